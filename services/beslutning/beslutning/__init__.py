@@ -1,0 +1,1 @@
+"""The beslutning service."""

@@ -1,0 +1,1 @@
+"""Composition root of the embedded default: all five services in one process."""

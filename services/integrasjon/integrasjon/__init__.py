@@ -1,0 +1,1 @@
+"""The integrasjon service."""

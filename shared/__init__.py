@@ -1,0 +1,1 @@
+"""Common library of Søknadsportalen: the spine every service is built on."""
