@@ -1,0 +1,68 @@
+"""Seeded demo users of every role in two demo trusts (embedded default only)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shared.auth.principal import Principal, Role
+
+
+@dataclass(frozen=True)
+class Enhet:
+    kode: str
+    navn: str
+    hf: str
+
+
+DEMO_ENHETER: tuple[Enhet, ...] = (
+    Enhet("HBE-NEVRO", "Nevrologisk avdeling, Haukeland", "HBE"),
+    Enhet("HBE-REVMA", "Seksjon for revmatologi, Haukeland", "HBE"),
+    Enhet("OUS-NEVRO", "Nevrologisk avdeling, Rikshospitalet", "OUS"),
+    Enhet("OUS-BARN", "Barne- og ungdomsklinikken, Ullevål", "OUS"),
+)
+
+_PEOPLE = {
+    "HBE": {
+        Role.SOKER: ("Kari Nordmann", "HBE-NEVRO", "9144889"),
+        Role.LEDER: ("Per Hansen", "HBE-NEVRO", None),
+        Role.KOMITE: ("Ingrid Berg", None, None),
+        Role.FAGDIREKTOR: ("Lars Haugen", None, None),
+        Role.CONTROLLER: ("Siri Dahl", None, None),
+        Role.NASJONAL: ("Ola Vik", None, None),
+        Role.ADMIN: ("Anne Lie", None, None),
+    },
+    "OUS": {
+        Role.SOKER: ("Jonas Bakke", "OUS-NEVRO", "9155771"),
+        Role.LEDER: ("Maria Solberg", "OUS-NEVRO", None),
+        Role.KOMITE: ("Erik Strand", None, None),
+        Role.FAGDIREKTOR: ("Hilde Moen", None, None),
+        Role.CONTROLLER: ("Tore Lunde", None, None),
+        Role.NASJONAL: ("Nina Holm", None, None),
+        Role.ADMIN: ("Geir Aas", None, None),
+    },
+}
+
+DEMO_USERS: dict[str, Principal] = {
+    f"{hf.lower()}-{role.value}": Principal(
+        user_id=f"{hf.lower()}-{role.value}",
+        name=name,
+        roles=frozenset({role}),
+        hf=hf,
+        enhet=enhet,
+        hpr_number=hpr,
+    )
+    for hf, people in _PEOPLE.items()
+    for role, (name, enhet, hpr) in people.items()
+}
+
+# A second applicant per trust, so co-authoring can be shown.
+DEMO_USERS["hbe-soker2"] = Principal("hbe-soker2", "Mona Ruud", frozenset({Role.SOKER}), "HBE", "HBE-NEVRO")
+DEMO_USERS["ous-soker2"] = Principal("ous-soker2", "Ali Khan", frozenset({Role.SOKER}), "OUS", "OUS-BARN")
+
+
+def enheter_for(hf: str) -> list[Enhet]:
+    return [e for e in DEMO_ENHETER if e.hf == hf]
+
+
+def enhet_navn(kode: str) -> str:
+    return next((e.navn for e in DEMO_ENHETER if e.kode == kode), kode)

@@ -1,0 +1,190 @@
+"""The unit of work: one session and one commit per use case, with the outbox rows and audit
+entries it staged written in the same transaction."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from shared.bus.base import exchange_for
+from shared.clock import Clock
+from shared.db.tables import SpineTables
+from shared.errors import StaleVersion
+from shared.events.base import EventContract
+from shared.events.envelope import Envelope
+from shared.observability.logging import current_correlation_id
+
+NATIONAL = "national"
+LOCAL = "local"
+
+
+class Actor(Protocol):
+    """Who is acting; `shared.auth.Principal` satisfies it."""
+
+    @property
+    def user_id(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def hf(self) -> str: ...
+
+
+@dataclass
+class _Staged:
+    envelope: Envelope
+    destination: str
+    exchange: str
+    routing_key: str
+    user_id: str | None
+
+
+@dataclass
+class Database:
+    """Everything a use case needs to touch storage; built once per service in `create_app`."""
+
+    engine: AsyncEngine
+    tables: SpineTables
+    service: str
+    clock: Clock
+    on_outbox_commit: Callable[[], None] = lambda: None
+    sessions: async_sessionmaker[AsyncSession] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    @asynccontextmanager
+    async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
+        async with self.sessions() as session:
+            uow = UnitOfWork(self, session)
+            try:
+                yield uow
+            finally:
+                if not uow.committed:
+                    await session.rollback()
+
+
+class UnitOfWork:
+    def __init__(self, db: Database, session: AsyncSession):
+        self.db = db
+        self.session = session
+        self.committed = False
+        self._events: list[_Staged] = []
+        self._audit: list[dict[str, Any]] = []
+
+    @property
+    def now(self) -> Any:
+        return self.db.clock.now()
+
+    def publish(
+        self,
+        event: EventContract,
+        *,
+        hf: str,
+        subject: str | None,
+        destination: str = LOCAL,
+        exchange: str | None = None,
+        user_id: str | None = None,
+    ) -> Envelope:
+        """Stage an integration event; it is written to the outbox by `commit`, atomically."""
+        envelope = Envelope(
+            source=f"/hf/{hf}/{self.db.service}",
+            type=event.TYPE,
+            subject=subject,
+            hf=hf,
+            correlationid=current_correlation_id(),
+            data=event.model_dump(mode="json"),
+            time=self.db.clock.now(),
+        )
+        self._events.append(
+            _Staged(
+                envelope=envelope,
+                destination=destination,
+                exchange=exchange or exchange_for(self.db.service),
+                routing_key=envelope.routing_key,
+                user_id=user_id,
+            )
+        )
+        return envelope
+
+    def audit(self, actor: Actor, *, action: str, what: str, case_ref: str | None, purpose: str) -> None:
+        """Record a read or write of personal data (pasientjournalloven § 22)."""
+        self._audit.append(
+            {
+                "at": self.db.clock.now(),
+                "actor_id": actor.user_id,
+                "actor_role": actor.role,
+                "hf": actor.hf,
+                "case_ref": case_ref,
+                "action": action,
+                "what": what,
+                "purpose": purpose,
+                "correlation_id": current_correlation_id(),
+            }
+        )
+
+    async def mark_processed(self, *, consumer: str, event_id: str, event_type: str) -> bool:
+        """Inbox: record the event in this transaction. False if it was already processed."""
+        inbox = self.db.tables.inbox
+        seen = await self.session.scalar(
+            select(inbox.c.event_id).where(inbox.c.consumer == consumer, inbox.c.event_id == event_id)
+        )
+        if seen is not None:
+            return False
+        await self.session.execute(
+            insert(inbox).values(
+                consumer=consumer, event_id=event_id, event_type=event_type,
+                processed_at=self.db.clock.now(),
+            )
+        )
+        return True
+
+    async def commit(self) -> None:
+        tables = self.db.tables
+        try:
+            if self._events:
+                await self.session.execute(
+                    insert(tables.outbox),
+                    [
+                        {
+                            "event_id": s.envelope.id,
+                            "destination": s.destination,
+                            "exchange": s.exchange,
+                            "routing_key": s.routing_key,
+                            "event_type": s.envelope.type,
+                            "user_id": s.user_id,
+                            "envelope": s.envelope.model_dump_json(),
+                            "created_at": self.db.clock.now(),
+                            "attempts": 0,
+                        }
+                        for s in self._events
+                    ],
+                )
+            if self._audit:
+                await self.session.execute(insert(tables.audit), self._audit)
+            await self.session.commit()
+        except StaleDataError as exc:
+            await self.session.rollback()
+            raise StaleVersion("Noen andre har lagret endringer i mellomtiden.") from exc
+        self.committed = True
+        if self._events:
+            self.db.on_outbox_commit()
+        self._events.clear()
+        self._audit.clear()
+
+    async def rollback(self) -> None:
+        await self.session.rollback()
+        self._events.clear()
+        self._audit.clear()
+
+
+def is_unique_violation(exc: IntegrityError) -> bool:
+    text = str(exc.orig).lower()
+    return "unique" in text or "duplicate key" in text
+

@@ -1,0 +1,55 @@
+"""Domain errors with a Norwegian message; the web layer turns them into problem+json or a page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    status = 400
+    code = "ugyldig"
+    title = "Ugyldig forespørsel"
+
+    def __init__(self, message: str, *, field: str | None = None, extra: dict[str, Any] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.extra = extra or {}
+
+
+class ValidationFailed(DomainError):
+    status = 422
+    code = "valideringsfeil"
+    title = "Ugyldige opplysninger"
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "ikke_funnet"
+    title = "Fant ikke det du lette etter"
+
+
+class Forbidden(DomainError):
+    status = 403
+    code = "ingen_tilgang"
+    title = "Du har ikke tilgang"
+
+
+class Unauthenticated(DomainError):
+    status = 401
+    code = "ikke_innlogget"
+    title = "Du må logge inn"
+
+
+class InvalidTransition(DomainError):
+    status = 409
+    code = "ugyldig_overgang"
+    title = "Handlingen er ikke mulig nå"
+
+
+class StaleVersion(DomainError):
+    """Someone else saved first; `extra` carries both versions so nothing is lost."""
+
+    status = 409
+    code = "versjonskonflikt"
+    title = "Noen andre har lagret en nyere versjon"

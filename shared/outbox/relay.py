@@ -1,0 +1,142 @@
+"""The outbox relay: publishes committed outbox rows in order, with confirms, forever."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Mapping
+from typing import Any
+
+import structlog
+from sqlalchemy import func, select, update
+
+from shared.bus.base import Bus, BusMetrics, NoMetrics, PublishError
+from shared.db.engine import is_postgres
+from shared.db.uow import Database
+from shared.events.envelope import Envelope
+
+log = structlog.get_logger(__name__)
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        db: Database,
+        buses: Mapping[str, Bus],
+        *,
+        batch_size: int = 200,
+        poll_interval_s: float = 1.0,
+        max_backoff_s: float = 30.0,
+        metrics: BusMetrics | None = None,
+    ):
+        self.db = db
+        self.buses = buses
+        self.batch_size = batch_size
+        self.poll_interval_s = poll_interval_s
+        self.max_backoff_s = max_backoff_s
+        self.metrics: BusMetrics = metrics or NoMetrics()
+        self._wakeup = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self.last_backlog = 0
+
+    def wake(self) -> None:
+        self._wakeup.set()
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self.run(), name=f"outbox-relay-{self.db.service}")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    async def run(self) -> None:
+        backoff = 0.0
+        while True:
+            try:
+                published = await self.publish_pending()
+                backoff = 0.0
+                if published == self.batch_size:
+                    continue  # more waiting; don't sleep
+            except PublishError as exc:
+                backoff = min(self.max_backoff_s, max(0.2, backoff * 2))
+                log.warning("outbox_publish_failed", error=str(exc), retry_in_s=backoff)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                # Database down or similar: keep trying, the rows are safe where they are.
+                backoff = min(self.max_backoff_s, max(0.5, backoff * 2))
+                log.exception("outbox_relay_error", retry_in_s=backoff)
+            self._wakeup.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wakeup.wait(), timeout=backoff or self.poll_interval_s)
+            if backoff:
+                await asyncio.sleep(0)
+
+    async def publish_pending(self) -> int:
+        """Publish one batch in `seq` order; stop at the first failure so order is kept."""
+        outbox = self.db.tables.outbox
+        query = (
+            select(
+                outbox.c.seq, outbox.c.destination, outbox.c.exchange, outbox.c.routing_key,
+                outbox.c.user_id, outbox.c.envelope, outbox.c.event_type,
+            )
+            .where(outbox.c.sent_at.is_(None))
+            .order_by(outbox.c.seq)
+            .limit(self.batch_size)
+        )
+        if is_postgres(self.db.engine):
+            query = query.with_for_update(skip_locked=True)
+        async with self.db.sessions() as session, session.begin():
+            rows = (await session.execute(query)).all()
+            if not rows:
+                self.last_backlog = 0
+                return 0
+            sent: list[int] = []
+            error: Exception | None = None
+            failed_seq: int | None = None
+            for row in rows:
+                try:
+                    await self._publish(row)
+                except PublishError as exc:
+                    error, failed_seq = exc, row.seq
+                    break
+                sent.append(row.seq)
+                self.metrics.published(row.event_type)
+            now = self.db.clock.now()
+            if sent:
+                await session.execute(update(outbox).where(outbox.c.seq.in_(sent)).values(sent_at=now))
+            if failed_seq is not None:
+                await session.execute(
+                    update(outbox)
+                    .where(outbox.c.seq == failed_seq)
+                    .values(attempts=outbox.c.attempts + 1, last_error=str(error)[:1000])
+                )
+        if error is not None:
+            raise PublishError(str(error)) from error
+        return len(sent)
+
+    async def _publish(self, row: Any) -> None:
+        bus = self.buses.get(row.destination)
+        if bus is None:
+            raise PublishError(f"no bus configured for destination {row.destination!r}")
+        await bus.publish(
+            Envelope.model_validate_json(row.envelope),
+            exchange=row.exchange,
+            routing_key=row.routing_key,
+            user_id=row.user_id,
+        )
+
+    async def backlog(self) -> int:
+        outbox = self.db.tables.outbox
+        async with self.db.sessions() as session:
+            count = await session.scalar(select(func.count()).where(outbox.c.sent_at.is_(None)))
+        self.last_backlog = int(count or 0)
+        return self.last_backlog

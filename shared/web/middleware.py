@@ -1,0 +1,151 @@
+"""One ASGI middleware for what every response needs: correlation id, CSRF cookie, security headers,
+body size limit, metrics and the access log."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import structlog
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared.auth.session import CSRF_COOKIE, CookieSigner
+from shared.observability.logging import bind_correlation_id
+from shared.observability.metrics import ServiceMetrics
+
+log = structlog.get_logger("access")
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+)
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class SpineMiddleware:
+    def __init__(
+        self, app: ASGIApp, *, signer: CookieSigner, metrics: ServiceMetrics, max_body_bytes: int,
+        secure_cookies: bool = False,
+    ):
+        self.app = app
+        self.signer = signer
+        self.metrics = metrics
+        self.max_body_bytes = max_body_bytes
+        self.secure_cookies = secure_cookies
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        correlation_id = bind_correlation_id(headers.get("x-correlation-id"))
+        state = scope.setdefault("state", {})
+        cookies = _cookies(headers.get("cookie", ""))
+        csrf = self.signer.read_csrf(cookies.get(CSRF_COOKIE))
+        new_csrf_cookie: str | None = None
+        if csrf is None:
+            csrf, new_csrf_cookie = self.signer.new_csrf()
+        state["csrf_token"] = csrf
+        started = time.perf_counter()
+        status_holder = {"status": 500}
+
+        declared = headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
+            await self._too_large(send)
+            self._record(scope, 413, started, correlation_id)
+            return
+
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body_bytes:
+                    raise BodyTooLarge
+            return message
+
+        response_started = False
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal response_started
+            if message["type"] == "http.response.start":
+                response_started = True
+                status_holder["status"] = message["status"]
+                out = MutableHeaders(scope=message)
+                out.setdefault("x-content-type-options", "nosniff")
+                out.setdefault("referrer-policy", "same-origin")
+                out.setdefault("x-frame-options", "DENY")
+                out.setdefault("content-security-policy", CSP)
+                out.setdefault("x-correlation-id", correlation_id)
+                if not scope["path"].rstrip("/").endswith("/static") and "/static/" not in scope["path"]:
+                    # Pages and API answers may carry personal data: never store them.
+                    out.setdefault("cache-control", "no-store")
+                if new_csrf_cookie is not None:
+                    out.append(
+                        "set-cookie",
+                        f"{CSRF_COOKIE}={new_csrf_cookie}; Path=/; HttpOnly; SameSite=Strict"
+                        + ("; Secure" if self.secure_cookies else ""),
+                    )
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, send_wrapper)
+        except BodyTooLarge:
+            if not response_started:
+                await self._too_large(send)
+            status_holder["status"] = 413
+        finally:
+            self._record(scope, status_holder["status"], started, correlation_id)
+
+    async def _too_large(self, send: Send) -> None:
+        body = json.dumps(
+            {
+                "type": "https://soknadsportal.no/problemer/for_stor",
+                "title": "Forespørselen er for stor",
+                "status": 413,
+                "detail": f"Innholdet kan være høyst {self.max_body_bytes // 1000} kB.",
+            },
+            ensure_ascii=False,
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/problem+json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"cache-control", b"no-store"),
+                    (b"x-content-type-options", b"nosniff"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+    def _record(self, scope: Scope, status: int, started: float, correlation_id: str) -> None:
+        elapsed = time.perf_counter() - started
+        route: Any = scope.get("route")
+        template = getattr(route, "path", None) or "unmatched"
+        method = scope.get("method", "")
+        self.metrics.requests.labels(self.metrics.service, method, template, str(status)).inc()
+        self.metrics.latency.labels(self.metrics.service, method, template).observe(elapsed)
+        if not template.startswith("/health") and template != "/metrics":
+            log.info(
+                "request", method=method, route=template, status=status,
+                ms=round(elapsed * 1000, 1), correlation_id=correlation_id,
+            )
+
+
+def _cookies(header: str) -> dict[str, str]:
+    result: dict[str, str] = {}
+    for part in header.split(";"):
+        name, sep, value = part.strip().partition("=")
+        if sep:
+            result[name] = value
+    return result

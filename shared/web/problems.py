@@ -1,0 +1,167 @@
+"""Errors for people (a Norwegian page) and for programs (application/problem+json, RFC 9457)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import JSONResponse, RedirectResponse, Response
+
+from shared.auth.authenticator import ServiceUnavailable
+from shared.errors import DomainError, Unauthenticated
+
+log = structlog.get_logger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+
+HTTP_TITLES = {
+    400: "Ugyldig forespørsel",
+    401: "Du må logge inn",
+    403: "Du har ikke tilgang",
+    404: "Siden finnes ikke",
+    405: "Metoden er ikke tillatt her",
+    409: "Konflikt",
+    413: "Forespørselen er for stor",
+    415: "Ukjent innholdstype",
+    422: "Ugyldige opplysninger",
+    429: "For mange forespørsler",
+    500: "Noe gikk galt hos oss",
+    503: "Tjenesten er midlertidig utilgjengelig",
+}
+
+_MESSAGES = {
+    "missing": "Feltet må fylles ut.",
+    "string_too_short": "Feltet må fylles ut.",
+    "string_too_long": "Teksten er for lang (høyst {max_length} tegn).",
+    "string_type": "Må være tekst.",
+    "int_parsing": "Må være et heltall.",
+    "int_type": "Må være et heltall.",
+    "float_parsing": "Må være et tall.",
+    "bool_parsing": "Må være ja eller nei.",
+    "greater_than_equal": "Må være minst {ge}.",
+    "less_than_equal": "Kan ikke være mer enn {le}.",
+    "greater_than": "Må være større enn {gt}.",
+    "date_parsing": "Må være en gyldig dato (ÅÅÅÅ-MM-DD).",
+    "date_from_datetime_parsing": "Må være en gyldig dato (ÅÅÅÅ-MM-DD).",
+    "datetime_parsing": "Må være et gyldig tidspunkt.",
+    "json_invalid": "Ugyldig JSON: {error}.",
+    "model_attributes_type": "Forventet et JSON-objekt.",
+    "dict_type": "Forventet et JSON-objekt.",
+    "list_type": "Forventet en liste.",
+    "extra_forbidden": "Ukjent felt.",
+    "uuid_parsing": "Må være en gyldig id.",
+    "string_pattern_mismatch": "Har feil format.",
+}
+
+
+def norwegian_message(error: dict[str, Any]) -> str:
+    kind = error.get("type", "")
+    ctx = error.get("ctx") or {}
+    if kind in ("literal_error", "enum"):
+        expected = ctx.get("expected", "")
+        return f"Ugyldig verdi. Tillatte verdier: {expected}.".replace("'", "")
+    if kind == "value_error":
+        # Our own validators raise ValueError with a Norwegian sentence.
+        return str(ctx.get("error", error.get("msg", "Ugyldig verdi.")))
+    template = _MESSAGES.get(kind)
+    if template is None:
+        return "Ugyldig verdi."
+    try:
+        return template.format(**ctx)
+    except (KeyError, IndexError):
+        return template.split("{")[0].strip() or "Ugyldig verdi."
+
+
+def field_name(loc: Sequence[Any]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "form")]
+    return ".".join(parts) or "body"
+
+
+def validation_errors(exc: RequestValidationError) -> list[dict[str, str]]:
+    return [{"field": field_name(e.get("loc", ())), "message": norwegian_message(e)} for e in exc.errors()]
+
+
+def wants_html(request: Request) -> bool:
+    if "/api/" in request.url.path or request.url.path.endswith((".json", "/metrics")):
+        return False
+    if request.headers.get("authorization"):
+        return False
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept or (not accept and request.method == "GET")
+
+
+def problem(
+    request: Request,
+    status: int,
+    detail: str,
+    *,
+    title: str | None = None,
+    code: str | None = None,
+    extra: dict[str, Any] | None = None,
+) -> Response:
+    title = title or HTTP_TITLES.get(status, "Feil")
+    if wants_html(request):
+        templates = getattr(request.app.state, "templates", None)
+        if templates is not None:
+            return templates.render(
+                request, "error.html", {"status": status, "title": title, "detail": detail,
+                                        "errors": (extra or {}).get("errors", [])},
+                status_code=status,
+            )
+    body: dict[str, Any] = {
+        "type": f"https://soknadsportal.no/problemer/{code or status}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+    }
+    if extra:
+        body.update(extra)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, exc: DomainError) -> Response:
+        if isinstance(exc, Unauthenticated) and wants_html(request):
+            return RedirectResponse("/", status_code=303)
+        extra = dict(exc.extra)
+        if exc.field:
+            extra["errors"] = [{"field": exc.field, "message": exc.message}]
+        return problem(request, exc.status, exc.message, title=exc.title, code=exc.code, extra=extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        errors = validation_errors(exc)
+        if any(err.get("type") == "json_invalid" for err in exc.errors()):
+            return problem(request, 400, "Forespørselen er ikke gyldig JSON.", code="ugyldig_json",
+                           extra={"errors": errors})
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        return problem(request, 422, detail, code="valideringsfeil", extra={"errors": errors})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        detail = exc.detail if isinstance(exc.detail, str) and exc.status_code != 404 else None
+        default = {
+            404: "Vi fant ikke siden eller saken. Sjekk adressen, eller gå tilbake til forsiden.",
+            405: "Denne handlingen er ikke tillatt på denne adressen.",
+        }.get(exc.status_code, HTTP_TITLES.get(exc.status_code, "Feil"))
+        response = problem(request, exc.status_code, detail or default)
+        if exc.headers:
+            response.headers.update(exc.headers)
+        return response
+
+    @app.exception_handler(ServiceUnavailable)
+    async def _unavailable(request: Request, exc: ServiceUnavailable) -> Response:
+        return problem(request, 503, str(exc) or HTTP_TITLES[503])
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled_error", path=request.url.path)
+        return problem(
+            request, 500, "Det oppstod en uventet feil. Det du har lagret er ikke tapt. Prøv igjen om litt."
+        )

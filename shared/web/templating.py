@@ -1,0 +1,102 @@
+"""Jinja2 rendering with the shared layout; each service adds its own templates folder first."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from shared.auth.principal import ROLE_LABELS, Principal, Role
+from shared.auth.session import CSRF_FIELD
+from shared.trusts import hf_navn
+
+SHARED_TEMPLATES = Path(__file__).parent / "templates"
+OSLO = ZoneInfo("Europe/Oslo")
+
+MONTHS = ["januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september",
+          "oktober", "november", "desember"]
+
+NAV: list[tuple[Role, str, str]] = [
+    (Role.SOKER, "soknad", "Mine søknader"),
+    (Role.LEDER, "soknad", "Til forankring"),
+    (Role.KOMITE, "vurdering", "Vurdering"),
+    (Role.FAGDIREKTOR, "beslutning", "Beslutning"),
+    (Role.NASJONAL, "oversikt", "Nasjonal oversikt"),
+]
+
+
+def _local(value: datetime) -> datetime:
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(OSLO)
+
+
+def format_datetime(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    local = _local(value)
+    return f"{local.day}. {MONTHS[local.month - 1]} {local.year} kl. {local:%H:%M}"
+
+
+def format_time(value: datetime | None) -> str:
+    return "" if value is None else f"{_local(value):%H:%M}"
+
+
+def format_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = _local(value).date()
+    return f"{value.day}. {MONTHS[value.month - 1]} {value.year}"
+
+
+def format_nok(value: int | None) -> str:
+    return "" if value is None else f"{value:,} kr".replace(",", "\u00a0")
+
+
+class Templates:
+    def __init__(self, service_templates: Path | None, *, service: str, links: dict[str, str]):
+        loaders = [FileSystemLoader(str(service_templates))] if service_templates else []
+        loaders.append(FileSystemLoader(str(SHARED_TEMPLATES)))
+        self.env = Environment(
+            loader=ChoiceLoader(loaders),
+            autoescape=select_autoescape(default=True, default_for_string=True),
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.filters.update(
+            datetime=format_datetime, time=format_time, date=format_date, nok=format_nok, hf_navn=hf_navn
+        )
+        self.env.globals.update(role_labels=ROLE_LABELS, csrf_field=CSRF_FIELD)
+        self.service = service
+        self.links = links
+
+    def nav_for(self, principal: Principal | None) -> list[tuple[str, str]]:
+        if principal is None:
+            return []
+        items: list[tuple[str, str]] = []
+        for role, service, label in NAV:
+            if principal.has(role):
+                suffix = "/forankring" if role is Role.LEDER else "/"
+                items.append((self.links.get(service, f"/{service}") + suffix, label))
+        return items
+
+    def render(
+        self, request: Request, name: str, context: dict[str, Any] | None = None, *, status_code: int = 200
+    ) -> HTMLResponse:
+        principal: Principal | None = getattr(request.state, "principal", None)
+        data = {
+            "request": request,
+            "principal": principal,
+            "csrf_token": getattr(request.state, "csrf_token", ""),
+            "service": self.service,
+            "links": self.links,
+            "nav": self.nav_for(principal),
+            "static": lambda path: str(request.url_for("static", path=path)),
+            **(context or {}),
+        }
+        html = self.env.get_template(name).render(data)
+        return HTMLResponse(html, status_code=status_code)
