@@ -31,6 +31,10 @@ class PublishError(Exception):
     """The broker did not confirm a message (nack, unroutable, timeout, no connection)."""
 
 
+class UnknownQueueError(LookupError):
+    """An operator asked about a consumer queue (or its dead-letter queue) that does not exist."""
+
+
 @dataclass(frozen=True)
 class Message:
     """What a handler receives."""
@@ -138,21 +142,25 @@ class Bus(Protocol):
         exchange: str,
         routing_key: str | None = None,
         user_id: str | None = None,
-        timeout: float | None = None,
+        timeout: float | None = None,  # noqa: ASYNC109 - a per-call confirm deadline, part of the contract
     ) -> None:
         """Publish persistently; return after the broker's confirm. Raise `PublishError` otherwise."""
 
-    async def subscribe(self, subscription: Subscription, *, prefetch: int = 32) -> None:
+    async def subscribe(self, subscription: Subscription, *, prefetch: int | None = None) -> None:
         """Declare exchange, queue, retry and dead-letter queues, bind, and start consuming.
 
+        At most `prefetch` messages (default: the transport's) are in the handler at once.
         Consumers are restored after a reconnect."""
 
     async def dead_letters(self, queue: str, *, limit: int = 100) -> list[DeadLetter]:
-        """Peek at the dead letters of a consumer queue without removing them."""
+        """Peek at the dead letters of a consumer queue without removing them.
+
+        Raises `UnknownQueueError` when the consumer queue was never declared."""
 
     async def replay_dead_letters(self, queue: str, *, limit: int | None = None) -> int:
-        """Move dead letters back to their consumer queue with a fresh attempt count."""
+        """Move dead letters back to their consumer queue with a fresh attempt count; return how many."""
 
-    async def dead_letter_count(self, queue: str) -> int: ...
+    async def dead_letter_count(self, queue: str) -> int:
+        """Raises `UnknownQueueError` when the consumer queue was never declared."""
 
     def health(self) -> BusHealth: ...
