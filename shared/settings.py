@@ -37,6 +37,12 @@ class ServiceSettings(BaseSettings):
     session_secret: SecretStr = SecretStr("demo-only-session-secret-not-for-production")
     allow_synthetic_personnummer: bool = True
     max_body_bytes: int = 1_000_000
+    migrate_on_start: bool = True
+    secure_cookies: bool = False
+    links: dict[str, str] = Field(
+        default_factory=dict,
+        description="Base URLs of the other services' pages, when they are not on this origin.",
+    )
     log_level: str = "INFO"
     log_json: bool = True
 

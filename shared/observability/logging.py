@@ -16,7 +16,7 @@ CORRELATION_ID: ContextVar[str | None] = ContextVar("correlation_id", default=No
 _SENSITIVE_VALUES: ContextVar[frozenset[str]] = ContextVar("sensitive_values", default=frozenset())
 
 # Any 11-digit run is redacted, valid or not: a mistyped fødselsnummer is still personal data.
-_PERSONNUMMER_SHAPE = re.compile(r"(?<!\d)\d{6}\s?\d{5}(?!\d)")
+_PERSONNUMMER_SHAPE = re.compile(r"(?<![0-9A-Za-z])\d{6}\s?\d{5}(?![0-9A-Za-z])")
 SENSITIVE_KEYS = frozenset(
     {
         "fodselsnummer", "personnummer", "fnr", "dnr", "pasient_navn", "pasientnavn", "navn",
@@ -24,6 +24,8 @@ SENSITIVE_KEYS = frozenset(
     }
 )
 REDACTED = "[SLADDET]"
+# Generated ids and routing data never hold personal data; skipping them keeps hex ids intact.
+SAFE_KEYS = frozenset({"correlation_id", "event_id", "type", "routing_key", "queue", "consumer", "route"})
 
 
 def new_correlation_id() -> str:
@@ -82,7 +84,7 @@ def redact_processor(
     for key in list(event_dict):
         if key.lower() in SENSITIVE_KEYS:
             event_dict[key] = REDACTED
-        else:
+        elif key not in SAFE_KEYS:
             event_dict[key] = _redact(event_dict[key], sensitive)
     return event_dict
 

@@ -82,7 +82,13 @@ def field_name(loc: Sequence[Any]) -> str:
 
 
 def validation_errors(exc: RequestValidationError) -> list[dict[str, str]]:
-    return [{"field": field_name(e.get("loc", ())), "message": norwegian_message(e)} for e in exc.errors()]
+    return [
+        {
+            "field": "body" if e.get("type") == "json_invalid" else field_name(e.get("loc", ())),
+            "message": norwegian_message(e),
+        }
+        for e in exc.errors()
+    ]
 
 
 def wants_html(request: Request) -> bool:

@@ -1,0 +1,22 @@
+"""FastAPI dependencies of the soknad service."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends
+
+from shared.web.deps import CurrentPrincipal, Runtime, Uow, get_runtime
+from shared.runtime import ServiceRuntime
+from soknad.settings import SoknadSettings
+
+__all__ = ["CurrentPrincipal", "Runtime", "Settings", "Uow"]
+
+
+def get_settings(runtime: Annotated[ServiceRuntime, Depends(get_runtime)]) -> SoknadSettings:
+    settings = runtime.settings
+    assert isinstance(settings, SoknadSettings)
+    return settings
+
+
+Settings = Annotated[SoknadSettings, Depends(get_settings)]

@@ -1,0 +1,128 @@
+"""Tables of the soknad service and the queries its use cases need."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Integer, MetaData, String, Text, UniqueConstraint, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from shared.db.tables import SEQ_TYPE, add_spine_tables
+from shared.db.types import UtcDateTime
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+
+
+SPINE = add_spine_tables(Base.metadata)
+
+
+class Soknad(Base):
+    __tablename__ = "soknad"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    hf: Mapped[str] = mapped_column(String(20), index=True)
+    lopenummer: Mapped[str | None] = mapped_column(String(40), unique=True)
+    type: Mapped[str] = mapped_column(String(20))
+    kategori: Mapped[str] = mapped_column(String(30))
+    status: Mapped[str] = mapped_column(String(30), index=True)
+    soker_id: Mapped[str] = mapped_column(String(100), index=True)
+    soker_navn: Mapped[str] = mapped_column(String(200))
+    enhet: Mapped[str] = mapped_column(String(40), index=True)
+    medforfattere: Mapped[list[str]] = mapped_column(JSON, default=list)
+    innhold: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    """The answers, as the applicant typed them (validated per field on save, as a whole on send)."""
+    forankring: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    vedtak: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    retur_kommentar: Mapped[str | None] = mapped_column(Text)
+    versjon: Mapped[int] = mapped_column(Integer, nullable=False)
+    opprettet_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    endret_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    endret_av: Mapped[str] = mapped_column(String(100))
+    sendt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    forankret_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    vedtatt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    # Optimistic concurrency: every UPDATE checks and bumps `versjon`.
+    __mapper_args__ = {"version_id_col": versjon}  # noqa: RUF012
+
+
+class Historikk(Base):
+    __tablename__ = "historikk"
+
+    id: Mapped[int] = mapped_column(SEQ_TYPE, primary_key=True, autoincrement=True)
+    soknad_id: Mapped[str] = mapped_column(ForeignKey("soknad.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    actor_id: Mapped[str] = mapped_column(String(100))
+    actor_navn: Mapped[str] = mapped_column(String(200))
+    hendelse: Mapped[str] = mapped_column(String(60))
+    detalj: Mapped[str | None] = mapped_column(Text)
+
+
+class Medforfatter(Base):
+    __tablename__ = "medforfatter"
+
+    soknad_id: Mapped[str] = mapped_column(ForeignKey("soknad.id"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(100), primary_key=True, index=True)
+
+
+class LopenummerTeller(Base):
+    __tablename__ = "lopenummer_teller"
+    __table_args__ = (UniqueConstraint("hf", "aar"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    hf: Mapped[str] = mapped_column(String(20))
+    aar: Mapped[int] = mapped_column(Integer)
+    neste: Mapped[int] = mapped_column(Integer)
+
+
+async def next_lopenummer_seq(session: AsyncSession, *, hf: str, aar: int) -> int:
+    """Take the next number in the caller's transaction; the UPDATE's row lock serialises senders."""
+    table = LopenummerTeller.__table__
+    result = await session.execute(
+        update(table).where(table.c.hf == hf, table.c.aar == aar).values(neste=table.c.neste + 1)
+    )
+    if result.rowcount == 0:  # type: ignore[attr-defined]
+        session.add(LopenummerTeller(hf=hf, aar=aar, neste=2))
+        await session.flush()
+        return 1
+    value = await session.scalar(select(table.c.neste).where(table.c.hf == hf, table.c.aar == aar))
+    return int(value) - 1
+
+
+async def get_soknad(session: AsyncSession, soknad_id: str) -> Soknad | None:
+    return await session.get(Soknad, soknad_id)
+
+
+async def list_for_soker(session: AsyncSession, *, hf: str, user_id: str) -> list[Soknad]:
+    coauthored = select(Medforfatter.soknad_id).where(Medforfatter.user_id == user_id)
+    rows = await session.scalars(
+        select(Soknad)
+        .where(Soknad.hf == hf, or_(Soknad.soker_id == user_id, Soknad.id.in_(coauthored)))
+        .order_by(Soknad.endret_at.desc())
+    )
+    return list(rows)
+
+
+async def list_for_enhet(session: AsyncSession, *, hf: str, enhet: str, status: str) -> list[Soknad]:
+    rows = await session.scalars(
+        select(Soknad)
+        .where(Soknad.hf == hf, Soknad.enhet == enhet, Soknad.status == status)
+        .order_by(Soknad.sendt_at)
+    )
+    return list(rows)
+
+
+async def historikk_for(session: AsyncSession, soknad_id: str) -> list[Historikk]:
+    rows = await session.scalars(select(Historikk).where(Historikk.soknad_id == soknad_id).order_by(Historikk.id))
+    return list(rows)

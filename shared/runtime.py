@@ -1,0 +1,177 @@
+"""A service's running parts, built from its settings: engine, unit of work, bus, relay, consumers."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import structlog
+from sqlalchemy import text
+
+from shared.auth.authenticator import Authenticator
+from shared.auth.demo import DEMO_USERS
+from shared.auth.oidc import OidcConfig, OidcValidator
+from shared.auth.session import CookieSigner
+from shared.bus.base import Bus, RetryPolicy, Subscription, exchange_for
+from shared.bus.factory import create_bus
+from shared.clock import Clock, SystemClock
+from shared.db.engine import create_engine
+from shared.db.migrate import is_current, upgrade
+from shared.db.tables import SpineTables
+from shared.db.uow import LOCAL, NATIONAL, Database
+from shared.observability.metrics import ServiceMetrics
+from shared.outbox.inbox import Consumes, subscriptions
+from shared.outbox.relay import OutboxRelay
+from shared.settings import ServiceSettings
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass
+class ServiceRuntime:
+    name: str
+    settings: ServiceSettings
+    tables: SpineTables
+    migrations_dir: Path
+    consumers: list[Consumes] = field(default_factory=list)
+    bus: Bus | None = None
+    """Given: shared with other services (embedded default); None: built from settings.bus_url."""
+    national_bus: Bus | None = None
+    national_bus_url: str = ""
+    clock: Clock = field(default_factory=SystemClock)
+    extra_start: list[Callable[[ServiceRuntime], object]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        s = self.settings
+        self.metrics = ServiceMetrics(self.name)
+        self.engine = create_engine(s.effective_database_url())
+        self.relay: OutboxRelay
+        self.db = Database(self.engine, self.tables, self.name, self.clock, on_outbox_commit=self._wake)
+        retry = RetryPolicy(tuple(s.bus_retry_delays_s))
+        self._own_bus = self.bus is None
+        if self.bus is None:
+            self.bus = create_bus(s.bus_url, retry=retry, metrics=self.metrics,
+                                  connection_name=f"{self.name}@{','.join(s.hf)}")
+        self._own_national = self.national_bus is None and bool(self.national_bus_url)
+        if self.national_bus is None and self.national_bus_url:
+            self.national_bus = create_bus(self.national_bus_url, retry=retry, metrics=self.metrics,
+                                           connection_name=f"{self.name}-nasjonal@{','.join(s.hf)}")
+        buses: dict[str, Bus] = {LOCAL: self.bus}
+        if self.national_bus is not None:
+            buses[NATIONAL] = self.national_bus
+        self.relay = OutboxRelay(
+            self.db, buses, batch_size=s.outbox_batch_size, poll_interval_s=s.outbox_poll_interval_s,
+            metrics=self.metrics,
+        )
+        self.subscriptions: list[Subscription] = subscriptions(self.db, self.name, self.consumers,
+                                                               metrics=self.metrics)
+        self.http = httpx.AsyncClient(timeout=httpx.Timeout(5.0, connect=2.0))
+        oidc = None
+        if s.oidc_issuer:
+            oidc = OidcValidator(
+                OidcConfig(issuer=s.oidc_issuer, audience=s.oidc_audience, jwks_url=s.oidc_jwks_url),
+                self.http,
+            )
+        self.auth = Authenticator(
+            signer=CookieSigner(s.session_secret.get_secret_value()),
+            demo_users=DEMO_USERS if s.auth_mode == "demo" else None,
+            oidc=oidc,
+            hf=s.hf,
+        )
+        self._bus_task: asyncio.Task[None] | None = None
+        self._gauge_task: asyncio.Task[None] | None = None
+        self.bus_ready = False
+
+    def _wake(self) -> None:
+        self.relay.wake()
+
+    @property
+    def hf(self) -> list[str]:
+        return self.settings.hf
+
+    async def start(self) -> None:
+        self.settings.check_production_safety()
+        if self.settings.migrate_on_start:
+            await upgrade(self.engine, self.migrations_dir)
+        self.relay.start()
+        # The broker may be down when we start; keep serving (ready=503) and connect in the background.
+        self._bus_task = asyncio.create_task(self._connect_bus(), name=f"{self.name}-bus-connect")
+        self._gauge_task = asyncio.create_task(self._refresh_gauges(), name=f"{self.name}-gauges")
+        for hook in self.extra_start:
+            result = hook(self)
+            if asyncio.iscoroutine(result):
+                await result
+
+    async def _connect_bus(self) -> None:
+        delay = 0.2
+        assert self.bus is not None
+        while True:
+            try:
+                await self.bus.connect()
+                await self.bus.declare_exchange(exchange_for(self.name))
+                if self.national_bus is not None:
+                    await self.national_bus.connect()
+                for sub in self.subscriptions:
+                    await self.bus.subscribe(sub)
+                self.bus_ready = True
+                log.info("bus_ready", service=self.name, consumers=len(self.subscriptions))
+                self.relay.wake()
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("bus_connect_failed", service=self.name, error=str(exc), retry_in_s=delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 10.0)
+
+    async def wait_until_ready(self, timeout: float = 30.0) -> None:
+        if self._bus_task is not None:
+            await asyncio.wait_for(asyncio.shield(self._bus_task), timeout)
+
+    async def _refresh_gauges(self) -> None:
+        while True:
+            with contextlib.suppress(Exception):
+                self.metrics.outbox_backlog.labels(self.name).set(await self.relay.backlog())
+                assert self.bus is not None
+                for sub in self.subscriptions:
+                    depth = await self.bus.dead_letter_count(sub.queue)
+                    self.metrics.dead_letter_depth.labels(self.name, sub.queue).set(depth)
+            await asyncio.sleep(15)
+
+    async def stop(self) -> None:
+        for task in (self._bus_task, self._gauge_task):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+        await self.relay.stop()
+        if self._own_bus and self.bus is not None:
+            await self.bus.close()
+        if self._own_national and self.national_bus is not None:
+            await self.national_bus.close()
+        await self.http.aclose()
+        await self.engine.dispose()
+
+    async def readiness(self) -> Mapping[str, str]:
+        """Empty when ready; otherwise the reasons, in Norwegian, by check name."""
+        problems: dict[str, str] = {}
+        try:
+            async with self.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+            if not await is_current(self.engine, self.migrations_dir):
+                problems["migrations"] = "Databasen er ikke migrert til siste versjon."
+        except Exception as exc:
+            problems["database"] = f"Databasen svarer ikke: {type(exc).__name__}"
+        assert self.bus is not None
+        health = self.bus.health()
+        if not health.connected:
+            problems["bus"] = f"Ikke tilkoblet meldingsbussen. {health.detail}".strip()
+        elif not self.bus_ready:
+            problems["consumers"] = "Mottakerne er ikke startet ennå."
+        if not self.relay.running:
+            problems["outbox"] = "Utboks-reléet kjører ikke."
+        return problems

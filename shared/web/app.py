@@ -1,0 +1,104 @@
+"""Build a service's FastAPI app around its runtime: middleware, errors, health, metrics, static."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from shared.auth.session import CookieSigner
+from shared.observability.logging import configure_logging
+from shared.runtime import ServiceRuntime
+from shared.web.middleware import SpineMiddleware
+from shared.web.problems import install_error_handlers
+from shared.web.templating import Templates
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+def create_service_app(
+    runtime: ServiceRuntime,
+    *,
+    title: str,
+    description: str,
+    routers: Sequence[APIRouter],
+    templates_dir: Path | None,
+) -> FastAPI:
+    settings = runtime.settings
+    configure_logging(level=settings.log_level, json=settings.log_json)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(
+        title=title,
+        description=description,
+        version="1.0.0",
+        lifespan=lifespan,
+        openapi_url="/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.state.runtime = runtime
+    app.state.auth = runtime.auth
+    links = {
+        "soknad": "/soknad", "vurdering": "/vurdering", "beslutning": "/beslutning",
+        "oversikt": "/oversikt", "integrasjon": "/integrasjon", "logout": "/logg-ut",
+        **settings.links,
+    }
+    app.state.templates = Templates(templates_dir, service=runtime.name, links=links)
+    app.add_middleware(
+        SpineMiddleware,
+        signer=CookieSigner(settings.session_secret.get_secret_value()),
+        metrics=runtime.metrics,
+        max_body_bytes=settings.max_body_bytes,
+        secure_cookies=settings.secure_cookies,
+    )
+    install_error_handlers(app)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.get("/health/live", tags=["drift"], summary="The process is alive")
+    async def live() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/health/ready", tags=["drift"], summary="Database, migrations, bus and consumers are ready")
+    async def ready() -> Response:
+        problems = await runtime.readiness()
+        if problems:
+            return JSONResponse({"status": "ikke klar", "problemer": problems}, status_code=503)
+        return JSONResponse({"status": "klar"})
+
+    @app.get("/metrics", tags=["drift"], summary="Prometheus metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(runtime.metrics.render(), media_type="text/plain; version=0.0.4")
+
+    for router in routers:
+        app.include_router(router)
+    return app
+
+
+def standalone(app: FastAPI, prefix: str) -> FastAPI:
+    """Serve one service at `/<prefix>` in its own process, so URLs match the embedded default."""
+
+    @asynccontextmanager
+    async def lifespan(_parent: FastAPI) -> AsyncIterator[None]:
+        async with app.router.lifespan_context(app):
+            yield
+
+    parent = FastAPI(lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None)
+
+    @parent.get("/", include_in_schema=False)
+    async def root(_request: Request) -> Response:
+        return RedirectResponse(f"/{prefix}/", status_code=307)
+
+    parent.mount(f"/{prefix}", app)
+    return parent
