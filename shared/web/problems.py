@@ -136,7 +136,7 @@ def install_error_handlers(app: FastAPI) -> None:
         if isinstance(exc, Unauthenticated) and wants_html(request):
             return RedirectResponse("/", status_code=303)
         extra = dict(exc.extra)
-        if exc.field:
+        if exc.field and "errors" not in extra:
             extra["errors"] = [{"field": exc.field, "message": exc.message}]
         return problem(request, exc.status, exc.message, title=exc.title, code=exc.code, extra=extra)
 
