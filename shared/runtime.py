@@ -54,21 +54,30 @@ class ServiceRuntime:
         retry = RetryPolicy(tuple(s.bus_retry_delays_s))
         self._own_bus = self.bus is None
         if self.bus is None:
-            self.bus = create_bus(s.bus_url, retry=retry, metrics=self.metrics,
-                                  connection_name=f"{self.name}@{','.join(s.hf)}")
+            self.bus = create_bus(
+                s.bus_url, retry=retry, metrics=self.metrics, connection_name=f"{self.name}@{','.join(s.hf)}"
+            )
         self._own_national = self.national_bus is None and bool(self.national_bus_url)
         if self.national_bus is None and self.national_bus_url:
-            self.national_bus = create_bus(self.national_bus_url, retry=retry, metrics=self.metrics,
-                                           connection_name=f"{self.name}-nasjonal@{','.join(s.hf)}")
+            self.national_bus = create_bus(
+                self.national_bus_url,
+                retry=retry,
+                metrics=self.metrics,
+                connection_name=f"{self.name}-nasjonal@{','.join(s.hf)}",
+            )
         buses: dict[str, Bus] = {LOCAL: self.bus}
         if self.national_bus is not None:
             buses[NATIONAL] = self.national_bus
         self.relay = OutboxRelay(
-            self.db, buses, batch_size=s.outbox_batch_size, poll_interval_s=s.outbox_poll_interval_s,
+            self.db,
+            buses,
+            batch_size=s.outbox_batch_size,
+            poll_interval_s=s.outbox_poll_interval_s,
             metrics=self.metrics,
         )
-        self.subscriptions: list[Subscription] = subscriptions(self.db, self.name, self.consumers,
-                                                               metrics=self.metrics)
+        self.subscriptions: list[Subscription] = subscriptions(
+            self.db, self.name, self.consumers, metrics=self.metrics
+        )
         self.http = httpx.AsyncClient(timeout=httpx.Timeout(5.0, connect=2.0))
         oidc = None
         if s.oidc_issuer:
@@ -128,9 +137,9 @@ class ServiceRuntime:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 10.0)
 
-    async def wait_until_ready(self, timeout: float = 30.0) -> None:
+    async def wait_until_ready(self, timeout_s: float = 30.0) -> None:
         if self._bus_task is not None:
-            await asyncio.wait_for(asyncio.shield(self._bus_task), timeout)
+            await asyncio.wait_for(asyncio.shield(self._bus_task), timeout_s)
 
     async def _refresh_gauges(self) -> None:
         while True:

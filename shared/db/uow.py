@@ -139,7 +139,9 @@ class UnitOfWork:
             return False
         await self.session.execute(
             insert(inbox).values(
-                consumer=consumer, event_id=event_id, event_type=event_type,
+                consumer=consumer,
+                event_id=event_id,
+                event_type=event_type,
                 processed_at=self.db.clock.now(),
             )
         )
@@ -187,4 +189,3 @@ class UnitOfWork:
 def is_unique_violation(exc: IntegrityError) -> bool:
     text = str(exc.orig).lower()
     return "unique" in text or "duplicate key" in text
-

@@ -19,8 +19,19 @@ _SENSITIVE_VALUES: ContextVar[frozenset[str]] = ContextVar("sensitive_values", d
 _PERSONNUMMER_SHAPE = re.compile(r"(?<![0-9A-Za-z])\d{6}\s?\d{5}(?![0-9A-Za-z])")
 SENSITIVE_KEYS = frozenset(
     {
-        "fodselsnummer", "personnummer", "fnr", "dnr", "pasient_navn", "pasientnavn", "navn",
-        "patient_name", "name", "fornavn", "etternavn", "fodselsdato", "birth_date",
+        "fodselsnummer",
+        "personnummer",
+        "fnr",
+        "dnr",
+        "pasient_navn",
+        "pasientnavn",
+        "navn",
+        "patient_name",
+        "name",
+        "fornavn",
+        "etternavn",
+        "fodselsdato",
+        "birth_date",
     }
 )
 REDACTED = "[SLADDET]"

@@ -11,11 +11,15 @@ class ServiceMetrics:
         self.registry = CollectorRegistry(auto_describe=True)
         labels = ["service"]
         self.requests = Counter(
-            "sp_http_requests", "HTTP requests", [*labels, "method", "route", "status"],
+            "sp_http_requests",
+            "HTTP requests",
+            [*labels, "method", "route", "status"],
             registry=self.registry,
         )
         self.latency = Histogram(
-            "sp_http_request_seconds", "HTTP request latency", [*labels, "method", "route"],
+            "sp_http_request_seconds",
+            "HTTP request latency",
+            [*labels, "method", "route"],
             registry=self.registry,
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
         )
@@ -29,14 +33,18 @@ class ServiceMetrics:
             "sp_events_failed", "Event handler failures", [*labels, "type"], registry=self.registry
         )
         self.dead_letters = Counter(
-            "sp_dead_letters", "Messages sent to a dead-letter queue", [*labels, "queue"],
+            "sp_dead_letters",
+            "Messages sent to a dead-letter queue",
+            [*labels, "queue"],
             registry=self.registry,
         )
         self.outbox_backlog = Gauge(
             "sp_outbox_backlog", "Outbox rows not yet published", labels, registry=self.registry
         )
         self.dead_letter_depth = Gauge(
-            "sp_dead_letter_depth", "Messages waiting in dead-letter queues", [*labels, "queue"],
+            "sp_dead_letter_depth",
+            "Messages waiting in dead-letter queues",
+            [*labels, "queue"],
             registry=self.registry,
         )
 

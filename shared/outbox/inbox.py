@@ -36,15 +36,18 @@ class Consumes:
         return getattr(self.handler, "__name__", "handle")
 
 
-def subscriptions(db: Database, consumer: str, table: list[Consumes], *, metrics: Any = None) -> list[Subscription]:
+def subscriptions(
+    db: Database, consumer: str, table: list[Consumes], *, metrics: Any = None
+) -> list[Subscription]:
     return [
         Subscription(
             consumer=consumer,
             handler_name=row.handler_name,
             exchange=row.exchange or exchange_for(row.contract.PRODUCER),
             event_type=row.contract.TYPE,
-            handler=idempotent(db, consumer=f"{consumer}.{row.handler_name}", handler=row.handler,
-                               metrics=metrics),
+            handler=idempotent(
+                db, consumer=f"{consumer}.{row.handler_name}", handler=row.handler, metrics=metrics
+            ),
         )
         for row in table
     ]
@@ -64,7 +67,9 @@ def idempotent(
             raise PermanentError(str(exc)) from exc
         try:
             async with db.unit_of_work() as uow:
-                if not await uow.mark_processed(consumer=consumer, event_id=envelope.id, event_type=envelope.type):
+                if not await uow.mark_processed(
+                    consumer=consumer, event_id=envelope.id, event_type=envelope.type
+                ):
                     bound.info("event_duplicate_skipped")
                     return
                 await handler(uow, event, envelope)

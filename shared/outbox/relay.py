@@ -85,8 +85,13 @@ class OutboxRelay:
         outbox = self.db.tables.outbox
         query = (
             select(
-                outbox.c.seq, outbox.c.destination, outbox.c.exchange, outbox.c.routing_key,
-                outbox.c.user_id, outbox.c.envelope, outbox.c.event_type,
+                outbox.c.seq,
+                outbox.c.destination,
+                outbox.c.exchange,
+                outbox.c.routing_key,
+                outbox.c.user_id,
+                outbox.c.envelope,
+                outbox.c.event_type,
             )
             .where(outbox.c.sent_at.is_(None))
             .order_by(outbox.c.seq)

@@ -14,6 +14,7 @@ from shared.auth.session import CookieSigner
 from shared.observability.logging import configure_logging
 from shared.runtime import ServiceRuntime
 from shared.web.middleware import SpineMiddleware
+from shared.web.portal import portal_router
 from shared.web.problems import install_error_handlers
 from shared.web.templating import Templates
 
@@ -51,8 +52,12 @@ def create_service_app(
     app.state.runtime = runtime
     app.state.auth = runtime.auth
     links = {
-        "soknad": "/soknad", "vurdering": "/vurdering", "beslutning": "/beslutning",
-        "oversikt": "/oversikt", "integrasjon": "/integrasjon", "logout": "/logg-ut",
+        "soknad": "/soknad",
+        "vurdering": "/vurdering",
+        "beslutning": "/beslutning",
+        "oversikt": "/oversikt",
+        "integrasjon": "/integrasjon",
+        "logout": "/logg-ut",
         **settings.links,
     }
     app.state.templates = Templates(templates_dir, service=runtime.name, links=links)
@@ -95,10 +100,30 @@ def standalone(app: FastAPI, prefix: str) -> FastAPI:
             yield
 
     parent = FastAPI(lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None)
+    runtime: ServiceRuntime = app.state.runtime
+    settings = runtime.settings
+    if settings.auth_mode == "demo":
+        # Demo login per process; in production the identity provider (HelseID) does this.
+        signer = CookieSigner(settings.session_secret.get_secret_value())
+        templates: Templates = app.state.templates
+        parent.state.templates = templates
+        parent.add_middleware(
+            SpineMiddleware,
+            signer=signer,
+            metrics=runtime.metrics,
+            max_body_bytes=100_000,
+            secure_cookies=settings.secure_cookies,
+        )
+        install_error_handlers(parent)
+        parent.include_router(
+            portal_router(signer=signer, templates=templates, secure_cookies=settings.secure_cookies)
+        )
+        parent.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    else:
 
-    @parent.get("/", include_in_schema=False)
-    async def root(_request: Request) -> Response:
-        return RedirectResponse(f"/{prefix}/", status_code=307)
+        @parent.get("/", include_in_schema=False)
+        async def root(_request: Request) -> Response:
+            return RedirectResponse(f"/{prefix}/", status_code=307)
 
     parent.mount(f"/{prefix}", app)
     return parent

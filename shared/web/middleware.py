@@ -29,7 +29,12 @@ class BodyTooLarge(Exception):
 
 class SpineMiddleware:
     def __init__(
-        self, app: ASGIApp, *, signer: CookieSigner, metrics: ServiceMetrics, max_body_bytes: int,
+        self,
+        app: ASGIApp,
+        *,
+        signer: CookieSigner,
+        metrics: ServiceMetrics,
+        max_body_bytes: int,
         secure_cookies: bool = False,
     ):
         self.app = app
@@ -137,8 +142,12 @@ class SpineMiddleware:
         self.metrics.latency.labels(self.metrics.service, method, template).observe(elapsed)
         if not template.startswith("/health") and template != "/metrics":
             log.info(
-                "request", method=method, route=template, status=status,
-                ms=round(elapsed * 1000, 1), correlation_id=correlation_id,
+                "request",
+                method=method,
+                route=template,
+                status=status,
+                ms=round(elapsed * 1000, 1),
+                correlation_id=correlation_id,
             )
 
 

@@ -114,8 +114,14 @@ def problem(
         templates = getattr(request.app.state, "templates", None)
         if templates is not None:
             return templates.render(
-                request, "error.html", {"status": status, "title": title, "detail": detail,
-                                        "errors": (extra or {}).get("errors", [])},
+                request,
+                "error.html",
+                {
+                    "status": status,
+                    "title": title,
+                    "detail": detail,
+                    "errors": (extra or {}).get("errors", []),
+                },
                 status_code=status,
             )
     body: dict[str, Any] = {
@@ -144,8 +150,13 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
         errors = validation_errors(exc)
         if any(err.get("type") == "json_invalid" for err in exc.errors()):
-            return problem(request, 400, "Forespørselen er ikke gyldig JSON.", code="ugyldig_json",
-                           extra={"errors": errors})
+            return problem(
+                request,
+                400,
+                "Forespørselen er ikke gyldig JSON.",
+                code="ugyldig_json",
+                extra={"errors": errors},
+            )
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
         return problem(request, 422, detail, code="valideringsfeil", extra={"errors": errors})
 

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 import pytest_asyncio
 from fastapi import FastAPI
-
-from shared.bus.memory import MemoryBus
 from soknad.app import create_app
 from soknad.settings import SoknadSettings
+
+from shared.bus.memory import MemoryBus
 from tests.support.apps import DemoClient, running
 
 PROBLEM = "application/problem+json"
@@ -37,9 +37,16 @@ async def app(tmp_path: Path) -> AsyncIterator[FastAPI]:
 
 
 async def new_draft(client: DemoClient, innhold: dict[str, Any] | None = None) -> dict[str, Any]:
-    r = await client.send_json("POST", "/api/soknader", {
-        "type": "enkeltpasient", "kategori": "off_label", "enhet": "HBE-NEVRO", "innhold": innhold or {},
-    })
+    r = await client.send_json(
+        "POST",
+        "/api/soknader",
+        {
+            "type": "enkeltpasient",
+            "kategori": "off_label",
+            "enhet": "HBE-NEVRO",
+            "innhold": innhold or {},
+        },
+    )
     assert r.status_code == 201, r.text
     return dict(r.json())
 
@@ -56,8 +63,11 @@ async def test_draft_autosave_send_and_anchor(app: FastAPI) -> None:
     async with DemoClient(app, "hbe-leder") as leder:
         inbox = (await leder.get("/api/soknader", params={"rolle": "leder"})).json()
         assert [s["id"] for s in inbox] == [draft["id"]]
-        r = await leder.send_json("POST", f"/api/soknader/{draft['id']}/forankring",
-                                  {"begrunnelse": "Faglig enig", "kostnadssted": "4100"})
+        r = await leder.send_json(
+            "POST",
+            f"/api/soknader/{draft['id']}/forankring",
+            {"begrunnelse": "Faglig enig", "kostnadssted": "4100"},
+        )
         assert r.json()["status"] == "til_vurdering"
     outbox = app.state.runtime.tables.outbox
     async with app.state.runtime.db.sessions() as session:
@@ -70,7 +80,9 @@ async def test_lopenummer_is_unique_and_sequential(app: FastAPI) -> None:
         numbers = []
         for _ in range(3):
             draft = await new_draft(soker, COMPLETE)
-            numbers.append((await soker.send_json("POST", f"/api/soknader/{draft['id']}/send", {})).json()["lopenummer"])
+            numbers.append(
+                (await soker.send_json("POST", f"/api/soknader/{draft['id']}/send", {})).json()["lopenummer"]
+            )
     seqs = [int(n.rsplit("-", 1)[1]) for n in numbers]
     assert seqs == [seqs[0], seqs[0] + 1, seqs[0] + 2]
 
@@ -106,10 +118,16 @@ async def test_synthetic_numbers_refused_when_the_deployment_forbids_them(tmp_pa
     await bus.connect()
     settings = SoknadSettings(data_dir=tmp_path, log_json=False, allow_synthetic_personnummer=False)
     async with running(create_app(settings, bus=bus)) as app, DemoClient(app, "hbe-soker") as soker:
-        r = await soker.send_json("POST", "/api/soknader", {
-            "type": "enkeltpasient", "kategori": "off_label", "enhet": "HBE-NEVRO",
-            "innhold": {"pasient_fodselsnummer": "15838500002"},
-        })
+        r = await soker.send_json(
+            "POST",
+            "/api/soknader",
+            {
+                "type": "enkeltpasient",
+                "kategori": "off_label",
+                "enhet": "HBE-NEVRO",
+                "innhold": {"pasient_fodselsnummer": "15838500002"},
+            },
+        )
         assert r.status_code == 422
         assert "Syntetiske" in r.json()["errors"][0]["message"]
     await bus.close()
@@ -117,7 +135,9 @@ async def test_synthetic_numbers_refused_when_the_deployment_forbids_them(tmp_pa
 
 async def test_unknown_enum_and_missing_field(app: FastAPI) -> None:
     async with DemoClient(app, "hbe-soker") as soker:
-        r = await soker.send_json("POST", "/api/soknader", {"type": "alle", "kategori": "off_label", "enhet": "X"})
+        r = await soker.send_json(
+            "POST", "/api/soknader", {"type": "alle", "kategori": "off_label", "enhet": "X"}
+        )
         assert r.status_code == 422
         assert r.json()["errors"][0]["field"] == "type"
         assert "Tillatte verdier" in r.json()["errors"][0]["message"]
@@ -130,7 +150,9 @@ async def test_malformed_json_and_oversized_body(app: FastAPI) -> None:
     async with DemoClient(app, "hbe-soker") as soker:
         draft = await new_draft(soker, COMPLETE)
         headers = {"x-csrf-token": await soker.csrf(), "content-type": "application/json"}
-        r = await soker.put(f"/api/soknader/{draft['id']}", content=b'{"versjon": 1, "innhold": ', headers=headers)
+        r = await soker.put(
+            f"/api/soknader/{draft['id']}", content=b'{"versjon": 1, "innhold": ', headers=headers
+        )
         assert r.status_code == 400
         assert r.headers["content-type"] == PROBLEM
         big = {"versjon": 1, "innhold": {**COMPLETE, "begrunnelse": "x" * 60_000}}
@@ -146,7 +168,9 @@ async def test_stale_version_is_a_conflict_with_both_versions(app: FastAPI) -> N
         draft = await new_draft(soker, COMPLETE)
         first = {**COMPLETE, "begrunnelse": "Første forfatter"}
         second = {**COMPLETE, "begrunnelse": "Andre forfatter"}
-        assert (await soker.send_json("PUT", f"/api/soknader/{draft['id']}", {"versjon": 1, "innhold": first})).status_code == 200
+        assert (
+            await soker.send_json("PUT", f"/api/soknader/{draft['id']}", {"versjon": 1, "innhold": first})
+        ).status_code == 200
         r = await soker.send_json("PUT", f"/api/soknader/{draft['id']}", {"versjon": 1, "innhold": second})
         assert r.status_code == 409
         body = r.json()
@@ -190,7 +214,9 @@ async def test_csrf_and_security_headers(app: FastAPI) -> None:
         assert r.headers["referrer-policy"]
         cookie = r.headers.get("set-cookie", "")
         assert "HttpOnly" in cookie and "SameSite" in cookie
-        r = await soker.post("/api/soknader", json={"type": "gruppe", "kategori": "off_label", "enhet": "HBE-NEVRO"})
+        r = await soker.post(
+            "/api/soknader", json={"type": "gruppe", "kategori": "off_label", "enhet": "HBE-NEVRO"}
+        )
         assert r.status_code == 403
         assert "Skjemaet er utløpt" in r.json()["detail"]
 

@@ -19,9 +19,15 @@ from shared.observability.logging import (
 
 def test_fodselsnummer_shaped_numbers_are_redacted_anywhere() -> None:
     fnr = synthetic_fodselsnummer(__import__("datetime").date(1985, 3, 15), sex="kvinne")
-    event = redact_processor(None, "info", {
-        "event": f"saved {fnr}", "nested": {"list": [f"x {fnr[:6]} {fnr[6:]} y"]}, "number": int(fnr),
-    })
+    event = redact_processor(
+        None,
+        "info",
+        {
+            "event": f"saved {fnr}",
+            "nested": {"list": [f"x {fnr[:6]} {fnr[6:]} y"]},
+            "number": int(fnr),
+        },
+    )
     assert fnr not in json.dumps(event)
     assert fnr[6:] not in json.dumps(event)
     assert event["number"] == REDACTED

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pytest
 from pydantic import ValidationError
-
-from shared.errors import InvalidTransition
 from soknad.domain import (
     SoknadInnhold,
     Status,
@@ -13,6 +11,8 @@ from soknad.domain import (
     missing_for_sending,
     transition,
 )
+
+from shared.errors import InvalidTransition
 
 
 def complete(**overrides: object) -> SoknadInnhold:
@@ -73,14 +73,20 @@ def test_complete_single_patient_application_has_nothing_missing() -> None:
 def test_empty_draft_lists_every_required_field() -> None:
     fields = [f for f, _ in missing_for_sending("enkeltpasient", SoknadInnhold())]
     assert fields == [
-        "innhold.pasient_fodselsnummer", "innhold.pasient_navn", "innhold.legemiddel.navn",
-        "innhold.legemiddel.virkestoff", "innhold.indikasjon.kode", "innhold.indikasjon.tekst",
+        "innhold.pasient_fodselsnummer",
+        "innhold.pasient_navn",
+        "innhold.legemiddel.navn",
+        "innhold.legemiddel.virkestoff",
+        "innhold.indikasjon.kode",
+        "innhold.indikasjon.tekst",
         "innhold.begrunnelse",
     ]
 
 
 def test_group_application_asks_for_the_group_not_the_patient() -> None:
-    fields = [f for f, _ in missing_for_sending("gruppe", complete(pasient_fodselsnummer="", pasient_navn=""))]
+    fields = [
+        f for f, _ in missing_for_sending("gruppe", complete(pasient_fodselsnummer="", pasient_navn=""))
+    ]
     assert fields == ["innhold.gruppe_beskrivelse", "innhold.gruppe_storrelse"]
 
 

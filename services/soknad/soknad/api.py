@@ -23,7 +23,12 @@ router = APIRouter(prefix="/api/soknader", tags=["søknader"])
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Create a draft application")
 async def create(body: SoknadCreate, p: CurrentPrincipal, uow: Uow, settings: Settings) -> SoknadRead:
     soknad = await handlers.create_draft(
-        uow, p, type_=body.type, kategori=body.kategori, enhet=body.enhet, innhold=body.innhold,
+        uow,
+        p,
+        type_=body.type,
+        kategori=body.kategori,
+        enhet=body.enhet,
+        innhold=body.innhold,
         allow_synthetic=settings.allow_synthetic_personnummer,
     )
     await uow.commit()
@@ -44,24 +49,37 @@ async def get(soknad_id: str, p: CurrentPrincipal, uow: Uow) -> SoknadRead:
 
 
 @router.put("/{soknad_id}", summary="Save a draft (autosave); 409 on a stale version")
-async def save(soknad_id: str, body: SoknadUpdate, p: CurrentPrincipal, uow: Uow, settings: Settings) -> SoknadRead:
+async def save(
+    soknad_id: str, body: SoknadUpdate, p: CurrentPrincipal, uow: Uow, settings: Settings
+) -> SoknadRead:
     soknad = await handlers.save_draft(
-        uow, p, soknad_id, versjon=body.versjon, innhold=body.innhold, kategori=body.kategori,
-        type_=body.type, enhet=body.enhet, allow_synthetic=settings.allow_synthetic_personnummer,
+        uow,
+        p,
+        soknad_id,
+        versjon=body.versjon,
+        innhold=body.innhold,
+        kategori=body.kategori,
+        type_=body.type,
+        enhet=body.enhet,
+        allow_synthetic=settings.allow_synthetic_personnummer,
     )
     await uow.commit()
     return SoknadRead.of(soknad)
 
 
 @router.post("/{soknad_id}/medforfattere", summary="Invite a co-author")
-async def add_coauthor(soknad_id: str, body: MedforfatterRequest, p: CurrentPrincipal, uow: Uow) -> SoknadRead:
+async def add_coauthor(
+    soknad_id: str, body: MedforfatterRequest, p: CurrentPrincipal, uow: Uow
+) -> SoknadRead:
     soknad = await handlers.add_medforfatter(uow, p, soknad_id, user_id=body.user_id)
     await uow.commit()
     return SoknadRead.of(soknad)
 
 
 @router.post("/{soknad_id}/send", summary="Send for anchoring; assigns the løpenummer")
-async def send(soknad_id: str, body: SendRequest, p: CurrentPrincipal, uow: Uow, settings: Settings) -> SoknadRead:
+async def send(
+    soknad_id: str, body: SendRequest, p: CurrentPrincipal, uow: Uow, settings: Settings
+) -> SoknadRead:
     soknad = await handlers.send(
         uow, p, soknad_id, versjon=body.versjon, allow_synthetic=settings.allow_synthetic_personnummer
     )
@@ -71,7 +89,9 @@ async def send(soknad_id: str, body: SendRequest, p: CurrentPrincipal, uow: Uow,
 
 @router.post("/{soknad_id}/forankring", summary="Anchor (leder)")
 async def anchor(soknad_id: str, body: ForankringRequest, p: CurrentPrincipal, uow: Uow) -> SoknadRead:
-    soknad = await handlers.forankre(uow, p, soknad_id, begrunnelse=body.begrunnelse, kostnadssted=body.kostnadssted)
+    soknad = await handlers.forankre(
+        uow, p, soknad_id, begrunnelse=body.begrunnelse, kostnadssted=body.kostnadssted
+    )
     await uow.commit()
     return SoknadRead.of(soknad)
 

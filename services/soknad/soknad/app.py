@@ -18,11 +18,18 @@ from soknad.store import SPINE
 HERE = Path(__file__).parent
 
 
-def create_app(settings: SoknadSettings | None = None, *, bus: Bus | None = None, clock: Clock | None = None) -> FastAPI:
+def create_app(
+    settings: SoknadSettings | None = None, *, bus: Bus | None = None, clock: Clock | None = None
+) -> FastAPI:
     settings = settings or SoknadSettings()
     runtime = ServiceRuntime(
-        name="soknad", settings=settings, tables=SPINE, migrations_dir=HERE / "migrations",
-        consumers=CONSUMERS, bus=bus, clock=clock or SystemClock(),
+        name="soknad",
+        settings=settings,
+        tables=SPINE,
+        migrations_dir=HERE / "migrations",
+        consumers=CONSUMERS,
+        bus=bus,
+        clock=clock or SystemClock(),
     )
     return create_service_app(
         runtime,

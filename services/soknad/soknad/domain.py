@@ -75,9 +75,7 @@ _REFUSALS = {
 def transition(current: str, action: str) -> Status:
     allowed, target = _TRANSITIONS[action]
     if Status(current) not in allowed:
-        raise InvalidTransition(
-            f"{_REFUSALS[action]} (Status nå: {STATUS_LABELS[Status(current)].lower()}.)"
-        )
+        raise InvalidTransition(f"{_REFUSALS[action]} (Status nå: {STATUS_LABELS[Status(current)].lower()}.)")
     return target
 
 
@@ -169,4 +167,3 @@ def missing_for_sending(type_: SoknadType, innhold: SoknadInnhold) -> list[tuple
     if not innhold.begrunnelse:
         missing.append(("innhold.begrunnelse", REQUIRED_MESSAGE))
     return missing
-

@@ -24,7 +24,9 @@ from soknad.domain import EDITABLE, SoknadInnhold, Status, format_lopenummer, mi
 from soknad.store import Historikk, Medforfatter, Soknad
 
 
-def _history(uow: UnitOfWork, soknad: Soknad, actor: Principal | None, hendelse: str, detalj: str | None = None) -> None:
+def _history(
+    uow: UnitOfWork, soknad: Soknad, actor: Principal | None, hendelse: str, detalj: str | None = None
+) -> None:
     uow.session.add(
         Historikk(
             soknad_id=soknad.id,
@@ -54,7 +56,13 @@ def _check_fodselsnummer(innhold: SoknadInnhold, *, allow_synthetic: bool) -> No
 
 
 async def create_draft(
-    uow: UnitOfWork, p: Principal, *, type_: str, kategori: str, enhet: str, allow_synthetic: bool,
+    uow: UnitOfWork,
+    p: Principal,
+    *,
+    type_: str,
+    kategori: str,
+    enhet: str,
+    allow_synthetic: bool,
     innhold: SoknadInnhold | None = None,
 ) -> Soknad:
     p.require(Role.SOKER)
@@ -62,9 +70,19 @@ async def create_draft(
     _check_fodselsnummer(innhold, allow_synthetic=allow_synthetic)
     now = uow.now
     soknad = Soknad(
-        id=str(uuid.uuid4()), hf=p.hf, type=type_, kategori=kategori, status=Status.UTKAST,
-        soker_id=p.user_id, soker_navn=p.name, enhet=enhet, medforfattere=[],
-        innhold=innhold.model_dump(mode="json"), opprettet_at=now, endret_at=now, endret_av=p.user_id,
+        id=str(uuid.uuid4()),
+        hf=p.hf,
+        type=type_,
+        kategori=kategori,
+        status=Status.UTKAST,
+        soker_id=p.user_id,
+        soker_navn=p.name,
+        enhet=enhet,
+        medforfattere=[],
+        innhold=innhold.model_dump(mode="json"),
+        opprettet_at=now,
+        endret_at=now,
+        endret_av=p.user_id,
     )
     uow.session.add(soknad)
     await uow.session.flush()
@@ -83,13 +101,25 @@ def _require_fresh(soknad: Soknad, versjon: int | None) -> None:
         raise StaleVersion(
             "Søknaden er endret av noen andre siden du åpnet den. Begge versjonene er tatt vare på: "
             "se over den lagrede versjonen og legg inn endringene dine på nytt.",
-            extra={"din_versjon": versjon, "lagret_versjon": soknad.versjon, "lagret_innhold": soknad.innhold},
+            extra={
+                "din_versjon": versjon,
+                "lagret_versjon": soknad.versjon,
+                "lagret_innhold": soknad.innhold,
+            },
         )
 
 
 async def save_draft(
-    uow: UnitOfWork, p: Principal, soknad_id: str, *, versjon: int | None, innhold: SoknadInnhold,
-    allow_synthetic: bool, kategori: str | None = None, type_: str | None = None, enhet: str | None = None,
+    uow: UnitOfWork,
+    p: Principal,
+    soknad_id: str,
+    *,
+    versjon: int | None,
+    innhold: SoknadInnhold,
+    allow_synthetic: bool,
+    kategori: str | None = None,
+    type_: str | None = None,
+    enhet: str | None = None,
 ) -> Soknad:
     soknad = await _load(uow, soknad_id)
     _require_editor(p, soknad)
@@ -118,7 +148,9 @@ async def add_medforfatter(uow: UnitOfWork, p: Principal, soknad_id: str, *, use
     return soknad
 
 
-async def send(uow: UnitOfWork, p: Principal, soknad_id: str, *, versjon: int | None, allow_synthetic: bool) -> Soknad:
+async def send(
+    uow: UnitOfWork, p: Principal, soknad_id: str, *, versjon: int | None, allow_synthetic: bool
+) -> Soknad:
     soknad = await _load(uow, soknad_id)
     _require_editor(p, soknad)
     _require_fresh(soknad, versjon)
@@ -154,19 +186,26 @@ def _require_leder(p: Principal, soknad: Soknad) -> None:
         raise Forbidden("Søknaden er sendt til en annen enhet.")
 
 
-async def forankre(uow: UnitOfWork, p: Principal, soknad_id: str, *, begrunnelse: str, kostnadssted: str) -> Soknad:
+async def forankre(
+    uow: UnitOfWork, p: Principal, soknad_id: str, *, begrunnelse: str, kostnadssted: str
+) -> Soknad:
     soknad = await _load(uow, soknad_id)
     _require_leder(p, soknad)
     soknad.status = transition(soknad.status, "forankre")
     now = uow.now
     soknad.forankret_at = now
     soknad.forankring = {
-        "leder_id": p.user_id, "leder_navn": p.name, "begrunnelse": begrunnelse, "kostnadssted": kostnadssted,
+        "leder_id": p.user_id,
+        "leder_navn": p.name,
+        "begrunnelse": begrunnelse,
+        "kostnadssted": kostnadssted,
         "at": now.isoformat(),
     }
     soknad.endret_at = now
     _history(uow, soknad, p, "forankret", begrunnelse)
-    uow.audit(p, action="skriv", what="soknad.forankre", case_ref=soknad.lopenummer, purpose="Forankre søknad")
+    uow.audit(
+        p, action="skriv", what="soknad.forankre", case_ref=soknad.lopenummer, purpose="Forankre søknad"
+    )
     uow.publish(_forankret_event(soknad), hf=soknad.hf, subject=soknad.lopenummer)
     await uow.session.flush()
     return soknad
@@ -183,22 +222,40 @@ def _forankret_event(soknad: Soknad) -> SoknadForankret:
     assert soknad.lopenummer and soknad.sendt_at and soknad.forankret_at and soknad.forankring
     lm = innhold.legemiddel
     return SoknadForankret(
-        soknad_id=soknad.id, lopenummer=soknad.lopenummer, hf=soknad.hf, type=soknad.type,  # type: ignore[arg-type]
-        kategori=soknad.kategori, enhet=soknad.enhet, soker_id=soknad.soker_id,  # type: ignore[arg-type]
-        soker_navn=soknad.soker_navn, pasient=pasient,
-        gruppe_beskrivelse=innhold.gruppe_beskrivelse or None, gruppe_storrelse=innhold.gruppe_storrelse,
+        soknad_id=soknad.id,
+        lopenummer=soknad.lopenummer,
+        hf=soknad.hf,
+        type=soknad.type,  # type: ignore[arg-type]
+        kategori=soknad.kategori,
+        enhet=soknad.enhet,
+        soker_id=soknad.soker_id,  # type: ignore[arg-type]
+        soker_navn=soknad.soker_navn,
+        pasient=pasient,
+        gruppe_beskrivelse=innhold.gruppe_beskrivelse or None,
+        gruppe_storrelse=innhold.gruppe_storrelse,
         legemiddel=Legemiddel(
-            navn=lm.navn, virkestoff=lm.virkestoff, atc=lm.atc or None, fest_id=lm.fest_id or None,
-            legemiddelform=lm.legemiddelform or None, styrke=lm.styrke or None, verifisert=lm.verifisert,
+            navn=lm.navn,
+            virkestoff=lm.virkestoff,
+            atc=lm.atc or None,
+            fest_id=lm.fest_id or None,
+            legemiddelform=lm.legemiddelform or None,
+            styrke=lm.styrke or None,
+            verifisert=lm.verifisert,
         ),
         indikasjon=Indikasjon(
-            kode=innhold.indikasjon.kode, tekst=innhold.indikasjon.tekst, verifisert=innhold.indikasjon.verifisert
+            kode=innhold.indikasjon.kode,
+            tekst=innhold.indikasjon.tekst,
+            verifisert=innhold.indikasjon.verifisert,
         ),
-        begrunnelse=innhold.begrunnelse, estimert_kostnad_nok=innhold.estimert_kostnad_nok,
-        sendt_at=soknad.sendt_at, forankret_at=soknad.forankret_at,
+        begrunnelse=innhold.begrunnelse,
+        estimert_kostnad_nok=innhold.estimert_kostnad_nok,
+        sendt_at=soknad.sendt_at,
+        forankret_at=soknad.forankret_at,
         forankring=Forankring(
-            leder_id=soknad.forankring["leder_id"], leder_navn=soknad.forankring["leder_navn"],
-            begrunnelse=soknad.forankring["begrunnelse"], kostnadssted=soknad.forankring["kostnadssted"],
+            leder_id=soknad.forankring["leder_id"],
+            leder_navn=soknad.forankring["leder_navn"],
+            begrunnelse=soknad.forankring["begrunnelse"],
+            kostnadssted=soknad.forankring["kostnadssted"],
         ),
     )
 
@@ -210,7 +267,9 @@ async def returnere(uow: UnitOfWork, p: Principal, soknad_id: str, *, kommentar:
     soknad.retur_kommentar = kommentar
     soknad.endret_at = uow.now
     _history(uow, soknad, p, "returnert", kommentar)
-    uow.audit(p, action="skriv", what="soknad.returnere", case_ref=soknad.lopenummer, purpose="Forankre søknad")
+    uow.audit(
+        p, action="skriv", what="soknad.returnere", case_ref=soknad.lopenummer, purpose="Forankre søknad"
+    )
     await uow.session.flush()
     return soknad
 
@@ -222,11 +281,18 @@ async def trekke(uow: UnitOfWork, p: Principal, soknad_id: str) -> Soknad:
     soknad.status = transition(soknad.status, "trekke")
     soknad.endret_at = uow.now
     _history(uow, soknad, p, "trukket", "Søknaden ble trukket av søker")
-    uow.audit(p, action="skriv", what="soknad.trekke", case_ref=soknad.lopenummer or soknad.id, purpose="Trekke søknad")
+    uow.audit(
+        p,
+        action="skriv",
+        what="soknad.trekke",
+        case_ref=soknad.lopenummer or soknad.id,
+        purpose="Trekke søknad",
+    )
     if was_anchored and soknad.lopenummer:
         uow.publish(
             SoknadTrukket(soknad_id=soknad.id, lopenummer=soknad.lopenummer, trukket_at=uow.now),
-            hf=soknad.hf, subject=soknad.lopenummer,
+            hf=soknad.hf,
+            subject=soknad.lopenummer,
         )
     await uow.session.flush()
     return soknad
@@ -235,8 +301,12 @@ async def trekke(uow: UnitOfWork, p: Principal, soknad_id: str) -> Soknad:
 async def read(uow: UnitOfWork, p: Principal, soknad_id: str, *, purpose: str) -> Soknad:
     soknad = await _load(uow, soknad_id)
     if not can_read_soknad(
-        p, hf=soknad.hf, soker_id=soknad.soker_id, medforfattere=soknad.medforfattere,
-        enhet=soknad.enhet, sendt=soknad.sendt_at is not None,
+        p,
+        hf=soknad.hf,
+        soker_id=soknad.soker_id,
+        medforfattere=soknad.medforfattere,
+        enhet=soknad.enhet,
+        sendt=soknad.sendt_at is not None,
     ):
         raise NotFound("Søknaden finnes ikke, eller du har ikke tilgang til den.")
     mark_sensitive(soknad.innhold.get("pasient_navn"))
@@ -257,6 +327,7 @@ async def list_til_forankring(uow: UnitOfWork, p: Principal) -> list[Soknad]:
 
 
 # --- consumed events ---------------------------------------------------------------------------
+
 
 async def _by_id(uow: UnitOfWork, soknad_id: str) -> Soknad:
     soknad = await store.get_soknad(uow.session, soknad_id)
@@ -279,8 +350,18 @@ async def on_vedtak_fattet(uow: UnitOfWork, event: VedtakFattet, envelope: Envel
 
 
 def _vedtak_dict(event: VedtakFattet) -> dict[str, Any]:
-    return event.model_dump(mode="json", include={"utfall", "begrunnelse", "vilkar", "gyldig_til",
-                                                  "evalueringsdato", "fattet_at", "vurderingsflyt"})
+    return event.model_dump(
+        mode="json",
+        include={
+            "utfall",
+            "begrunnelse",
+            "vilkar",
+            "gyldig_til",
+            "evalueringsdato",
+            "fattet_at",
+            "vurderingsflyt",
+        },
+    )
 
 
 async def on_tilleggsinformasjon_etterspurt(

@@ -99,9 +99,14 @@ class SoknadSummary(BaseModel):
     def of(cls, soknad: Soknad) -> SoknadSummary:
         innhold = soknad.innhold or {}
         return cls(
-            id=soknad.id, lopenummer=soknad.lopenummer, type=soknad.type, kategori=soknad.kategori,
-            status=soknad.status, enhet=soknad.enhet,
+            id=soknad.id,
+            lopenummer=soknad.lopenummer,
+            type=soknad.type,
+            kategori=soknad.kategori,
+            status=soknad.status,
+            enhet=soknad.enhet,
             legemiddel=(innhold.get("legemiddel") or {}).get("navn", ""),
             indikasjon=(innhold.get("indikasjon") or {}).get("kode", ""),
-            versjon=soknad.versjon, endret_at=soknad.endret_at,
+            versjon=soknad.versjon,
+            endret_at=soknad.endret_at,
         )

@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, MetaData, String, Text, UniqueConstraint, or_, select, update
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -124,5 +135,7 @@ async def list_for_enhet(session: AsyncSession, *, hf: str, enhet: str, status: 
 
 
 async def historikk_for(session: AsyncSession, soknad_id: str) -> list[Historikk]:
-    rows = await session.scalars(select(Historikk).where(Historikk.soknad_id == soknad_id).order_by(Historikk.id))
+    rows = await session.scalars(
+        select(Historikk).where(Historikk.soknad_id == soknad_id).order_by(Historikk.id)
+    )
     return list(rows)

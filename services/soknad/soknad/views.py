@@ -30,7 +30,9 @@ MESSAGES = {
 
 def _render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> Response:
     base = {
-        "status_labels": STATUS_LABELS, "type_labels": TYPE_LABELS, "kategori_labels": KATEGORI_LABELS,
+        "status_labels": STATUS_LABELS,
+        "type_labels": TYPE_LABELS,
+        "kategori_labels": KATEGORI_LABELS,
         "utfall_labels": UTFALL_LABELS,
     }
     return request.app.state.templates.render(request, name, {**base, **context}, status_code=status_code)
@@ -47,7 +49,7 @@ def _innhold_from_form(form: dict[str, str]) -> dict[str, Any]:
             target = target.setdefault(part, {})
         target[parts[-1]] = value
     for numeric in ("gruppe_storrelse", "estimert_kostnad_nok"):
-        if nested.get(numeric, None) == "":
+        if nested.get(numeric) == "":
             nested[numeric] = None
     for group in ("legemiddel", "indikasjon"):
         section = nested.get(group)
@@ -64,8 +66,13 @@ async def mine(request: Request, p: CurrentPrincipal, uow: Uow) -> Response:
         return _render(request, "ingen_rolle.html", {}, status_code=403)
     rows = await handlers.list_mine(uow, p)
     return _render(
-        request, "mine.html",
-        {"soknader": rows, "enheter": enheter_for(p.hf), "melding": MESSAGES.get(request.query_params.get("melding", ""))},
+        request,
+        "mine.html",
+        {
+            "soknader": rows,
+            "enheter": enheter_for(p.hf),
+            "melding": MESSAGES.get(request.query_params.get("melding", "")),
+        },
     )
 
 
@@ -84,18 +91,36 @@ async def ny(request: Request, p: CurrentPrincipal, uow: Uow, settings: Settings
         errors.append({"field": "enhet", "message": "Velg enheten som skal forankre søknaden."})
     if errors:
         rows = await handlers.list_mine(uow, p)
-        return _render(request, "mine.html", {"soknader": rows, "enheter": enheter_for(p.hf), "errors": errors,
-                                              "valgt": dict(form)}, status_code=422)
+        return _render(
+            request,
+            "mine.html",
+            {"soknader": rows, "enheter": enheter_for(p.hf), "errors": errors, "valgt": dict(form)},
+            status_code=422,
+        )
     soknad = await handlers.create_draft(
-        uow, p, type_=type_, kategori=kategori, enhet=enhet, allow_synthetic=settings.allow_synthetic_personnummer
+        uow,
+        p,
+        type_=type_,
+        kategori=kategori,
+        enhet=enhet,
+        allow_synthetic=settings.allow_synthetic_personnummer,
     )
     await uow.commit()
     return RedirectResponse(request.url_for("soknad_side", soknad_id=soknad.id), status_code=303)
 
 
-async def _page(request: Request, p: Principal, uow: Uow, soknad: Soknad, *, errors: list[dict[str, str]] | None = None,
-                innhold: dict[str, Any] | None = None, melding: str | None = None, status_code: int = 200,
-                konflikt: dict[str, Any] | None = None) -> Response:
+async def _page(
+    request: Request,
+    p: Principal,
+    uow: Uow,
+    soknad: Soknad,
+    *,
+    errors: list[dict[str, str]] | None = None,
+    innhold: dict[str, Any] | None = None,
+    melding: str | None = None,
+    status_code: int = 200,
+    konflikt: dict[str, Any] | None = None,
+) -> Response:
     editable = soknad.status in EDITABLE and can_edit_soknad(
         p, hf=soknad.hf, soker_id=soknad.soker_id, medforfattere=soknad.medforfattere
     )
@@ -109,7 +134,9 @@ async def _page(request: Request, p: Principal, uow: Uow, soknad: Soknad, *, err
         "historikk": await historikk_for(uow.session, soknad.id),
         "enheter": enheter_for(soknad.hf),
         "kan_forankre": p.has(Role.LEDER) and p.enhet == soknad.enhet and soknad.status == "til_forankring",
-        "kan_trekke": can_edit_soknad(p, hf=soknad.hf, soker_id=soknad.soker_id, medforfattere=soknad.medforfattere)
+        "kan_trekke": can_edit_soknad(
+            p, hf=soknad.hf, soker_id=soknad.soker_id, medforfattere=soknad.medforfattere
+        )
         and soknad.status not in ("vedtatt", "trukket"),
         "konflikt": konflikt,
     }
@@ -124,7 +151,9 @@ async def side(request: Request, soknad_id: str, p: CurrentPrincipal, uow: Uow) 
 
 
 @router.post("/s/{soknad_id}")
-async def lagre(request: Request, soknad_id: str, p: CurrentPrincipal, uow: Uow, settings: Settings) -> Response:
+async def lagre(
+    request: Request, soknad_id: str, p: CurrentPrincipal, uow: Uow, settings: Settings
+) -> Response:
     """The no-JavaScript save: same use case as the autosave."""
     form = {k: str(v) for k, v in (await request.form()).items()}
     raw = _innhold_from_form(form)
@@ -132,12 +161,19 @@ async def lagre(request: Request, soknad_id: str, p: CurrentPrincipal, uow: Uow,
     try:
         innhold = SoknadInnhold.model_validate(raw)
     except ValidationError as exc:
-        errors = [{"field": "innhold." + field_name(e["loc"]), "message": norwegian_message(dict(e))} for e in exc.errors()]
+        errors = [
+            {"field": "innhold." + field_name(e["loc"]), "message": norwegian_message(dict(e))}
+            for e in exc.errors()
+        ]
         soknad = await handlers.read(uow, p, soknad_id, purpose="Skrive søknad")
         return await _page(request, p, uow, soknad, errors=errors, innhold=raw, status_code=422)
     try:
         soknad = await handlers.save_draft(
-            uow, p, soknad_id, versjon=versjon, innhold=innhold,
+            uow,
+            p,
+            soknad_id,
+            versjon=versjon,
+            innhold=innhold,
             kategori=form.get("kategori") if form.get("kategori") in KATEGORI_LABELS else None,
             allow_synthetic=settings.allow_synthetic_personnummer,
         )
@@ -147,33 +183,43 @@ async def lagre(request: Request, soknad_id: str, p: CurrentPrincipal, uow: Uow,
         soknad = await handlers.read(uow, p, soknad_id, purpose="Skrive søknad")
         errors = exc.extra.get("errors") or [{"field": exc.field or "", "message": exc.message}]
         konflikt = exc.extra if exc.code == "versjonskonflikt" else None
-        return await _page(request, p, uow, soknad, errors=errors, innhold=raw, status_code=exc.status,
-                           konflikt=konflikt)
+        return await _page(
+            request, p, uow, soknad, errors=errors, innhold=raw, status_code=exc.status, konflikt=konflikt
+        )
     if form.get("handling") == "send":
         return await send(request, soknad_id, p, uow, settings)
-    return RedirectResponse(str(request.url_for("soknad_side", soknad_id=soknad.id)) + "?melding=lagret",
-                            status_code=303)
+    return RedirectResponse(
+        str(request.url_for("soknad_side", soknad_id=soknad.id)) + "?melding=lagret", status_code=303
+    )
 
 
 @router.post("/s/{soknad_id}/send")
-async def send(request: Request, soknad_id: str, p: CurrentPrincipal, uow: Uow, settings: Settings) -> Response:
+async def send(
+    request: Request, soknad_id: str, p: CurrentPrincipal, uow: Uow, settings: Settings
+) -> Response:
     try:
-        await handlers.send(uow, p, soknad_id, versjon=None, allow_synthetic=settings.allow_synthetic_personnummer)
+        await handlers.send(
+            uow, p, soknad_id, versjon=None, allow_synthetic=settings.allow_synthetic_personnummer
+        )
         await uow.commit()
     except ValidationFailed as exc:
         await uow.rollback()
         soknad = await handlers.read(uow, p, soknad_id, purpose="Skrive søknad")
         errors = exc.extra.get("errors") or [{"field": exc.field or "", "message": exc.message}]
         return await _page(request, p, uow, soknad, errors=errors, status_code=422)
-    return RedirectResponse(str(request.url_for("soknad_side", soknad_id=soknad_id)) + "?melding=sendt",
-                            status_code=303)
+    return RedirectResponse(
+        str(request.url_for("soknad_side", soknad_id=soknad_id)) + "?melding=sendt", status_code=303
+    )
 
 
 @router.get("/forankring", name="forankring_inbox")
 async def forankring(request: Request, p: CurrentPrincipal, uow: Uow) -> Response:
     rows = await handlers.list_til_forankring(uow, p)
-    return _render(request, "forankring.html", {"soknader": rows,
-                                                "melding": MESSAGES.get(request.query_params.get("melding", ""))})
+    return _render(
+        request,
+        "forankring.html",
+        {"soknader": rows, "melding": MESSAGES.get(request.query_params.get("melding", ""))},
+    )
 
 
 def _text(form: Any, name: str) -> str:
@@ -203,8 +249,14 @@ async def returner(request: Request, soknad_id: str, p: CurrentPrincipal, uow: U
     kommentar = _text(await request.form(), "kommentar")
     if not kommentar:
         soknad = await handlers.read(uow, p, soknad_id, purpose="Forankre søknad")
-        return await _page(request, p, uow, soknad, status_code=422, errors=[
-            {"field": "kommentar", "message": "Skriv hva søkeren må rette."}])
+        return await _page(
+            request,
+            p,
+            uow,
+            soknad,
+            status_code=422,
+            errors=[{"field": "kommentar", "message": "Skriv hva søkeren må rette."}],
+        )
     await handlers.returnere(uow, p, soknad_id, kommentar=kommentar)
     await uow.commit()
     return RedirectResponse(str(request.url_for("forankring_inbox")) + "?melding=returnert", status_code=303)
@@ -214,5 +266,6 @@ async def returner(request: Request, soknad_id: str, p: CurrentPrincipal, uow: U
 async def trekk(request: Request, soknad_id: str, p: CurrentPrincipal, uow: Uow) -> Response:
     await handlers.trekke(uow, p, soknad_id)
     await uow.commit()
-    return RedirectResponse(str(request.url_for("soknad_side", soknad_id=soknad_id)) + "?melding=trukket",
-                            status_code=303)
+    return RedirectResponse(
+        str(request.url_for("soknad_side", soknad_id=soknad_id)) + "?melding=trukket", status_code=303
+    )

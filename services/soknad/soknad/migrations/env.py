@@ -1,4 +1,5 @@
-from shared.db.alembic_env import run_migrations
 from soknad.store import Base
+
+from shared.db.alembic_env import run_migrations
 
 run_migrations(Base.metadata)
