@@ -7,8 +7,11 @@ from collections.abc import Callable
 from typing import Any
 
 
-async def wait_until(  # noqa: ASYNC109 - a deadline for polling, not a cancellation scope
-    predicate: Callable[[], Any], *, timeout: float = 10.0, interval: float = 0.02
+async def wait_until(
+    predicate: Callable[[], Any],
+    *,
+    timeout: float = 10.0,  # noqa: ASYNC109 - a polling deadline, not a cancellation scope
+    interval: float = 0.02,
 ) -> None:
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
