@@ -1,0 +1,22 @@
+"""FastAPI dependencies of the vurdering service."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends
+
+from shared.runtime import ServiceRuntime
+from shared.web.deps import CurrentPrincipal, Runtime, Uow, get_runtime
+from vurdering.settings import VurderingSettings
+
+__all__ = ["CurrentPrincipal", "Runtime", "Settings", "Uow"]
+
+
+def get_settings(runtime: Annotated[ServiceRuntime, Depends(get_runtime)]) -> VurderingSettings:
+    settings = runtime.settings
+    assert isinstance(settings, VurderingSettings)
+    return settings
+
+
+Settings = Annotated[VurderingSettings, Depends(get_settings)]

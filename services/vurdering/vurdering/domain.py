@@ -1,0 +1,135 @@
+"""Pure rules of an assessment case: its statuses, the allowed transitions, and what a
+recommendation must contain."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from shared.errors import InvalidTransition
+from shared.events.common import Anbefaling
+
+
+class Status(StrEnum):
+    TIL_VURDERING = "til_vurdering"
+    ANBEFALT = "anbefalt"
+    AVSLUTTET = "avsluttet"
+    TRUKKET = "trukket"
+
+
+STATUS_LABELS = {
+    Status.TIL_VURDERING: "Til vurdering",
+    Status.ANBEFALT: "Anbefalt",
+    Status.AVSLUTTET: "Avsluttet",
+    Status.TRUKKET: "Trukket",
+}
+
+ANBEFALING_LABELS = {
+    "innvilge": "Innvilge",
+    "innvilge_med_vilkar": "Innvilge med vilkår",
+    "avsla": "Avslå",
+}
+
+UTFALL_LABELS = {
+    "innvilget": "Innvilget",
+    "innvilget_med_vilkar": "Innvilget med vilkår",
+    "avslatt": "Avslått",
+}
+
+TYPE_LABELS = {"enkeltpasient": "Enkeltpasient", "gruppe": "Pasientgruppe"}
+KATEGORI_LABELS = {
+    "off_label": "Utenfor godkjent indikasjon (off-label)",
+    "godkjenningsfritak": "Godkjenningsfritak (uten markedsføringstillatelse)",
+    "unntaksordningen": "Unntaksordningen (Nye metoder)",
+    "tilgangsordningen": "Tilgangsordningen (Nye metoder)",
+}
+
+NIVA_LABELS = {1: "Lav", 2: "Moderat", 3: "Høy"}
+
+
+@dataclass(frozen=True)
+class Kriterium:
+    navn: str
+    label: str
+    hjelp: str
+
+
+# The priority criteria (Meld. St. 34 (2015–2016), prioriteringsforskriften § 2) and the quality of
+# the evidence, in the order the committee weighs them.
+KRITERIER: tuple[Kriterium, ...] = (
+    Kriterium(
+        "alvorlighet", "Alvorlighet",
+        "Prioriteten øker med risiko for død eller funksjonstap, graden av funksjonstap og smerte. "
+        "Nåværende tilstand, varighet og tapte fremtidige leveår teller med; hastegrad øker alvorligheten.",
+    ),
+    Kriterium(
+        "nytte", "Nytte",
+        "Prioriteten øker med forventet gevinst i leveår eller livskvalitet: overlevelse, bedre funksjon "
+        "eller mestring, mindre smerte eller ubehag.",
+    ),
+    Kriterium(
+        "ressursbruk", "Ressursbruk",
+        "Prioriteten øker jo færre ressurser tiltaket bruker. Høy ressursbruk (kostnad, personell, "
+        "budsjettvirkning) trekker ned; kostnaden skal stå i rimelig forhold til nytten.",
+    ),
+    Kriterium(
+        "evidenskvalitet", "Kvalitet på dokumentasjonen",
+        "Hvor godt dokumentasjonen støtter forventet effekt: lav (kasuistikker, ekspertuttalelser), "
+        "moderat (observasjonsstudier, små studier), høy (randomiserte studier, systematiske oversikter).",
+    ),
+)
+
+_TRANSITIONS: dict[str, tuple[frozenset[Status], Status | None]] = {
+    "anbefale": (frozenset({Status.TIL_VURDERING}), Status.ANBEFALT),
+    # Asking the applicant does not move the case; the committee keeps working on it meanwhile.
+    "etterspor": (frozenset({Status.TIL_VURDERING}), None),
+    "avslutte": (frozenset({Status.TIL_VURDERING, Status.ANBEFALT}), Status.AVSLUTTET),
+    # The applicant's withdrawal wins even over a decision that crossed it on the way (soknad keeps it).
+    "trekke": (frozenset({Status.TIL_VURDERING, Status.ANBEFALT, Status.AVSLUTTET}), Status.TRUKKET),
+}
+
+_REFUSALS = {
+    "anbefale": "Saken er ikke lenger til vurdering, så komiteen kan ikke gi en ny anbefaling.",
+    "etterspor": "Saken er ikke lenger til vurdering, så det kan ikke bes om mer informasjon.",
+    "avslutte": "Saken er allerede avsluttet eller trukket.",
+    "trekke": "Saken er allerede trukket.",
+}
+
+
+def transition(current: str, action: str) -> Status:
+    """The status after `action`, or InvalidTransition with a Norwegian reason."""
+    allowed, target = _TRANSITIONS[action]
+    status = Status(current)
+    if status not in allowed:
+        raise InvalidTransition(f"{_REFUSALS[action]} (Status nå: {STATUS_LABELS[status].lower()}.)")
+    return target or status
+
+
+Begrunnelse = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
+
+
+class Kriterievurdering(BaseModel):
+    """The committee's score per criterion: 1 lav, 2 moderat, 3 høy."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    alvorlighet: int = Field(ge=1, le=3, description="Severity: 1 low, 2 moderate, 3 high.")
+    nytte: int = Field(ge=1, le=3, description="Expected benefit: 1 low, 2 moderate, 3 high.")
+    ressursbruk: int = Field(ge=1, le=3, description="Resource use: 1 low, 2 moderate, 3 high.")
+    evidenskvalitet: int = Field(ge=1, le=3, description="Quality of evidence: 1 low, 2 moderate, 3 high.")
+
+
+class AnbefalingInput(BaseModel):
+    """What a committee member must give to recommend."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    anbefaling: Anbefaling = Field(description="`innvilge`, `innvilge_med_vilkar` or `avsla`.")
+    begrunnelse: Begrunnelse = Field(description="Reasons for the recommendation.")
+    kriterier: Kriterievurdering = Field(description="Assessment against the priority criteria.")
+
+
+Sporsmal = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5_000)]

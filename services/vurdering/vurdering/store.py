@@ -1,0 +1,141 @@
+"""Tables of the vurdering service and the queries its use cases need."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Integer, MetaData, String, Text, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from shared.db.tables import SEQ_TYPE, add_spine_tables
+from shared.db.types import UtcDateTime
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+
+
+SPINE = add_spine_tables(Base.metadata)
+
+
+class Sak(Base):
+    """One anchored application as the committee sees it."""
+
+    __tablename__ = "sak"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    hf: Mapped[str] = mapped_column(String(20), index=True)
+    soknad_id: Mapped[str] = mapped_column(String(36), unique=True)
+    lopenummer: Mapped[str] = mapped_column(String(40), index=True)
+    type: Mapped[str] = mapped_column(String(20))
+    kategori: Mapped[str] = mapped_column(String(30))
+    status: Mapped[str] = mapped_column(String(30), index=True)
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+    """The application exactly as anchored (the `SoknadForankret` payload)."""
+    utfall: Mapped[str | None] = mapped_column(String(30))
+    versjon: Mapped[int] = mapped_column(Integer, nullable=False)
+    forankret_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    opprettet_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    endret_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    anbefalt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    avsluttet_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    # Optimistic concurrency: two committee members recommending at once cannot both win.
+    __mapper_args__ = {"version_id_col": versjon}  # noqa: RUF012
+
+
+class Anbefaling(Base):
+    __tablename__ = "anbefaling"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    sak_id: Mapped[str] = mapped_column(ForeignKey("sak.id"), unique=True)
+    anbefaling: Mapped[str] = mapped_column(String(30))
+    begrunnelse: Mapped[str] = mapped_column(Text)
+    alvorlighet: Mapped[int] = mapped_column(Integer)
+    nytte: Mapped[int] = mapped_column(Integer)
+    ressursbruk: Mapped[int] = mapped_column(Integer)
+    evidenskvalitet: Mapped[int] = mapped_column(Integer)
+    avgitt_av: Mapped[str] = mapped_column(String(100))
+    avgitt_av_navn: Mapped[str] = mapped_column(String(200))
+    avgitt_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    @property
+    def kriterier(self) -> dict[str, int]:
+        return {
+            "alvorlighet": self.alvorlighet, "nytte": self.nytte,
+            "ressursbruk": self.ressursbruk, "evidenskvalitet": self.evidenskvalitet,
+        }
+
+
+class Sporsmal(Base):
+    """A request to the applicant for more information, and the answer once it comes."""
+
+    __tablename__ = "sporsmal"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    sak_id: Mapped[str] = mapped_column(ForeignKey("sak.id"), index=True)
+    sporsmal: Mapped[str] = mapped_column(Text)
+    spurt_av: Mapped[str] = mapped_column(String(100))
+    spurt_av_navn: Mapped[str] = mapped_column(String(200))
+    spurt_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    svar: Mapped[str | None] = mapped_column(Text)
+    besvart_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class Historikk(Base):
+    __tablename__ = "historikk"
+
+    id: Mapped[int] = mapped_column(SEQ_TYPE, primary_key=True, autoincrement=True)
+    sak_id: Mapped[str] = mapped_column(ForeignKey("sak.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    actor_id: Mapped[str] = mapped_column(String(100))
+    actor_navn: Mapped[str] = mapped_column(String(200))
+    hendelse: Mapped[str] = mapped_column(String(60))
+    detalj: Mapped[str | None] = mapped_column(Text)
+
+
+async def get_sak(session: AsyncSession, sak_id: str) -> Sak | None:
+    return await session.get(Sak, sak_id)
+
+
+async def get_sak_for_soknad(session: AsyncSession, soknad_id: str) -> Sak | None:
+    result: Sak | None = await session.scalar(select(Sak).where(Sak.soknad_id == soknad_id))
+    return result
+
+
+async def list_for_hf(session: AsyncSession, *, hf: str) -> list[Sak]:
+    rows = await session.scalars(select(Sak).where(Sak.hf == hf).order_by(Sak.forankret_at.desc()))
+    return list(rows)
+
+
+async def anbefaling_for(session: AsyncSession, sak_id: str) -> Anbefaling | None:
+    result: Anbefaling | None = await session.scalar(select(Anbefaling).where(Anbefaling.sak_id == sak_id))
+    return result
+
+
+async def anbefalinger_for(session: AsyncSession, sak_ids: list[str]) -> dict[str, Anbefaling]:
+    if not sak_ids:
+        return {}
+    rows = await session.scalars(select(Anbefaling).where(Anbefaling.sak_id.in_(sak_ids)))
+    return {a.sak_id: a for a in rows}
+
+
+async def sporsmal_for(session: AsyncSession, sak_id: str) -> list[Sporsmal]:
+    rows = await session.scalars(
+        select(Sporsmal).where(Sporsmal.sak_id == sak_id).order_by(Sporsmal.spurt_at)
+    )
+    return list(rows)
+
+
+async def historikk_for(session: AsyncSession, sak_id: str) -> list[Historikk]:
+    rows = await session.scalars(select(Historikk).where(Historikk.sak_id == sak_id).order_by(Historikk.id))
+    return list(rows)
