@@ -1,0 +1,323 @@
+"""The distributed mode on one machine: every service its own process, one PostgreSQL database per
+service, a RabbitMQ vhost per trust and a national vhost for `oversikt`.
+
+    python scripts/run_distributed.py                 # two trusts (HBE, OUS) + the national overview
+    python scripts/run_distributed.py --trusts HBE    # one trust
+    python scripts/run_distributed.py --oidc-issuer https://helseid-sts.test.nhn.no --oidc-audience x
+
+Needs local PostgreSQL (trust auth) and RabbitMQ administered with `rabbitmqctl` (as root). The e2e
+tests use the same `Topology` class. Without `--oidc-issuer` every process has the demo login.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+TRUST_SERVICES = ("soknad", "vurdering", "beslutning", "integrasjon")
+NATIONAL_EXCHANGE = "nasjonal.sammendrag"
+
+
+@dataclass
+class Process:
+    service: str
+    hf: str  # "NASJONAL" for oversikt
+    port: int
+    env: dict[str, str]
+    log: Path
+    popen: subprocess.Popen[bytes] | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def url(self) -> str:
+        return f"{self.base_url}/{self.service}"
+
+
+@dataclass
+class Topology:
+    trusts: tuple[str, ...] = ("HBE", "OUS")
+    base_port: int = 8100
+    name: str = field(default_factory=lambda: f"sp{uuid.uuid4().hex[:6]}")
+    amqp_host: str = "127.0.0.1"
+    amqp_port: int = 5672
+    rabbitmqctl: tuple[str, ...] = ("rabbitmqctl",)
+    pg_dsn: str = "postgresql+asyncpg://postgres@127.0.0.1:5432"
+    pg_admin: tuple[str, ...] = ("psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-q")
+    oidc_issuer: str | None = None
+    oidc_audience: str = "soknadsportal"
+    log_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="sp-distributed-")))
+    retry_delays_s: tuple[float, ...] = (1.0, 5.0, 30.0)
+    extra_env: dict[str, str] = field(default_factory=dict)
+    processes: dict[tuple[str, str], Process] = field(default_factory=dict)
+    passwords: dict[str, str] = field(default_factory=dict)
+
+    # --- names ------------------------------------------------------------------------------------
+    def vhost(self, hf: str) -> str:
+        return f"{self.name}-{hf.lower()}"
+
+    @property
+    def national_vhost(self) -> str:
+        return f"{self.name}-nasjonal"
+
+    def database(self, hf: str, service: str) -> str:
+        return f"{self.name}_{hf.lower()}_{service}"
+
+    def user(self, role: str) -> str:
+        return f"{self.name}-{role}"
+
+    def amqp_url(self, user: str, vhost: str) -> str:
+        credentials = f"{quote(user, safe='')}:{quote(self.passwords[user], safe='')}"
+        return f"amqp://{credentials}@{self.amqp_host}:{self.amqp_port}/{quote(vhost, safe='')}"
+
+    def national_user(self, hf: str) -> str:
+        # Also the `user-id` property oversikt expects on this trust's summaries.
+        return f"integrasjon-{hf.lower()}-{self.name}"
+
+    # --- infrastructure ---------------------------------------------------------------------------
+    def _ctl(self, *args: str) -> None:
+        subprocess.run([*self.rabbitmqctl, "--quiet", *args], check=True, capture_output=True, timeout=60)
+
+    def _add_user(self, user: str) -> None:
+        self.passwords[user] = secrets.token_urlsafe(18)
+        subprocess.run([*self.rabbitmqctl, "--quiet", "delete_user", user], capture_output=True, timeout=60)
+        self._ctl("add_user", user, self.passwords[user])
+
+    def _psql(self, sql: str) -> None:
+        subprocess.run([*self.pg_admin, "-c", sql], check=True, capture_output=True, timeout=60)
+
+    def setup(self) -> None:
+        self._ctl("add_vhost", self.national_vhost)
+        self._psql(f'CREATE DATABASE "{self.database("nasjonal", "oversikt")}"')
+        oversikt_user = self.user("oversikt")
+        self._add_user(oversikt_user)
+        self._ctl("set_permissions", "-p", self.national_vhost, oversikt_user, ".*", ".*", ".*")
+        for hf in self.trusts:
+            for service in TRUST_SERVICES:
+                self._psql(f'CREATE DATABASE "{self.database(hf, service)}"')
+            vhost = self.vhost(hf)
+            self._ctl("add_vhost", vhost)
+            services_user = self.user(hf.lower())
+            self._add_user(services_user)
+            self._ctl("set_permissions", "-p", vhost, services_user, ".*", ".*", ".*")
+            # The trust's integrasjon may only write its own routing keys to the national exchange.
+            national = self.national_user(hf)
+            self._add_user(national)
+            self._ctl(
+                "set_permissions", "-p", self.national_vhost, national, "^$", f"^{NATIONAL_EXCHANGE}$", "^$"
+            )
+            self._ctl(
+                "set_topic_permissions",
+                "-p",
+                self.national_vhost,
+                national,
+                NATIONAL_EXCHANGE,
+                f"^{hf}\\.",
+                "^$",
+            )
+
+    def teardown(self) -> None:
+        self.stop()
+        for hf in self.trusts:
+            for service in TRUST_SERVICES:
+                self._drop_db(self.database(hf, service))
+            subprocess.run(
+                [*self.rabbitmqctl, "--quiet", "delete_vhost", self.vhost(hf)], capture_output=True
+            )
+        self._drop_db(self.database("nasjonal", "oversikt"))
+        subprocess.run(
+            [*self.rabbitmqctl, "--quiet", "delete_vhost", self.national_vhost], capture_output=True
+        )
+        for user in self.passwords:
+            subprocess.run([*self.rabbitmqctl, "--quiet", "delete_user", user], capture_output=True)
+
+    def _drop_db(self, name: str) -> None:
+        subprocess.run(
+            [*self.pg_admin, "-c", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'],
+            capture_output=True,
+            timeout=60,
+        )
+
+    # --- processes --------------------------------------------------------------------------------
+    def _common_env(self, prefix: str) -> dict[str, str]:
+        env = {
+            f"{prefix}LOG_JSON": "true",
+            f"{prefix}BUS_RETRY_DELAYS_S": json.dumps(list(self.retry_delays_s)),
+            f"{prefix}OUTBOX_POLL_INTERVAL_S": "0.5",
+        }
+        if self.oidc_issuer:
+            env |= {
+                f"{prefix}AUTH_MODE": "oidc",
+                f"{prefix}OIDC_ISSUER": self.oidc_issuer,
+                f"{prefix}OIDC_AUDIENCE": self.oidc_audience,
+                f"{prefix}SESSION_SECRET": secrets.token_urlsafe(32),
+            }
+        return env
+
+    def plan(self) -> None:
+        port = self.base_port
+        oversikt_port = port
+        self.processes[("oversikt", "NASJONAL")] = Process(
+            "oversikt",
+            "NASJONAL",
+            oversikt_port,
+            {
+                **self._common_env("SP_OVERSIKT_"),
+                "SP_OVERSIKT_HF": ",".join(self.trusts),
+                "SP_OVERSIKT_DATABASE_URL": f"{self.pg_dsn}/{self.database('nasjonal', 'oversikt')}",
+                "SP_OVERSIKT_BUS_URL": self.amqp_url(self.user("oversikt"), self.national_vhost),
+                "SP_OVERSIKT_EXPECTED_PUBLISHERS": json.dumps(
+                    {hf: self.national_user(hf) for hf in self.trusts}
+                ),
+            },
+            self.log_dir / "nasjonal-oversikt.log",
+        )
+        for t, hf in enumerate(self.trusts):
+            ports = {
+                service: self.base_port + 10 * (t + 1) + i + 1 for i, service in enumerate(TRUST_SERVICES)
+            }
+            links = {service: f"http://127.0.0.1:{p}/{service}" for service, p in ports.items()}
+            links["oversikt"] = f"http://127.0.0.1:{oversikt_port}/oversikt"
+            for service in TRUST_SERVICES:
+                prefix = f"SP_{service.upper()}_"
+                env = {
+                    **self._common_env(prefix),
+                    f"{prefix}HF": hf,
+                    f"{prefix}DATABASE_URL": f"{self.pg_dsn}/{self.database(hf, service)}",
+                    f"{prefix}BUS_URL": self.amqp_url(self.user(hf.lower()), self.vhost(hf)),
+                    f"{prefix}LINKS": json.dumps(links),
+                }
+                if service == "integrasjon":
+                    env[f"{prefix}NATIONAL_BUS_URL"] = self.amqp_url(
+                        self.national_user(hf), self.national_vhost
+                    )
+                    env[f"{prefix}NATIONAL_USER_TEMPLATE"] = self.national_user(hf)
+                self.processes[(service, hf)] = Process(
+                    service, hf, ports[service], env, self.log_dir / f"{hf.lower()}-{service}.log"
+                )
+
+    def start_process(self, proc: Process) -> None:
+        env = {**os.environ, **self.extra_env, **proc.env}
+        log = proc.log.open("ab")
+        proc.popen = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                f"{proc.service}.app:create_standalone_app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(proc.port),
+                "--log-level",
+                "warning",
+                "--no-access-log",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def wait_ready(self, proc: Process, timeout_s: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout_s
+        last = ""
+        while time.monotonic() < deadline:
+            if proc.popen is not None and proc.popen.poll() is not None:
+                raise RuntimeError(f"{proc.service} ({proc.hf}) exited; see {proc.log}")
+            try:
+                r = httpx.get(f"{proc.url}/health/ready", timeout=2)
+                if r.status_code == 200:
+                    return
+                last = r.text
+            except httpx.HTTPError as exc:
+                last = str(exc)
+            time.sleep(0.2)
+        raise TimeoutError(f"{proc.service} ({proc.hf}) not ready: {last}; see {proc.log}")
+
+    def start(self) -> None:
+        if not self.processes:
+            self.plan()
+        for proc in self.processes.values():
+            self.start_process(proc)
+        for proc in self.processes.values():
+            self.wait_ready(proc)
+
+    def kill(self, service: str, hf: str) -> None:
+        """SIGKILL: no graceful shutdown, unacked messages stay with the broker."""
+        proc = self.processes[(service, hf)]
+        if proc.popen is not None:
+            proc.popen.send_signal(signal.SIGKILL)
+            proc.popen.wait(timeout=30)
+            proc.popen = None
+
+    def restart(self, service: str, hf: str) -> None:
+        proc = self.processes[(service, hf)]
+        self.start_process(proc)
+        self.wait_ready(proc)
+
+    def stop(self) -> None:
+        for proc in self.processes.values():
+            if proc.popen is not None and proc.popen.poll() is None:
+                proc.popen.terminate()
+        for proc in self.processes.values():
+            if proc.popen is not None:
+                try:
+                    proc.popen.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    proc.popen.kill()
+                proc.popen = None
+
+    def url(self, service: str, hf: str) -> str:
+        return self.processes[(service, "NASJONAL" if service == "oversikt" else hf)].url
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--trusts", default="HBE,OUS")
+    parser.add_argument("--base-port", type=int, default=8100)
+    parser.add_argument("--oidc-issuer")
+    parser.add_argument("--oidc-audience", default="soknadsportal")
+    parser.add_argument("--keep", action="store_true", help="keep databases, vhosts and users on exit")
+    args = parser.parse_args()
+    topology = Topology(
+        trusts=tuple(t.strip().upper() for t in args.trusts.split(",") if t.strip()),
+        base_port=args.base_port,
+        oidc_issuer=args.oidc_issuer,
+        oidc_audience=args.oidc_audience,
+    )
+    topology.setup()
+    try:
+        topology.start()
+        print(f"\nSøknadsportalen, distribuert ({topology.name}); logger i {topology.log_dir}\n")
+        for (service, hf), proc in topology.processes.items():
+            print(f"  {hf:9} {service:12} {proc.url}/")
+        print("\nCtrl-C stopper alt.", flush=True)
+        signal.sigwait({signal.SIGINT, signal.SIGTERM})
+    finally:
+        topology.stop()
+        if not args.keep:
+            topology.teardown()
+
+
+if __name__ == "__main__":
+    main()
