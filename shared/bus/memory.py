@@ -148,6 +148,8 @@ class MemoryBus:
         self._notify()
 
     async def declare_exchange(self, exchange: str) -> None:
+        if not self._connected:
+            raise ConnectionError("memory bus is not connected")
         self._bindings.setdefault(exchange, [])
 
     async def publish(
