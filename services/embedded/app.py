@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
+import structlog
 from beslutning.app import create_app as create_beslutning
 from beslutning.settings import BeslutningSettings
 from fastapi import FastAPI
@@ -63,7 +64,11 @@ def create_app(settings: EmbeddedSettings | None = None) -> FastAPI:
             if settings.seed_demo_data:
                 from embedded.seed import seed_demo_data
 
-                await seed_demo_data(apps)
+                try:
+                    await seed_demo_data(apps, secret=settings.session_secret.get_secret_value())
+                except Exception:
+                    # Demo data is a convenience; the system must start without it.
+                    structlog.get_logger(__name__).exception("demo_data_failed")
             yield
         await bus.close()
 
