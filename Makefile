@@ -33,7 +33,7 @@ distributed: $(STAMP)
 	$(PY) scripts/run_distributed.py
 
 asyncapi: $(STAMP)
-	$(PY) -m shared.events.asyncapi > docs/asyncapi.yaml
+	$(PY) -m shared.events.asyncapi > docs/asyncapi.json
 
 clean:
 	rm -rf data .pytest_cache .mypy_cache .ruff_cache
