@@ -150,7 +150,8 @@ class Bus(Protocol):
         """Declare exchange, queue, retry and dead-letter queues, bind, and start consuming.
 
         At most `prefetch` messages (default: the transport's) are in the handler at once.
-        Consumers are restored after a reconnect."""
+        Consumers are restored after a reconnect. Subscribing again to a queue this bus already
+        consumes does nothing, so a start-up sequence that failed half-way can simply be repeated."""
 
     async def dead_letters(self, queue: str, *, limit: int = 100) -> list[DeadLetter]:
         """Peek at the dead letters of a consumer queue without removing them.

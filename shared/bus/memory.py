@@ -182,6 +182,8 @@ class MemoryBus:
         queue = self._queues.get(subscription.queue)
         if queue is None:
             queue = self._queues[subscription.queue] = _Queue(subscription.queue)
+        if queue.consumers:
+            return
         binding = (subscription.key, queue.name)
         if binding not in bindings:
             bindings.append(binding)
@@ -215,7 +217,9 @@ class MemoryBus:
 
     def health(self) -> BusHealth:
         consumers = sum(len(queue.consumers) for queue in self._queues.values())
-        return BusHealth(connected=self._connected, consumers=consumers, detail="memory")
+        return BusHealth(
+            connected=self._connected, consumers=consumers, detail="" if self._connected else "closed"
+        )
 
     async def drain(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109 - the test helper's own API
         """Wait until every consumed queue is empty, no handler runs and no retry is pending.

@@ -159,6 +159,8 @@ class RabbitBus:
 
     async def subscribe(self, subscription: Subscription, *, prefetch: int | None = None) -> None:
         connection = self._require_connection()
+        if any(consumer.subscription.queue == subscription.queue for consumer in self._consumers):
+            return
         # A robust channel of its own: aio-pika re-declares its queues and restarts its consumer after a
         # reconnect, and its prefetch bounds this subscription only.
         channel = await connection.channel(publisher_confirms=False)

@@ -457,6 +457,19 @@ async def test_health_reports_connection_and_consumers(transport: Transport) -> 
     assert bus.health().connected is False
 
 
+async def test_subscribing_twice_to_the_same_queue_is_harmless(transport: Transport) -> None:
+    bus = await transport.open_bus()
+    recorder = Recorder()
+    sub = subscription(recorder)
+    await bus.subscribe(sub)
+    await bus.subscribe(sub)
+    assert bus.health().consumers == 1
+    await bus.publish(make_envelope(), exchange=EXCHANGE)
+    await recorder.wait_for(1)
+    await transport.settle(bus, [sub.queue])
+    assert len(recorder.messages) == 1
+
+
 # RabbitMQ only: what the in-process transport has no counterpart for.
 
 
