@@ -1,0 +1,40 @@
+"""Composition root of the beslutning service."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from beslutning import api, views
+from beslutning.consumers import CONSUMERS
+from beslutning.settings import BeslutningSettings
+from beslutning.store import SPINE
+from shared.bus.base import Bus
+from shared.clock import Clock, SystemClock
+from shared.runtime import ServiceRuntime
+from shared.web.app import create_service_app, standalone
+
+HERE = Path(__file__).parent
+
+
+def create_app(
+    settings: BeslutningSettings | None = None, *, bus: Bus | None = None, clock: Clock | None = None
+) -> FastAPI:
+    settings = settings or BeslutningSettings()
+    runtime = ServiceRuntime(
+        name="beslutning", settings=settings, tables=SPINE, migrations_dir=HERE / "migrations",
+        consumers=CONSUMERS, bus=bus, clock=clock or SystemClock(),
+    )
+    return create_service_app(
+        runtime,
+        title="Søknadsportalen – beslutning",
+        description="The medical director's decisions and the controller's billing view.",
+        routers=[api.router, views.router],
+        templates_dir=HERE / "templates",
+    )
+
+
+def create_standalone_app() -> FastAPI:
+    """`uvicorn --factory beslutning.app:create_standalone_app` (distributed mode)."""
+    return standalone(create_app(), "beslutning")

@@ -1,0 +1,11 @@
+"""What the beslutning service subscribes to."""
+
+from beslutning import handlers
+from shared.events.contracts import AnbefalingAvgitt, SoknadForankret, SoknadTrukket
+from shared.outbox.inbox import Consumes
+
+CONSUMERS = [
+    Consumes(SoknadForankret, handlers.on_soknad_forankret),
+    Consumes(AnbefalingAvgitt, handlers.on_anbefaling_avgitt),
+    Consumes(SoknadTrukket, handlers.on_soknad_trukket),
+]

@@ -1,0 +1,22 @@
+"""FastAPI dependencies of the beslutning service."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends
+
+from beslutning.settings import BeslutningSettings
+from shared.runtime import ServiceRuntime
+from shared.web.deps import CurrentPrincipal, Runtime, Uow, get_runtime
+
+__all__ = ["CurrentPrincipal", "Runtime", "Settings", "Uow"]
+
+
+def get_settings(runtime: Annotated[ServiceRuntime, Depends(get_runtime)]) -> BeslutningSettings:
+    settings = runtime.settings
+    assert isinstance(settings, BeslutningSettings)
+    return settings
+
+
+Settings = Annotated[BeslutningSettings, Depends(get_settings)]

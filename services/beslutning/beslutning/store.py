@@ -1,0 +1,125 @@
+"""Tables of the beslutning service and the queries its use cases need."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Date, ForeignKey, Integer, MetaData, String, Text, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from beslutning.domain import GRANTED, Status
+from shared.db.tables import SEQ_TYPE, add_spine_tables
+from shared.db.types import UtcDateTime
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+
+
+SPINE = add_spine_tables(Base.metadata)
+
+
+class Sak(Base):
+    """One anchored application as the medical director sees it."""
+
+    __tablename__ = "sak"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    hf: Mapped[str] = mapped_column(String(20), index=True)
+    soknad_id: Mapped[str] = mapped_column(String(36), unique=True)
+    lopenummer: Mapped[str] = mapped_column(String(40), index=True)
+    type: Mapped[str] = mapped_column(String(20))
+    kategori: Mapped[str] = mapped_column(String(30))
+    status: Mapped[str] = mapped_column(String(30), index=True)
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+    """The application exactly as anchored (the `SoknadForankret` payload)."""
+    anbefaling: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    """The committee's recommendation (the `AnbefalingAvgitt` payload), once it has come."""
+    versjon: Mapped[int] = mapped_column(Integer, nullable=False)
+    forankret_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    opprettet_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    endret_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    anbefalt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    # Optimistic concurrency: a decision made on a stale view of the case is refused.
+    __mapper_args__ = {"version_id_col": versjon}  # noqa: RUF012
+
+
+class Vedtak(Base):
+    __tablename__ = "vedtak"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    # Unique: the last line of defence against two decisions on one case.
+    sak_id: Mapped[str] = mapped_column(ForeignKey("sak.id"), unique=True)
+    utfall: Mapped[str] = mapped_column(String(30), index=True)
+    begrunnelse: Mapped[str] = mapped_column(Text)
+    vilkar: Mapped[str | None] = mapped_column(Text)
+    gyldig_til: Mapped[date | None] = mapped_column(Date)
+    evalueringsdato: Mapped[date | None] = mapped_column(Date)
+    vurderingsflyt: Mapped[str] = mapped_column(String(20))
+    fattet_av: Mapped[str] = mapped_column(String(100))
+    fattet_av_navn: Mapped[str] = mapped_column(String(200))
+    fattet_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Historikk(Base):
+    __tablename__ = "historikk"
+
+    id: Mapped[int] = mapped_column(SEQ_TYPE, primary_key=True, autoincrement=True)
+    sak_id: Mapped[str] = mapped_column(ForeignKey("sak.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    actor_id: Mapped[str] = mapped_column(String(100))
+    actor_navn: Mapped[str] = mapped_column(String(200))
+    hendelse: Mapped[str] = mapped_column(String(60))
+    detalj: Mapped[str | None] = mapped_column(Text)
+
+
+async def get_sak(session: AsyncSession, sak_id: str) -> Sak | None:
+    return await session.get(Sak, sak_id)
+
+
+async def get_sak_for_soknad(session: AsyncSession, soknad_id: str) -> Sak | None:
+    result: Sak | None = await session.scalar(select(Sak).where(Sak.soknad_id == soknad_id))
+    return result
+
+
+async def list_for_hf(session: AsyncSession, *, hf: str) -> list[Sak]:
+    rows = await session.scalars(select(Sak).where(Sak.hf == hf).order_by(Sak.forankret_at.desc()))
+    return list(rows)
+
+
+async def vedtak_for(session: AsyncSession, sak_id: str) -> Vedtak | None:
+    result: Vedtak | None = await session.scalar(select(Vedtak).where(Vedtak.sak_id == sak_id))
+    return result
+
+
+async def vedtak_for_saker(session: AsyncSession, sak_ids: list[str]) -> dict[str, Vedtak]:
+    if not sak_ids:
+        return {}
+    rows = await session.scalars(select(Vedtak).where(Vedtak.sak_id.in_(sak_ids)))
+    return {v.sak_id: v for v in rows}
+
+
+async def granted_for_hf(session: AsyncSession, *, hf: str) -> list[tuple[Sak, Vedtak]]:
+    """Granted decisions that still stand (a withdrawn application is not invoiced), newest first."""
+    rows = await session.execute(
+        select(Sak, Vedtak)
+        .join(Vedtak, Vedtak.sak_id == Sak.id)
+        .where(Sak.hf == hf, Sak.status == Status.VEDTATT, Vedtak.utfall.in_(GRANTED))
+        .order_by(Vedtak.fattet_at.desc())
+    )
+    return [(sak, vedtak) for sak, vedtak in rows.tuples()]
+
+
+async def historikk_for(session: AsyncSession, sak_id: str) -> list[Historikk]:
+    rows = await session.scalars(select(Historikk).where(Historikk.sak_id == sak_id).order_by(Historikk.id))
+    return list(rows)
