@@ -1,0 +1,88 @@
+"""Tables of the integrasjon service: the privacy-minimised projection of each case, and its queries."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, Integer, MetaData, String, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from shared.db.tables import add_spine_tables
+from shared.db.types import UtcDateTime
+from shared.db.uow import NATIONAL
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+
+
+SPINE = add_spine_tables(Base.metadata)
+
+
+class SakProjeksjon(Base):
+    """What integrasjon keeps of a case: only what the national summary is built from, plus the sent
+    date (trust-internal, for the processing time). Never fødselsnummer, names, birth date or free text."""
+
+    __tablename__ = "sak_projeksjon"
+
+    lopenummer: Mapped[str] = mapped_column(String(40), primary_key=True)
+    soknad_id: Mapped[str] = mapped_column(String(36), index=True)
+    hf: Mapped[str] = mapped_column(String(20), index=True)
+    type: Mapped[str] = mapped_column(String(20))
+    kategori: Mapped[str] = mapped_column(String(30))
+    legemiddel_navn: Mapped[str] = mapped_column(String(300))
+    virkestoff: Mapped[str] = mapped_column(String(200))
+    atc: Mapped[str | None] = mapped_column(String(20))
+    indikasjon_kode: Mapped[str] = mapped_column(String(20))
+    indikasjon_tekst: Mapped[str] = mapped_column(String(300))
+    sendt_maned: Mapped[str] = mapped_column(String(7))
+    sendt_dato: Mapped[date] = mapped_column(Date)
+    aldersgruppe: Mapped[str | None] = mapped_column(String(10))
+    kjonn: Mapped[str | None] = mapped_column(String(10))
+    gruppe_storrelse: Mapped[int | None] = mapped_column(Integer)
+    kostnadsband: Mapped[str | None] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20))
+    utfall: Mapped[str | None] = mapped_column(String(30))
+    vurderingsflyt: Mapped[str | None] = mapped_column(String(20))
+    med_vilkar: Mapped[bool] = mapped_column(Boolean, default=False)
+    vedtak_maned: Mapped[str | None] = mapped_column(String(7))
+    behandlingstid_dager: Mapped[int | None] = mapped_column(Integer)
+    oppfolging_effekt: Mapped[str | None] = mapped_column(String(10))
+    sekvens: Mapped[int] = mapped_column(Integer, default=0)
+    """Number of summaries published for this case; the national overview keeps the highest."""
+    endret_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+async def get_projeksjon(session: AsyncSession, lopenummer: str) -> SakProjeksjon | None:
+    # Row lock on PostgreSQL: two consumers of the same case (e.g. withdrawal and decision) must not
+    # both read sekvens n and both publish n + 1.
+    return await session.get(SakProjeksjon, lopenummer, with_for_update=True)
+
+
+async def count_projeksjoner(session: AsyncSession, *, hf: str) -> dict[str, int]:
+    rows = await session.execute(
+        select(SakProjeksjon.status, func.count())
+        .where(SakProjeksjon.hf == hf)
+        .group_by(SakProjeksjon.status)
+    )
+    return {str(status): int(count) for status, count in rows.all()}
+
+
+async def count_national_summaries(session: AsyncSession, *, hf: str) -> tuple[int, int]:
+    """(sent, waiting) national summaries of one trust, read from the outbox."""
+    outbox = SPINE.outbox
+    rows = await session.execute(
+        select(outbox.c.sent_at.is_(None), func.count())
+        .where(outbox.c.destination == NATIONAL, outbox.c.routing_key.startswith(f"{hf}.", autoescape=True))
+        .group_by(outbox.c.sent_at.is_(None))
+    )
+    counts = {bool(waiting): int(count) for waiting, count in rows.all()}
+    return counts.get(False, 0), counts.get(True, 0)
