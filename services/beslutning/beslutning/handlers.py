@@ -104,11 +104,12 @@ async def decide(
 ) -> tuple[Sak, Vedtak]:
     p.require(Role.FAGDIREKTOR)
     sak = await _load(uow, p, sak_id)
-    _require_fresh(sak, versjon)
     flyt = vurderingsflyt_for(sak.status)
+    # "Already decided" tells the director more than "stale version", so it is checked first.
     target = transition(sak.status, "vedta")
     if await store.vedtak_for(uow.session, sak.id) is not None:
         raise InvalidTransition(ALREADY_DECIDED)
+    _require_fresh(sak, versjon)
     now = uow.now
     check_vedtak(vedtak, today=local_date(now))
     row = Vedtak(

@@ -117,7 +117,7 @@ async def granted_for_hf(session: AsyncSession, *, hf: str) -> list[tuple[Sak, V
         .where(Sak.hf == hf, Sak.status == Status.VEDTATT, Vedtak.utfall.in_(GRANTED))
         .order_by(Vedtak.fattet_at.desc())
     )
-    return [(sak, vedtak) for sak, vedtak in rows.tuples()]
+    return [(sak, vedtak) for sak, vedtak in rows]
 
 
 async def historikk_for(session: AsyncSession, sak_id: str) -> list[Historikk]:

@@ -103,8 +103,9 @@ async def record_anbefaling(
 ) -> Sak:
     p.require(Role.KOMITE)
     sak = await _load(uow, p, sak_id)
-    _require_fresh(sak, versjon)
+    # "Already recommended" tells the member more than "stale version", so it is checked first.
     target = transition(sak.status, "anbefale")
+    _require_fresh(sak, versjon)
     now = uow.now
     k = anbefaling.kriterier
     row = Anbefaling(
