@@ -8,7 +8,9 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -132,20 +134,16 @@ class UnitOfWork:
     async def mark_processed(self, *, consumer: str, event_id: str, event_type: str) -> bool:
         """Inbox: record the event in this transaction. False if it was already processed."""
         inbox = self.db.tables.inbox
-        seen = await self.session.scalar(
-            select(inbox.c.event_id).where(inbox.c.consumer == consumer, inbox.c.event_id == event_id)
-        )
-        if seen is not None:
-            return False
-        await self.session.execute(
-            insert(inbox).values(
-                consumer=consumer,
-                event_id=event_id,
-                event_type=event_type,
-                processed_at=self.db.clock.now(),
+        dialect_insert = pg_insert if self.session.bind.dialect.name == "postgresql" else sqlite_insert
+        result = await self.session.execute(
+            dialect_insert(inbox)
+            .values(
+                consumer=consumer, event_id=event_id, event_type=event_type, processed_at=self.db.clock.now()
             )
+            .on_conflict_do_nothing(index_elements=["consumer", "event_id"])
         )
-        return True
+        # One round trip: a conflicting row means the event was already processed.
+        return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def commit(self) -> None:
         tables = self.db.tables

@@ -77,11 +77,9 @@ class OutboxRelay:
             self._wakeup.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wakeup.wait(), timeout=backoff or self.poll_interval_s)
-            if backoff:
-                await asyncio.sleep(0)
 
     async def publish_pending(self) -> int:
-        """Publish one batch in `seq` order; stop at the first failure so order is kept."""
+        """Publish one batch in `seq` order; failed rows stay unsent and are retried with backoff."""
         outbox = self.db.tables.outbox
         query = (
             select(
@@ -104,24 +102,28 @@ class OutboxRelay:
             if not rows:
                 self.last_backlog = 0
                 return 0
+            # Pipelined: all publishes of the batch are in flight at once and confirmed together. The
+            # channel's FIFO lock sends them in `seq` order; only a failure can reorder (it is retried).
+            results = await asyncio.gather(*(self._publish(row) for row in rows), return_exceptions=True)
             sent: list[int] = []
-            error: Exception | None = None
-            failed_seq: int | None = None
-            for row in rows:
-                try:
-                    await self._publish(row)
-                except PublishError as exc:
-                    error, failed_seq = exc, row.seq
-                    break
-                sent.append(row.seq)
-                self.metrics.published(row.event_type)
+            failed: list[int] = []
+            error: BaseException | None = None
+            for row, result in zip(rows, results, strict=True):
+                if result is None:
+                    sent.append(row.seq)
+                    self.metrics.published(row.event_type)
+                elif isinstance(result, PublishError):
+                    failed.append(row.seq)
+                    error = error or result
+                else:
+                    raise result
             now = self.db.clock.now()
             if sent:
                 await session.execute(update(outbox).where(outbox.c.seq.in_(sent)).values(sent_at=now))
-            if failed_seq is not None:
+            if failed:
                 await session.execute(
                     update(outbox)
-                    .where(outbox.c.seq == failed_seq)
+                    .where(outbox.c.seq.in_(failed))
                     .values(attempts=outbox.c.attempts + 1, last_error=str(error)[:1000])
                 )
         if error is not None:
