@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -24,6 +25,7 @@ from beslutning.domain import (
     VedtakInput,
 )
 from beslutning.store import Sak
+from shared.auth.demo import enhet_navn
 from shared.auth.principal import Principal, Role
 from shared.errors import DomainError
 from shared.web.problems import field_name, norwegian_message
@@ -42,7 +44,8 @@ FORM_FIELDS = ("utfall", "begrunnelse", "vilkar", "gyldig_til", "evalueringsdato
 
 def _render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> Response:
     base = {
-        "status_labels": STATUS_LABELS, "type_labels": TYPE_LABELS, "kategori_labels": KATEGORI_LABELS,
+        "status_labels": STATUS_LABELS, "enhet_navn": enhet_navn, "type_labels": TYPE_LABELS,
+        "kategori_labels": KATEGORI_LABELS,
         "anbefaling_labels": ANBEFALING_LABELS, "utfall_labels": UTFALL_LABELS,
         "kriterie_labels": KRITERIE_LABELS, "niva_labels": NIVA_LABELS, "flyt_labels": VURDERINGSFLYT_LABELS,
     }
@@ -82,6 +85,7 @@ async def _page(
     request: Request, p: Principal, uow: Uow, sak: Sak, *, errors: list[dict[str, str]] | None = None,
     verdier: dict[str, str] | None = None, status_code: int = 200,
 ) -> Response:
+    today = handlers.local_date(uow.now)
     context = {
         "sak": sak,
         "s": sak.snapshot,
@@ -93,7 +97,8 @@ async def _page(
         "verdier": verdier or {},
         "kan_vedta": p.has(Role.FAGDIREKTOR)
         and sak.status in (Status.VENTER_PA_ANBEFALING, Status.KLAR_FOR_VEDTAK),
-        "idag": handlers.local_date(uow.now).isoformat(),
+        "idag": today.isoformat(),
+        "imorgen": (today + timedelta(days=1)).isoformat(),
         "melding": MESSAGES.get(request.query_params.get("melding", "")),
     }
     return _render(request, "sak.html", context, status_code=status_code)

@@ -9,6 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import TypeAdapter, ValidationError
 from starlette.datastructures import FormData
 
+from shared.auth.demo import enhet_navn
 from shared.auth.principal import Principal, Role
 from shared.errors import DomainError
 from shared.web.problems import field_name, norwegian_message
@@ -47,7 +48,8 @@ _SPORSMAL = TypeAdapter(Sporsmal)
 
 def _render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> Response:
     base = {
-        "status_labels": STATUS_LABELS, "type_labels": TYPE_LABELS, "kategori_labels": KATEGORI_LABELS,
+        "status_labels": STATUS_LABELS, "enhet_navn": enhet_navn, "type_labels": TYPE_LABELS,
+        "kategori_labels": KATEGORI_LABELS,
         "anbefaling_labels": ANBEFALING_LABELS, "utfall_labels": UTFALL_LABELS, "kriterier": KRITERIER,
         "niva_labels": NIVA_LABELS,
     }
