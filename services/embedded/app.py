@@ -7,20 +7,16 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
 import structlog
-from beslutning.app import create_app as create_beslutning
-from beslutning.settings import BeslutningSettings
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+
+from beslutning.app import create_app as create_beslutning
+from beslutning.settings import BeslutningSettings
+from embedded.settings import EmbeddedSettings
 from integrasjon.app import create_app as create_integrasjon
 from integrasjon.settings import IntegrasjonSettings
 from oversikt.app import create_app as create_oversikt
 from oversikt.settings import OversiktSettings
-from soknad.app import create_app as create_soknad
-from soknad.settings import SoknadSettings
-from vurdering.app import create_app as create_vurdering
-from vurdering.settings import VurderingSettings
-
-from embedded.settings import EmbeddedSettings
 from shared.auth.session import CookieSigner
 from shared.bus.base import RetryPolicy
 from shared.bus.memory import MemoryBus
@@ -29,6 +25,10 @@ from shared.web.middleware import SpineMiddleware
 from shared.web.portal import portal_router
 from shared.web.problems import install_error_handlers
 from shared.web.templating import Templates
+from soknad.app import create_app as create_soknad
+from soknad.settings import SoknadSettings
+from vurdering.app import create_app as create_vurdering
+from vurdering.settings import VurderingSettings
 
 STATIC = Path(__file__).resolve().parents[2] / "shared" / "web" / "static"
 SERVICES = ("soknad", "vurdering", "beslutning", "oversikt", "integrasjon")

@@ -134,7 +134,7 @@ class UnitOfWork:
     async def mark_processed(self, *, consumer: str, event_id: str, event_type: str) -> bool:
         """Inbox: record the event in this transaction. False if it was already processed."""
         inbox = self.db.tables.inbox
-        dialect_insert = pg_insert if self.session.bind.dialect.name == "postgresql" else sqlite_insert
+        dialect_insert = pg_insert if self.db.engine.dialect.name == "postgresql" else sqlite_insert
         result = await self.session.execute(
             dialect_insert(inbox)
             .values(

@@ -8,11 +8,12 @@ from typing import Any
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from shared.auth.authenticator import ServiceUnavailable
-from shared.errors import DomainError, Unauthenticated
+from shared.errors import DomainError, StaleVersion, Unauthenticated
 
 log = structlog.get_logger(__name__)
 
@@ -145,6 +146,12 @@ def install_error_handlers(app: FastAPI) -> None:
         if exc.field and "errors" not in extra:
             extra["errors"] = [{"field": exc.field, "message": exc.message}]
         return problem(request, exc.status, exc.message, title=exc.title, code=exc.code, extra=extra)
+
+    @app.exception_handler(StaleDataError)
+    async def _stale(request: Request, exc: StaleDataError) -> Response:
+        # A concurrent writer won the race at flush time; the same answer as a stale `versjon`.
+        return problem(request, 409, "Noen andre har lagret endringer i mellomtiden. Last siden på nytt.",
+                       title=StaleVersion.title, code=StaleVersion.code)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:

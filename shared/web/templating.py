@@ -38,6 +38,7 @@ NAV: list[tuple[Role, str, str]] = [
     (Role.LEDER, "soknad", "Til forankring"),
     (Role.KOMITE, "vurdering", "Vurdering"),
     (Role.FAGDIREKTOR, "beslutning", "Beslutning"),
+    (Role.CONTROLLER, "beslutning", "Fakturering"),
     (Role.NASJONAL, "oversikt", "Nasjonal oversikt"),
 ]
 
@@ -92,7 +93,7 @@ class Templates:
         items: list[tuple[str, str]] = []
         for role, service, label in NAV:
             if principal.has(role):
-                suffix = "/forankring" if role is Role.LEDER else "/"
+                suffix = {Role.LEDER: "/forankring", Role.CONTROLLER: "/fakturering"}.get(role, "/")
                 items.append((self.links.get(service, f"/{service}") + suffix, label))
         return items
 

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest_asyncio
 from fastapi import FastAPI
+
 from integrasjon.app import create_app
 from integrasjon.settings import IntegrasjonSettings
-
 from shared.bus.base import Message, RetryPolicy, Subscription
 from shared.bus.memory import MemoryBus
 from shared.events.base import EventContract

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 import pytest_asyncio
 from fastapi import FastAPI
-from soknad.app import create_app
-from soknad.settings import SoknadSettings
 
 from shared.bus.memory import MemoryBus
+from soknad.app import create_app
+from soknad.settings import SoknadSettings
 from tests.support.apps import DemoClient, running
 
 PROBLEM = "application/problem+json"

@@ -13,13 +13,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest_asyncio
-from beslutning.app import create_app as create_beslutning
-from beslutning.settings import BeslutningSettings
 from fastapi import FastAPI
 from sqlalchemy import select
-from vurdering.app import create_app as create_vurdering
-from vurdering.settings import VurderingSettings
 
+from beslutning.app import create_app as create_beslutning
+from beslutning.settings import BeslutningSettings
 from shared.bus.base import Message, RetryPolicy, Subscription
 from shared.bus.memory import MemoryBus
 from shared.events.base import EventContract
@@ -34,6 +32,8 @@ from shared.events.envelope import Envelope
 from shared.identifiers import synthetic_fodselsnummer
 from tests.support.apps import DemoClient, running
 from tests.support.waiting import wait_until
+from vurdering.app import create_app as create_vurdering
+from vurdering.settings import VurderingSettings
 
 PROBLEM = "application/problem+json"
 SOKNAD_EXCHANGE = "soknad.events"

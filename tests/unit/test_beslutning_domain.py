@@ -6,6 +6,8 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
+
 from beslutning.domain import (
     Status,
     VedtakInput,
@@ -14,8 +16,6 @@ from beslutning.domain import (
     vedtak_problems,
     vurderingsflyt_for,
 )
-from pydantic import ValidationError
-
 from shared.errors import InvalidTransition, ValidationFailed
 
 TODAY = date(2026, 3, 10)

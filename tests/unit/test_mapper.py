@@ -6,10 +6,10 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+
 from integrasjon.domain import aldersgruppe, kostnadsband, maned
 from integrasjon.handlers import apply_vedtak, build_projeksjon
 from integrasjon.mapper import til_sammendrag
-
 from shared.events.common import Forankring, Indikasjon, Legemiddel, Pasient
 from shared.events.contracts import SakSammendrag, SoknadForankret, VedtakFattet
 from shared.identifiers import find_personnummer_like, synthetic_fodselsnummer, validate_fodselsnummer

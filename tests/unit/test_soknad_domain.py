@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 from pydantic import ValidationError
+
+from shared.errors import InvalidTransition
 from soknad.domain import (
     SoknadInnhold,
     Status,
@@ -11,8 +13,6 @@ from soknad.domain import (
     missing_for_sending,
     transition,
 )
-
-from shared.errors import InvalidTransition
 
 
 def complete(**overrides: object) -> SoknadInnhold:

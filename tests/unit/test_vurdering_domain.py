@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 from pydantic import ValidationError
-from vurdering.domain import KRITERIER, NIVA_LABELS, AnbefalingInput, Status, transition
 
 from shared.errors import InvalidTransition
+from vurdering.domain import KRITERIER, NIVA_LABELS, AnbefalingInput, Status, transition
 
 
 def anbefaling(**overrides: Any) -> dict[str, Any]:

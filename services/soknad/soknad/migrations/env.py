@@ -1,5 +1,4 @@
-from soknad.store import Base
-
 from shared.db.alembic_env import run_migrations
+from soknad.store import Base
 
 run_migrations(Base.metadata)

@@ -1,5 +1,4 @@
-from vurdering.store import Base
-
 from shared.db.alembic_env import run_migrations
+from vurdering.store import Base
 
 run_migrations(Base.metadata)
