@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PLACEHOLDER_SECRETS = {"changethis", "change-me", "secret", ""}
 
@@ -16,40 +17,55 @@ class ServiceSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="SP_", extra="ignore")
 
-    service_name: str = "service"
-    hf: list[str] = Field(
+    service_name: str = Field(default="service", description="Fixed per service; names the SQLite file.")
+    hf: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["HBE", "OUS"],
         description="Codes of the trusts this instance serves (one per stack in the distributed mode).",
     )
     database_url: str = Field(
         default="", description="SQLAlchemy async URL; empty means SQLite under data_dir."
     )
-    data_dir: Path = Path("data")
+    data_dir: Path = Field(default=Path("data"), description="Folder of the SQLite files (embedded default).")
     bus_url: str = Field(default="memory://", description="`memory://` or `amqp://user:pw@host/vhost`.")
-    bus_retry_delays_s: tuple[float, ...] = (1.0, 5.0, 30.0)
-    bus_publish_timeout_s: float = 10.0
-    outbox_poll_interval_s: float = 1.0
-    outbox_batch_size: int = 200
-    auth_mode: Literal["demo", "oidc"] = "demo"
-    oidc_issuer: str = ""
-    oidc_audience: str = "soknadsportal"
-    oidc_jwks_url: str | None = None
-    session_secret: SecretStr = SecretStr("demo-only-session-secret-not-for-production")
-    allow_synthetic_personnummer: bool = True
-    max_body_bytes: int = 1_000_000
-    migrate_on_start: bool = True
-    secure_cookies: bool = False
+    bus_retry_delays_s: tuple[float, ...] = Field(
+        default=(1.0, 5.0, 30.0), description="Delays before each retry of a failed event; then dead-letter."
+    )
+    bus_publish_timeout_s: float = Field(default=10.0, description="Longest wait for a broker confirm.")
+    outbox_poll_interval_s: float = Field(
+        default=1.0, description="How often the relay looks for rows left by other processes."
+    )
+    outbox_batch_size: int = Field(default=200, description="Outbox rows published per confirmed batch.")
+    auth_mode: Literal["demo", "oidc"] = Field(
+        default="demo", description="`demo`: seeded demo users; `oidc`: access tokens from the issuer."
+    )
+    oidc_issuer: str = Field(
+        default="", description="OIDC issuer (`iss`), e.g. HelseID's; discovery finds the JWKS."
+    )
+    oidc_audience: str = Field(default="soknadsportal", description="Required `aud` of access tokens.")
+    oidc_jwks_url: str | None = Field(default=None, description="JWKS URL, when discovery is not wanted.")
+    session_secret: SecretStr = Field(
+        default=SecretStr("demo-only-session-secret-not-for-production"),
+        description="Signs session and CSRF cookies; must be set (and secret) with auth_mode=oidc.",
+    )
+    allow_synthetic_personnummer: bool = Field(
+        default=True, description="Accept synthetic test numbers (Tenor, Dolly). Turn off in production."
+    )
+    max_body_bytes: int = Field(default=1_000_000, description="Largest request body; larger gets 413.")
+    migrate_on_start: bool = Field(default=True, description="Run Alembic migrations at start-up.")
+    secure_cookies: bool = Field(default=False, description="Mark cookies `Secure` (behind HTTPS).")
     links: dict[str, str] = Field(
         default_factory=dict,
         description="Base URLs of the other services' pages, when they are not on this origin.",
     )
-    log_level: str = "INFO"
-    log_json: bool = True
+    log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING or ERROR.")
+    log_json: bool = Field(default=True, description="JSON log lines (false: readable console lines).")
 
     @field_validator("hf", mode="before")
     @classmethod
     def _split_hf(cls, value: object) -> object:
-        if isinstance(value, str) and not value.startswith("["):
+        if isinstance(value, str):
+            if value.startswith("["):
+                return json.loads(value)
             return [part.strip().upper() for part in value.split(",") if part.strip()]
         return value
 
