@@ -1,0 +1,43 @@
+"""Composition root of the national oversikt service (one instance for the country)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from oversikt import api, views
+from oversikt.consumers import national_subscriptions
+from oversikt.settings import OversiktSettings
+from oversikt.store import SPINE
+from shared.bus.base import Bus
+from shared.clock import Clock, SystemClock
+from shared.runtime import ServiceRuntime
+from shared.web.app import create_service_app, standalone
+
+HERE = Path(__file__).parent
+
+
+def create_app(
+    settings: OversiktSettings | None = None, *, bus: Bus | None = None, clock: Clock | None = None
+) -> FastAPI:
+    """`bus` is the national bus: in the distributed mode `bus_url` points at the national vhost."""
+    settings = settings or OversiktSettings()
+    runtime = ServiceRuntime(
+        name="oversikt", settings=settings, tables=SPINE, migrations_dir=HERE / "migrations",
+        consumers=[], bus=bus, clock=clock or SystemClock(),
+    )  # fmt: skip
+    # Subscribing declares the national exchange as well, on both transports, so no extra hook is needed.
+    runtime.subscriptions.extend(national_subscriptions(runtime.db, settings, metrics=runtime.metrics))
+    return create_service_app(
+        runtime,
+        title="Søknadsportalen – nasjonal oversikt",
+        description="Anonymised summaries of every trust's cases: national search, variation across trusts.",
+        routers=[api.router, views.router],
+        templates_dir=HERE / "templates",
+    )
+
+
+def create_standalone_app() -> FastAPI:
+    """`uvicorn --factory oversikt.app:create_standalone_app` (distributed mode)."""
+    return standalone(create_app(), "oversikt")

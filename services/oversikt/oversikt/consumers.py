@@ -1,0 +1,80 @@
+"""What the national oversikt service subscribes to, with the check of who published each summary.
+
+Built by hand rather than with `Consumes`: the publisher check needs the broker's `user-id`, which
+the inbox wrapper does not pass on to handlers. A refused summary is dead-lettered before anything
+is stored, not even its inbox row, so an operator can see it and no forged data is ever kept."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import structlog
+
+from oversikt import handlers
+from oversikt.domain import known_trusts, publisher_refusal
+from oversikt.settings import OversiktSettings
+from shared.bus.base import Message, PermanentError, Subscription
+from shared.db.uow import Database
+from shared.events.contracts import SakSammendrag
+from shared.outbox.inbox import idempotent
+
+log = structlog.get_logger(__name__)
+
+CONSUMER = "oversikt"
+
+
+def guarded(
+    inner: Callable[[Message], Awaitable[None]], settings: OversiktSettings
+) -> Callable[[Message], Awaitable[None]]:
+    known = known_trusts(settings.expected_publishers)
+
+    async def check_publisher(message: Message) -> None:
+        envelope = message.envelope
+        # Routing is by key, which the publisher chooses: another event type sent with a summary's key
+        # would otherwise reach the summary handler.
+        reason = (
+            "unexpected event type"
+            if envelope.type != SakSammendrag.TYPE
+            else publisher_refusal(
+                envelope_hf=envelope.hf,
+                payload_hf=envelope.data.get("hf"),
+                user_id=message.user_id,
+                expected_user=settings.expected_publisher(envelope.hf),
+                known_hf=known,
+                require_user_id=settings.require_user_id,
+            )
+        )
+        if reason is not None:
+            # Ids and codes only: a summary has no personal data, and a forged one must not add any to logs.
+            log.warning(
+                "summary_refused",
+                reason=reason,
+                event_id=envelope.id,
+                type=envelope.type,
+                hf=envelope.hf,
+                user_id=message.user_id,
+            )
+            raise PermanentError(f"summary refused: {reason}")
+        await inner(message)
+
+    check_publisher.__name__ = f"guarded_{getattr(inner, '__name__', 'handler')}"
+    return check_publisher
+
+
+def national_subscriptions(
+    db: Database, settings: OversiktSettings, *, metrics: Any = None
+) -> list[Subscription]:
+    handler_name = handlers.on_sak_sammendrag.__name__
+    inner = idempotent(
+        db, consumer=f"{CONSUMER}.{handler_name}", handler=handlers.on_sak_sammendrag, metrics=metrics
+    )
+    return [
+        Subscription(
+            consumer=CONSUMER,
+            handler_name=handler_name,
+            exchange=settings.national_exchange,
+            event_type=SakSammendrag.TYPE,
+            handler=guarded(inner, settings),
+        )
+    ]

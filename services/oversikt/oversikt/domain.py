@@ -1,0 +1,102 @@
+"""Pure rules of the national overview: who may publish a trust's summaries, which summary wins,
+and the search filters."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from shared.trusts import HELSEFORETAK
+
+STATUS_LABELS = {"til_vurdering": "Til vurdering", "vedtatt": "Vedtatt", "trukket": "Trukket"}
+TYPE_LABELS = {"enkeltpasient": "Enkeltpasient", "gruppe": "Pasientgruppe"}
+KATEGORI_LABELS = {
+    "off_label": "Utenfor godkjent indikasjon (off-label)",
+    "godkjenningsfritak": "Godkjenningsfritak",
+    "unntaksordningen": "Unntaksordningen",
+    "tilgangsordningen": "Tilgangsordningen",
+}
+UTFALL_LABELS = {
+    "innvilget": "Innvilget",
+    "innvilget_med_vilkar": "Innvilget med vilkår",
+    "avslatt": "Avslått",
+}
+FLYT_LABELS = {"forenklet": "Forenklet (fagdirektør)", "komplett": "Komplett (komité og fagdirektør)"}
+KJONN_LABELS = {"mann": "Mann", "kvinne": "Kvinne"}
+
+_ICD10 = re.compile(r"[A-Z][0-9]{0,2}(\.?[0-9]{0,2})?")
+
+
+def publisher_refusal(
+    *,
+    envelope_hf: str,
+    payload_hf: object,
+    user_id: str | None,
+    expected_user: str,
+    known_hf: Mapping[str, object],
+    require_user_id: bool,
+) -> str | None:
+    """Why a summary must be refused, or None when its publisher may speak for the trust it names.
+
+    The broker guarantees `user_id` is the publishing connection's user, and each trust's integrasjon
+    has its own user: so a trust can only ever write summaries under its own code."""
+    if envelope_hf not in known_hf:
+        return "unknown trust"
+    if payload_hf != envelope_hf:
+        return "payload hf differs from envelope hf"
+    if user_id is None:
+        return "no user-id" if require_user_id else None
+    if user_id != expected_user:
+        return "user-id is not the trust's publisher"
+    return None
+
+
+def is_newer(*, stored_sekvens: int | None, incoming_sekvens: int) -> bool:
+    """Summaries of one case may arrive out of order or twice; only a higher sequence replaces."""
+    return stored_sekvens is None or incoming_sekvens > stored_sekvens
+
+
+def known_trusts(expected_publishers: Mapping[str, str]) -> dict[str, object]:
+    return {**HELSEFORETAK, **expected_publishers}
+
+
+class Sokefilter(BaseModel):
+    """The national search's filters; none of them can hold personal data, so they may sit in the URL."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    hf: str = Field(default="", max_length=20, description="Trust code.")
+    kategori: str = Field(default="", max_length=30, description="Scheme.")
+    type: str = Field(default="", max_length=20, description="`enkeltpasient` or `gruppe`.")
+    status: str = Field(default="", max_length=20, description="Case status.")
+    utfall: str = Field(default="", max_length=30, description="Decision outcome.")
+    legemiddel: str = Field(
+        default="", max_length=100, description="ATC code (prefix), substance or drug name."
+    )
+    icd10: str = Field(
+        default="", max_length=10, description="ICD-10 code or its start, with or without dot."
+    )
+
+    @field_validator("hf", "icd10")
+    @classmethod
+    def _upper(cls, value: str) -> str:
+        return value.upper()
+
+    @field_validator("icd10")
+    @classmethod
+    def _code(cls, value: str) -> str:
+        if value and not _ICD10.fullmatch(value):
+            raise ValueError("Skriv en ICD-10-kode, for eksempel G35 eller M33.1.")
+        return value
+
+    @property
+    def icd10_uten_punktum(self) -> str:
+        return self.icd10.replace(".", "")
+
+    def is_empty(self) -> bool:
+        return not any(self.model_dump().values())
+
+    def query_string(self) -> dict[str, str]:
+        return {k: v for k, v in self.model_dump().items() if v}
