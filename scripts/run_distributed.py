@@ -95,7 +95,8 @@ class Topology:
         subprocess.run([*self.rabbitmqctl, "--quiet", *args], check=True, capture_output=True, timeout=60)
 
     def _add_user(self, user: str) -> None:
-        self.passwords[user] = secrets.token_urlsafe(18)
+        # Hex, not urlsafe: a password starting with "-" is taken by rabbitmqctl for an option.
+        self.passwords[user] = secrets.token_hex(18)
         subprocess.run([*self.rabbitmqctl, "--quiet", "delete_user", user], capture_output=True, timeout=60)
         self._ctl("add_user", user, self.passwords[user])
 
