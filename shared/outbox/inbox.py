@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from shared.bus.base import Message, PermanentError, Subscription, exchange_for
 from shared.db.uow import Database, UnitOfWork, is_unique_violation
-from shared.errors import DomainError
+from shared.errors import DomainError, StaleVersion
 from shared.events.base import EventContract, InvalidEventPayload, UnknownEventType, parse_event
 from shared.events.envelope import Envelope
 from shared.observability.logging import bind_correlation_id
@@ -78,6 +78,11 @@ def idempotent(
             if is_unique_violation(exc) and "inbox" in str(exc).lower():
                 bound.info("event_duplicate_skipped", race=True)
                 return
+            raise
+        except StaleVersion:
+            # Someone else changed the row first: a retry reads the new version and can succeed.
+            if metrics is not None:
+                metrics.failed(envelope.type)
             raise
         except DomainError as exc:
             # The case's state refuses this event; retrying cannot help, an operator must look.
