@@ -9,6 +9,8 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.routing import Router
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from shared.auth.session import CookieSigner
 from shared.observability.logging import configure_logging
@@ -68,6 +70,7 @@ def create_service_app(
         max_body_bytes=settings.max_body_bytes,
         secure_cookies=settings.secure_cookies,
     )
+    app.add_middleware(OwnRouter, router=app.router)
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
@@ -89,6 +92,23 @@ def create_service_app(
     for router in routers:
         app.include_router(router)
     return app
+
+
+class OwnRouter:
+    """Make `request.url_for` resolve names in this service, not in the app it is mounted in.
+
+    Starlette keeps the outermost router in the scope, so in the embedded default two services with a
+    route of the same name (`sak_side`) would link into each other."""
+
+    def __init__(self, app: ASGIApp, *, router: Router):
+        self.app = app
+        self.router = router
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        scope["router"] = self.router
+        # URLs are built from `app_root_path`; for this router that is the mount point (`/soknad`).
+        scope["app_root_path"] = scope.get("root_path", "")
+        await self.app(scope, receive, send)
 
 
 def standalone(app: FastAPI, prefix: str) -> FastAPI:

@@ -1,0 +1,83 @@
+"""The embedded default as `make run` starts it: five services in one app, demo login, demo data."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+import pytest_asyncio
+from fastapi import FastAPI
+
+from embedded.app import create_app
+from embedded.settings import EmbeddedSettings
+from shared.auth.session import CSRF_COOKIE, SESSION_COOKIE
+from tests.support.apps import SIGNER
+
+
+@pytest_asyncio.fixture
+async def portal(tmp_path: Path) -> AsyncIterator[FastAPI]:
+    app = create_app(EmbeddedSettings(data_dir=tmp_path, seed_demo_data=True, bus_retry_delays_s=(0.05, 0.2)))
+    async with app.router.lifespan_context(app):
+        yield app
+
+
+def client(app: FastAPI) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://portal")
+
+
+async def test_start_page_lists_one_user_per_role_in_two_trusts(portal: FastAPI) -> None:
+    async with client(portal) as c:
+        page = (await c.get("/")).text
+    users = set(re.findall(r'data-bruker="([a-z0-9-]+)"', page))
+    for hf in ("hbe", "ous"):
+        for role in ("soker", "leder", "komite", "fagdirektor", "controller", "nasjonal", "admin"):
+            assert f"{hf}-{role}" in users
+
+
+async def test_demo_login_sets_a_safe_cookie_and_lands_on_the_role_page(portal: FastAPI) -> None:
+    async with client(portal) as c:
+        await c.get("/")
+        token = SIGNER.read_csrf(c.cookies[CSRF_COOKIE])
+        r = await c.post("/logg-inn", data={"bruker": "hbe-komite", "csrf_token": token or ""})
+        assert r.status_code == 303 and r.headers["location"] == "/vurdering/"
+        cookie = r.headers["set-cookie"]
+        assert SESSION_COOKIE in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
+        assert (await c.get("/vurdering/")).status_code == 200
+        forged = await c.post("/logg-inn", data={"bruker": "hbe-admin", "csrf_token": "feil"})
+        assert forged.headers["location"] == "/"
+
+
+@pytest.mark.parametrize(
+    ("user", "page", "link"),
+    [
+        ("hbe-soker", "/soknad/", "/soknad/s/"),
+        ("hbe-komite", "/vurdering/", "/vurdering/sak/"),
+        ("hbe-fagdirektor", "/beslutning/", "/beslutning/sak/"),
+        ("hbe-nasjonal", "/oversikt/", "/oversikt/sak/"),
+    ],
+)
+async def test_seeded_cases_are_listed_and_links_stay_in_their_service(
+    portal: FastAPI, user: str, page: str, link: str
+) -> None:
+    async with client(portal) as c:
+        c.cookies.set(SESSION_COOKIE, SIGNER.sign_session(user))
+        html = (await c.get(page)).text
+        links = [h for h in re.findall(r'href="([^"]+)"', html) if link in h]
+        assert links, f"no case links on {page}"
+        for href in links[:2]:
+            r = await c.get(href)
+            assert r.status_code == 200, href
+
+
+async def test_every_service_is_ready_and_serves_openapi(portal: FastAPI) -> None:
+    async with client(portal) as c:
+        for service in ("soknad", "vurdering", "beslutning", "oversikt", "integrasjon"):
+            assert (await c.get(f"/{service}/health/ready")).json() == {"status": "klar"}
+            assert (
+                (await c.get(f"/{service}/openapi.json"))
+                .json()["info"]["title"]
+                .startswith("Søknadsportalen")
+            )
