@@ -15,7 +15,7 @@ PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 @asynccontextmanager
 async def pg_database() -> AsyncIterator[str]:
     name = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = await asyncpg.connect(database="postgres", **PG)  # type: ignore[arg-type]
+    admin = await asyncpg.connect(database="postgres", **PG)
     await admin.execute(f'CREATE DATABASE "{name}"')
     try:
         yield f"postgresql+asyncpg://{PG['user']}@{PG['host']}:{PG['port']}/{name}"

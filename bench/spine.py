@@ -102,7 +102,7 @@ async def flow_events_per_s() -> float:
                 print(f"  relay done after {relayed_at:.2f} s")
             async with consumer.sessions() as session:
                 done = await session.scalar(select(func.count()).select_from(inbox))
-            if done >= N:
+            if (done or 0) >= N:
                 break
             await asyncio.sleep(0.02)
         elapsed = time.perf_counter() - started

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import structlog
 from fastapi import FastAPI
@@ -37,7 +38,7 @@ SERVICES = ("soknad", "vurdering", "beslutning", "oversikt", "integrasjon")
 def create_app(settings: EmbeddedSettings | None = None) -> FastAPI:
     settings = settings or EmbeddedSettings()
     bus = MemoryBus(retry=RetryPolicy(tuple(settings.bus_retry_delays_s)))
-    common = {
+    common: dict[str, Any] = {
         "data_dir": settings.data_dir,
         "bus_url": "memory://",
         "session_secret": settings.session_secret,

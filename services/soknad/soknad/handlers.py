@@ -226,9 +226,9 @@ def _forankret_event(soknad: Soknad) -> SoknadForankret:
         lopenummer=soknad.lopenummer,
         hf=soknad.hf,
         type=soknad.type,  # type: ignore[arg-type]
-        kategori=soknad.kategori,
+        kategori=soknad.kategori,  # type: ignore[arg-type]
         enhet=soknad.enhet,
-        soker_id=soknad.soker_id,  # type: ignore[arg-type]
+        soker_id=soknad.soker_id,
         soker_navn=soknad.soker_navn,
         pasient=pasient,
         gruppe_beskrivelse=innhold.gruppe_beskrivelse or None,
