@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 import time
 
 import aio_pika
-from sqlalchemy import MetaData, func, select
+from sqlalchemy import MetaData, text
 
 from bench.infra import pg_database, rabbit_vhost
-from shared.bus.base import RetryPolicy, Subscription
+from shared.bus.base import RetryPolicy
 from shared.bus.rabbitmq import RabbitBus
 from shared.clock import SystemClock
 from shared.db.engine import create_engine
 from shared.db.tables import add_spine_tables
-from shared.db.uow import Database, UnitOfWork
+from shared.db.uow import Database
 from shared.events.contracts import SoknadTrukket
 from shared.events.envelope import Envelope
-from shared.outbox.inbox import idempotent
 from shared.outbox.relay import OutboxRelay
 
 N = 5000
@@ -52,64 +52,51 @@ async def raw_publish_confirmed_per_s() -> float:
 
 
 async def flow_events_per_s() -> float:
-    """N events staged by units of work, relayed with confirms, consumed into an inbox, all on PostgreSQL."""
+    """N events staged by units of work, relayed with confirms by this process, consumed into an inbox by
+    a consumer process (as the services run), both sides on PostgreSQL."""
     async with pg_database() as producer_url, pg_database() as consumer_url, rabbit_vhost() as amqp:
-        producer_meta, consumer_meta = MetaData(), MetaData()
-        producer_tables, consumer_tables = add_spine_tables(producer_meta), add_spine_tables(consumer_meta)
-        producer_engine, consumer_engine = create_engine(producer_url), create_engine(consumer_url)
-        for engine, meta in ((producer_engine, producer_meta), (consumer_engine, consumer_meta)):
-            async with engine.begin() as conn:
-                await conn.run_sync(meta.create_all)
+        metadata = MetaData()
+        tables = add_spine_tables(metadata)
+        engine = create_engine(producer_url)
+        async with engine.begin() as conn:
+            await conn.run_sync(metadata.create_all)
         clock = SystemClock()
-        producer = Database(producer_engine, producer_tables, "soknad", clock)
-        consumer = Database(consumer_engine, consumer_tables, "bench", clock)
-        bus = RabbitBus(amqp, retry=RetryPolicy((0.5,)), connection_name="bench")
-        await bus.connect()
-        await bus.declare_exchange("soknad.events")
-
-        async def handle(uow: UnitOfWork, event: object, envelope: Envelope) -> None:
-            return None
-
-        await bus.subscribe(
-            Subscription(
-                consumer="bench",
-                handler_name="on_trukket",
-                exchange="soknad.events",
-                event_type=SoknadTrukket.TYPE,
-                handler=idempotent(consumer, consumer="bench.on_trukket", handler=handle),
-            ),
-            prefetch=WINDOW,
+        producer = Database(engine, tables, "soknad", clock)
+        consumer = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bench.consumer", amqp, consumer_url, stdout=asyncio.subprocess.PIPE
         )
-        for start in range(0, N, 500):
-            async with producer.unit_of_work() as uow:
-                for i in range(start, min(start + 500, N)):
-                    uow.publish(
-                        SoknadTrukket(
-                            soknad_id=str(i), lopenummer=f"HBE-2026-{i:06d}", trukket_at=clock.now()
-                        ),
-                        hf="HBE",
-                        subject=None,
-                    )
-                await uow.commit()
-        relay = OutboxRelay(producer, {"local": bus}, batch_size=WINDOW, poll_interval_s=0.05)
-        started = time.perf_counter()
-        relay.start()
-        inbox = consumer_tables.inbox
-        relayed_at = None
-        while True:
-            if relayed_at is None and relay.last_backlog == 0 and await relay.backlog() == 0:
-                relayed_at = time.perf_counter() - started
-                print(f"  relay done after {relayed_at:.2f} s")
-            async with consumer.sessions() as session:
-                done = await session.scalar(select(func.count()).select_from(inbox))
-            if (done or 0) >= N:
-                break
-            await asyncio.sleep(0.02)
-        elapsed = time.perf_counter() - started
-        await relay.stop()
-        await bus.close()
-        await producer_engine.dispose()
-        await consumer_engine.dispose()
+        try:
+            assert consumer.stdout is not None
+            await asyncio.wait_for(consumer.stdout.readline(), 60)  # "ready": its queue is bound
+            for start in range(0, N, 500):
+                async with producer.unit_of_work() as uow:
+                    for i in range(start, min(start + 500, N)):
+                        uow.publish(
+                            SoknadTrukket(
+                                soknad_id=str(i), lopenummer=f"HBE-2026-{i:06d}", trukket_at=clock.now()
+                            ),
+                            hf="HBE",
+                            subject=None,
+                        )
+                    await uow.commit()
+            bus = RabbitBus(amqp, retry=RetryPolicy((0.5,)), connection_name="bench-relay")
+            await bus.connect()
+            relay = OutboxRelay(producer, {"local": bus}, batch_size=WINDOW, poll_interval_s=0.05)
+            inbox_engine = create_engine(consumer_url)
+            started = time.perf_counter()
+            relay.start()
+            async with inbox_engine.connect() as conn:
+                while (await conn.scalar(text("SELECT count(*) FROM inbox")) or 0) < N:
+                    await conn.commit()
+                    await asyncio.sleep(0.01)
+            elapsed = time.perf_counter() - started
+            await relay.stop()
+            await bus.close()
+            await inbox_engine.dispose()
+        finally:
+            consumer.kill()
+            await consumer.wait()
+            await engine.dispose()
         return N / elapsed
 
 
