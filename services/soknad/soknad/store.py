@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
@@ -11,12 +11,14 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
     or_,
     select,
     update,
 )
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -99,16 +101,32 @@ class LopenummerTeller(Base):
 
 async def next_lopenummer_seq(session: AsyncSession, *, hf: str, aar: int) -> int:
     """Take the next number in the caller's transaction; the UPDATE's row lock serialises senders."""
-    table = LopenummerTeller.__table__
+    taken = await _increment_lopenummer(session, hf=hf, aar=aar)
+    if taken is not None:
+        return taken
+    try:
+        # In a savepoint: concurrent first senders of a year race to create the counter, and the loser
+        # must keep its transaction (it would otherwise fail with a unique violation, a 500).
+        async with session.begin_nested():
+            session.add(LopenummerTeller(hf=hf, aar=aar, neste=2))
+        return 1
+    except IntegrityError:
+        # The winner's row is committed (PostgreSQL reports the conflict only then), so it is visible now.
+        taken = await _increment_lopenummer(session, hf=hf, aar=aar)
+        if taken is None:
+            raise
+        return taken
+
+
+async def _increment_lopenummer(session: AsyncSession, *, hf: str, aar: int) -> int | None:
+    table = cast(Table, LopenummerTeller.__table__)
     result = await session.execute(
         update(table).where(table.c.hf == hf, table.c.aar == aar).values(neste=table.c.neste + 1)
     )
     if result.rowcount == 0:  # type: ignore[attr-defined]
-        session.add(LopenummerTeller(hf=hf, aar=aar, neste=2))
-        await session.flush()
-        return 1
+        return None
     value = await session.scalar(select(table.c.neste).where(table.c.hf == hf, table.c.aar == aar))
-    return int(value) - 1
+    return int(value or 0) - 1
 
 
 async def get_soknad(session: AsyncSession, soknad_id: str) -> Soknad | None:
