@@ -11,6 +11,15 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from shared.errors import InvalidTransition, ValidationFailed
 from shared.events.common import Utfall, Vurderingsflyt
+from shared.labels import (  # noqa: F401 - used by views and templates
+    ANBEFALING_LABELS,
+    KATEGORI_LABELS,
+    KRITERIE_LABELS,
+    NIVA_LABELS,
+    TYPE_LABELS,
+    UTFALL_LABELS,
+    VURDERINGSFLYT_LABELS,
+)
 
 
 class Status(StrEnum):
@@ -27,39 +36,8 @@ STATUS_LABELS = {
     Status.TRUKKET: "Trukket",
 }
 
-UTFALL_LABELS = {
-    "innvilget": "Innvilget",
-    "innvilget_med_vilkar": "Innvilget med vilkår",
-    "avslatt": "Avslått",
-}
 GRANTED = frozenset({"innvilget", "innvilget_med_vilkar"})
 
-ANBEFALING_LABELS = {
-    "innvilge": "Innvilge",
-    "innvilge_med_vilkar": "Innvilge med vilkår",
-    "avsla": "Avslå",
-}
-
-VURDERINGSFLYT_LABELS = {
-    "forenklet": "Forenklet (fagdirektøren avgjør direkte)",
-    "komplett": "Komplett (etter vurdering i komiteen)",
-}
-
-TYPE_LABELS = {"enkeltpasient": "Enkeltpasient", "gruppe": "Pasientgruppe"}
-KATEGORI_LABELS = {
-    "off_label": "Utenfor godkjent indikasjon (off-label)",
-    "godkjenningsfritak": "Godkjenningsfritak (uten markedsføringstillatelse)",
-    "unntaksordningen": "Unntaksordningen (Nye metoder)",
-    "tilgangsordningen": "Tilgangsordningen (Nye metoder)",
-}
-
-KRITERIE_LABELS = {
-    "alvorlighet": "Alvorlighet",
-    "nytte": "Nytte",
-    "ressursbruk": "Ressursbruk",
-    "evidenskvalitet": "Kvalitet på dokumentasjonen",
-}
-NIVA_LABELS = {1: "Lav", 2: "Moderat", 3: "Høy"}
 
 _TRANSITIONS: dict[str, tuple[frozenset[Status], Status]] = {
     "anbefaling": (frozenset({Status.VENTER_PA_ANBEFALING}), Status.KLAR_FOR_VEDTAK),
@@ -67,7 +45,8 @@ _TRANSITIONS: dict[str, tuple[frozenset[Status], Status]] = {
     "vedta": (frozenset({Status.VENTER_PA_ANBEFALING, Status.KLAR_FOR_VEDTAK}), Status.VEDTATT),
     # soknad only publishes a withdrawal it accepted, so it wins even over a decision that crossed it.
     "trekke": (
-        frozenset({Status.VENTER_PA_ANBEFALING, Status.KLAR_FOR_VEDTAK, Status.VEDTATT}), Status.TRUKKET
+        frozenset({Status.VENTER_PA_ANBEFALING, Status.KLAR_FOR_VEDTAK, Status.VEDTATT}),
+        Status.TRUKKET,
     ),
 }
 
@@ -137,7 +116,8 @@ def vedtak_problems(vedtak: VedtakInput, *, today: date) -> list[dict[str, str]]
     if vedtak.evalueringsdato is not None and vedtak.evalueringsdato < today:
         problem("evalueringsdato", "Evalueringsdatoen kan ikke være tilbake i tid.")
     if (
-        vedtak.gyldig_til is not None and vedtak.evalueringsdato is not None
+        vedtak.gyldig_til is not None
+        and vedtak.evalueringsdato is not None
         and vedtak.evalueringsdato > vedtak.gyldig_til
     ):
         problem("evalueringsdato", "Evalueringen må skje innen gyldighetsperioden er over.")

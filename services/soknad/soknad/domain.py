@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from shared.errors import InvalidTransition
 from shared.events.common import SoknadType
+from shared.labels import KATEGORI_LABELS, TYPE_LABELS, UTFALL_LABELS  # noqa: F401 - used by views and templates
 
 
 class Status(StrEnum):
@@ -34,18 +35,6 @@ STATUS_LABELS = {
     Status.TRUKKET: "Trukket",
 }
 
-TYPE_LABELS = {"enkeltpasient": "Enkeltpasient", "gruppe": "Pasientgruppe"}
-KATEGORI_LABELS = {
-    "off_label": "Utenfor godkjent indikasjon (off-label)",
-    "godkjenningsfritak": "Godkjenningsfritak (uten markedsføringstillatelse)",
-    "unntaksordningen": "Unntaksordningen (Nye metoder)",
-    "tilgangsordningen": "Tilgangsordningen (Nye metoder)",
-}
-UTFALL_LABELS = {
-    "innvilget": "Innvilget",
-    "innvilget_med_vilkar": "Innvilget med vilkår",
-    "avslatt": "Avslått",
-}
 
 EDITABLE = frozenset({Status.UTKAST, Status.RETURNERT})
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from shared.errors import InvalidTransition
 from shared.events.common import Anbefaling
+from shared.labels import ANBEFALING_LABELS, KATEGORI_LABELS, NIVA_LABELS, TYPE_LABELS, UTFALL_LABELS  # noqa: F401 - used by views and templates
 
 
 class Status(StrEnum):
@@ -27,28 +28,6 @@ STATUS_LABELS = {
     Status.TRUKKET: "Trukket",
 }
 
-ANBEFALING_LABELS = {
-    "innvilge": "Innvilge",
-    "innvilge_med_vilkar": "Innvilge med vilkår",
-    "avsla": "Avslå",
-}
-
-UTFALL_LABELS = {
-    "innvilget": "Innvilget",
-    "innvilget_med_vilkar": "Innvilget med vilkår",
-    "avslatt": "Avslått",
-}
-
-TYPE_LABELS = {"enkeltpasient": "Enkeltpasient", "gruppe": "Pasientgruppe"}
-KATEGORI_LABELS = {
-    "off_label": "Utenfor godkjent indikasjon (off-label)",
-    "godkjenningsfritak": "Godkjenningsfritak (uten markedsføringstillatelse)",
-    "unntaksordningen": "Unntaksordningen (Nye metoder)",
-    "tilgangsordningen": "Tilgangsordningen (Nye metoder)",
-}
-
-NIVA_LABELS = {1: "Lav", 2: "Moderat", 3: "Høy"}
-
 
 @dataclass(frozen=True)
 class Kriterium:
@@ -61,22 +40,26 @@ class Kriterium:
 # the evidence, in the order the committee weighs them.
 KRITERIER: tuple[Kriterium, ...] = (
     Kriterium(
-        "alvorlighet", "Alvorlighet",
+        "alvorlighet",
+        "Alvorlighet",
         "Prioriteten øker med risiko for død eller funksjonstap, graden av funksjonstap og smerte. "
         "Nåværende tilstand, varighet og tapte fremtidige leveår teller med; hastegrad øker alvorligheten.",
     ),
     Kriterium(
-        "nytte", "Nytte",
+        "nytte",
+        "Nytte",
         "Prioriteten øker med forventet gevinst i leveår eller livskvalitet: overlevelse, bedre funksjon "
         "eller mestring, mindre smerte eller ubehag.",
     ),
     Kriterium(
-        "ressursbruk", "Ressursbruk",
+        "ressursbruk",
+        "Ressursbruk",
         "Prioriteten øker jo færre ressurser tiltaket bruker. Høy ressursbruk (kostnad, personell, "
         "budsjettvirkning) trekker ned; kostnaden skal stå i rimelig forhold til nytten.",
     ),
     Kriterium(
-        "evidenskvalitet", "Kvalitet på dokumentasjonen",
+        "evidenskvalitet",
+        "Kvalitet på dokumentasjonen",
         "Hvor godt dokumentasjonen støtter forventet effekt: lav (kasuistikker, ekspertuttalelser), "
         "moderat (observasjonsstudier, små studier), høy (randomiserte studier, systematiske oversikter).",
     ),
