@@ -6,24 +6,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Boolean, ColumnElement, Integer, MetaData, Select, String, case, func, or_, select
+from sqlalchemy import Boolean, ColumnElement, Integer, Select, String, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from oversikt.domain import Sokefilter
+from shared.db.base import service_metadata
 from shared.db.tables import add_spine_tables
 from shared.db.types import UtcDateTime
 
 
 class Base(DeclarativeBase):
-    metadata = MetaData(
-        naming_convention={
-            "ix": "ix_%(column_0_label)s",
-            "uq": "uq_%(table_name)s_%(column_0_name)s",
-            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-            "pk": "pk_%(table_name)s",
-        }
-    )
+    metadata = service_metadata()
 
 
 SPINE = add_spine_tables(Base.metadata)

@@ -9,7 +9,6 @@ from sqlalchemy import (
     JSON,
     ForeignKey,
     Integer,
-    MetaData,
     String,
     Table,
     Text,
@@ -22,19 +21,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from shared.db.base import service_metadata
 from shared.db.tables import SEQ_TYPE, add_spine_tables
 from shared.db.types import UtcDateTime
 
 
 class Base(DeclarativeBase):
-    metadata = MetaData(
-        naming_convention={
-            "ix": "ix_%(column_0_label)s",
-            "uq": "uq_%(table_name)s_%(column_0_name)s",
-            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-            "pk": "pk_%(table_name)s",
-        }
-    )
+    metadata = service_metadata()
 
 
 SPINE = add_spine_tables(Base.metadata)
