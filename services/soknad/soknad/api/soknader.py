@@ -1,4 +1,4 @@
-"""JSON API of the soknad service (thin: every route calls one use case)."""
+"""JSON API of applications (thin: every route calls one use case)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,9 @@
+"""Pages of the soknad service."""
+
+from fastapi import APIRouter
+
+from soknad.views import forankring, utkast
+
+router = APIRouter(include_in_schema=False)
+router.include_router(forankring.router)  # before utkast: `/forankring` must not match `/s/{id}` routes
+router.include_router(utkast.router)
