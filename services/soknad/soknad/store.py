@@ -58,6 +58,24 @@ class Soknad(Base):
     sendt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     forankret_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     vedtatt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    utfall: Mapped[str | None] = mapped_column(String(30), index=True)
+    # Copies of answers the register searches and counts by (JSON is not portably searchable).
+    legemiddel_navn: Mapped[str | None] = mapped_column(String(200))
+    virkestoff: Mapped[str | None] = mapped_column(String(200), index=True)
+    atc: Mapped[str | None] = mapped_column(String(10), index=True)
+    icd10_kode: Mapped[str | None] = mapped_column(String(10), index=True)
+    icd10_tekst: Mapped[str | None] = mapped_column(String(300))
+
+    def sync_search_columns(self) -> None:
+        legemiddel = (self.innhold or {}).get("legemiddel") or {}
+        indikasjon = (self.innhold or {}).get("indikasjon") or {}
+        self.legemiddel_navn = (legemiddel.get("navn") or None) if isinstance(legemiddel, dict) else None
+        self.virkestoff = (
+            ((legemiddel.get("virkestoff") or "").lower() or None) if isinstance(legemiddel, dict) else None
+        )
+        self.atc = (legemiddel.get("atc") or None) if isinstance(legemiddel, dict) else None
+        self.icd10_kode = (indikasjon.get("kode") or None) if isinstance(indikasjon, dict) else None
+        self.icd10_tekst = (indikasjon.get("tekst") or None) if isinstance(indikasjon, dict) else None
 
     # Optimistic concurrency: every UPDATE checks and bumps `versjon`.
     __mapper_args__ = {"version_id_col": versjon}  # noqa: RUF012

@@ -33,6 +33,7 @@ async def on_vedtak_fattet(uow: UnitOfWork, event: VedtakFattet, envelope: Envel
     soknad.status = transition(soknad.status, "vedtak")
     soknad.vedtak = _vedtak_dict(event)
     soknad.vedtatt_at = event.fattet_at
+    soknad.utfall = event.utfall
     soknad.endret_at = uow.now
     history(uow, soknad, None, "vedtatt", event.utfall)
 

@@ -46,6 +46,7 @@ async def create_draft(
         endret_at=now,
         endret_av=p.user_id,
     )
+    soknad.sync_search_columns()
     uow.session.add(soknad)
     await uow.session.flush()
     history(uow, soknad, p, "opprettet", "Utkast opprettet")
@@ -72,6 +73,7 @@ async def save_draft(
         raise ValidationFailed("Søknaden er sendt og kan ikke lenger endres.")
     check_fodselsnummer(innhold, allow_synthetic=allow_synthetic)
     soknad.innhold = innhold.model_dump(mode="json")
+    soknad.sync_search_columns()
     soknad.kategori = kategori or soknad.kategori
     soknad.type = type_ or soknad.type
     soknad.enhet = enhet or soknad.enhet
