@@ -23,7 +23,7 @@ async def upgrade(engine: AsyncEngine, migrations_dir: Path) -> None:
 
     def run(connection: Connection) -> None:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, "heads")
 
     async with engine.begin() as conn:
         await conn.run_sync(run)

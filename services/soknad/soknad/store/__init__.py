@@ -1,0 +1,31 @@
+"""Tables of the soknad service and the queries its use cases need, one module per part of the flow.
+
+Every module with models is imported here, so `Base.metadata` (used by Alembic) knows all tables."""
+
+from soknad.store.core import (
+    SPINE,
+    Base,
+    Historikk,
+    LopenummerTeller,
+    Medforfatter,
+    Soknad,
+    get_soknad,
+    historikk_for,
+    list_for_enhet,
+    list_for_soker,
+    next_lopenummer_seq,
+)
+
+__all__ = [
+    "SPINE",
+    "Base",
+    "Historikk",
+    "LopenummerTeller",
+    "Medforfatter",
+    "Soknad",
+    "get_soknad",
+    "historikk_for",
+    "list_for_enhet",
+    "list_for_soker",
+    "next_lopenummer_seq",
+]
