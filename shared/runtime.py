@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,6 +44,8 @@ class ServiceRuntime:
     national_bus_url: str = ""
     clock: Clock = field(default_factory=SystemClock)
     extra_start: list[Callable[[ServiceRuntime], object]] = field(default_factory=list)
+    extra_stop: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    """Closes what `create_app` built beside the runtime (HTTP clients to other services)."""
 
     def __post_init__(self) -> None:
         s = self.settings
@@ -158,6 +160,9 @@ class ServiceRuntime:
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
         await self.relay.stop()
+        for close in self.extra_stop:
+            with contextlib.suppress(Exception):
+                await close()
         if self._own_bus and self.bus is not None:
             await self.bus.close()
         if self._own_national and self.national_bus is not None:

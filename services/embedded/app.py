@@ -7,6 +7,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 import structlog
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -35,6 +36,10 @@ STATIC = Path(__file__).resolve().parents[2] / "shared" / "web" / "static"
 SERVICES = ("soknad", "vurdering", "beslutning", "oversikt", "integrasjon")
 
 
+def in_process(app: FastAPI) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://in-process", timeout=5)
+
+
 def create_app(settings: EmbeddedSettings | None = None) -> FastAPI:
     settings = settings or EmbeddedSettings()
     bus = MemoryBus(retry=RetryPolicy(tuple(settings.bus_retry_delays_s)))
@@ -46,12 +51,15 @@ def create_app(settings: EmbeddedSettings | None = None) -> FastAPI:
         "log_level": settings.log_level,
         "bus_retry_delays_s": settings.bus_retry_delays_s,
     }
+    integrasjon = create_integrasjon(IntegrasjonSettings(**common), bus=bus, national_bus=bus)
+    oversikt = create_oversikt(OversiktSettings(**common), bus=bus)
     apps: dict[str, FastAPI] = {
-        "soknad": create_soknad(SoknadSettings(**common), bus=bus),
+        # Look-ups are real HTTP requests, served in-process instead of over a socket to ourselves.
+        "soknad": create_soknad(SoknadSettings(**common), bus=bus, integrasjon=in_process(integrasjon)),
         "vurdering": create_vurdering(VurderingSettings(**common), bus=bus),
         "beslutning": create_beslutning(BeslutningSettings(**common), bus=bus),
-        "integrasjon": create_integrasjon(IntegrasjonSettings(**common), bus=bus, national_bus=bus),
-        "oversikt": create_oversikt(OversiktSettings(**common), bus=bus),
+        "integrasjon": integrasjon,
+        "oversikt": oversikt,
     }
 
     @asynccontextmanager
@@ -81,7 +89,11 @@ def create_app(settings: EmbeddedSettings | None = None) -> FastAPI:
     signer = CookieSigner(settings.session_secret.get_secret_value())
     root.state.templates = Templates(None, service="portal", links={})
     root.add_middleware(
-        SpineMiddleware, signer=signer, metrics=ServiceMetrics("portal"), max_body_bytes=100_000
+        SpineMiddleware,
+        signer=signer,
+        metrics=ServiceMetrics("portal"),
+        max_body_bytes=100_000,
+        skip_prefixes=tuple(f"/{name}/" for name in SERVICES),
     )
     install_error_handlers(root)
 

@@ -36,15 +36,19 @@ class SpineMiddleware:
         metrics: ServiceMetrics,
         max_body_bytes: int,
         secure_cookies: bool = False,
+        skip_prefixes: tuple[str, ...] = (),
     ):
         self.app = app
+        # Paths served by mounted apps with a middleware of their own (the embedded default's services):
+        # doing the work twice would log twice and could set two different CSRF cookies.
+        self.skip_prefixes = skip_prefixes
         self.signer = signer
         self.metrics = metrics
         self.max_body_bytes = max_body_bytes
         self.secure_cookies = secure_cookies
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["path"].startswith(self.skip_prefixes):
             await self.app(scope, receive, send)
             return
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}

@@ -1,5 +1,6 @@
 """Settings of the soknad service (`SP_SOKNAD_*`)."""
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
@@ -9,3 +10,8 @@ class SoknadSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="SP_SOKNAD_", extra="ignore")
 
     service_name: str = "soknad"
+    integrasjon_url: str = Field(
+        default="",
+        description="Base URL of this trust's integrasjon (`http://host:port/integrasjon`) for look-ups; "
+        "empty in the embedded default, where the composition root connects the services in-process.",
+    )

@@ -2,7 +2,8 @@
 
 from fastapi import APIRouter
 
-from soknad.api import soknader
+from soknad.api import oppslag, soknader
 
 router = APIRouter()
 router.include_router(soknader.router)
+router.include_router(oppslag.router)
