@@ -53,6 +53,58 @@ class SoknadForankret(EventContract):
 
 
 @register
+class SoknadSendt(EventContract):
+    TYPE: ClassVar[str] = event_type("soknad", "soknad_sendt", 1)
+    PRODUCER: ClassVar[str] = "soknad"
+    DESCRIPTION: ClassVar[str] = (
+        "The applicant sent an application (or sent it again after a return) to a unit for anchoring."
+    )
+
+    soknad_id: str = Field(description="Id of the application.")
+    lopenummer: str = Field(description="National case number.")
+    enhet: str = Field(description="Code of the unit whose leader must anchor it.")
+    soker_id: str = Field(description="User id of the applicant who sent it.")
+    soker_navn: str = Field(description="Name of the applicant (health personnel).")
+    sendt_at: datetime = Field(description="When it was sent.")
+
+
+@register
+class SoknadReturnert(EventContract):
+    TYPE: ClassVar[str] = event_type("soknad", "soknad_returnert", 1)
+    PRODUCER: ClassVar[str] = "soknad"
+    DESCRIPTION: ClassVar[str] = (
+        "The leader returned an application to the applicant with a comment. Trust-internal broker only."
+    )
+
+    soknad_id: str = Field(description="Id of the application.")
+    lopenummer: str = Field(description="National case number.")
+    enhet: str = Field(description="Code of the unit that returned it.")
+    kommentar: str = Field(description="What the applicant must fix (free text; may mention the patient).")
+    returnert_av: str = Field(description="User id of the leader.")
+    returnert_av_navn: str = Field(description="Name of the leader.")
+    returnert_at: datetime = Field(description="When it was returned.")
+
+
+@register
+class ForankringDelegert(EventContract):
+    TYPE: ClassVar[str] = event_type("soknad", "forankring_delegert", 1)
+    PRODUCER: ClassVar[str] = "soknad"
+    DESCRIPTION: ClassVar[str] = (
+        "A leader passed the anchoring of an application to another unit of the trust. "
+        "Trust-internal broker only."
+    )
+
+    soknad_id: str = Field(description="Id of the application.")
+    lopenummer: str = Field(description="National case number.")
+    fra_enhet: str = Field(description="Code of the unit that delegated.")
+    til_enhet: str = Field(description="Code of the unit that must now anchor it.")
+    kommentar: str = Field(description="The delegating leader's comment to the new leader (free text).")
+    delegert_av: str = Field(description="User id of the delegating leader.")
+    delegert_av_navn: str = Field(description="Name of the delegating leader.")
+    delegert_at: datetime = Field(description="When it was delegated.")
+
+
+@register
 class SoknadTrukket(EventContract):
     TYPE: ClassVar[str] = event_type("soknad", "soknad_trukket", 1)
     PRODUCER: ClassVar[str] = "soknad"
