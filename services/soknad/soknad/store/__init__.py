@@ -2,6 +2,7 @@
 
 Every module with models is imported here, so `Base.metadata` (used by Alembic) knows all tables."""
 
+from soknad.store import oppfolging, tilleggsinfo, varsler  # noqa: F401 - registers their tables
 from soknad.store.core import (
     SPINE,
     Base,
