@@ -58,6 +58,9 @@ DEMO_USERS: dict[str, Principal] = {
 # A second applicant per trust, so co-authoring can be shown.
 DEMO_USERS["hbe-soker2"] = Principal("hbe-soker2", "Mona Ruud", frozenset({Role.SOKER}), "HBE", "HBE-NEVRO")
 DEMO_USERS["ous-soker2"] = Principal("ous-soker2", "Ali Khan", frozenset({Role.SOKER}), "OUS", "OUS-BARN")
+# A second leader per trust, in another unit, so delegating the anchoring can be shown.
+DEMO_USERS["hbe-leder2"] = Principal("hbe-leder2", "Eva Lund", frozenset({Role.LEDER}), "HBE", "HBE-REVMA")
+DEMO_USERS["ous-leder2"] = Principal("ous-leder2", "Knut Dahl", frozenset({Role.LEDER}), "OUS", "OUS-BARN")
 
 
 def enheter_for(hf: str) -> list[Enhet]:
