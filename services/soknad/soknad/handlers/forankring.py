@@ -1,13 +1,17 @@
-"""The leader's anchoring: anchor, return."""
+"""The leader's anchoring: anchor, return to the applicant, or delegate to another unit's leader."""
 
 from __future__ import annotations
 
+from shared.auth.demo import enhet_navn, enheter_for
 from shared.auth.principal import Principal, Role
 from shared.db.uow import UnitOfWork
+from shared.errors import ValidationFailed
+from shared.events.contracts import ForankringDelegert, SoknadReturnert
 from soknad import store
 from soknad.domain import Status, transition
 from soknad.handlers.common import history, load, require_leder
 from soknad.handlers.snapshot import forankret_event
+from soknad.samarbeid import check_delegation
 from soknad.store import Soknad
 
 
@@ -45,6 +49,59 @@ async def returnere(uow: UnitOfWork, p: Principal, soknad_id: str, *, kommentar:
     history(uow, soknad, p, "returnert", kommentar)
     uow.audit(
         p, action="skriv", what="soknad.returnere", case_ref=soknad.lopenummer, purpose="Forankre søknad"
+    )
+    assert soknad.lopenummer
+    uow.publish(
+        SoknadReturnert(
+            soknad_id=soknad.id,
+            lopenummer=soknad.lopenummer,
+            enhet=soknad.enhet,
+            kommentar=kommentar,
+            returnert_av=p.user_id,
+            returnert_av_navn=p.name,
+            returnert_at=uow.now,
+        ),
+        hf=soknad.hf,
+        subject=soknad.lopenummer,
+    )
+    await uow.session.flush()
+    return soknad
+
+
+async def delegere(uow: UnitOfWork, p: Principal, soknad_id: str, *, enhet: str, kommentar: str) -> Soknad:
+    """Move the application to another unit's inbox; its leader anchors, returns or delegates it."""
+    soknad = await load(uow, soknad_id)
+    require_leder(p, soknad)
+    if not kommentar.strip():
+        raise ValidationFailed("Skriv en kommentar til lederen som overtar.", field="kommentar")
+    fra_enhet = soknad.enhet
+    check_delegation(
+        status=soknad.status,
+        fra_enhet=fra_enhet,
+        til_enhet=enhet,
+        enheter={e.kode for e in enheter_for(soknad.hf)},
+    )
+    now = uow.now
+    soknad.enhet = enhet
+    soknad.endret_at = now
+    history(uow, soknad, p, "delegert", f"Forankringen er delegert til {enhet_navn(enhet)}: {kommentar}")
+    uow.audit(
+        p, action="skriv", what="soknad.delegere", case_ref=soknad.lopenummer, purpose="Forankre søknad"
+    )
+    assert soknad.lopenummer
+    uow.publish(
+        ForankringDelegert(
+            soknad_id=soknad.id,
+            lopenummer=soknad.lopenummer,
+            fra_enhet=fra_enhet,
+            til_enhet=enhet,
+            kommentar=kommentar,
+            delegert_av=p.user_id,
+            delegert_av_navn=p.name,
+            delegert_at=now,
+        ),
+        hf=soknad.hf,
+        subject=soknad.lopenummer,
     )
     await uow.session.flush()
     return soknad

@@ -12,9 +12,11 @@ from shared.events.contracts import (
 )
 from shared.events.envelope import Envelope
 from soknad import store
-from soknad.domain import Status, transition
+from soknad.domain import UTFALL_LABELS, Status, transition
 from soknad.handlers.common import history
+from soknad.handlers.varsler import soker_og_medforfattere, varsle
 from soknad.store import Soknad
+from soknad.store.tilleggsinfo import TilleggsinfoSporsmal
 
 
 async def _by_id(uow: UnitOfWork, soknad_id: str) -> Soknad:
@@ -36,6 +38,14 @@ async def on_vedtak_fattet(uow: UnitOfWork, event: VedtakFattet, envelope: Envel
     soknad.utfall = event.utfall
     soknad.endret_at = uow.now
     history(uow, soknad, None, "vedtatt", event.utfall)
+    leder = (soknad.forankring or {}).get("leder_id")
+    varsle(
+        uow,
+        soknad,
+        [*soker_og_medforfattere(soknad), leder or ""],
+        kind="vedtak",
+        tekst=f"Vedtak i søknad {event.lopenummer}: {UTFALL_LABELS[event.utfall].lower()}.",
+    )
 
 
 def _vedtak_dict(event: VedtakFattet) -> dict[str, Any]:
@@ -57,7 +67,31 @@ async def on_tilleggsinformasjon_etterspurt(
     uow: UnitOfWork, event: TilleggsinformasjonEtterspurt, envelope: Envelope
 ) -> None:
     soknad = await _by_id(uow, event.soknad_id)
+    if await uow.session.get(TilleggsinfoSporsmal, event.sporsmal_id) is not None:
+        # The same question again under a new event id (an operator's re-publish): nothing new to ask.
+        return
+    uow.session.add(
+        TilleggsinfoSporsmal(
+            id=event.sporsmal_id,
+            soknad_id=soknad.id,
+            hf=soknad.hf,
+            sporsmal=event.sporsmal,
+            spurt_at=event.spurt_at,
+        )
+    )
+    history(uow, soknad, None, "tilleggsinfo_etterspurt", event.sporsmal)
+    if soknad.status in (Status.VEDTATT, Status.TRUKKET):
+        # Asked while the case closed: kept on record, but there is nobody to ask any more.
+        return
     if soknad.status in (Status.TIL_VURDERING, Status.UNDER_VURDERING):
         soknad.status = Status.TILLEGGSINFO_ETTERSPURT
-        soknad.endret_at = uow.now
-    history(uow, soknad, None, "tilleggsinfo_etterspurt", event.sporsmal)
+    soknad.endret_at = uow.now
+    varsle(
+        uow,
+        soknad,
+        soker_og_medforfattere(soknad),
+        kind="tilleggsinfo",
+        tekst=(
+            f"Vurderingen ber om mer informasjon i søknad {event.lopenummer}. Svar på spørsmålet i søknaden."
+        ),
+    )

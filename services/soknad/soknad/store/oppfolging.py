@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String, Text, select
+from sqlalchemy import Boolean, ForeignKey, String, Text, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db.types import UtcDateTime
-from soknad.store.core import Base
+from soknad.store.core import Base, Medforfatter, Soknad
 
 
 class Oppfolging(Base):
@@ -47,3 +47,20 @@ async def latest_by_soknad(session: AsyncSession, soknad_ids: list[str]) -> dict
         if soknad_id not in latest or at > latest[soknad_id]:
             latest[soknad_id] = at
     return latest
+
+
+async def approved_cases(
+    session: AsyncSession, *, hf: str, user_id: str | None = None, enhet: str | None = None
+) -> list[Soknad]:
+    """Granted applications of one applicant (own or co-authored) or of one unit."""
+    where = [
+        Soknad.hf == hf,
+        Soknad.status == "vedtatt",
+        Soknad.utfall.in_(("innvilget", "innvilget_med_vilkar")),
+    ]
+    if user_id is not None:
+        coauthored = select(Medforfatter.soknad_id).where(Medforfatter.user_id == user_id)
+        where.append(or_(Soknad.soker_id == user_id, Soknad.id.in_(coauthored)))
+    if enhet is not None:
+        where.append(Soknad.enhet == enhet)
+    return list(await session.scalars(select(Soknad).where(*where)))
