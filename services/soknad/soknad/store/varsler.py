@@ -14,7 +14,7 @@ from soknad.store.core import Base
 ONCE_PER_CASE = "oppfolging_forfaller"
 """The one kind a person gets at most once per application (enforced by a partial unique index)."""
 
-_ONCE = text(f"kind = '{ONCE_PER_CASE}'")
+ONCE_WHERE = text(f"kind = '{ONCE_PER_CASE}'")
 
 
 class Varsel(Base):
@@ -27,8 +27,8 @@ class Varsel(Base):
             "kind",
             "user_id",
             unique=True,
-            sqlite_where=_ONCE,
-            postgresql_where=_ONCE,
+            sqlite_where=ONCE_WHERE,
+            postgresql_where=ONCE_WHERE,
         ),
     )
 
