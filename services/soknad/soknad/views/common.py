@@ -12,6 +12,7 @@ from shared.auth.principal import Principal, Role, can_edit_soknad
 from soknad.deps import Uow
 from soknad.domain import EDITABLE, KATEGORI_LABELS, STATUS_LABELS, TYPE_LABELS, UTFALL_LABELS
 from soknad.store import Soknad, historikk_for
+from soknad.views.samarbeid import case_context
 
 MESSAGES = {
     "sendt": "Søknaden er sendt til forankring.",
@@ -19,6 +20,9 @@ MESSAGES = {
     "forankret": "Søknaden er forankret og sendt til vurdering.",
     "returnert": "Søknaden er returnert til søkeren.",
     "trukket": "Søknaden er trukket.",
+    "delegert": "Forankringen er delegert til den andre enheten.",
+    "besvart": "Svaret er sendt til vurderingen.",
+    "oppfolging": "Oppfølgingen er registrert.",
 }
 
 
@@ -68,6 +72,7 @@ async def page(
     melding: str | None = None,
     status_code: int = 200,
     konflikt: dict[str, Any] | None = None,
+    ekstra: dict[str, Any] | None = None,
 ) -> Response:
     editable = soknad.status in EDITABLE and can_edit_soknad(
         p, hf=soknad.hf, soker_id=soknad.soker_id, medforfattere=soknad.medforfattere
@@ -88,4 +93,7 @@ async def page(
         and soknad.status not in ("vedtatt", "trukket"),
         "konflikt": konflikt,
     }
+    if not editable:
+        context.update(await case_context(request, p, uow, soknad))
+    context.update(ekstra or {})
     return render(request, "skjema.html" if editable else "vis.html", context, status_code=status_code)
