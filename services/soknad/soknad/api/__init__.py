@@ -2,8 +2,10 @@
 
 from fastapi import APIRouter
 
-from soknad.api import oppslag, soknader
+from soknad.api import oppslag, register, soknader, statistikk
 
 router = APIRouter()
 router.include_router(soknader.router)
 router.include_router(oppslag.router)
+router.include_router(register.router)
+router.include_router(statistikk.router)

@@ -1,0 +1,119 @@
+"""JSON API of the trust's register: search the sent applications, open one case (audited)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from soknad.deps import CurrentPrincipal, Uow
+from soknad.handlers import register
+from soknad.handlers.register import RegisterTreff
+from soknad.schemas import SoknadRead
+
+router = APIRouter(prefix="/api/register", tags=["register"])
+
+
+class RegisterTreffRead(BaseModel):
+    """One application in the list; never patient data."""
+
+    id: str
+    lopenummer: str | None
+    type: str
+    kategori: str
+    status: str
+    utfall: str | None
+    legemiddel_navn: str | None
+    virkestoff: str | None
+    atc: str | None
+    icd10_kode: str | None
+    icd10_tekst: str | None
+    enhet: str
+    soker_id: str
+    soker_navn: str
+    sendt_at: datetime | None
+    vedtatt_at: datetime | None
+
+    @classmethod
+    def of(cls, treff: RegisterTreff) -> RegisterTreffRead:
+        return cls.model_validate(treff, from_attributes=True)
+
+
+class RegisterSideRead(BaseModel):
+    treff: list[RegisterTreffRead]
+    totalt: int = Field(description="How many applications match, over all pages.")
+    side: int = Field(description="This page, from 1.")
+    sider: int = Field(description="Number of pages (25 per page); at least 1.")
+
+
+class HistorikkRead(BaseModel):
+    at: datetime
+    actor_id: str
+    actor_navn: str
+    hendelse: str
+    detalj: str | None
+
+
+class RegisterSakRead(BaseModel):
+    soknad: SoknadRead
+    historikk: list[HistorikkRead]
+
+
+@router.get("", summary="Search the trust's sent applications (filters, sort, pages of 25)")
+async def search(
+    p: CurrentPrincipal,
+    uow: Uow,
+    status: Annotated[str, Query(description="Status code, e.g. `til_vurdering` or `vedtatt`.")] = "",
+    utfall: Annotated[str, Query(description="`innvilget`, `innvilget_med_vilkar` or `avslatt`.")] = "",
+    kategori: Annotated[str, Query(description="The scheme.")] = "",
+    type: Annotated[str, Query(description="`enkeltpasient` or `gruppe`.")] = "",
+    legemiddel: Annotated[
+        str, Query(description="Drug name or active substance (part of), or ATC prefix.")
+    ] = "",
+    icd10: Annotated[str, Query(description="ICD-10 code prefix, e.g. `G35` or `M3`.")] = "",
+    enhet: Annotated[str, Query(description="Unit code.")] = "",
+    soker: Annotated[str, Query(description="Applicant's user id, or part of their name.")] = "",
+    fra: Annotated[str, Query(description="Sent on or after this date (YYYY-MM-DD, Norwegian time).")] = "",
+    til: Annotated[str, Query(description="Sent on or before this date (YYYY-MM-DD).")] = "",
+    sorter: Annotated[
+        str, Query(description="`sendt` (default), `lopenummer`, `status`, `legemiddel`, `enhet`.")
+    ] = "",
+    retning: Annotated[str, Query(description="`synkende` (default) or `stigende`.")] = "",
+    side: Annotated[str, Query(description="Page number from 1.")] = "",
+) -> RegisterSideRead:
+    # Parameters arrive as text so a bad value gets the register's Norwegian message, naming the field.
+    params: dict[str, Any] = {
+        "status": status,
+        "utfall": utfall,
+        "kategori": kategori,
+        "type": type,
+        "legemiddel": legemiddel,
+        "icd10": icd10,
+        "enhet": enhet,
+        "soker": soker,
+        "fra": fra,
+        "til": til,
+        "sorter": sorter,
+        "retning": retning,
+        "side": side,
+    }
+    register.require_register_access(p)
+    result = await register.search(uow, p, register.parse_filter(params))
+    return RegisterSideRead(
+        treff=[RegisterTreffRead.of(t) for t in result.treff],
+        totalt=result.totalt,
+        side=result.side,
+        sider=result.sider,
+    )
+
+
+@router.get("/{soknad_id}", summary="One case in full with its history (the opening is audited)")
+async def case(soknad_id: str, p: CurrentPrincipal, uow: Uow) -> RegisterSakRead:
+    sak = await register.open_case(uow, p, soknad_id)
+    await uow.commit()
+    return RegisterSakRead(
+        soknad=SoknadRead.of(sak.soknad),
+        historikk=[HistorikkRead.model_validate(h, from_attributes=True) for h in sak.historikk],
+    )
