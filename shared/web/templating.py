@@ -33,13 +33,19 @@ MONTHS = [
     "desember",
 ]
 
-NAV: list[tuple[Role, str, str]] = [
-    (Role.SOKER, "soknad", "Mine søknader"),
-    (Role.LEDER, "soknad", "Til forankring"),
-    (Role.KOMITE, "vurdering", "Vurdering"),
-    (Role.FAGDIREKTOR, "beslutning", "Beslutning"),
-    (Role.CONTROLLER, "beslutning", "Fakturering"),
-    (Role.NASJONAL, "oversikt", "Nasjonal oversikt"),
+NAV: list[tuple[Role, str, str, str]] = [
+    # (role, service, path inside the service, label); a role may have several entries.
+    (Role.SOKER, "soknad", "/", "Mine søknader"),
+    (Role.LEDER, "soknad", "/forankring", "Til forankring"),
+    (Role.KOMITE, "vurdering", "/", "Vurdering"),
+    (Role.FAGDIREKTOR, "beslutning", "/", "Beslutning"),
+    (Role.CONTROLLER, "beslutning", "/fakturering", "Fakturering"),
+    (Role.NASJONAL, "oversikt", "/", "Nasjonal oversikt"),
+    *(
+        (role, "soknad", path, label)
+        for path, label in (("/register", "Register"), ("/statistikk", "Statistikk"))
+        for role in (Role.FAGDIREKTOR, Role.KOMITE, Role.ADMIN, Role.LEDER)
+    ),
 ]
 
 
@@ -91,10 +97,11 @@ class Templates:
         if principal is None:
             return []
         items: list[tuple[str, str]] = []
-        for role, service, label in NAV:
-            if principal.has(role):
-                suffix = {Role.LEDER: "/forankring", Role.CONTROLLER: "/fakturering"}.get(role, "/")
-                items.append((self.links.get(service, f"/{service}") + suffix, label))
+        for role, service, path, label in NAV:
+            href = self.links.get(service, f"/{service}") + path
+            # Someone with two roles that share a page gets one link to it.
+            if principal.has(role) and all(href != seen for seen, _ in items):
+                items.append((href, label))
         return items
 
     def render(
