@@ -47,7 +47,10 @@ class Soknad(Base):
     enhet: Mapped[str] = mapped_column(String(40), index=True)
     medforfattere: Mapped[list[str]] = mapped_column(JSON, default=list)
     innhold: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    """The answers, as the applicant typed them (validated per field on save, as a whole on send)."""
+    """The answers by question id (validated per field on save, as a whole on send)."""
+    skjema_versjon: Mapped[int] = mapped_column(Integer, server_default="1")
+    """The form definition the answers were written with; the application always renders with it."""
+    soker_hpr: Mapped[str | None] = mapped_column(String(20))
     forankring: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     vedtak: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     retur_kommentar: Mapped[str | None] = mapped_column(Text)
