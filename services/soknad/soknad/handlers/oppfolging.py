@@ -8,7 +8,7 @@ from shared.auth.principal import Principal, Role
 from shared.db.uow import UnitOfWork
 from shared.errors import ValidationFailed
 from shared.events.contracts import OppfolgingRegistrert
-from soknad.handlers.common import history, load, require_editor
+from soknad.handlers.common import history, read, require_editor
 from soknad.handlers.varsler import notify_due_once
 from soknad.samarbeid import (
     EFFEKT_LABELS,
@@ -33,7 +33,8 @@ async def registrere(
     fortsetter: bool | None,
     begrunnelse: str,
 ) -> Oppfolging:
-    soknad = await load(uow, soknad_id)
+    # Read first: another trust's or a stranger's case is "not found", never "forbidden".
+    soknad = await read(uow, p, soknad_id, purpose="Registrere oppfølging")
     require_editor(p, soknad)
     check_oppfolging_allowed(status=soknad.status, utfall=soknad.utfall)
     bivirkninger_beskrivelse, begrunnelse = bivirkninger_beskrivelse.strip(), begrunnelse.strip()

@@ -7,7 +7,7 @@ from shared.db.uow import UnitOfWork
 from shared.errors import InvalidTransition, NotFound, ValidationFailed
 from shared.events.contracts import TilleggsinformasjonBesvart
 from soknad.domain import Status
-from soknad.handlers.common import history, load, require_editor
+from soknad.handlers.common import history, read, require_editor
 from soknad.samarbeid import SVAR_MAX
 from soknad.store.tilleggsinfo import TilleggsinfoSporsmal, sporsmal_for
 
@@ -20,7 +20,8 @@ async def list_sporsmal(uow: UnitOfWork, soknad_id: str) -> list[TilleggsinfoSpo
 async def besvare(
     uow: UnitOfWork, p: Principal, soknad_id: str, sporsmal_id: str, *, svar: str
 ) -> TilleggsinfoSporsmal:
-    soknad = await load(uow, soknad_id)
+    # Read first: another trust's or a stranger's case is "not found", never "forbidden".
+    soknad = await read(uow, p, soknad_id, purpose="Svare på spørsmål fra vurderingen")
     require_editor(p, soknad)
     sporsmal = await uow.session.get(TilleggsinfoSporsmal, sporsmal_id)
     if sporsmal is None or sporsmal.soknad_id != soknad.id:

@@ -1,0 +1,139 @@
+"""JSON API of working together after sending: delegation, answers to questions, follow-up."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, status
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from soknad import handlers
+from soknad.deps import CurrentPrincipal, Uow
+from soknad.handlers.forankring import delegere
+from soknad.handlers.oppfolging import list_oppfolging, registrere
+from soknad.handlers.tilleggsinfo import besvare, list_sporsmal
+from soknad.samarbeid import KOMMENTAR_MAX, SVAR_MAX
+from soknad.schemas import SoknadRead
+from soknad.store.oppfolging import Oppfolging
+from soknad.store.tilleggsinfo import TilleggsinfoSporsmal
+
+router = APIRouter(prefix="/api/soknader", tags=["søknader"])
+
+
+KommentarText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=KOMMENTAR_MAX)
+]
+SvarText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=SVAR_MAX)]
+
+
+class DelegeringRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    enhet: str = Field(min_length=1, max_length=40, description="Code of the unit that takes over.")
+    kommentar: KommentarText = Field(description="Comment to the leader who takes over.")
+
+
+class SvarRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    svar: SvarText = Field(description="The answer to the question.")
+
+
+class SporsmalRead(BaseModel):
+    id: str
+    sporsmal: str
+    spurt_at: datetime
+    svar: str | None
+    besvart_at: datetime | None
+    besvart_av_navn: str | None
+
+    @classmethod
+    def of(cls, row: TilleggsinfoSporsmal) -> SporsmalRead:
+        return cls.model_validate(row, from_attributes=True)
+
+
+class OppfolgingCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    effekt: Literal["ingen", "delvis", "god"] = Field(description="Effect of the treatment.")
+    bivirkninger: bool = Field(description="Whether adverse events occurred.")
+    bivirkninger_beskrivelse: str = Field(
+        default="", max_length=KOMMENTAR_MAX, description="The adverse events (required when there were any)."
+    )
+    fortsetter: bool = Field(description="Whether the treatment continues.")
+    begrunnelse: str = Field(
+        default="",
+        max_length=KOMMENTAR_MAX,
+        description="Why it continues or stopped (required when stopped).",
+    )
+
+
+class OppfolgingRead(BaseModel):
+    id: str
+    effekt: str
+    bivirkninger: bool
+    bivirkninger_beskrivelse: str | None
+    fortsetter: bool
+    begrunnelse: str | None
+    registrert_at: datetime
+    registrert_av_navn: str
+
+    @classmethod
+    def of(cls, row: Oppfolging) -> OppfolgingRead:
+        return cls.model_validate(row, from_attributes=True)
+
+
+@router.post("/{soknad_id}/delegering", summary="Delegate the anchoring to another unit's leader (leder)")
+async def delegate(soknad_id: str, body: DelegeringRequest, p: CurrentPrincipal, uow: Uow) -> SoknadRead:
+    soknad = await delegere(uow, p, soknad_id, enhet=body.enhet, kommentar=body.kommentar)
+    await uow.commit()
+    return SoknadRead.of(soknad)
+
+
+@router.get("/{soknad_id}/tilleggsinfo", summary="The assessment's questions and the answers (audited)")
+async def questions(soknad_id: str, p: CurrentPrincipal, uow: Uow) -> list[SporsmalRead]:
+    await handlers.read(uow, p, soknad_id, purpose="Lese spørsmål fra vurderingen (API)")
+    rows = await list_sporsmal(uow, soknad_id)
+    await uow.commit()
+    return [SporsmalRead.of(r) for r in rows]
+
+
+@router.post(
+    "/{soknad_id}/tilleggsinfo/{sporsmal_id}/svar",
+    summary="Answer a question from the assessment; the case resumes when every question is answered",
+)
+async def answer(
+    soknad_id: str, sporsmal_id: str, body: SvarRequest, p: CurrentPrincipal, uow: Uow
+) -> SporsmalRead:
+    row = await besvare(uow, p, soknad_id, sporsmal_id, svar=body.svar)
+    await uow.commit()
+    return SporsmalRead.of(row)
+
+
+@router.get("/{soknad_id}/oppfolging", summary="Follow-ups of a treatment, newest first (audited)")
+async def follow_ups(soknad_id: str, p: CurrentPrincipal, uow: Uow) -> list[OppfolgingRead]:
+    await handlers.read(uow, p, soknad_id, purpose="Lese oppfølging (API)")
+    rows = await list_oppfolging(uow, soknad_id)
+    await uow.commit()
+    return [OppfolgingRead.of(r) for r in rows]
+
+
+@router.post(
+    "/{soknad_id}/oppfolging",
+    status_code=status.HTTP_201_CREATED,
+    summary="Register a follow-up after an approval; 409 before it",
+)
+async def follow_up(soknad_id: str, body: OppfolgingCreate, p: CurrentPrincipal, uow: Uow) -> OppfolgingRead:
+    row = await registrere(
+        uow,
+        p,
+        soknad_id,
+        effekt=body.effekt,
+        bivirkninger=body.bivirkninger,
+        bivirkninger_beskrivelse=body.bivirkninger_beskrivelse,
+        fortsetter=body.fortsetter,
+        begrunnelse=body.begrunnelse,
+    )
+    await uow.commit()
+    return OppfolgingRead.of(row)
