@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
+from pydantic import ValidationError
 
 from oversikt import handlers
 from oversikt.deps import CurrentPrincipal, Filter, Settings, Uow
-from oversikt.schemas import SakRead, SakSide, VariasjonRead
+from oversikt.domain import Presedenssok
+from oversikt.schemas import PresedensRead, SakRead, SakSide, VariasjonRead
+from shared.errors import ValidationFailed
+from shared.web.problems import field_name, norwegian_message
 
 router = APIRouter(prefix="/api", tags=["nasjonal oversikt"])
 
@@ -35,3 +39,30 @@ async def sak(lopenummer: str, p: CurrentPrincipal, uow: Uow) -> SakRead:
 @router.get("/variasjon", summary="Decisions per substance, indication and trust")
 async def variasjon(p: CurrentPrincipal, uow: Uow, f: Filter) -> list[VariasjonRead]:
     return [VariasjonRead.of(r) for r in await handlers.variasjon(uow, p, f)]
+
+
+def presedenssok(
+    virkestoff: Annotated[str, Query(description="Active substance (case-insensitive).")] = "",
+    atc: Annotated[str, Query(description="ATC code; matches as well as the substance.")] = "",
+    icd10: Annotated[str, Query(description="ICD-10 code; its 3-character category is matched.")] = "",
+) -> Presedenssok:
+    try:
+        return Presedenssok(virkestoff=virkestoff, atc=atc, icd10=icd10)
+    except ValidationError as exc:
+        errors = [
+            {"field": field_name(e["loc"]), "message": norwegian_message(dict(e))} for e in exc.errors()
+        ]
+        raise ValidationFailed(
+            errors[0]["message"], field=errors[0]["field"], extra={"errors": errors}
+        ) from exc
+
+
+@router.get(
+    "/presedens",
+    summary="Earlier decisions for a substance and indication per trust (aggregated, small cells hidden)",
+)
+async def presedens(
+    p: CurrentPrincipal, uow: Uow, sok: Annotated[Presedenssok, Depends(presedenssok)]
+) -> PresedensRead:
+    # Any authenticated user of any trust, not only `nasjonal`: see handlers.presedens for why that is safe.
+    return await handlers.presedens(uow, p, sok)

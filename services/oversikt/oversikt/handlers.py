@@ -5,13 +5,15 @@ from __future__ import annotations
 import structlog
 
 from oversikt import store
-from oversikt.domain import Sokefilter, is_newer
+from oversikt.domain import SMALL_CELL_LIMIT, Presedenssok, Sokefilter, is_newer, suppress_small
+from oversikt.schemas import PresedensGruppevedtakRead, PresedensHfRead, PresedensRead
 from oversikt.store import Sammendrag, VariasjonRad
 from shared.auth.principal import Principal, Role
 from shared.db.uow import UnitOfWork
 from shared.errors import NotFound
 from shared.events.contracts import SakSammendrag
 from shared.events.envelope import Envelope
+from shared.trusts import hf_navn, rhf_for
 
 log = structlog.get_logger(__name__)
 
@@ -79,3 +81,50 @@ async def get(uow: UnitOfWork, p: Principal, lopenummer: str) -> Sammendrag:
 async def variasjon(uow: UnitOfWork, p: Principal, f: Sokefilter) -> list[VariasjonRad]:
     _require_nasjonal(p)
     return await store.variasjon(uow.session, f)
+
+
+async def presedens(uow: UnitOfWork, p: Principal, sok: Presedenssok) -> PresedensRead:
+    """Earlier decisions for the same substance and indication, for an applicant in any trust.
+
+    Open to every authenticated user, not only role `nasjonal`: applicants should see how other trusts
+    decided before they write. That wider audience is why this answer is aggregated (counts per trust,
+    never single cases), why single-patient counts of 1–4 are suppressed, and why no totals are given
+    (a total would give a suppressed cell away by subtraction). Group decisions are published by design
+    (DESIGN.md) and carry no patient."""
+    del p  # authenticated by the route; any role of any served trust may read
+    telling = await store.presedens_per_hf(uow.session, sok)
+    gruppe = await store.presedens_gruppevedtak(uow.session, sok, limit=50)
+    return PresedensRead(
+        virkestoff=sok.virkestoff,
+        atc=sok.atc,
+        icd10=sok.icd10,
+        icd10_kategori=sok.kategori,
+        prikkegrense=SMALL_CELL_LIMIT,
+        per_hf=[
+            PresedensHfRead(
+                hf=t.hf,
+                hf_navn=hf_navn(t.hf),
+                rhf=rhf_for(t.hf),
+                innvilget=suppress_small(t.innvilget),
+                innvilget_med_vilkar=suppress_small(t.innvilget_med_vilkar),
+                avslatt=suppress_small(t.avslatt),
+            )
+            for t in telling
+        ],
+        gruppevedtak=[
+            PresedensGruppevedtakRead(
+                lopenummer=s.lopenummer,
+                hf=s.hf,
+                hf_navn=hf_navn(s.hf),
+                legemiddel_navn=s.legemiddel_navn,
+                virkestoff=s.virkestoff,
+                atc=s.atc,
+                indikasjon_kode=s.indikasjon_kode,
+                indikasjon_tekst=s.indikasjon_tekst,
+                utfall=s.utfall or "",
+                vedtak_maned=s.vedtak_maned,
+                dekker_koden=sok.dekker(s.indikasjon_kode),
+            )
+            for s in gruppe
+        ],
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -73,3 +74,41 @@ class VariasjonRead(BaseModel):
             vedtak=r.vedtak,
             andel_innvilget=round(r.andel_innvilget, 3),
         )
+
+
+Antall = int | Literal["<5"]
+
+
+class PresedensHfRead(BaseModel):
+    hf: str = Field(description="Trust code.")
+    hf_navn: str
+    rhf: str
+    innvilget: Antall = Field(description='Single-patient decisions granted; 1–4 is shown as "<5".')
+    innvilget_med_vilkar: Antall = Field(description='Granted with conditions; 1–4 is shown as "<5".')
+    avslatt: Antall = Field(description='Refused; 1–4 is shown as "<5".')
+
+
+class PresedensGruppevedtakRead(BaseModel):
+    lopenummer: str = Field(description="Ask the trust that owns the case for the decision's details.")
+    hf: str
+    hf_navn: str
+    legemiddel_navn: str
+    virkestoff: str
+    atc: str | None
+    indikasjon_kode: str
+    indikasjon_tekst: str
+    utfall: str
+    vedtak_maned: str | None = Field(description="Month of the decision (YYYY-MM).")
+    dekker_koden: bool = Field(
+        description="Decided for the code searched for or its whole category, not only a sibling code."
+    )
+
+
+class PresedensRead(BaseModel):
+    virkestoff: str
+    atc: str
+    icd10: str
+    icd10_kategori: str = Field(description="The 3-character category matched (G36.0 → G36).")
+    prikkegrense: int = Field(description="Counts from 1 up to below this number are suppressed.")
+    per_hf: list[PresedensHfRead] = Field(description="Single-patient decisions per trust.")
+    gruppevedtak: list[PresedensGruppevedtakRead] = Field(description="Granted group decisions.")

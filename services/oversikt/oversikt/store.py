@@ -10,7 +10,7 @@ from sqlalchemy import Boolean, ColumnElement, Integer, Select, String, case, fu
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from oversikt.domain import Sokefilter
+from oversikt.domain import Presedenssok, Sokefilter
 from shared.db.base import service_metadata
 from shared.db.tables import add_spine_tables
 from shared.db.types import UtcDateTime
@@ -151,3 +151,58 @@ async def variasjon(session: AsyncSession, f: Sokefilter) -> list[VariasjonRad]:
         )
         for v, k, t, hf, i, iv, a in rows.all()
     ]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PresedensTelling:
+    hf: str
+    innvilget: int
+    innvilget_med_vilkar: int
+    avslatt: int
+
+
+def _presedens_where(sok: Presedenssok) -> tuple[ColumnElement[bool], ...]:
+    drug: list[ColumnElement[bool]] = []
+    if sok.virkestoff:
+        drug.append(func.lower(Sammendrag.virkestoff) == sok.virkestoff)
+    if sok.atc:
+        drug.append(Sammendrag.atc == sok.atc)
+    # The whole 3-character category: a decision for G36.0 is precedent for G36.1 too.
+    code = func.replace(Sammendrag.indikasjon_kode, ".", "").startswith(sok.kategori, autoescape=True)
+    return (Sammendrag.status == "vedtatt", or_(*drug), code)
+
+
+async def presedens_per_hf(session: AsyncSession, sok: Presedenssok) -> list[PresedensTelling]:
+    """Single-patient decisions per trust (group decisions are listed, not counted)."""
+
+    def count(utfall: str) -> ColumnElement[int]:
+        return func.sum(case((Sammendrag.utfall == utfall, 1), else_=0))
+
+    query = (
+        select(Sammendrag.hf, count("innvilget"), count("innvilget_med_vilkar"), count("avslatt"))
+        .where(Sammendrag.type == "enkeltpasient", *_presedens_where(sok))
+        .group_by(Sammendrag.hf)
+        .order_by(Sammendrag.hf)
+    )
+    rows = await session.execute(query)
+    return [
+        PresedensTelling(
+            hf=str(hf), innvilget=int(i or 0), innvilget_med_vilkar=int(iv or 0), avslatt=int(a or 0)
+        )
+        for hf, i, iv, a in rows.all()
+    ]
+
+
+async def presedens_gruppevedtak(session: AsyncSession, sok: Presedenssok, *, limit: int) -> list[Sammendrag]:
+    """Granted group decisions: standing approvals another applicant's patient may already fall under."""
+    query = (
+        select(Sammendrag)
+        .where(
+            Sammendrag.type == "gruppe",
+            Sammendrag.utfall.in_(("innvilget", "innvilget_med_vilkar")),
+            *_presedens_where(sok),
+        )
+        .order_by(Sammendrag.vedtak_maned.desc(), Sammendrag.lopenummer.desc())
+        .limit(limit)
+    )
+    return list(await session.scalars(query))
