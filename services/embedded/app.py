@@ -55,7 +55,12 @@ def create_app(settings: EmbeddedSettings | None = None) -> FastAPI:
     oversikt = create_oversikt(OversiktSettings(**common), bus=bus)
     apps: dict[str, FastAPI] = {
         # Look-ups are real HTTP requests, served in-process instead of over a socket to ourselves.
-        "soknad": create_soknad(SoknadSettings(**common), bus=bus, integrasjon=in_process(integrasjon)),
+        "soknad": create_soknad(
+            SoknadSettings(**common),
+            bus=bus,
+            integrasjon=in_process(integrasjon),
+            oversikt=in_process(oversikt),
+        ),
         "vurdering": create_vurdering(VurderingSettings(**common), bus=bus),
         "beslutning": create_beslutning(BeslutningSettings(**common), bus=bus),
         "integrasjon": integrasjon,

@@ -29,16 +29,16 @@ def create_app(
     bus: Bus | None = None,
     clock: Clock | None = None,
     integrasjon: httpx.AsyncClient | None = None,
+    oversikt: httpx.AsyncClient | None = None,
 ) -> FastAPI:
-    """`integrasjon`: a client for the trust's integrasjon service (the embedded default passes one that
-    calls it in-process); otherwise one is built from `settings.integrasjon_url`."""
+    """`integrasjon`, `oversikt`: clients for the trust's integrasjon and the national overview (the
+    embedded default passes ones that call them in-process); otherwise built from the settings' URLs."""
     settings = settings or SoknadSettings()
     if integrasjon is None:
-        # Without a URL every look-up fails fast and the form falls back to typing by hand.
-        integrasjon = httpx.AsyncClient(
-            base_url=settings.integrasjon_url or "http://integrasjon.invalid", timeout=LOOKUP_TIMEOUT
-        )
-    oppslag = OppslagKlient(integrasjon=integrasjon)
+        integrasjon = _lookup_client(settings.integrasjon_url)
+    if oversikt is None:
+        oversikt = _lookup_client(settings.oversikt_url)
+    oppslag = OppslagKlient(integrasjon=integrasjon, oversikt=oversikt)
     runtime = ServiceRuntime(
         name="soknad",
         settings=settings,
@@ -58,6 +58,17 @@ def create_app(
     )
     app.state.oppslag = oppslag
     return app
+
+
+def _lookup_client(base_url: str) -> httpx.AsyncClient:
+    if not base_url:
+        # Not configured: every look-up fails at once and the page falls back (typing by hand).
+        return httpx.AsyncClient(transport=httpx.MockTransport(_not_configured), base_url="http://unset")
+    return httpx.AsyncClient(base_url=base_url, timeout=LOOKUP_TIMEOUT)
+
+
+def _not_configured(request: httpx.Request) -> httpx.Response:
+    raise httpx.ConnectError("no URL configured for this look-up", request=request)
 
 
 def create_standalone_app() -> FastAPI:

@@ -1,30 +1,87 @@
-"""Look-ups in the other services over HTTP: the drug catalogue and ICD-10 in `integrasjon`.
+"""Look-ups in the other services over HTTP: the drug catalogue and ICD-10 in `integrasjon`, and the
+national precedent in `oversikt`.
 
-A look-up that fails (service down, slow, broken) returns None: the form then lets the applicant type the
-drug or code by hand, marked as unverified. Nothing in the applicant's flow waits on another service."""
+A look-up that fails (service down, slow, broken, an answer of the wrong shape) returns None: the form
+then lets the applicant type the drug or code by hand, marked as unverified, and the precedent panel
+shows the trust's own decisions without the national part. Nothing in the applicant's flow waits on
+another service for longer than the client's timeout."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import structlog
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError
+from starlette.requests import Request
 
+from shared.auth.session import SESSION_COOKIE
 from shared.observability.logging import current_correlation_id
 
 log = structlog.get_logger(__name__)
+
+T = TypeVar("T")
+
+
+class LegemiddelTreff(BaseModel):
+    """One drug from the catalogue, with what the form fills in and shows."""
+
+    fest_id: str = Field(description="FEST id of the brand (`ID_<GUID>`).")
+    navn: str = Field(description="Brand name.")
+    navn_form_styrke: str = Field(description="Name with form and strength, as the form stores it.")
+    virkestoff: str = Field(description="Active substance.")
+    atc: str = Field(description="ATC code.")
+    legemiddelform: str = Field(description="Pharmaceutical form.")
+    styrke: str = Field(description="Strength.")
+    krever_godkjenningsfritak: bool = Field(
+        description="No Norwegian marketing authorisation: the form suggests the godkjenningsfritak scheme."
+    )
+    smpc_url: str | None = Field(default=None, description="Summary of product characteristics, when known.")
+
+
+class DiagnoseTreff(BaseModel):
+    kode: str = Field(description="ICD-10 code with dot, e.g. G36.0.")
+    tekst: str = Field(description="Norwegian diagnosis text.")
+
+
+_LEGEMIDLER = TypeAdapter(list[LegemiddelTreff])
+_DIAGNOSER = TypeAdapter(list[DiagnoseTreff])
+
+
+def forwarded_credentials(request: Request) -> dict[str, str]:
+    """The caller's own credentials, so `oversikt` decides what this person may read, not we.
+
+    A bearer token (OIDC) is passed on as it is; otherwise only the session cookie, never the CSRF
+    cookie or anything else the browser sent."""
+    authorization = request.headers.get("authorization")
+    if authorization:
+        return {"authorization": authorization}
+    session = request.cookies.get(SESSION_COOKIE)
+    return {"cookie": f"{SESSION_COOKIE}={session}"} if session else {}
 
 
 @dataclass
 class OppslagKlient:
     integrasjon: httpx.AsyncClient
     """Base URL ends with the service prefix, e.g. `http://host:8114/integrasjon`."""
+    oversikt: httpx.AsyncClient
+    """The national overview, e.g. `http://host:8100/oversikt`."""
 
-    async def _get(self, client: httpx.AsyncClient, path: str, params: dict[str, Any]) -> Any | None:
+    async def _get(
+        self,
+        client: httpx.AsyncClient,
+        path: str,
+        params: dict[str, Any],
+        shape: TypeAdapter[T],
+        *,
+        headers: dict[str, str] | None = None,
+    ) -> T | None:
         try:
             response = await client.get(
-                path, params=params, headers={"x-correlation-id": current_correlation_id()}
+                path,
+                params=params,
+                headers={"x-correlation-id": current_correlation_id(), **(headers or {})},
             )
         except httpx.HTTPError as exc:
             log.warning("lookup_unavailable", path=path, error=type(exc).__name__)
@@ -32,13 +89,23 @@ class OppslagKlient:
         if response.status_code != 200:
             log.warning("lookup_failed", path=path, status=response.status_code)
             return None
-        return response.json()
+        try:
+            return shape.validate_json(response.content)
+        except ValidationError:
+            log.warning("lookup_malformed", path=path)
+            return None
 
-    async def legemidler(self, q: str, *, antall: int = 10) -> list[dict[str, Any]] | None:
-        return await self._get(self.integrasjon, "/api/legemidler", {"q": q, "antall": antall})
+    async def legemidler(self, q: str, *, antall: int = 10) -> list[LegemiddelTreff] | None:
+        return await self._get(self.integrasjon, "/api/legemidler", {"q": q, "antall": antall}, _LEGEMIDLER)
 
-    async def diagnoser(self, q: str, *, antall: int = 10) -> list[dict[str, Any]] | None:
-        return await self._get(self.integrasjon, "/api/diagnoser", {"q": q, "antall": antall})
+    async def diagnoser(self, q: str, *, antall: int = 10) -> list[DiagnoseTreff] | None:
+        return await self._get(self.integrasjon, "/api/diagnoser", {"q": q, "antall": antall}, _DIAGNOSER)
+
+    async def presedens(
+        self, params: dict[str, str], shape: TypeAdapter[T], *, credentials: dict[str, str]
+    ) -> T | None:
+        return await self._get(self.oversikt, "/api/presedens", params, shape, headers=credentials)
 
     async def aclose(self) -> None:
         await self.integrasjon.aclose()
+        await self.oversikt.aclose()

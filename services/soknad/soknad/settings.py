@@ -15,3 +15,8 @@ class SoknadSettings(ServiceSettings):
         description="Base URL of this trust's integrasjon (`http://host:port/integrasjon`) for look-ups; "
         "empty in the embedded default, where the composition root connects the services in-process.",
     )
+    oversikt_url: str = Field(
+        default="",
+        description="Base URL of the national oversikt (`http://host:port/oversikt`) for precedent from all "
+        "trusts; empty in the embedded default, where the composition root connects it in-process.",
+    )

@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, Field
 
 from soknad.deps import CurrentPrincipal
-from soknad.oppslag import OppslagKlient
+from soknad.oppslag import DiagnoseTreff, LegemiddelTreff, OppslagKlient
 
 router = APIRouter(prefix="/api/oppslag", tags=["oppslag"])
 
 Sok = Annotated[str, Query(max_length=100, description="Search text (name, substance, ATC, code or text).")]
+
+TILGJENGELIG = "False when integrasjon did not answer: the applicant types the drug or code by hand."
+
+
+class LegemiddelOppslag(BaseModel):
+    tilgjengelig: bool = Field(description=TILGJENGELIG)
+    treff: list[LegemiddelTreff]
+
+
+class DiagnoseOppslag(BaseModel):
+    tilgjengelig: bool = Field(description=TILGJENGELIG)
+    treff: list[DiagnoseTreff]
 
 
 def _klient(request: Request) -> OppslagKlient:
@@ -20,12 +33,12 @@ def _klient(request: Request) -> OppslagKlient:
 
 
 @router.get("/legemidler", name="oppslag_legemidler", summary="Search the drug catalogue (via integrasjon)")
-async def legemidler(request: Request, p: CurrentPrincipal, q: Sok = "") -> dict[str, Any]:
+async def legemidler(request: Request, p: CurrentPrincipal, q: Sok = "") -> LegemiddelOppslag:
     treff = await _klient(request).legemidler(q)
-    return {"tilgjengelig": treff is not None, "treff": treff or []}
+    return LegemiddelOppslag(tilgjengelig=treff is not None, treff=treff or [])
 
 
 @router.get("/diagnoser", name="oppslag_diagnoser", summary="Search ICD-10 codes (via integrasjon)")
-async def diagnoser(request: Request, p: CurrentPrincipal, q: Sok = "") -> dict[str, Any]:
+async def diagnoser(request: Request, p: CurrentPrincipal, q: Sok = "") -> DiagnoseOppslag:
     treff = await _klient(request).diagnoser(q)
-    return {"tilgjengelig": treff is not None, "treff": treff or []}
+    return DiagnoseOppslag(tilgjengelig=treff is not None, treff=treff or [])

@@ -2,7 +2,17 @@
 
 from fastapi import APIRouter, Depends
 
-from soknad.views import forankring, oppfolging, register, statistikk, tilleggsinfo, trekking, utkast, varsler
+from soknad.views import (
+    forankring,
+    oppfolging,
+    presedens,
+    register,
+    statistikk,
+    tilleggsinfo,
+    trekking,
+    utkast,
+    varsler,
+)
 
 # Every page gets the unread count for the bell in the header (and, on start pages, due evaluations).
 router = APIRouter(include_in_schema=False, dependencies=[Depends(varsler.header_state)])
@@ -12,5 +22,6 @@ router.include_router(tilleggsinfo.router)
 router.include_router(trekking.router)
 router.include_router(oppfolging.router)
 router.include_router(varsler.router)
+router.include_router(presedens.router)
 router.include_router(register.router)
 router.include_router(statistikk.router)

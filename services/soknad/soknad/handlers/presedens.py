@@ -1,0 +1,254 @@
+"""Precedent before work: earlier decisions for the same active substance and indication, in this trust
+and nationally, shown to the applicant before they write more.
+
+No answer here names a patient: the trust's own part is read from case-level columns only (løpenummer,
+unit, drug, code, outcome, month), and the national part is `oversikt`'s aggregate with small cells
+suppressed. That is also why reading it is not written to the audit log, while opening a group
+decision (which shows the decision's text) is."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationInfo, field_validator
+
+from shared.auth.demo import enhet_navn
+from shared.auth.principal import Principal
+from shared.db.uow import UnitOfWork
+from shared.errors import NotFound
+from shared.trusts import hf_navn
+from soknad.oppslag import OppslagKlient
+from soknad.store import Soknad
+from soknad.store import presedens as store
+
+_ATC = re.compile(r"[A-Z](\d{2}([A-Z]([A-Z](\d{2})?)?)?)?")
+_ICD10 = re.compile(r"[A-Z]\d{2}(\.?\d{1,2})?")
+
+
+class Presedenssok(BaseModel):
+    """What to look for: a substance (or ATC code) and an ICD-10 code, matched on its category."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    atc: str = Field(default="", max_length=7, description="ATC code, e.g. L01FA01.")
+    virkestoff: str = Field(
+        default="", max_length=100, validate_default=True, description="Active substance, e.g. rituksimab."
+    )
+    icd10: str = Field(default="", max_length=6, validate_default=True, description="ICD-10 code, e.g. G35.")
+
+    @field_validator("atc")
+    @classmethod
+    def _atc(cls, value: str) -> str:
+        value = value.upper()
+        if value and not _ATC.fullmatch(value):
+            raise ValueError("ATC-koden har feil format (for eksempel L01FA01).")
+        return value
+
+    @field_validator("virkestoff")
+    @classmethod
+    def _virkestoff(cls, value: str, info: ValidationInfo) -> str:
+        if not value and info.data.get("atc") == "":
+            raise ValueError("Oppgi virkestoff eller ATC-kode.")
+        return value.lower()
+
+    @field_validator("icd10")
+    @classmethod
+    def _icd10(cls, value: str) -> str:
+        value = value.upper()
+        if not value:
+            raise ValueError("Oppgi en ICD-10-kode, for eksempel G35.")
+        if not _ICD10.fullmatch(value):
+            raise ValueError("Skriv en ICD-10-kode, for eksempel G35 eller G36.0.")
+        if len(value) > 3 and "." not in value:
+            value = f"{value[:3]}.{value[3:]}"
+        return value
+
+    @property
+    def kategori(self) -> str:
+        return self.icd10[:3]
+
+    def dekker(self, kode: str | None) -> bool:
+        """A decision for this exact code, or for its whole category, covers the code searched for."""
+        stored = (kode or "").upper()
+        return stored in (self.icd10, self.kategori)
+
+    def params(self) -> dict[str, str]:
+        return {"virkestoff": self.virkestoff, "atc": self.atc, "icd10": self.icd10}
+
+
+class LokaltGruppevedtak(BaseModel):
+    lopenummer: str
+    enhet: str = Field(description="Unit code the group decision was made for.")
+    enhet_navn: str
+    legemiddel_navn: str | None
+    virkestoff: str | None
+    atc: str | None
+    icd10_kode: str | None
+    icd10_tekst: str | None
+    utfall: str
+    vedtatt_maned: str | None = Field(description="Month of the decision (YYYY-MM).")
+    gyldig_til: date | None
+    gjeldende: bool = Field(description="Still valid today.")
+    dekker_koden: bool = Field(description="Decided for this code or its whole category, not a sibling code.")
+    url: str | None = Field(default=None, description="The group decision's page in this service.")
+
+
+class Enkeltvedtak(BaseModel):
+    innvilget: int = Field(description="Granted, with or without conditions.")
+    avslatt: int
+
+
+class Lokalt(BaseModel):
+    hf: str
+    hf_navn: str
+    gruppevedtak: list[LokaltGruppevedtak]
+    enkeltvedtak: Enkeltvedtak
+
+
+Antall = int | Literal["<5"]
+
+
+class NasjonalHf(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    hf: str
+    hf_navn: str
+    innvilget: Antall
+    innvilget_med_vilkar: Antall
+    avslatt: Antall
+
+
+class NasjonaltGruppevedtak(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    lopenummer: str
+    hf: str
+    hf_navn: str
+    legemiddel_navn: str
+    virkestoff: str
+    atc: str | None
+    indikasjon_kode: str
+    indikasjon_tekst: str
+    utfall: str
+    vedtak_maned: str | None
+    dekker_koden: bool
+
+
+class _OversiktSvar(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    prikkegrense: int
+    per_hf: list[NasjonalHf]
+    gruppevedtak: list[NasjonaltGruppevedtak]
+
+
+_OVERSIKT_SVAR = TypeAdapter(_OversiktSvar)
+
+
+class Nasjonalt(BaseModel):
+    tilgjengelig: bool = Field(description="False when the national overview did not answer.")
+    prikkegrense: int | None = Field(default=None, description='Counts below this (from 1) read "<5".')
+    per_hf: list[NasjonalHf] = Field(default_factory=list, description="Single-patient decisions per trust.")
+    gruppevedtak: list[NasjonaltGruppevedtak] = Field(
+        default_factory=list, description="Granted group decisions of the other trusts."
+    )
+
+
+class Presedens(BaseModel):
+    virkestoff: str
+    atc: str
+    icd10: str
+    icd10_kategori: str
+    lokalt: Lokalt
+    nasjonalt: Nasjonalt
+
+
+def _maned(rad: store.Vedtaksrad) -> str | None:
+    return f"{rad.vedtatt_at:%Y-%m}" if rad.vedtatt_at else None
+
+
+async def _lokalt(uow: UnitOfWork, p: Principal, sok: Presedenssok) -> Lokalt:
+    rader = await store.gruppevedtak(
+        uow.session, hf=p.hf, virkestoff=sok.virkestoff, atc=sok.atc, icd10_kategori=sok.kategori
+    )
+    telling = await store.enkeltvedtak_per_utfall(
+        uow.session, hf=p.hf, virkestoff=sok.virkestoff, atc=sok.atc, icd10_kategori=sok.kategori
+    )
+    today = uow.now.date()
+    gruppevedtak = [
+        LokaltGruppevedtak(
+            lopenummer=r.lopenummer,
+            enhet=r.enhet,
+            enhet_navn=enhet_navn(r.enhet),
+            legemiddel_navn=r.legemiddel_navn,
+            virkestoff=r.virkestoff,
+            atc=r.atc,
+            icd10_kode=r.icd10_kode,
+            icd10_tekst=r.icd10_tekst,
+            utfall=r.utfall,
+            vedtatt_maned=_maned(r),
+            gyldig_til=r.gyldig_til,
+            gjeldende=r.gyldig_til is None or r.gyldig_til >= today,
+            dekker_koden=sok.dekker(r.icd10_kode),
+        )
+        for r in rader
+    ]
+    # Those that may cover the patient first: valid, and for this code or its whole category.
+    gruppevedtak.sort(key=lambda g: (not (g.gjeldende and g.dekker_koden), not g.gjeldende))
+    return Lokalt(
+        hf=p.hf,
+        hf_navn=hf_navn(p.hf),
+        gruppevedtak=gruppevedtak,
+        enkeltvedtak=Enkeltvedtak(
+            innvilget=telling.get("innvilget", 0) + telling.get("innvilget_med_vilkar", 0),
+            avslatt=telling.get("avslatt", 0),
+        ),
+    )
+
+
+async def _nasjonalt(
+    p: Principal, sok: Presedenssok, oppslag: OppslagKlient, credentials: dict[str, str]
+) -> Nasjonalt:
+    svar = await oppslag.presedens(sok.params(), _OVERSIKT_SVAR, credentials=credentials)
+    if svar is None:
+        return Nasjonalt(tilgjengelig=False)
+    return Nasjonalt(
+        tilgjengelig=True,
+        prikkegrense=svar.prikkegrense,
+        per_hf=svar.per_hf,
+        # The trust's own group decisions are in the local part, from its own (newer) data.
+        gruppevedtak=[g for g in svar.gruppevedtak if g.hf != p.hf],
+    )
+
+
+async def finn_presedens(
+    uow: UnitOfWork,
+    p: Principal,
+    *,
+    sok: Presedenssok,
+    oppslag: OppslagKlient,
+    credentials: dict[str, str],
+) -> Presedens:
+    """`credentials`: the caller's own, passed on to `oversikt`, which checks them itself."""
+    lokalt, nasjonalt = await asyncio.gather(_lokalt(uow, p, sok), _nasjonalt(p, sok, oppslag, credentials))
+    return Presedens(
+        virkestoff=sok.virkestoff,
+        atc=sok.atc,
+        icd10=sok.icd10,
+        icd10_kategori=sok.kategori,
+        lokalt=lokalt,
+        nasjonalt=nasjonalt,
+    )
+
+
+async def read_gruppevedtak(uow: UnitOfWork, p: Principal, lopenummer: str) -> Soknad:
+    """A granted group decision of the caller's trust, for any of its users: it is a standing approval
+    the trust's applicants are meant to know about, and it names no patient."""
+    soknad = await store.gruppevedtak_by_lopenummer(uow.session, hf=p.hf, lopenummer=lopenummer)
+    if soknad is None:
+        raise NotFound("Fant ikke noe gruppevedtak med dette løpenummeret i ditt helseforetak.")
+    uow.audit(p, action="les", what="gruppevedtak.vis", case_ref=lopenummer, purpose="Presedens")
+    return soknad

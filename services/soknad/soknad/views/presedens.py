@@ -1,0 +1,68 @@
+"""Precedent without JavaScript: the same panel as on the draft page, and the group decisions it links to."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from shared.auth.demo import enhet_navn
+from shared.errors import ValidationFailed
+from shared.web.templating import MONTHS
+from soknad.api.presedens import hent, parse_presedenssok
+from soknad.deps import CurrentPrincipal, Uow
+from soknad.handlers.presedens import read_gruppevedtak
+from soknad.store.presedens import vedtak_dato
+from soknad.views.common import render
+
+router = APIRouter(include_in_schema=False)
+
+FIELDS = ("virkestoff", "atc", "icd10")
+
+
+def maned_tekst(value: str | None) -> str:
+    """`2026-03` → `mars 2026`."""
+    if not value or len(value) != 7 or not value[5:].isdigit() or not 1 <= int(value[5:]) <= 12:
+        return value or ""
+    return f"{MONTHS[int(value[5:]) - 1]} {value[:4]}"
+
+
+@router.get("/presedens", name="presedens_side")
+async def presedens_side(request: Request, p: CurrentPrincipal, uow: Uow) -> Response:
+    verdier = {k: request.query_params.get(k, "").strip()[:200] for k in FIELDS}
+    context: dict[str, Any] = {
+        "verdier": verdier,
+        "errors": [],
+        "field_errors": {},
+        "presedens": None,
+        "maned": maned_tekst,
+    }
+    if not any(verdier.values()):
+        return render(request, "presedens.html", context)
+    try:
+        sok = parse_presedenssok(verdier)
+    except ValidationFailed as exc:
+        errors = exc.extra.get("errors", [])
+        context |= {"errors": errors, "field_errors": {e["field"]: e["message"] for e in errors}}
+        return render(request, "presedens.html", context, status_code=422)
+    context["presedens"] = await hent(request, p, uow, sok)
+    return render(request, "presedens.html", context)
+
+
+@router.get("/presedens/gruppevedtak/{lopenummer}", name="gruppevedtak_side")
+async def gruppevedtak_side(request: Request, lopenummer: str, p: CurrentPrincipal, uow: Uow) -> Response:
+    soknad = await read_gruppevedtak(uow, p, lopenummer)
+    await uow.commit()
+    return render(
+        request,
+        "gruppevedtak.html",
+        {
+            "s": soknad,
+            "enhet_navn": enhet_navn(soknad.enhet),
+            "gyldig_til": vedtak_dato(soknad.vedtak, "gyldig_til"),
+            "evalueringsdato": vedtak_dato(soknad.vedtak, "evalueringsdato"),
+            "vedtak": soknad.vedtak or {},
+            "gruppe": soknad.innhold or {},
+        },
+    )
