@@ -204,6 +204,10 @@ class Topology:
                     f"{prefix}BUS_URL": self.amqp_url(self.user(hf.lower()), self.vhost(hf)),
                     f"{prefix}LINKS": json.dumps(links),
                 }
+                if service == "soknad":
+                    # Look-ups (drug, ICD-10) and precedent are synchronous HTTP calls.
+                    env[f"{prefix}INTEGRASJON_URL"] = f"http://127.0.0.1:{ports['integrasjon']}/integrasjon"
+                    env[f"{prefix}OVERSIKT_URL"] = f"http://127.0.0.1:{oversikt_port}/oversikt"
                 if service == "integrasjon":
                     env[f"{prefix}NATIONAL_BUS_URL"] = self.amqp_url(
                         self.national_user(hf), self.national_vhost
