@@ -38,6 +38,7 @@ from shared.events.envelope import Envelope
 from soknad.app import create_app as create_soknad
 from soknad.settings import SoknadSettings
 from soknad.store.varsler import Varsel
+from tests.integration.test_soknad_api import COMPLETE  # the form's owner keeps it complete
 from tests.support.apps import DemoClient, running
 from tests.support.waiting import wait_until
 from vurdering.app import create_app as create_vurdering
@@ -45,14 +46,6 @@ from vurdering.settings import VurderingSettings
 
 PROBLEM = "application/problem+json"
 TODAY = datetime.now(ZoneInfo("Europe/Oslo")).date()
-
-COMPLETE: dict[str, Any] = {
-    "pasient_fodselsnummer": "15838500002",
-    "pasient_navn": "Test Testesen",
-    "legemiddel": {"navn": "MabThera", "virkestoff": "rituksimab", "atc": "L01FA01"},
-    "indikasjon": {"kode": "G36.0", "tekst": "Nevromyelitis optica"},
-    "begrunnelse": "Attakker tross azatioprin; rituksimab er etablert praksis.",
-}
 
 
 @dataclass
