@@ -14,16 +14,11 @@ from shared.bus.memory import MemoryBus
 from soknad.app import create_app
 from soknad.settings import SoknadSettings
 from tests.support.apps import DemoClient, running
+from tests.support.builders import complete_innhold
 
 PROBLEM = "application/problem+json"
 
-COMPLETE = {
-    "pasient_fodselsnummer": "15838500002",
-    "pasient_navn": "Test Testesen",
-    "legemiddel": {"navn": "MabThera", "virkestoff": "rituksimab", "atc": "L01FA01"},
-    "indikasjon": {"kode": "G35", "tekst": "Multippel sklerose"},
-    "begrunnelse": "Ikke effekt av førstelinjebehandling.",
-}
+COMPLETE = complete_innhold()
 
 
 @pytest_asyncio.fixture
@@ -72,7 +67,10 @@ async def test_draft_autosave_send_and_anchor(app: FastAPI) -> None:
     outbox = app.state.runtime.tables.outbox
     async with app.state.runtime.db.sessions() as session:
         rows = (await session.execute(outbox.select())).all()
-    assert [r.event_type for r in rows] == ["no.soknadsportal.soknad.soknad_forankret.v1"]
+    assert [r.event_type for r in rows] == [
+        "no.soknadsportal.soknad.soknad_sendt.v1",
+        "no.soknadsportal.soknad.soknad_forankret.v1",
+    ]
 
 
 async def test_lopenummer_is_unique_and_sequential(app: FastAPI) -> None:
@@ -189,10 +187,44 @@ async def test_not_allowed_transitions_are_409(app: FastAPI) -> None:
 
 async def test_sending_incomplete_lists_every_missing_field(app: FastAPI) -> None:
     async with DemoClient(app, "hbe-soker") as soker:
-        draft = await new_draft(soker)
+        draft = await new_draft(soker, {"pasient_navn": "Syntetisk Testpasient", "skriftlig_samtykke": "ja"})
         r = await soker.send_json("POST", f"/api/soknader/{draft['id']}/send", {})
         assert r.status_code == 422
-        assert len(r.json()["errors"]) == 7
+        assert r.headers["content-type"] == PROBLEM
+        assert [e["field"] for e in r.json()["errors"]] == [
+            "innhold.pasient_fodselsnummer",
+            "innhold.indikasjon.kode",
+            "innhold.indikasjon.tekst",
+            "innhold.alvorlighetsgrad",
+            "innhold.alvorlighet_beskrivelse",
+            "innhold.legemiddel.navn",
+            "innhold.legemiddel.virkestoff",
+            "innhold.dose",
+            "innhold.administrasjonsvei",
+            "innhold.doseringsintervall",
+            "innhold.behandlingsvarighet",
+            "innhold.godkjent_bruk",
+            "innhold.tiltenkt_bruk",
+            "innhold.tidligere_behandling",
+            "innhold.tidligere_behandling_utfall",
+            "innhold.klinisk_studie",
+            "innhold.dokumentasjon",
+            "innhold.dokumentasjon_niva",
+            "innhold.forventet_effekt",
+            "innhold.estimert_kostnad_nok",
+            "innhold.kostnad_grunnlag",
+            "innhold.evalueringsplan",
+            "innhold.evaluering_tidspunkt",
+            "innhold.stoppkriterier",
+            "innhold.bivirkninger_oppfolging",
+            "innhold.register_registrering",
+            "innhold.pasient_informert",
+            "innhold.samtykke_dato",  # opened by the written consent answered above
+            "innhold.begrunnelse",
+        ]
+        assert "29 opplysning(er)" in r.json()["detail"]
+        saved = (await soker.get(f"/api/soknader/{draft['id']}")).json()
+        assert saved["status"] == "utkast" and saved["innhold"]["pasient_navn"] == "Syntetisk Testpasient"
 
 
 async def test_relations_other_trust_and_other_applicant_cannot_read(app: FastAPI) -> None:

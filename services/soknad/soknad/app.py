@@ -15,6 +15,7 @@ from soknad import api, views
 from soknad.consumers import CONSUMERS
 from soknad.oppslag import OppslagKlient
 from soknad.settings import SoknadSettings
+from soknad.skjema.register import SkjemaRegister
 from soknad.store import SPINE
 
 HERE = Path(__file__).parent
@@ -30,6 +31,7 @@ def create_app(
     clock: Clock | None = None,
     integrasjon: httpx.AsyncClient | None = None,
     oversikt: httpx.AsyncClient | None = None,
+    skjemaer: SkjemaRegister | None = None,
 ) -> FastAPI:
     """`integrasjon`, `oversikt`: clients for the trust's integrasjon and the national overview (the
     embedded default passes ones that call them in-process); otherwise built from the settings' URLs."""
@@ -57,6 +59,7 @@ def create_app(
         templates_dir=HERE / "templates",
     )
     app.state.oppslag = oppslag
+    app.state.skjemaer = skjemaer or SkjemaRegister.load()
     return app
 
 

@@ -1,15 +1,12 @@
-"""Pure rules of an application: its statuses, the allowed transitions, and what must be filled in."""
+"""Pure rules of an application: its statuses and the allowed transitions (what must be answered is in
+`soknad.skjema`, the form as data)."""
 
 from __future__ import annotations
 
 import re
 from enum import StrEnum
-from typing import Annotated
-
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from shared.errors import InvalidTransition
-from shared.events.common import SoknadType
 from shared.labels import KATEGORI_LABELS, TYPE_LABELS, UTFALL_LABELS  # noqa: F401 - used by views and templates
 
 
@@ -73,86 +70,3 @@ def format_lopenummer(hf: str, year: int, seq: int) -> str:
 
 
 LOPENUMMER_PATTERN = re.compile(r"^[A-Z]{2,8}-\d{4}-\d{6}$")
-
-Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20_000)]
-
-
-class LegemiddelValg(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    navn: Text = ""
-    virkestoff: Text = ""
-    atc: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, max_length=7)] = ""
-    fest_id: Annotated[str, StringConstraints(max_length=60)] = ""
-    legemiddelform: Text = ""
-    styrke: Text = ""
-    verifisert: bool = False
-
-    @field_validator("atc")
-    @classmethod
-    def _atc(cls, value: str) -> str:
-        if value and not re.fullmatch(r"[A-Z](\d{2}([A-Z]([A-Z](\d{2})?)?)?)?", value):
-            raise ValueError("ATC-koden har feil format (for eksempel L01FA01).")
-        return value
-
-
-class IndikasjonValg(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    kode: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, max_length=8)] = ""
-    tekst: Text = ""
-    verifisert: bool = False
-
-    @field_validator("kode")
-    @classmethod
-    def _icd10(cls, value: str) -> str:
-        if value and not re.fullmatch(r"[A-Z]\d{2}(\.?\d{1,2})?", value):
-            raise ValueError("ICD-10-koden har feil format (for eksempel G35 eller G36.0).")
-        if value and len(value) > 3 and "." not in value:
-            value = f"{value[:3]}.{value[3:]}"
-        return value
-
-
-class SoknadInnhold(BaseModel):
-    """The answers of a draft; every field may still be empty, none may be malformed."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    pasient_fodselsnummer: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] = ""
-    pasient_navn: Text = ""
-    gruppe_beskrivelse: LongText = ""
-    gruppe_storrelse: int | None = Field(default=None, ge=1, le=100_000)
-    legemiddel: LegemiddelValg = Field(default_factory=LegemiddelValg)
-    indikasjon: IndikasjonValg = Field(default_factory=IndikasjonValg)
-    begrunnelse: LongText = ""
-    estimert_kostnad_nok: int | None = Field(default=None, ge=0, le=1_000_000_000)
-
-
-REQUIRED_MESSAGE = "Må fylles ut før søknaden kan sendes."
-
-
-def missing_for_sending(type_: SoknadType, innhold: SoknadInnhold) -> list[tuple[str, str]]:
-    """Fields that must be answered before sending, as (field, Norwegian message)."""
-    missing: list[tuple[str, str]] = []
-    if type_ == "enkeltpasient":
-        if not innhold.pasient_fodselsnummer:
-            missing.append(("innhold.pasient_fodselsnummer", REQUIRED_MESSAGE))
-        if not innhold.pasient_navn:
-            missing.append(("innhold.pasient_navn", REQUIRED_MESSAGE))
-    else:
-        if not innhold.gruppe_beskrivelse:
-            missing.append(("innhold.gruppe_beskrivelse", REQUIRED_MESSAGE))
-        if innhold.gruppe_storrelse is None:
-            missing.append(("innhold.gruppe_storrelse", REQUIRED_MESSAGE))
-    if not innhold.legemiddel.navn:
-        missing.append(("innhold.legemiddel.navn", REQUIRED_MESSAGE))
-    if not innhold.legemiddel.virkestoff:
-        missing.append(("innhold.legemiddel.virkestoff", REQUIRED_MESSAGE))
-    if not innhold.indikasjon.kode:
-        missing.append(("innhold.indikasjon.kode", REQUIRED_MESSAGE))
-    if not innhold.indikasjon.tekst:
-        missing.append(("innhold.indikasjon.tekst", REQUIRED_MESSAGE))
-    if not innhold.begrunnelse:
-        missing.append(("innhold.begrunnelse", REQUIRED_MESSAGE))
-    return missing

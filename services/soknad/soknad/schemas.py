@@ -8,8 +8,15 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.events.common import Kategori, SoknadType
-from soknad.domain import SoknadInnhold
+from soknad.handlers.utkast import Skjemastatus
 from soknad.store import Soknad
+
+Innhold = dict[str, Any]
+INNHOLD_DESCRIPTION = (
+    "Answers by question id of the form definition (composites such as `legemiddel` and `indikasjon` "
+    'are objects). On save, answers left out are kept and an empty one (`""` or `null`) is cleared; '
+    "only the format of the answers given is checked. An unknown question id is a 422."
+)
 
 
 class SoknadCreate(BaseModel):
@@ -18,14 +25,14 @@ class SoknadCreate(BaseModel):
     type: SoknadType = Field(description="`enkeltpasient` or `gruppe`.")
     kategori: Kategori = Field(description="The scheme.")
     enhet: str = Field(min_length=1, max_length=40, description="Unit code the application goes to.")
-    innhold: SoknadInnhold = Field(default_factory=SoknadInnhold)
+    innhold: Innhold = Field(default_factory=dict, description=INNHOLD_DESCRIPTION)
 
 
 class SoknadUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     versjon: int = Field(ge=1, description="The version you edited; a stale one gives 409.")
-    innhold: SoknadInnhold
+    innhold: Innhold = Field(description=INNHOLD_DESCRIPTION)
     kategori: Kategori | None = None
     type: SoknadType | None = None
     enhet: str | None = Field(default=None, min_length=1, max_length=40)
@@ -68,6 +75,7 @@ class SoknadRead(BaseModel):
     enhet: str
     medforfattere: list[str]
     innhold: dict[str, Any]
+    skjema_versjon: int = Field(description="Version of the form definition the answers belong to.")
     forankring: dict[str, Any] | None
     vedtak: dict[str, Any] | None
     retur_kommentar: str | None
@@ -81,6 +89,40 @@ class SoknadRead(BaseModel):
     @classmethod
     def of(cls, soknad: Soknad) -> SoknadRead:
         return cls.model_validate(soknad, from_attributes=True)
+
+
+class SeksjonFullforing(BaseModel):
+    besvart: int = Field(description="Required questions answered (and valid).")
+    pakrevd: int = Field(description="Required questions in the section for this type, kategori and answers.")
+    komplett: bool = Field(description="Nothing missing or invalid in the section.")
+    status: str = Field(description="`komplett`, `mangler` (started, something missing) or `ikke_startet`.")
+
+
+class Avledet(BaseModel):
+    alder: int | None = Field(description="Age in whole years, when the number gives a birth date.")
+    kjonn: str | None = Field(description="`mann` or `kvinne`, when the number gives it.")
+    tekst: str = Field(description="For display next to the field.")
+
+
+class SoknadSkjemaRead(SoknadRead):
+    """An application with what its page needs to follow the form without reloading."""
+
+    synlige: list[str] = Field(description="Question ids that apply now (type, kategori and answers).")
+    fullforing: dict[str, SeksjonFullforing] = Field(description="Completeness per visible section id.")
+    avledet: dict[str, Avledet] = Field(description="Derived from answers, by question id (age and sex).")
+
+    @classmethod
+    def with_state(cls, soknad: Soknad, state: Skjemastatus) -> SoknadSkjemaRead:
+        read = SoknadRead.of(soknad)
+        return cls(
+            **read.model_dump(),
+            synlige=state.vurdering.synlige,
+            fullforing={
+                key: SeksjonFullforing(**value.as_dict())
+                for key, value in state.vurdering.fullforing().items()
+            },
+            avledet={key: Avledet(**value) for key, value in state.avledet.items()},
+        )
 
 
 class SoknadSummary(BaseModel):

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
+from shared.errors import StaleVersion
 from soknad import handlers
 from soknad.deps import CurrentPrincipal, Settings, Uow
+from soknad.handlers.common import load, stale_conflict
+from soknad.handlers.utkast import form_state
 from soknad.schemas import (
     ForankringRequest,
     MedforfatterRequest,
@@ -13,15 +16,20 @@ from soknad.schemas import (
     SendRequest,
     SoknadCreate,
     SoknadRead,
+    SoknadSkjemaRead,
     SoknadSummary,
     SoknadUpdate,
 )
+from soknad.skjema.register import Skjemaer
 
 router = APIRouter(prefix="/api/soknader", tags=["søknader"])
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Create a draft application")
-async def create(body: SoknadCreate, p: CurrentPrincipal, uow: Uow, settings: Settings) -> SoknadRead:
+async def create(
+    body: SoknadCreate, p: CurrentPrincipal, uow: Uow, settings: Settings, skjemaer: Skjemaer
+) -> SoknadSkjemaRead:
+    allow_synthetic = settings.allow_synthetic_personnummer
     soknad = await handlers.create_draft(
         uow,
         p,
@@ -29,10 +37,12 @@ async def create(body: SoknadCreate, p: CurrentPrincipal, uow: Uow, settings: Se
         kategori=body.kategori,
         enhet=body.enhet,
         innhold=body.innhold,
-        allow_synthetic=settings.allow_synthetic_personnummer,
+        allow_synthetic=allow_synthetic,
+        skjemaer=skjemaer,
     )
     await uow.commit()
-    return SoknadRead.of(soknad)
+    state = form_state(uow, soknad, skjemaer=skjemaer, allow_synthetic=allow_synthetic)
+    return SoknadSkjemaRead.with_state(soknad, state)
 
 
 @router.get("", summary="My applications (søker) or those waiting for my anchoring (leder)")
@@ -42,16 +52,23 @@ async def list_(p: CurrentPrincipal, uow: Uow, rolle: str = "soker") -> list[Sok
 
 
 @router.get("/{soknad_id}", summary="One application in full (audited)")
-async def get(soknad_id: str, p: CurrentPrincipal, uow: Uow) -> SoknadRead:
+async def get(
+    soknad_id: str, p: CurrentPrincipal, uow: Uow, settings: Settings, skjemaer: Skjemaer
+) -> SoknadSkjemaRead:
     soknad = await handlers.read(uow, p, soknad_id, purpose="Lese søknad (API)")
     await uow.commit()
-    return SoknadRead.of(soknad)
+    state = form_state(uow, soknad, skjemaer=skjemaer, allow_synthetic=settings.allow_synthetic_personnummer)
+    return SoknadSkjemaRead.with_state(soknad, state)
 
 
-@router.put("/{soknad_id}", summary="Save a draft (autosave); 409 on a stale version")
+@router.put(
+    "/{soknad_id}",
+    summary="Save a draft (autosave); 409 on a stale version with the saved answers and who saved each",
+)
 async def save(
-    soknad_id: str, body: SoknadUpdate, p: CurrentPrincipal, uow: Uow, settings: Settings
-) -> SoknadRead:
+    soknad_id: str, body: SoknadUpdate, p: CurrentPrincipal, uow: Uow, settings: Settings, skjemaer: Skjemaer
+) -> SoknadSkjemaRead:
+    allow_synthetic = settings.allow_synthetic_personnummer
     soknad = await handlers.save_draft(
         uow,
         p,
@@ -61,10 +78,17 @@ async def save(
         kategori=body.kategori,
         type_=body.type,
         enhet=body.enhet,
-        allow_synthetic=settings.allow_synthetic_personnummer,
+        allow_synthetic=allow_synthetic,
+        skjemaer=skjemaer,
     )
-    await uow.commit()
-    return SoknadRead.of(soknad)
+    try:
+        await uow.commit()
+    except StaleVersion:
+        # Another save won the race after our version check: answer as for a stale version.
+        raise await stale_conflict(uow, await load(uow, soknad_id), body.versjon) from None
+    return SoknadSkjemaRead.with_state(
+        soknad, form_state(uow, soknad, skjemaer=skjemaer, allow_synthetic=allow_synthetic)
+    )
 
 
 @router.post("/{soknad_id}/medforfattere", summary="Invite a co-author")
@@ -78,10 +102,15 @@ async def add_coauthor(
 
 @router.post("/{soknad_id}/send", summary="Send for anchoring; assigns the løpenummer")
 async def send(
-    soknad_id: str, body: SendRequest, p: CurrentPrincipal, uow: Uow, settings: Settings
+    soknad_id: str, body: SendRequest, p: CurrentPrincipal, uow: Uow, settings: Settings, skjemaer: Skjemaer
 ) -> SoknadRead:
     soknad = await handlers.send(
-        uow, p, soknad_id, versjon=body.versjon, allow_synthetic=settings.allow_synthetic_personnummer
+        uow,
+        p,
+        soknad_id,
+        versjon=body.versjon,
+        allow_synthetic=settings.allow_synthetic_personnummer,
+        skjemaer=skjemaer,
     )
     await uow.commit()
     return SoknadRead.of(soknad)

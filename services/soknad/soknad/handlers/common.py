@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from shared.auth.principal import Principal, Role, can_edit_soknad, can_read_soknad
 from shared.db.uow import UnitOfWork
 from shared.errors import Forbidden, NotFound, StaleVersion, ValidationFailed
-from shared.identifiers import InvalidPersonnummer, validate_fodselsnummer
 from shared.observability.logging import mark_sensitive
 from soknad import store
-from soknad.domain import SoknadInnhold
-from soknad.store import Historikk, Soknad
+from soknad.skjema.validering import Feil
+from soknad.store import Historikk, Soknad, endringer
 
 
 def history(
@@ -39,17 +41,49 @@ def require_editor(p: Principal, soknad: Soknad) -> None:
         raise Forbidden("Bare søkeren og medforfattere kan endre søknaden.")
 
 
-def require_fresh(soknad: Soknad, versjon: int | None) -> None:
+async def require_fresh(uow: UnitOfWork, soknad: Soknad, versjon: int | None) -> None:
     if versjon is not None and versjon != soknad.versjon:
-        raise StaleVersion(
-            "Søknaden er endret av noen andre siden du åpnet den. Begge versjonene er tatt vare på: "
-            "se over den lagrede versjonen og legg inn endringene dine på nytt.",
-            extra={
-                "din_versjon": versjon,
-                "lagret_versjon": soknad.versjon,
-                "lagret_innhold": soknad.innhold,
+        raise await stale_conflict(uow, soknad, versjon)
+
+
+async def stale_conflict(uow: UnitOfWork, soknad: Soknad, versjon: int | None) -> StaleVersion:
+    """A 409 carrying the saved version and who last saved each answer, so the page can show both
+    versions field by field and the user's text is never lost."""
+    latest = await endringer.latest_per_field(uow.session, soknad.id)
+    return StaleVersion(
+        "Søknaden er endret av noen andre siden du åpnet den. Begge versjonene er tatt vare på: "
+        "velg for hvert felt om du vil beholde din tekst eller bruke den lagrede.",
+        extra={
+            "din_versjon": versjon,
+            "lagret_versjon": soknad.versjon,
+            "lagret_innhold": soknad.innhold,
+            "lagret_av": {
+                sporsmal_id: {"navn": row.actor_navn, "at": row.at.isoformat()}
+                for sporsmal_id, row in latest.items()
             },
-        )
+            "sist_lagret": {"navn": _last_editor(soknad, latest), "at": soknad.endret_at.isoformat()},
+        },
+    )
+
+
+def _last_editor(soknad: Soknad, latest: Mapping[str, endringer.Endring]) -> str:
+    newest = max(latest.values(), key=lambda row: row.at, default=None)
+    if newest is not None and newest.actor_id == soknad.endret_av:
+        return newest.actor_navn
+    return soknad.soker_navn if soknad.endret_av == soknad.soker_id else soknad.endret_av
+
+
+def validation_failed(errors: list[Feil], summary: str) -> ValidationFailed:
+    return ValidationFailed(
+        summary,
+        field=errors[0][0],
+        extra={"errors": [{"field": field, "message": message} for field, message in errors]},
+    )
+
+
+def mark_personal_data(innhold: Mapping[str, Any]) -> None:
+    """Keep the patient's name and number out of the logs."""
+    mark_sensitive(*(str(innhold.get(key) or "") for key in ("pasient_navn", "pasient_fodselsnummer")))
 
 
 def require_leder(p: Principal, soknad: Soknad) -> None:
@@ -57,15 +91,6 @@ def require_leder(p: Principal, soknad: Soknad) -> None:
     p.require_hf(soknad.hf)
     if p.enhet != soknad.enhet:
         raise Forbidden("Søknaden er sendt til en annen enhet.")
-
-
-def check_fodselsnummer(innhold: SoknadInnhold, *, allow_synthetic: bool) -> None:
-    if innhold.pasient_fodselsnummer:
-        try:
-            validate_fodselsnummer(innhold.pasient_fodselsnummer, allow_synthetic=allow_synthetic)
-        except InvalidPersonnummer as exc:
-            raise ValidationFailed(exc.message_nb, field="innhold.pasient_fodselsnummer") from exc
-    mark_sensitive(innhold.pasient_navn, innhold.pasient_fodselsnummer)
 
 
 async def read(uow: UnitOfWork, p: Principal, soknad_id: str, *, purpose: str) -> Soknad:
@@ -79,6 +104,6 @@ async def read(uow: UnitOfWork, p: Principal, soknad_id: str, *, purpose: str) -
         sendt=soknad.sendt_at is not None,
     ):
         raise NotFound("Søknaden finnes ikke, eller du har ikke tilgang til den.")
-    mark_sensitive(soknad.innhold.get("pasient_navn"))
+    mark_personal_data(soknad.innhold)
     uow.audit(p, action="les", what="soknad.vis", case_ref=soknad.lopenummer or soknad.id, purpose=purpose)
     return soknad

@@ -2,23 +2,41 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from shared.events.common import Forankring, Indikasjon, Legemiddel, Pasient
 from shared.events.contracts import SoknadForankret
 from shared.identifiers import validate_fodselsnummer
-from soknad.domain import SoknadInnhold
 from soknad.store import Soknad
 
 
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _optional(value: Any) -> str | None:
+    return _text(value) or None
+
+
 def forankret_event(soknad: Soknad) -> SoknadForankret:
-    innhold = SoknadInnhold.model_validate(soknad.innhold)
+    """Answers as stored (checked when the application was sent); questions the contract has no field
+    for stay in this service, which keeps the complete application."""
+    innhold: dict[str, Any] = soknad.innhold or {}
     pasient = None
     if soknad.type == "enkeltpasient":
-        fnr = validate_fodselsnummer(innhold.pasient_fodselsnummer, allow_synthetic=True)
+        fnr = validate_fodselsnummer(_text(innhold.get("pasient_fodselsnummer")), allow_synthetic=True)
         pasient = Pasient(
-            fodselsnummer=fnr.value, navn=innhold.pasient_navn, fodselsdato=fnr.birth_date, kjonn=fnr.sex
+            fodselsnummer=fnr.value,
+            navn=_text(innhold.get("pasient_navn")),
+            fodselsdato=fnr.birth_date,
+            kjonn=fnr.sex,
         )
     assert soknad.lopenummer and soknad.sendt_at and soknad.forankret_at and soknad.forankring
-    lm = innhold.legemiddel
+    lm: dict[str, Any] = innhold.get("legemiddel") or {}
+    ind: dict[str, Any] = innhold.get("indikasjon") or {}
+    gruppe = soknad.type == "gruppe"
+    storrelse = innhold.get("gruppe_storrelse")
+    kostnad = innhold.get("estimert_kostnad_nok")
     return SoknadForankret(
         soknad_id=soknad.id,
         lopenummer=soknad.lopenummer,
@@ -29,24 +47,24 @@ def forankret_event(soknad: Soknad) -> SoknadForankret:
         soker_id=soknad.soker_id,
         soker_navn=soknad.soker_navn,
         pasient=pasient,
-        gruppe_beskrivelse=innhold.gruppe_beskrivelse or None,
-        gruppe_storrelse=innhold.gruppe_storrelse,
+        gruppe_beskrivelse=_optional(innhold.get("gruppe_beskrivelse")) if gruppe else None,
+        gruppe_storrelse=storrelse if gruppe and isinstance(storrelse, int) else None,
         legemiddel=Legemiddel(
-            navn=lm.navn,
-            virkestoff=lm.virkestoff,
-            atc=lm.atc or None,
-            fest_id=lm.fest_id or None,
-            legemiddelform=lm.legemiddelform or None,
-            styrke=lm.styrke or None,
-            verifisert=lm.verifisert,
+            navn=_text(lm.get("navn")),
+            virkestoff=_text(lm.get("virkestoff")),
+            atc=_optional(lm.get("atc")),
+            fest_id=_optional(lm.get("fest_id")),
+            legemiddelform=_optional(lm.get("legemiddelform")),
+            styrke=_optional(lm.get("styrke")),
+            verifisert=bool(lm.get("verifisert")),
         ),
         indikasjon=Indikasjon(
-            kode=innhold.indikasjon.kode,
-            tekst=innhold.indikasjon.tekst,
-            verifisert=innhold.indikasjon.verifisert,
+            kode=_text(ind.get("kode")),
+            tekst=_text(ind.get("tekst")),
+            verifisert=bool(ind.get("verifisert")),
         ),
-        begrunnelse=innhold.begrunnelse,
-        estimert_kostnad_nok=innhold.estimert_kostnad_nok,
+        begrunnelse=_text(innhold.get("begrunnelse")),
+        estimert_kostnad_nok=kostnad if isinstance(kostnad, int) else None,
         sendt_at=soknad.sendt_at,
         forankret_at=soknad.forankret_at,
         forankring=Forankring(

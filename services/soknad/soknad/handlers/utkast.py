@@ -3,18 +3,100 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
 
-from shared.auth.demo import enhet_navn
+from shared.auth.demo import DEMO_USERS, enhet_navn
 from shared.auth.principal import Principal, Role
 from shared.db.uow import UnitOfWork
 from shared.errors import ValidationFailed
-from shared.events.contracts import (
-    SoknadTrukket,
-)
+from shared.events.contracts import SoknadSendt, SoknadTrukket
 from soknad import store
-from soknad.domain import EDITABLE, SoknadInnhold, Status, format_lopenummer, missing_for_sending, transition
-from soknad.handlers.common import check_fodselsnummer, history, load, require_editor, require_fresh
-from soknad.store import Medforfatter, Soknad
+from soknad.domain import EDITABLE, Status, format_lopenummer, transition
+from soknad.handlers.common import (
+    history,
+    load,
+    mark_personal_data,
+    require_editor,
+    require_fresh,
+    validation_failed,
+)
+from soknad.skjema.modell import Skjema
+from soknad.skjema.register import SkjemaRegister
+from soknad.skjema.regler import Vurdering, missing_for_sending, vurder
+from soknad.skjema.validering import derive, is_empty, merge_answers, validate_answers
+from soknad.store import Medforfatter, Soknad, endringer
+
+KATEGORI_FELT = "kategori"
+TYPE_FELT = "type"
+ENHET_FELT = "enhet"
+"""Pseudo question ids in the field history for the choices kept outside `innhold`."""
+
+
+OSLO = ZoneInfo("Europe/Oslo")
+
+
+def _local_date(uow: UnitOfWork) -> date:
+    """Today where the clinicians are: a consent signed this morning is not in the future."""
+    now: datetime = uow.now
+    return (now if now.tzinfo else now.replace(tzinfo=UTC)).astimezone(OSLO).date()
+
+
+@dataclass(frozen=True)
+class Skjemastatus:
+    """What the page needs to follow the form without a reload: visible questions, completeness per
+    section, derived age and sex, and every missing or invalid answer."""
+
+    skjema: Skjema
+    vurdering: Vurdering
+    avledet: dict[str, dict[str, Any]]
+
+
+def form_state(
+    uow: UnitOfWork,
+    soknad: Soknad,
+    *,
+    skjemaer: SkjemaRegister,
+    allow_synthetic: bool,
+    innhold: Mapping[str, Any] | None = None,
+) -> Skjemastatus:
+    skjema = skjemaer.get(soknad.skjema_versjon)
+    answers = soknad.innhold if innhold is None else innhold
+    today = _local_date(uow)
+    return Skjemastatus(
+        skjema=skjema,
+        vurdering=vurder(
+            skjema,
+            type_=soknad.type,
+            kategori=soknad.kategori,
+            innhold=answers or {},
+            allow_synthetic=allow_synthetic,
+            today=today,
+        ),
+        avledet=derive(skjema, answers or {}, today=today),
+    )
+
+
+def _validated(
+    uow: UnitOfWork, skjema: Skjema, answers: Mapping[str, Any], *, allow_synthetic: bool
+) -> dict[str, Any]:
+    clean, errors = validate_answers(skjema, answers, allow_synthetic=allow_synthetic, today=_local_date(uow))
+    if errors:
+        raise validation_failed(errors, f"{len(errors)} svar har feil format og er ikke lagret.")
+    return clean
+
+
+def changed_answers(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
+    changed = []
+    for key in dict.fromkeys([*before, *after]):
+        old, new = before.get(key), after.get(key)
+        if (is_empty(old) and is_empty(new)) or old == new:
+            continue
+        changed.append(key)
+    return changed
 
 
 async def create_draft(
@@ -25,11 +107,13 @@ async def create_draft(
     kategori: str,
     enhet: str,
     allow_synthetic: bool,
-    innhold: SoknadInnhold | None = None,
+    skjemaer: SkjemaRegister,
+    innhold: Mapping[str, Any] | None = None,
 ) -> Soknad:
     p.require(Role.SOKER)
-    innhold = innhold or SoknadInnhold()
-    check_fodselsnummer(innhold, allow_synthetic=allow_synthetic)
+    skjema = skjemaer.latest
+    answers = merge_answers({}, _validated(uow, skjema, innhold or {}, allow_synthetic=allow_synthetic))
+    mark_personal_data(answers)
     now = uow.now
     soknad = Soknad(
         id=str(uuid.uuid4()),
@@ -39,9 +123,11 @@ async def create_draft(
         status=Status.UTKAST,
         soker_id=p.user_id,
         soker_navn=p.name,
+        soker_hpr=p.hpr_number,
         enhet=enhet,
         medforfattere=[],
-        innhold=innhold.model_dump(mode="json"),
+        innhold=answers,
+        skjema_versjon=skjema.versjon,
         opprettet_at=now,
         endret_at=now,
         endret_av=p.user_id,
@@ -50,6 +136,9 @@ async def create_draft(
     uow.session.add(soknad)
     await uow.session.flush()
     history(uow, soknad, p, "opprettet", "Utkast opprettet")
+    await endringer.record(
+        uow.session, soknad_id=soknad.id, actor_id=p.user_id, actor_navn=p.name, sporsmal_ids=answers, at=now
+    )
     uow.audit(p, action="skriv", what="soknad.opprett", case_ref=soknad.id, purpose="Skrive søknad")
     return soknad
 
@@ -60,55 +149,104 @@ async def save_draft(
     soknad_id: str,
     *,
     versjon: int | None,
-    innhold: SoknadInnhold,
+    innhold: Mapping[str, Any],
     allow_synthetic: bool,
+    skjemaer: SkjemaRegister,
     kategori: str | None = None,
     type_: str | None = None,
     enhet: str | None = None,
 ) -> Soknad:
+    """Answers left out of `innhold` are kept and an empty answer clears, so a page that holds back
+    an invalid field never wipes what was saved before. Only the format of the answers given is
+    checked: a half-written draft always saves."""
     soknad = await load(uow, soknad_id)
     require_editor(p, soknad)
-    require_fresh(soknad, versjon)
+    await require_fresh(uow, soknad, versjon)
     if soknad.status not in EDITABLE:
         raise ValidationFailed("Søknaden er sendt og kan ikke lenger endres.")
-    check_fodselsnummer(innhold, allow_synthetic=allow_synthetic)
-    soknad.innhold = innhold.model_dump(mode="json")
+    skjema = skjemaer.get(soknad.skjema_versjon)
+    clean = _validated(uow, skjema, innhold, allow_synthetic=allow_synthetic)
+    merged = merge_answers(soknad.innhold or {}, clean)
+    mark_personal_data(merged)
+    changed = changed_answers(soknad.innhold or {}, merged)
+    for felt, value in ((KATEGORI_FELT, kategori), (TYPE_FELT, type_), (ENHET_FELT, enhet)):
+        if value and value != getattr(soknad, felt):
+            setattr(soknad, felt, value)
+            changed.append(felt)
+    if not changed:
+        # Nothing new (autosave of an unchanged page): no new version, so co-authors get no conflict.
+        return soknad
+    now = uow.now
+    soknad.innhold = merged
     soknad.sync_search_columns()
-    soknad.kategori = kategori or soknad.kategori
-    soknad.type = type_ or soknad.type
-    soknad.enhet = enhet or soknad.enhet
-    soknad.endret_at = uow.now
+    soknad.endret_at = now
     soknad.endret_av = p.user_id
+    await endringer.record(
+        uow.session, soknad_id=soknad.id, actor_id=p.user_id, actor_navn=p.name, sporsmal_ids=changed, at=now
+    )
     uow.audit(p, action="skriv", what="soknad.lagre", case_ref=soknad.id, purpose="Skrive søknad")
     await uow.session.flush()
     return soknad
 
 
+def invitable_medforfattere(soknad: Soknad) -> list[Principal]:
+    """Physicians of the same trust who can be invited: not the applicant, not already co-authors."""
+    taken = {soknad.soker_id, *soknad.medforfattere}
+    return [
+        user
+        for user in DEMO_USERS.values()
+        if user.hf == soknad.hf and user.has(Role.SOKER) and user.user_id not in taken
+    ]
+
+
+def user_name(user_id: str) -> str:
+    user = DEMO_USERS.get(user_id)
+    return user.name if user else user_id
+
+
 async def add_medforfatter(uow: UnitOfWork, p: Principal, soknad_id: str, *, user_id: str) -> Soknad:
     soknad = await load(uow, soknad_id)
     require_editor(p, soknad)
-    if user_id not in soknad.medforfattere and user_id != soknad.soker_id:
-        soknad.medforfattere = [*soknad.medforfattere, user_id]
-        uow.session.add(Medforfatter(soknad_id=soknad.id, user_id=user_id))
-        history(uow, soknad, p, "medforfatter", f"La til medforfatter {user_id}")
+    if user_id == soknad.soker_id or user_id in soknad.medforfattere:
+        return soknad
+    invitee = DEMO_USERS.get(user_id)
+    if invitee is None or invitee.hf != soknad.hf or not invitee.has(Role.SOKER):
+        raise ValidationFailed(
+            "Du kan bare invitere leger med søkerrolle i samme helseforetak.", field="user_id"
+        )
+    soknad.medforfattere = [*soknad.medforfattere, user_id]
+    soknad.endret_at = uow.now
+    uow.session.add(Medforfatter(soknad_id=soknad.id, user_id=user_id))
+    history(uow, soknad, p, "medforfatter", f"La til medforfatter {invitee.name}")
+    uow.audit(p, action="skriv", what="soknad.medforfatter", case_ref=soknad.id, purpose="Skrive søknad")
+    await uow.session.flush()
     return soknad
 
 
 async def send(
-    uow: UnitOfWork, p: Principal, soknad_id: str, *, versjon: int | None, allow_synthetic: bool
+    uow: UnitOfWork,
+    p: Principal,
+    soknad_id: str,
+    *,
+    versjon: int | None,
+    allow_synthetic: bool,
+    skjemaer: SkjemaRegister,
 ) -> Soknad:
     soknad = await load(uow, soknad_id)
     require_editor(p, soknad)
-    require_fresh(soknad, versjon)
+    await require_fresh(uow, soknad, versjon)
     target = transition(soknad.status, "send")
-    innhold = SoknadInnhold.model_validate(soknad.innhold)
-    check_fodselsnummer(innhold, allow_synthetic=allow_synthetic)
-    missing = missing_for_sending(soknad.type, innhold)  # type: ignore[arg-type]
+    missing = missing_for_sending(
+        skjemaer.get(soknad.skjema_versjon),
+        type_=soknad.type,
+        kategori=soknad.kategori,
+        innhold=soknad.innhold or {},
+        allow_synthetic=allow_synthetic,
+        today=_local_date(uow),
+    )
     if missing:
-        raise ValidationFailed(
-            f"Søknaden mangler {len(missing)} opplysning(er) før den kan sendes.",
-            field=missing[0][0],
-            extra={"errors": [{"field": f, "message": m} for f, m in missing]},
+        raise validation_failed(
+            missing, f"Søknaden mangler {len(missing)} opplysning(er) før den kan sendes."
         )
     now = uow.now
     if soknad.lopenummer is None:
@@ -121,6 +259,18 @@ async def send(
     soknad.retur_kommentar = None
     history(uow, soknad, p, "sendt", f"Sendt til forankring hos {enhet_navn(soknad.enhet)}")
     uow.audit(p, action="skriv", what="soknad.send", case_ref=soknad.lopenummer, purpose="Sende søknad")
+    uow.publish(
+        SoknadSendt(
+            soknad_id=soknad.id,
+            lopenummer=soknad.lopenummer,
+            enhet=soknad.enhet,
+            soker_id=p.user_id,
+            soker_navn=p.name,
+            sendt_at=now,
+        ),
+        hf=soknad.hf,
+        subject=soknad.lopenummer,
+    )
     await uow.session.flush()
     return soknad
 

@@ -94,10 +94,14 @@ class Sporsmal(_Strict):
     def kompositt(self) -> bool:
         return self.type in KOMPOSITT
 
-    def alternativ_tekst(self, verdi: Any) -> str:
+    def valg(self) -> list[tuple[str, str]]:
+        """(value, text) of the choices of a `valg` or `ja_nei` question."""
         if self.type == "ja_nei":
-            return {"ja": "Ja", "nei": "Nei"}.get(str(verdi), str(verdi))
-        return next((a.tekst for a in self.alternativer if a.verdi == verdi), str(verdi))
+            return [("ja", "Ja"), ("nei", "Nei")]
+        return [(a.verdi, a.tekst) for a in self.alternativer]
+
+    def alternativ_tekst(self, verdi: Any) -> str:
+        return dict(self.valg()).get(str(verdi), str(verdi))
 
 
 class Seksjon(_Strict):
@@ -157,6 +161,10 @@ class Skjema(_Strict):
         for svar in betingelse.svar if betingelse else []:
             if svar.sporsmal not in seen:
                 raise ValueError(f"{where}: condition on {svar.sporsmal}, which is not an earlier question")
+
+    def lenker_for_kategori(self, kategori: str) -> list[Lenke]:
+        keys: list[str] = self.kategori_lenker.get(kategori, [])  # type: ignore[call-overload]
+        return [self.lenker[key] for key in keys]
 
     def sporsmal(self) -> Iterator[Sporsmal]:
         for seksjon in self.seksjoner:

@@ -44,7 +44,7 @@ class Del:
 
 DELER: dict[str, dict[str, Del]] = {
     "legemiddel": {
-        "navn": Del("Legemiddel (navn)", pakrevd=True),
+        "navn": Del("Legemiddelnavn", pakrevd=True),
         "virkestoff": Del("Virkestoff", pakrevd=True),
         "atc": Del("ATC-kode", maks_lengde=7),
         "fest_id": Del("FEST-id", maks_lengde=60),
@@ -53,7 +53,7 @@ DELER: dict[str, dict[str, Del]] = {
     },
     "icd10": {
         "kode": Del("ICD-10-kode", maks_lengde=8, pakrevd=True),
-        "tekst": Del("Diagnose", maks_lengde=300, pakrevd=True),
+        "tekst": Del("Diagnosetekst", maks_lengde=300, pakrevd=True),
     },
 }
 """The fixed parts of composite answers (a contract with the API, the page and the event mapping);

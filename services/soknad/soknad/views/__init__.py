@@ -3,6 +3,7 @@
 from fastapi import APIRouter, Depends
 
 from soknad.views import (
+    admin,
     forankring,
     oppfolging,
     presedens,
@@ -25,3 +26,4 @@ router.include_router(varsler.router)
 router.include_router(presedens.router)
 router.include_router(register.router)
 router.include_router(statistikk.router)
+router.include_router(admin.router)

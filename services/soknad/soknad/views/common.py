@@ -2,16 +2,37 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import partial
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import Response
+from starlette.routing import NoMatchFound
 
 from shared.auth.demo import enheter_for
 from shared.auth.principal import Principal, Role, can_edit_soknad
+from shared.web.templating import format_date, format_nok
 from soknad.deps import Uow
 from soknad.domain import EDITABLE, KATEGORI_LABELS, STATUS_LABELS, TYPE_LABELS, UTFALL_LABELS
-from soknad.store import Soknad, historikk_for
+from soknad.handlers.hjelpetekster import help_texts
+from soknad.handlers.utkast import (
+    ENHET_FELT,
+    KATEGORI_FELT,
+    TYPE_FELT,
+    Skjemastatus,
+    form_state,
+    invitable_medforfattere,
+    user_name,
+)
+from soknad.skjema.modell import Skjema, Sporsmal
+from soknad.skjema.register import SkjemaRegister
+from soknad.skjema.regler import STATUS_LABELS as FULLFORING_LABELS
+from soknad.skjema.validering import DELER, is_empty
+from soknad.store import Soknad, endringer, historikk_for
 from soknad.views.samarbeid import case_context
 
 MESSAGES = {
@@ -23,7 +44,20 @@ MESSAGES = {
     "delegert": "Forankringen er delegert til den andre enheten.",
     "besvart": "Svaret er sendt til vurderingen.",
     "oppfolging": "Oppfølgingen er registrert.",
+    "medforfatter": "Medforfatteren er lagt til og kan nå skrive i søknaden.",
+    "hjelpetekst": "Hjelpeteksten er lagret.",
+    "hjelpetekst_tilbake": "Hjelpeteksten er satt tilbake til standardteksten.",
 }
+
+PSEUDO_LABELS = {KATEGORI_FELT: "Ordning", TYPE_FELT: "Type søknad", ENHET_FELT: "Enhet som forankrer"}
+
+
+def url_if_route(request: Request, name: str, **params: Any) -> str:
+    """The URL of a route, or '' when no such route is mounted (a page part another module adds)."""
+    try:
+        return str(request.url_for(name, **params))
+    except NoMatchFound:
+        return ""
 
 
 def render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> Response:
@@ -32,33 +66,154 @@ def render(request: Request, name: str, context: dict[str, Any], status_code: in
         "type_labels": TYPE_LABELS,
         "kategori_labels": KATEGORI_LABELS,
         "utfall_labels": UTFALL_LABELS,
+        "url_if_route": partial(url_if_route, request),
     }
     return request.app.state.templates.render(request, name, {**base, **context}, status_code=status_code)
 
 
 def innhold_from_form(form: dict[str, str]) -> dict[str, Any]:
+    """`innhold.<id>` and `innhold.<id>.<part>` fields as answers by question id (strings; the form rules
+    check and convert them)."""
     nested: dict[str, Any] = {}
     for key, value in form.items():
         if not key.startswith("innhold."):
             continue
         parts = key.split(".")[1:]
-        target = nested
-        for part in parts[:-1]:
-            target = target.setdefault(part, {})
-        target[parts[-1]] = value
-    for numeric in ("gruppe_storrelse", "estimert_kostnad_nok"):
-        if nested.get(numeric) == "":
-            nested[numeric] = None
-    for group in ("legemiddel", "indikasjon"):
-        section = nested.get(group)
-        if isinstance(section, dict):
-            section["verifisert"] = section.get("verifisert") in ("true", "on", "1")
+        if len(parts) == 1:
+            nested[parts[0]] = value
+        elif len(parts) == 2:
+            target = nested.setdefault(parts[0], {})
+            if isinstance(target, dict):
+                target[parts[1]] = value
     return nested
 
 
 def text_field(form: Any, name: str) -> str:
     value = form.get(name)
     return value.strip() if isinstance(value, str) else ""
+
+
+def skjemaer_of(request: Request) -> SkjemaRegister:
+    register: SkjemaRegister = request.app.state.skjemaer
+    return register
+
+
+def allow_synthetic_of(request: Request) -> bool:
+    return bool(request.app.state.runtime.settings.allow_synthetic_personnummer)
+
+
+def answer_hash(value: Any) -> str:
+    """A short fingerprint of an answer: the page sends back what it started from, so a conflicting
+    save without JavaScript can tell who changed what."""
+    canonical = json.dumps(None if is_empty(value) else value, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:12]
+
+
+def answer_hashes(skjema: Skjema, innhold: dict[str, Any]) -> str:
+    return json.dumps(
+        {sp.id: answer_hash(innhold.get(sp.id)) for sp in skjema.sporsmal()}, separators=(",", ":")
+    )
+
+
+def field_label(skjema: Skjema, field: str) -> str:
+    """«Legemiddel – Virkestoff» for `innhold.legemiddel.virkestoff`."""
+    parts = field.removeprefix("innhold.").split(".")
+    sp = skjema.finn(parts[0])
+    if sp is None:
+        return PSEUDO_LABELS.get(parts[0], parts[0])
+    if len(parts) > 1 and sp.kompositt and parts[1] in DELER[sp.type]:
+        return f"{sp.etikett} – {DELER[sp.type][parts[1]].etikett}"
+    return sp.etikett
+
+
+def show_answer(sp: Sporsmal, value: Any) -> str:
+    """An answer as a person reads it (the summary and the read-only application)."""
+    if is_empty(value):
+        return ""
+    if sp.type in ("valg", "ja_nei"):
+        return sp.alternativ_tekst(value)
+    if sp.type == "belop" and isinstance(value, int):
+        return format_nok(value)
+    if sp.type == "heltall":
+        return f"{value} {sp.enhet}" if sp.enhet else str(value)
+    if sp.type == "dato" and isinstance(value, str):
+        try:
+            return format_date(date.fromisoformat(value))
+        except ValueError:
+            return value
+    if sp.type == "legemiddel" and isinstance(value, dict):
+        text = " – ".join(x for x in (value.get("navn"), value.get("virkestoff")) if x)
+        extra = ", ".join(
+            x for x in (value.get("atc"), value.get("legemiddelform"), value.get("styrke")) if x
+        )
+        return f"{text} ({extra})" if extra else text
+    if sp.type == "icd10" and isinstance(value, dict):
+        return " ".join(x for x in (value.get("kode"), value.get("tekst")) if x)
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Tidslinjepunkt:
+    """A line of the shared history timeline (`_historikk.html`): an event, or field changes."""
+
+    at: datetime
+    actor_navn: str
+    hendelse: str
+    detalj: str | None
+
+
+def field_changes(skjema: Skjema, rows: list[endringer.Endring]) -> list[Tidslinjepunkt]:
+    """Changes by one person close together in time become one line naming every field they touched."""
+    points: list[Tidslinjepunkt] = []
+    group: list[endringer.Endring] = []
+
+    def flush() -> None:
+        if not group:
+            return
+        labels = list(dict.fromkeys(f"«{field_label(skjema, row.sporsmal_id)}»" for row in group))
+        named = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " og " + labels[-1]
+        points.append(Tidslinjepunkt(group[-1].at, group[-1].actor_navn, "endret", f"Endret {named}"))
+        group.clear()
+
+    for row in rows:
+        if group and (row.actor_id != group[0].actor_id or row.at - group[0].at > endringer.COALESCE_WINDOW):
+            flush()
+        group.append(row)
+    flush()
+    return points
+
+
+async def timeline(uow: Uow, soknad: Soknad, skjema: Skjema) -> list[Any]:
+    events: list[Any] = list(await historikk_for(uow.session, soknad.id))
+    changes = field_changes(skjema, await endringer.for_soknad(uow.session, soknad.id))
+    return sorted([*events, *changes], key=lambda point: point.at)
+
+
+async def form_context(
+    request: Request, uow: Uow, soknad: Soknad, *, state: Skjemastatus | None = None
+) -> dict[str, Any]:
+    """Everything a page needs to render an application from its own form version."""
+    state = state or form_state(
+        uow, soknad, skjemaer=skjemaer_of(request), allow_synthetic=allow_synthetic_of(request)
+    )
+    skjema = state.skjema
+    fullforing = state.vurdering.fullforing()
+    return {
+        "skjema": skjema,
+        "skjemastatus": state,
+        "hjelp": await help_texts(uow, hf=soknad.hf, skjema=skjema),
+        "synlige": set(state.vurdering.synlige),
+        "synlige_seksjoner": {s.id for s in state.vurdering.seksjoner},
+        "fullforing": fullforing,
+        "fullforing_labels": FULLFORING_LABELS,
+        "mangler": [
+            {"field": field, "message": message, "label": field_label(skjema, field)}
+            for field, message in state.vurdering.feil
+        ],
+        "avledet": state.avledet,
+        "show_answer": show_answer,
+        "kategori_lenker": skjema.lenker_for_kategori(soknad.kategori),
+    }
 
 
 async def page(
@@ -71,20 +226,23 @@ async def page(
     innhold: dict[str, Any] | None = None,
     melding: str | None = None,
     status_code: int = 200,
-    konflikt: dict[str, Any] | None = None,
+    konflikt: list[dict[str, Any]] | dict[str, Any] | None = None,
     ekstra: dict[str, Any] | None = None,
 ) -> Response:
+    """The application page: the form while it can be edited, the case page after. `innhold` is what
+    the user typed (shown again after an error) when it differs from what is stored."""
     editable = soknad.status in EDITABLE and can_edit_soknad(
         p, hf=soknad.hf, soker_id=soknad.soker_id, medforfattere=soknad.medforfattere
     )
     field_errors = {e["field"].removeprefix("innhold."): e["message"] for e in (errors or [])}
+    form = await form_context(request, uow, soknad)
     context = {
         "s": soknad,
         "innhold": innhold if innhold is not None else soknad.innhold,
         "errors": errors or [],
         "field_errors": field_errors,
         "melding": melding or MESSAGES.get(request.query_params.get("melding", "")),
-        "historikk": await historikk_for(uow.session, soknad.id),
+        "historikk": await timeline(uow, soknad, form["skjema"]),
         "enheter": enheter_for(soknad.hf),
         "kan_forankre": p.has(Role.LEDER) and p.enhet == soknad.enhet and soknad.status == "til_forankring",
         "kan_trekke": can_edit_soknad(
@@ -92,8 +250,15 @@ async def page(
         )
         and soknad.status not in ("vedtatt", "trukket"),
         "konflikt": konflikt,
+        "medforfattere": [(user_id, user_name(user_id)) for user_id in soknad.medforfattere],
+        **form,
     }
-    if not editable:
+    if editable:
+        context["inviterbare"] = invitable_medforfattere(soknad)
+        context["grunnlag"] = answer_hashes(form["skjema"], soknad.innhold or {})
+        # The page shows what the user typed; autosave must still know what is stored.
+        context["lagret_innhold_json"] = json.dumps(soknad.innhold or {}) if innhold is not None else ""
+    else:
         context.update(await case_context(request, p, uow, soknad))
     context.update(ekstra or {})
     return render(request, "skjema.html" if editable else "vis.html", context, status_code=status_code)
