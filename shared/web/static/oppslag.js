@@ -29,8 +29,9 @@
       searchFields: ["navn"],
       fields: ["navn", "virkestoff", "atc", "fest_id", "legemiddelform", "styrke"],
       listLabel: "Legemidler i legemiddelregisteret",
-      verified: "Kontrollert mot legemiddelregisteret",
-      unverified: "Ikke kontrollert mot legemiddelregisteret",
+      // The same words as the form's own line under the fields (templates/_felt.html).
+      verified: "Valgt fra legemiddelregisteret (FEST).",
+      unverified: "Ikke kontrollert mot legemiddelregisteret.",
       values: function (t) {
         return { navn: t.navn_form_styrke || t.navn, virkestoff: t.virkestoff, atc: t.atc, fest_id: t.fest_id,
           legemiddelform: t.legemiddelform, styrke: t.styrke };
@@ -46,8 +47,8 @@
       searchFields: ["kode", "tekst"],
       fields: ["kode", "tekst"],
       listLabel: "Diagnoser i ICD-10",
-      verified: "Kontrollert mot ICD-10-kodeverket",
-      unverified: "Ikke kontrollert mot ICD-10-kodeverket",
+      verified: "Valgt fra kodeverket (ICD-10).",
+      unverified: "Ikke kontrollert mot kodeverket.",
       values: function (t) { return { kode: t.kode, tekst: t.tekst }; },
       option: function (t) { return { main: t.kode + " " + t.tekst, detail: "", badge: "" }; }
     }
@@ -113,6 +114,8 @@
       self.inputs[name] = fieldset.querySelector("[name='" + kind.prefix + name + "']");
     });
     this.verifiedInput = fieldset.querySelector("[name='" + kind.prefix + "verifisert']");
+    // The form's own "checked / not checked" line, when it has one; otherwise this script says it.
+    this.verification = fieldset.querySelector("[data-verifisering-for]");
     this.results = [];
     this.active = -1;
     this.timer = null;
@@ -183,7 +186,7 @@
     if (this.isVerified() && this.hasAnyValue()) {
       this.showChoice(null);
       this.refreshSmpc();
-    } else if (this.hasAnyValue()) {
+    } else if (this.hasAnyValue() && !this.verification) {
       this.showUnverified();
     }
   };
@@ -339,7 +342,18 @@
     this.notice.className = "oppslag-status";
   };
 
+  Lookup.prototype.setVerification = function (verified) {
+    this.verification.textContent = verified ? this.kind.verified : this.kind.unverified;
+    this.verification.classList.toggle("kontrollert", verified);
+    this.verification.classList.toggle("ukontrollert", !verified);
+  };
+
   Lookup.prototype.showUnverified = function () {
+    if (this.verification) {
+      this.clearNotice();
+      this.setVerification(false);
+      return;
+    }
     this.notice.className = "oppslag-status ukontrollert";
     this.notice.replaceChildren(el("p", { text: this.kind.unverified }));
   };
@@ -365,11 +379,16 @@
         children.push(el("p", { class: "liten", text: "Ingen preparatomtale er registrert for dette legemidlet." }));
       }
       this.suggest(hit);
-    } else {
+    } else if (!this.verification) {
       children.push(el("p", {}, [el("strong", { text: join([this.value("kode"), this.value("tekst")], " ") })]));
     }
-    children.push(el("p", { class: "liten", text: this.kind.verified }));
+    if (this.verification) {
+      this.setVerification(true);
+    } else {
+      children.push(el("p", { class: "liten", text: this.kind.verified }));
+    }
     this.notice.replaceChildren.apply(this.notice, children);
+    if (!children.length) { this.clearNotice(); }
   };
 
   // The applicant decides: the suggestion only offers to switch the scheme.
@@ -418,6 +437,9 @@
   function Precedent(section) {
     this.section = section;
     this.url = section.getAttribute("data-presedens-url");
+    // A live region around the whole panel would read every table cell aloud on each change; the panel
+    // announces itself with one short status line instead (see render).
+    section.removeAttribute("aria-live");
     this.original = Array.prototype.slice.call(section.childNodes);
     this.timer = null;
     this.controller = null;
