@@ -38,11 +38,12 @@ def format_number(value: float) -> str:
 
 
 def nice_ceiling(value: float) -> float:
-    """The axis maximum: the smallest 1, 2, 2.5 or 5 times a power of ten that holds `value`."""
+    """The axis maximum: the smallest "round" number (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 times a power
+    of ten) that holds `value`, so the tallest bar fills most of the height."""
     if value <= 0:
         return 1.0
     exponent = math.floor(math.log10(value))
-    for step in (1.0, 2.0, 2.5, 5.0, 10.0):
+    for step in (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0):
         candidate = step * 10**exponent
         if candidate >= value - 1e-9:
             return candidate
@@ -51,7 +52,9 @@ def nice_ceiling(value: float) -> float:
 
 def _ticks(axis_max: float, *, whole: bool) -> list[float]:
     """Gridline values from 0 to `axis_max`: at most six, whole numbers when the data are counts."""
-    for divisions in (5, 4, 2, 1):
+    if whole and axis_max <= 6:
+        return [float(i) for i in range(int(axis_max) + 1)]
+    for divisions in (5, 4, 3, 2, 1):
         step = axis_max / divisions
         if not whole or float(step).is_integer():
             return [step * i for i in range(divisions + 1)]

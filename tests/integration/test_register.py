@@ -240,7 +240,7 @@ async def test_opening_a_case_shows_everything_and_writes_one_audit_row(world: W
         "Keytruda",
         "pembrolizumab",
         "C53.9",
-        "Pasienter med kjent diagnose",
+        "Voksne med NMOSD ved nevrologisk avdeling.",
         "Innvilget med vilkår",
         "Evaluer effekt etter tre måneder.",
         "Faglig og budsjettmessig enig.",

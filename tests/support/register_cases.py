@@ -18,6 +18,7 @@ from shared.events.contracts import VedtakFattet
 from shared.events.envelope import Envelope
 from shared.identifiers import synthetic_fodselsnummer
 from tests.support.apps import DemoClient
+from tests.support.builders import complete_innhold
 
 LEDER_FOR = {"HBE-NEVRO": "hbe-leder", "HBE-REVMA": "hbe-leder2", "OUS-NEVRO": "ous-leder"}
 
@@ -64,16 +65,22 @@ def at(day: str, hour: int = 10) -> datetime:
 
 def innhold(case: Case, serial: int) -> dict[str, Any]:
     name, substance, atc = case.drug
-    base: dict[str, Any] = {
-        "legemiddel": {"navn": name, "virkestoff": substance, "atc": atc},
-        "indikasjon": {"kode": case.icd10[0], "tekst": case.icd10[1]},
-        "begrunnelse": "Ikke effekt av etablert behandling.",
-    }
+    drug = {"legemiddel": {"navn": name, "virkestoff": substance, "atc": atc}}
+    indication = {"indikasjon": {"kode": case.icd10[0], "tekst": case.icd10[1]}}
     if case.type == "gruppe":
-        return {**base, "gruppe_beskrivelse": "Pasienter med kjent diagnose", "gruppe_storrelse": 12}
+        return complete_innhold("gruppe", case.kategori, **drug, **indication)
     case.patient_name = case.patient_name or f"Pasient Registersen {serial}"
     case.fodselsnummer = synthetic_fodselsnummer(datetime(1980, 1, 1 + serial % 28).date(), sex="kvinne")
-    return {**base, "pasient_fodselsnummer": case.fodselsnummer, "pasient_navn": case.patient_name}
+    return complete_innhold(
+        "enkeltpasient",
+        case.kategori,
+        **drug,
+        **indication,
+        pasient_fodselsnummer=case.fodselsnummer,
+        pasient_navn=case.patient_name,
+        # Consent is given before the application, and our clock stands in the past.
+        samtykke_dato=(case.sendt_at - timedelta(days=1)).date().isoformat(),
+    )
 
 
 async def create(app: FastAPI, bus: MemoryBus, clock: SettableClock, cases: list[Case]) -> dict[str, Case]:

@@ -127,5 +127,6 @@ def test_horizontal_bars_are_proportional_and_labelled_with_their_values() -> No
 
 
 def test_axis_maximum_and_norwegian_numbers() -> None:
-    assert [nice_ceiling(v) for v in (0, 1, 3, 7, 11, 24, 26, 99, 8.8)] == [1, 1, 5, 10, 20, 25, 50, 100, 10]
+    values = (0, 1, 3, 7, 11, 24, 26, 99, 8.8, 130)
+    assert [nice_ceiling(v) for v in values] == [1, 1, 3, 8, 12, 25, 30, 100, 10, 150]
     assert format_number(3) == "3" and format_number(9.25) == "9,2" and format_number(0.0) == "0"
