@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,17 +35,22 @@ class World:
         return {self.cases[k].lopenummer for k in keys}
 
 
-@pytest_asyncio.fixture
-async def world(tmp_path: Path) -> AsyncIterator[World]:
+@asynccontextmanager
+async def build_world(settings: SoknadSettings) -> AsyncIterator[World]:
     bus = MemoryBus()
     await bus.connect()
     clock = SettableClock(at("2026-01-01"))
-    settings = SoknadSettings(data_dir=tmp_path, log_json=False)
     async with running(create_app(settings, bus=bus, clock=clock)) as app:
         cases = await create(app, bus, clock, standard_cases())
         clock.at = at("2026-03-20", hour=12)
         yield World(app, bus, clock, cases)
     await bus.close()
+
+
+@pytest_asyncio.fixture
+async def world(tmp_path: Path) -> AsyncIterator[World]:
+    async with build_world(SoknadSettings(data_dir=tmp_path, log_json=False)) as w:
+        yield w
 
 
 async def found(client: DemoClient, **params: Any) -> list[str]:
@@ -103,6 +109,10 @@ FILTERS: list[tuple[dict[str, str], str]] = [
 
 
 async def test_each_filter_narrows(world: World) -> None:
+    await check_filters(world)
+
+
+async def check_filters(world: World) -> None:
     # One data set for every filter (building it is the slow part), each case reported with its filter.
     async with DemoClient(world.app, "hbe-komite") as komite:
         for params, expected in FILTERS:
@@ -122,6 +132,10 @@ SORT_KEYS: dict[str, Any] = {
 
 
 async def test_sorting_both_ways(world: World) -> None:
+    await check_sorting(world)
+
+
+async def check_sorting(world: World) -> None:
     sent = [world.cases[k] for k in "ABCDEFGH"]
     async with DemoClient(world.app, "hbe-fagdirektor") as direktor:
         for sorter, key in SORT_KEYS.items():
@@ -348,3 +362,13 @@ async def test_navigation_links_to_register_and_statistics(world: World) -> None
         nav = page.split('aria-label="Hovedmeny"')[1].split("</nav>")[0]
         assert ">Register<" in nav and ">Statistikk<" in nav, user
         assert re.search(r'href="[^"]*/register"', nav) and re.search(r'href="[^"]*/statistikk"', nav)
+
+
+@pytest.mark.integration
+async def test_same_queries_on_postgresql(tmp_path: Path, pg_url: str) -> None:
+    settings = SoknadSettings(data_dir=tmp_path, log_json=False, database_url=pg_url)
+    async with build_world(settings) as w:
+        await check_filters(w)
+        await check_sorting(w)
+        async with DemoClient(w.app, "hbe-leder") as leder:
+            assert set(await found(leder)) == w.ids(*"ABEFH")

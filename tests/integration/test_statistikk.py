@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 from pathlib import Path
@@ -56,18 +57,22 @@ class Tables(HTMLParser):
             self._cell.append(data)
 
 
-@pytest_asyncio.fixture
-async def app(tmp_path: Path) -> AsyncIterator[FastAPI]:
+@asynccontextmanager
+async def statistics_app(settings: SoknadSettings) -> AsyncIterator[FastAPI]:
     bus = MemoryBus()
     await bus.connect()
     clock = SettableClock(at("2026-01-01"))
-    async with running(
-        create_app(SoknadSettings(data_dir=tmp_path, log_json=False), bus=bus, clock=clock)
-    ) as app:
+    async with running(create_app(settings, bus=bus, clock=clock)) as app:
         await create(app, bus, clock, standard_cases())
         clock.at = at("2026-03-20", hour=12)
         yield app
     await bus.close()
+
+
+@pytest_asyncio.fixture
+async def app(tmp_path: Path) -> AsyncIterator[FastAPI]:
+    async with statistics_app(SoknadSettings(data_dir=tmp_path, log_json=False)) as app:
+        yield app
 
 
 async def tables(client: DemoClient, **params: str) -> dict[str, list[list[str]]]:
@@ -77,6 +82,16 @@ async def tables(client: DemoClient, **params: str) -> dict[str, list[list[str]]
 
 
 async def test_tables_count_what_was_created(app: FastAPI) -> None:
+    await check_tables(app)
+
+
+@pytest.mark.integration
+async def test_same_numbers_on_postgresql(tmp_path: Path, pg_url: str) -> None:
+    async with statistics_app(SoknadSettings(data_dir=tmp_path, log_json=False, database_url=pg_url)) as app:
+        await check_tables(app)
+
+
+async def check_tables(app: FastAPI) -> None:
     async with DemoClient(app, "hbe-fagdirektor") as direktor:
         t = await tables(direktor, **PERIOD)
     assert t["tabell-kategori"] == [
