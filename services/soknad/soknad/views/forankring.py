@@ -9,7 +9,6 @@ from shared.errors import ValidationFailed
 from soknad import handlers
 from soknad.deps import CurrentPrincipal, Uow
 from soknad.handlers.forankring import delegere
-from soknad.handlers.oppfolging import forfaller_for
 from soknad.samarbeid import KOMMENTAR_MAX, ventetid
 from soknad.views.common import MESSAGES, page, render, text_field
 
@@ -21,16 +20,14 @@ KOSTNADSSTED_MAX = 40
 
 @router.get("/forankring", name="forankring_inbox")
 async def forankring(request: Request, p: CurrentPrincipal, uow: Uow) -> Response:
+    # Evaluations that are due come from `views.varsler.header_state`, which runs before every page.
     rows = await handlers.list_til_forankring(uow, p)
-    forfall = await forfaller_for(uow, p)
-    await uow.commit()
     now = uow.now
     return render(
         request,
         "forankring.html",
         {
             "soknader": [(s, ventetid(s.sendt_at, now)) for s in rows],
-            "forfall": forfall,
             "melding": MESSAGES.get(request.query_params.get("melding", "")),
         },
     )
