@@ -15,7 +15,7 @@ from soknad import store
 
 pytestmark = pytest.mark.integration
 
-MIGRATIONS = Path(store.__file__).parent / "migrations"
+MIGRATIONS = Path(store.__file__).parent.parent / "migrations"  # store is a package inside soknad
 
 
 async def test_concurrent_first_senders_of_a_year_get_distinct_numbers(pg_url: str) -> None:
