@@ -30,14 +30,20 @@ async def on_vedtak_fattet(uow: UnitOfWork, event: VedtakFattet, envelope: Envel
     soknad = await _by_id(uow, event.soknad_id)
     if soknad.status == Status.TRUKKET:
         # Withdrawn while the director decided: the withdrawal stands; keep the decision on record.
-        history(uow, soknad, None, "vedtak_etter_trekking", event.utfall)
+        history(
+            uow,
+            soknad,
+            None,
+            "vedtak_etter_trekking",
+            f"Vedtak etter at søknaden var trukket: {UTFALL_LABELS[event.utfall]}",
+        )
         return
     soknad.status = transition(soknad.status, "vedtak")
     soknad.vedtak = _vedtak_dict(event)
     soknad.vedtatt_at = event.fattet_at
     soknad.utfall = event.utfall
     soknad.endret_at = uow.now
-    history(uow, soknad, None, "vedtatt", event.utfall)
+    history(uow, soknad, None, "vedtatt", f"Vedtak: {UTFALL_LABELS[event.utfall]}")
     leder = (soknad.forankring or {}).get("leder_id")
     varsle(
         uow,
