@@ -58,10 +58,18 @@ class Principal:
 
 
 def can_read_soknad(
-    p: Principal, *, hf: str, soker_id: str, medforfattere: Iterable[str], enhet: str, sendt: bool
+    p: Principal,
+    *,
+    hf: str,
+    soker_id: str,
+    medforfattere: Iterable[str],
+    enhet: str,
+    sendt: bool,
+    vedtatt: bool = False,
 ) -> bool:
-    """Applicant: own and co-authored. Leader: sent to their unit. Committee/director: the trust's sent
-    cases. National team: never (they see summaries only)."""
+    """Applicant: own and co-authored. Leader: sent to their unit. Committee, director and the trust's
+    admin: the trust's sent cases. Controller: decided cases (billing). National team: never (they see
+    summaries only)."""
     if hf != p.hf:
         return False
     if p.has(Role.SOKER) and (soker_id == p.user_id or p.user_id in set(medforfattere)):
@@ -70,7 +78,9 @@ def can_read_soknad(
         return False
     if p.has(Role.LEDER) and p.enhet == enhet:
         return True
-    return p.has(Role.KOMITE, Role.FAGDIREKTOR)
+    if p.has(Role.CONTROLLER) and vedtatt:
+        return True
+    return p.has(Role.KOMITE, Role.FAGDIREKTOR, Role.ADMIN)
 
 
 def can_edit_soknad(p: Principal, *, hf: str, soker_id: str, medforfattere: Iterable[str]) -> bool:
