@@ -6,7 +6,7 @@ import asyncio
 import json
 from pathlib import Path
 
-from bench import spine
+from bench import autosave, spine
 from shared.observability.logging import configure_logging
 
 RESULTS = Path(__file__).parent / "results.json"
@@ -16,6 +16,7 @@ async def main() -> None:
     configure_logging(level="WARNING", json=True)
     results: dict[str, float] = {}
     results |= await spine.run()
+    results |= await autosave.run()
     width = max(len(k) for k in results)
     print(f"\n{'figure'.ljust(width)}  value")
     for key, value in results.items():
