@@ -29,6 +29,7 @@ from soknad.app import create_app as create_soknad
 from soknad.settings import SoknadSettings
 from soknad.store import Soknad
 from tests.support.apps import DemoClient, running
+from tests.support.builders import complete_innhold
 from tests.support.embedded_server import free_port
 
 PROBLEM = "application/problem+json"
@@ -110,18 +111,15 @@ async def test_unreachable_integrasjon_answers_unavailable_at_once_and_hand_typi
         assert time.monotonic() - started < 1.5
 
         # Typed by hand, marked as not checked against the registry: saved and sent all the same.
-        innhold = {
-            "pasient_fodselsnummer": "15838500002",
-            "pasient_navn": "Test Testesen",
-            "legemiddel": {
+        innhold = complete_innhold(
+            legemiddel={
                 "navn": "Rituksimab inf kons",
                 "virkestoff": "rituksimab",
                 "atc": "L01FA01",
                 "verifisert": False,
             },
-            "indikasjon": {"kode": "G35", "tekst": "Multippel sklerose", "verifisert": False},
-            "begrunnelse": "Ikke effekt av førstelinjebehandling.",
-        }
+            indikasjon={"kode": "G35", "tekst": "Multippel sklerose", "verifisert": False},
+        )
         r = await soker.send_json(
             "POST",
             "/api/soknader",

@@ -40,6 +40,7 @@ from soknad.settings import SoknadSettings
 from soknad.store.varsler import Varsel
 from tests.integration.test_soknad_api import COMPLETE  # the form's owner keeps it complete
 from tests.support.apps import DemoClient, running
+from tests.support.builders import complete_innhold
 from tests.support.waiting import wait_until
 from vurdering.app import create_app as create_vurdering
 from vurdering.settings import VurderingSettings
@@ -132,7 +133,12 @@ async def sent_case(
     r = await soker.send_json(
         "POST",
         "/api/soknader",
-        {"type": "enkeltpasient", "kategori": kategori, "enhet": "HBE-NEVRO", "innhold": COMPLETE},
+        {
+            "type": "enkeltpasient",
+            "kategori": kategori,
+            "enhet": "HBE-NEVRO",
+            "innhold": complete_innhold("enkeltpasient", kategori),
+        },
     )
     assert r.status_code == 201, r.text
     soknad_id = r.json()["id"]
