@@ -1,5 +1,11 @@
-// Autosave for forms marked with data-autosave-url: saves ~1.5 s after typing stops, shows
-// "Lagret hh:mm", keeps retrying on network errors, and never overwrites a newer version silently.
+// Autosave for forms marked with data-autosave-url: saves ~1.5 s after typing stops and shows
+// "Lagret hh:mm (versjon n)"; a failed save is shown and retried. A save sends only the fields changed
+// since the last save, so an invalid field is held back (its message shown beside it) while the rest
+// is saved. The response says which questions apply now, how complete each section is and the age and
+// sex derived from the number, so the page follows the form without a reload. A save that meets a
+// newer version (409) never overwrites it and never drops the user's text: a field only the other
+// person changed takes their value, a field both changed is listed with both versions until the user
+// picks «Behold min» or «Bruk lagret».
 (function () {
   "use strict";
   var form = document.querySelector("form[data-autosave-url]");
@@ -8,14 +14,89 @@
   var statusEl = document.getElementById("lagret-status");
   var versionInput = form.querySelector("input[name=versjon]");
   var csrf = form.querySelector("input[name=csrf_token]").value;
-  var timer = null, saving = false, pending = false, retryDelay = 2000, invalid = {};
+  var panel = document.getElementById("konflikt-panel");
+  var timer = null, saving = false, pending = false, retryDelay = 2000, submitting = false;
+  var invalid = {};    // field name -> true: held back until the user edits it again
+  var conflicts = {};  // field name -> {mine, theirs, by, at}: held back until the user chooses
+  var sent = {};       // field name -> the value the field held when it was last saved
+  var saved = {};      // field name -> the value the server holds (after the last save we know of)
+
+  function names() {
+    var seen = {}, result = [];
+    form.querySelectorAll("[name^='innhold.']").forEach(function (el) {
+      if (!seen[el.name]) { seen[el.name] = true; result.push(el.name); }
+    });
+    ["kategori", "enhet"].forEach(function (n) { if (form.querySelector("[name=" + n + "]")) { result.push(n); } });
+    return result;
+  }
+  function elements(name) { return form.querySelectorAll("[name='" + name + "']"); }
+  function getValue(name) {
+    var els = elements(name);
+    if (!els.length) { return ""; }
+    if (els[0].type === "radio") {
+      for (var i = 0; i < els.length; i++) { if (els[i].checked) { return els[i].value; } }
+      return "";
+    }
+    return els[0].value;
+  }
+  function setValue(name, value) {
+    var text = value === null || value === undefined ? "" : String(value);
+    elements(name).forEach(function (el) {
+      if (el.type === "radio") { el.checked = el.value === text; } else { el.value = text; }
+    });
+  }
+  function label(name) {
+    var el = elements(name)[0];
+    return (el && el.getAttribute("data-etikett")) || name.replace(/^innhold\./, "");
+  }
+  function shown(name, value) {
+    // The text a person sees for a value: the option's words for choices.
+    var el = elements(name)[0];
+    if (!el || value === "" || value === null || value === undefined) { return "(tomt)"; }
+    if (el.tagName === "SELECT") {
+      var option = el.querySelector("option[value='" + String(value) + "']");
+      return option ? option.textContent : String(value);
+    }
+    if (el.type === "radio") {
+      var match = form.querySelector("[name='" + name + "'][value='" + String(value) + "']");
+      return match && match.parentElement ? match.parentElement.textContent.trim() : String(value);
+    }
+    return String(value);
+  }
+  // The server's answers as field names: innhold.<id> and innhold.<id>.<part>.
+  function flatten(innhold, kategori, enhet) {
+    var flat = {};
+    names().forEach(function (name) {
+      if (name === "kategori" || name === "enhet") { return; }
+      var parts = name.slice("innhold.".length).split(".");
+      var value = innhold[parts[0]];
+      if (parts.length === 2) { value = value && typeof value === "object" ? value[parts[1]] : undefined; }
+      if (typeof value === "boolean") { value = value ? "true" : "false"; }
+      flat[name] = value === null || value === undefined ? (name.slice(-11) === ".verifisert" ? "false" : "") : String(value);
+    });
+    if (kategori !== undefined) { flat.kategori = kategori; }
+    if (enhet !== undefined) { flat.enhet = enhet; }
+    return flat;
+  }
+  function same(a, b) {
+    return String(a === undefined || a === null ? "" : a).trim() === String(b === undefined || b === null ? "" : b).trim();
+  }
+  function changedNames() {
+    return names().filter(function (name) {
+      return !invalid[name] && !conflicts[name] && !same(getValue(name), sent[name]);
+    });
+  }
+  function hasUnsaved() {
+    return saving || pending || timer !== null || Object.keys(conflicts).length > 0 ||
+      Object.keys(invalid).length > 0 || changedNames().length > 0;
+  }
 
   function show(text, isError) {
     statusEl.textContent = text;
     statusEl.classList.toggle("feil", !!isError);
   }
-  function hhmm() {
-    var d = new Date();
+  function hhmm(date) {
+    var d = date || new Date();
     return String(d.getHours()).padStart(2, "0") + ":" + String(d.getMinutes()).padStart(2, "0");
   }
   function setPath(obj, path, value) {
@@ -23,60 +104,215 @@
     for (var i = 0; i < parts.length - 1; i++) { t = t[parts[i]] = t[parts[i]] || {}; }
     t[parts[parts.length - 1]] = value;
   }
-  function collect() {
+  function collect(changed) {
     var innhold = {};
-    form.querySelectorAll("[name^='innhold.']").forEach(function (el) {
-      var name = el.name, value = el.value;
-      if (invalid[name]) { return; }  // the server keeps the last valid value of this field
-      if (el.type === "number") { value = value === "" ? null : Number(value); }
-      if (name.endsWith(".verifisert")) { value = value === "true"; }
+    var body = { versjon: Number(versionInput.value), innhold: innhold };
+    changed.forEach(function (name) {
+      var value = getValue(name);
+      if (name === "kategori" || name === "enhet") { body[name] = value; return; }
+      if (name.slice(-11) === ".verifisert") { value = value === "true"; }
       setPath(innhold, name.slice("innhold.".length), value);
     });
-    var body = { versjon: Number(versionInput.value), innhold: innhold };
-    var kategori = form.querySelector("[name=kategori]");
-    if (kategori) { body.kategori = kategori.value; }
     return body;
   }
   function fieldError(field, message) {
     var el = form.querySelector("[data-feil-for='" + field + "']");
-    var input = form.querySelector("[name='" + field + "']");
     if (el) { el.textContent = message || ""; }
-    if (input) {
+    elements(field).forEach(function (input) {
       if (message) { input.setAttribute("aria-invalid", "true"); } else { input.removeAttribute("aria-invalid"); }
+    });
+  }
+
+  // --- what the response says about the form -------------------------------------------------------
+  var MARKS = { komplett: "✓", mangler: "!", ikke_startet: "○" };
+  var TEXTS = { komplett: "Fullført", mangler: "Mangler svar", ikke_startet: "Ikke påbegynt" };
+  function applyState(data) {
+    if (data.synlige) {
+      var visible = {};
+      data.synlige.forEach(function (id) { visible[id] = true; });
+      form.querySelectorAll("[data-sporsmal]").forEach(function (el) {
+        el.hidden = !visible[el.getAttribute("data-sporsmal")];
+      });
+      form.querySelectorAll("[data-seksjon]").forEach(function (section) {
+        var any = section.querySelector("[data-sporsmal]:not([hidden])");
+        section.hidden = !any;
+        var item = document.querySelector("[data-seksjon-meny='" + section.getAttribute("data-seksjon") + "']");
+        if (item) { item.hidden = !any; }
+      });
+    }
+    Object.keys(data.fullforing || {}).forEach(function (id) {
+      var f = data.fullforing[id];
+      var el = document.querySelector("[data-fullforing-for='" + id + "']");
+      if (!el) { return; }
+      el.className = "fullforing status-" + f.status;
+      el.querySelector(".merke").textContent = MARKS[f.status] || "";
+      el.querySelector(".fullforing-tekst").textContent =
+        (TEXTS[f.status] || "") + (f.status === "mangler" ? " (" + f.besvart + " av " + f.pakrevd + ")" : "");
+    });
+    if (data.avledet) {
+      form.querySelectorAll("[data-avledet-for]").forEach(function (el) {
+        var derived = data.avledet[el.getAttribute("data-avledet-for")];
+        el.textContent = derived ? derived.tekst : "";
+      });
     }
   }
-  function save() {
-    if (saving) { pending = true; return; }
-    saving = true;
-    show("Lagrer …");
-    var sentErrors = Object.assign({}, invalid);
-    fetch(url, {
-      method: "PUT",
+
+  // --- conflicts ---------------------------------------------------------------------------------------
+  function renderConflicts() {
+    var keys = Object.keys(conflicts);
+    panel.textContent = "";
+    if (!keys.length) { panel.hidden = true; panel.removeAttribute("role"); return; }
+    panel.setAttribute("role", "alert");
+    var heading = document.createElement("h2");
+    heading.textContent = "Noen andre har endret de samme feltene som deg";
+    var intro = document.createElement("p");
+    intro.textContent = "Ingenting er tapt. Velg for hvert felt om du vil beholde din tekst eller bruke den lagrede. " +
+      "Resten av endringene dine lagres som vanlig.";
+    panel.appendChild(heading);
+    panel.appendChild(intro);
+    keys.forEach(function (name) {
+      var c = conflicts[name];
+      var box = document.createElement("div");
+      box.className = "konfliktfelt";
+      var title = document.createElement("h3");
+      var link = document.createElement("a");
+      var target = elements(name)[0];
+      link.href = "#" + (target && target.id ? target.id : "");
+      link.textContent = label(name);
+      title.appendChild(link);
+      box.appendChild(title);
+      var versions = document.createElement("div");
+      versions.className = "to-versjoner";
+      [["Din tekst", shown(name, c.mine)],
+       ["Lagret av " + (c.by || "en annen") + (c.at ? " kl. " + hhmm(new Date(c.at)) : ""), shown(name, c.theirs)]]
+        .forEach(function (pair) {
+          var column = document.createElement("div");
+          var h = document.createElement("h4");
+          h.textContent = pair[0];
+          var p = document.createElement("p");
+          p.className = "svartekst";
+          p.textContent = pair[1];
+          column.appendChild(h);
+          column.appendChild(p);
+          versions.appendChild(column);
+        });
+      box.appendChild(versions);
+      var buttons = document.createElement("div");
+      buttons.className = "knapperad";
+      var keep = document.createElement("button");
+      keep.type = "button";
+      keep.className = "knapp";
+      keep.textContent = "Behold min";
+      keep.setAttribute("aria-label", "Behold min tekst i " + label(name));
+      keep.addEventListener("click", function () { resolve(name, false); });
+      var use = document.createElement("button");
+      use.type = "button";
+      use.className = "knapp sekundar";
+      use.textContent = "Bruk lagret";
+      use.setAttribute("aria-label", "Bruk den lagrede teksten i " + label(name));
+      use.addEventListener("click", function () { resolve(name, true); });
+      buttons.appendChild(keep);
+      buttons.appendChild(use);
+      box.appendChild(buttons);
+      panel.appendChild(box);
+    });
+    panel.hidden = false;
+  }
+  function resolve(name, useSaved) {
+    var c = conflicts[name];
+    delete conflicts[name];
+    if (useSaved) {
+      setValue(name, c.theirs);
+      sent[name] = c.theirs;
+    }
+    // «Behold min»: the field still differs from what was saved, so the next save puts it on top.
+    renderConflicts();
+    schedule(100);
+  }
+  function mergeConflict(data) {
+    var by = data.lagret_av || {}, last = data.sist_lagret || {};
+    var theirs = flatten(data.lagret_innhold || {}, data.lagret_kategori, data.lagret_enhet);
+    Object.keys(theirs).forEach(function (name) {
+      var theyChanged = !same(theirs[name], saved[name]);
+      if (!theyChanged) { return; }
+      var mine = getValue(name);
+      var iChanged = !same(mine, sent[name]) || !!conflicts[name];
+      if (!iChanged || same(mine, theirs[name])) {
+        if (!iChanged) { setValue(name, theirs[name]); }
+        sent[name] = theirs[name];
+        delete conflicts[name];
+      } else {
+        var id = name.slice("innhold.".length).split(".")[0];
+        var who = by[id] || last;
+        conflicts[name] = { mine: mine, theirs: theirs[name], by: who.navn, at: who.at };
+      }
+      saved[name] = theirs[name];
+    });
+    versionInput.value = data.lagret_versjon;
+    renderConflicts();
+    if (Object.keys(conflicts).length) {
+      show("Noen andre har lagret samtidig. Se feltene under «Noen andre har endret de samme feltene».", true);
+    }
+  }
+
+  // --- saving --------------------------------------------------------------------------------------------
+  function request(method, body) {
+    return fetch(url, {
+      method: method,
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRF-Token": csrf },
-      body: JSON.stringify(collect())
+      body: body === undefined ? undefined : JSON.stringify(body)
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (data) {
         return { status: response.status, data: data };
       });
-    }).then(function (result) {
+    });
+  }
+  function schedule(delay) {
+    clearTimeout(timer);
+    timer = setTimeout(function () { timer = null; save(); }, delay);
+  }
+  function save() {
+    if (saving) { pending = true; return; }
+    var changed = changedNames();
+    if (!changed.length) { return; }
+    saving = true;
+    show("Lagrer …");
+    var values = {};
+    changed.forEach(function (name) { values[name] = getValue(name); });
+    request("PUT", collect(changed)).then(function (result) {
       saving = false;
       retryDelay = 2000;
       if (result.status === 200) {
         versionInput.value = result.data.versjon;
+        Object.keys(values).forEach(function (name) { sent[name] = values[name]; });
+        saved = flatten(result.data.innhold || {}, result.data.kategori, result.data.enhet);
+        applyState(result.data);
         show("Lagret " + hhmm() + " (versjon " + result.data.versjon + ")");
       } else if (result.status === 422 && result.data.errors) {
-        var newlyInvalid = 0;
+        var held = 0;
         result.data.errors.forEach(function (e) {
-          if (form.querySelector("[name='" + e.field + "']") && !sentErrors[e.field]) { newlyInvalid++; }
+          if (elements(e.field).length && !invalid[e.field]) { held++; }
           invalid[e.field] = true;
           fieldError(e.field, e.message);
         });
         show("Noen felt har feil og er ikke lagret. Rett dem, så lagres de.", true);
-        if (newlyInvalid) { pending = true; }  // save the valid fields without the invalid ones
+        if (held) { pending = true; }  // save the valid fields without the invalid ones
       } else if (result.status === 409) {
-        show("Noen andre har lagret en nyere versjon. Teksten din er ikke overskrevet: last siden på nytt i en ny fane og sammenlign.", true);
-        return;
+        if (result.data.lagret_innhold) {
+          mergeConflict(result.data);
+          pending = true;
+        } else {
+          // No saved version in the answer: fetch it, then compare as above.
+          return request("GET").then(function (current) {
+            if (current.status !== 200) { throw new Error("status " + current.status); }
+            mergeConflict({
+              lagret_innhold: current.data.innhold, lagret_versjon: current.data.versjon,
+              lagret_kategori: current.data.kategori, lagret_enhet: current.data.enhet
+            });
+            save();
+          });
+        }
       } else if (result.status === 401) {
         show("Du er logget ut. Teksten din er ikke lagret: logg inn i en ny fane og trykk «Lagre utkast».", true);
         return;
@@ -87,18 +323,41 @@
     }).catch(function () {
       saving = false;
       show("Ikke lagret – prøver igjen om " + Math.round(retryDelay / 1000) + " s …", true);
-      setTimeout(save, retryDelay);
+      schedule(retryDelay);
       retryDelay = Math.min(retryDelay * 2, 30000);
     });
   }
+
+  // --- start ---------------------------------------------------------------------------------------------
+  var stored = form.getAttribute("data-lagret");
+  if (stored) {
+    // The page shows what the user typed after an error; what is saved is in data-lagret.
+    var kategoriEl = form.querySelector("[name=kategori]"), enhetEl = form.querySelector("[name=enhet]");
+    sent = flatten(JSON.parse(stored), kategoriEl && kategoriEl.value, enhetEl && enhetEl.value);
+  } else {
+    names().forEach(function (name) { sent[name] = getValue(name); });
+  }
+  Object.keys(sent).forEach(function (name) { saved[name] = sent[name]; });
+
   form.addEventListener("input", function (event) {
     var name = event.target && event.target.name;
     if (name && invalid[name]) { delete invalid[name]; fieldError(name, ""); }
-    clearTimeout(timer);
-    timer = setTimeout(save, 1500);
+    schedule(1500);
   });
-  form.addEventListener("change", function () {
-    clearTimeout(timer);
-    timer = setTimeout(save, 300);
+  form.addEventListener("change", function (event) {
+    var name = event.target && event.target.name;
+    if (name && invalid[name]) { delete invalid[name]; fieldError(name, ""); }
+    if (name === "kategori") {
+      document.querySelectorAll("[data-kategori-lenker]").forEach(function (el) {
+        el.hidden = el.getAttribute("data-kategori-lenker") !== event.target.value;
+      });
+    }
+    schedule(300);
+  });
+  form.addEventListener("submit", function () { submitting = true; });
+  window.addEventListener("beforeunload", function (event) {
+    if (submitting || !hasUnsaved()) { return; }
+    event.preventDefault();
+    event.returnValue = "";
   });
 })();

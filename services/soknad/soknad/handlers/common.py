@@ -57,6 +57,8 @@ async def stale_conflict(uow: UnitOfWork, soknad: Soknad, versjon: int | None) -
             "din_versjon": versjon,
             "lagret_versjon": soknad.versjon,
             "lagret_innhold": soknad.innhold,
+            "lagret_kategori": soknad.kategori,
+            "lagret_enhet": soknad.enhet,
             "lagret_av": {
                 sporsmal_id: {"navn": row.actor_navn, "at": row.at.isoformat()}
                 for sporsmal_id, row in latest.items()
