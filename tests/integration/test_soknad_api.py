@@ -88,12 +88,22 @@ async def test_lopenummer_is_unique_and_sequential(app: FastAPI) -> None:
 @pytest.mark.parametrize(
     ("innhold", "field", "fragment"),
     [
+        ({"pasient_navn": "x" * 500}, "innhold.pasient_navn", "for lang"),  # kort tekst
+        ({"begrunnelse": ["liste"]}, "innhold.begrunnelse", "Må være tekst"),  # lang tekst
+        ({"antall_kurer": "tre"}, "innhold.antall_kurer", "heltall"),  # heltall
+        ({"antall_kurer": 0}, "innhold.antall_kurer", "minst 1"),
+        ({"estimert_kostnad_nok": -5}, "innhold.estimert_kostnad_nok", "minst 0"),  # beløp
+        ({"estimert_kostnad_nok": "mye"}, "innhold.estimert_kostnad_nok", "hele kroner"),
+        ({"samtykke_dato": "2026-02-30"}, "innhold.samtykke_dato", "gyldig dato"),  # dato
+        ({"samtykke_dato": "2999-01-01"}, "innhold.samtykke_dato", "frem i tid"),
+        ({"administrasjonsvei": "telepatisk"}, "innhold.administrasjonsvei", "Velg et av"),  # valg
+        ({"pasient_informert": "kanskje"}, "innhold.pasient_informert", "ja eller nei"),  # ja/nei
         ({"pasient_fodselsnummer": "15838500003"}, "innhold.pasient_fodselsnummer", "Kontrollsifrene"),
         ({"pasient_fodselsnummer": "1583850"}, "innhold.pasient_fodselsnummer", "11 siffer"),
-        ({"legemiddel": {"atc": "99"}}, "innhold.legemiddel.atc", "ATC"),
-        ({"indikasjon": {"kode": "QQQ"}}, "innhold.indikasjon.kode", "ICD-10"),
-        ({"estimert_kostnad_nok": -5}, "innhold.estimert_kostnad_nok", "minst 0"),
-        ({"pasient_navn": "x" * 500}, "innhold.pasient_navn", "for lang"),
+        ({"legemiddel": {"atc": "99"}}, "innhold.legemiddel.atc", "ATC"),  # legemiddel
+        ({"legemiddel": {"pris": "1"}}, "innhold.legemiddel.pris", "Ukjent felt"),
+        ({"indikasjon": {"kode": "QQQ"}}, "innhold.indikasjon.kode", "ICD-10"),  # icd10
+        ({"hemmelig": "x"}, "innhold.hemmelig", "Ukjent spørsmål"),  # not in the form
     ],
 )
 async def test_invalid_field_names_the_field_and_keeps_what_was_saved(
@@ -108,7 +118,57 @@ async def test_invalid_field_names_the_field_and_keeps_what_was_saved(
         assert any(e["field"] == field and fragment in e["message"] for e in errors), errors
         saved = (await soker.get(f"/api/soknader/{draft['id']}")).json()
         assert saved["versjon"] == 1
-        assert saved["innhold"]["begrunnelse"] == COMPLETE["begrunnelse"]
+        assert saved["innhold"] == draft["innhold"]
+
+
+async def test_a_save_keeps_answers_left_out_and_reports_what_the_page_needs(app: FastAPI) -> None:
+    async with DemoClient(app, "hbe-soker") as soker:
+        draft = await new_draft(soker)
+        assert draft["skjema_versjon"] == 1
+        assert "klinisk_eksepsjonell" not in draft["synlige"]
+        assert draft["fullforing"]["pasient"] == {
+            "besvart": 0,
+            "pakrevd": 2,
+            "komplett": False,
+            "status": "ikke_startet",
+        }
+        fnr = COMPLETE["pasient_fodselsnummer"]
+        r = await soker.send_json(
+            "PUT",
+            f"/api/soknader/{draft['id']}",
+            {"versjon": 1, "innhold": {"pasient_fodselsnummer": fnr, "dose": "1000 mg"}},
+        )
+        assert r.status_code == 200
+        assert r.json()["avledet"]["pasient_fodselsnummer"]["kjonn"] == "kvinne"
+        assert r.json()["fullforing"]["pasient"]["status"] == "mangler"
+        # Another scheme asks other questions: the answer says so at once.
+        r = await soker.send_json(
+            "PUT",
+            f"/api/soknader/{draft['id']}",
+            {
+                "versjon": 2,
+                "kategori": "unntaksordningen",
+                "innhold": {"pasient_navn": "Syntetisk Testpasient"},
+            },
+        )
+        body = r.json()
+        assert body["kategori"] == "unntaksordningen"
+        assert {"klinisk_eksepsjonell", "markedsforingstillatelse", "nye_metoder_id"} <= set(body["synlige"])
+        assert body["fullforing"]["pasient"]["status"] == "komplett"
+        assert body["innhold"] == {
+            "pasient_fodselsnummer": fnr,
+            "dose": "1000 mg",
+            "pasient_navn": "Syntetisk Testpasient",
+        }
+        # An empty answer clears; an unchanged save makes no new version.
+        r = await soker.send_json(
+            "PUT", f"/api/soknader/{draft['id']}", {"versjon": 3, "innhold": {"dose": ""}}
+        )
+        assert "dose" not in r.json()["innhold"] and r.json()["versjon"] == 4
+        r = await soker.send_json(
+            "PUT", f"/api/soknader/{draft['id']}", {"versjon": 4, "innhold": {"dose": ""}}
+        )
+        assert r.json()["versjon"] == 4
 
 
 async def test_synthetic_numbers_refused_when_the_deployment_forbids_them(tmp_path: Path) -> None:

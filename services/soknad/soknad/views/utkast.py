@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -234,7 +234,7 @@ def _conflicts(
                     "min": show_answer(sp, mine) if not problems else str(typed),
                     "lagret": show_answer(sp, stored.get(key)) or "(tomt)",
                     "lagret_av": by.get("navn", ""),
-                    "lagret_at": by.get("at", ""),
+                    "lagret_at": datetime.fromisoformat(by["at"]) if by.get("at") else None,
                 }
             )
     return shown, conflicts
