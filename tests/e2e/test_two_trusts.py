@@ -22,6 +22,7 @@ from shared.bus.rabbitmq import RabbitBus
 from shared.events.contracts import SakSammendrag
 from shared.events.envelope import Envelope
 from shared.identifiers import find_personnummer_like, synthetic_fodselsnummer
+from tests.support.builders import complete_innhold
 from tests.support.embedded_server import free_port
 from tests.support.oidc_issuer import TestIssuer
 from tests.support.rabbit import require_broker
@@ -119,14 +120,14 @@ async def run_case(topology: Topology, issuer: TestIssuer, hf: str) -> str:
                 "type": "enkeltpasient",
                 "kategori": "off_label",
                 "enhet": ENHET[hf],
-                "innhold": {
-                    "pasient_fodselsnummer": fnr,
-                    "pasient_navn": name,
-                    "legemiddel": {"navn": "MabThera", "virkestoff": "rituksimab", "atc": "L01FA01"},
-                    "indikasjon": {"kode": "G70.0", "tekst": "Myasthenia gravis"},
-                    "begrunnelse": f"{name} har ikke effekt av pyridostigmin.",
-                    "estimert_kostnad_nok": 150_000,
-                },
+                "innhold": complete_innhold(
+                    pasient_fodselsnummer=fnr,
+                    pasient_navn=name,
+                    legemiddel={"navn": "MabThera", "virkestoff": "rituksimab", "atc": "L01FA01"},
+                    indikasjon={"kode": "G70.0", "tekst": "Myasthenia gravis"},
+                    begrunnelse=f"{name} har ikke effekt av pyridostigmin.",
+                    estimert_kostnad_nok=150_000,
+                ),
             },
         )
         sent = await soker.ok("POST", f"/api/soknader/{draft['id']}/send", {})

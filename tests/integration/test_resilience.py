@@ -28,6 +28,7 @@ from scripts.run_distributed import TRUST_SERVICES, Topology
 from shared.auth.session import CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE
 from shared.identifiers import synthetic_fodselsnummer
 from tests.support.apps import SIGNER
+from tests.support.builders import complete_innhold
 from tests.support.postgres import PG_HOST, PG_PORT, PG_USER
 from tests.support.rabbit_node import RabbitNode
 from tests.support.waiting import wait_until
@@ -280,14 +281,12 @@ def patient(i: int) -> tuple[str, str]:
 
 def innhold(i: int) -> dict[str, Any]:
     fnr, navn = patient(i)
-    return {
-        "pasient_fodselsnummer": fnr,
-        "pasient_navn": navn,
-        "legemiddel": {"navn": "MabThera", "virkestoff": "rituksimab", "atc": "L01FA01"},
-        "indikasjon": {"kode": "G35", "tekst": "Multippel sklerose"},
-        "begrunnelse": "Ikke effekt av førstelinjebehandling.",
-        "estimert_kostnad_nok": 100_000 + i,
-    }
+    return complete_innhold(
+        pasient_fodselsnummer=fnr,
+        pasient_navn=navn,
+        indikasjon={"kode": "G35", "tekst": "Multippel sklerose"},
+        estimert_kostnad_nok=100_000 + i,
+    )
 
 
 ANBEFALING = {
