@@ -41,6 +41,7 @@ NAV: list[tuple[Role, str, str, str]] = [
     (Role.FAGDIREKTOR, "beslutning", "/", "Beslutning"),
     (Role.CONTROLLER, "beslutning", "/fakturering", "Fakturering"),
     (Role.NASJONAL, "oversikt", "/", "Nasjonal oversikt"),
+    (Role.ADMIN, "soknad", "/admin/hjelpetekster", "Hjelpetekster"),
     *(
         (role, "soknad", path, label)
         for path, label in (("/register", "Register"), ("/statistikk", "Statistikk"))
