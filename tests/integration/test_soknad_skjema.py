@@ -299,7 +299,7 @@ async def test_the_summary_links_every_missing_field_and_the_send_button_goes_th
             assert f'id="{target}"' in form_page, target  # the link lands on the field itself
         texts = dict(links)
         assert html.unescape(texts["felt-innhold.klinisk_studie_hvorfor_ikke"]) == (
-            "Hvorfor gis behandlingen ikke i studien?: Må fylles ut før søknaden kan sendes."
+            "Hvorfor gis behandlingen ikke i studien? Må fylles ut før søknaden kan sendes."
         )
         assert html.unescape(texts["felt-innhold.legemiddel.virkestoff"]).startswith(
             "Legemiddel – Virkestoff:"

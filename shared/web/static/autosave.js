@@ -124,7 +124,7 @@
   }
 
   // --- what the response says about the form -------------------------------------------------------
-  var MARKS = { komplett: "✓", mangler: "!", ikke_startet: "○" };
+  var MARKS = { komplett: "✓", mangler: "!", ikke_startet: "\u00a0" };
   var TEXTS = { komplett: "Fullført", mangler: "Mangler svar", ikke_startet: "Ikke påbegynt" };
   function applyState(data) {
     if (data.synlige) {
@@ -145,7 +145,7 @@
       var el = document.querySelector("[data-fullforing-for='" + id + "']");
       if (!el) { return; }
       el.className = "fullforing status-" + f.status;
-      el.querySelector(".merke").textContent = MARKS[f.status] || "";
+      el.querySelector(".fullforing-merke").textContent = MARKS[f.status] || "";
       el.querySelector(".fullforing-tekst").textContent =
         (TEXTS[f.status] || "") + (f.status === "mangler" ? " (" + f.besvart + " av " + f.pakrevd + ")" : "");
     });
