@@ -414,3 +414,36 @@ async def test_bad_precedent_query_on_the_page_keeps_the_text_and_explains_next_
     assert 'value="QQQ"' in r.text and 'value="rituksimab"' in r.text
     assert re.search(r'id="felt-icd10-feil">Skriv en ICD-10-kode', r.text)
     assert 'href="#felt-icd10"' in r.text
+
+
+async def test_draft_page_without_javascript_links_to_the_precedent_once_drug_and_indication_are_saved(
+    portal: FastAPI,
+) -> None:
+    async with as_user(portal, "hbe-soker") as soker:
+        r = await soker.send_json(
+            "POST",
+            "/soknad/api/soknader",
+            {"type": "enkeltpasient", "kategori": "off_label", "enhet": "HBE-NEVRO", "innhold": {}},
+        )
+        assert r.status_code == 201, r.text
+        draft = r.json()
+        page = (await soker.get(f"/soknad/s/{draft['id']}")).text
+        assert 'id="presedens"' in page and "Før du skriver mer" not in page
+
+        innhold = {
+            "legemiddel": {"navn": "MabThera", "virkestoff": "rituksimab", "atc": "L01FA01"},
+            "indikasjon": {"kode": "G36.0", "tekst": "Neuromyelitis optica"},
+        }
+        r = await soker.send_json(
+            "PUT", f"/soknad/api/soknader/{draft['id']}", {"versjon": draft["versjon"], "innhold": innhold}
+        )
+        assert r.status_code == 200, r.text
+        page = (await soker.get(f"/soknad/s/{draft['id']}")).text
+        link = re.search(r'<section id="presedens"[^>]*><p><a href="([^"]+)">([^<]+)</a>', page)
+        assert link, page[page.find('id="presedens"') - 200 :][:800]
+        assert link.group(2) == "Før du skriver mer: se tidligere vedtak for rituksimab ved G36.0"
+        target = link.group(1).replace("&amp;", "&")
+        assert target.endswith("/soknad/presedens?virkestoff=rituksimab&atc=L01FA01&icd10=G36.0")
+        r = await soker.get(target)
+        assert r.status_code == 200
+        assert "Før du skriver mer: tidligere vedtak for rituksimab ved G36.0" in r.text
