@@ -4,6 +4,7 @@ without JavaScript."""
 
 from __future__ import annotations
 
+import asyncio
 import html
 import json
 import re
@@ -12,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 import pytest_asyncio
 from fastapi import FastAPI
 from sqlalchemy import select
@@ -21,6 +23,7 @@ from shared.bus.memory import MemoryBus
 from soknad.app import create_app
 from soknad.settings import SoknadSettings
 from soknad.skjema.register import DEFINISJONER, SkjemaRegister
+from soknad.store import endringer
 from soknad.store.endringer import Endring
 from tests.support.apps import DemoClient, running
 from tests.support.builders import complete_innhold
@@ -131,6 +134,51 @@ async def test_an_invited_co_author_can_save_and_a_stale_save_names_who_saved_wh
             {"versjon": seen + 1, "innhold": {"begrunnelse": "Karis tekst."}},
         )
         assert r.status_code == 200 and r.json()["innhold"]["begrunnelse"] == "Karis tekst."
+
+
+@pytest.mark.integration
+async def test_a_save_that_loses_the_race_after_the_version_check_gets_the_full_conflict(
+    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL two saves can both pass the version check (SQLite serialises writers earlier)."""
+    record = endringer.record
+    first_checked, winner_done = asyncio.Event(), asyncio.Event()
+
+    async def held(session: Any, **kwargs: Any) -> None:
+        # The first save has passed its version check; it waits here until another save has committed.
+        if not first_checked.is_set():
+            first_checked.set()
+            await winner_done.wait()
+        await record(session, **kwargs)
+
+    bus = MemoryBus()
+    await bus.connect()
+    settings = SoknadSettings(data_dir=tmp_path, database_url=pg_url, log_json=False)
+    async with (
+        running(create_app(settings, bus=bus)) as app,
+        DemoClient(app, "hbe-soker") as soker,
+        DemoClient(app, "hbe-soker2") as mona,
+    ):
+        draft = await new_draft(soker)
+        r = await soker.send_json(
+            "POST", f"/api/soknader/{draft['id']}/medforfattere", {"user_id": "hbe-soker2"}
+        )
+        seen = r.json()["versjon"]
+        monkeypatch.setattr(endringer, "record", held)
+        url = f"/api/soknader/{draft['id']}"
+        loser = asyncio.create_task(
+            soker.send_json("PUT", url, {"versjon": seen, "innhold": {"dose": "1 mg"}})
+        )
+        await first_checked.wait()
+        won = await mona.send_json("PUT", url, {"versjon": seen, "innhold": {"dose": "2 mg"}})
+        winner_done.set()
+        lost = await loser
+    await bus.close()
+    assert won.status_code == 200
+    assert lost.status_code == 409 and lost.headers["content-type"] == PROBLEM
+    assert lost.json()["lagret_versjon"] == won.json()["versjon"]
+    assert lost.json()["lagret_innhold"] == {"dose": "2 mg"}
+    assert lost.json()["lagret_av"]["dose"]["navn"] == "Mona Ruud"
 
 
 async def test_inviting_a_co_author_on_the_page(app: FastAPI) -> None:

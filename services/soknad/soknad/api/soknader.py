@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, status
+from sqlalchemy.orm.exc import StaleDataError
 
 from shared.errors import StaleVersion
 from soknad import handlers
@@ -69,22 +70,25 @@ async def save(
     soknad_id: str, body: SoknadUpdate, p: CurrentPrincipal, uow: Uow, settings: Settings, skjemaer: Skjemaer
 ) -> SoknadSkjemaRead:
     allow_synthetic = settings.allow_synthetic_personnummer
-    soknad = await handlers.save_draft(
-        uow,
-        p,
-        soknad_id,
-        versjon=body.versjon,
-        innhold=body.innhold,
-        kategori=body.kategori,
-        type_=body.type,
-        enhet=body.enhet,
-        allow_synthetic=allow_synthetic,
-        skjemaer=skjemaer,
-    )
     try:
+        soknad = await handlers.save_draft(
+            uow,
+            p,
+            soknad_id,
+            versjon=body.versjon,
+            innhold=body.innhold,
+            kategori=body.kategori,
+            type_=body.type,
+            enhet=body.enhet,
+            allow_synthetic=allow_synthetic,
+            skjemaer=skjemaer,
+        )
         await uow.commit()
-    except StaleVersion:
+    except (StaleDataError, StaleVersion) as exc:
+        if isinstance(exc, StaleVersion) and "lagret_innhold" in exc.extra:
+            raise
         # Another save won the race after our version check: answer as for a stale version.
+        await uow.rollback()
         raise await stale_conflict(uow, await load(uow, soknad_id), body.versjon) from None
     return SoknadSkjemaRead.with_state(
         soknad, form_state(uow, soknad, skjemaer=skjemaer, allow_synthetic=allow_synthetic)
