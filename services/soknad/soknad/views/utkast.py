@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm.exc import StaleDataError
 
 from shared.auth.demo import enheter_for
 from shared.auth.principal import Principal, Role
@@ -164,10 +165,12 @@ async def lagre(
                 uow, p, soknad_id, versjon=versjon, innhold=_held_back(raw, errors), **arguments
             )
         await uow.commit()
-    except StaleVersion as exc:
+    except (StaleVersion, StaleDataError) as exc:
+        # StaleDataError: another save won the race after our version check (PostgreSQL).
         await uow.rollback()
         soknad = await handlers.read(uow, p, soknad_id, purpose="Skrive søknad")
-        return await _conflict_page(request, p, uow, soknad, raw=raw, form=form, exc=exc)
+        stale = exc if isinstance(exc, StaleVersion) else StaleVersion("Noen andre har lagret i mellomtiden.")
+        return await _conflict_page(request, p, uow, soknad, raw=raw, form=form, exc=stale)
     except DomainError as exc:
         await uow.rollback()
         soknad = await handlers.read(uow, p, soknad_id, purpose="Skrive søknad")
