@@ -220,6 +220,32 @@ async def test_both_trusts_reach_the_overview_without_personal_data(
     assert not [v for v in forbidden if v in messages]
 
 
+async def test_look_ups_and_precedent_cross_process_boundaries_with_the_callers_token(
+    topology: Topology, issuer: TestIssuer
+) -> None:
+    """soknad calls its trust's integrasjon and the national oversikt over HTTP and passes the caller's own
+    bearer token on: the catalogue answers, and an applicant sees the other trust's decision, suppressed."""
+    await run_case(topology, issuer, "OUS")
+    async with Api(topology.url("soknad", "HBE"), token(issuer, "HBE", "soker")) as soker:
+        treff = (await soker.get("/api/oppslag/legemidler", params={"q": "ritu"})).json()
+        assert treff["tilgjengelig"] and any(t["atc"] == "L01FA01" for t in treff["treff"])
+        seen: dict[str, Any] = {}
+
+        async def national() -> bool:
+            r = await soker.get("/api/presedens", params={"virkestoff": "rituksimab", "icd10": "G70.0"})
+            seen.update(r.json())
+            return any(row["hf"] == "OUS" for row in r.json()["nasjonalt"]["per_hf"])
+
+        await wait_until(national, timeout=60, interval=0.2)
+        assert seen["nasjonalt"]["tilgjengelig"] is True
+        ous = next(row for row in seen["nasjonalt"]["per_hf"] if row["hf"] == "OUS")
+        assert ous["innvilget"] == "<5"
+    # oversikt itself wants a login: soknad got the answer with the applicant's token, not its own.
+    async with httpx.AsyncClient(base_url=topology.url("oversikt", "NASJONAL")) as anonymous:
+        r = await anonymous.get("/api/presedens", params={"virkestoff": "rituksimab", "icd10": "G70.0"})
+        assert r.status_code == 401
+
+
 async def test_a_forged_summary_is_refused(topology: Topology) -> None:
     forged = SakSammendrag(
         lopenummer="HBE-2026-999999",
