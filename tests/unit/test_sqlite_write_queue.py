@@ -1,0 +1,102 @@
+"""SQLite transactions of one process queue for the write lock in order instead of polling SQLite."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import event, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from shared.db.engine import create_engine, write_queue
+from tests.support.waiting import wait_until
+
+
+@pytest.fixture
+async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'queue.sqlite'}")
+    async with engine.begin() as conn:
+        await conn.execute(text("CREATE TABLE rad (navn TEXT NOT NULL)"))
+    yield engine
+    await engine.dispose()
+
+
+async def names(engine: AsyncEngine) -> list[str]:
+    async with engine.connect() as conn:
+        return list((await conn.scalars(text("SELECT navn FROM rad ORDER BY rowid"))).all())
+
+
+class Watch:
+    """Counts the BEGINs that reached SQLite."""
+
+    def __init__(self, engine: AsyncEngine):
+        self.begun = 0
+        event.listen(engine.sync_engine, "before_cursor_execute", self._statement)
+
+    def _statement(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement == "BEGIN IMMEDIATE":
+            self.begun += 1
+
+
+async def test_waiting_writers_stay_out_of_sqlite_and_get_the_lock_in_order(engine: AsyncEngine) -> None:
+    watch = Watch(engine)
+    queue = write_queue(engine)
+    assert queue is not None
+    first_may_commit = asyncio.Event()
+
+    async def first() -> None:
+        async with engine.begin() as conn:
+            await conn.execute(text("INSERT INTO rad VALUES ('a')"))
+            await first_may_commit.wait()
+
+    async def writer(name: str) -> None:
+        async with engine.begin() as conn:
+            await conn.execute(text("INSERT INTO rad VALUES (:navn)"), {"navn": name})
+
+    holder = asyncio.create_task(first())
+    await wait_until(lambda: watch.begun == 1)
+    waiters = []
+    for name in "bcd":
+        waiters.append(asyncio.create_task(writer(name)))
+        await wait_until(lambda: queue.waiting == len(waiters))
+
+    # Without the queue all four would be inside SQLite, three of them sleeping in its busy handler.
+    assert watch.begun == 1
+    first_may_commit.set()
+    await asyncio.wait_for(asyncio.gather(holder, *waiters), 10)
+    assert await names(engine) == ["a", "b", "c", "d"]
+
+
+async def test_a_rolled_back_transaction_hands_the_lock_on_and_keeps_nothing(engine: AsyncEngine) -> None:
+    with pytest.raises(RuntimeError):
+        async with engine.begin() as conn:
+            await conn.execute(text("INSERT INTO rad VALUES ('angret')"))
+            raise RuntimeError("the use case failed")
+    async with asyncio.timeout(10), engine.begin() as conn:
+        await conn.execute(text("INSERT INTO rad VALUES ('lagret')"))
+    assert await names(engine) == ["lagret"]
+
+
+async def test_a_session_closed_without_commit_hands_the_lock_on(engine: AsyncEngine) -> None:
+    async with AsyncSession(engine) as session:
+        await session.execute(text("INSERT INTO rad VALUES ('forlatt')"))
+    async with asyncio.timeout(10), AsyncSession(engine) as session:
+        await session.execute(text("INSERT INTO rad VALUES ('lagret')"))
+        await session.commit()
+    assert await names(engine) == ["lagret"]
+
+
+async def test_a_connection_that_commits_twice_takes_its_turn_each_time(engine: AsyncEngine) -> None:
+    watch = Watch(engine)
+    async with engine.connect() as conn:
+        await conn.execute(text("INSERT INTO rad VALUES ('en')"))
+        await conn.commit()
+        await conn.execute(text("INSERT INTO rad VALUES ('to')"))
+        await conn.commit()
+    async with asyncio.timeout(10), engine.begin() as conn:
+        await conn.execute(text("INSERT INTO rad VALUES ('tre')"))
+    assert watch.begun == 3
+    assert await names(engine) == ["en", "to", "tre"]
