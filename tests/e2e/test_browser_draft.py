@@ -144,9 +144,19 @@ async def test_the_summary_lists_what_is_missing_and_links_to_the_field(
 ) -> None:
     page = await browser.new_page()
     await login(page, server, "hbe-soker")
-    await new_application(page, "unntaksordningen")
+    await new_application(page, "off_label")
+    exceptional = page.get_by_label("Hvorfor er pasienten klinisk eksepsjonell?")
+    await expect(exceptional).to_be_hidden()
     await page.get_by_label("Pasientens navn").fill("Test Testesen")
     await saved_after(page, "1")
+    # Another scheme asks other questions: the page follows without a reload.
+    before = await version(page)
+    await page.get_by_label("Ordning", exact=True).select_option("unntaksordningen")
+    await saved_after(page, before)
+    await expect(exceptional).to_be_visible()
+    rules = page.locator("#felt-kategori-regler")
+    await expect(rules.get_by_role("link", name=re.compile("^Unntaksordningen"))).to_be_visible()
+    await expect(rules.get_by_role("link", name=re.compile("^Rammeverk"))).to_be_hidden()
     await page.get_by_role("button", name="Send til forankring").click()
 
     await expect(page.get_by_role("heading", name="Oppsummering før sending")).to_be_visible()
