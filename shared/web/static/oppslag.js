@@ -18,6 +18,7 @@
   var PRECEDENT_DELAY_MS = 400;
   var MIN_QUERY = 2;
   var ICD10 = /^[A-Za-z]\d{2}(\.?\d{1,2})?$/;
+  var ATC = /^([A-Za-z](\d{2}([A-Za-z]([A-Za-z](\d{2})?)?)?)?)?$/;
   var UNAVAILABLE = "Oppslag er ikke tilgjengelig nå – du kan skrive inn legemiddel og kode selv.";
   var MONTHS = ["januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september",
     "oktober", "november", "desember"];
@@ -92,7 +93,11 @@
   function getJson(url, signal) {
     return fetch(url, { credentials: "same-origin", headers: csrfHeaders(), signal: signal })
       .then(function (response) {
-        if (!response.ok) { throw new Error("status " + response.status); }
+        if (!response.ok) {
+          var error = new Error("status " + response.status);
+          error.status = response.status;
+          throw error;
+        }
         return response.json();
       });
   }
@@ -462,7 +467,8 @@
     var virkestoff = this.field("innhold.legemiddel.virkestoff");
     var atc = this.field("innhold.legemiddel.atc");
     var icd10 = this.field("innhold.indikasjon.kode");
-    var complete = (virkestoff || atc) && ICD10.test(icd10) && virkestoff.length <= 100 && atc.length <= 7;
+    if (!ATC.test(atc)) { atc = ""; }  // half-typed: the substance alone is enough, and the field shows the error
+    var complete = (virkestoff || atc) && ICD10.test(icd10) && virkestoff.length <= 100;
     var key = complete ? [virkestoff.toLowerCase(), atc.toUpperCase(), icd10.toUpperCase()].join("|") : null;
     if (key === this.shownKey) { return; }
     if (this.controller) { this.controller.abort(); this.controller = null; }
@@ -481,6 +487,10 @@
     }).catch(function (error) {
       if (error && error.name === "AbortError") { return; }
       self.section.removeAttribute("aria-busy");
+      if (error && error.status === 422) {  // not a search yet (the form shows what is wrong with the field)
+        self.section.replaceChildren.apply(self.section, self.original);
+        return;
+      }
       self.shownKey = null;  // try again on the next change
       self.section.replaceChildren(el("p", { class: "melding advarsel", role: "status",
         text: "Tidligere vedtak kan ikke hentes nå. Søknaden kan skrives og sendes likevel." }));
