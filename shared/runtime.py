@@ -42,6 +42,8 @@ class ServiceRuntime:
     """Given: shared with other services (embedded default); None: built from settings.bus_url."""
     national_bus: Bus | None = None
     national_bus_url: str = ""
+    national: bool = False
+    """The national overview: users of every trust may log in (what they see is still role-checked)."""
     clock: Clock = field(default_factory=SystemClock)
     extra_start: list[Callable[[ServiceRuntime], object]] = field(default_factory=list)
     extra_stop: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
@@ -92,6 +94,7 @@ class ServiceRuntime:
             demo_users=DEMO_USERS if s.auth_mode == "demo" else None,
             oidc=oidc,
             hf=s.hf,
+            national=self.national,
         )
         self._bus_task: asyncio.Task[None] | None = None
         self._gauge_task: asyncio.Task[None] | None = None

@@ -25,7 +25,7 @@ def create_app(
     settings = settings or OversiktSettings()
     runtime = ServiceRuntime(
         name="oversikt", settings=settings, tables=SPINE, migrations_dir=HERE / "migrations",
-        consumers=[], bus=bus, clock=clock or SystemClock(),
+        consumers=[], bus=bus, clock=clock or SystemClock(), national=True,
     )  # fmt: skip
     # Subscribing declares the national exchange as well, on both transports, so no extra hook is needed.
     runtime.subscriptions.extend(national_subscriptions(runtime.db, settings, metrics=runtime.metrics))
