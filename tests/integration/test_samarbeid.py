@@ -556,7 +556,9 @@ async def test_follow_up_after_approval_with_due_reminders(world: World) -> None
 
         # Due within 14 days: loading the start pages shows it and notifies each person once.
         for _ in range(2):
-            assert (await soker.get("/")).status_code == 200
+            mine = await soker.get("/")
+            assert mine.status_code == 200
+            assert "Evaluering forfaller" in mine.text and case["lopenummer"] in mine.text
             inbox = await leder.get("/forankring")
             assert "Evaluering forfaller" in inbox.text and case["lopenummer"] in inbox.text
         assert len(await world.varsler("hbe-soker", "oppfolging_forfaller")) == 1

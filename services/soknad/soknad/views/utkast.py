@@ -38,7 +38,7 @@ from soknad.views.common import (
 router = APIRouter(include_in_schema=False)
 
 
-@router.get("/")
+@router.get("/", name="mine")
 async def mine(
     request: Request, p: CurrentPrincipal, uow: Uow, skjemaer: Skjemaer, settings: Settings
 ) -> Response:
