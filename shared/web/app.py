@@ -133,6 +133,8 @@ def standalone(app: FastAPI, prefix: str) -> FastAPI:
             metrics=runtime.metrics,
             max_body_bytes=100_000,
             secure_cookies=settings.secure_cookies,
+            # The service has its own: twice would log twice and set two different CSRF cookies.
+            skip_prefixes=(f"/{prefix}/",),
         )
         install_error_handlers(parent)
         parent.include_router(
