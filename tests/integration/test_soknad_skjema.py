@@ -56,12 +56,16 @@ async def app(tmp_path: Path, clock: Clock) -> AsyncIterator[FastAPI]:
 
 
 async def new_draft(
-    client: DemoClient, innhold: dict[str, Any] | None = None, *, kategori: str = "off_label"
+    client: DemoClient,
+    innhold: dict[str, Any] | None = None,
+    *,
+    kategori: str = "off_label",
+    enhet: str = "HBE-NEVRO",
 ) -> dict[str, Any]:
     r = await client.send_json(
         "POST",
         "/api/soknader",
-        {"type": "enkeltpasient", "kategori": kategori, "enhet": "HBE-NEVRO", "innhold": innhold or {}},
+        {"type": "enkeltpasient", "kategori": kategori, "enhet": enhet, "innhold": innhold or {}},
     )
     assert r.status_code == 201, r.text
     return dict(r.json())
@@ -460,7 +464,7 @@ async def test_an_admin_changes_a_help_text_for_the_trust_and_others_cannot(app:
     local = "Ring sykehusapoteket på 55 97 00 00 for dosering til barn."
     async with DemoClient(app, "hbe-soker") as soker, DemoClient(app, "ous-soker") as ous:
         hbe_draft = await new_draft(soker)
-        ous_draft = await new_draft(ous)
+        ous_draft = await new_draft(ous, enhet="OUS-NEVRO")
         default = help_text((await soker.get(f"/s/{hbe_draft['id']}", headers=HTML)).text, "dose")
         assert default.startswith("Dose per gang")
 

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from shared.auth.demo import DEMO_USERS, enhet_navn
+from shared.auth.demo import DEMO_USERS, enhet_navn, enheter_for
 from shared.auth.principal import Principal, Role
 from shared.db.uow import UnitOfWork
 from shared.errors import ValidationFailed
@@ -111,6 +111,7 @@ async def create_draft(
     innhold: Mapping[str, Any] | None = None,
 ) -> Soknad:
     p.require(Role.SOKER)
+    _require_known_enhet(p.hf, enhet)
     skjema = skjemaer.latest
     answers = merge_answers({}, _validated(uow, skjema, innhold or {}, allow_synthetic=allow_synthetic))
     mark_personal_data(answers)
@@ -169,6 +170,8 @@ async def save_draft(
     merged = merge_answers(soknad.innhold or {}, clean)
     mark_personal_data(merged)
     changed = changed_answers(soknad.innhold or {}, merged)
+    if enhet:
+        _require_known_enhet(soknad.hf, enhet)
     for felt, value in ((KATEGORI_FELT, kategori), (TYPE_FELT, type_), (ENHET_FELT, enhet)):
         if value and value != getattr(soknad, felt):
             setattr(soknad, felt, value)
@@ -187,6 +190,14 @@ async def save_draft(
     uow.audit(p, action="skriv", what="soknad.lagre", case_ref=soknad.id, purpose="Skrive søknad")
     await uow.session.flush()
     return soknad
+
+
+def _require_known_enhet(hf: str, enhet: str) -> None:
+    # Sent to an unknown unit, an application would wait in nobody's inbox. A trust without a configured
+    # unit list (an OIDC deployment before its admin has set one up) accepts the unit the user gives.
+    known = {e.kode for e in enheter_for(hf)}
+    if known and enhet not in known:
+        raise ValidationFailed("Velg en enhet i ditt helseforetak.", field="enhet")
 
 
 def invitable_medforfattere(soknad: Soknad) -> list[Principal]:
