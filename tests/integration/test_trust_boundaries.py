@@ -44,7 +44,9 @@ async def test_an_application_goes_only_to_a_unit_of_the_trust(tmp_path: Path) -
         body = {"type": "enkeltpasient", "kategori": "off_label", "enhet": "OUS-NEVRO"}
         refused = await client.send_json("POST", "/api/soknader", body)
         assert refused.status_code == 422
-        assert refused.json()["errors"] == [{"field": "enhet", "message": "Velg en enhet i ditt helseforetak."}]
+        assert refused.json()["errors"] == [
+            {"field": "enhet", "message": "Velg en enhet i ditt helseforetak."}
+        ]
         draft = await client.send_json("POST", "/api/soknader", {**body, "enhet": "HBE-NEVRO"})
         assert draft.status_code == 201
         moved = await client.send_json(
