@@ -312,7 +312,7 @@ async def _summary(
     )
 
 
-@router.post("/s/{soknad_id}/send")
+@router.post("/s/{soknad_id}/send", name="send_side")
 async def send(
     request: Request, soknad_id: str, p: CurrentPrincipal, uow: Uow, settings: Settings, skjemaer: Skjemaer
 ) -> Response:
