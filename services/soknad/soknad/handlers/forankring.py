@@ -31,7 +31,7 @@ async def forankre(
         "at": now.isoformat(),
     }
     soknad.endret_at = now
-    history(uow, soknad, p, "forankret", begrunnelse)
+    history(uow, soknad, p, "forankret", f"Forankret og sendt til vurdering: {begrunnelse}")
     uow.audit(
         p, action="skriv", what="soknad.forankre", case_ref=soknad.lopenummer, purpose="Forankre søknad"
     )
@@ -46,7 +46,7 @@ async def returnere(uow: UnitOfWork, p: Principal, soknad_id: str, *, kommentar:
     soknad.status = transition(soknad.status, "returnere")
     soknad.retur_kommentar = kommentar
     soknad.endret_at = uow.now
-    history(uow, soknad, p, "returnert", kommentar)
+    history(uow, soknad, p, "returnert", f"Returnert til søker: {kommentar}")
     uow.audit(
         p, action="skriv", what="soknad.returnere", case_ref=soknad.lopenummer, purpose="Forankre søknad"
     )
