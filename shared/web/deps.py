@@ -12,7 +12,9 @@ from shared.db.uow import UnitOfWork
 from shared.runtime import ServiceRuntime
 
 
-def get_runtime(request: Request) -> ServiceRuntime:
+# Dependencies that do no I/O are still `async`: FastAPI runs a plain `def` dependency in a worker
+# thread, a thread hop per request for a dictionary look-up.
+async def get_runtime(request: Request) -> ServiceRuntime:
     runtime: ServiceRuntime = request.app.state.runtime
     return runtime
 

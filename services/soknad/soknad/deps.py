@@ -13,7 +13,8 @@ from soknad.settings import SoknadSettings
 __all__ = ["CurrentPrincipal", "Runtime", "Settings", "Uow"]
 
 
-def get_settings(runtime: Annotated[ServiceRuntime, Depends(get_runtime)]) -> SoknadSettings:
+async def get_settings(runtime: Annotated[ServiceRuntime, Depends(get_runtime)]) -> SoknadSettings:
+    # async: FastAPI runs a plain `def` dependency in a worker thread.
     settings = runtime.settings
     assert isinstance(settings, SoknadSettings)
     return settings
