@@ -8,6 +8,7 @@ from embedded.app import create_app
 from embedded.settings import EmbeddedSettings
 from shared.auth.demo import DEMO_USERS
 from shared.auth.principal import ROLE_LABELS
+from shared.web.app import freeze_heap_after_startup
 
 
 def main() -> None:
@@ -18,7 +19,8 @@ def main() -> None:
     for user_id, p in DEMO_USERS.items():
         print(f"  {p.hf:4} {ROLE_LABELS[next(iter(p.roles))]:28} {p.name:16} ({user_id})")
     print(flush=True)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
+    app = freeze_heap_after_startup(create_app(settings))
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
 
 
 if __name__ == "__main__":

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -148,4 +150,24 @@ def standalone(app: FastAPI, prefix: str) -> FastAPI:
             return RedirectResponse(f"/{prefix}/", status_code=307)
 
     parent.mount(f"/{prefix}", app)
-    return parent
+    return freeze_heap_after_startup(parent)
+
+
+def freeze_heap_after_startup(app: FastAPI) -> FastAPI:
+    """For a server process: once started, hide what start-up built from the garbage collector.
+
+    A full collection walks every object the collector tracks, and start-up makes most of them (modules,
+    routes, models, mappers, templates) to live as long as the process. In the embedded default each full
+    collection stalled the event loop 110-125 ms, several times a minute: every request in flight waited,
+    and autosave's p99 with it. Frozen, they are no longer walked (a full collection then takes ~1 ms)."""
+    started = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app_: Any) -> AsyncIterator[Any]:
+        async with started(app_) as state:
+            gc.collect()
+            gc.freeze()
+            yield state
+
+    app.router.lifespan_context = lifespan
+    return app

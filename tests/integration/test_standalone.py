@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -20,6 +21,7 @@ from tests.support.apps import SIGNER, running
 
 @pytest_asyncio.fixture
 async def app(tmp_path: Path) -> AsyncIterator[FastAPI]:
+    gc.unfreeze()
     bus = MemoryBus()
     await bus.connect()
     settings = SoknadSettings(data_dir=tmp_path, log_json=False)
@@ -45,3 +47,8 @@ async def test_the_first_page_sets_one_csrf_cookie_and_its_form_token_is_accepte
             headers={"x-csrf-token": form_token.group(1)},
         )
         assert created.status_code == 201, created.text
+
+
+async def test_once_started_the_heap_built_at_start_up_is_frozen(app: FastAPI) -> None:
+    # Full collections would otherwise walk every module, route and mapper, stalling every request.
+    assert gc.get_freeze_count() > 0
