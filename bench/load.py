@@ -53,16 +53,26 @@ SETNINGER = (
 NAVN = ("Kari Testesen", "Ola Prøvesen", "Åse Eksempel", "Bjørn Fiktiv", "Sølvi Demo", "Per Oppdiktet")
 
 
-class Tekst:
-    """A begrunnelse of 1–3 kB that grows by a few words per save, as someone typing between saves."""
+class Utfylling:
+    """What one editor's page holds: a begrunnelse of 1–3 kB that grows by a few words per save, as
+    someone typing between saves, and other answers that mostly stay as they are (autosave.js sends
+    every field of the form each time)."""
 
     def __init__(self, rng: random.Random):
+        self.rng = rng
         self.words = " ".join(rng.sample(SETNINGER, len(SETNINGER))).split()
         self.next = 0
         self.typed: list[str] = []
+        self.navn = rng.choice(NAVN)
+        self.kostnad = 40_000 + 1000 * rng.randrange(200)
         target = rng.randint(1000, 1900)
         while len(self.text().encode()) < target:
             self.grow(1)
+
+    def innhold(self) -> dict[str, Any]:
+        if self.rng.random() < 0.1:
+            self.kostnad += 1000
+        return {"begrunnelse": self.grow(), "pasient_navn": self.navn, "estimert_kostnad_nok": self.kostnad}
 
     def grow(self, words: int = 5) -> str:
         for _ in range(words):
@@ -200,14 +210,11 @@ async def create_drafts(url: str, count: int) -> list[Editor]:
     return editors
 
 
-async def save(editor: Editor, tekst: Tekst, rng: random.Random, results: Results) -> None:
-    innhold = {
-        "begrunnelse": tekst.grow(),
-        "pasient_navn": NAVN[rng.randrange(len(NAVN))],
-        "estimert_kostnad_nok": 40_000 + 1000 * rng.randrange(200),
-    }
+async def save(editor: Editor, utfylling: Utfylling, results: Results) -> None:
     # Like JSON.stringify in the browser: UTF-8, æøå not escaped.
-    body = json.dumps({"versjon": editor.versjon, "innhold": innhold}, ensure_ascii=False).encode()
+    body = json.dumps(
+        {"versjon": editor.versjon, "innhold": utfylling.innhold()}, ensure_ascii=False
+    ).encode()
     sent = time.perf_counter()
     try:
         status, content = await editor.connection.request(
@@ -221,8 +228,8 @@ async def save(editor: Editor, tekst: Tekst, rng: random.Random, results: Result
         editor.versjon = json.loads(content)["versjon"]
 
 
-async def insert_row(editor: Editor, tekst: Tekst, rng: random.Random, results: Results) -> None:
-    body = json.dumps({"tekst": tekst.grow()}, ensure_ascii=False).encode()
+async def insert_row(editor: Editor, utfylling: Utfylling, results: Results) -> None:
+    body = json.dumps({"tekst": utfylling.grow()}, ensure_ascii=False).encode()
     sent = time.perf_counter()
     try:
         status, _ = await editor.connection.request("POST", "/rad", editor.headers, body)
@@ -236,12 +243,12 @@ async def editor_loop(editor: Editor, seed: int, config: dict[str, Any], results
     """Save every `interval_s`; a save still running at the next tick makes that tick wait, as
     autosave.js never sends two saves of one form at once (counted as a missed tick)."""
     rng = random.Random(seed)
-    tekst = Tekst(rng)
+    utfylling = Utfylling(rng)
     interval = config["interval_s"]
     tick = results.window_start - config["warmup_s"] + rng.uniform(0, interval)
     while tick < results.window_end:
         await asyncio.sleep(max(0.0, tick - time.perf_counter()))
-        await save(editor, tekst, rng, results)
+        await save(editor, utfylling, results)
         tick += interval
         now = time.perf_counter()
         while tick < now:
@@ -251,11 +258,10 @@ async def editor_loop(editor: Editor, seed: int, config: dict[str, Any], results
 
 
 async def closed_loop(editor: Editor, seed: int, config: dict[str, Any], results: Results) -> None:
-    rng = random.Random(seed)
-    tekst = Tekst(rng)
+    utfylling = Utfylling(random.Random(seed))
     send = save if config["target"] == "autosave" else insert_row
     while time.perf_counter() < results.window_end:
-        await send(editor, tekst, rng, results)
+        await send(editor, utfylling, results)
 
 
 def percentile(sorted_values: list[float], q: float) -> float:
