@@ -150,8 +150,13 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StaleDataError)
     async def _stale(request: Request, exc: StaleDataError) -> Response:
         # A concurrent writer won the race at flush time; the same answer as a stale `versjon`.
-        return problem(request, 409, "Noen andre har lagret endringer i mellomtiden. Last siden på nytt.",
-                       title=StaleVersion.title, code=StaleVersion.code)
+        return problem(
+            request,
+            409,
+            "Noen andre har lagret endringer i mellomtiden. Last siden på nytt.",
+            title=StaleVersion.title,
+            code=StaleVersion.code,
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:

@@ -24,8 +24,11 @@ async def get(sak_id: str, p: CurrentPrincipal, uow: Uow) -> SakRead:
     return result
 
 
-@router.post("/{sak_id}/vedtak", status_code=status.HTTP_201_CREATED,
-             summary="Decide the case; 409 if already decided or the version is stale")
+@router.post(
+    "/{sak_id}/vedtak",
+    status_code=status.HTTP_201_CREATED,
+    summary="Decide the case; 409 if already decided or the version is stale",
+)
 async def decide(sak_id: str, body: VedtakCreate, p: CurrentPrincipal, uow: Uow) -> SakRead:
     sak, vedtak = await handlers.decide(uow, p, sak_id, vedtak=body, versjon=body.versjon)
     result = SakRead.of(sak, vedtak=vedtak)

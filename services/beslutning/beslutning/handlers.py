@@ -113,9 +113,17 @@ async def decide(
     now = uow.now
     check_vedtak(vedtak, today=local_date(now))
     row = Vedtak(
-        id=str(uuid.uuid4()), sak_id=sak.id, utfall=vedtak.utfall, begrunnelse=vedtak.begrunnelse,
-        vilkar=vedtak.vilkar, gyldig_til=vedtak.gyldig_til, evalueringsdato=vedtak.evalueringsdato,
-        vurderingsflyt=flyt, fattet_av=p.user_id, fattet_av_navn=p.name, fattet_at=now,
+        id=str(uuid.uuid4()),
+        sak_id=sak.id,
+        utfall=vedtak.utfall,
+        begrunnelse=vedtak.begrunnelse,
+        vilkar=vedtak.vilkar,
+        gyldig_til=vedtak.gyldig_til,
+        evalueringsdato=vedtak.evalueringsdato,
+        vurderingsflyt=flyt,
+        fattet_av=p.user_id,
+        fattet_av_navn=p.name,
+        fattet_at=now,
     )
     uow.session.add(row)
     sak.status = target
@@ -124,11 +132,20 @@ async def decide(
     uow.audit(p, action="skriv", what="beslutning.vedta", case_ref=sak.lopenummer, purpose="Fatte vedtak")
     uow.publish(
         VedtakFattet(
-            vedtak_id=row.id, soknad_id=sak.soknad_id, lopenummer=sak.lopenummer, utfall=vedtak.utfall,
-            begrunnelse=vedtak.begrunnelse, vilkar=vedtak.vilkar, gyldig_til=vedtak.gyldig_til,
-            evalueringsdato=vedtak.evalueringsdato, vurderingsflyt=flyt, fattet_av=p.user_id, fattet_at=now,
+            vedtak_id=row.id,
+            soknad_id=sak.soknad_id,
+            lopenummer=sak.lopenummer,
+            utfall=vedtak.utfall,
+            begrunnelse=vedtak.begrunnelse,
+            vilkar=vedtak.vilkar,
+            gyldig_til=vedtak.gyldig_til,
+            evalueringsdato=vedtak.evalueringsdato,
+            vurderingsflyt=flyt,
+            fattet_av=p.user_id,
+            fattet_at=now,
         ),
-        hf=sak.hf, subject=sak.lopenummer,
+        hf=sak.hf,
+        subject=sak.lopenummer,
     )
     # Flush now, so losing a race to another decision is a 409 with a Norwegian message, not a 500.
     try:
@@ -148,6 +165,7 @@ async def vedtak_for(uow: UnitOfWork, sak: Sak) -> Vedtak | None:
 
 # --- consumed events ---------------------------------------------------------------------------
 
+
 async def _by_soknad(uow: UnitOfWork, soknad_id: str) -> Sak:
     sak = await store.get_sak_for_soknad(uow.session, soknad_id)
     if sak is None:
@@ -163,9 +181,16 @@ async def on_soknad_forankret(uow: UnitOfWork, event: SoknadForankret, envelope:
         return
     now = uow.now
     sak = Sak(
-        id=str(uuid.uuid4()), hf=event.hf, soknad_id=event.soknad_id, lopenummer=event.lopenummer,
-        type=event.type, kategori=event.kategori, status=Status.VENTER_PA_ANBEFALING,
-        snapshot=event.model_dump(mode="json"), forankret_at=event.forankret_at, opprettet_at=now,
+        id=str(uuid.uuid4()),
+        hf=event.hf,
+        soknad_id=event.soknad_id,
+        lopenummer=event.lopenummer,
+        type=event.type,
+        kategori=event.kategori,
+        status=Status.VENTER_PA_ANBEFALING,
+        snapshot=event.model_dump(mode="json"),
+        forankret_at=event.forankret_at,
+        opprettet_at=now,
         endret_at=now,
     )
     uow.session.add(sak)

@@ -44,10 +44,15 @@ FORM_FIELDS = ("utfall", "begrunnelse", "vilkar", "gyldig_til", "evalueringsdato
 
 def _render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> Response:
     base = {
-        "status_labels": STATUS_LABELS, "enhet_navn": enhet_navn, "type_labels": TYPE_LABELS,
+        "status_labels": STATUS_LABELS,
+        "enhet_navn": enhet_navn,
+        "type_labels": TYPE_LABELS,
         "kategori_labels": KATEGORI_LABELS,
-        "anbefaling_labels": ANBEFALING_LABELS, "utfall_labels": UTFALL_LABELS,
-        "kriterie_labels": KRITERIE_LABELS, "niva_labels": NIVA_LABELS, "flyt_labels": VURDERINGSFLYT_LABELS,
+        "anbefaling_labels": ANBEFALING_LABELS,
+        "utfall_labels": UTFALL_LABELS,
+        "kriterie_labels": KRITERIE_LABELS,
+        "niva_labels": NIVA_LABELS,
+        "flyt_labels": VURDERINGSFLYT_LABELS,
     }
     return request.app.state.templates.render(request, name, {**base, **context}, status_code=status_code)
 
@@ -82,8 +87,14 @@ async def saker(request: Request, p: CurrentPrincipal, uow: Uow) -> Response:
 
 
 async def _page(
-    request: Request, p: Principal, uow: Uow, sak: Sak, *, errors: list[dict[str, str]] | None = None,
-    verdier: dict[str, str] | None = None, status_code: int = 200,
+    request: Request,
+    p: Principal,
+    uow: Uow,
+    sak: Sak,
+    *,
+    errors: list[dict[str, str]] | None = None,
+    verdier: dict[str, str] | None = None,
+    status_code: int = 200,
 ) -> Response:
     today = handlers.local_date(uow.now)
     context = {
@@ -112,8 +123,14 @@ async def sak_side(request: Request, sak_id: str, p: CurrentPrincipal, uow: Uow)
 
 
 async def _refused(
-    request: Request, p: Principal, uow: Uow, sak_id: str, *, errors: list[dict[str, str]],
-    verdier: dict[str, str], status_code: int,
+    request: Request,
+    p: Principal,
+    uow: Uow,
+    sak_id: str,
+    *,
+    errors: list[dict[str, str]],
+    verdier: dict[str, str],
+    status_code: int,
 ) -> Response:
     """Show the case again with what was typed and why it was refused."""
     await uow.rollback()
@@ -131,16 +148,18 @@ async def vedta(request: Request, sak_id: str, p: CurrentPrincipal, uow: Uow) ->
     try:
         vedtak = VedtakInput.model_validate(verdier)
     except ValidationError as exc:
-        return await _refused(request, p, uow, sak_id, errors=_form_errors(exc), verdier=verdier,
-                              status_code=422)
+        return await _refused(
+            request, p, uow, sak_id, errors=_form_errors(exc), verdier=verdier, status_code=422
+        )
     try:
         await handlers.decide(uow, p, sak_id, vedtak=vedtak, versjon=versjon)
         await uow.commit()
     except DomainError as exc:
         errors = exc.extra.get("errors") or [{"field": exc.field or "", "message": exc.message}]
         return await _refused(request, p, uow, sak_id, errors=errors, verdier=verdier, status_code=exc.status)
-    return RedirectResponse(str(request.url_for("sak_side", sak_id=sak_id)) + "?melding=vedtatt",
-                            status_code=303)
+    return RedirectResponse(
+        str(request.url_for("sak_side", sak_id=sak_id)) + "?melding=vedtatt", status_code=303
+    )
 
 
 @router.get("/fakturering", name="fakturering")

@@ -15,7 +15,8 @@ router = APIRouter(prefix="/api/saker", tags=["vurdering"])
 
 async def _full(uow: UnitOfWork, sak: Sak) -> SakRead:
     return SakRead.of(
-        sak, anbefaling=await store.anbefaling_for(uow.session, sak.id),
+        sak,
+        anbefaling=await store.anbefaling_for(uow.session, sak.id),
         sporsmal=await store.sporsmal_for(uow.session, sak.id),
     )
 
@@ -41,8 +42,11 @@ async def recommend(sak_id: str, body: AnbefalingCreate, p: CurrentPrincipal, uo
     return result
 
 
-@router.post("/{sak_id}/tilleggsinformasjon", status_code=status.HTTP_201_CREATED,
-             summary="Ask the applicant for more information")
+@router.post(
+    "/{sak_id}/tilleggsinformasjon",
+    status_code=status.HTTP_201_CREATED,
+    summary="Ask the applicant for more information",
+)
 async def ask(sak_id: str, body: TilleggsinformasjonCreate, p: CurrentPrincipal, uow: Uow) -> SporsmalRead:
     row = await handlers.request_tilleggsinformasjon(uow, p, sak_id, sporsmal=body.sporsmal)
     await uow.commit()

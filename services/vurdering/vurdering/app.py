@@ -23,8 +23,13 @@ def create_app(
 ) -> FastAPI:
     settings = settings or VurderingSettings()
     runtime = ServiceRuntime(
-        name="vurdering", settings=settings, tables=SPINE, migrations_dir=HERE / "migrations",
-        consumers=CONSUMERS, bus=bus, clock=clock or SystemClock(),
+        name="vurdering",
+        settings=settings,
+        tables=SPINE,
+        migrations_dir=HERE / "migrations",
+        consumers=CONSUMERS,
+        bus=bus,
+        clock=clock or SystemClock(),
     )
     return create_service_app(
         runtime,

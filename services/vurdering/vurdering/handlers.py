@@ -109,26 +109,39 @@ async def record_anbefaling(
     now = uow.now
     k = anbefaling.kriterier
     row = Anbefaling(
-        id=str(uuid.uuid4()), sak_id=sak.id, anbefaling=anbefaling.anbefaling,
-        begrunnelse=anbefaling.begrunnelse, alvorlighet=k.alvorlighet, nytte=k.nytte,
-        ressursbruk=k.ressursbruk, evidenskvalitet=k.evidenskvalitet,
-        avgitt_av=p.user_id, avgitt_av_navn=p.name, avgitt_at=now,
+        id=str(uuid.uuid4()),
+        sak_id=sak.id,
+        anbefaling=anbefaling.anbefaling,
+        begrunnelse=anbefaling.begrunnelse,
+        alvorlighet=k.alvorlighet,
+        nytte=k.nytte,
+        ressursbruk=k.ressursbruk,
+        evidenskvalitet=k.evidenskvalitet,
+        avgitt_av=p.user_id,
+        avgitt_av_navn=p.name,
+        avgitt_at=now,
     )
     uow.session.add(row)
     sak.status = target
     sak.anbefalt_at = now
     sak.endret_at = now
     _history(uow, sak, p, "anbefalt", f"Anbefaling: {ANBEFALING_LABELS[anbefaling.anbefaling]}")
-    uow.audit(p, action="skriv", what="vurdering.anbefale", case_ref=sak.lopenummer,
-              purpose="Anbefale vedtak")
+    uow.audit(
+        p, action="skriv", what="vurdering.anbefale", case_ref=sak.lopenummer, purpose="Anbefale vedtak"
+    )
     uow.publish(
         AnbefalingAvgitt(
-            sak_id=sak.id, soknad_id=sak.soknad_id, lopenummer=sak.lopenummer,
+            sak_id=sak.id,
+            soknad_id=sak.soknad_id,
+            lopenummer=sak.lopenummer,
             anbefaling=anbefaling.anbefaling,
-            begrunnelse=anbefaling.begrunnelse, kriterier=KriterievurderingEvent(**k.model_dump()),
-            avgitt_av=p.user_id, avgitt_at=now,
+            begrunnelse=anbefaling.begrunnelse,
+            kriterier=KriterievurderingEvent(**k.model_dump()),
+            avgitt_av=p.user_id,
+            avgitt_at=now,
         ),
-        hf=sak.hf, subject=sak.lopenummer,
+        hf=sak.hf,
+        subject=sak.lopenummer,
     )
     await _flush(uow, already_done="Komiteen har allerede gitt en anbefaling i denne saken.")
     return sak
@@ -142,7 +155,11 @@ async def request_tilleggsinformasjon(
     transition(sak.status, "etterspor")
     now = uow.now
     row = Sporsmal(
-        id=str(uuid.uuid4()), sak_id=sak.id, sporsmal=sporsmal, spurt_av=p.user_id, spurt_av_navn=p.name,
+        id=str(uuid.uuid4()),
+        sak_id=sak.id,
+        sporsmal=sporsmal,
+        spurt_av=p.user_id,
+        spurt_av_navn=p.name,
         spurt_at=now,
     )
     uow.session.add(row)
@@ -150,14 +167,23 @@ async def request_tilleggsinformasjon(
     # was asked is refused as stale rather than silently ignoring the open question.
     sak.endret_at = now
     _history(uow, sak, p, "tilleggsinfo_etterspurt", "Ba søker om mer informasjon")
-    uow.audit(p, action="skriv", what="vurdering.etterspor", case_ref=sak.lopenummer,
-              purpose="Be om tilleggsinformasjon")
+    uow.audit(
+        p,
+        action="skriv",
+        what="vurdering.etterspor",
+        case_ref=sak.lopenummer,
+        purpose="Be om tilleggsinformasjon",
+    )
     uow.publish(
         TilleggsinformasjonEtterspurt(
-            sporsmal_id=row.id, soknad_id=sak.soknad_id, lopenummer=sak.lopenummer, sporsmal=sporsmal,
+            sporsmal_id=row.id,
+            soknad_id=sak.soknad_id,
+            lopenummer=sak.lopenummer,
+            sporsmal=sporsmal,
             spurt_at=now,
         ),
-        hf=sak.hf, subject=sak.lopenummer,
+        hf=sak.hf,
+        subject=sak.lopenummer,
     )
     await _flush(uow, already_done="Spørsmålet er allerede sendt.")
     return row
@@ -168,6 +194,7 @@ async def anbefaling_for(uow: UnitOfWork, sak: Sak) -> Anbefaling | None:
 
 
 # --- consumed events ---------------------------------------------------------------------------
+
 
 async def _by_soknad(uow: UnitOfWork, soknad_id: str) -> Sak:
     sak = await store.get_sak_for_soknad(uow.session, soknad_id)
@@ -184,15 +211,23 @@ async def on_soknad_forankret(uow: UnitOfWork, event: SoknadForankret, envelope:
         return
     now = uow.now
     sak = Sak(
-        id=str(uuid.uuid4()), hf=event.hf, soknad_id=event.soknad_id, lopenummer=event.lopenummer,
-        type=event.type, kategori=event.kategori, status=Status.TIL_VURDERING,
-        snapshot=event.model_dump(mode="json"), forankret_at=event.forankret_at, opprettet_at=now,
+        id=str(uuid.uuid4()),
+        hf=event.hf,
+        soknad_id=event.soknad_id,
+        lopenummer=event.lopenummer,
+        type=event.type,
+        kategori=event.kategori,
+        status=Status.TIL_VURDERING,
+        snapshot=event.model_dump(mode="json"),
+        forankret_at=event.forankret_at,
+        opprettet_at=now,
         endret_at=now,
     )
     uow.session.add(sak)
     await uow.session.flush()
-    _history(uow, sak, None, "mottatt",
-             f"Forankret av {event.forankring.leder_navn} og mottatt til vurdering")
+    _history(
+        uow, sak, None, "mottatt", f"Forankret av {event.forankring.leder_navn} og mottatt til vurdering"
+    )
 
 
 async def on_vedtak_fattet(uow: UnitOfWork, event: VedtakFattet, envelope: Envelope) -> None:

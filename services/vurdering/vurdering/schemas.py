@@ -66,10 +66,15 @@ class SakSummary(BaseModel):
         snap = sak.snapshot
         indikasjon = snap.get("indikasjon") or {}
         return cls(
-            id=sak.id, lopenummer=sak.lopenummer, type=sak.type, kategori=sak.kategori, status=sak.status,
+            id=sak.id,
+            lopenummer=sak.lopenummer,
+            type=sak.type,
+            kategori=sak.kategori,
+            status=sak.status,
             legemiddel=(snap.get("legemiddel") or {}).get("navn", ""),
             indikasjon=f"{indikasjon.get('kode', '')} {indikasjon.get('tekst', '')}".strip(),
-            forankret_at=sak.forankret_at, versjon=sak.versjon,
+            forankret_at=sak.forankret_at,
+            versjon=sak.versjon,
         )
 
 

@@ -48,9 +48,13 @@ _SPORSMAL = TypeAdapter(Sporsmal)
 
 def _render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> Response:
     base = {
-        "status_labels": STATUS_LABELS, "enhet_navn": enhet_navn, "type_labels": TYPE_LABELS,
+        "status_labels": STATUS_LABELS,
+        "enhet_navn": enhet_navn,
+        "type_labels": TYPE_LABELS,
         "kategori_labels": KATEGORI_LABELS,
-        "anbefaling_labels": ANBEFALING_LABELS, "utfall_labels": UTFALL_LABELS, "kriterier": KRITERIER,
+        "anbefaling_labels": ANBEFALING_LABELS,
+        "utfall_labels": UTFALL_LABELS,
+        "kriterier": KRITERIER,
         "niva_labels": NIVA_LABELS,
     }
     return request.app.state.templates.render(request, name, {**base, **context}, status_code=status_code)
@@ -92,8 +96,15 @@ async def saker(request: Request, p: CurrentPrincipal, uow: Uow) -> Response:
 
 
 async def _page(
-    request: Request, p: Principal, uow: Uow, sak: Sak, *, errors: list[dict[str, str]] | None = None,
-    verdier: dict[str, Any] | None = None, status_code: int = 200, melding: str | None = None,
+    request: Request,
+    p: Principal,
+    uow: Uow,
+    sak: Sak,
+    *,
+    errors: list[dict[str, str]] | None = None,
+    verdier: dict[str, Any] | None = None,
+    status_code: int = 200,
+    melding: str | None = None,
 ) -> Response:
     context = {
         "sak": sak,
@@ -118,8 +129,14 @@ async def sak_side(request: Request, sak_id: str, p: CurrentPrincipal, uow: Uow)
 
 
 async def _refused(
-    request: Request, p: Principal, uow: Uow, sak_id: str, *, errors: list[dict[str, str]],
-    verdier: dict[str, Any], status_code: int,
+    request: Request,
+    p: Principal,
+    uow: Uow,
+    sak_id: str,
+    *,
+    errors: list[dict[str, str]],
+    verdier: dict[str, Any],
+    status_code: int,
 ) -> Response:
     """Show the case again with what was typed and why it was refused."""
     await uow.rollback()
@@ -146,10 +163,12 @@ async def anbefal(request: Request, sak_id: str, p: CurrentPrincipal, uow: Uow) 
         await handlers.record_anbefaling(uow, p, sak_id, anbefaling=anbefaling, versjon=versjon)
         await uow.commit()
     except DomainError as exc:
-        return await _refused(request, p, uow, sak_id, errors=_domain_errors(exc), verdier=raw,
-                              status_code=exc.status)
-    return RedirectResponse(str(request.url_for("sak_side", sak_id=sak_id)) + "?melding=anbefalt",
-                            status_code=303)
+        return await _refused(
+            request, p, uow, sak_id, errors=_domain_errors(exc), verdier=raw, status_code=exc.status
+        )
+    return RedirectResponse(
+        str(request.url_for("sak_side", sak_id=sak_id)) + "?melding=anbefalt", status_code=303
+    )
 
 
 @router.post("/sak/{sak_id}/tilleggsinformasjon", name="etterspor")
@@ -159,13 +178,22 @@ async def etterspor(request: Request, sak_id: str, p: CurrentPrincipal, uow: Uow
     try:
         sporsmal = _SPORSMAL.validate_python(verdier["sporsmal"])
     except ValidationError as exc:
-        return await _refused(request, p, uow, sak_id, errors=_form_errors(exc, prefix=("sporsmal",)),
-                              verdier=verdier, status_code=422)
+        return await _refused(
+            request,
+            p,
+            uow,
+            sak_id,
+            errors=_form_errors(exc, prefix=("sporsmal",)),
+            verdier=verdier,
+            status_code=422,
+        )
     try:
         await handlers.request_tilleggsinformasjon(uow, p, sak_id, sporsmal=sporsmal)
         await uow.commit()
     except DomainError as exc:
-        return await _refused(request, p, uow, sak_id, errors=_domain_errors(exc), verdier=verdier,
-                              status_code=exc.status)
-    return RedirectResponse(str(request.url_for("sak_side", sak_id=sak_id)) + "?melding=etterspurt",
-                            status_code=303)
+        return await _refused(
+            request, p, uow, sak_id, errors=_domain_errors(exc), verdier=verdier, status_code=exc.status
+        )
+    return RedirectResponse(
+        str(request.url_for("sak_side", sak_id=sak_id)) + "?melding=etterspurt", status_code=303
+    )
