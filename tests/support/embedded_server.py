@@ -23,6 +23,8 @@ def free_port() -> int:
 
 
 class EmbeddedServer:
+    """`kill()` then `start()` restarts on the same port and data directory, with the same SQLite files."""
+
     def __init__(self, data_dir: Path, *, port: int | None = None, seed: bool = False):
         self.data_dir = data_dir
         self.port = port or free_port()
@@ -42,10 +44,11 @@ class EmbeddedServer:
             "SP_SEED_DEMO_DATA": "true" if self.seed else "false",
         }
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        log = self.log.open("ab")
-        self.popen = subprocess.Popen(
-            [sys.executable, "-m", "embedded"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-        )
+        # The child keeps its own copy of the descriptor; ours is closed so restarts leak nothing.
+        with self.log.open("ab") as log:
+            self.popen = subprocess.Popen(
+                [sys.executable, "-m", "embedded"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+            )
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if self.popen.poll() is not None:
