@@ -500,3 +500,33 @@ async def test_an_admin_changes_a_help_text_for_the_trust_and_others_cannot(app:
             )
             assert r.status_code == 303
         assert help_text((await soker.get(f"/s/{hbe_draft['id']}", headers=HTML)).text, "dose") == default
+
+
+async def test_edits_are_not_merged_across_a_step_of_the_case(app: FastAPI, clock: Clock) -> None:
+    start = clock.at
+    async with DemoClient(app, "hbe-soker") as soker:
+        draft = await new_draft(soker, complete_innhold())
+        clock.at = start + timedelta(minutes=1)
+        r = await soker.send_json(
+            "PUT", f"/api/soknader/{draft['id']}", {"versjon": 1, "innhold": {"dose": "5 mg"}}
+        )
+        clock.at = start + timedelta(minutes=2)
+        assert (await soker.send_json("POST", f"/api/soknader/{draft['id']}/send", {})).status_code == 200
+    async with DemoClient(app, "hbe-leder") as leder:
+        clock.at = start + timedelta(minutes=3)
+        returned = await leder.send_json(
+            "POST", f"/api/soknader/{draft['id']}/retur", {"kommentar": "Skriv dosen per kilo."}
+        )
+        assert returned.status_code == 200, returned.text
+    async with DemoClient(app, "hbe-soker") as soker:
+        clock.at = start + timedelta(minutes=4)
+        r = await soker.send_json(
+            "PUT",
+            f"/api/soknader/{draft['id']}",
+            {"versjon": returned.json()["versjon"], "innhold": {"dose": "1 mg/kg"}},
+        )
+        assert r.status_code == 200, r.text
+    async with app.state.runtime.db.sessions() as session:
+        rows = (await session.scalars(select(Endring).where(Endring.sporsmal_id == "dose"))).all()
+    # The edit before sending stays before it; the fix after the return is a row of its own.
+    assert sorted(r.at - start for r in rows) == [timedelta(minutes=1), timedelta(minutes=4)]

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import ForeignKey, Index, String, select
+from sqlalchemy import ForeignKey, Index, String, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db.tables import SEQ_TYPE
 from shared.db.types import UtcDateTime
-from soknad.store.core import Base
+from soknad.store.core import Base, Historikk
 
 COALESCE_WINDOW = timedelta(minutes=10)
 """Autosave runs every few seconds while someone types; one row per field and person per stretch of work."""
@@ -41,11 +41,16 @@ async def record(
     changed = list(sporsmal_ids)
     if not changed:
         return
+    # Never merge across a step of the case (sent, returned…): an edit before sending must stay before it.
+    since = at - COALESCE_WINDOW
+    last_step = await session.scalar(select(func.max(Historikk.at)).where(Historikk.soknad_id == soknad_id))
+    if last_step is not None and last_step > since:
+        since = last_step
     recent = await session.scalars(
         select(Endring).where(
             Endring.soknad_id == soknad_id,
             Endring.actor_id == actor_id,
-            Endring.at >= at - COALESCE_WINDOW,
+            Endring.at >= since,
             Endring.sporsmal_id.in_(changed),
         )
     )
