@@ -41,15 +41,22 @@ async def drive(server: Server, **config: Any) -> dict[str, Any]:
     return result
 
 
+# Share of one core used by other processes above which a figure is flagged as disturbed.
+DISTURBED = 0.15
+
+
 def show(label: str, r: dict[str, Any]) -> None:
     errors = f"{r['errors']} {r['error_kinds']}" if r["errors"] else "0"
     print(
         f"  {label}: {r['per_s']:.1f}/s, p50 {r['p50_ms']:.1f} ms, p95 {r['p95_ms']:.1f} ms, "
         f"p99 {r['p99_ms']:.1f} ms, max {r['max_ms']:.1f} ms, errors {errors}, "
         f"missed ticks {r['missed_ticks']}; CPU (of one core) server {r['server_cpu']:.0%}, "
-        f"load {r['client_cpu']:.0%}, whole machine {r['machine_cpu']:.0%} of {os.cpu_count()}00%",
+        f"load {r['client_cpu']:.0%}, PostgreSQL {r['postgres_cpu']:.0%}, other processes "
+        f"{r['other_cpu']:.0%} (machine {r['machine_cpu']:.0%} of {os.cpu_count()}00%)",
         flush=True,
     )
+    if r["other_cpu"] > DISTURBED:
+        print(f"  ! other processes used {r['other_cpu']:.0%} of a core: these figures are disturbed")
 
 
 def editor_figures(r: dict[str, Any], store: str) -> dict[str, float]:

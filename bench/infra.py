@@ -65,6 +65,20 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def named_cpu_seconds(name: str) -> float:
+    """CPU time of the running processes called `name` (e.g. PostgreSQL's backends), from /proc."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            head, rest = stat.read_text().rsplit(")", 1)
+        except OSError:
+            continue  # ended while we looked
+        if head.split("(", 1)[1] == name:
+            fields = rest.split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def machine_cpu_seconds() -> float:
     """CPU time used by everything on the machine (all cores), from /proc/stat."""
     user, nice, system, _idle, _iowait, irq, softirq, steal = (

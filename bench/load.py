@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import uvloop
 
-from bench.infra import cpu_seconds, machine_cpu_seconds
+from bench.infra import cpu_seconds, machine_cpu_seconds, named_cpu_seconds
 from shared.auth.demo import DEMO_USERS
 from shared.auth.principal import Principal, Role
 from shared.auth.session import CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE, CookieSigner
@@ -285,13 +285,21 @@ async def main(config: dict[str, Any]) -> dict[str, Any]:
     )
     loop = editor_loop if config["mode"] == "editors" else closed_loop
 
-    async def cpu_at(moment: float) -> tuple[float, float, float]:
+    async def cpu_at(moment: float) -> tuple[float, float, float, float]:
         await asyncio.sleep(moment - time.perf_counter())
-        return time.process_time(), cpu_seconds(config["server_pid"]), machine_cpu_seconds()
+        return (
+            time.process_time(),
+            cpu_seconds(config["server_pid"]),
+            named_cpu_seconds("postgres"),
+            machine_cpu_seconds(),
+        )
 
     cpu = asyncio.gather(cpu_at(results.window_start), cpu_at(results.window_end))
     await asyncio.gather(*(loop(e, i, config, results) for i, e in enumerate(editors)))
-    (client_start, server_start, machine_start), (client_end, server_end, machine_end) = await cpu
+    start_cpu, end_cpu = await cpu
+    client, server, postgres, machine = (
+        (end - begin) / config["duration_s"] for begin, end in zip(start_cpu, end_cpu, strict=True)
+    )
     for editor in editors:
         editor.connection.close()
     latencies = sorted(results.latencies_ms)
@@ -305,9 +313,12 @@ async def main(config: dict[str, Any]) -> dict[str, Any]:
         "p95_ms": percentile(latencies, 0.95),
         "p99_ms": percentile(latencies, 0.99),
         "max_ms": latencies[-1] if latencies else float("nan"),
-        "client_cpu": (client_end - client_start) / config["duration_s"],
-        "server_cpu": (server_end - server_start) / config["duration_s"],
-        "machine_cpu": (machine_end - machine_start) / config["duration_s"],
+        "client_cpu": client,
+        "server_cpu": server,
+        "postgres_cpu": postgres,
+        "machine_cpu": machine,
+        # Whatever else ran: other work on a shared machine disturbs the figures.
+        "other_cpu": max(0.0, machine - client - server - postgres),
     }
 
 
