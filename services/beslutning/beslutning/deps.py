@@ -13,7 +13,7 @@ from shared.web.deps import CurrentPrincipal, Runtime, Uow, get_runtime
 __all__ = ["CurrentPrincipal", "Runtime", "Settings", "Uow"]
 
 
-def get_settings(runtime: Annotated[ServiceRuntime, Depends(get_runtime)]) -> BeslutningSettings:
+async def get_settings(runtime: Annotated[ServiceRuntime, Depends(get_runtime)]) -> BeslutningSettings:
     settings = runtime.settings
     assert isinstance(settings, BeslutningSettings)
     return settings

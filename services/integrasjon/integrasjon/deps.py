@@ -14,13 +14,13 @@ from shared.web.deps import CurrentPrincipal, Runtime, Uow, get_runtime
 __all__ = ["Catalogue", "CurrentPrincipal", "Runtime", "Settings", "Uow"]
 
 
-def get_settings(runtime: Annotated[ServiceRuntime, Depends(get_runtime)]) -> IntegrasjonSettings:
+async def get_settings(runtime: Annotated[ServiceRuntime, Depends(get_runtime)]) -> IntegrasjonSettings:
     settings = runtime.settings
     assert isinstance(settings, IntegrasjonSettings)
     return settings
 
 
-def get_katalog(request: Request) -> Katalog:
+async def get_katalog(request: Request) -> Katalog:
     katalog: Katalog = request.app.state.katalog
     return katalog
 

@@ -17,13 +17,13 @@ from shared.web.problems import field_name, norwegian_message
 __all__ = ["CurrentPrincipal", "Filter", "Runtime", "Settings", "Uow"]
 
 
-def get_settings(runtime: Annotated[ServiceRuntime, Depends(get_runtime)]) -> OversiktSettings:
+async def get_settings(runtime: Annotated[ServiceRuntime, Depends(get_runtime)]) -> OversiktSettings:
     settings = runtime.settings
     assert isinstance(settings, OversiktSettings)
     return settings
 
 
-def get_filter(
+async def get_filter(
     hf: Annotated[str, Query(max_length=20, description="Trust code.")] = "",
     kategori: Annotated[str, Query(max_length=30, description="Scheme.")] = "",
     type: Annotated[str, Query(max_length=20, description="`enkeltpasient` or `gruppe`.")] = "",

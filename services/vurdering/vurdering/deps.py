@@ -13,7 +13,7 @@ from vurdering.settings import VurderingSettings
 __all__ = ["CurrentPrincipal", "Runtime", "Settings", "Uow"]
 
 
-def get_settings(runtime: Annotated[ServiceRuntime, Depends(get_runtime)]) -> VurderingSettings:
+async def get_settings(runtime: Annotated[ServiceRuntime, Depends(get_runtime)]) -> VurderingSettings:
     settings = runtime.settings
     assert isinstance(settings, VurderingSettings)
     return settings

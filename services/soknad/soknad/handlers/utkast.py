@@ -185,7 +185,13 @@ async def save_draft(
     soknad.endret_at = now
     soknad.endret_av = p.user_id
     await endringer.record(
-        uow.session, soknad_id=soknad.id, actor_id=p.user_id, actor_navn=p.name, sporsmal_ids=changed, at=now
+        uow.session,
+        soknad_id=soknad.id,
+        actor_id=p.user_id,
+        actor_navn=p.name,
+        sporsmal_ids=changed,
+        at=now,
+        not_before=soknad.sendt_at,
     )
     uow.audit(p, action="skriv", what="soknad.lagre", case_ref=soknad.id, purpose="Skrive søknad")
     await uow.session.flush()

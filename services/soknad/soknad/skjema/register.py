@@ -51,7 +51,7 @@ class SkjemaRegister:
         return sorted(self._by_version)
 
 
-def get_skjemaer(request: Request) -> SkjemaRegister:
+async def get_skjemaer(request: Request) -> SkjemaRegister:
     register: SkjemaRegister = request.app.state.skjemaer
     return register
 

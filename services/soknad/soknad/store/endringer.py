@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import ForeignKey, Index, String, func, select
+from sqlalchemy import ForeignKey, Index, String, Table, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db.tables import SEQ_TYPE
 from shared.db.types import UtcDateTime
-from soknad.store.core import Base, Historikk
+from soknad.store.core import Base
 
 COALESCE_WINDOW = timedelta(minutes=10)
 """Autosave runs every few seconds while someone types; one row per field and person per stretch of work."""
@@ -37,40 +38,38 @@ async def record(
     actor_navn: str,
     sporsmal_ids: Iterable[str],
     at: datetime,
+    not_before: datetime | None = None,
 ) -> None:
-    changed = list(sporsmal_ids)
+    """`not_before`: the last step of the case (when it was sent). An edit is never merged across it,
+    so an edit made before sending stays before it in the history."""
+    changed = list(dict.fromkeys(sporsmal_ids))
     if not changed:
         return
-    # Never merge across a step of the case (sent, returned…): an edit before sending must stay before it.
     since = at - COALESCE_WINDOW
-    last_step = await session.scalar(select(func.max(Historikk.at)).where(Historikk.soknad_id == soknad_id))
-    if last_step is not None and last_step > since:
-        since = last_step
-    recent = await session.scalars(
-        select(Endring).where(
-            Endring.soknad_id == soknad_id,
-            Endring.actor_id == actor_id,
-            Endring.at >= since,
-            Endring.sporsmal_id.in_(changed),
+    if not_before is not None and not_before > since:
+        since = not_before
+    table = cast(Table, Endring.__table__)
+    # Autosave runs on every pause in typing: one statement moves the stretch of work forward in time,
+    # and only fields touched for the first time in it get a row.
+    merged = await session.execute(
+        update(table)
+        .where(
+            table.c.soknad_id == soknad_id,
+            table.c.actor_id == actor_id,
+            table.c.at >= since,
+            table.c.sporsmal_id.in_(changed),
         )
+        .values(at=at)
+        .returning(table.c.sporsmal_id)
     )
-    latest: dict[str, Endring] = {}
-    for row in recent:
-        if row.sporsmal_id not in latest or row.at > latest[row.sporsmal_id].at:
-            latest[row.sporsmal_id] = row
-    for sporsmal_id in changed:
-        if sporsmal_id in latest:
-            latest[sporsmal_id].at = at
-        else:
-            session.add(
-                Endring(
-                    soknad_id=soknad_id,
-                    at=at,
-                    actor_id=actor_id,
-                    actor_navn=actor_navn,
-                    sporsmal_id=sporsmal_id,
-                )
-            )
+    seen = set(merged.scalars())
+    fresh = [
+        {"soknad_id": soknad_id, "at": at, "actor_id": actor_id, "actor_navn": actor_navn, "sporsmal_id": s}
+        for s in changed
+        if s not in seen
+    ]
+    if fresh:
+        await session.execute(insert(table), fresh)
 
 
 async def for_soknad(session: AsyncSession, soknad_id: str) -> list[Endring]:
