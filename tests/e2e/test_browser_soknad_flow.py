@@ -88,7 +88,11 @@ async def saved_after(page: Page, before: str) -> None:
 
 
 async def choose(page: Page, question: str, value: str) -> None:
-    await page.locator(f"[name='innhold.{question}'][value='{value}']").check()
+    option = page.locator(f"[name='innhold.{question}'][value='{value}']")
+    # The form shows and hides conditional questions as answers are saved, so a click at screen
+    # coordinates can land on a neighbour while the layout moves; click the element itself.
+    await option.dispatch_event("click")
+    await expect(option).to_be_checked()
 
 
 def field(page: Page, label: str) -> Locator:
