@@ -7,8 +7,9 @@ import re
 from collections.abc import Mapping
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from shared.presedens import Presedenssok  # noqa: F401 - the query of the precedent endpoint
 from shared.trusts import HELSEFORETAK
 
 STATUS_LABELS = {"til_vurdering": "Til vurdering", "vedtatt": "Vedtatt", "trukket": "Trukket"}
@@ -108,60 +109,6 @@ class Sokefilter(BaseModel):
 SMALL_CELL_LIMIT = 5
 SUPPRESSED: Literal["<5"] = "<5"
 
-_ATC = re.compile(r"[A-Z](\d{2}([A-Z]([A-Z](\d{2})?)?)?)?")
-_ICD10_CODE = re.compile(r"[A-Z]\d{2}(\.?\d{1,2})?")
-
 
 def suppress_small(count: int) -> int | Literal["<5"]:
     return SUPPRESSED if 0 < count < SMALL_CELL_LIMIT else count
-
-
-def icd10_kategori(kode: str) -> str:
-    """The 3-character category of an ICD-10 code (G36.0 → G36)."""
-    return kode.replace(".", "")[:3]
-
-
-class Presedenssok(BaseModel):
-    """Which earlier decisions to look for: the same active substance (or ATC code) and indication."""
-
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
-
-    atc: str = Field(default="", max_length=7, description="ATC code, e.g. L01FA01.")
-    virkestoff: str = Field(
-        default="", max_length=100, validate_default=True, description="Active substance, e.g. rituksimab."
-    )
-    icd10: str = Field(default="", max_length=6, validate_default=True, description="ICD-10 code, e.g. G35.")
-
-    @field_validator("atc")
-    @classmethod
-    def _atc(cls, value: str) -> str:
-        value = value.upper()
-        if value and not _ATC.fullmatch(value):
-            raise ValueError("ATC-koden har feil format (for eksempel L01FA01).")
-        return value
-
-    @field_validator("virkestoff")
-    @classmethod
-    def _virkestoff(cls, value: str, info: ValidationInfo) -> str:
-        if not value and info.data.get("atc") == "":
-            raise ValueError("Oppgi virkestoff eller ATC-kode.")
-        return value.lower()
-
-    @field_validator("icd10")
-    @classmethod
-    def _icd10(cls, value: str) -> str:
-        value = value.upper()
-        if not value:
-            raise ValueError("Oppgi en ICD-10-kode, for eksempel G35.")
-        if not _ICD10_CODE.fullmatch(value):
-            raise ValueError("Skriv en ICD-10-kode, for eksempel G35 eller G36.0.")
-        return value
-
-    @property
-    def kategori(self) -> str:
-        return icd10_kategori(self.icd10)
-
-    def dekker(self, kode: str) -> bool:
-        """A decision for this exact code, or for its whole category, covers the code searched for."""
-        stored = kode.replace(".", "").upper()
-        return stored in (self.icd10.replace(".", ""), self.kategori)

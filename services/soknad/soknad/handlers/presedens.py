@@ -9,74 +9,20 @@ decision (which shows the decision's text) is."""
 from __future__ import annotations
 
 import asyncio
-import re
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from shared.auth.demo import enhet_navn
 from shared.auth.principal import Principal
 from shared.db.uow import UnitOfWork
 from shared.errors import NotFound
+from shared.presedens import Presedenssok
 from shared.trusts import hf_navn
 from soknad.oppslag import OppslagKlient
 from soknad.store import Soknad
 from soknad.store import presedens as store
-
-_ATC = re.compile(r"[A-Z](\d{2}([A-Z]([A-Z](\d{2})?)?)?)?")
-_ICD10 = re.compile(r"[A-Z]\d{2}(\.?\d{1,2})?")
-
-
-class Presedenssok(BaseModel):
-    """What to look for: a substance (or ATC code) and an ICD-10 code, matched on its category."""
-
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
-
-    atc: str = Field(default="", max_length=7, description="ATC code, e.g. L01FA01.")
-    virkestoff: str = Field(
-        default="", max_length=100, validate_default=True, description="Active substance, e.g. rituksimab."
-    )
-    icd10: str = Field(default="", max_length=6, validate_default=True, description="ICD-10 code, e.g. G35.")
-
-    @field_validator("atc")
-    @classmethod
-    def _atc(cls, value: str) -> str:
-        value = value.upper()
-        if value and not _ATC.fullmatch(value):
-            raise ValueError("ATC-koden har feil format (for eksempel L01FA01).")
-        return value
-
-    @field_validator("virkestoff")
-    @classmethod
-    def _virkestoff(cls, value: str, info: ValidationInfo) -> str:
-        if not value and info.data.get("atc") == "":
-            raise ValueError("Oppgi virkestoff eller ATC-kode.")
-        return value.lower()
-
-    @field_validator("icd10")
-    @classmethod
-    def _icd10(cls, value: str) -> str:
-        value = value.upper()
-        if not value:
-            raise ValueError("Oppgi en ICD-10-kode, for eksempel G35.")
-        if not _ICD10.fullmatch(value):
-            raise ValueError("Skriv en ICD-10-kode, for eksempel G35 eller G36.0.")
-        if len(value) > 3 and "." not in value:
-            value = f"{value[:3]}.{value[3:]}"
-        return value
-
-    @property
-    def kategori(self) -> str:
-        return self.icd10[:3]
-
-    def dekker(self, kode: str | None) -> bool:
-        """A decision for this exact code, or for its whole category, covers the code searched for."""
-        stored = (kode or "").upper()
-        return stored in (self.icd10, self.kategori)
-
-    def params(self) -> dict[str, str]:
-        return {"virkestoff": self.virkestoff, "atc": self.atc, "icd10": self.icd10}
 
 
 class LokaltGruppevedtak(BaseModel):

@@ -19,7 +19,7 @@ from shared.auth.principal import Principal
 from shared.db.uow import UnitOfWork
 from shared.errors import ValidationFailed
 from shared.labels import KATEGORI_LABELS, UTFALL_LABELS
-from shared.web.templating import OSLO
+from shared.web.templating import MONTHS, OSLO
 from soknad.domain import Status
 from soknad.handlers.register import check_period, parse_date, period_bounds, scope
 from soknad.store import Soknad
@@ -38,20 +38,6 @@ TABELLER = {
     "enhet": "Søknader og behandlingstid per enhet",
 }
 SHORT_MONTHS = ["jan", "feb", "mar", "apr", "mai", "jun", "jul", "aug", "sep", "okt", "nov", "des"]
-LONG_MONTHS = [
-    "januar",
-    "februar",
-    "mars",
-    "april",
-    "mai",
-    "juni",
-    "juli",
-    "august",
-    "september",
-    "oktober",
-    "november",
-    "desember",
-]
 
 
 @dataclass(frozen=True)
@@ -126,7 +112,7 @@ def months_between(fra: date, til: date) -> list[str]:
 
 def month_label(maned: str, *, long: bool = False) -> str:
     year, month = (int(part) for part in maned.split("-"))
-    return f"{LONG_MONTHS[month - 1]} {year}" if long else f"{SHORT_MONTHS[month - 1]} {year % 100:02d}"
+    return f"{MONTHS[month - 1]} {year}" if long else f"{SHORT_MONTHS[month - 1]} {year % 100:02d}"
 
 
 def percentile(values: Sequence[float], q: float) -> float | None:
