@@ -185,7 +185,8 @@ async def login(url: str, user: Principal) -> bytes:
     return (
         f"cookie: {SESSION_COOKIE}={session}; {CSRF_COOKIE}={csrf_cookie}\r\n"
         f"{CSRF_HEADER}: {token}\r\n"
-        "content-type: application/json\r\naccept: application/json\r\n"
+        # As autosave.js: a save asks for the new version and the form's state, not the application.
+        "content-type: application/json\r\naccept: application/json\r\nprefer: return=minimal\r\n"
     ).encode()
 
 

@@ -23,6 +23,7 @@ from shared.auth.session import CookieSigner
 from shared.bus.base import RetryPolicy
 from shared.bus.memory import MemoryBus
 from shared.observability.metrics import ServiceMetrics
+from shared.web.app import Gateway
 from shared.web.middleware import SpineMiddleware
 from shared.web.portal import portal_router
 from shared.web.problems import install_error_handlers
@@ -86,7 +87,7 @@ def create_app(settings: EmbeddedSettings | None = None) -> FastAPI:
             yield
         await bus.close()
 
-    root = FastAPI(
+    root = Gateway(
         title="Søknadsportalen", lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None
     )
     root.state.services = apps
@@ -105,5 +106,5 @@ def create_app(settings: EmbeddedSettings | None = None) -> FastAPI:
     root.include_router(portal_router(signer=signer, templates=root.state.templates))
     root.mount("/static", StaticFiles(directory=STATIC), name="static")
     for name in SERVICES:
-        root.mount(f"/{name}", apps[name])
+        root.mount_service(f"/{name}", apps[name])
     return root

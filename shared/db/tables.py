@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import JSON, BigInteger, Column, Index, Integer, MetaData, String, Table, Text
 from sqlalchemy.dialects import sqlite
 
 from shared.db.types import UtcDateTime
@@ -59,6 +59,10 @@ def add_spine_tables(metadata: MetaData) -> SpineTables:
         Column("what", String(200), nullable=False),
         Column("purpose", String(200), nullable=False),
         Column("correlation_id", String(64), nullable=True),
+        # The name as the user saw it (a patient's access log names people, not user ids), and for a
+        # write, which fields it changed: never their values.
+        Column("actor_navn", String(200), nullable=True),
+        Column("felt", JSON, nullable=True),
         Index("ix_revisjonslogg_case", "case_ref", "at"),
     )
     return SpineTables(outbox=outbox, inbox=inbox, audit=audit)

@@ -3,12 +3,12 @@ entries it staged written in the same transaction."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sqlalchemy import insert
+from sqlalchemy import Insert, insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -36,6 +36,8 @@ class Actor(Protocol):
     def role(self) -> str: ...
     @property
     def hf(self) -> str: ...
+    @property
+    def name(self) -> str: ...
 
 
 @dataclass
@@ -57,9 +59,14 @@ class Database:
     clock: Clock
     on_outbox_commit: Callable[[], None] = lambda: None
     sessions: async_sessionmaker[AsyncSession] = field(init=False)
+    # Built once: a statement object caches its compiled form, so autosave does not rebuild it per save.
+    outbox_insert: Insert = field(init=False)
+    audit_insert: Insert = field(init=False)
 
     def __post_init__(self) -> None:
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.outbox_insert = insert(self.tables.outbox)
+        self.audit_insert = insert(self.tables.audit)
 
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
@@ -115,8 +122,18 @@ class UnitOfWork:
         )
         return envelope
 
-    def audit(self, actor: Actor, *, action: str, what: str, case_ref: str | None, purpose: str) -> None:
-        """Record a read or write of personal data (pasientjournalloven § 22)."""
+    def audit(
+        self,
+        actor: Actor,
+        *,
+        action: str,
+        what: str,
+        case_ref: str | None,
+        purpose: str,
+        felt: Sequence[str] | None = None,
+    ) -> None:
+        """Record a read or write of personal data (pasientjournalloven § 22); `felt`: the fields a write
+        changed (ids, never values)."""
         self._audit.append(
             {
                 "at": self.db.clock.now(),
@@ -128,6 +145,8 @@ class UnitOfWork:
                 "what": what,
                 "purpose": purpose,
                 "correlation_id": current_correlation_id(),
+                "actor_navn": actor.name,
+                "felt": list(felt) if felt is not None else None,
             }
         )
 
@@ -146,11 +165,10 @@ class UnitOfWork:
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def commit(self) -> None:
-        tables = self.db.tables
         try:
             if self._events:
                 await self.session.execute(
-                    insert(tables.outbox),
+                    self.db.outbox_insert,
                     [
                         {
                             "event_id": s.envelope.id,
@@ -167,7 +185,9 @@ class UnitOfWork:
                     ],
                 )
             if self._audit:
-                await self.session.execute(insert(tables.audit), self._audit)
+                # One row is the common case (a save): a single execute, not an executemany.
+                rows = self._audit[0] if len(self._audit) == 1 else self._audit
+                await self.session.execute(self.db.audit_insert, rows)
             await self.session.commit()
         except StaleDataError as exc:
             await self.session.rollback()

@@ -171,6 +171,30 @@ async def test_a_save_keeps_answers_left_out_and_reports_what_the_page_needs(app
         assert r.json()["versjon"] == 4
 
 
+async def test_autosave_asks_for_a_minimal_answer_and_gets_the_version_and_form_state(app: FastAPI) -> None:
+    async with DemoClient(app, "hbe-soker") as soker:
+        draft = await new_draft(soker, {"begrunnelse": "Første setning."})
+        url = f"/api/soknader/{draft['id']}"
+        fnr = COMPLETE["pasient_fodselsnummer"]
+        headers = {"x-csrf-token": await soker.csrf(), "prefer": "handling=strict, return=minimal"}
+        body = {"versjon": 1, "innhold": {"pasient_fodselsnummer": fnr}}
+        r = await soker.put(url, json=body, headers=headers)
+        assert r.status_code == 200 and r.headers["preference-applied"] == "return=minimal"
+        minimal = r.json()
+        assert set(minimal) == {"id", "versjon", "endret_at", "synlige", "fullforing", "avledet"}
+        assert minimal["id"] == draft["id"] and minimal["versjon"] == 2
+        assert minimal["avledet"]["pasient_fodselsnummer"]["kjonn"] == "kvinne"
+        assert minimal["fullforing"]["pasient"]["status"] == "mangler"
+        # Nothing was lost by not sending it back: the application holds both answers.
+        full = (await soker.get(url)).json()
+        assert full["innhold"] == {"begrunnelse": "Første setning.", "pasient_fodselsnummer": fnr}
+        assert full["versjon"] == 2 and full["endret_at"] == minimal["endret_at"]
+        # Without the preference the answer is the whole application, as before.
+        r = await soker.send_json("PUT", url, {"versjon": 2, "innhold": {"dose": "5 mg"}})
+        assert "preference-applied" not in r.headers
+        assert r.json()["innhold"]["dose"] == "5 mg" and r.json()["versjon"] == 3
+
+
 async def test_synthetic_numbers_refused_when_the_deployment_forbids_them(tmp_path: Path) -> None:
     bus = MemoryBus()
     await bus.connect()

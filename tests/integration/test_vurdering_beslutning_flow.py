@@ -69,8 +69,15 @@ async def flow(tmp_path: Any) -> AsyncIterator[Flow]:
         ("vurdering.events", AnbefalingAvgitt),
         ("vurdering.events", TilleggsinformasjonEtterspurt),
     ):
-        await bus.subscribe(Subscription(consumer="test", handler_name="record", exchange=exchange,
-                                         event_type=contract.TYPE, handler=record))
+        await bus.subscribe(
+            Subscription(
+                consumer="test",
+                handler_name="record",
+                exchange=exchange,
+                event_type=contract.TYPE,
+                handler=record,
+            )
+        )
     common: dict[str, Any] = {"log_json": False, "outbox_poll_interval_s": 0.05}
     vurdering = create_vurdering(VurderingSettings(data_dir=tmp_path / "vurdering", **common), bus=bus)
     beslutning = create_beslutning(BeslutningSettings(data_dir=tmp_path / "beslutning", **common), bus=bus)
@@ -91,25 +98,40 @@ def forankret(**overrides: Any) -> SoknadForankret:
         "enhet": "HBE-NEVRO",
         "soker_id": "hbe-soker",
         "soker_navn": "Kari Nordmann",
-        "pasient": Pasient(fodselsnummer=synthetic_fodselsnummer(born, sex="kvinne"), navn="Testa Testesen",
-                           fodselsdato=born, kjonn="kvinne"),
-        "legemiddel": Legemiddel(navn="MabThera inf kons 10 mg/ml", virkestoff="rituksimab", atc="L01FA01",
-                                 verifisert=True),
+        "pasient": Pasient(
+            fodselsnummer=synthetic_fodselsnummer(born, sex="kvinne"),
+            navn="Testa Testesen",
+            fodselsdato=born,
+            kjonn="kvinne",
+        ),
+        "legemiddel": Legemiddel(
+            navn="MabThera inf kons 10 mg/ml", virkestoff="rituksimab", atc="L01FA01", verifisert=True
+        ),
         "indikasjon": Indikasjon(kode="G35", tekst="Multippel sklerose", verifisert=True),
         "begrunnelse": "Attakker tross to linjer sykdomsmodifiserende behandling.",
         "estimert_kostnad_nok": 120_000,
         "sendt_at": now - timedelta(days=2),
         "forankret_at": now,
-        "forankring": Forankring(leder_id="hbe-leder", leder_navn="Per Hansen",
-                                 begrunnelse="Faglig og budsjettmessig enig.", kostnadssted="4100"),
+        "forankring": Forankring(
+            leder_id="hbe-leder",
+            leder_navn="Per Hansen",
+            begrunnelse="Faglig og budsjettmessig enig.",
+            kostnadssted="4100",
+        ),
     }
     data.update(overrides)
     return SoknadForankret(**data)
 
 
 def envelope_of(event: EventContract, *, subject: str, source: str = "/hf/HBE/soknad") -> Envelope:
-    return Envelope(source=source, type=event.TYPE, hf="HBE", subject=subject, correlationid="t",
-                    data=event.model_dump(mode="json"))
+    return Envelope(
+        source=source,
+        type=event.TYPE,
+        hf="HBE",
+        subject=subject,
+        correlationid="t",
+        data=event.model_dump(mode="json"),
+    )
 
 
 async def publish_forankret(flow: Flow, event: SoknadForankret) -> Envelope:
@@ -158,8 +180,10 @@ def assert_problem(response: Any, status: int, *fields: str) -> dict[str, Any]:
 async def test_committee_recommends_and_director_decides(flow: Flow) -> None:
     event = forankret()
     await publish_forankret(flow, event)
-    async with DemoClient(flow.vurdering, "hbe-komite") as komite, \
-            DemoClient(flow.beslutning, "hbe-fagdirektor") as direktor:
+    async with (
+        DemoClient(flow.vurdering, "hbe-komite") as komite,
+        DemoClient(flow.beslutning, "hbe-fagdirektor") as direktor,
+    ):
         summary = await wait_for_case(komite, event.lopenummer, status="til_vurdering")
         sak_id = summary["id"]
         assert summary["legemiddel"] == "MabThera inf kons 10 mg/ml"
@@ -168,9 +192,11 @@ async def test_committee_recommends_and_director_decides(flow: Flow) -> None:
         assert full["snapshot"]["pasient"]["navn"] == "Testa Testesen"
         async with flow.vurdering.state.runtime.db.unit_of_work() as uow:
             audit = flow.vurdering.state.runtime.db.tables.audit
-            reads = (await uow.session.execute(
-                select(audit.c.actor_id, audit.c.what).where(audit.c.case_ref == event.lopenummer)
-            )).all()
+            reads = (
+                await uow.session.execute(
+                    select(audit.c.actor_id, audit.c.what).where(audit.c.case_ref == event.lopenummer)
+                )
+            ).all()
         assert ("hbe-komite", "vurdering.vis") in reads
 
         url = f"/api/saker/{sak_id}/anbefaling"
@@ -209,10 +235,16 @@ async def test_committee_recommends_and_director_decides(flow: Flow) -> None:
         assert stale["type"].endswith("versjonskonflikt")
         assert_problem(await direktor.send_json("POST", vedtak_url, {**good, "vilkar": ""}), 422, "vilkar")
         yesterday = (TODAY - timedelta(days=1)).isoformat()
-        assert_problem(await direktor.send_json("POST", vedtak_url, {**good, "evalueringsdato": yesterday}),
-                       422, "evalueringsdato")
-        assert_problem(await direktor.send_json("POST", vedtak_url, {**good, "gyldig_til": "i morgen"}),
-                       422, "gyldig_til")
+        assert_problem(
+            await direktor.send_json("POST", vedtak_url, {**good, "evalueringsdato": yesterday}),
+            422,
+            "evalueringsdato",
+        )
+        assert_problem(
+            await direktor.send_json("POST", vedtak_url, {**good, "gyldig_til": "i morgen"}),
+            422,
+            "gyldig_til",
+        )
 
         decided = await direktor.send_json("POST", vedtak_url, {**good, "versjon": ready["versjon"]})
         assert decided.status_code == 201, decided.text
@@ -240,12 +272,19 @@ async def test_committee_recommends_and_director_decides(flow: Flow) -> None:
 async def test_director_decides_without_the_committee(flow: Flow) -> None:
     event = forankret(kategori="godkjenningsfritak")
     await publish_forankret(flow, event)
-    async with DemoClient(flow.beslutning, "hbe-fagdirektor") as direktor, \
-            DemoClient(flow.vurdering, "hbe-komite") as komite:
+    async with (
+        DemoClient(flow.beslutning, "hbe-fagdirektor") as direktor,
+        DemoClient(flow.vurdering, "hbe-komite") as komite,
+    ):
         waiting = await wait_for_case(direktor, event.lopenummer, status="venter_pa_anbefaling")
-        decided = await direktor.send_json("POST", f"/api/saker/{waiting['id']}/vedtak", {
-            "utfall": "avslatt", "begrunnelse": "Godkjent alternativ er ikke prøvd.",
-        })
+        decided = await direktor.send_json(
+            "POST",
+            f"/api/saker/{waiting['id']}/vedtak",
+            {
+                "utfall": "avslatt",
+                "begrunnelse": "Godkjent alternativ er ikke prøvd.",
+            },
+        )
         assert decided.status_code == 201, decided.text
         assert decided.json()["vedtak"]["vurderingsflyt"] == "forenklet"
 
@@ -261,8 +300,10 @@ async def test_director_decides_without_the_committee(flow: Flow) -> None:
 async def test_another_trust_cannot_see_or_touch_the_case(flow: Flow) -> None:
     event = forankret()
     await publish_forankret(flow, event)
-    async with DemoClient(flow.vurdering, "hbe-komite") as komite, \
-            DemoClient(flow.beslutning, "hbe-fagdirektor") as direktor:
+    async with (
+        DemoClient(flow.vurdering, "hbe-komite") as komite,
+        DemoClient(flow.beslutning, "hbe-fagdirektor") as direktor,
+    ):
         vurdering_id = (await wait_for_case(komite, event.lopenummer))["id"]
         beslutning_id = (await wait_for_case(direktor, event.lopenummer))["id"]
 
@@ -273,8 +314,9 @@ async def test_another_trust_cannot_see_or_touch_the_case(flow: Flow) -> None:
         assert_problem(await ous.send_json("POST", f"/api/saker/{vurdering_id}/anbefaling", ANBEFALING), 403)
     async with DemoClient(flow.beslutning, "ous-fagdirektor") as ous:
         assert (await ous.get(f"/api/saker/{beslutning_id}")).status_code in (403, 404)
-        decided = await ous.send_json("POST", f"/api/saker/{beslutning_id}/vedtak",
-                                      {"utfall": "innvilget", "begrunnelse": "Nei."})
+        decided = await ous.send_json(
+            "POST", f"/api/saker/{beslutning_id}/vedtak", {"utfall": "innvilget", "begrunnelse": "Nei."}
+        )
         assert decided.status_code in (403, 404)
     async with DemoClient(flow.vurdering, "hbe-soker") as soker:
         # The applicant has no business in the committee's case.
@@ -288,8 +330,10 @@ async def test_a_redelivered_anchoring_creates_no_second_case(flow: Flow) -> Non
     await flow.bus.drain()
     await flow.bus.publish(envelope, exchange=SOKNAD_EXCHANGE)
     await flow.bus.drain()
-    async with DemoClient(flow.vurdering, "hbe-komite") as komite, \
-            DemoClient(flow.beslutning, "hbe-fagdirektor") as direktor:
+    async with (
+        DemoClient(flow.vurdering, "hbe-komite") as komite,
+        DemoClient(flow.beslutning, "hbe-fagdirektor") as direktor,
+    ):
         for client in (komite, direktor):
             listed = (await client.get("/api/saker")).json()
             cases = [s for s in listed if s["lopenummer"] == event.lopenummer]
@@ -299,13 +343,19 @@ async def test_a_redelivered_anchoring_creates_no_second_case(flow: Flow) -> Non
 async def test_a_recommendation_that_overtakes_the_anchoring_is_retried(flow: Flow) -> None:
     event = forankret()
     anbefaling = AnbefalingAvgitt(
-        sak_id=str(uuid.uuid4()), soknad_id=event.soknad_id, lopenummer=event.lopenummer,
-        anbefaling="innvilge", begrunnelse="God dokumentasjon.",
+        sak_id=str(uuid.uuid4()),
+        soknad_id=event.soknad_id,
+        lopenummer=event.lopenummer,
+        anbefaling="innvilge",
+        begrunnelse="God dokumentasjon.",
         kriterier=Kriterievurdering(alvorlighet=2, nytte=3, ressursbruk=1, evidenskvalitet=3),
-        avgitt_av="hbe-komite", avgitt_at=datetime.now(UTC),
+        avgitt_av="hbe-komite",
+        avgitt_at=datetime.now(UTC),
     )
-    await flow.bus.publish(envelope_of(anbefaling, subject=event.lopenummer, source="/hf/HBE/vurdering"),
-                           exchange="vurdering.events")
+    await flow.bus.publish(
+        envelope_of(anbefaling, subject=event.lopenummer, source="/hf/HBE/vurdering"),
+        exchange="vurdering.events",
+    )
     registry = flow.beslutning.state.runtime.metrics.registry
     failures = {"service": "beslutning", "type": AnbefalingAvgitt.TYPE}
     await wait_until(lambda: (registry.get_sample_value("sp_events_failed_total", failures) or 0) >= 1)
@@ -331,19 +381,32 @@ async def test_the_pages_work_without_javascript(flow: Flow) -> None:
         assert page.headers["cache-control"] == "no-store"
 
         token = await komite.csrf()
-        incomplete = await komite.post(f"/sak/{sak_id}/anbefaling", data={
-            "csrf_token": token, "anbefaling": "innvilge", "kriterier.alvorlighet": "3", "begrunnelse": "",
-        })
+        incomplete = await komite.post(
+            f"/sak/{sak_id}/anbefaling",
+            data={
+                "csrf_token": token,
+                "anbefaling": "innvilge",
+                "kriterier.alvorlighet": "3",
+                "begrunnelse": "",
+            },
+        )
         assert incomplete.status_code == 422
         assert "Skriv en begrunnelse for anbefalingen." in incomplete.text
         assert "Velg lav, moderat eller høy for nytte." in incomplete.text
         assert 'value="3" checked' in incomplete.text  # what was chosen is kept
 
-        done = await komite.post(f"/sak/{sak_id}/anbefaling", data={
-            "csrf_token": token, "anbefaling": "innvilge", "begrunnelse": "God dokumentasjon.",
-            "kriterier.alvorlighet": "3", "kriterier.nytte": "3", "kriterier.ressursbruk": "1",
-            "kriterier.evidenskvalitet": "2",
-        })
+        done = await komite.post(
+            f"/sak/{sak_id}/anbefaling",
+            data={
+                "csrf_token": token,
+                "anbefaling": "innvilge",
+                "begrunnelse": "God dokumentasjon.",
+                "kriterier.alvorlighet": "3",
+                "kriterier.nytte": "3",
+                "kriterier.ressursbruk": "1",
+                "kriterier.evidenskvalitet": "2",
+            },
+        )
         assert done.status_code == 303
         shown = await komite.get(done.headers["location"])
         assert "Anbefalingen er registrert" in shown.text
@@ -351,8 +414,15 @@ async def test_the_pages_work_without_javascript(flow: Flow) -> None:
     async with DemoClient(flow.beslutning, "hbe-fagdirektor") as direktor:
         ready = await wait_for_case(direktor, event.lopenummer, status="klar_for_vedtak")
         token = await direktor.csrf()
-        form = {"csrf_token": token, "versjon": str(ready["versjon"]), "utfall": "innvilget_med_vilkar",
-                "begrunnelse": "Innvilges.", "vilkar": "", "gyldig_til": "", "evalueringsdato": ""}
+        form = {
+            "csrf_token": token,
+            "versjon": str(ready["versjon"]),
+            "utfall": "innvilget_med_vilkar",
+            "begrunnelse": "Innvilges.",
+            "vilkar": "",
+            "gyldig_til": "",
+            "evalueringsdato": "",
+        }
         refused = await direktor.post(f"/sak/{ready['id']}/vedtak", data=form)
         assert refused.status_code == 422
         assert "Skriv vilkårene" in refused.text

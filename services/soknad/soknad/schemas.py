@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from shared.events.common import Kategori, SoknadType
 from soknad.handlers.utkast import Skjemastatus
 from soknad.store import Soknad
+from soknad.store.utkast import Utkast
 
 Innhold = dict[str, Any]
 INNHOLD_DESCRIPTION = (
@@ -122,6 +123,33 @@ class SoknadSkjemaRead(SoknadRead):
                 for key, value in state.vurdering.fullforing().items()
             },
             avledet={key: Avledet(**value) for key, value in state.avledet.items()},
+        )
+
+
+class SoknadLagret(BaseModel):
+    """The answer to a save sent with `Prefer: return=minimal` (autosave): the new version and what the
+    page needs to follow the form, without sending the application back."""
+
+    id: str
+    versjon: int
+    endret_at: datetime
+    synlige: list[str] = Field(description="Question ids that apply now (type, kategori and answers).")
+    fullforing: dict[str, SeksjonFullforing] = Field(description="Completeness per visible section id.")
+    avledet: dict[str, Avledet] = Field(description="Derived from answers, by question id (age and sex).")
+
+    @classmethod
+    def with_state(cls, utkast: Utkast, state: Skjemastatus) -> SoknadLagret:
+        # Built from values the service computed itself: no validation pass on the hot path.
+        return cls.model_construct(
+            id=utkast.id,
+            versjon=utkast.versjon,
+            endret_at=utkast.endret_at,
+            synlige=state.vurdering.synlige,
+            fullforing={
+                key: SeksjonFullforing.model_construct(**value.as_dict())
+                for key, value in state.vurdering.fullforing().items()
+            },
+            avledet={key: Avledet.model_construct(**value) for key, value in state.avledet.items()},
         )
 
 

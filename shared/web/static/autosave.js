@@ -257,10 +257,13 @@
 
   // --- saving --------------------------------------------------------------------------------------------
   function request(method, body) {
+    var headers = { "Content-Type": "application/json", "Accept": "application/json", "X-CSRF-Token": csrf };
+    // A save needs only the new version and the form's state back, not the whole application.
+    if (method === "PUT") { headers.Prefer = "return=minimal"; }
     return fetch(url, {
       method: method,
       credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRF-Token": csrf },
+      headers: headers,
       body: body === undefined ? undefined : JSON.stringify(body)
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (data) {
@@ -285,8 +288,8 @@
       retryDelay = 2000;
       if (result.status === 200) {
         versionInput.value = result.data.versjon;
-        Object.keys(values).forEach(function (name) { sent[name] = values[name]; });
-        saved = flatten(result.data.innhold || {}, result.data.kategori, result.data.enhet);
+        // The server merged what we sent into what it held: those fields now hold our values.
+        Object.keys(values).forEach(function (name) { sent[name] = values[name]; saved[name] = values[name]; });
         applyState(result.data);
         show("Lagret " + hhmm() + " (versjon " + result.data.versjon + ")");
       } else if (result.status === 422 && result.data.errors) {

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Response, status
 from sqlalchemy.orm.exc import StaleDataError
 
 from shared.errors import StaleVersion
@@ -16,6 +18,7 @@ from soknad.schemas import (
     ReturRequest,
     SendRequest,
     SoknadCreate,
+    SoknadLagret,
     SoknadRead,
     SoknadSkjemaRead,
     SoknadSummary,
@@ -65,13 +68,24 @@ async def get(
 @router.put(
     "/{soknad_id}",
     summary="Save a draft (autosave); 409 on a stale version with the saved answers and who saved each",
+    description=(
+        "With `Prefer: return=minimal` (what the page's autosave sends) the answer is the new version and "
+        "the form's state (`SoknadLagret`), not the whole application."
+    ),
+    response_model=SoknadSkjemaRead | SoknadLagret,
 )
 async def save(
-    soknad_id: str, body: SoknadUpdate, p: CurrentPrincipal, uow: Uow, settings: Settings, skjemaer: Skjemaer
-) -> SoknadSkjemaRead:
+    soknad_id: str,
+    body: SoknadUpdate,
+    p: CurrentPrincipal,
+    uow: Uow,
+    settings: Settings,
+    skjemaer: Skjemaer,
+    prefer: Annotated[str | None, Header()] = None,
+) -> Response:
     allow_synthetic = settings.allow_synthetic_personnummer
     try:
-        soknad = await handlers.save_draft(
+        utkast = await handlers.save_draft(
             uow,
             p,
             soknad_id,
@@ -90,9 +104,21 @@ async def save(
         # Another save won the race after our version check: answer as for a stale version.
         await uow.rollback()
         raise await stale_conflict(uow, await load(uow, soknad_id), body.versjon) from None
-    return SoknadSkjemaRead.with_state(
-        soknad, form_state(uow, soknad, skjemaer=skjemaer, allow_synthetic=allow_synthetic)
-    )
+    state = form_state(uow, utkast, skjemaer=skjemaer, allow_synthetic=allow_synthetic)
+    # Returned as a Response: FastAPI would otherwise validate the model it was just given once more.
+    if prefer is not None and _wants_minimal(prefer):
+        return Response(
+            SoknadLagret.with_state(utkast, state).model_dump_json(),
+            media_type="application/json",
+            headers={"Preference-Applied": "return=minimal"},
+        )
+    full = SoknadSkjemaRead.with_state(await load(uow, soknad_id), state)
+    return Response(full.model_dump_json(), media_type="application/json")
+
+
+def _wants_minimal(prefer: str) -> bool:
+    """RFC 7240: `Prefer` holds comma-separated preferences, `return=minimal` among them."""
+    return any(part.split(";", 1)[0].strip().lower() == "return=minimal" for part in prefer.split(","))
 
 
 @router.post("/{soknad_id}/medforfattere", summary="Invite a co-author")

@@ -12,6 +12,7 @@ from shared.observability.logging import mark_sensitive
 from soknad import store
 from soknad.skjema.validering import Feil
 from soknad.store import Historikk, Soknad, endringer
+from soknad.store.utkast import Utkast
 
 
 def history(
@@ -36,7 +37,7 @@ async def load(uow: UnitOfWork, soknad_id: str) -> Soknad:
     return soknad
 
 
-def require_editor(p: Principal, soknad: Soknad) -> None:
+def require_editor(p: Principal, soknad: Soknad | Utkast) -> None:
     if not can_edit_soknad(p, hf=soknad.hf, soker_id=soknad.soker_id, medforfattere=soknad.medforfattere):
         raise Forbidden("Bare søkeren og medforfattere kan endre søknaden.")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from shared.auth.demo import DEMO_USERS, enhet_navn, enheter_for
 from shared.auth.principal import Principal, Role
 from shared.db.uow import UnitOfWork
-from shared.errors import ValidationFailed
+from shared.errors import NotFound, StaleVersion, ValidationFailed
 from shared.events.contracts import SoknadSendt, SoknadTrukket
 from soknad import store
 from soknad.domain import EDITABLE, Status, format_lopenummer, transition
@@ -22,13 +22,17 @@ from soknad.handlers.common import (
     mark_personal_data,
     require_editor,
     require_fresh,
+    stale_conflict,
     validation_failed,
 )
 from soknad.skjema.modell import Skjema
 from soknad.skjema.register import SkjemaRegister
 from soknad.skjema.regler import Vurdering, missing_for_sending, vurder
 from soknad.skjema.validering import derive, is_empty, merge_answers, validate_answers
-from soknad.store import Medforfatter, Soknad, endringer
+from soknad.store import Medforfatter, Soknad
+from soknad.store import utkast as lagring
+from soknad.store.core import search_columns
+from soknad.store.utkast import Utkast
 
 KATEGORI_FELT = "kategori"
 TYPE_FELT = "type"
@@ -57,7 +61,7 @@ class Skjemastatus:
 
 def form_state(
     uow: UnitOfWork,
-    soknad: Soknad,
+    soknad: Soknad | Utkast,
     *,
     skjemaer: SkjemaRegister,
     allow_synthetic: bool,
@@ -137,10 +141,15 @@ async def create_draft(
     uow.session.add(soknad)
     await uow.session.flush()
     history(uow, soknad, p, "opprettet", "Utkast opprettet")
-    await endringer.record(
-        uow.session, soknad_id=soknad.id, actor_id=p.user_id, actor_navn=p.name, sporsmal_ids=answers, at=now
+    # The audit entry names the fields written: the field history is read from it (store.endringer).
+    uow.audit(
+        p,
+        action="skriv",
+        what="soknad.opprett",
+        case_ref=soknad.id,
+        purpose="Skrive søknad",
+        felt=list(answers),
     )
-    uow.audit(p, action="skriv", what="soknad.opprett", case_ref=soknad.id, purpose="Skrive søknad")
     return soknad
 
 
@@ -156,46 +165,43 @@ async def save_draft(
     kategori: str | None = None,
     type_: str | None = None,
     enhet: str | None = None,
-) -> Soknad:
+) -> Utkast:
     """Answers left out of `innhold` are kept and an empty answer clears, so a page that holds back
     an invalid field never wipes what was saved before. Only the format of the answers given is
-    checked: a half-written draft always saves."""
-    soknad = await load(uow, soknad_id)
-    require_editor(p, soknad)
-    await require_fresh(uow, soknad, versjon)
-    if soknad.status not in EDITABLE:
+    checked: a half-written draft always saves. Returns the draft as saved.
+
+    Raises StaleVersion with both versions when `versjon` is not the saved one, and without them when
+    another save won the race after the check (the caller rolls back and builds the full conflict)."""
+    utkast = await lagring.load(uow.session, soknad_id)
+    if utkast is None:
+        raise NotFound("Søknaden finnes ikke.")
+    require_editor(p, utkast)
+    if versjon is not None and versjon != utkast.versjon:
+        raise await stale_conflict(uow, await load(uow, soknad_id), versjon)
+    if utkast.status not in EDITABLE:
         raise ValidationFailed("Søknaden er sendt og kan ikke lenger endres.")
-    skjema = skjemaer.get(soknad.skjema_versjon)
+    skjema = skjemaer.get(utkast.skjema_versjon)
     clean = _validated(uow, skjema, innhold, allow_synthetic=allow_synthetic)
-    merged = merge_answers(soknad.innhold or {}, clean)
+    merged = merge_answers(utkast.innhold or {}, clean)
     mark_personal_data(merged)
-    changed = changed_answers(soknad.innhold or {}, merged)
+    changed = changed_answers(utkast.innhold or {}, merged)
     if enhet:
-        _require_known_enhet(soknad.hf, enhet)
+        _require_known_enhet(utkast.hf, enhet)
+    choices: dict[str, str] = {}
     for felt, value in ((KATEGORI_FELT, kategori), (TYPE_FELT, type_), (ENHET_FELT, enhet)):
-        if value and value != getattr(soknad, felt):
-            setattr(soknad, felt, value)
+        if value and value != getattr(utkast, felt):
+            choices[felt] = value
             changed.append(felt)
     if not changed:
         # Nothing new (autosave of an unchanged page): no new version, so co-authors get no conflict.
-        return soknad
-    now = uow.now
-    soknad.innhold = merged
-    soknad.sync_search_columns()
-    soknad.endret_at = now
-    soknad.endret_av = p.user_id
-    await endringer.record(
-        uow.session,
-        soknad_id=soknad.id,
-        actor_id=p.user_id,
-        actor_navn=p.name,
-        sporsmal_ids=changed,
-        at=now,
-        not_before=soknad.sendt_at,
+        return utkast
+    values: dict[str, Any] = {"innhold": merged, "endret_at": uow.now, "endret_av": p.user_id, **choices}
+    if not await lagring.save(uow.session, utkast, values | search_columns(merged)):
+        raise StaleVersion("Noen andre har lagret endringer i mellomtiden.")
+    uow.audit(
+        p, action="skriv", what="soknad.lagre", case_ref=utkast.id, purpose="Skrive søknad", felt=changed
     )
-    uow.audit(p, action="skriv", what="soknad.lagre", case_ref=soknad.id, purpose="Skrive søknad")
-    await uow.session.flush()
-    return soknad
+    return replace(utkast, versjon=utkast.versjon + 1, **values)
 
 
 def _require_known_enhet(hf: str, enhet: str) -> None:

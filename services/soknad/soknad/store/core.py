@@ -70,18 +70,28 @@ class Soknad(Base):
     icd10_tekst: Mapped[str | None] = mapped_column(String(300))
 
     def sync_search_columns(self) -> None:
-        legemiddel = (self.innhold or {}).get("legemiddel") or {}
-        indikasjon = (self.innhold or {}).get("indikasjon") or {}
-        self.legemiddel_navn = (legemiddel.get("navn") or None) if isinstance(legemiddel, dict) else None
-        self.virkestoff = (
-            ((legemiddel.get("virkestoff") or "").lower() or None) if isinstance(legemiddel, dict) else None
-        )
-        self.atc = (legemiddel.get("atc") or None) if isinstance(legemiddel, dict) else None
-        self.icd10_kode = (indikasjon.get("kode") or None) if isinstance(indikasjon, dict) else None
-        self.icd10_tekst = (indikasjon.get("tekst") or None) if isinstance(indikasjon, dict) else None
+        for name, value in search_columns(self.innhold).items():
+            setattr(self, name, value)
 
     # Optimistic concurrency: every UPDATE checks and bumps `versjon`.
     __mapper_args__ = {"version_id_col": versjon}  # noqa: RUF012
+
+
+def search_columns(innhold: dict[str, Any] | None) -> dict[str, str | None]:
+    """The register's copies of the drug and indication answers, by column name."""
+    legemiddel = (innhold or {}).get("legemiddel") or {}
+    indikasjon = (innhold or {}).get("indikasjon") or {}
+    if not isinstance(legemiddel, dict):
+        legemiddel = {}
+    if not isinstance(indikasjon, dict):
+        indikasjon = {}
+    return {
+        "legemiddel_navn": legemiddel.get("navn") or None,
+        "virkestoff": (legemiddel.get("virkestoff") or "").lower() or None,
+        "atc": legemiddel.get("atc") or None,
+        "icd10_kode": indikasjon.get("kode") or None,
+        "icd10_tekst": indikasjon.get("tekst") or None,
+    }
 
 
 class Historikk(Base):

@@ -1,87 +1,79 @@
-"""Which answer of an application each person changed, and when (never the values)."""
+"""Which answer of an application each person changed, and when (never the values).
+
+Read from the audit log: the row every save writes there names the fields the save changed, so the
+history costs a save no statement of its own."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import cast
 
-from sqlalchemy import ForeignKey, Index, String, Table, insert, select, update
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, mapped_column
 
-from shared.db.tables import SEQ_TYPE
-from shared.db.types import UtcDateTime
-from soknad.store.core import Base
+from soknad.store.core import SPINE
 
 COALESCE_WINDOW = timedelta(minutes=10)
-"""Autosave runs every few seconds while someone types; one row per field and person per stretch of work."""
+"""Autosave runs every few seconds while someone types: saves of a field by one person less than this
+apart are one change."""
+
+WRITES = ("soknad.opprett", "soknad.lagre")
+"""The audit entries of writes to a draft's answers (their case reference is the application's id)."""
 
 
-class Endring(Base):
-    __tablename__ = "endring"
-    __table_args__ = (Index("ix_endring_soknad_at", "soknad_id", "at"),)
-
-    id: Mapped[int] = mapped_column(SEQ_TYPE, primary_key=True, autoincrement=True)
-    soknad_id: Mapped[str] = mapped_column(ForeignKey("soknad.id"))
-    at: Mapped[datetime] = mapped_column(UtcDateTime)
-    actor_id: Mapped[str] = mapped_column(String(100))
-    actor_navn: Mapped[str] = mapped_column(String(200))
-    sporsmal_id: Mapped[str] = mapped_column(String(60))
+@dataclass(frozen=True)
+class Endring:
+    at: datetime
+    actor_id: str
+    actor_navn: str
+    sporsmal_id: str
 
 
-async def record(
-    session: AsyncSession,
-    *,
-    soknad_id: str,
-    actor_id: str,
-    actor_navn: str,
-    sporsmal_ids: Iterable[str],
-    at: datetime,
-    not_before: datetime | None = None,
-) -> None:
-    """`not_before`: the last step of the case (when it was sent). An edit is never merged across it,
-    so an edit made before sending stays before it in the history."""
-    changed = list(dict.fromkeys(sporsmal_ids))
-    if not changed:
-        return
-    since = at - COALESCE_WINDOW
-    if not_before is not None and not_before > since:
-        since = not_before
-    table = cast(Table, Endring.__table__)
-    # Autosave runs on every pause in typing: one statement moves the stretch of work forward in time,
-    # and only fields touched for the first time in it get a row.
-    merged = await session.execute(
-        update(table)
-        .where(
-            table.c.soknad_id == soknad_id,
-            table.c.actor_id == actor_id,
-            table.c.at >= since,
-            table.c.sporsmal_id.in_(changed),
-        )
-        .values(at=at)
-        .returning(table.c.sporsmal_id)
-    )
-    seen = set(merged.scalars())
-    fresh = [
-        {"soknad_id": soknad_id, "at": at, "actor_id": actor_id, "actor_navn": actor_navn, "sporsmal_id": s}
-        for s in changed
-        if s not in seen
+_audit = SPINE.audit
+_WRITES_OF_CASE = (
+    select(_audit.c.at, _audit.c.actor_id, _audit.c.actor_navn, _audit.c.felt)
+    .where(_audit.c.case_ref == bindparam("case_ref"), _audit.c.what.in_(WRITES))
+    .order_by(_audit.c.at, _audit.c.id)
+)
+
+
+async def _writes(session: AsyncSession, soknad_id: str) -> list[Endring]:
+    rows = await session.execute(_WRITES_OF_CASE, {"case_ref": soknad_id})
+    return [
+        Endring(at=at, actor_id=actor_id, actor_navn=actor_navn or actor_id, sporsmal_id=field)
+        for at, actor_id, actor_navn, felt in rows
+        for field in felt or ()
     ]
-    if fresh:
-        await session.execute(insert(table), fresh)
 
 
-async def for_soknad(session: AsyncSession, soknad_id: str) -> list[Endring]:
-    rows = await session.scalars(
-        select(Endring).where(Endring.soknad_id == soknad_id).order_by(Endring.at, Endring.id)
-    )
-    return list(rows)
+async def for_soknad(
+    session: AsyncSession, soknad_id: str, *, steps: Sequence[datetime] = ()
+) -> list[Endring]:
+    """One entry per field and person per stretch of work, at the time of its last save, in time order.
+
+    A stretch goes on while the same person saves the same field less than `COALESCE_WINDOW` after the
+    last time, and never across a step of the case (`steps`: when it was sent), so an edit made
+    before sending stays before it in the history."""
+    marks = sorted(steps)
+    open_: dict[tuple[str, str], int] = {}
+    merged: list[Endring] = []
+    for write in await _writes(session, soknad_id):
+        key = (write.actor_id, write.sporsmal_id)
+        index = open_.get(key)
+        if index is not None:
+            last = merged[index].at
+            # A step after the last save and no later than this one starts a new stretch.
+            crosses_step = bisect_right(marks, last) < bisect_right(marks, write.at)
+            if write.at - last <= COALESCE_WINDOW and not crosses_step:
+                merged[index] = write
+                continue
+        open_[key] = len(merged)
+        merged.append(write)
+    return sorted(merged, key=lambda row: row.at)
 
 
 async def latest_per_field(session: AsyncSession, soknad_id: str) -> dict[str, Endring]:
     """Who last changed each answer, for the conflict panel's «Lagret av … kl. …»."""
-    latest: dict[str, Endring] = {}
-    for row in await for_soknad(session, soknad_id):
-        latest[row.sporsmal_id] = row
-    return latest
+    return {row.sporsmal_id: row for row in await _writes(session, soknad_id)}

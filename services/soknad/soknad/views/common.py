@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
@@ -162,8 +163,11 @@ class Tidslinjepunkt:
     detalj: str | None
 
 
-def field_changes(skjema: Skjema, rows: list[endringer.Endring]) -> list[Tidslinjepunkt]:
-    """Changes by one person close together in time become one line naming every field they touched."""
+def field_changes(
+    skjema: Skjema, rows: list[endringer.Endring], *, steps: Sequence[datetime] = ()
+) -> list[Tidslinjepunkt]:
+    """Changes by one person close together in time become one line naming every field they touched;
+    never across a step of the case (`steps`), so an edit made before sending shows before it."""
     points: list[Tidslinjepunkt] = []
     group: list[endringer.Endring] = []
 
@@ -176,7 +180,11 @@ def field_changes(skjema: Skjema, rows: list[endringer.Endring]) -> list[Tidslin
         group.clear()
 
     for row in rows:
-        if group and (row.actor_id != group[0].actor_id or row.at - group[0].at > endringer.COALESCE_WINDOW):
+        if group and (
+            row.actor_id != group[0].actor_id
+            or row.at - group[0].at > endringer.COALESCE_WINDOW
+            or any(group[-1].at < step <= row.at for step in steps)
+        ):
             flush()
         group.append(row)
     flush()
@@ -185,7 +193,9 @@ def field_changes(skjema: Skjema, rows: list[endringer.Endring]) -> list[Tidslin
 
 async def timeline(uow: Uow, soknad: Soknad, skjema: Skjema) -> list[Any]:
     events: list[Any] = list(await historikk_for(uow.session, soknad.id))
-    changes = field_changes(skjema, await endringer.for_soknad(uow.session, soknad.id))
+    sent = [event.at for event in events if event.hendelse == "sendt"]
+    rows = await endringer.for_soknad(uow.session, soknad.id, steps=sent)
+    changes = field_changes(skjema, rows, steps=sent)
     return sorted([*events, *changes], key=lambda point: point.at)
 
 

@@ -16,7 +16,7 @@ from shared.errors import DomainError, StaleVersion, ValidationFailed
 from soknad import handlers
 from soknad.deps import CurrentPrincipal, Settings, Uow
 from soknad.domain import EDITABLE, KATEGORI_LABELS, TYPE_LABELS
-from soknad.handlers.common import stale_conflict
+from soknad.handlers.common import load, stale_conflict
 from soknad.handlers.utkast import form_state
 from soknad.skjema.modell import Skjema
 from soknad.skjema.register import Skjemaer
@@ -156,12 +156,12 @@ async def lagre(
     errors: list[dict[str, str]] = []
     try:
         try:
-            soknad = await handlers.save_draft(uow, p, soknad_id, versjon=versjon, innhold=raw, **arguments)
+            utkast = await handlers.save_draft(uow, p, soknad_id, versjon=versjon, innhold=raw, **arguments)
         except ValidationFailed as exc:
             if "errors" not in exc.extra:
                 raise
             errors = exc.extra["errors"]
-            soknad = await handlers.save_draft(
+            utkast = await handlers.save_draft(
                 uow, p, soknad_id, versjon=versjon, innhold=_held_back(raw, errors), **arguments
             )
         await uow.commit()
@@ -177,12 +177,12 @@ async def lagre(
         errors = exc.extra.get("errors") or [{"field": exc.field or "", "message": exc.message}]
         return await page(request, p, uow, soknad, errors=errors, innhold=raw, status_code=exc.status)
     if errors:
-        shown = {**soknad.innhold, **{k: v for k, v in raw.items()}}
+        shown = {**utkast.innhold, **{k: v for k, v in raw.items()}}
         return await page(
             request,
             p,
             uow,
-            soknad,
+            await load(uow, soknad_id),
             errors=errors,
             innhold=shown,
             melding="Resten er lagret. Feltene med feil er ikke lagret: rett dem og lagre på nytt.",
@@ -190,13 +190,13 @@ async def lagre(
         )
     if form.get("handling") == "send":
         state = form_state(
-            uow, soknad, skjemaer=skjemaer, allow_synthetic=settings.allow_synthetic_personnummer
+            uow, utkast, skjemaer=skjemaer, allow_synthetic=settings.allow_synthetic_personnummer
         )
         if state.vurdering.feil:
-            return RedirectResponse(request.url_for("oppsummering", soknad_id=soknad.id), status_code=303)
+            return RedirectResponse(request.url_for("oppsummering", soknad_id=utkast.id), status_code=303)
         return await send(request, soknad_id, p, uow, settings, skjemaer)
     return RedirectResponse(
-        str(request.url_for("soknad_side", soknad_id=soknad.id)) + "?melding=lagret", status_code=303
+        str(request.url_for("soknad_side", soknad_id=utkast.id)) + "?melding=lagret", status_code=303
     )
 
 
