@@ -26,7 +26,8 @@ def _postgres() -> bool:
 def upgrade() -> None:
     add_audit_actor_navn_and_felt()
     one_field = "json_build_array(e.sporsmal_id)" if _postgres() else "json_array(e.sporsmal_id)"
-    # Only applicants and co-authors write answers: the role of every moved row is soker.
+    # Only applicants and co-authors write answers: the role of every moved row is soker. The audit rows
+    # those saves wrote stay as they were (without fields); the moved rows say which fields changed.
     op.execute(
         "INSERT INTO revisjonslogg (at, actor_id, actor_role, hf, case_ref, action, what, purpose, "
         "actor_navn, felt) "
