@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Response, status
+from fastapi import APIRouter, Depends, Header, Request, Response, status
 from sqlalchemy.orm.exc import StaleDataError
 
+from shared.auth.principal import Principal
 from shared.errors import StaleVersion
+from shared.runtime import ServiceRuntime
+from shared.web.deps import get_principal
 from soknad import handlers
 from soknad.deps import CurrentPrincipal, Settings, Uow
 from soknad.handlers.common import load, stale_conflict
@@ -24,7 +28,8 @@ from soknad.schemas import (
     SoknadSummary,
     SoknadUpdate,
 )
-from soknad.skjema.register import Skjemaer
+from soknad.settings import SoknadSettings
+from soknad.skjema.register import Skjemaer, SkjemaRegister
 
 router = APIRouter(prefix="/api/soknader", tags=["søknader"])
 
@@ -65,6 +70,29 @@ async def get(
     return SoknadSkjemaRead.with_state(soknad, state)
 
 
+@dataclass(frozen=True)
+class Lagring:
+    """What a save needs besides its body, from one dependency: autosave is the most frequent request
+    of the system, and solving four dependencies and a generator cost it a seventh of its CPU."""
+
+    principal: Principal
+    runtime: ServiceRuntime
+    settings: SoknadSettings
+    skjemaer: SkjemaRegister
+
+
+async def get_lagring(request: Request) -> Lagring:
+    runtime: ServiceRuntime = request.app.state.runtime
+    settings = runtime.settings
+    assert isinstance(settings, SoknadSettings)
+    return Lagring(
+        principal=await get_principal(request),
+        runtime=runtime,
+        settings=settings,
+        skjemaer=request.app.state.skjemaer,
+    )
+
+
 @router.put(
     "/{soknad_id}",
     summary="Save a draft (autosave); 409 on a stale version with the saved answers and who saved each",
@@ -77,43 +105,41 @@ async def get(
 async def save(
     soknad_id: str,
     body: SoknadUpdate,
-    p: CurrentPrincipal,
-    uow: Uow,
-    settings: Settings,
-    skjemaer: Skjemaer,
+    ctx: Annotated[Lagring, Depends(get_lagring)],
     prefer: Annotated[str | None, Header()] = None,
 ) -> Response:
-    allow_synthetic = settings.allow_synthetic_personnummer
-    try:
-        utkast = await handlers.save_draft(
-            uow,
-            p,
-            soknad_id,
-            versjon=body.versjon,
-            innhold=body.innhold,
-            kategori=body.kategori,
-            type_=body.type,
-            enhet=body.enhet,
-            allow_synthetic=allow_synthetic,
-            skjemaer=skjemaer,
-        )
-        await uow.commit()
-    except (StaleDataError, StaleVersion) as exc:
-        if isinstance(exc, StaleVersion) and "lagret_innhold" in exc.extra:
-            raise
-        # Another save won the race after our version check: answer as for a stale version.
-        await uow.rollback()
-        raise await stale_conflict(uow, await load(uow, soknad_id), body.versjon) from None
-    state = form_state(uow, utkast, skjemaer=skjemaer, allow_synthetic=allow_synthetic)
-    # Returned as a Response: FastAPI would otherwise validate the model it was just given once more.
-    if prefer is not None and _wants_minimal(prefer):
-        return Response(
-            SoknadLagret.with_state(utkast, state).model_dump_json(),
-            media_type="application/json",
-            headers={"Preference-Applied": "return=minimal"},
-        )
-    full = SoknadSkjemaRead.with_state(await load(uow, soknad_id), state)
-    return Response(full.model_dump_json(), media_type="application/json")
+    allow_synthetic = ctx.settings.allow_synthetic_personnummer
+    async with ctx.runtime.db.unit_of_work() as uow:
+        try:
+            utkast = await handlers.save_draft(
+                uow,
+                ctx.principal,
+                soknad_id,
+                versjon=body.versjon,
+                innhold=body.innhold,
+                kategori=body.kategori,
+                type_=body.type,
+                enhet=body.enhet,
+                allow_synthetic=allow_synthetic,
+                skjemaer=ctx.skjemaer,
+            )
+            await uow.commit()
+        except (StaleDataError, StaleVersion) as exc:
+            if isinstance(exc, StaleVersion) and "lagret_innhold" in exc.extra:
+                raise
+            # Another save won the race after our version check: answer as for a stale version.
+            await uow.rollback()
+            raise await stale_conflict(uow, await load(uow, soknad_id), body.versjon) from None
+        state = form_state(uow, utkast, skjemaer=ctx.skjemaer, allow_synthetic=allow_synthetic)
+        # Returned as a Response: FastAPI would otherwise validate the model it was just given once more.
+        if prefer is not None and _wants_minimal(prefer):
+            return Response(
+                SoknadLagret.with_state(utkast, state).model_dump_json(),
+                media_type="application/json",
+                headers={"Preference-Applied": "return=minimal"},
+            )
+        full = SoknadSkjemaRead.with_state(await load(uow, soknad_id), state)
+        return Response(full.model_dump_json(), media_type="application/json")
 
 
 def _wants_minimal(prefer: str) -> bool:

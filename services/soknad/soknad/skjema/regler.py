@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date
 from typing import Any, Literal
 
@@ -89,24 +90,40 @@ class Vurdering:
         return [s.sporsmal.id for s in self.sporsmal]
 
     def i_seksjon(self, seksjon_id: str) -> list[Sporsmalstatus]:
-        return [s for s in self.sporsmal if s.seksjon_id == seksjon_id]
+        return self._per_seksjon.get(seksjon_id, [])
+
+    @cached_property
+    def _per_seksjon(self) -> dict[str, list[Sporsmalstatus]]:
+        grouped: dict[str, list[Sporsmalstatus]] = {}
+        for status in self.sporsmal:
+            grouped.setdefault(status.seksjon_id, []).append(status)
+        return grouped
 
     def fullforing(self) -> dict[str, Fullforing]:
+        return dict(self._fullforing)
+
+    @cached_property
+    def _fullforing(self) -> dict[str, Fullforing]:
+        # Every autosave answers with it: computed once per Vurdering, in one pass per section.
         result: dict[str, Fullforing] = {}
         for seksjon in self.seksjoner:
-            statuses = self.i_seksjon(seksjon.id)
-            required = [s for s in statuses if s.pakrevd]
-            answered = sum(1 for s in required if s.besvart and not s.feil)
-            complete = not any(s.feil for s in statuses)
-            started = any(s.har_innhold for s in statuses)
+            required = answered = 0
+            complete = True
+            started = False
+            for s in self._per_seksjon.get(seksjon.id, ()):
+                if s.feil:
+                    complete = False
+                if s.pakrevd:
+                    required += 1
+                    if s.besvart and not s.feil:
+                        answered += 1
+                started = started or s.har_innhold
             state: Status = (
                 "komplett"
                 if complete and (started or not required)
                 else ("mangler" if started else "ikke_startet")
             )
-            result[seksjon.id] = Fullforing(
-                besvart=answered, pakrevd=len(required), komplett=complete, status=state
-            )
+            result[seksjon.id] = Fullforing(besvart=answered, pakrevd=required, komplett=complete, status=state)
         return result
 
 
