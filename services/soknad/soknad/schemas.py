@@ -147,9 +147,7 @@ class SoknadLagret(BaseModel):
                 "versjon": utkast.versjon,
                 "endret_at": utkast.endret_at,
                 "synlige": state.vurdering.synlige,
-                "fullforing": {
-                    key: value.as_dict() for key, value in state.vurdering.fullforing().items()
-                },
+                "fullforing": {key: value.as_dict() for key, value in state.vurdering.fullforing().items()},
                 "avledet": state.avledet,
             }
         )

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cached_property
 from datetime import date
+from functools import cached_property
 from typing import Any, Literal
 
 from soknad.skjema.modell import Betingelse, Seksjon, Skjema, Sporsmal
@@ -123,7 +123,9 @@ class Vurdering:
                 if complete and (started or not required)
                 else ("mangler" if started else "ikke_startet")
             )
-            result[seksjon.id] = Fullforing(besvart=answered, pakrevd=required, komplett=complete, status=state)
+            result[seksjon.id] = Fullforing(
+                besvart=answered, pakrevd=required, komplett=complete, status=state
+            )
         return result
 
 
