@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import time
+import weakref
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.util import await_only
 from sqlalchemy.util.concurrency import in_greenlet
+
+from shared.db.sqlite_driver import connector
 
 SQLITE_BUSY_TIMEOUT_S = 30
 
@@ -22,10 +25,12 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
+        engine = create_async_engine(
+            url, async_creator=connector(parsed.database or ":memory:", timeout_s=SQLITE_BUSY_TIMEOUT_S)
+        )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-        queue = WriteQueue()
-        event.listen(engine.sync_engine, "begin", queue.begin)
+        queue = _QUEUES[engine.sync_engine] = WriteQueue()
+        event.listen(engine.sync_engine, "before_cursor_execute", queue.before_statement)
         event.listen(engine.sync_engine, "commit", queue.commit)
         event.listen(engine.sync_engine, "rollback", queue.rollback)
         for name in ("checkin", "invalidate", "close"):
@@ -74,19 +79,31 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
     cursor.close()
+    # Reads run without a transaction (each sees what is committed, as PostgreSQL's READ COMMITTED does);
+    # the first INSERT, UPDATE or DELETE opens one with BEGIN IMMEDIATE, issued by the driver in the
+    # same call as the statement. See WriteQueue.
+    dbapi_connection.isolation_level = "IMMEDIATE"
+
+
+_QUEUES: weakref.WeakKeyDictionary[Engine, WriteQueue] = weakref.WeakKeyDictionary()
+
+_READS = ("SELECT", "WITH")
+_DML = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 
 
 class WriteQueue:
     """SQLite's one write lock, handed from transaction to transaction of this process in FIFO order.
 
-    pysqlite defers BEGIN; every transaction here takes the write lock at BEGIN IMMEDIATE instead, so two
-    writers queue rather than fail with "database is locked". Left to SQLite, though, a waiter polls with
-    sleeps growing to 100 ms and often sleeps through the moment the lock is free: with 200 editors
-    autosaving on the embedded default, waits for BEGIN reached 120 ms at p99 and saves 90 ms. Here a
-    transaction first queues on an asyncio lock and holds it until its COMMIT or ROLLBACK has run, so the
-    next starts at once (saves: p99 under 30 ms). SQLite's busy_timeout still rules between processes,
-    and for a task that opens a second transaction while its first holds the lock: as before, that one
-    waits for SQLite, not for itself."""
+    A transaction takes the write lock at its first write, with BEGIN IMMEDIATE, so two writers queue
+    rather than fail with "database is locked"; reads take no lock and never wait for a writer (WAL).
+    Left to SQLite, though, a waiter polls with sleeps growing to 100 ms and often sleeps through the
+    moment the lock is free: with 200 editors autosaving on the embedded default, waits for BEGIN
+    reached 120 ms at p99 and saves 90 ms. Here a transaction first queues on an asyncio lock at its
+    first write and holds it until its COMMIT or ROLLBACK has run, so the next starts at once. Taking
+    the lock at the first write, not at BEGIN, keeps a save's read of the draft and the reads of every
+    page out of the queue: the lock is held for the writes and the commit only. SQLite's busy_timeout
+    still rules between processes, and for a task that opens a second transaction while its first
+    holds the lock: as before, that one waits for SQLite, not for itself."""
 
     def __init__(self) -> None:
         self._lock = asyncio.Lock()
@@ -94,13 +111,23 @@ class WriteQueue:
         self._task: asyncio.Task[Any] | None = None
         self.waiting = 0
 
-    def begin(self, connection: Any) -> None:
+    def before_statement(self, connection: Any, _cursor: Any, statement: str, *_: Any) -> None:
         info = connection.connection.info
-        if self._holder is not info and in_greenlet():
+        if self._holder is info:
+            return
+        verb = statement.lstrip()[:7].upper()
+        if verb.startswith(_READS):
+            return
+        if in_greenlet():
             task = asyncio.current_task()
             if task is None or task is not self._task:
                 await_only(self._acquire(info, task))
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        pooled = connection.connection
+        if not verb.startswith(_DML) and self._holder is info and not pooled.driver_connection.in_transaction:
+            # DDL or SAVEPOINT: the driver opens no transaction for these; a migration must be atomic.
+            cursor = pooled.dbapi_connection.cursor()
+            cursor.execute("BEGIN IMMEDIATE")
+            cursor.close()
 
     async def _acquire(self, info: dict[Any, Any], task: asyncio.Task[Any] | None) -> None:
         self.waiting += 1
@@ -149,11 +176,7 @@ class WriteQueue:
 
 def write_queue(engine: AsyncEngine) -> WriteQueue | None:
     """The queue of a SQLite engine made by `create_engine`."""
-    for listener in engine.sync_engine.dispatch.begin:
-        queue = getattr(listener, "__self__", None)
-        if isinstance(queue, WriteQueue):
-            return queue
-    return None
+    return _QUEUES.get(engine.sync_engine)
 
 
 def is_postgres(engine: AsyncEngine) -> bool:

@@ -36,8 +36,6 @@ class Actor(Protocol):
     def role(self) -> str: ...
     @property
     def hf(self) -> str: ...
-    @property
-    def name(self) -> str: ...
 
 
 @dataclass
@@ -145,7 +143,8 @@ class UnitOfWork:
                 "what": what,
                 "purpose": purpose,
                 "correlation_id": current_correlation_id(),
-                "actor_navn": actor.name,
+                # A person has a name; a system actor (a consumer, a job) may not.
+                "actor_navn": getattr(actor, "name", None),
                 "felt": list(felt) if felt is not None else None,
             }
         )
@@ -187,7 +186,9 @@ class UnitOfWork:
             if self._audit:
                 # One row is the common case (a save): a single execute, not an executemany.
                 rows = self._audit[0] if len(self._audit) == 1 else self._audit
-                await self.session.execute(self.db.audit_insert, rows)
+                # Core, on the session's connection: the ORM's execution path adds nothing to an INSERT.
+                # What the session has pending is flushed by its commit below, in the same transaction.
+                await (await self.session.connection()).execute(self.db.audit_insert, rows)
             await self.session.commit()
         except StaleDataError as exc:
             await self.session.rollback()

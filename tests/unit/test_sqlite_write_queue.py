@@ -30,15 +30,18 @@ async def names(engine: AsyncEngine) -> list[str]:
 
 
 class Watch:
-    """Counts the BEGINs that reached SQLite."""
+    """Counts the writes that reached SQLite (listening after the queue, so past it), and the reads."""
 
     def __init__(self, engine: AsyncEngine):
         self.begun = 0
+        self.reads = 0
         event.listen(engine.sync_engine, "before_cursor_execute", self._statement)
 
     def _statement(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        if statement == "BEGIN IMMEDIATE":
+        if statement.startswith("INSERT"):
             self.begun += 1
+        elif statement.startswith("SELECT"):
+            self.reads += 1
 
 
 async def test_waiting_writers_stay_out_of_sqlite_and_get_the_lock_in_order(engine: AsyncEngine) -> None:
@@ -100,3 +103,37 @@ async def test_a_connection_that_commits_twice_takes_its_turn_each_time(engine: 
         await conn.execute(text("INSERT INTO rad VALUES ('tre')"))
     assert watch.begun == 3
     assert await names(engine) == ["en", "to", "tre"]
+
+
+async def test_reads_do_not_wait_for_a_writer_and_see_what_is_committed(engine: AsyncEngine) -> None:
+    queue = write_queue(engine)
+    assert queue is not None
+    async with engine.begin() as conn:
+        await conn.execute(text("INSERT INTO rad VALUES ('lagret')"))
+    writer_may_commit = asyncio.Event()
+
+    async def writer() -> None:
+        async with engine.begin() as conn:
+            await conn.execute(text("INSERT INTO rad VALUES ('underveis')"))
+            await writer_may_commit.wait()
+
+    holder = asyncio.create_task(writer())
+    await wait_until(lambda: queue._holder is not None)
+    # The writer holds the lock: a read goes past it at once and sees only what is committed.
+    async with asyncio.timeout(2):
+        assert await names(engine) == ["lagret"]
+    assert queue.waiting == 0
+    writer_may_commit.set()
+    await asyncio.wait_for(holder, 10)
+    assert await names(engine) == ["lagret", "underveis"]
+
+
+async def test_a_migration_style_transaction_with_ddl_first_is_atomic(engine: AsyncEngine) -> None:
+    with pytest.raises(RuntimeError):
+        async with engine.begin() as conn:
+            await conn.execute(text("CREATE TABLE ny (x INTEGER)"))
+            await conn.execute(text("INSERT INTO ny VALUES (1)"))
+            raise RuntimeError("the migration failed half-way")
+    async with engine.connect() as conn:
+        tables = (await conn.scalars(text("SELECT name FROM sqlite_master WHERE type = 'table'"))).all()
+    assert "ny" not in tables  # rolled back with the rest, not left half-made

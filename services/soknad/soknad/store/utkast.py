@@ -45,13 +45,16 @@ _SAVE = update(_table).where(_table.c.id == bindparam("b_id"), _table.c.versjon 
 
 
 async def load(session: AsyncSession, soknad_id: str) -> Utkast | None:
-    row = (await session.execute(_LOAD, {"soknad_id": soknad_id})).first()
+    # On the session's connection: Core statements need none of the ORM's execution machinery.
+    connection = await session.connection()
+    row = (await connection.execute(_LOAD, {"soknad_id": soknad_id})).first()
     return Utkast(*row) if row is not None else None
 
 
 async def save(session: AsyncSession, utkast: Utkast, values: dict[str, Any]) -> bool:
     """Write `values` (column → value) as the next version; False if another save got there first."""
-    result = await session.execute(
+    connection = await session.connection()
+    result = await connection.execute(
         _SAVE, {"b_id": utkast.id, "b_versjon": utkast.versjon, "versjon": utkast.versjon + 1, **values}
     )
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+    return result.rowcount == 1
