@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from bench.infra import Server, embedded_default, pg_database, uvicorn_app
+from bench.infra import Server, embedded_default, pg_database, quiet_machine, uvicorn_app
 
 EDITORS = 200
 INTERVAL_S = 2.0
@@ -25,6 +25,7 @@ SATURATION_S = 15.0
 
 
 async def drive(server: Server, **config: Any) -> dict[str, Any]:
+    await quiet_machine()
     config |= {"url": server.url, "server_pid": server.pid}
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bench.load", json.dumps(config), stdout=asyncio.subprocess.PIPE

@@ -87,6 +87,23 @@ def machine_cpu_seconds() -> float:
     return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
+async def quiet_machine(*, busy_cores: float = 0.1, max_wait_s: float = 90) -> None:
+    """Wait until the machine is about idle (the last second used under `busy_cores` of CPU), so a
+    figure is not taken while a neighbour, or the previous benchmark's aftermath (RabbitMQ deleting
+    queues, PostgreSQL dropping a database), still uses the cores. Gives up after `max_wait_s`; the
+    figures then carry the disturbed flag."""
+    deadline = time.monotonic() + max_wait_s
+    while True:
+        before = machine_cpu_seconds()
+        await asyncio.sleep(1.0)
+        used = machine_cpu_seconds() - before
+        if used < busy_cores:
+            return
+        if time.monotonic() > deadline:
+            print(f"  ! the machine did not go quiet ({used:.0%} of a core in use): measuring anyway")
+            return
+
+
 @dataclass
 class Server:
     url: str
