@@ -17,6 +17,10 @@ from shared.events.envelope import Envelope
 
 log = structlog.get_logger(__name__)
 
+STOP_GRACE_S = 5.0
+"""How long `stop` waits for a batch in flight (publishes confirm in milliseconds; a broker that does
+not answer is given up on, and the batch is sent again after the restart)."""
+
 
 class OutboxRelay:
     def __init__(
@@ -37,6 +41,7 @@ class OutboxRelay:
         self.metrics: BusMetrics = metrics or NoMetrics()
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         self.last_backlog = 0
 
     def wake(self) -> None:
@@ -46,12 +51,21 @@ class OutboxRelay:
         if self._task is None:
             self._task = asyncio.create_task(self.run(), name=f"outbox-relay-{self.db.service}")
 
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+    async def stop(self, *, grace_s: float = STOP_GRACE_S) -> None:
+        """Let a batch in flight finish first: cancelled between its publishes and its COMMIT, the batch
+        would be rolled back after its messages went out, and sent again by the next relay (the inboxes
+        drop such duplicates, but every deploy would make a batch of them)."""
+        if self._task is None:
+            return
+        self._stopping = True
+        self._wakeup.set()
+        with contextlib.suppress(Exception, asyncio.CancelledError):
+            await asyncio.wait_for(asyncio.shield(self._task), grace_s)
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+        self._task = None
+        self._stopping = False
 
     @property
     def running(self) -> bool:
@@ -59,11 +73,11 @@ class OutboxRelay:
 
     async def run(self) -> None:
         backoff = 0.0
-        while True:
+        while not self._stopping:
             try:
                 published = await self.publish_pending()
                 backoff = 0.0
-                if published == self.batch_size:
+                if published == self.batch_size and not self._stopping:
                     continue  # more waiting; don't sleep
             except PublishError as exc:
                 backoff = min(self.max_backoff_s, max(0.2, backoff * 2))
@@ -74,6 +88,8 @@ class OutboxRelay:
                 # Database down or similar: keep trying, the rows are safe where they are.
                 backoff = min(self.max_backoff_s, max(0.5, backoff * 2))
                 log.exception("outbox_relay_error", retry_in_s=backoff)
+            if self._stopping:
+                return
             self._wakeup.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wakeup.wait(), timeout=backoff or self.poll_interval_s)

@@ -119,6 +119,36 @@ async def test_two_relays_never_publish_a_row_twice(db: Database, bus: MemoryBus
     assert len(ids) == 400 and len(set(ids)) == 400
 
 
+class GatedBus:
+    """Publishes are held until released, so a test can stop a relay with a batch in flight."""
+
+    def __init__(self) -> None:
+        self.release = asyncio.Event()
+        self.waiting = 0
+        self.published: list[str] = []
+
+    async def publish(self, envelope: Envelope, **_: object) -> None:
+        self.waiting += 1
+        await self.release.wait()
+        self.published.append(envelope.id)
+
+
+async def test_stopping_a_relay_lets_the_batch_in_flight_finish(db: Database) -> None:
+    await stage(db, range(3))
+    bus = GatedBus()
+    relay = OutboxRelay(db, {"local": bus})  # type: ignore[dict-item]
+    relay.start()
+    await wait_until(lambda: bus.waiting == 3)
+    stopping = asyncio.create_task(relay.stop())
+    await asyncio.sleep(0.1)
+    assert not stopping.done()  # waiting for the batch, not cancelling it
+    bus.release.set()
+    await asyncio.wait_for(stopping, 10)
+    # Sent and marked sent: a cancelled batch would be rolled back and sent again by the next relay.
+    assert len(bus.published) == 3 and await unsent(db) == 0
+    assert not relay.running
+
+
 async def test_unroutable_rows_wait_and_are_retried(db: Database, bus: MemoryBus) -> None:
     await stage(db, range(3))
     relay = OutboxRelay(db, {"local": bus})
