@@ -20,7 +20,7 @@ from sqlalchemy import select
 from beslutning.app import create_app as create_beslutning
 from beslutning.settings import BeslutningSettings
 from shared.auth.session import CSRF_FIELD
-from shared.bus.base import Message, RetryPolicy, Subscription
+from shared.bus.base import RetryPolicy
 from shared.bus.memory import MemoryBus
 from shared.events.base import EventContract
 from shared.events.contracts import (
@@ -41,6 +41,7 @@ from soknad.store.varsler import Varsel
 from tests.integration.test_soknad_api import COMPLETE  # the form's owner keeps it complete
 from tests.support.apps import DemoClient, running
 from tests.support.builders import complete_innhold
+from tests.support.recording import record_events
 from tests.support.waiting import wait_until
 from vurdering.app import create_app as create_vurdering
 from vurdering.settings import VurderingSettings
@@ -92,29 +93,17 @@ async def _outbox_empty(app: FastAPI) -> bool:
 async def world(tmp_path: Any) -> AsyncIterator[World]:
     bus = MemoryBus(retry=RetryPolicy((0.1, 0.2, 0.4, 0.8, 1.6)))
     await bus.connect()
-    seen: list[Envelope] = []
-
-    async def record(message: Message) -> None:
-        seen.append(message.envelope)
-
     # What the tests watch; also makes OppfolgingRegistrert routable (integrasjon is not running here).
-    for exchange, contract in (
-        ("soknad.events", SoknadReturnert),
-        ("soknad.events", ForankringDelegert),
-        ("soknad.events", OppfolgingRegistrert),
-        ("soknad.events", SoknadTrukket),
-        ("soknad.events", TilleggsinformasjonBesvart),
-    ):
-        await bus.declare_exchange(exchange)
-        await bus.subscribe(
-            Subscription(
-                consumer="test",
-                handler_name="record",
-                exchange=exchange,
-                event_type=contract.TYPE,
-                handler=record,
-            )
-        )
+    seen = await record_events(
+        bus,
+        [
+            ("soknad.events", SoknadReturnert),
+            ("soknad.events", ForankringDelegert),
+            ("soknad.events", OppfolgingRegistrert),
+            ("soknad.events", SoknadTrukket),
+            ("soknad.events", TilleggsinformasjonBesvart),
+        ],
+    )
     common: dict[str, Any] = {"log_json": False, "outbox_poll_interval_s": 0.05}
     soknad = create_soknad(SoknadSettings(data_dir=tmp_path / "soknad", **common), bus=bus)
     vurdering = create_vurdering(VurderingSettings(data_dir=tmp_path / "vurdering", **common), bus=bus)

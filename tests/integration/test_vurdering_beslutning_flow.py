@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from beslutning.app import create_app as create_beslutning
 from beslutning.settings import BeslutningSettings
-from shared.bus.base import Message, RetryPolicy, Subscription
+from shared.bus.base import RetryPolicy
 from shared.bus.memory import MemoryBus
 from shared.events.base import EventContract
 from shared.events.common import Forankring, Indikasjon, Kriterievurdering, Legemiddel, Pasient
@@ -31,6 +31,7 @@ from shared.events.contracts import (
 from shared.events.envelope import Envelope
 from shared.identifiers import synthetic_fodselsnummer
 from tests.support.apps import DemoClient, running
+from tests.support.recording import record_events
 from tests.support.waiting import wait_until
 from vurdering.app import create_app as create_vurdering
 from vurdering.settings import VurderingSettings
@@ -58,26 +59,15 @@ async def flow(tmp_path: Any) -> AsyncIterator[Flow]:
     bus = MemoryBus(retry=RetryPolicy((0.1, 0.2, 0.4, 0.8, 1.6)))
     await bus.connect()
     await bus.declare_exchange(SOKNAD_EXCHANGE)
-    seen: list[Envelope] = []
-
-    async def record(message: Message) -> None:
-        seen.append(message.envelope)
-
     # Also makes TilleggsinformasjonEtterspurt routable: soknad, its real consumer, is not running here.
-    for exchange, contract in (
-        ("beslutning.events", VedtakFattet),
-        ("vurdering.events", AnbefalingAvgitt),
-        ("vurdering.events", TilleggsinformasjonEtterspurt),
-    ):
-        await bus.subscribe(
-            Subscription(
-                consumer="test",
-                handler_name="record",
-                exchange=exchange,
-                event_type=contract.TYPE,
-                handler=record,
-            )
-        )
+    seen = await record_events(
+        bus,
+        [
+            ("beslutning.events", VedtakFattet),
+            ("vurdering.events", AnbefalingAvgitt),
+            ("vurdering.events", TilleggsinformasjonEtterspurt),
+        ],
+    )
     common: dict[str, Any] = {"log_json": False, "outbox_poll_interval_s": 0.05}
     vurdering = create_vurdering(VurderingSettings(data_dir=tmp_path / "vurdering", **common), bus=bus)
     beslutning = create_beslutning(BeslutningSettings(data_dir=tmp_path / "beslutning", **common), bus=bus)

@@ -16,33 +16,9 @@ from soknad.schemas import SoknadRead
 router = APIRouter(prefix="/api/register", tags=["register"])
 
 
-class RegisterTreffRead(BaseModel):
-    """One application in the list; never patient data."""
-
-    id: str
-    lopenummer: str | None
-    type: str
-    kategori: str
-    status: str
-    utfall: str | None
-    legemiddel_navn: str | None
-    virkestoff: str | None
-    atc: str | None
-    icd10_kode: str | None
-    icd10_tekst: str | None
-    enhet: str
-    soker_id: str
-    soker_navn: str
-    sendt_at: datetime | None
-    vedtatt_at: datetime | None
-
-    @classmethod
-    def of(cls, treff: RegisterTreff) -> RegisterTreffRead:
-        return cls.model_validate(treff, from_attributes=True)
-
-
 class RegisterSideRead(BaseModel):
-    treff: list[RegisterTreffRead]
+    # The handler's row as it is: it holds only what the register shows, never patient data.
+    treff: list[RegisterTreff]
     totalt: int = Field(description="How many applications match, over all pages.")
     side: int = Field(description="This page, from 1.")
     sider: int = Field(description="Number of pages (25 per page); at least 1.")
@@ -102,7 +78,7 @@ async def search(
     register.require_register_access(p)
     result = await register.search(uow, p, register.parse_filter(params))
     return RegisterSideRead(
-        treff=[RegisterTreffRead.of(t) for t in result.treff],
+        treff=result.treff,
         totalt=result.totalt,
         side=result.side,
         sider=result.sider,
