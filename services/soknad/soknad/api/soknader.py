@@ -11,9 +11,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from shared.auth.principal import Principal
 from shared.errors import StaleVersion
 from shared.runtime import ServiceRuntime
-from shared.web.deps import get_principal
+from shared.web.deps import get_principal, get_runtime
 from soknad import handlers
-from soknad.deps import CurrentPrincipal, Settings, Uow
+from soknad.deps import CurrentPrincipal, Settings, Uow, get_settings
 from soknad.handlers.common import load, stale_conflict
 from soknad.handlers.utkast import form_state
 from soknad.schemas import (
@@ -29,7 +29,7 @@ from soknad.schemas import (
     SoknadUpdate,
 )
 from soknad.settings import SoknadSettings
-from soknad.skjema.register import Skjemaer, SkjemaRegister
+from soknad.skjema.register import Skjemaer, SkjemaRegister, get_skjemaer
 
 router = APIRouter(prefix="/api/soknader", tags=["søknader"])
 
@@ -82,14 +82,13 @@ class Lagring:
 
 
 async def get_lagring(request: Request) -> Lagring:
-    runtime: ServiceRuntime = request.app.state.runtime
-    settings = runtime.settings
-    assert isinstance(settings, SoknadSettings)
+    # The other dependencies' functions, called directly rather than solved by FastAPI one by one.
+    runtime = await get_runtime(request)
     return Lagring(
         principal=await get_principal(request),
         runtime=runtime,
-        settings=settings,
-        skjemaer=request.app.state.skjemaer,
+        settings=await get_settings(runtime),
+        skjemaer=await get_skjemaer(request),
     )
 
 

@@ -48,6 +48,11 @@ async def _writes(session: AsyncSession, soknad_id: str) -> list[Endring]:
     ]
 
 
+def crosses_step(steps: Sequence[datetime], earlier: datetime, later: datetime) -> bool:
+    """Whether a step of the case (sorted `steps`) lies after `earlier` and no later than `later`."""
+    return bisect_right(steps, earlier) < bisect_right(steps, later)
+
+
 async def for_soknad(
     session: AsyncSession, soknad_id: str, *, steps: Sequence[datetime] = ()
 ) -> list[Endring]:
@@ -64,9 +69,7 @@ async def for_soknad(
         index = open_.get(key)
         if index is not None:
             last = merged[index].at
-            # A step after the last save and no later than this one starts a new stretch.
-            crosses_step = bisect_right(marks, last) < bisect_right(marks, write.at)
-            if write.at - last <= COALESCE_WINDOW and not crosses_step:
+            if write.at - last <= COALESCE_WINDOW and not crosses_step(marks, last, write.at):
                 merged[index] = write
                 continue
         open_[key] = len(merged)

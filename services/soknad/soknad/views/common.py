@@ -167,7 +167,7 @@ def field_changes(
     skjema: Skjema, rows: list[endringer.Endring], *, steps: Sequence[datetime] = ()
 ) -> list[Tidslinjepunkt]:
     """Changes by one person close together in time become one line naming every field they touched;
-    never across a step of the case (`steps`), so an edit made before sending shows before it."""
+    never across a step of the case (`steps`, sorted), so an edit made before sending shows before it."""
     points: list[Tidslinjepunkt] = []
     group: list[endringer.Endring] = []
 
@@ -183,7 +183,7 @@ def field_changes(
         if group and (
             row.actor_id != group[0].actor_id
             or row.at - group[0].at > endringer.COALESCE_WINDOW
-            or any(group[-1].at < step <= row.at for step in steps)
+            or endringer.crosses_step(steps, group[-1].at, row.at)
         ):
             flush()
         group.append(row)
@@ -193,7 +193,7 @@ def field_changes(
 
 async def timeline(uow: Uow, soknad: Soknad, skjema: Skjema) -> list[Any]:
     events: list[Any] = list(await historikk_for(uow.session, soknad.id))
-    sent = [event.at for event in events if event.hendelse == "sendt"]
+    sent = sorted(event.at for event in events if event.hendelse == "sendt")
     rows = await endringer.for_soknad(uow.session, soknad.id, steps=sent)
     changes = field_changes(skjema, rows, steps=sent)
     return sorted([*events, *changes], key=lambda point: point.at)
