@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from bench import autosave, spine
-from shared.observability.logging import configure_logging
+from shared.platform.observability.logging import configure_logging
 
 RESULTS = Path(__file__).parent / "results.json"
 

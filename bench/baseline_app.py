@@ -34,7 +34,7 @@ class RadOut(BaseModel):
 
 
 def create_app() -> FastAPI:
-    # The same pool as the services' engine (shared.db.engine), so neither side has more connections.
+    # The same pool as the services' engine (shared.platform.db.engine), so neither side has more connections.
     engine = create_async_engine(os.environ["BENCH_BASELINE_DATABASE_URL"], pool_size=10, max_overflow=10)
     sessions = async_sessionmaker(engine, expire_on_commit=False)
 

@@ -8,16 +8,16 @@ import sys
 
 from sqlalchemy import MetaData
 
-from shared.bus.base import RetryPolicy, Subscription
-from shared.bus.rabbitmq import RabbitBus
-from shared.clock import SystemClock
-from shared.db.engine import create_engine
-from shared.db.tables import add_spine_tables
-from shared.db.uow import Database, UnitOfWork
 from shared.events.contracts import SoknadTrukket
 from shared.events.envelope import Envelope
-from shared.observability.logging import configure_logging
-from shared.outbox.inbox import idempotent
+from shared.platform.bus.base import RetryPolicy, Subscription
+from shared.platform.bus.rabbitmq import RabbitBus
+from shared.platform.clock import SystemClock
+from shared.platform.db.engine import create_engine
+from shared.platform.db.tables import add_spine_tables
+from shared.platform.db.uow import Database, UnitOfWork
+from shared.platform.observability.logging import configure_logging
+from shared.platform.outbox.inbox import idempotent
 
 PREFETCH = 200
 

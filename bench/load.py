@@ -20,10 +20,10 @@ import httpx
 import uvloop
 
 from bench.infra import cpu_seconds, machine_cpu_seconds, named_cpu_seconds
-from shared.auth.demo import DEMO_USERS
-from shared.auth.principal import Principal, Role
-from shared.auth.session import CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE, CookieSigner
-from shared.settings import ServiceSettings
+from shared.platform.auth.demo import DEMO_USERS
+from shared.platform.auth.principal import Principal, Role
+from shared.platform.auth.session import CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE, CookieSigner
+from shared.platform.settings import ServiceSettings
 
 SIGNER = CookieSigner(ServiceSettings().session_secret.get_secret_value())
 SOKERE = [p for p in DEMO_USERS.values() if Role.SOKER in p.roles]

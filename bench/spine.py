@@ -10,15 +10,15 @@ import aio_pika
 from sqlalchemy import MetaData, text
 
 from bench.infra import pg_database, rabbit_vhost
-from shared.bus.base import RetryPolicy
-from shared.bus.rabbitmq import RabbitBus
-from shared.clock import SystemClock
-from shared.db.engine import create_engine
-from shared.db.tables import add_spine_tables
-from shared.db.uow import Database
 from shared.events.contracts import SoknadTrukket
 from shared.events.envelope import Envelope
-from shared.outbox.relay import OutboxRelay
+from shared.platform.bus.base import RetryPolicy
+from shared.platform.bus.rabbitmq import RabbitBus
+from shared.platform.clock import SystemClock
+from shared.platform.db.engine import create_engine
+from shared.platform.db.tables import add_spine_tables
+from shared.platform.db.uow import Database
+from shared.platform.outbox.relay import OutboxRelay
 
 N = 5000
 WINDOW = 200

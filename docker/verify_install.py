@@ -26,7 +26,7 @@ def problems() -> list[str]:
         if not path.exists():
             found.append(f"missing {what}: {path}")
 
-    shared_web = package_dir("shared.web")
+    shared_web = package_dir("shared.platform.web")
     need(shared_web / "templates" / "base.html", "shared layout")
     need(shared_web / "static" / "style.css", "shared static files")
     for service in SERVICES:

@@ -6,9 +6,9 @@ import uvicorn
 
 from embedded.app import create_app
 from embedded.settings import EmbeddedSettings
-from shared.auth.demo import DEMO_USERS
-from shared.auth.principal import ROLE_LABELS
-from shared.web.app import freeze_heap_after_startup
+from shared.platform.auth.demo import DEMO_USERS
+from shared.platform.auth.principal import ROLE_LABELS
+from shared.platform.web.app import freeze_heap_after_startup
 
 
 def main() -> None:

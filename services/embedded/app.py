@@ -19,21 +19,21 @@ from integrasjon.app import create_app as create_integrasjon
 from integrasjon.settings import IntegrasjonSettings
 from oversikt.app import create_app as create_oversikt
 from oversikt.settings import OversiktSettings
-from shared.auth.session import CookieSigner
-from shared.bus.base import RetryPolicy
-from shared.bus.memory import MemoryBus
-from shared.observability.metrics import ServiceMetrics
-from shared.web.app import Gateway
-from shared.web.middleware import SpineMiddleware
-from shared.web.portal import portal_router
-from shared.web.problems import install_error_handlers
-from shared.web.templating import Templates
+from shared.platform.auth.session import CookieSigner
+from shared.platform.bus.base import RetryPolicy
+from shared.platform.bus.memory import MemoryBus
+from shared.platform.observability.metrics import ServiceMetrics
+from shared.platform.web.app import Gateway
+from shared.platform.web.middleware import SpineMiddleware
+from shared.platform.web.portal import portal_router
+from shared.platform.web.problems import install_error_handlers
+from shared.platform.web.templating import Templates
 from soknad.app import create_app as create_soknad
 from soknad.settings import SoknadSettings
 from vurdering.app import create_app as create_vurdering
 from vurdering.settings import VurderingSettings
 
-STATIC = Path(__file__).resolve().parents[2] / "shared" / "web" / "static"
+STATIC = Path(__file__).resolve().parents[2] / "shared" / "platform" / "web" / "static"
 SERVICES = ("soknad", "vurdering", "beslutning", "oversikt", "integrasjon")
 
 

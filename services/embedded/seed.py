@@ -10,8 +10,8 @@ import httpx
 import structlog
 from fastapi import FastAPI
 
-from shared.auth.session import CSRF_COOKIE, SESSION_COOKIE, CookieSigner
-from shared.identifiers import synthetic_fodselsnummer
+from shared.domain.identifiers import synthetic_fodselsnummer
+from shared.platform.auth.session import CSRF_COOKIE, SESSION_COOKIE, CookieSigner
 
 log = structlog.get_logger(__name__)
 

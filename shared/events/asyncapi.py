@@ -7,9 +7,9 @@ import sys
 from typing import Any
 
 import shared.events.contracts  # noqa: F401 - registers the contracts
-from shared.bus.base import exchange_for
 from shared.events.base import REGISTRY
 from shared.events.envelope import Envelope
+from shared.platform.bus.base import exchange_for
 
 NATIONAL_EXCHANGE = "nasjonal.sammendrag"
 

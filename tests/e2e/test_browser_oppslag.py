@@ -14,9 +14,9 @@ import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, Locator, Page, Route, expect
 
-from shared.auth.session import CSRF_COOKIE, SESSION_COOKIE
-from shared.labels import UTFALL_LABELS
-from shared.web.templating import Templates
+from shared.domain.labels import UTFALL_LABELS
+from shared.platform.auth.session import CSRF_COOKIE, SESSION_COOKIE
+from shared.platform.web.templating import Templates
 from soknad.app import HERE as SOKNAD_DIR
 from soknad.handlers.presedens import Presedens
 from soknad.views.presedens import maned_tekst

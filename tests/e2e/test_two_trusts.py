@@ -17,11 +17,11 @@ import pytest
 import pytest_asyncio
 
 from scripts.run_distributed import NATIONAL_EXCHANGE, Topology
-from shared.bus.base import PublishError, RetryPolicy
-from shared.bus.rabbitmq import RabbitBus
+from shared.domain.identifiers import find_personnummer_like, synthetic_fodselsnummer
 from shared.events.contracts import SakSammendrag
 from shared.events.envelope import Envelope
-from shared.identifiers import find_personnummer_like, synthetic_fodselsnummer
+from shared.platform.bus.base import PublishError, RetryPolicy
+from shared.platform.bus.rabbitmq import RabbitBus
 from tests.support.builders import complete_innhold
 from tests.support.embedded_server import free_port
 from tests.support.oidc_issuer import TestIssuer

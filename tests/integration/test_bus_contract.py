@@ -1,4 +1,4 @@
-"""The bus contract (shared/bus/base.py), run against both transports: in-process and a real RabbitMQ."""
+"""The bus contract (shared/platform/bus/base.py), run against both transports: in-process and RabbitMQ."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from typing import Any
 import aio_pika
 import pytest
 
-from shared.bus.base import (
+from shared.events.envelope import Envelope
+from shared.platform.bus.base import (
     Bus,
     Message,
     PermanentError,
@@ -21,11 +22,10 @@ from shared.bus.base import (
     Subscription,
     UnknownQueueError,
 )
-from shared.bus.factory import create_bus
-from shared.bus.memory import MemoryBus
-from shared.bus.rabbitmq import RabbitBus
-from shared.bus.replay import main as replay_cli
-from shared.events.envelope import Envelope
+from shared.platform.bus.factory import create_bus
+from shared.platform.bus.memory import MemoryBus
+from shared.platform.bus.rabbitmq import RabbitBus
+from shared.platform.bus.replay import main as replay_cli
 from tests.support.rabbit import close_connections, rabbitmqctl, vhost_of
 from tests.support.waiting import wait_until
 

@@ -13,7 +13,7 @@ from fastapi import FastAPI
 
 from embedded.app import create_app
 from embedded.settings import EmbeddedSettings
-from shared.auth.session import CSRF_COOKIE, SESSION_COOKIE
+from shared.platform.auth.session import CSRF_COOKIE, SESSION_COOKIE
 from tests.support.apps import SIGNER
 
 

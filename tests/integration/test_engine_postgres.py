@@ -7,8 +7,8 @@ import asyncpg
 import pytest
 from sqlalchemy import text
 
-from shared.db import engine as engine_module
-from shared.db.engine import create_engine
+from shared.platform.db import engine as engine_module
+from shared.platform.db.engine import create_engine
 from tests.support.postgres import PG_HOST, PG_PORT, PG_USER
 
 pytestmark = pytest.mark.integration

@@ -12,13 +12,13 @@ from fastapi import FastAPI
 
 from integrasjon.app import create_app
 from integrasjon.settings import IntegrasjonSettings
-from shared.bus.base import Message, RetryPolicy, Subscription
-from shared.bus.memory import MemoryBus
+from shared.domain.identifiers import find_personnummer_like, synthetic_fodselsnummer, validate_fodselsnummer
 from shared.events.base import EventContract
 from shared.events.common import Forankring, Indikasjon, Legemiddel, Pasient
 from shared.events.contracts import SakSammendrag, SoknadForankret, SoknadTrukket, VedtakFattet
 from shared.events.envelope import Envelope
-from shared.identifiers import find_personnummer_like, synthetic_fodselsnummer, validate_fodselsnummer
+from shared.platform.bus.base import Message, RetryPolicy, Subscription
+from shared.platform.bus.memory import MemoryBus
 from tests.support.apps import DemoClient, running
 from tests.support.waiting import wait_until
 

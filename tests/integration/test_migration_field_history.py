@@ -17,9 +17,9 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from shared.db.engine import create_engine
-from shared.db.migrate import alembic_config
-from shared.db.types import UtcDateTime
+from shared.platform.db.engine import create_engine
+from shared.platform.db.migrate import alembic_config
+from shared.platform.db.types import UtcDateTime
 
 ROOT = Path(__file__).resolve().parents[2]
 MIGRATIONS = ROOT / "services" / "soknad" / "soknad" / "migrations"
@@ -104,7 +104,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 async def migrate(engine: AsyncEngine, step: Callable[[Config], None]) -> None:
-    """Runs one Alembic command on the engine, the way shared.db.migrate.upgrade does."""
+    """Runs one Alembic command on the engine, the way shared.platform.db.migrate.upgrade does."""
     config = alembic_config(MIGRATIONS)
 
     def run(connection: Connection) -> None:

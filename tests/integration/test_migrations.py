@@ -10,8 +10,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection
 
-from shared.db.engine import create_engine
-from shared.db.migrate import is_current, upgrade
+from shared.platform.db.engine import create_engine
+from shared.platform.db.migrate import is_current, upgrade
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ["soknad", "vurdering", "beslutning", "integrasjon", "oversikt"]

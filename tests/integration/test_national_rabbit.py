@@ -14,12 +14,12 @@ from integrasjon.app import create_app as create_integrasjon
 from integrasjon.settings import IntegrasjonSettings
 from oversikt.app import create_app as create_oversikt
 from oversikt.settings import OversiktSettings
-from shared.bus.base import PublishError, RetryPolicy
-from shared.bus.factory import create_bus
+from shared.domain.identifiers import synthetic_fodselsnummer, validate_fodselsnummer
 from shared.events.common import Forankring, Indikasjon, Legemiddel, Pasient
 from shared.events.contracts import SakSammendrag, SoknadForankret
 from shared.events.envelope import Envelope
-from shared.identifiers import synthetic_fodselsnummer, validate_fodselsnummer
+from shared.platform.bus.base import PublishError, RetryPolicy
+from shared.platform.bus.factory import create_bus
 from tests.support.apps import DemoClient, running
 from tests.support.rabbit import UserFactory, set_topic_permissions, temporary_vhost, vhost_of
 from tests.support.waiting import wait_until

@@ -21,9 +21,9 @@ from fastapi import FastAPI
 
 from embedded.app import create_app as create_embedded
 from embedded.settings import EmbeddedSettings
-from shared.bus.memory import MemoryBus
 from shared.events.contracts import SakSammendrag
 from shared.events.envelope import Envelope
+from shared.platform.bus.memory import MemoryBus
 from soknad.app import LOOKUP_TIMEOUT
 from soknad.app import create_app as create_soknad
 from soknad.settings import SoknadSettings

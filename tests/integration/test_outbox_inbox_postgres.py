@@ -10,16 +10,16 @@ import pytest
 import pytest_asyncio
 from sqlalchemy import MetaData, func, select
 
-from shared.bus.base import Message, PublishError, RetryPolicy, Subscription
-from shared.bus.memory import MemoryBus
-from shared.clock import SystemClock
-from shared.db.engine import create_engine
-from shared.db.tables import SpineTables, add_spine_tables
-from shared.db.uow import Database, UnitOfWork
 from shared.events.contracts import SoknadTrukket
 from shared.events.envelope import Envelope
-from shared.outbox.inbox import idempotent
-from shared.outbox.relay import OutboxRelay
+from shared.platform.bus.base import Message, PublishError, RetryPolicy, Subscription
+from shared.platform.bus.memory import MemoryBus
+from shared.platform.clock import SystemClock
+from shared.platform.db.engine import create_engine
+from shared.platform.db.tables import SpineTables, add_spine_tables
+from shared.platform.db.uow import Database, UnitOfWork
+from shared.platform.outbox.inbox import idempotent
+from shared.platform.outbox.relay import OutboxRelay
 from tests.support.waiting import wait_until
 
 TYPE = SoknadTrukket.TYPE

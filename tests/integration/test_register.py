@@ -13,8 +13,8 @@ import pytest
 import pytest_asyncio
 from fastapi import FastAPI
 
-from shared.bus.memory import MemoryBus
-from shared.identifiers import find_personnummer_like
+from shared.domain.identifiers import find_personnummer_like
+from shared.platform.bus.memory import MemoryBus
 from soknad.app import create_app
 from soknad.settings import SoknadSettings
 from tests.support.apps import DemoClient, running

@@ -25,8 +25,8 @@ import httpx
 import pytest
 
 from scripts.run_distributed import TRUST_SERVICES, Topology
-from shared.auth.session import CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE
-from shared.identifiers import synthetic_fodselsnummer
+from shared.domain.identifiers import synthetic_fodselsnummer
+from shared.platform.auth.session import CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE
 from tests.support.apps import SIGNER
 from tests.support.builders import complete_innhold
 from tests.support.postgres import PG_HOST, PG_PORT, PG_USER

@@ -19,9 +19,6 @@ from sqlalchemy import select
 
 from beslutning.app import create_app as create_beslutning
 from beslutning.settings import BeslutningSettings
-from shared.auth.session import CSRF_FIELD
-from shared.bus.base import RetryPolicy
-from shared.bus.memory import MemoryBus
 from shared.events.base import EventContract
 from shared.events.contracts import (
     ForankringDelegert,
@@ -35,6 +32,9 @@ from shared.events.contracts import (
     VedtakFattet,
 )
 from shared.events.envelope import Envelope
+from shared.platform.auth.session import CSRF_FIELD
+from shared.platform.bus.base import RetryPolicy
+from shared.platform.bus.memory import MemoryBus
 from soknad.app import create_app as create_soknad
 from soknad.settings import SoknadSettings
 from soknad.store.varsler import Varsel

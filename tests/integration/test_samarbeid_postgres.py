@@ -11,11 +11,11 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 import soknad
-from shared.auth.demo import DEMO_USERS
-from shared.clock import SystemClock
-from shared.db.engine import create_engine
-from shared.db.migrate import upgrade
-from shared.db.uow import Database
+from shared.platform.auth.demo import DEMO_USERS
+from shared.platform.clock import SystemClock
+from shared.platform.db.engine import create_engine
+from shared.platform.db.migrate import upgrade
+from shared.platform.db.uow import Database
 from soknad.handlers.oppfolging import forfaller_for
 from soknad.samarbeid import oslo_date
 from soknad.store import SPINE, Soknad

@@ -10,7 +10,7 @@ import pytest
 import pytest_asyncio
 from fastapi import FastAPI
 
-from shared.bus.memory import MemoryBus
+from shared.platform.bus.memory import MemoryBus
 from soknad.app import create_app
 from soknad.settings import SoknadSettings
 from tests.support.apps import DemoClient, running

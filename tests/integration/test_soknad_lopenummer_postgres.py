@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from shared.db.engine import create_engine
-from shared.db.migrate import upgrade
+from shared.platform.db.engine import create_engine
+from shared.platform.db.migrate import upgrade
 from soknad import store
 
 pytestmark = pytest.mark.integration

@@ -17,8 +17,8 @@ import pytest
 import pytest_asyncio
 from fastapi import FastAPI
 
-from shared.auth.session import CSRF_FIELD
-from shared.bus.memory import MemoryBus
+from shared.platform.auth.session import CSRF_FIELD
+from shared.platform.bus.memory import MemoryBus
 from soknad.app import create_app
 from soknad.settings import SoknadSettings
 from soknad.skjema.register import DEFINISJONER, SkjemaRegister

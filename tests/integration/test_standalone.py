@@ -11,9 +11,9 @@ import httpx
 import pytest_asyncio
 from fastapi import FastAPI
 
-from shared.auth.session import CSRF_COOKIE, SESSION_COOKIE
-from shared.bus.memory import MemoryBus
-from shared.web.app import standalone
+from shared.platform.auth.session import CSRF_COOKIE, SESSION_COOKIE
+from shared.platform.bus.memory import MemoryBus
+from shared.platform.web.app import standalone
 from soknad.app import create_app
 from soknad.settings import SoknadSettings
 from tests.support.apps import SIGNER, running

@@ -14,7 +14,7 @@ import pytest
 import pytest_asyncio
 from fastapi import FastAPI
 
-from shared.bus.memory import MemoryBus
+from shared.platform.bus.memory import MemoryBus
 from soknad.app import create_app
 from soknad.handlers.statistikk import default_period, month_of, percentile
 from soknad.settings import SoknadSettings

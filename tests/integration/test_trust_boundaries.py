@@ -6,7 +6,7 @@ from pathlib import Path
 
 from oversikt.app import create_app as create_oversikt
 from oversikt.settings import OversiktSettings
-from shared.bus.memory import MemoryBus
+from shared.platform.bus.memory import MemoryBus
 from soknad.app import create_app as create_soknad
 from soknad.settings import SoknadSettings
 from tests.support.apps import DemoClient, running

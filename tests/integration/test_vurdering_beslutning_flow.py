@@ -18,8 +18,7 @@ from sqlalchemy import select
 
 from beslutning.app import create_app as create_beslutning
 from beslutning.settings import BeslutningSettings
-from shared.bus.base import RetryPolicy
-from shared.bus.memory import MemoryBus
+from shared.domain.identifiers import synthetic_fodselsnummer
 from shared.events.base import EventContract
 from shared.events.common import Forankring, Indikasjon, Kriterievurdering, Legemiddel, Pasient
 from shared.events.contracts import (
@@ -29,7 +28,8 @@ from shared.events.contracts import (
     VedtakFattet,
 )
 from shared.events.envelope import Envelope
-from shared.identifiers import synthetic_fodselsnummer
+from shared.platform.bus.base import RetryPolicy
+from shared.platform.bus.memory import MemoryBus
 from tests.support.apps import DemoClient, running
 from tests.support.recording import record_events
 from tests.support.waiting import wait_until

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 import httpx
 from fastapi import FastAPI
 
-from shared.auth.session import CSRF_COOKIE, SESSION_COOKIE, CookieSigner
+from shared.platform.auth.session import CSRF_COOKIE, SESSION_COOKIE, CookieSigner
 
 DEMO_SECRET = "demo-only-session-secret-not-for-production"
 SIGNER = CookieSigner(DEMO_SECRET)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from shared.identifiers import synthetic_fodselsnummer
+from shared.domain.identifiers import synthetic_fodselsnummer
 
 UNNTAK_OG_TILGANG = ("unntaksordningen", "tilgangsordningen")
 

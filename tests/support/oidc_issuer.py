@@ -38,7 +38,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from shared.auth.oidc import OidcConfig
+from shared.platform.auth.oidc import OidcConfig
 
 __all__ = ["DEFAULT_AUDIENCE", "SigningKey", "TestIssuer", "oidc_issuer"]
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from shared.bus.base import Bus, Message, Subscription
 from shared.events.base import EventContract
 from shared.events.envelope import Envelope
+from shared.platform.bus.base import Bus, Message, Subscription
 
 
 async def record_events(bus: Bus, events: Iterable[tuple[str, type[EventContract]]]) -> list[Envelope]:

@@ -13,10 +13,10 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from shared.bus.memory import MemoryBus
+from shared.domain.identifiers import synthetic_fodselsnummer
 from shared.events.contracts import VedtakFattet
 from shared.events.envelope import Envelope
-from shared.identifiers import synthetic_fodselsnummer
+from shared.platform.bus.memory import MemoryBus
 from tests.support.apps import DemoClient
 from tests.support.builders import complete_innhold
 

@@ -16,7 +16,7 @@ from beslutning.domain import (
     vedtak_problems,
     vurderingsflyt_for,
 )
-from shared.errors import InvalidTransition, ValidationFailed
+from shared.platform.errors import InvalidTransition, ValidationFailed
 
 TODAY = date(2026, 3, 10)
 

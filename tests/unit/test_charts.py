@@ -6,7 +6,13 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from shared.web.charts import Serie, format_number, horizontal_bar_chart, nice_ceiling, stacked_bar_chart
+from shared.platform.web.charts import (
+    Serie,
+    format_number,
+    horizontal_bar_chart,
+    nice_ceiling,
+    stacked_bar_chart,
+)
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -21,7 +21,7 @@ from beslutning.settings import BeslutningSettings
 from integrasjon.settings import IntegrasjonSettings
 from oversikt.settings import OversiktSettings
 from shared.events.envelope import Envelope
-from shared.settings import ServiceSettings
+from shared.platform.settings import ServiceSettings
 from soknad.settings import SoknadSettings
 from vurdering.settings import VurderingSettings
 

@@ -1,4 +1,4 @@
-"""Tests for shared.identifiers.
+"""Tests for shared.domain.identifiers.
 
 No real person's number appears here: literal numbers are synthetic (Tenor, month + 80) and every
 other number is computed in the test from a date and an individnummer.
@@ -10,7 +10,7 @@ from datetime import date
 
 import pytest
 
-from shared.identifiers import (
+from shared.domain.identifiers import (
     AGE_BANDS,
     InvalidPersonnummer,
     Personnummer,

@@ -7,8 +7,8 @@ import json
 import pytest
 import structlog
 
-from shared.identifiers import synthetic_fodselsnummer
-from shared.observability.logging import (
+from shared.domain.identifiers import synthetic_fodselsnummer
+from shared.platform.observability.logging import (
     REDACTED,
     bind_correlation_id,
     configure_logging,

@@ -10,9 +10,9 @@ import pytest
 from integrasjon.domain import aldersgruppe, kostnadsband, maned
 from integrasjon.handlers import apply_vedtak, build_projeksjon
 from integrasjon.mapper import til_sammendrag
+from shared.domain.identifiers import find_personnummer_like, synthetic_fodselsnummer, validate_fodselsnummer
 from shared.events.common import Forankring, Indikasjon, Legemiddel, Pasient
 from shared.events.contracts import SakSammendrag, SoknadForankret, VedtakFattet
-from shared.identifiers import find_personnummer_like, synthetic_fodselsnummer, validate_fodselsnummer
 
 # Every field the national overview may receive. Adding one to the contract fails this test on
 # purpose: someone must decide that the new field is safe to share.

@@ -19,7 +19,7 @@ import httpx
 import jwt
 import pytest
 
-from shared.auth.oidc import HPR_NUMBER_CLAIM, OidcConfig, OidcValidator, TokenClaims, TokenError
+from shared.platform.auth.oidc import HPR_NUMBER_CLAIM, OidcConfig, OidcValidator, TokenClaims, TokenError
 from tests.support.oidc_issuer import TestIssuer, generate_signing_key, oidc_issuer
 
 __all__ = ["oidc_issuer"]  # re-exported so pytest sees the fixture in this module

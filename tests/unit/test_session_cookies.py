@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from shared.auth import session
-from shared.auth.session import SESSION_MAX_AGE_S, CookieSigner
+from shared.platform.auth import session
+from shared.platform.auth.session import SESSION_MAX_AGE_S, CookieSigner
 
 
 def test_a_signed_session_reads_back_and_a_tampered_one_does_not() -> None:

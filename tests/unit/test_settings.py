@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from scripts.settings_reference import render
-from shared.settings import ServiceSettings
+from shared.platform.settings import ServiceSettings
 from soknad.settings import SoknadSettings
 
 REFERENCE = Path(__file__).resolve().parents[2] / "docs" / "configuration.md"

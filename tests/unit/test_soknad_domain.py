@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from shared.errors import InvalidTransition
+from shared.platform.errors import InvalidTransition
 from soknad.domain import Status, format_lopenummer, transition
 
 

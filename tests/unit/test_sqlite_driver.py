@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from shared.db.engine import create_engine
+from shared.platform.db.engine import create_engine
 
 
 @pytest.fixture

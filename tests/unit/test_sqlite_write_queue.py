@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from shared.db.engine import create_engine, write_queue
+from shared.platform.db.engine import create_engine, write_queue
 from tests.support.waiting import wait_until
 
 

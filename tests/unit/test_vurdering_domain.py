@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from shared.errors import InvalidTransition
+from shared.platform.errors import InvalidTransition
 from vurdering.domain import KRITERIER, NIVA_LABELS, AnbefalingInput, Status, transition
 
 

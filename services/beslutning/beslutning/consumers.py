@@ -2,7 +2,7 @@
 
 from beslutning import handlers
 from shared.events.contracts import AnbefalingAvgitt, SoknadForankret, SoknadTrukket
-from shared.outbox.inbox import Consumes
+from shared.platform.outbox.inbox import Consumes
 
 CONSUMERS = [
     Consumes(SoknadForankret, handlers.on_soknad_forankret),

@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import Depends
 
 from beslutning.settings import BeslutningSettings
-from shared.runtime import ServiceRuntime
-from shared.web.deps import CurrentPrincipal, Runtime, Uow, get_runtime
+from shared.platform.runtime import ServiceRuntime
+from shared.platform.web.deps import CurrentPrincipal, Runtime, Uow, get_runtime
 
 __all__ = ["CurrentPrincipal", "Runtime", "Settings", "Uow"]
 

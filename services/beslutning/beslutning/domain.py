@@ -9,9 +9,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from shared.errors import InvalidTransition, ValidationFailed
-from shared.events.common import Utfall, Vurderingsflyt
-from shared.labels import (  # noqa: F401 - used by views and templates
+from shared.domain.labels import (  # noqa: F401 - used by views and templates
     ANBEFALING_LABELS,
     KATEGORI_LABELS,
     KRITERIE_LABELS,
@@ -20,6 +18,8 @@ from shared.labels import (  # noqa: F401 - used by views and templates
     UTFALL_LABELS,
     VURDERINGSFLYT_LABELS,
 )
+from shared.events.common import Utfall, Vurderingsflyt
+from shared.platform.errors import InvalidTransition, ValidationFailed
 
 
 class Status(StrEnum):

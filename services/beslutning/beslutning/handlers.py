@@ -22,12 +22,12 @@ from beslutning.domain import (
     vurderingsflyt_for,
 )
 from beslutning.store import Historikk, Sak, Vedtak
-from shared.auth.principal import Principal, Role
-from shared.db.uow import UnitOfWork, is_unique_violation
-from shared.errors import InvalidTransition, NotFound, StaleVersion
 from shared.events.contracts import AnbefalingAvgitt, SoknadForankret, SoknadTrukket, VedtakFattet
 from shared.events.envelope import Envelope
-from shared.observability.logging import mark_sensitive
+from shared.platform.auth.principal import Principal, Role
+from shared.platform.db.uow import UnitOfWork, is_unique_violation
+from shared.platform.errors import InvalidTransition, NotFound, StaleVersion
+from shared.platform.observability.logging import mark_sensitive
 
 log = structlog.get_logger(__name__)
 

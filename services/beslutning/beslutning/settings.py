@@ -2,7 +2,7 @@
 
 from pydantic_settings import SettingsConfigDict
 
-from shared.settings import ServiceSettings
+from shared.platform.settings import ServiceSettings
 
 
 class BeslutningSettings(ServiceSettings):

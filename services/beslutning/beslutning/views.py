@@ -25,10 +25,10 @@ from beslutning.domain import (
     VedtakInput,
 )
 from beslutning.store import Sak
-from shared.auth.demo import enhet_navn
-from shared.auth.principal import Principal, Role
-from shared.errors import DomainError
-from shared.web.problems import field_name, norwegian_message
+from shared.platform.auth.demo import enhet_navn
+from shared.platform.auth.principal import Principal, Role
+from shared.platform.errors import DomainError
+from shared.platform.web.problems import field_name, norwegian_message
 
 router = APIRouter(include_in_schema=False)
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from integrasjon.deps import Catalogue
 from integrasjon.schemas import DiagnoseRead, LegemiddelRead
-from shared.errors import NotFound
+from shared.platform.errors import NotFound
 
 # Public reference data (FEST is published under NLOD, ICD-10 texts by Helsedirektoratet), so no login:
 # other services call these server to server, and no answer says anything about a patient or a case.

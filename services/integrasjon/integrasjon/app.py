@@ -15,11 +15,11 @@ from integrasjon.handlers import NationalTarget
 from integrasjon.katalog import Katalog
 from integrasjon.settings import IntegrasjonSettings
 from integrasjon.store import SPINE
-from shared.bus.base import Bus, RetryPolicy
-from shared.bus.memory import MemoryBus
-from shared.clock import Clock, SystemClock
-from shared.runtime import ServiceRuntime
-from shared.web.app import create_service_app, standalone
+from shared.platform.bus.base import Bus, RetryPolicy
+from shared.platform.bus.memory import MemoryBus
+from shared.platform.clock import Clock, SystemClock
+from shared.platform.runtime import ServiceRuntime
+from shared.platform.web.app import create_service_app, standalone
 
 HERE = Path(__file__).parent
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from integrasjon.handlers import NationalTarget, SummaryHandlers
 from shared.events.contracts import OppfolgingRegistrert, SoknadForankret, SoknadTrukket, VedtakFattet
-from shared.outbox.inbox import Consumes
+from shared.platform.outbox.inbox import Consumes
 
 
 def consumers(target: NationalTarget) -> list[Consumes]:

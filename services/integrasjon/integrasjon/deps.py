@@ -8,8 +8,8 @@ from fastapi import Depends, Request
 
 from integrasjon.katalog import Katalog
 from integrasjon.settings import IntegrasjonSettings
-from shared.runtime import ServiceRuntime
-from shared.web.deps import CurrentPrincipal, Runtime, Uow, get_runtime
+from shared.platform.runtime import ServiceRuntime
+from shared.platform.web.deps import CurrentPrincipal, Runtime, Uow, get_runtime
 
 __all__ = ["Catalogue", "CurrentPrincipal", "Runtime", "Settings", "Uow"]
 

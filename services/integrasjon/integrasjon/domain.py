@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import Final
 from zoneinfo import ZoneInfo
 
-from shared.identifiers import age_band
+from shared.domain.identifiers import age_band
 
 # Months and dates are the trust's calendar dates, not UTC ones: a case sent at 00:30 on 1 March
 # in Norway belongs to March.

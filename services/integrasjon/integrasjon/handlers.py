@@ -10,10 +10,10 @@ from integrasjon import domain, store
 from integrasjon.domain import SakStatus
 from integrasjon.mapper import til_sammendrag
 from integrasjon.store import SakProjeksjon
-from shared.db.uow import NATIONAL, UnitOfWork
-from shared.errors import DomainError
 from shared.events.contracts import OppfolgingRegistrert, SoknadForankret, SoknadTrukket, VedtakFattet
 from shared.events.envelope import Envelope
+from shared.platform.db.uow import NATIONAL, UnitOfWork
+from shared.platform.errors import DomainError
 
 log = structlog.get_logger(__name__)
 

@@ -7,9 +7,9 @@ that lists the allowed fields."""
 from __future__ import annotations
 
 from integrasjon.store import SakProjeksjon
+from shared.domain.identifiers import redact_personnummer_like
+from shared.domain.trusts import rhf_for
 from shared.events.contracts import SakSammendrag
-from shared.identifiers import redact_personnummer_like
-from shared.trusts import rhf_for
 
 
 def _kort_tekst(value: str, max_length: int) -> str:

@@ -8,10 +8,10 @@ from sqlalchemy import Boolean, Date, Integer, String, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shared.db.base import service_metadata
-from shared.db.tables import add_spine_tables
-from shared.db.types import UtcDateTime
-from shared.db.uow import NATIONAL
+from shared.platform.db.base import service_metadata
+from shared.platform.db.tables import add_spine_tables
+from shared.platform.db.types import UtcDateTime
+from shared.platform.db.uow import NATIONAL
 
 
 class Base(DeclarativeBase):

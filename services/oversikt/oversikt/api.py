@@ -11,8 +11,8 @@ from oversikt import handlers
 from oversikt.deps import CurrentPrincipal, Filter, Settings, Uow
 from oversikt.domain import Presedenssok
 from oversikt.schemas import PresedensRead, SakRead, SakSide, VariasjonRead
-from shared.errors import ValidationFailed
-from shared.web.problems import field_name, norwegian_message
+from shared.platform.errors import ValidationFailed
+from shared.platform.web.problems import field_name, norwegian_message
 
 router = APIRouter(prefix="/api", tags=["nasjonal oversikt"])
 

@@ -10,10 +10,10 @@ from oversikt import api, views
 from oversikt.consumers import national_subscriptions
 from oversikt.settings import OversiktSettings
 from oversikt.store import SPINE
-from shared.bus.base import Bus
-from shared.clock import Clock, SystemClock
-from shared.runtime import ServiceRuntime
-from shared.web.app import create_service_app, standalone
+from shared.platform.bus.base import Bus
+from shared.platform.clock import Clock, SystemClock
+from shared.platform.runtime import ServiceRuntime
+from shared.platform.web.app import create_service_app, standalone
 
 HERE = Path(__file__).parent
 

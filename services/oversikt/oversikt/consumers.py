@@ -14,10 +14,10 @@ import structlog
 from oversikt import handlers
 from oversikt.domain import known_trusts, publisher_refusal
 from oversikt.settings import OversiktSettings
-from shared.bus.base import Message, PermanentError, Subscription
-from shared.db.uow import Database
 from shared.events.contracts import SakSammendrag
-from shared.outbox.inbox import idempotent
+from shared.platform.bus.base import Message, PermanentError, Subscription
+from shared.platform.db.uow import Database
+from shared.platform.outbox.inbox import idempotent
 
 log = structlog.get_logger(__name__)
 

@@ -9,10 +9,10 @@ from pydantic import ValidationError
 
 from oversikt.domain import Sokefilter
 from oversikt.settings import OversiktSettings
-from shared.errors import ValidationFailed
-from shared.runtime import ServiceRuntime
-from shared.web.deps import CurrentPrincipal, Runtime, Uow, get_runtime
-from shared.web.problems import field_name, norwegian_message
+from shared.platform.errors import ValidationFailed
+from shared.platform.runtime import ServiceRuntime
+from shared.platform.web.deps import CurrentPrincipal, Runtime, Uow, get_runtime
+from shared.platform.web.problems import field_name, norwegian_message
 
 __all__ = ["CurrentPrincipal", "Filter", "Runtime", "Settings", "Uow"]
 

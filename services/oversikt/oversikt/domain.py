@@ -9,8 +9,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from shared.presedens import Presedenssok  # noqa: F401 - the query of the precedent endpoint
-from shared.trusts import HELSEFORETAK
+from shared.domain.presedens import Presedenssok  # noqa: F401 - the query of the precedent endpoint
+from shared.domain.trusts import HELSEFORETAK
 
 STATUS_LABELS = {"til_vurdering": "Til vurdering", "vedtatt": "Vedtatt", "trukket": "Trukket"}
 TYPE_LABELS = {"enkeltpasient": "Enkeltpasient", "gruppe": "Pasientgruppe"}

@@ -8,12 +8,12 @@ from oversikt import store
 from oversikt.domain import SMALL_CELL_LIMIT, Presedenssok, Sokefilter, is_newer, suppress_small
 from oversikt.schemas import PresedensGruppevedtakRead, PresedensHfRead, PresedensRead
 from oversikt.store import Sammendrag, VariasjonRad
-from shared.auth.principal import Principal, Role
-from shared.db.uow import UnitOfWork
-from shared.errors import NotFound
+from shared.domain.trusts import hf_navn, rhf_for
 from shared.events.contracts import SakSammendrag
 from shared.events.envelope import Envelope
-from shared.trusts import hf_navn, rhf_for
+from shared.platform.auth.principal import Principal, Role
+from shared.platform.db.uow import UnitOfWork
+from shared.platform.errors import NotFound
 
 log = structlog.get_logger(__name__)
 

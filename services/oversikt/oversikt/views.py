@@ -22,8 +22,8 @@ from oversikt.domain import (
     Sokefilter,
 )
 from oversikt.store import VariasjonRad
-from shared.trusts import HELSEFORETAK
-from shared.web.problems import field_name, norwegian_message
+from shared.domain.trusts import HELSEFORETAK
+from shared.platform.web.problems import field_name, norwegian_message
 
 router = APIRouter(include_in_schema=False)
 

@@ -11,7 +11,7 @@ from shared.events.contracts import (
     TilleggsinformasjonEtterspurt,
     VedtakFattet,
 )
-from shared.outbox.inbox import Consumes
+from shared.platform.outbox.inbox import Consumes
 from soknad import handlers
 from soknad.handlers import varsler
 

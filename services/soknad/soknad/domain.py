@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
-from shared.errors import InvalidTransition
-from shared.labels import KATEGORI_LABELS, TYPE_LABELS, UTFALL_LABELS  # noqa: F401 - used by views and templates
+from shared.domain.labels import KATEGORI_LABELS, TYPE_LABELS, UTFALL_LABELS  # noqa: F401 - used by views and templates
+from shared.platform.errors import InvalidTransition
 
 
 class Status(StrEnum):

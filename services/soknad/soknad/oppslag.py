@@ -16,8 +16,8 @@ import structlog
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 from starlette.requests import Request
 
-from shared.auth.session import SESSION_COOKIE
-from shared.observability.logging import current_correlation_id
+from shared.platform.auth.session import SESSION_COOKIE
+from shared.platform.observability.logging import current_correlation_id
 
 log = structlog.get_logger(__name__)
 

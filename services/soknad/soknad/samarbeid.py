@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from shared.errors import InvalidTransition, ValidationFailed
+from shared.platform.errors import InvalidTransition, ValidationFailed
 
 OSLO = ZoneInfo("Europe/Oslo")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from shared.db.uow import UnitOfWork
+from shared.platform.db.uow import UnitOfWork
 from vurdering import handlers, store
 from vurdering.deps import CurrentPrincipal, Uow
 from vurdering.schemas import AnbefalingCreate, SakRead, SakSummary, SporsmalRead, TilleggsinformasjonCreate

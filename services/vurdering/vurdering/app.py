@@ -6,10 +6,10 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from shared.bus.base import Bus
-from shared.clock import Clock, SystemClock
-from shared.runtime import ServiceRuntime
-from shared.web.app import create_service_app, standalone
+from shared.platform.bus.base import Bus
+from shared.platform.clock import Clock, SystemClock
+from shared.platform.runtime import ServiceRuntime
+from shared.platform.web.app import create_service_app, standalone
 from vurdering import api, views
 from vurdering.consumers import CONSUMERS
 from vurdering.settings import VurderingSettings

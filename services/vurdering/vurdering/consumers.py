@@ -1,7 +1,7 @@
 """What the vurdering service subscribes to."""
 
 from shared.events.contracts import SoknadForankret, SoknadTrukket, TilleggsinformasjonBesvart, VedtakFattet
-from shared.outbox.inbox import Consumes
+from shared.platform.outbox.inbox import Consumes
 from vurdering import handlers
 
 CONSUMERS = [

@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from shared.runtime import ServiceRuntime
-from shared.web.deps import CurrentPrincipal, Runtime, Uow, get_runtime
+from shared.platform.runtime import ServiceRuntime
+from shared.platform.web.deps import CurrentPrincipal, Runtime, Uow, get_runtime
 from vurdering.settings import VurderingSettings
 
 __all__ = ["CurrentPrincipal", "Runtime", "Settings", "Uow"]

@@ -9,9 +9,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from shared.errors import InvalidTransition
+from shared.domain.labels import ANBEFALING_LABELS, KATEGORI_LABELS, NIVA_LABELS, TYPE_LABELS, UTFALL_LABELS  # noqa: F401 - used by views and templates
 from shared.events.common import Anbefaling
-from shared.labels import ANBEFALING_LABELS, KATEGORI_LABELS, NIVA_LABELS, TYPE_LABELS, UTFALL_LABELS  # noqa: F401 - used by views and templates
+from shared.platform.errors import InvalidTransition
 
 
 class Status(StrEnum):

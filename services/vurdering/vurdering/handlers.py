@@ -8,9 +8,6 @@ import structlog
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from shared.auth.principal import Principal, Role
-from shared.db.uow import UnitOfWork, is_unique_violation
-from shared.errors import InvalidTransition, NotFound, StaleVersion
 from shared.events.common import Kriterievurdering as KriterievurderingEvent
 from shared.events.contracts import (
     AnbefalingAvgitt,
@@ -21,7 +18,10 @@ from shared.events.contracts import (
     VedtakFattet,
 )
 from shared.events.envelope import Envelope
-from shared.observability.logging import mark_sensitive
+from shared.platform.auth.principal import Principal, Role
+from shared.platform.db.uow import UnitOfWork, is_unique_violation
+from shared.platform.errors import InvalidTransition, NotFound, StaleVersion
+from shared.platform.observability.logging import mark_sensitive
 from vurdering import store
 from vurdering.domain import ANBEFALING_LABELS, UTFALL_LABELS, AnbefalingInput, Status, transition
 from vurdering.store import Anbefaling, Historikk, Sak, Sporsmal

@@ -9,9 +9,9 @@ from sqlalchemy import JSON, ForeignKey, Integer, String, Text, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shared.db.base import service_metadata
-from shared.db.tables import SEQ_TYPE, add_spine_tables
-from shared.db.types import UtcDateTime
+from shared.platform.db.base import service_metadata
+from shared.platform.db.tables import SEQ_TYPE, add_spine_tables
+from shared.platform.db.types import UtcDateTime
 
 
 class Base(DeclarativeBase):

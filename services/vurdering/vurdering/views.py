@@ -9,10 +9,10 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import TypeAdapter, ValidationError
 from starlette.datastructures import FormData
 
-from shared.auth.demo import enhet_navn
-from shared.auth.principal import Principal, Role
-from shared.errors import DomainError
-from shared.web.problems import field_name, norwegian_message
+from shared.platform.auth.demo import enhet_navn
+from shared.platform.auth.principal import Principal, Role
+from shared.platform.errors import DomainError
+from shared.platform.web.problems import field_name, norwegian_message
 from vurdering import handlers, store
 from vurdering.deps import CurrentPrincipal, Uow
 from vurdering.domain import (

@@ -1,4 +1,4 @@
 from beslutning.store import Base
-from shared.db.alembic_env import run_migrations
+from shared.platform.db.alembic_env import run_migrations
 
 run_migrations(Base.metadata)

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 ${imports if imports else ""}
 
-import shared.db.types
+import shared.platform.db.types
 
 revision: str = ${repr(up_revision)}
 down_revision: str | None = ${repr(down_revision)}

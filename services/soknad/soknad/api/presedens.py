@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import ValidationError
 
-from shared.errors import ValidationFailed
-from shared.web.problems import field_name, norwegian_message
+from shared.platform.errors import ValidationFailed
+from shared.platform.web.problems import field_name, norwegian_message
 from soknad.deps import CurrentPrincipal, Uow
 from soknad.handlers.presedens import Presedens, Presedenssok, finn_presedens
 from soknad.oppslag import OppslagKlient, forwarded_credentials

@@ -8,10 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Request, Response, status
 from sqlalchemy.orm.exc import StaleDataError
 
-from shared.auth.principal import Principal
-from shared.errors import StaleVersion
-from shared.runtime import ServiceRuntime
-from shared.web.deps import get_principal, get_runtime
+from shared.platform.auth.principal import Principal
+from shared.platform.errors import StaleVersion
+from shared.platform.runtime import ServiceRuntime
+from shared.platform.web.deps import get_principal, get_runtime
 from soknad import handlers
 from soknad.deps import CurrentPrincipal, Settings, Uow, get_settings
 from soknad.handlers.common import load, stale_conflict

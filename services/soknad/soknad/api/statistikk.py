@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from shared.web.templating import OSLO
+from shared.platform.web.templating import OSLO
 from soknad.deps import CurrentPrincipal, Uow
 from soknad.handlers import register, statistikk
 from soknad.handlers.statistikk import Behandlingstid

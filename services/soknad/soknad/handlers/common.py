@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from shared.auth.principal import Principal, Role, can_edit_soknad, can_read_soknad
-from shared.db.uow import UnitOfWork
-from shared.errors import Forbidden, NotFound, StaleVersion, ValidationFailed
-from shared.observability.logging import mark_sensitive
+from shared.platform.auth.principal import Principal, Role, can_edit_soknad, can_read_soknad
+from shared.platform.db.uow import UnitOfWork
+from shared.platform.errors import Forbidden, NotFound, StaleVersion, ValidationFailed
+from shared.platform.observability.logging import mark_sensitive
 from soknad import store
 from soknad.skjema.validering import Feil
 from soknad.store import Historikk, Soknad, endringer

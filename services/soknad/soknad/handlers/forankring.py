@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from shared.auth.demo import enhet_navn, enheter_for
-from shared.auth.principal import Principal, Role
-from shared.db.uow import UnitOfWork
-from shared.errors import ValidationFailed
 from shared.events.contracts import ForankringDelegert, SoknadReturnert
+from shared.platform.auth.demo import enhet_navn, enheter_for
+from shared.platform.auth.principal import Principal, Role
+from shared.platform.db.uow import UnitOfWork
+from shared.platform.errors import ValidationFailed
 from soknad import store
 from soknad.domain import Status, transition
 from soknad.handlers.common import history, load, require_leder

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.db.uow import UnitOfWork
-from shared.errors import NotFound
 from shared.events.contracts import (
     TilleggsinformasjonEtterspurt,
     VedtakFattet,
 )
 from shared.events.envelope import Envelope
+from shared.platform.db.uow import UnitOfWork
+from shared.platform.errors import NotFound
 from soknad import store
 from soknad.domain import UTFALL_LABELS, Status, transition
 from soknad.handlers.common import history

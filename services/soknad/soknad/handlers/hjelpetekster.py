@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shared.auth.principal import Principal, Role
-from shared.db.uow import UnitOfWork
-from shared.errors import ValidationFailed
+from shared.platform.auth.principal import Principal, Role
+from shared.platform.db.uow import UnitOfWork
+from shared.platform.errors import ValidationFailed
 from soknad.skjema.modell import Seksjon, Skjema, Sporsmal
 from soknad.store import hjelpetekster
 

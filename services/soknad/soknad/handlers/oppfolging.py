@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import uuid
 
-from shared.auth.principal import Principal, Role
-from shared.db.uow import UnitOfWork
-from shared.errors import ValidationFailed
 from shared.events.contracts import OppfolgingRegistrert
+from shared.platform.auth.principal import Principal, Role
+from shared.platform.db.uow import UnitOfWork
+from shared.platform.errors import ValidationFailed
 from soknad.handlers.common import history, read, require_editor
 from soknad.handlers.varsler import notify_due_once
 from soknad.samarbeid import (

@@ -14,12 +14,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from shared.auth.demo import enhet_navn
-from shared.auth.principal import Principal
-from shared.db.uow import UnitOfWork
-from shared.errors import NotFound
-from shared.presedens import Presedenssok
-from shared.trusts import hf_navn
+from shared.domain.presedens import Presedenssok
+from shared.domain.trusts import hf_navn
+from shared.platform.auth.demo import enhet_navn
+from shared.platform.auth.principal import Principal
+from shared.platform.db.uow import UnitOfWork
+from shared.platform.errors import NotFound
 from soknad.oppslag import OppslagKlient
 from soknad.store import Soknad
 from soknad.store import presedens as store

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from shared.domain.identifiers import validate_fodselsnummer
 from shared.events.common import Forankring, Indikasjon, Legemiddel, Pasient
 from shared.events.contracts import SoknadForankret
-from shared.identifiers import validate_fodselsnummer
 from soknad.store import Soknad
 
 

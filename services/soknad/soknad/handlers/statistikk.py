@@ -14,12 +14,12 @@ from datetime import date, datetime
 
 from sqlalchemy import func, select
 
-from shared.auth.demo import enhet_navn
-from shared.auth.principal import Principal
-from shared.db.uow import UnitOfWork
-from shared.errors import ValidationFailed
-from shared.labels import KATEGORI_LABELS, UTFALL_LABELS
-from shared.web.templating import MONTHS, OSLO
+from shared.domain.labels import KATEGORI_LABELS, UTFALL_LABELS
+from shared.platform.auth.demo import enhet_navn
+from shared.platform.auth.principal import Principal
+from shared.platform.db.uow import UnitOfWork
+from shared.platform.errors import ValidationFailed
+from shared.platform.web.templating import MONTHS, OSLO
 from soknad.domain import Status
 from soknad.handlers.register import check_period, parse_date, period_bounds, scope
 from soknad.store import Soknad

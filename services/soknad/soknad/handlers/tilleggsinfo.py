@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from shared.auth.principal import Principal
-from shared.db.uow import UnitOfWork
-from shared.errors import InvalidTransition, NotFound, ValidationFailed
 from shared.events.contracts import TilleggsinformasjonBesvart
+from shared.platform.auth.principal import Principal
+from shared.platform.db.uow import UnitOfWork
+from shared.platform.errors import InvalidTransition, NotFound, ValidationFailed
 from soknad.domain import Status
 from soknad.handlers.common import history, read, require_editor
 from soknad.samarbeid import SVAR_MAX

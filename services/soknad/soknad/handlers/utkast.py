@@ -9,11 +9,11 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from shared.auth.demo import DEMO_USERS, enhet_navn, enheter_for
-from shared.auth.principal import Principal, Role
-from shared.db.uow import UnitOfWork
-from shared.errors import NotFound, StaleVersion, ValidationFailed
 from shared.events.contracts import SoknadSendt, SoknadTrukket
+from shared.platform.auth.demo import DEMO_USERS, enhet_navn, enheter_for
+from shared.platform.auth.principal import Principal, Role
+from shared.platform.db.uow import UnitOfWork
+from shared.platform.errors import NotFound, StaleVersion, ValidationFailed
 from soknad import store
 from soknad.domain import EDITABLE, Status, format_lopenummer, transition
 from soknad.handlers.common import (

@@ -9,13 +9,13 @@ from collections.abc import Iterable
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from shared.auth.demo import DEMO_USERS, enhet_navn
-from shared.auth.principal import Principal, Role
-from shared.db.uow import UnitOfWork
-from shared.errors import NotFound
 from shared.events.contracts import ForankringDelegert, SoknadForankret, SoknadReturnert, SoknadSendt
 from shared.events.envelope import Envelope
-from shared.web.templating import format_date
+from shared.platform.auth.demo import DEMO_USERS, enhet_navn
+from shared.platform.auth.principal import Principal, Role
+from shared.platform.db.uow import UnitOfWork
+from shared.platform.errors import NotFound
+from shared.platform.web.templating import format_date
 from soknad import store
 from soknad.samarbeid import Forfall, kort
 from soknad.store import Soknad

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from shared.identifiers import InvalidPersonnummer, validate_fodselsnummer
-from shared.labels import KJONN_LABELS
+from shared.domain.identifiers import InvalidPersonnummer, validate_fodselsnummer
+from shared.domain.labels import KJONN_LABELS
 from soknad.skjema.modell import Skjema, Sporsmal
 
 Feil = tuple[str, str]

@@ -8,8 +8,8 @@ from sqlalchemy import Integer, String, Text, UniqueConstraint, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shared.db.tables import SEQ_TYPE
-from shared.db.types import UtcDateTime
+from shared.platform.db.tables import SEQ_TYPE
+from shared.platform.db.types import UtcDateTime
 from soknad.store.core import Base
 
 

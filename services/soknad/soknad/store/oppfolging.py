@@ -8,7 +8,7 @@ from sqlalchemy import Boolean, ForeignKey, String, Text, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shared.db.types import UtcDateTime
+from shared.platform.db.types import UtcDateTime
 from soknad.store.core import Base, Medforfatter, Soknad
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import ForeignKey, Index, String, Text, func, select, text, upda
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shared.db.types import UtcDateTime
+from shared.platform.db.types import UtcDateTime
 from soknad.store.core import Base
 
 ONCE_PER_CASE = "oppfolging_forfaller"

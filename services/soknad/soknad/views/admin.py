@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from shared.auth.principal import Principal
-from shared.errors import ValidationFailed
+from shared.platform.auth.principal import Principal
+from shared.platform.errors import ValidationFailed
 from soknad.deps import CurrentPrincipal, Uow
 from soknad.handlers.hjelpetekster import MAKS_LENGDE, list_for_admin, reset_help_text, set_help_text
 from soknad.skjema.modell import Skjema

@@ -14,9 +14,9 @@ from fastapi import Request
 from fastapi.responses import Response
 from starlette.routing import NoMatchFound
 
-from shared.auth.demo import enheter_for
-from shared.auth.principal import Principal, Role, can_edit_soknad
-from shared.web.templating import format_date, format_nok
+from shared.platform.auth.demo import enheter_for
+from shared.platform.auth.principal import Principal, Role, can_edit_soknad
+from shared.platform.web.templating import format_date, format_nok
 from soknad.deps import Uow
 from soknad.domain import EDITABLE, KATEGORI_LABELS, STATUS_LABELS, TYPE_LABELS, UTFALL_LABELS
 from soknad.handlers.hjelpetekster import help_texts

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from shared.errors import ValidationFailed
+from shared.platform.errors import ValidationFailed
 from soknad import handlers
 from soknad.deps import CurrentPrincipal, Uow
 from soknad.handlers.forankring import delegere

@@ -7,8 +7,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from shared.auth.principal import can_edit_soknad
-from shared.errors import InvalidTransition, ValidationFailed
+from shared.platform.auth.principal import can_edit_soknad
+from shared.platform.errors import InvalidTransition, ValidationFailed
 from soknad import handlers
 from soknad.deps import CurrentPrincipal, Uow
 from soknad.handlers.oppfolging import list_oppfolging, registrere

@@ -7,9 +7,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from shared.auth.demo import enhet_navn
-from shared.errors import ValidationFailed
-from shared.web.templating import MONTHS
+from shared.platform.auth.demo import enhet_navn
+from shared.platform.errors import ValidationFailed
+from shared.platform.web.templating import MONTHS
 from soknad.api.presedens import hent, parse_presedenssok
 from soknad.deps import CurrentPrincipal, Uow
 from soknad.handlers.presedens import read_gruppevedtak

@@ -9,10 +9,10 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from shared.auth.demo import enhet_navn, enheter_for
-from shared.auth.principal import Principal, Role
-from shared.errors import ValidationFailed
-from shared.labels import VURDERINGSFLYT_LABELS
+from shared.domain.labels import VURDERINGSFLYT_LABELS
+from shared.platform.auth.demo import enhet_navn, enheter_for
+from shared.platform.auth.principal import Principal, Role
+from shared.platform.errors import ValidationFailed
 from soknad.deps import CurrentPrincipal, Uow
 from soknad.handlers import register
 from soknad.handlers.utkast import form_state, user_name

@@ -6,8 +6,8 @@ from typing import Any
 
 from fastapi import Request
 
-from shared.auth.demo import enhet_navn, enheter_for
-from shared.auth.principal import Principal, Role, can_edit_soknad
+from shared.platform.auth.demo import enhet_navn, enheter_for
+from shared.platform.auth.principal import Principal, Role, can_edit_soknad
 from soknad.deps import Uow
 from soknad.handlers.oppfolging import list_oppfolging
 from soknad.handlers.tilleggsinfo import list_sporsmal

@@ -8,13 +8,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from markupsafe import Markup
 
-from shared.auth.demo import enhet_navn
-from shared.auth.principal import Principal, Role
-from shared.errors import ValidationFailed
-from shared.labels import KATEGORI_LABELS
-from shared.trusts import hf_navn
-from shared.web.charts import Serie, format_number, horizontal_bar_chart, stacked_bar_chart
-from shared.web.templating import OSLO, format_date
+from shared.domain.labels import KATEGORI_LABELS
+from shared.domain.trusts import hf_navn
+from shared.platform.auth.demo import enhet_navn
+from shared.platform.auth.principal import Principal, Role
+from shared.platform.errors import ValidationFailed
+from shared.platform.web.charts import Serie, format_number, horizontal_bar_chart, stacked_bar_chart
+from shared.platform.web.templating import OSLO, format_date
 from soknad.deps import CurrentPrincipal, Uow
 from soknad.handlers import register, statistikk
 from soknad.handlers.statistikk import RESULTAT_LABELS, Statistikk, month_label

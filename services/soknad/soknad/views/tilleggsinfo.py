@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from shared.errors import InvalidTransition, ValidationFailed
+from shared.platform.errors import InvalidTransition, ValidationFailed
 from soknad import handlers
 from soknad.deps import CurrentPrincipal, Uow
 from soknad.handlers.tilleggsinfo import besvare

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from shared.auth.principal import can_edit_soknad
-from shared.errors import Forbidden
+from shared.platform.auth.principal import can_edit_soknad
+from shared.platform.errors import Forbidden
 from soknad import handlers
 from soknad.deps import CurrentPrincipal, Uow
 from soknad.store import Soknad

@@ -10,9 +10,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm.exc import StaleDataError
 
-from shared.auth.demo import enheter_for
-from shared.auth.principal import Principal, Role
-from shared.errors import DomainError, StaleVersion, ValidationFailed
+from shared.platform.auth.demo import enheter_for
+from shared.platform.auth.principal import Principal, Role
+from shared.platform.errors import DomainError, StaleVersion, ValidationFailed
 from soknad import handlers
 from soknad.deps import CurrentPrincipal, Settings, Uow
 from soknad.domain import EDITABLE, KATEGORI_LABELS, TYPE_LABELS

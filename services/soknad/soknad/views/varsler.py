@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from shared.runtime import ServiceRuntime
+from shared.platform.runtime import ServiceRuntime
 from soknad.deps import CurrentPrincipal, Uow
 from soknad.handlers import varsler
 from soknad.handlers.oppfolging import forfaller_for

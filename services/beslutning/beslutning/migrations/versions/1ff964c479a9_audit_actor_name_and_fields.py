@@ -6,7 +6,7 @@ Create Date: 2026-11-22 09:00:00
 """
 from collections.abc import Sequence
 
-from shared.db.spine_migrations import add_audit_actor_navn_and_felt, drop_audit_actor_navn_and_felt
+from shared.platform.db.spine_migrations import add_audit_actor_navn_and_felt, drop_audit_actor_navn_and_felt
 
 revision: str = "1ff964c479a9"
 down_revision: str | None = "54d41655985c"

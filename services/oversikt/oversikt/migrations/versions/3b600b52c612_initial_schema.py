@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 
-import shared.db.types
+import shared.platform.db.types
 
 revision: str = '3b600b52c612'
 down_revision: str | None = None
@@ -24,7 +24,7 @@ def upgrade() -> None:
     sa.Column('consumer', sa.String(length=200), nullable=False),
     sa.Column('event_id', sa.String(length=64), nullable=False),
     sa.Column('event_type', sa.String(length=200), nullable=False),
-    sa.Column('processed_at', shared.db.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('processed_at', shared.platform.db.types.UtcDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('consumer', 'event_id', name=op.f('pk_inbox'))
     )
     op.create_table('outbox',
@@ -36,8 +36,8 @@ def upgrade() -> None:
     sa.Column('event_type', sa.String(length=200), nullable=False),
     sa.Column('user_id', sa.String(length=100), nullable=True),
     sa.Column('envelope', sa.Text(), nullable=False),
-    sa.Column('created_at', shared.db.types.UtcDateTime(timezone=True), nullable=False),
-    sa.Column('sent_at', shared.db.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', shared.platform.db.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', shared.platform.db.types.UtcDateTime(timezone=True), nullable=True),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('last_error', sa.Text(), nullable=True),
     sa.PrimaryKeyConstraint('seq', name=op.f('pk_outbox')),
@@ -48,7 +48,7 @@ def upgrade() -> None:
 
     op.create_table('revisjonslogg',
     sa.Column('id', sa.BigInteger().with_variant(sa.INTEGER(), 'sqlite'), autoincrement=True, nullable=False),
-    sa.Column('at', shared.db.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('at', shared.platform.db.types.UtcDateTime(timezone=True), nullable=False),
     sa.Column('actor_id', sa.String(length=100), nullable=False),
     sa.Column('actor_role', sa.String(length=40), nullable=False),
     sa.Column('hf', sa.String(length=20), nullable=False),
@@ -86,8 +86,8 @@ def upgrade() -> None:
     sa.Column('gruppe_storrelse', sa.Integer(), nullable=True),
     sa.Column('kostnadsband', sa.String(length=20), nullable=True),
     sa.Column('oppdateringer', sa.Integer(), nullable=False),
-    sa.Column('forste_mottatt_at', shared.db.types.UtcDateTime(timezone=True), nullable=False),
-    sa.Column('mottatt_at', shared.db.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('forste_mottatt_at', shared.platform.db.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('mottatt_at', shared.platform.db.types.UtcDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('lopenummer', name=op.f('pk_sammendrag'))
     )
     with op.batch_alter_table('sammendrag', schema=None) as batch_op:

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 
-import shared.db.types
+import shared.platform.db.types
 
 revision: str = '0d15e1dfa45f'
 down_revision: str | None = None
@@ -24,7 +24,7 @@ def upgrade() -> None:
     sa.Column('consumer', sa.String(length=200), nullable=False),
     sa.Column('event_id', sa.String(length=64), nullable=False),
     sa.Column('event_type', sa.String(length=200), nullable=False),
-    sa.Column('processed_at', shared.db.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('processed_at', shared.platform.db.types.UtcDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('consumer', 'event_id', name=op.f('pk_inbox'))
     )
     op.create_table('lopenummer_teller',
@@ -44,8 +44,8 @@ def upgrade() -> None:
     sa.Column('event_type', sa.String(length=200), nullable=False),
     sa.Column('user_id', sa.String(length=100), nullable=True),
     sa.Column('envelope', sa.Text(), nullable=False),
-    sa.Column('created_at', shared.db.types.UtcDateTime(timezone=True), nullable=False),
-    sa.Column('sent_at', shared.db.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', shared.platform.db.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', shared.platform.db.types.UtcDateTime(timezone=True), nullable=True),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('last_error', sa.Text(), nullable=True),
     sa.PrimaryKeyConstraint('seq', name=op.f('pk_outbox')),
@@ -56,7 +56,7 @@ def upgrade() -> None:
 
     op.create_table('revisjonslogg',
     sa.Column('id', sa.BigInteger().with_variant(sa.INTEGER(), 'sqlite'), autoincrement=True, nullable=False),
-    sa.Column('at', shared.db.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('at', shared.platform.db.types.UtcDateTime(timezone=True), nullable=False),
     sa.Column('actor_id', sa.String(length=100), nullable=False),
     sa.Column('actor_role', sa.String(length=40), nullable=False),
     sa.Column('hf', sa.String(length=20), nullable=False),
@@ -86,12 +86,12 @@ def upgrade() -> None:
     sa.Column('vedtak', sa.JSON(), nullable=True),
     sa.Column('retur_kommentar', sa.Text(), nullable=True),
     sa.Column('versjon', sa.Integer(), nullable=False),
-    sa.Column('opprettet_at', shared.db.types.UtcDateTime(timezone=True), nullable=False),
-    sa.Column('endret_at', shared.db.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('opprettet_at', shared.platform.db.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('endret_at', shared.platform.db.types.UtcDateTime(timezone=True), nullable=False),
     sa.Column('endret_av', sa.String(length=100), nullable=False),
-    sa.Column('sendt_at', shared.db.types.UtcDateTime(timezone=True), nullable=True),
-    sa.Column('forankret_at', shared.db.types.UtcDateTime(timezone=True), nullable=True),
-    sa.Column('vedtatt_at', shared.db.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('sendt_at', shared.platform.db.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('forankret_at', shared.platform.db.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('vedtatt_at', shared.platform.db.types.UtcDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_soknad')),
     sa.UniqueConstraint('lopenummer', name=op.f('uq_soknad_lopenummer'))
     )
@@ -104,7 +104,7 @@ def upgrade() -> None:
     op.create_table('historikk',
     sa.Column('id', sa.BigInteger().with_variant(sa.INTEGER(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('soknad_id', sa.String(length=36), nullable=False),
-    sa.Column('at', shared.db.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('at', shared.platform.db.types.UtcDateTime(timezone=True), nullable=False),
     sa.Column('actor_id', sa.String(length=100), nullable=False),
     sa.Column('actor_navn', sa.String(length=200), nullable=False),
     sa.Column('hendelse', sa.String(length=60), nullable=False),

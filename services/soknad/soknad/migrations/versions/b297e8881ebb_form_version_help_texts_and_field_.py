@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 
-import shared.db.types
+import shared.platform.db.types
 
 revision: str = 'b297e8881ebb'
 down_revision: str | None = 'cc7a60378712'
@@ -27,14 +27,14 @@ def upgrade() -> None:
     sa.Column('sporsmal_id', sa.String(length=60), nullable=False),
     sa.Column('tekst', sa.Text(), nullable=False),
     sa.Column('endret_av', sa.String(length=200), nullable=False),
-    sa.Column('endret_at', shared.db.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('endret_at', shared.platform.db.types.UtcDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_hjelpetekst')),
     sa.UniqueConstraint('hf', 'skjema_versjon', 'sporsmal_id', name=op.f('uq_hjelpetekst_hf'))
     )
     op.create_table('endring',
     sa.Column('id', sa.BigInteger().with_variant(sa.INTEGER(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('soknad_id', sa.String(length=36), nullable=False),
-    sa.Column('at', shared.db.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('at', shared.platform.db.types.UtcDateTime(timezone=True), nullable=False),
     sa.Column('actor_id', sa.String(length=100), nullable=False),
     sa.Column('actor_navn', sa.String(length=200), nullable=False),
     sa.Column('sporsmal_id', sa.String(length=60), nullable=False),

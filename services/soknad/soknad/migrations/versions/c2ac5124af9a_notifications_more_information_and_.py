@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 
-import shared.db.types
+import shared.platform.db.types
 
 revision: str = 'c2ac5124af9a'
 down_revision: str | None = 'cc7a60378712'
@@ -29,7 +29,7 @@ def upgrade() -> None:
     sa.Column('bivirkninger_beskrivelse', sa.Text(), nullable=True),
     sa.Column('fortsetter', sa.Boolean(), nullable=False),
     sa.Column('begrunnelse', sa.Text(), nullable=True),
-    sa.Column('registrert_at', shared.db.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('registrert_at', shared.platform.db.types.UtcDateTime(timezone=True), nullable=False),
     sa.Column('registrert_av', sa.String(length=100), nullable=False),
     sa.Column('registrert_av_navn', sa.String(length=200), nullable=False),
     sa.ForeignKeyConstraint(['soknad_id'], ['soknad.id'], name=op.f('fk_oppfolging_soknad_id_soknad')),
@@ -43,9 +43,9 @@ def upgrade() -> None:
     sa.Column('soknad_id', sa.String(length=36), nullable=False),
     sa.Column('hf', sa.String(length=20), nullable=False),
     sa.Column('sporsmal', sa.Text(), nullable=False),
-    sa.Column('spurt_at', shared.db.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('spurt_at', shared.platform.db.types.UtcDateTime(timezone=True), nullable=False),
     sa.Column('svar', sa.Text(), nullable=True),
-    sa.Column('besvart_at', shared.db.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('besvart_at', shared.platform.db.types.UtcDateTime(timezone=True), nullable=True),
     sa.Column('besvart_av', sa.String(length=100), nullable=True),
     sa.Column('besvart_av_navn', sa.String(length=200), nullable=True),
     sa.Column('versjon', sa.Integer(), nullable=False),
@@ -63,8 +63,8 @@ def upgrade() -> None:
     sa.Column('lopenummer', sa.String(length=40), nullable=True),
     sa.Column('kind', sa.String(length=40), nullable=False),
     sa.Column('tekst', sa.Text(), nullable=False),
-    sa.Column('opprettet_at', shared.db.types.UtcDateTime(timezone=True), nullable=False),
-    sa.Column('lest_at', shared.db.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('opprettet_at', shared.platform.db.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('lest_at', shared.platform.db.types.UtcDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['soknad_id'], ['soknad.id'], name=op.f('fk_varsel_soknad_id_soknad')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_varsel'))
     )

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 
-import shared.db.types
+import shared.platform.db.types
 
 revision: str = 'cc7a60378712'
 down_revision: str | None = '0d15e1dfa45f'

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import shared.db.types
-from shared.db.spine_migrations import add_audit_actor_navn_and_felt, drop_audit_actor_navn_and_felt
+import shared.platform.db.types
+from shared.platform.db.spine_migrations import add_audit_actor_navn_and_felt, drop_audit_actor_navn_and_felt
 
 revision: str = "e5a1c0f7d2b4"
 down_revision: str | tuple[str, ...] | None = ("b297e8881ebb", "c2ac5124af9a")
@@ -44,7 +44,7 @@ def downgrade() -> None:
         "endring",
         sa.Column("id", sa.BigInteger().with_variant(sa.INTEGER(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("soknad_id", sa.String(length=36), nullable=False),
-        sa.Column("at", shared.db.types.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("at", shared.platform.db.types.UtcDateTime(timezone=True), nullable=False),
         sa.Column("actor_id", sa.String(length=100), nullable=False),
         sa.Column("actor_navn", sa.String(length=200), nullable=False),
         sa.Column("sporsmal_id", sa.String(length=60), nullable=False),

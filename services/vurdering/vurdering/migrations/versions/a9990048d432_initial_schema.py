@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 
-import shared.db.types
+import shared.platform.db.types
 
 revision: str = 'a9990048d432'
 down_revision: str | None = None
@@ -24,7 +24,7 @@ def upgrade() -> None:
     sa.Column('consumer', sa.String(length=200), nullable=False),
     sa.Column('event_id', sa.String(length=64), nullable=False),
     sa.Column('event_type', sa.String(length=200), nullable=False),
-    sa.Column('processed_at', shared.db.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('processed_at', shared.platform.db.types.UtcDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('consumer', 'event_id', name=op.f('pk_inbox'))
     )
     op.create_table('outbox',
@@ -36,8 +36,8 @@ def upgrade() -> None:
     sa.Column('event_type', sa.String(length=200), nullable=False),
     sa.Column('user_id', sa.String(length=100), nullable=True),
     sa.Column('envelope', sa.Text(), nullable=False),
-    sa.Column('created_at', shared.db.types.UtcDateTime(timezone=True), nullable=False),
-    sa.Column('sent_at', shared.db.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', shared.platform.db.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', shared.platform.db.types.UtcDateTime(timezone=True), nullable=True),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('last_error', sa.Text(), nullable=True),
     sa.PrimaryKeyConstraint('seq', name=op.f('pk_outbox')),
@@ -48,7 +48,7 @@ def upgrade() -> None:
 
     op.create_table('revisjonslogg',
     sa.Column('id', sa.BigInteger().with_variant(sa.INTEGER(), 'sqlite'), autoincrement=True, nullable=False),
-    sa.Column('at', shared.db.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('at', shared.platform.db.types.UtcDateTime(timezone=True), nullable=False),
     sa.Column('actor_id', sa.String(length=100), nullable=False),
     sa.Column('actor_role', sa.String(length=40), nullable=False),
     sa.Column('hf', sa.String(length=20), nullable=False),
@@ -73,11 +73,11 @@ def upgrade() -> None:
     sa.Column('snapshot', sa.JSON(), nullable=False),
     sa.Column('utfall', sa.String(length=30), nullable=True),
     sa.Column('versjon', sa.Integer(), nullable=False),
-    sa.Column('forankret_at', shared.db.types.UtcDateTime(timezone=True), nullable=False),
-    sa.Column('opprettet_at', shared.db.types.UtcDateTime(timezone=True), nullable=False),
-    sa.Column('endret_at', shared.db.types.UtcDateTime(timezone=True), nullable=False),
-    sa.Column('anbefalt_at', shared.db.types.UtcDateTime(timezone=True), nullable=True),
-    sa.Column('avsluttet_at', shared.db.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('forankret_at', shared.platform.db.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('opprettet_at', shared.platform.db.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('endret_at', shared.platform.db.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('anbefalt_at', shared.platform.db.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('avsluttet_at', shared.platform.db.types.UtcDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_sak')),
     sa.UniqueConstraint('soknad_id', name=op.f('uq_sak_soknad_id'))
     )
@@ -97,7 +97,7 @@ def upgrade() -> None:
     sa.Column('evidenskvalitet', sa.Integer(), nullable=False),
     sa.Column('avgitt_av', sa.String(length=100), nullable=False),
     sa.Column('avgitt_av_navn', sa.String(length=200), nullable=False),
-    sa.Column('avgitt_at', shared.db.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('avgitt_at', shared.platform.db.types.UtcDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['sak_id'], ['sak.id'], name=op.f('fk_anbefaling_sak_id_sak')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_anbefaling')),
     sa.UniqueConstraint('sak_id', name=op.f('uq_anbefaling_sak_id'))
@@ -105,7 +105,7 @@ def upgrade() -> None:
     op.create_table('historikk',
     sa.Column('id', sa.BigInteger().with_variant(sa.INTEGER(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('sak_id', sa.String(length=36), nullable=False),
-    sa.Column('at', shared.db.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('at', shared.platform.db.types.UtcDateTime(timezone=True), nullable=False),
     sa.Column('actor_id', sa.String(length=100), nullable=False),
     sa.Column('actor_navn', sa.String(length=200), nullable=False),
     sa.Column('hendelse', sa.String(length=60), nullable=False),
@@ -122,9 +122,9 @@ def upgrade() -> None:
     sa.Column('sporsmal', sa.Text(), nullable=False),
     sa.Column('spurt_av', sa.String(length=100), nullable=False),
     sa.Column('spurt_av_navn', sa.String(length=200), nullable=False),
-    sa.Column('spurt_at', shared.db.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('spurt_at', shared.platform.db.types.UtcDateTime(timezone=True), nullable=False),
     sa.Column('svar', sa.Text(), nullable=True),
-    sa.Column('besvart_at', shared.db.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('besvart_at', shared.platform.db.types.UtcDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['sak_id'], ['sak.id'], name=op.f('fk_sporsmal_sak_id_sak')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_sporsmal'))
     )

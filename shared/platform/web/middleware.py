@@ -11,9 +11,9 @@ import structlog
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.auth.session import CSRF_COOKIE, CookieSigner
-from shared.observability.logging import bind_correlation_id
-from shared.observability.metrics import ServiceMetrics
+from shared.platform.auth.session import CSRF_COOKIE, CookieSigner
+from shared.platform.observability.logging import bind_correlation_id
+from shared.platform.observability.metrics import ServiceMetrics
 
 log = structlog.get_logger("access")
 

@@ -7,10 +7,10 @@ from collections.abc import Mapping
 
 from starlette.requests import Request
 
-from shared.auth.oidc import OidcValidator, TokenError
-from shared.auth.principal import Principal, Role
-from shared.auth.session import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, CookieSigner
-from shared.errors import Forbidden, Unauthenticated
+from shared.platform.auth.oidc import OidcValidator, TokenError
+from shared.platform.auth.principal import Principal, Role
+from shared.platform.auth.session import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, CookieSigner
+from shared.platform.errors import Forbidden, Unauthenticated
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 

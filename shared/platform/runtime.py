@@ -12,21 +12,21 @@ import httpx
 import structlog
 from sqlalchemy import text
 
-from shared.auth.authenticator import Authenticator
-from shared.auth.demo import DEMO_USERS
-from shared.auth.oidc import OidcConfig, OidcValidator
-from shared.auth.session import CookieSigner
-from shared.bus.base import Bus, RetryPolicy, Subscription, exchange_for
-from shared.bus.factory import create_bus
-from shared.clock import Clock, SystemClock
-from shared.db.engine import create_engine
-from shared.db.migrate import is_current, upgrade
-from shared.db.tables import SpineTables
-from shared.db.uow import LOCAL, NATIONAL, Database
-from shared.observability.metrics import ServiceMetrics
-from shared.outbox.inbox import Consumes, subscriptions
-from shared.outbox.relay import OutboxRelay
-from shared.settings import ServiceSettings
+from shared.platform.auth.authenticator import Authenticator
+from shared.platform.auth.demo import DEMO_USERS
+from shared.platform.auth.oidc import OidcConfig, OidcValidator
+from shared.platform.auth.session import CookieSigner
+from shared.platform.bus.base import Bus, RetryPolicy, Subscription, exchange_for
+from shared.platform.bus.factory import create_bus
+from shared.platform.clock import Clock, SystemClock
+from shared.platform.db.engine import create_engine
+from shared.platform.db.migrate import is_current, upgrade
+from shared.platform.db.tables import SpineTables
+from shared.platform.db.uow import LOCAL, NATIONAL, Database
+from shared.platform.observability.metrics import ServiceMetrics
+from shared.platform.outbox.inbox import Consumes, subscriptions
+from shared.platform.outbox.relay import OutboxRelay
+from shared.platform.settings import ServiceSettings
 
 log = structlog.get_logger(__name__)
 

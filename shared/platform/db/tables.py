@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import JSON, BigInteger, Column, Index, Integer, MetaData, String, Table, Text
 from sqlalchemy.dialects import sqlite
 
-from shared.db.types import UtcDateTime
+from shared.platform.db.types import UtcDateTime
 
 # SQLite only autoincrements INTEGER PRIMARY KEY, PostgreSQL wants BIGINT for a long-lived log.
 SEQ_TYPE = BigInteger().with_variant(sqlite.INTEGER(), "sqlite")

@@ -1,8 +1,8 @@
 """Operator CLI for dead letters: count, list and replay them on RabbitMQ.
 
-    python -m shared.bus.replay --url amqp://user:pw@host/vhost count <queue> [<queue> ...]
-    python -m shared.bus.replay --url ... list-dead-letters <queue> [--limit N]
-    python -m shared.bus.replay --url ... replay <queue> [--limit N]
+    python -m shared.platform.bus.replay --url amqp://user:pw@host/vhost count <queue> [<queue> ...]
+    python -m shared.platform.bus.replay --url ... list-dead-letters <queue> [--limit N]
+    python -m shared.platform.bus.replay --url ... replay <queue> [--limit N]
 
 `<queue>` is the consumer queue (`evt-<exchange>-<event type>--<consumer>.<handler>`), not its `.dlq`.
 The URL defaults to $BUS_URL.
@@ -17,8 +17,8 @@ import os
 import sys
 from collections.abc import Sequence
 
-from shared.bus.base import DeadLetter, RetryPolicy, UnknownQueueError
-from shared.bus.rabbitmq import RabbitBus
+from shared.platform.bus.base import DeadLetter, RetryPolicy, UnknownQueueError
+from shared.platform.bus.rabbitmq import RabbitBus
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -71,7 +71,9 @@ def _describe(letter: DeadLetter) -> str:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m shared.bus.replay", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m shared.platform.bus.replay", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--url", default=os.environ.get("BUS_URL"), help="amqp URL (default: $BUS_URL)")
     commands = parser.add_subparsers(dest="command", required=True)
     count = commands.add_parser("count", help="number of dead letters per consumer queue")

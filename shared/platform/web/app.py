@@ -14,13 +14,13 @@ from fastapi.staticfiles import StaticFiles
 from starlette.routing import Router
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from shared.auth.session import CookieSigner
-from shared.observability.logging import configure_logging
-from shared.runtime import ServiceRuntime
-from shared.web.middleware import SpineMiddleware
-from shared.web.portal import portal_router
-from shared.web.problems import install_error_handlers
-from shared.web.templating import Templates
+from shared.platform.auth.session import CookieSigner
+from shared.platform.observability.logging import configure_logging
+from shared.platform.runtime import ServiceRuntime
+from shared.platform.web.middleware import SpineMiddleware
+from shared.platform.web.portal import portal_router
+from shared.platform.web.problems import install_error_handlers
+from shared.platform.web.templating import Templates
 
 STATIC_DIR = Path(__file__).parent / "static"
 

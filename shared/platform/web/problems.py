@@ -12,8 +12,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from shared.auth.authenticator import ServiceUnavailable
-from shared.errors import DomainError, StaleVersion, Unauthenticated
+from shared.platform.auth.authenticator import ServiceUnavailable
+from shared.platform.errors import DomainError, StaleVersion, Unauthenticated
 
 log = structlog.get_logger(__name__)
 

@@ -10,10 +10,10 @@ from typing import Any
 import structlog
 from sqlalchemy import func, select, update
 
-from shared.bus.base import Bus, BusMetrics, NoMetrics, PublishError
-from shared.db.engine import is_postgres
-from shared.db.uow import Database
 from shared.events.envelope import Envelope
+from shared.platform.bus.base import Bus, BusMetrics, NoMetrics, PublishError
+from shared.platform.db.engine import is_postgres
+from shared.platform.db.uow import Database
 
 log = structlog.get_logger(__name__)
 

@@ -10,12 +10,12 @@ from typing import Any
 import structlog
 from sqlalchemy.exc import IntegrityError
 
-from shared.bus.base import Message, PermanentError, Subscription, exchange_for
-from shared.db.uow import Database, UnitOfWork, is_unique_violation
-from shared.errors import DomainError, StaleVersion
 from shared.events.base import EventContract, InvalidEventPayload, UnknownEventType, parse_event
 from shared.events.envelope import Envelope
-from shared.observability.logging import bind_correlation_id
+from shared.platform.bus.base import Message, PermanentError, Subscription, exchange_for
+from shared.platform.db.uow import Database, UnitOfWork, is_unique_violation
+from shared.platform.errors import DomainError, StaleVersion
+from shared.platform.observability.logging import bind_correlation_id
 
 log = structlog.get_logger(__name__)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shared.auth.principal import Principal, Role
+from shared.platform.auth.principal import Principal, Role
 
 
 @dataclass(frozen=True)

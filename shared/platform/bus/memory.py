@@ -10,7 +10,8 @@ from functools import partial
 
 import structlog
 
-from shared.bus.base import (
+from shared.events.envelope import Envelope
+from shared.platform.bus.base import (
     BusHealth,
     BusMetrics,
     DeadLetter,
@@ -22,8 +23,7 @@ from shared.bus.base import (
     Subscription,
     UnknownQueueError,
 )
-from shared.bus.common import describe_error, is_being_cancelled, log_context
-from shared.events.envelope import Envelope
+from shared.platform.bus.common import describe_error, is_being_cancelled, log_context
 
 log = structlog.get_logger(__name__)
 

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.util import await_only
 from sqlalchemy.util.concurrency import in_greenlet
 
-from shared.db.sqlite_driver import connector
+from shared.platform.db.sqlite_driver import connector
 
 SQLITE_BUSY_TIMEOUT_S = 30
 

@@ -3,7 +3,7 @@ entries it staged written in the same transaction."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -15,20 +15,20 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from shared.bus.base import exchange_for
-from shared.clock import Clock
-from shared.db.tables import SpineTables
-from shared.errors import StaleVersion
 from shared.events.base import EventContract
 from shared.events.envelope import Envelope
-from shared.observability.logging import current_correlation_id
+from shared.platform.bus.base import exchange_for
+from shared.platform.clock import Clock
+from shared.platform.db.tables import SpineTables
+from shared.platform.errors import DomainError, InvalidTransition, StaleVersion
+from shared.platform.observability.logging import current_correlation_id
 
 NATIONAL = "national"
 LOCAL = "local"
 
 
 class Actor(Protocol):
-    """Who is acting; `shared.auth.Principal` satisfies it."""
+    """Who is acting; `shared.platform.auth.Principal` satisfies it."""
 
     @property
     def user_id(self) -> str: ...
@@ -68,13 +68,29 @@ class Database:
 
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
+        """One transaction. A lost race on a version column, or a duplicate the use case declared
+        with `on_duplicate`, leaves it as the use case's domain error, whether it surfaced at a flush
+        inside the use case or at the commit: this is the one place that translation happens."""
         async with self.sessions() as session:
             uow = UnitOfWork(self, session)
             try:
                 yield uow
+            except StaleDataError as exc:
+                await uow.rollback()
+                raise await uow.stale_conflict() from exc
+            except IntegrityError as exc:
+                if uow.duplicate_message is None or not is_unique_violation(exc):
+                    raise
+                await uow.rollback()
+                raise InvalidTransition(uow.duplicate_message) from exc
             finally:
                 if not uow.committed:
                     await session.rollback()
+
+
+StaleConflict = Callable[["UnitOfWork"], Awaitable[DomainError]]
+
+DEFAULT_STALE_MESSAGE = "Noen andre har endret dette i mellomtiden. Last siden på nytt og se over endringene."
 
 
 class UnitOfWork:
@@ -82,8 +98,28 @@ class UnitOfWork:
         self.db = db
         self.session = session
         self.committed = False
+        self.duplicate_message: str | None = None
         self._events: list[_Staged] = []
         self._audit: list[dict[str, Any]] = []
+        self._stale: StaleConflict | None = None
+
+    def on_stale(self, conflict: StaleConflict) -> None:
+        """How this use case answers a lost race on a version: called after the rollback, on this unit
+        of work, so it may read the winner's state (and audit that read) for its 409."""
+        self._stale = conflict
+
+    def on_duplicate(self, message: str) -> None:
+        """A unique violation in this use case means the thing was already done (a second click)."""
+        self.duplicate_message = message
+
+    async def stale_conflict(self) -> DomainError:
+        if self._stale is None:
+            return StaleVersion(DEFAULT_STALE_MESSAGE)
+        conflict = await self._stale(self)
+        # A conflict that read personal data to show both versions audited that read: keep the record.
+        if self._audit:
+            await self.commit()
+        return conflict
 
     @property
     def now(self) -> Any:
@@ -190,9 +226,10 @@ class UnitOfWork:
                 # What the session has pending is flushed by its commit below, in the same transaction.
                 await (await self.session.connection()).execute(self.db.audit_insert, rows)
             await self.session.commit()
-        except StaleDataError as exc:
-            await self.session.rollback()
-            raise StaleVersion("Noen andre har lagret endringer i mellomtiden.") from exc
+        except BaseException:
+            self._events.clear()
+            self._audit.clear()
+            raise
         self.committed = True
         if self._events:
             self.db.on_outbox_commit()

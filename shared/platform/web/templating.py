@@ -11,9 +11,9 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescap
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from shared.auth.principal import ROLE_LABELS, Principal, Role
-from shared.auth.session import CSRF_FIELD
-from shared.trusts import hf_navn
+from shared.domain.trusts import hf_navn
+from shared.platform.auth.principal import ROLE_LABELS, Principal, Role
+from shared.platform.auth.session import CSRF_FIELD
 
 SHARED_TEMPLATES = Path(__file__).parent / "templates"
 OSLO = ZoneInfo("Europe/Oslo")

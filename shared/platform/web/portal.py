@@ -5,11 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from shared.auth.demo import DEMO_USERS
-from shared.auth.principal import ROLE_LABELS, Role
-from shared.auth.session import CSRF_FIELD, SESSION_COOKIE, SESSION_MAX_AGE_S, CookieSigner
-from shared.trusts import hf_navn
-from shared.web.templating import Templates
+from shared.domain.trusts import hf_navn
+from shared.platform.auth.demo import DEMO_USERS
+from shared.platform.auth.principal import ROLE_LABELS, Role
+from shared.platform.auth.session import CSRF_FIELD, SESSION_COOKIE, SESSION_MAX_AGE_S, CookieSigner
+from shared.platform.web.templating import Templates
 
 
 def home_for(user_id: str, links: dict[str, str]) -> str:

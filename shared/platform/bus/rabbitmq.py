@@ -38,7 +38,8 @@ from aio_pika.abc import (
 from aio_pika.exceptions import CONNECTION_EXCEPTIONS, ChannelNotFoundEntity, DeliveryError
 from aio_pika.exceptions import PublishError as ReturnedError
 
-from shared.bus.base import (
+from shared.events.envelope import CONTENT_TYPE, Envelope
+from shared.platform.bus.base import (
     BusHealth,
     BusMetrics,
     DeadLetter,
@@ -50,8 +51,7 @@ from shared.bus.base import (
     Subscription,
     UnknownQueueError,
 )
-from shared.bus.common import describe_error, is_being_cancelled, log_context
-from shared.events.envelope import CONTENT_TYPE, Envelope
+from shared.platform.bus.common import describe_error, is_being_cancelled, log_context
 
 log = structlog.get_logger(__name__)
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from shared.bus.base import Bus, BusMetrics, RetryPolicy
-from shared.bus.memory import MemoryBus
-from shared.bus.rabbitmq import RabbitBus
+from shared.platform.bus.base import Bus, BusMetrics, RetryPolicy
+from shared.platform.bus.memory import MemoryBus
+from shared.platform.bus.rabbitmq import RabbitBus
 
 
 def create_bus(

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from shared.errors import Forbidden
+from shared.platform.errors import Forbidden
 
 
 class Role(StrEnum):

@@ -7,9 +7,9 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from shared.auth.principal import Principal
-from shared.db.uow import UnitOfWork
-from shared.runtime import ServiceRuntime
+from shared.platform.auth.principal import Principal
+from shared.platform.db.uow import UnitOfWork
+from shared.platform.runtime import ServiceRuntime
 
 
 # Dependencies that do no I/O are still `async`: FastAPI runs a plain `def` dependency in a worker
