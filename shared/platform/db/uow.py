@@ -41,6 +41,7 @@ class Actor(Protocol):
 @dataclass
 class _Staged:
     envelope: Envelope
+    envelope_json: str
     destination: str
     exchange: str
     routing_key: str
@@ -148,6 +149,9 @@ class UnitOfWork:
         self._events.append(
             _Staged(
                 envelope=envelope,
+                # Serialised now, inside the use case: an event that cannot be written fails the use case
+                # before its transaction commits, never after.
+                envelope_json=envelope.model_dump_json(),
                 destination=destination,
                 exchange=exchange or exchange_for(self.db.service),
                 routing_key=envelope.routing_key,
@@ -212,7 +216,7 @@ class UnitOfWork:
                             "routing_key": s.routing_key,
                             "event_type": s.envelope.type,
                             "user_id": s.user_id,
-                            "envelope": s.envelope.model_dump_json(),
+                            "envelope": s.envelope_json,
                             "created_at": self.db.clock.now(),
                             "attempts": 0,
                         }

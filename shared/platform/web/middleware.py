@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from shared.platform.auth.session import CSRF_COOKIE, CookieSigner
 from shared.platform.observability.logging import bind_correlation_id
 from shared.platform.observability.metrics import ServiceMetrics
+from shared.platform.web.body_guard import BodyRefused, check_json_body, is_json
 
 log = structlog.get_logger("access")
 
@@ -69,16 +70,22 @@ class SpineMiddleware:
             self._record(scope, 413, started, correlation_id)
             return
 
-        received = 0
-
-        async def limited_receive() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_body_bytes:
-                    raise BodyTooLarge
-            return message
+        if scope.get("method") in _WITH_BODY:
+            # Read whole (it is bounded) so that a body without Content-Length that is too large is a 413,
+            # not a parse error, and refused text never reaches a route.
+            try:
+                body = await _read_body(receive, self.max_body_bytes)
+                if is_json(headers.get("content-type", "")):
+                    check_json_body(body)
+            except BodyTooLarge:
+                await self._too_large(send)
+                self._record(scope, 413, started, correlation_id)
+                return
+            except BodyRefused as exc:
+                await _send_problem(send, exc.status, exc.title, exc.detail, field=exc.field)
+                self._record(scope, exc.status, started, correlation_id)
+                return
+            receive = _replay(body, receive)
 
         response_started = False
 
@@ -105,7 +112,7 @@ class SpineMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, limited_receive, send_wrapper)
+            await self.app(scope, receive, send_wrapper)
         except BodyTooLarge:
             if not response_started:
                 await self._too_large(send)
@@ -114,28 +121,13 @@ class SpineMiddleware:
             self._record(scope, status_holder["status"], started, correlation_id)
 
     async def _too_large(self, send: Send) -> None:
-        body = json.dumps(
-            {
-                "type": "https://soknadsportal.no/problemer/for_stor",
-                "title": "Forespørselen er for stor",
-                "status": 413,
-                "detail": f"Innholdet kan være høyst {self.max_body_bytes // 1000} kB.",
-            },
-            ensure_ascii=False,
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/problem+json"),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"cache-control", b"no-store"),
-                    (b"x-content-type-options", b"nosniff"),
-                ],
-            }
+        await _send_problem(
+            send,
+            413,
+            "Forespørselen er for stor",
+            f"Innholdet kan være høyst {self.max_body_bytes // 1000} kB.",
+            code="for_stor",
         )
-        await send({"type": "http.response.body", "body": body})
 
     def _record(self, scope: Scope, status: int, started: float, correlation_id: str) -> None:
         elapsed = time.perf_counter() - started
@@ -153,6 +145,67 @@ class SpineMiddleware:
                 ms=round(elapsed * 1000, 1),
                 correlation_id=correlation_id,
             )
+
+
+_WITH_BODY = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+async def _read_body(receive: Receive, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    delivered = False
+
+    async def replay() -> Message:
+        nonlocal delivered
+        if not delivered:
+            delivered = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        # After the body, what the server says next (a disconnect) is the client's.
+        return await receive()
+
+    return replay
+
+
+async def _send_problem(
+    send: Send, status: int, title: str, detail: str, *, field: str | None = None, code: str | None = None
+) -> None:
+    problem: dict[str, Any] = {
+        "type": f"https://soknadsportal.no/problemer/{code or status}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    if field is not None:
+        problem["errors"] = [{"field": field, "message": detail}]
+    body = json.dumps(problem, ensure_ascii=False).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/problem+json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"cache-control", b"no-store"),
+                (b"x-content-type-options", b"nosniff"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
 
 
 def _cookies(header: str) -> dict[str, str]:
