@@ -78,7 +78,7 @@ HVA_LABELS = {
     EKSPORT: "Hentet ut tilgangsloggen",
 }
 
-HANDLING_LABELS = {"les": "Lest", "skriv": "Endret"}
+HANDLING_LABELS = {"les": "Lest", "skriv": "Skrevet"}
 
 _LOPENUMMER = re.compile(r"([A-Z]{2,8})-[0-9]{4}-[0-9]+")
 

@@ -37,6 +37,9 @@ SAMMENSLA_VINDU = timedelta(minutes=15)
 """Autosave writes a row per save: the same person doing the same thing to a case within this window is
 one line on the page (the download keeps every row)."""
 
+FELT_VIST = 6
+"""Field names shown on a line of the page; the download names them all."""
+
 CSV_KOLONNER = ("Tidspunkt", "Løpenummer", "Tjeneste", "Navn", "Rolle", "Handling", "Hva", "Formål", "Felt")
 
 
@@ -54,6 +57,13 @@ class Visningslinje:
     sak: str
     felt: list[str] = field(default_factory=list)
     _nokkel: tuple[str, ...] = ()
+
+    @property
+    def felt_tekst(self) -> str:
+        """The fields named, up to a handful (creating an application touches every one of them)."""
+        if len(self.felt) <= FELT_VIST + 1:
+            return ", ".join(self.felt)
+        return ", ".join(self.felt[:FELT_VIST]) + f" og {len(self.felt) - FELT_VIST} andre felt"
 
 
 def _sak_tekst(linje: Linje) -> str:
