@@ -219,6 +219,7 @@ async def test_the_patient_is_found_by_a_posted_number_and_the_log_exports_as_cs
         assert "Pasientens tilgangslogg" in r.text
         assert case.lopenummer in r.text and other.lopenummer not in r.text
         assert "Åpnet vurderingssaken" in r.text and "Ingrid Berg" in r.text
+        assert f"/soknad/personvern/sak?lopenummer={case.lopenummer}" in r.text  # on to the case's own log
 
         export = await berit.form(
             "/soknad/personvern/pasient/eksport", {"fodselsnummer": FNR, "format": "csv"}

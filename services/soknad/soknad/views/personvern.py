@@ -55,6 +55,7 @@ class Visningslinje:
     hva: str
     formal: str
     sak: str
+    lopenummer: str | None = None
     felt: list[str] = field(default_factory=list)
     _nokkel: tuple[str, ...] = ()
 
@@ -106,6 +107,7 @@ def sammenfatt(logg: Tilgangslogg, skjemaer: SkjemaRegister) -> list[Visningslin
                 hva=hva_label(linje.what),
                 formal=linje.purpose,
                 sak=_sak_tekst(linje),
+                lopenummer=linje.sak.lopenummer if linje.sak else None,
                 felt=list(dict.fromkeys(felt)),
                 _nokkel=nokkel,
             )
