@@ -208,6 +208,9 @@ class Topology:
                     # Look-ups (drug, ICD-10) and precedent are synchronous HTTP calls.
                     env[f"{prefix}INTEGRASJON_URL"] = f"http://127.0.0.1:{ports['integrasjon']}/integrasjon"
                     env[f"{prefix}OVERSIKT_URL"] = f"http://127.0.0.1:{oversikt_port}/oversikt"
+                    # The privacy officer's access log reads the other services' logs the same way.
+                    env[f"{prefix}VURDERING_URL"] = f"http://127.0.0.1:{ports['vurdering']}/vurdering"
+                    env[f"{prefix}BESLUTNING_URL"] = f"http://127.0.0.1:{ports['beslutning']}/beslutning"
                 if service == "integrasjon":
                     env[f"{prefix}NATIONAL_BUS_URL"] = self.amqp_url(
                         self.national_user(hf), self.national_vhost

@@ -54,6 +54,8 @@ def create_app(settings: EmbeddedSettings | None = None) -> FastAPI:
     }
     integrasjon = create_integrasjon(IntegrasjonSettings(**common), bus=bus, national_bus=bus)
     oversikt = create_oversikt(OversiktSettings(**common), bus=bus)
+    vurdering = create_vurdering(VurderingSettings(**common), bus=bus)
+    beslutning = create_beslutning(BeslutningSettings(**common), bus=bus)
     apps: dict[str, FastAPI] = {
         # Look-ups are real HTTP requests, served in-process instead of over a socket to ourselves.
         "soknad": create_soknad(
@@ -61,9 +63,11 @@ def create_app(settings: EmbeddedSettings | None = None) -> FastAPI:
             bus=bus,
             integrasjon=in_process(integrasjon),
             oversikt=in_process(oversikt),
+            vurdering=in_process(vurdering),
+            beslutning=in_process(beslutning),
         ),
-        "vurdering": create_vurdering(VurderingSettings(**common), bus=bus),
-        "beslutning": create_beslutning(BeslutningSettings(**common), bus=bus),
+        "vurdering": vurdering,
+        "beslutning": beslutning,
         "integrasjon": integrasjon,
         "oversikt": oversikt,
     }

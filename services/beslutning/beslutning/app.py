@@ -14,6 +14,7 @@ from shared.platform.bus.base import Bus
 from shared.platform.clock import Clock, SystemClock
 from shared.platform.runtime import ServiceRuntime
 from shared.platform.web.app import create_service_app, standalone
+from shared.platform.web.revisjonslogg import revisjonslogg_router
 
 HERE = Path(__file__).parent
 
@@ -35,7 +36,7 @@ def create_app(
         runtime,
         title="Søknadsportalen – beslutning",
         description="The medical director's decisions and the controller's billing view.",
-        routers=[api.router, views.router],
+        routers=[api.router, views.router, revisjonslogg_router("beslutning")],
         templates_dir=HERE / "templates",
     )
 

@@ -20,6 +20,7 @@ from shared.platform.bus.memory import MemoryBus
 from shared.platform.clock import Clock, SystemClock
 from shared.platform.runtime import ServiceRuntime
 from shared.platform.web.app import create_service_app, standalone
+from shared.platform.web.revisjonslogg import revisjonslogg_router
 
 HERE = Path(__file__).parent
 
@@ -69,7 +70,7 @@ def create_app(
             "Drug and diagnosis look-ups for the forms, and the trust's outbound integrations: "
             "anonymised case summaries to the national overview."
         ),
-        routers=[api.router, views.router],
+        routers=[api.router, views.router, revisjonslogg_router("integrasjon")],
         templates_dir=HERE / "templates",
     )
     # Loaded here, not at import, so every app (and test) can be given its own catalogue.

@@ -11,6 +11,7 @@ from shared.platform.bus.base import Bus
 from shared.platform.clock import Clock, SystemClock
 from shared.platform.runtime import ServiceRuntime
 from shared.platform.web.app import create_service_app, standalone
+from shared.platform.web.revisjonslogg import RevisjonsloggKilde, revisjonslogg_router
 from soknad import api, views
 from soknad.consumers import CONSUMERS
 from soknad.oppslag import OppslagKlient
@@ -31,16 +32,29 @@ def create_app(
     clock: Clock | None = None,
     integrasjon: httpx.AsyncClient | None = None,
     oversikt: httpx.AsyncClient | None = None,
+    vurdering: httpx.AsyncClient | None = None,
+    beslutning: httpx.AsyncClient | None = None,
     skjemaer: SkjemaRegister | None = None,
 ) -> FastAPI:
-    """`integrasjon`, `oversikt`: clients for the trust's integrasjon and the national overview (the
-    embedded default passes ones that call them in-process); otherwise built from the settings' URLs."""
+    """`integrasjon`, `oversikt`, `vurdering`, `beslutning`: clients for the trust's other services and
+    the national overview (the embedded default passes ones that call them in-process); otherwise built
+    from the settings' URLs."""
     settings = settings or SoknadSettings()
     if integrasjon is None:
         integrasjon = _lookup_client(settings.integrasjon_url)
     if oversikt is None:
         oversikt = _lookup_client(settings.oversikt_url)
     oppslag = OppslagKlient(integrasjon=integrasjon, oversikt=oversikt)
+    if vurdering is None:
+        vurdering = _lookup_client(settings.vurdering_url)
+    if beslutning is None:
+        beslutning = _lookup_client(settings.beslutning_url)
+    # The privacy officer's access log asks the trust's other services for theirs.
+    revisjonslogg_kilder = [
+        RevisjonsloggKilde("vurdering", vurdering),
+        RevisjonsloggKilde("beslutning", beslutning),
+        RevisjonsloggKilde("integrasjon", integrasjon),
+    ]
     runtime = ServiceRuntime(
         name="soknad",
         settings=settings,
@@ -51,14 +65,16 @@ def create_app(
         clock=clock or SystemClock(),
     )
     runtime.extra_stop.append(oppslag.aclose)
+    runtime.extra_stop.extend([vurdering.aclose, beslutning.aclose])  # integrasjon's closes with oppslag
     app = create_service_app(
         runtime,
         title="Søknadsportalen – søknad",
         description="Applications, drafts, co-authors and anchoring (forankring).",
-        routers=[api.router, views.router],
+        routers=[api.router, views.router, revisjonslogg_router("soknad")],
         templates_dir=HERE / "templates",
     )
     app.state.oppslag = oppslag
+    app.state.revisjonslogg_kilder = revisjonslogg_kilder
     app.state.skjemaer = skjemaer or SkjemaRegister.load()
     return app
 

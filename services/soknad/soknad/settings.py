@@ -20,3 +20,13 @@ class SoknadSettings(ServiceSettings):
         description="Base URL of the national oversikt (`http://host:port/oversikt`) for precedent from all "
         "trusts; empty in the embedded default, where the composition root connects it in-process.",
     )
+    vurdering_url: str = Field(
+        default="",
+        description="Base URL of this trust's vurdering (`http://host:port/vurdering`), for the privacy "
+        "officer's access log; empty in the embedded default, where the services are connected in-process.",
+    )
+    beslutning_url: str = Field(
+        default="",
+        description="Base URL of this trust's beslutning (`http://host:port/beslutning`), for the privacy "
+        "officer's access log; empty in the embedded default, where the services are connected in-process.",
+    )

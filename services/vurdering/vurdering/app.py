@@ -10,6 +10,7 @@ from shared.platform.bus.base import Bus
 from shared.platform.clock import Clock, SystemClock
 from shared.platform.runtime import ServiceRuntime
 from shared.platform.web.app import create_service_app, standalone
+from shared.platform.web.revisjonslogg import revisjonslogg_router
 from vurdering import api, views
 from vurdering.consumers import CONSUMERS
 from vurdering.settings import VurderingSettings
@@ -36,7 +37,7 @@ def create_app(
         title="Søknadsportalen – vurdering",
         description="The assessment committee's cases: structured assessment, recommendations and "
         "requests for more information.",
-        routers=[api.router, views.router],
+        routers=[api.router, views.router, revisjonslogg_router("vurdering")],
         templates_dir=HERE / "templates",
     )
 

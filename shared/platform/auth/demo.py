@@ -30,6 +30,7 @@ _PEOPLE = {
         Role.CONTROLLER: ("Siri Dahl", None, None),
         Role.NASJONAL: ("Ola Vik", None, None),
         Role.ADMIN: ("Anne Lie", None, None),
+        Role.PERSONVERN: ("Berit Sand", None, None),
     },
     "OUS": {
         Role.SOKER: ("Jonas Bakke", "OUS-NEVRO", "9155771"),
@@ -39,6 +40,7 @@ _PEOPLE = {
         Role.CONTROLLER: ("Tore Lunde", None, None),
         Role.NASJONAL: ("Nina Holm", None, None),
         Role.ADMIN: ("Geir Aas", None, None),
+        Role.PERSONVERN: ("Jon Rø", None, None),
     },
 }
 

@@ -17,6 +17,7 @@ class Role(StrEnum):
     CONTROLLER = "controller"
     NASJONAL = "nasjonal"
     ADMIN = "admin"
+    PERSONVERN = "personvern"
 
 
 ROLE_LABELS = {
@@ -27,6 +28,7 @@ ROLE_LABELS = {
     Role.CONTROLLER: "Controller (økonomi)",
     Role.NASJONAL: "Nasjonal oversikt",
     Role.ADMIN: "Administrator",
+    Role.PERSONVERN: "Personvernombud",
 }
 
 

@@ -26,6 +26,8 @@ def home_for(user_id: str, links: dict[str, str]) -> str:
         return link("vurdering") + "/"
     if p.has(Role.FAGDIREKTOR, Role.CONTROLLER):
         return link("beslutning") + "/"
+    if p.has(Role.PERSONVERN):
+        return link("soknad") + "/personvern"
     if p.has(Role.ADMIN):
         return link("soknad") + "/admin/hjelpetekster"
     return link("oversikt") + "/"

@@ -6,6 +6,7 @@ from soknad.views import (
     admin,
     forankring,
     oppfolging,
+    personvern,
     presedens,
     register,
     statistikk,
@@ -27,3 +28,4 @@ router.include_router(presedens.router)
 router.include_router(register.router)
 router.include_router(statistikk.router)
 router.include_router(admin.router)
+router.include_router(personvern.router)
