@@ -35,7 +35,7 @@ def create_app(
         runtime,
         title="Søknadsportalen – beslutning",
         description="The medical director's decisions and the controller's billing view.",
-        routers=[api.router, views.router],
+        routers=[api.router, api.billing_router, views.router],
         templates_dir=HERE / "templates",
     )
 
