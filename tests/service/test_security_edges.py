@@ -119,6 +119,16 @@ async def test_a_valid_token_is_still_accepted(
     assert r.status_code == 200, r.text
 
 
+async def test_the_jwks_settings_reach_the_validator(
+    oidc_issuer: TestIssuer, tmp_path: Path, bus: MemoryBus
+) -> None:
+    settings = oidc_settings(oidc_issuer, tmp_path, oidc_jwks_cache_s=60, oidc_jwks_refetch_interval_s=0.5)
+
+    validator = create_soknad(settings, bus=bus).state.runtime.auth.oidc
+
+    assert (validator.config.jwks_cache_s, validator.refetch_min_interval_s) == (60, 0.5)
+
+
 # -- the session secret ----------------------------------------------------------------------------
 
 
@@ -310,6 +320,22 @@ async def test_bad_values_and_framework_answers_are_norwegian(
             assert 400 <= r.status_code < 500, (method, url, r.status_code, r.text)
             said = texts(r)
             assert not ENGLISH.search(said), (method, url, said)
+
+
+async def test_pages_answer_unknown_addresses_and_methods_in_norwegian(
+    tmp_path: Path, bus: MemoryBus
+) -> None:
+    settings = SoknadSettings(data_dir=tmp_path, log_json=False)
+    async with running(create_soknad(settings, bus=bus)) as app, DemoClient(app, "hbe-soker") as c:
+        missing = await c.get("/finnes-ikke", headers={"accept": "text/html"})
+        wrong_method = await c.request(
+            "DELETE", "/", headers={"accept": "text/html", "x-csrf-token": await c.csrf()}
+        )
+
+    assert missing.status_code == 404 and "Vi fant ikke siden" in missing.text
+    assert wrong_method.status_code == 405 and "ikke tillatt" in wrong_method.text
+    for page in (missing, wrong_method):
+        assert "Not Found" not in page.text and "Method Not Allowed" not in page.text
 
 
 async def test_an_enum_message_lists_the_values_in_norwegian(tmp_path: Path, bus: MemoryBus) -> None:

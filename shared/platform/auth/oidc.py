@@ -256,6 +256,10 @@ class OidcValidator:
     def config(self) -> OidcConfig:
         return self._config
 
+    @property
+    def refetch_min_interval_s(self) -> float:
+        return self._refetch_min_interval_s
+
     async def validate(self, token: str) -> TokenClaims:
         """Return the claims of ``token`` or raise :class:`TokenError`."""
         header = self._parse_header(token)
