@@ -53,3 +53,12 @@ class StaleVersion(DomainError):
     status = 409
     code = "versjonskonflikt"
     title = "Noen andre har lagret en nyere versjon"
+
+
+class InvalidToken(Unauthenticated):
+    """A bearer token was sent and refused (RFC 6750 § 3.1 `invalid_token`).
+
+    Unlike a plain `Unauthenticated` (no credentials at all), the 401 then says why in its
+    `WWW-Authenticate` header."""
+
+    code = "ugyldig_tilgangsbevis"

@@ -86,8 +86,14 @@ class ServiceRuntime:
         oidc = None
         if s.oidc_issuer:
             oidc = OidcValidator(
-                OidcConfig(issuer=s.oidc_issuer, audience=s.oidc_audience, jwks_url=s.oidc_jwks_url),
+                OidcConfig(
+                    issuer=s.oidc_issuer,
+                    audience=s.oidc_audience,
+                    jwks_url=s.oidc_jwks_url,
+                    jwks_cache_s=s.oidc_jwks_cache_s,
+                ),
                 self.http,
+                refetch_min_interval_s=s.oidc_jwks_refetch_interval_s,
             )
         self.auth = Authenticator(
             signer=CookieSigner(s.session_secret.get_secret_value()),

@@ -2,14 +2,56 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import math
+from collections import Counter
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PLACEHOLDER_SECRETS = {"changethis", "change-me", "secret", ""}
+DEMO_SESSION_SECRET = "demo-only-session-secret-not-for-production"
+
+#: What a session secret must have in OIDC mode: `secrets.token_urlsafe(32)` gives 43 characters of
+#: about 5.5 bits each, `openssl rand -hex 16` 32 characters of about 3.7 bits.
+MIN_SECRET_LENGTH = 32
+MIN_SECRET_BITS_PER_CHAR = 2.75
+MIN_SECRET_DISTINCT_CHARS = 8
+
+
+def secret_weakness(secret: str) -> str | None:
+    """Why `secret` is no fit to sign sessions, or None if it looks random enough.
+
+    A heuristic, not a proof: it refuses the demo and placeholder values, short ones, and the
+    patterns people type by hand (one character, a repeated word, a run like `abcdef…` or `123456…`).
+    """
+    lowered = secret.lower()
+    if secret in PLACEHOLDER_SECRETS or secret == DEMO_SESSION_SECRET or lowered.startswith("demo-only"):
+        return "it is the demo or a placeholder value"
+    if len(secret) < MIN_SECRET_LENGTH:
+        return f"it is shorter than {MIN_SECRET_LENGTH} characters"
+    counts = Counter(secret)
+    if len(counts) < MIN_SECRET_DISTINCT_CHARS:
+        return f"it has fewer than {MIN_SECRET_DISTINCT_CHARS} different characters"
+    bits = -sum(n / len(secret) * math.log2(n / len(secret)) for n in counts.values())
+    if bits < MIN_SECRET_BITS_PER_CHAR:
+        return f"it is too regular ({bits:.1f} bits per character, {MIN_SECRET_BITS_PER_CHAR} needed)"
+    for unit in range(1, len(secret) // 2 + 1):
+        if len(secret) % unit == 0 and secret[:unit] * (len(secret) // unit) == secret:
+            return "it is one short text repeated"
+    grams = [secret[i : i + 4] for i in range(len(secret) - 3)]
+    if len(set(grams)) < 0.75 * len(grams):
+        return "it repeats parts of itself"
+    steps = [ord(b) - ord(a) for a, b in itertools.pairwise(secret)]
+    if sum(1 for step in steps if abs(step) == 1) > len(steps) // 2:
+        return "it is mostly a run of consecutive characters"
+    if sum(1 for step in steps if step == 0) > len(steps) // 3:
+        return "it is mostly runs of one character"
+    return None
 
 
 class ServiceSettings(BaseSettings):
@@ -43,9 +85,43 @@ class ServiceSettings(BaseSettings):
     )
     oidc_audience: str = Field(default="soknadsportal", description="Required `aud` of access tokens.")
     oidc_jwks_url: str | None = Field(default=None, description="JWKS URL, when discovery is not wanted.")
+    oidc_jwks_cache_s: int = Field(
+        default=300, ge=0, description="How long the issuer's signing keys (JWKS) are cached, in seconds."
+    )
+    oidc_jwks_refetch_interval_s: float = Field(
+        default=2.0,
+        gt=0,
+        le=60,
+        description="Shortest time between two JWKS refetches caused by an unknown key id (`kid`).",
+    )
     session_secret: SecretStr = Field(
-        default=SecretStr("demo-only-session-secret-not-for-production"),
-        description="Signs session and CSRF cookies; must be set (and secret) with auth_mode=oidc.",
+        default=SecretStr(DEMO_SESSION_SECRET),
+        description=(
+            "Signs session and CSRF cookies. With auth_mode=oidc it must be random, at least 32 characters "
+            "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)."
+        ),
+    )
+    base_url: str = Field(
+        default="",
+        description=(
+            "Public address of the service (`https://soknad.hbe.example`); absolute links are built from it. "
+            "Empty: links are relative, never built from the request's `Host` header."
+        ),
+    )
+    expose_docs: bool | None = Field(
+        default=None,
+        description="Serve `/api/docs` and `/openapi.json`. Empty: yes with auth_mode=demo, no with oidc.",
+    )
+    expose_metrics: bool | None = Field(
+        default=None,
+        description=(
+            "Serve `/metrics` without a token. Empty: yes with auth_mode=demo, no with oidc "
+            "(then only with `METRICS_TOKEN`)."
+        ),
+    )
+    metrics_token: SecretStr = Field(
+        default=SecretStr(""),
+        description="When set, `/metrics` answers only `Authorization: Bearer <token>` (for Prometheus).",
     )
     allow_synthetic_personnummer: bool = Field(
         default=True, description="Accept synthetic test numbers (Tenor, Dolly). Turn off in production."
@@ -69,6 +145,27 @@ class ServiceSettings(BaseSettings):
             return [part.strip().upper() for part in value.split(",") if part.strip()]
         return value
 
+    @field_validator("base_url")
+    @classmethod
+    def _check_base_url(cls, value: str) -> str:
+        if not value:
+            return value
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("base_url must be an http(s) address such as https://soknad.hbe.example")
+        if parts.path.strip("/") or parts.query or parts.fragment or parts.username or parts.password:
+            raise ValueError("base_url is only scheme, host and port (the service adds its own path)")
+        return f"{parts.scheme}://{parts.netloc}"
+
+    def docs_open(self) -> bool:
+        return self.expose_docs if self.expose_docs is not None else self.auth_mode == "demo"
+
+    def metrics_open(self) -> bool:
+        """`/metrics` without a token: the embedded default yes, the OIDC mode only if asked for."""
+        if self.metrics_token.get_secret_value():
+            return False
+        return self.expose_metrics if self.expose_metrics is not None else self.auth_mode == "demo"
+
     def effective_database_url(self) -> str:
         if self.database_url:
             return self.database_url
@@ -79,6 +176,15 @@ class ServiceSettings(BaseSettings):
         if self.auth_mode == "oidc":
             if not self.oidc_issuer:
                 raise ValueError(f"{self.service_name}: auth_mode=oidc needs oidc_issuer")
-            secret = self.session_secret.get_secret_value()
-            if secret in PLACEHOLDER_SECRETS or secret.startswith("demo-only"):
-                raise ValueError(f"{self.service_name}: set a real session_secret for auth_mode=oidc")
+            weakness = secret_weakness(self.session_secret.get_secret_value())
+            if weakness is not None:
+                raise ValueError(
+                    f"{self.service_name}: auth_mode=oidc needs a random session_secret of at least "
+                    f"{MIN_SECRET_LENGTH} characters, and this one is refused because {weakness}. "
+                    "Make one with: python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+                )
+            token = self.metrics_token.get_secret_value()
+            if token and secret_weakness(token) is not None:
+                raise ValueError(
+                    f"{self.service_name}: metrics_token must be random, {MIN_SECRET_LENGTH}+ characters"
+                )

@@ -192,15 +192,17 @@ async def test_paging_and_total(tmp_path: Path) -> None:
             for i in range(27)
         ]  # fmt: skip
         cases = await create(app, bus, clock, many)
-        async with DemoClient(app, "hbe-admin") as admin:
+        async with DemoClient(app, "hbe-fagdirektor") as direktor:
             first = (
-                await admin.get("/api/register", params={"sorter": "sendt", "retning": "stigende"})
+                await direktor.get("/api/register", params={"sorter": "sendt", "retning": "stigende"})
             ).json()
             second = (
-                await admin.get("/api/register", params={"sorter": "sendt", "retning": "stigende", "side": 2})
+                await direktor.get(
+                    "/api/register", params={"sorter": "sendt", "retning": "stigende", "side": 2}
+                )
             ).json()
-            beyond = (await admin.get("/api/register", params={"side": 5})).json()
-            page = (await admin.get("/register", params={"side": 2}, headers=HTML)).text
+            beyond = (await direktor.get("/api/register", params={"side": 5})).json()
+            page = (await direktor.get("/register", params={"side": 2}, headers=HTML)).text
     await bus.close()
     assert (first["totalt"], first["side"], first["sider"], len(first["treff"])) == (27, 1, 2, 25)
     assert (second["totalt"], second["side"], second["sider"], len(second["treff"])) == (27, 2, 2, 2)
@@ -222,10 +224,14 @@ async def test_leader_sees_only_their_unit(world: World) -> None:
         assert set(await found(leder2)) == world.ids(*"CDG")
 
 
-async def test_controller_sees_decided_cases_only(world: World) -> None:
-    async with DemoClient(world.app, "hbe-controller") as controller:
-        assert set(await found(controller)) == world.ids(*"ABCDE")
-        assert (await controller.get(f"/api/register/{world.cases['G'].id}")).status_code == 404
+@pytest.mark.parametrize("user", ["hbe-controller", "hbe-admin"])
+async def test_controller_and_admin_have_no_register(world: World, user: str) -> None:
+    # Least privilege: the controller bills from beslutning's billing lines, the admin reads no case.
+    async with DemoClient(world.app, user) as client:
+        assert (await client.get("/api/register")).status_code == 403
+        for key in "AB":  # granted, refused
+            assert (await client.get(f"/api/register/{world.cases[key].id}")).status_code == 403
+            assert (await client.get(f"/register/{world.cases[key].id}", headers=HTML)).status_code == 403
 
 
 @pytest.mark.parametrize("user", ["hbe-soker", "hbe-nasjonal"])
@@ -356,7 +362,7 @@ async def test_unknown_case_is_404(world: World) -> None:
 
 
 async def test_navigation_links_to_register_and_statistics(world: World) -> None:
-    for user in ("hbe-fagdirektor", "hbe-komite", "hbe-admin", "hbe-leder"):
+    for user in ("hbe-fagdirektor", "hbe-komite", "hbe-leder"):
         async with DemoClient(world.app, user) as client:
             page = (await client.get("/register", headers=HTML)).text
         nav = page.split('aria-label="Hovedmeny"')[1].split("</nav>")[0]

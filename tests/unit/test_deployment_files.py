@@ -285,7 +285,7 @@ def test_oidc_needs_only_the_documented_variables(monkeypatch: pytest.MonkeyPatc
         "AUTH_MODE": "oidc",
         "OIDC_ISSUER": "https://helseid-sts.test.nhn.no",
         "OIDC_AUDIENCE": "soknadsportal",
-        "SESSION_SECRET": "s" * 48,
+        "SESSION_SECRET": "G7qv0b-Xk2mPzL9wRtYc4NfHs8JdUeA1nV5",  # random, as the documentation says
     }
     clear_service_environment(monkeypatch)
     for name in HOST_PORTS:

@@ -11,6 +11,7 @@ import base64
 import hashlib
 import hmac
 import json
+import secrets
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -189,6 +190,44 @@ async def test_token_issued_in_the_future_is_refused(
     )
 
     assert (await refused(validator, token)).code == "not_yet_valid"
+
+
+@pytest.mark.parametrize(
+    ("claim", "value"),
+    [
+        ("exp", "4102444800"),  # a numeric string in the future: PyJWT's int() takes it
+        ("exp", "4102444800.5"),
+        ("nbf", "1000000000"),
+        ("nbf", True),  # int(True) == 1, long past
+        ("iat", "1000000000"),
+        ("iat", False),
+        ("iat", [1000000000]),
+    ],
+)
+async def test_time_claim_that_is_no_json_number_is_refused(
+    oidc_issuer: TestIssuer, validator: OidcValidator, claim: str, value: object
+) -> None:
+    # RFC 7519 §2: a NumericDate is a JSON numeric value; a string or a boolean is not one.
+    token = oidc_issuer.issue("user-1", roles=["soker"], hf="hf", extra_claims={claim: value})
+
+    error = await refused(validator, token)
+
+    # PyJWT itself refuses some of these (as malformed); the rest only our NumericDate check does.
+    assert error.code in {"invalid_claim", "malformed"}
+
+
+async def test_fractional_numeric_dates_are_accepted(
+    oidc_issuer: TestIssuer, validator: OidcValidator
+) -> None:
+    now = datetime.now(UTC).timestamp()
+    token = oidc_issuer.issue(
+        "user-1",
+        roles=["soker"],
+        hf="hf",
+        extra_claims={"exp": now + 300.5, "nbf": now - 10.25, "iat": now - 10.25},
+    )
+
+    assert (await validator.validate(token)).subject == "user-1"
 
 
 @pytest.mark.parametrize("claim", ["exp", "sub", "iss", "aud"])
@@ -472,30 +511,98 @@ async def test_rotation_to_ec_key_retiring_old_keys(
     assert (await refused(validator, old_token)).code == "unknown_key"
 
 
+def random_kid_tokens(count: int) -> list[str]:
+    """Tokens an attacker can make for free: one throwaway key, a fresh random kid each."""
+    stranger = generate_signing_key("RS256")
+    return [
+        jwt.encode(
+            {"sub": "x"}, stranger.private_key, algorithm="RS256", headers={"kid": secrets.token_hex(8)}
+        )
+        for _ in range(count)
+    ]
+
+
 async def test_unknown_kid_refetch_is_rate_limited(
     oidc_issuer: TestIssuer, validator: OidcValidator, clock: FakeClock
 ) -> None:
     await validator.validate(oidc_issuer.issue("user-1", roles=["soker"], hf="hf"))
     assert oidc_issuer.jwks_requests == 1
 
-    for _ in range(5):
-        stranger = generate_signing_key("RS256")
-        token = jwt.encode(
-            {"sub": "x"}, stranger.private_key, algorithm="RS256", headers={"kid": stranger.kid}
-        )
+    for token in random_kid_tokens(50):
         assert (await refused(validator, token)).code == "unknown_key"
-    # Five unknown kids, one refetch: random kids cannot be used to hammer the issuer.
+    # Fifty unknown kids at once, one refetch: random kids cannot be used to hammer the issuer.
     assert oidc_issuer.jwks_requests == 2
 
-    # A rotation right after that refetch is only picked up once the interval has passed.
+    # A flood that goes on gets one refetch per (short) interval, never one per token.
+    for _ in range(3):
+        clock.advance(1)
+        for token in random_kid_tokens(5):
+            await refused(validator, token)
+    assert oidc_issuer.jwks_requests == 3
+
+
+async def test_random_kids_just_before_a_rotation_do_not_lock_out_the_new_key(
+    oidc_issuer: TestIssuer, validator: OidcValidator, clock: FakeClock
+) -> None:
+    await validator.validate(oidc_issuer.issue("user-1", roles=["soker"], hf="hf"))
+    for token in random_kid_tokens(50):
+        assert (await refused(validator, token)).code == "unknown_key"
+
     oidc_issuer.rotate_keys()
     rotated = oidc_issuer.issue("user-1", roles=["soker"], hf="hf")
-    assert (await refused(validator, rotated)).code == "unknown_key"
-    assert oidc_issuer.jwks_requests == 2
+    requests_before = oidc_issuer.jwks_requests
 
-    clock.advance(31)
+    # The attacker used up the refetch a moment ago; the new key waits for the short interval only
+    # (2 s), not the 30 s it used to, and the attacker's kids do not hold it back any longer.
+    clock.advance(2)
+    for token in random_kid_tokens(5):
+        await refused(validator, token)
     assert (await validator.validate(rotated)).subject == "user-1"
+    assert oidc_issuer.jwks_requests == requests_before + 1
+
+
+async def test_new_key_is_found_after_the_interval_even_without_other_traffic(
+    oidc_issuer: TestIssuer, validator: OidcValidator, clock: FakeClock
+) -> None:
+    await validator.validate(oidc_issuer.issue("user-1", roles=["soker"], hf="hf"))
+    await refused(validator, random_kid_tokens(1)[0])
+
+    oidc_issuer.rotate_keys()
+    rotated = oidc_issuer.issue("user-1", roles=["soker"], hf="hf")
+    assert (await refused(validator, rotated)).code == "unknown_key"  # within the interval
+
+    clock.advance(2)
+    assert (await validator.validate(rotated)).subject == "user-1"
+
+
+async def test_one_unknown_kid_is_looked_for_twice_then_only_at_the_next_refresh(
+    oidc_issuer: TestIssuer, validator: OidcValidator, clock: FakeClock
+) -> None:
+    await validator.validate(oidc_issuer.issue("user-1", roles=["soker"], hf="hf", expires_in=3600))
+    token = random_kid_tokens(1)[0]
+
+    await refused(validator, token)
+    assert oidc_issuer.jwks_requests == 2
+    clock.advance(2)
+    await refused(validator, token)  # the issuer may publish a key just after using it: once more
     assert oidc_issuer.jwks_requests == 3
+    for _ in range(10):
+        clock.advance(3)
+        assert (await refused(validator, token)).code == "unknown_key"
+    assert oidc_issuer.jwks_requests == 3
+
+
+async def test_jwks_cache_time_is_configurable(
+    oidc_issuer: TestIssuer, http: httpx.AsyncClient, clock: FakeClock
+) -> None:
+    validator = OidcValidator(oidc_issuer.oidc_config(jwks_cache_s=60), http, clock=clock)
+    token = oidc_issuer.issue("user-1", roles=["soker"], hf="hf")
+    await validator.validate(token)
+
+    clock.advance(61)
+    await validator.validate(token)
+
+    assert oidc_issuer.jwks_requests == 2
 
 
 async def test_jwks_endpoint_down_gives_jwks_unavailable(

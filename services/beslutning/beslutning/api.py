@@ -9,6 +9,14 @@ from beslutning.deps import CurrentPrincipal, Uow
 from beslutning.schemas import SakRead, SakSummary, VedtakCreate
 
 router = APIRouter(prefix="/api/saker", tags=["beslutning"])
+billing_router = APIRouter(prefix="/api/fakturering", tags=["fakturering"])
+
+
+@billing_router.get(
+    "", summary="Billing lines of the trust's granted treatments (controller); no patient data"
+)
+async def billing(p: CurrentPrincipal, uow: Uow) -> list[handlers.Faktureringslinje]:
+    return await handlers.list_fakturering(uow, p)
 
 
 @router.get("", summary="The trust's decision cases (fagdirektor)")

@@ -36,7 +36,7 @@ def create_app(
         runtime,
         title="Søknadsportalen – beslutning",
         description="The medical director's decisions and the controller's billing view.",
-        routers=[api.router, views.router, revisjonslogg_router("beslutning")],
+        routers=[api.router, api.billing_router, views.router, revisjonslogg_router("beslutning")],
         templates_dir=HERE / "templates",
     )
 

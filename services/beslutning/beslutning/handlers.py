@@ -4,6 +4,7 @@ the events it consumes."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -94,9 +95,48 @@ async def list_saker(uow: UnitOfWork, p: Principal) -> list[Sak]:
     return await store.list_for_hf(uow.session, hf=p.hf)
 
 
-async def list_fakturering(uow: UnitOfWork, p: Principal) -> list[tuple[Sak, Vedtak]]:
+@dataclass(frozen=True)
+class Faktureringslinje:
+    """What billing needs of one granted treatment, and nothing else: no patient, no clinical text.
+
+    The controller sees these lines, never the application (least privilege)."""
+
+    lopenummer: str
+    enhet: str
+    legemiddel: str
+    virkestoff: str
+    atc: str | None
+    estimert_kostnad_nok: int | None
+    kostnadssted: str
+    utfall: str
+    gyldig_til: date | None
+    vedtatt_at: datetime
+
+    @classmethod
+    def of(cls, sak: Sak, vedtak: Vedtak) -> Faktureringslinje:
+        snap = sak.snapshot
+        legemiddel = snap.get("legemiddel") or {}
+        kostnad = snap.get("estimert_kostnad_nok")
+        return cls(
+            lopenummer=sak.lopenummer,
+            enhet=str(snap.get("enhet") or ""),
+            legemiddel=str(legemiddel.get("navn") or ""),
+            virkestoff=str(legemiddel.get("virkestoff") or ""),
+            atc=legemiddel.get("atc"),
+            estimert_kostnad_nok=kostnad if isinstance(kostnad, int) else None,
+            kostnadssted=str((snap.get("forankring") or {}).get("kostnadssted") or ""),
+            utfall=vedtak.utfall,
+            gyldig_til=vedtak.gyldig_til,
+            vedtatt_at=vedtak.fattet_at,
+        )
+
+
+async def list_fakturering(uow: UnitOfWork, p: Principal) -> list[Faktureringslinje]:
+    """The controller's billing lines: granted decisions of the trust, never a refused case."""
     p.require(Role.CONTROLLER)
-    return await store.granted_for_hf(uow.session, hf=p.hf)
+    return [
+        Faktureringslinje.of(sak, vedtak) for sak, vedtak in await store.granted_for_hf(uow.session, hf=p.hf)
+    ]
 
 
 async def decide(

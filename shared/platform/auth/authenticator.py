@@ -10,7 +10,7 @@ from starlette.requests import Request
 from shared.platform.auth.oidc import OidcValidator, TokenError
 from shared.platform.auth.principal import Principal, Role
 from shared.platform.auth.session import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, CookieSigner
-from shared.platform.errors import Forbidden, Unauthenticated
+from shared.platform.errors import Forbidden, InvalidToken, Unauthenticated
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -58,13 +58,14 @@ class Authenticator:
 
     async def _from_token(self, token: str) -> Principal:
         if self.oidc is None:
-            raise Unauthenticated("Innlogging med tilgangsbevis er ikke slått på.")
+            raise InvalidToken("Innlogging med tilgangsbevis er ikke slått på.")
         try:
             claims = await self.oidc.validate(token)
         except TokenError as exc:
             if exc.code == "jwks_unavailable":
                 raise ServiceUnavailable(exc.message) from exc
-            raise Unauthenticated(exc.message) from exc
+            # A token was presented and refused: the 401 says so (RFC 6750 § 3.1, invalid_token).
+            raise InvalidToken(exc.message) from exc
         roles = frozenset(Role(r) for r in claims.roles if r in Role.__members__.values())
         if not roles:
             raise Forbidden("Tilgangsbeviset gir ingen rolle i Søknadsportalen.")

@@ -17,9 +17,16 @@ Security decisions, and why:
 * Keys are only ever taken from the configured issuer's JWKS, never from the token header
   (``jku``, ``x5u``, ``jwk`` are ignored), and symmetric (``oct``) or short RSA keys in the JWKS
   are dropped.
-* An unknown ``kid`` triggers one JWKS refetch (the issuer may have rotated keys), but at most one
-  such forced refetch per ``refetch_min_interval_s``: otherwise anyone could make us hammer
-  HelseID simply by sending tokens with random ``kid`` values.
+* An unknown ``kid`` triggers a JWKS refetch (the issuer may have rotated keys), rate-limited in
+  two ways so that random ``kid`` values can neither make us hammer HelseID nor lock out a real
+  new key: forced refetches are at least ``refetch_min_interval_s`` apart (short, 2 s by default,
+  so a refetch that an attacker's kid used up just before a rotation delays the new key by at most
+  that), and one ``kid`` causes at most two of them, the second only after the interval (the issuer
+  may publish a key a moment after the first token signed with it), after which it is remembered
+  as unknown until the next regular refresh. Every refetch loads the whole key set, so any refetch
+  after a rotation, whoever caused it, also finds the new key.
+* ``exp``, ``nbf`` and ``iat`` must be JSON numbers (RFC 7519 NumericDate): PyJWT accepts
+  ``"exp": "4102444800"`` and ``true``, we do not.
 * Network trouble fetching keys is a *server* problem, not a bad token, so it gets its own code
   (``jwks_unavailable``) which the API maps to 503 rather than 401.
 """
@@ -28,7 +35,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -69,6 +78,12 @@ HPR_NUMBER_CLAIM: Final = "helseid://claims/hpr/hpr_number"
 # Real access tokens are a few KiB; refusing huge inputs early keeps base64/JSON decoding of
 # attacker-controlled data cheap.
 _MAX_TOKEN_LENGTH: Final = 16 * 1024
+
+# How many unknown kids are remembered (oldest forgotten first): bounds memory under a flood.
+_MAX_REMEMBERED_UNKNOWN_KIDS: Final = 4096
+
+# The registered time claims; each must be a JSON number when present (RFC 7519 §2, §4.1.4-6).
+_NUMERIC_DATE_CLAIMS: Final = ("exp", "nbf", "iat")
 
 # NIST SP 800-131A: RSA keys below 2048 bits are not acceptable for signatures.
 _MIN_RSA_BITS: Final = 2048
@@ -201,7 +216,8 @@ class OidcValidator:
     One instance is meant to live as long as the application (it caches keys); the
     ``httpx.AsyncClient`` is owned by the caller.
 
-    ``refetch_min_interval_s`` rate-limits refetches forced by an unknown ``kid``.
+    ``refetch_min_interval_s`` is the shortest time between two refetches forced by an unknown
+    ``kid`` (see the module docstring for why it is short and what else limits them).
     ``stale_if_error_s`` lets already fetched keys outlive ``jwks_cache_s`` by that much while the
     issuer is unreachable, so a short HelseID outage does not log everybody out; keys are never
     used beyond it. After a failed fetch, ``failure_backoff_s`` passes before the next attempt.
@@ -213,7 +229,7 @@ class OidcValidator:
         config: OidcConfig,
         http: httpx.AsyncClient,
         *,
-        refetch_min_interval_s: float = 30.0,
+        refetch_min_interval_s: float = 2.0,
         stale_if_error_s: float = 3600.0,
         failure_backoff_s: float = 5.0,
         http_timeout_s: float = 5.0,
@@ -229,6 +245,8 @@ class OidcValidator:
         self._cache: _KeyCache | None = None
         self._jwks_url: str | None = config.jwks_url
         self._last_forced_refetch: float | None = None
+        # kid -> (when a refetch last failed to find it, whether that was its second refetch).
+        self._unknown_kids: OrderedDict[str | None, tuple[float, bool]] = OrderedDict()
         self._last_failed_fetch: float | None = None
         # One fetch at a time: many concurrent requests with a cold cache should cause a single
         # request to the issuer, not one each.
@@ -237,6 +255,10 @@ class OidcValidator:
     @property
     def config(self) -> OidcConfig:
         return self._config
+
+    @property
+    def refetch_min_interval_s(self) -> float:
+        return self._refetch_min_interval_s
 
     async def validate(self, token: str) -> TokenClaims:
         """Return the claims of ``token`` or raise :class:`TokenError`."""
@@ -351,6 +373,7 @@ class OidcValidator:
     async def _forced_refetch(self, kid: str | None) -> Mapping[str | None, list[_VerificationKey]]:
         async with self._lock:
             cache = self._cache
+            keys: Mapping[str | None, list[_VerificationKey]] = cache.keys if cache is not None else {}
             if cache is not None and self._candidates(cache.keys, kid):
                 return cache.keys  # a concurrent request already fetched the rotated keys
             now = self._clock()
@@ -358,10 +381,28 @@ class OidcValidator:
                 self._last_forced_refetch is not None
                 and now - self._last_forced_refetch < self._refetch_min_interval_s
             ):
-                return cache.keys if cache is not None else {}
+                return keys
+            seen = self._unknown_kids.get(kid)
+            if seen is not None and now - seen[0] >= self._config.jwks_cache_s:
+                seen = None  # forgotten: it may cause refetches again
+            if seen is not None and seen[1]:
+                # Looked for twice and not published: until it is forgotten, only a regular
+                # refresh or a refetch caused by another kid can find it.
+                return keys
             self._last_forced_refetch = now
-            logger.info("Unknown signing key id %r; refetching JWKS once", kid)
-            return await self._fetch_and_store()
+            logger.info("Unknown signing key id %r; refetching JWKS", kid)
+            fetched = await self._fetch_and_store()
+            if self._candidates(fetched, kid):
+                self._unknown_kids.pop(kid, None)
+            else:
+                self._remember_unknown(kid, now, retried=seen is not None)
+            return fetched
+
+    def _remember_unknown(self, kid: str | None, now: float, *, retried: bool) -> None:
+        self._unknown_kids[kid] = (now, retried)
+        self._unknown_kids.move_to_end(kid)
+        while len(self._unknown_kids) > _MAX_REMEMBERED_UNKNOWN_KIDS:
+            self._unknown_kids.popitem(last=False)
 
     async def _fetch_and_store(self) -> dict[str | None, list[_VerificationKey]]:
         jwks_url = await self._resolve_jwks_url()
@@ -469,6 +510,9 @@ class OidcValidator:
             raise _error("malformed") from None
         except (InvalidTokenError, InvalidKeyError):
             raise _error("invalid_token") from None
+        for claim in _NUMERIC_DATE_CLAIMS:
+            if claim in payload and not _is_numeric_date(payload[claim]):
+                raise _error("invalid_claim", f"Tilgangsbeviset har en ugyldig tidsangivelse i «{claim}».")
         return payload
 
     def _to_claims(self, payload: Mapping[str, Any]) -> TokenClaims:
@@ -522,6 +566,15 @@ def _parse_jwk(raw: object) -> _VerificationKey | None:
         logger.warning("Ignoring RSA key %r shorter than %d bits", raw.get("kid"), _MIN_RSA_BITS)
         return None
     return _VerificationKey(jwk=dict(raw), kty=kty, crv=crv, alg=alg)
+
+
+def _is_numeric_date(value: object) -> bool:
+    """A JSON number (not a numeric string, not a boolean, not NaN or infinity)."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return True
+    return isinstance(value, float) and math.isfinite(value)
 
 
 def _key_fits_algorithm(key: _VerificationKey, alg: str) -> bool:

@@ -67,11 +67,11 @@ def can_read_soknad(
     medforfattere: Iterable[str],
     enhet: str,
     sendt: bool,
-    vedtatt: bool = False,
 ) -> bool:
-    """Applicant: own and co-authored. Leader: sent to their unit. Committee, director and the trust's
-    admin: the trust's sent cases. Controller: decided cases (billing). National team: never (they see
-    summaries only)."""
+    """Applicant: own and co-authored. Leader: sent to their unit. Committee and director: the trust's
+    sent cases. Nobody else reads an application (least privilege): the trust's admin configures and
+    reads no clinical content, the controller gets billing lines of granted treatments from beslutning,
+    and the national team sees summaries only."""
     if hf != p.hf:
         return False
     if p.has(Role.SOKER) and (soker_id == p.user_id or p.user_id in set(medforfattere)):
@@ -80,9 +80,7 @@ def can_read_soknad(
         return False
     if p.has(Role.LEDER) and p.enhet == enhet:
         return True
-    if p.has(Role.CONTROLLER) and vedtatt:
-        return True
-    return p.has(Role.KOMITE, Role.FAGDIREKTOR, Role.ADMIN)
+    return p.has(Role.KOMITE, Role.FAGDIREKTOR)
 
 
 def can_edit_soknad(p: Principal, *, hf: str, soker_id: str, medforfattere: Iterable[str]) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import secrets
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -11,10 +12,13 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import URL, URLPath
+from starlette.exceptions import HTTPException
 from starlette.routing import Router
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from shared.platform.auth.session import CookieSigner
+from shared.platform.errors import InvalidToken, Unauthenticated
 from shared.platform.observability.logging import configure_logging
 from shared.platform.runtime import ServiceRuntime
 from shared.platform.web.middleware import SpineMiddleware
@@ -49,8 +53,9 @@ def create_service_app(
         description=description,
         version="1.0.0",
         lifespan=lifespan,
-        openapi_url="/openapi.json",
-        docs_url="/api/docs",
+        # Closable in the distributed mode (SP_<SERVICE>_EXPOSE_DOCS): closed, both answer 404.
+        openapi_url="/openapi.json" if settings.docs_open() else None,
+        docs_url="/api/docs" if settings.docs_open() else None,
         redoc_url=None,
     )
     app.state.runtime = runtime
@@ -72,7 +77,7 @@ def create_service_app(
         max_body_bytes=settings.max_body_bytes,
         secure_cookies=settings.secure_cookies,
     )
-    app.add_middleware(OwnRouter, router=app.router)
+    app.add_middleware(OwnRouter, router=app.router, base_url=settings.base_url)
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
@@ -87,8 +92,15 @@ def create_service_app(
             return JSONResponse({"status": "ikke klar", "problemer": problems}, status_code=503)
         return JSONResponse({"status": "klar"})
 
+    metrics_token = settings.metrics_token.get_secret_value()
+    metrics_open = settings.metrics_open()
+
     @app.get("/metrics", tags=["drift"], summary="Prometheus metrics", include_in_schema=False)
-    async def metrics() -> Response:
+    async def metrics(request: Request) -> Response:
+        if not metrics_open:
+            if not metrics_token:
+                raise HTTPException(404)  # closed (SP_<SERVICE>_EXPOSE_METRICS=false, no token)
+            check_metrics_token(request.headers.get("authorization", ""), metrics_token)
         return Response(runtime.metrics.render(), media_type="text/plain; version=0.0.4")
 
     for router in routers:
@@ -96,15 +108,56 @@ def create_service_app(
     return app
 
 
+def check_metrics_token(authorization: str, expected: str) -> None:
+    """Prometheus sends `Authorization: Bearer <token>`; anything else is a 401."""
+    scheme, _, supplied = authorization.partition(" ")
+    if not authorization:
+        raise Unauthenticated("Måledataene krever et tilgangsbevis.")
+    if scheme.lower() != "bearer" or not secrets.compare_digest(supplied.strip().encode(), expected.encode()):
+        raise InvalidToken("Tilgangsbeviset gir ikke tilgang til måledataene.")
+
+
+class _LinkPath(URLPath):
+    """A route's path that becomes a link without the request's `Host` header.
+
+    `request.url_for` makes a URL absolute from the request's scheme and `Host` header, which anyone
+    can forge. With a configured base URL the link starts with it; without one it stays relative to
+    the site's root (`/soknad/s/…`), which every browser resolves against the address it is on."""
+
+    origin: str = ""
+
+    def make_absolute_url(self, base_url: str | URL) -> URL:
+        root = URL(str(base_url)).path.rstrip("/")
+        return URL(f"{self.origin}{root}{self}")
+
+
+class _LinkRouter:
+    """The router in the scope for `url_for`: the service's own, with `_LinkPath` answers."""
+
+    def __init__(self, router: Router, origin: str):
+        self._router = router
+        self._origin = origin
+
+    def url_path_for(self, name: str, /, **path_params: object) -> URLPath:
+        path = self._router.url_path_for(name, **path_params)
+        link = _LinkPath(str(path), protocol=path.protocol, host=path.host)
+        link.origin = self._origin
+        return link
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._router, name)
+
+
 class OwnRouter:
     """Make `request.url_for` resolve names in this service, not in the app it is mounted in.
 
     Starlette keeps the outermost router in the scope, so in the embedded default two services with a
-    route of the same name (`sak_side`) would link into each other."""
+    route of the same name (`sak_side`) would link into each other. The links it makes come from the
+    configured base URL (`SP_<SERVICE>_BASE_URL`) or are root-relative, never from the `Host` header."""
 
-    def __init__(self, app: ASGIApp, *, router: Router):
+    def __init__(self, app: ASGIApp, *, router: Router, base_url: str = ""):
         self.app = app
-        self.router = router
+        self.router = _LinkRouter(router, base_url.rstrip("/"))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope["router"] = self.router

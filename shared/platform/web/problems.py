@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -13,7 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from shared.platform.auth.authenticator import ServiceUnavailable
-from shared.platform.errors import DomainError, StaleVersion, Unauthenticated
+from shared.platform.errors import DomainError, InvalidToken, StaleVersion, Unauthenticated
 
 log = structlog.get_logger(__name__)
 
@@ -49,7 +50,8 @@ _MESSAGES = {
     "date_parsing": "Må være en gyldig dato (ÅÅÅÅ-MM-DD).",
     "date_from_datetime_parsing": "Må være en gyldig dato (ÅÅÅÅ-MM-DD).",
     "datetime_parsing": "Må være et gyldig tidspunkt.",
-    "json_invalid": "Ugyldig JSON: {error}.",
+    # The decoder's own explanation ("Expecting value") is English: the position is all we keep.
+    "json_invalid": "Ugyldig JSON.",
     "model_attributes_type": "Forventet et JSON-objekt.",
     "dict_type": "Forventet et JSON-objekt.",
     "list_type": "Forventet en liste.",
@@ -59,12 +61,43 @@ _MESSAGES = {
 }
 
 
+# What the frameworks answer on their own (404, 405, a body that cannot be parsed) carries an English
+# `detail`; none of ours raises Starlette's HTTPException with a text, so the status decides.
+_HTTP_DETAILS = {
+    400: "Forespørselen kunne ikke leses. Sjekk innholdet og prøv igjen.",
+    401: "Du må logge inn.",
+    403: "Du har ikke tilgang til dette.",
+    404: "Vi fant ikke siden eller saken. Sjekk adressen, eller gå tilbake til forsiden.",
+    405: "Denne handlingen er ikke tillatt på denne adressen.",
+    413: "Forespørselen er for stor.",
+    415: "Innholdstypen støttes ikke her.",
+}
+
+
+def norwegian_list(values: Sequence[str]) -> str:
+    """`a`, `a eller b`, `a, b eller c`."""
+    if len(values) <= 1:
+        return "".join(values)
+    return f"{', '.join(values[:-1])} eller {values[-1]}"
+
+
+def _expected_values(expected: object) -> list[str]:
+    """Pydantic's `expected` ("'a', 'b' or 'c'") as the list of values it names."""
+    if isinstance(expected, list | tuple):
+        return [str(v) for v in expected]
+    text = str(expected)
+    quoted = re.findall(r"'((?:[^'\\]|\\.)*)'", text)
+    if quoted:
+        return quoted
+    return [part.strip() for part in re.split(r",| or ", text) if part.strip()]
+
+
 def norwegian_message(error: dict[str, Any]) -> str:
     kind = error.get("type", "")
     ctx = error.get("ctx") or {}
     if kind in ("literal_error", "enum"):
-        expected = ctx.get("expected", "")
-        return f"Ugyldig verdi. Tillatte verdier: {expected}.".replace("'", "")
+        values = _expected_values(ctx.get("expected", ""))
+        return f"Ugyldig verdi. Tillatte verdier: {norwegian_list(values)}."
     if kind == "value_error":
         # Our own validators raise ValueError with a Norwegian sentence.
         return str(ctx.get("error", error.get("msg", "Ugyldig verdi.")))
@@ -137,6 +170,25 @@ def problem(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
 
 
+REALM = "soknadsportal"
+
+# RFC 6750 § 3: error_description is printable ASCII without `"` and `\\`; Norwegian letters are
+# written the way Norwegian is written without them.
+_ASCII_LETTERS = str.maketrans(
+    {"æ": "ae", "ø": "o", "å": "aa", "Æ": "Ae", "Ø": "O", "Å": "Aa", "«": "'", "»": "'"}
+)
+
+
+def www_authenticate(exc: Unauthenticated) -> str:
+    """The challenge of a 401 (RFC 6750 § 3): only `Bearer` when no credentials were sent, and
+    `error="invalid_token"` with a description when a token was presented and refused."""
+    if not isinstance(exc, InvalidToken):
+        return f'Bearer realm="{REALM}"'
+    description = exc.message.translate(_ASCII_LETTERS)
+    description = "".join(c for c in description if " " <= c <= "~" and c not in '"\\')
+    return f'Bearer realm="{REALM}", error="invalid_token", error_description="{description}"'
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> Response:
@@ -145,7 +197,10 @@ def install_error_handlers(app: FastAPI) -> None:
         extra = dict(exc.extra)
         if exc.field and "errors" not in extra:
             extra["errors"] = [{"field": exc.field, "message": exc.message}]
-        return problem(request, exc.status, exc.message, title=exc.title, code=exc.code, extra=extra)
+        response = problem(request, exc.status, exc.message, title=exc.title, code=exc.code, extra=extra)
+        if isinstance(exc, Unauthenticated):
+            response.headers["WWW-Authenticate"] = www_authenticate(exc)
+        return response
 
     @app.exception_handler(StaleDataError)
     async def _stale(request: Request, exc: StaleDataError) -> Response:
@@ -174,14 +229,12 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
-        detail = exc.detail if isinstance(exc.detail, str) and exc.status_code != 404 else None
-        default = {
-            404: "Vi fant ikke siden eller saken. Sjekk adressen, eller gå tilbake til forsiden.",
-            405: "Denne handlingen er ikke tillatt på denne adressen.",
-        }.get(exc.status_code, HTTP_TITLES.get(exc.status_code, "Feil"))
-        response = problem(request, exc.status_code, detail or default)
+        detail = _HTTP_DETAILS.get(exc.status_code, HTTP_TITLES.get(exc.status_code, "Noe gikk galt."))
+        response = problem(request, exc.status_code, detail)
         if exc.headers:
             response.headers.update(exc.headers)
+        if exc.status_code == 401 and "www-authenticate" not in response.headers:
+            response.headers["WWW-Authenticate"] = f'Bearer realm="{REALM}"'
         return response
 
     @app.exception_handler(ServiceUnavailable)

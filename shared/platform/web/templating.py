@@ -46,7 +46,8 @@ NAV: list[tuple[Role, str, str, str]] = [
     *(
         (role, "soknad", path, label)
         for path, label in (("/register", "Register"), ("/statistikk", "Statistikk"))
-        for role in (Role.FAGDIREKTOR, Role.KOMITE, Role.ADMIN, Role.LEDER)
+        # Not the admin: it configures and reads no clinical content (least privilege).
+        for role in (Role.FAGDIREKTOR, Role.KOMITE, Role.LEDER)
     ),
 ]
 

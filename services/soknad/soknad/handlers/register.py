@@ -27,9 +27,12 @@ PAGE_SIZE = 25
 MAX_PAGE = 100_000
 MAX_TEXT = 100
 
-FULL_ACCESS = (Role.FAGDIREKTOR, Role.KOMITE, Role.ADMIN)
+# Not the admin (configures, reads no clinical content) nor the controller (billing lines of granted
+# treatments in beslutning): least privilege.
+FULL_ACCESS = (Role.FAGDIREKTOR, Role.KOMITE)
 NO_ACCESS_MESSAGE = (
-    "Registeret er for fagdirektør, vurderingskomité, ledere, controllere og administratorer. "
+    "Registeret er for fagdirektør, vurderingskomité og ledere. Controllere finner innvilgede behandlinger "
+    "under «Fakturering». "
     "Som søker finner du dine egne søknader under «Mine søknader»."
 )
 
@@ -251,21 +254,19 @@ def parse_filter(params: Mapping[str, str]) -> RegisterFilter:
 
 
 def require_register_access(p: Principal) -> None:
-    if not (p.has(*FULL_ACCESS) or (p.has(Role.LEDER) and p.enhet) or p.has(Role.CONTROLLER)):
+    if not (p.has(*FULL_ACCESS) or (p.has(Role.LEDER) and p.enhet)):
         raise Forbidden(NO_ACCESS_MESSAGE)
 
 
 def scope(p: Principal) -> ColumnElement[bool]:
     """The applications of the principal's trust the register and the statistics may show them:
-    committee, director and admin all sent ones, a leader those of their unit, a controller the decided."""
+    committee and director all sent ones, a leader those of their unit."""
     require_register_access(p)
     grants: list[ColumnElement[bool]] = []
     if p.has(*FULL_ACCESS):
         grants.append(true())
     if p.has(Role.LEDER) and p.enhet:
         grants.append(Soknad.enhet == p.enhet)
-    if p.has(Role.CONTROLLER):
-        grants.append(Soknad.status == Status.VEDTATT.value)
     return and_(Soknad.hf == p.hf, Soknad.sendt_at.is_not(None), or_(*grants))
 
 
@@ -273,11 +274,7 @@ def in_scope(p: Principal, soknad: Soknad) -> bool:
     """`scope` for one loaded application (the case page)."""
     if soknad.hf != p.hf or soknad.sendt_at is None:
         return False
-    return (
-        p.has(*FULL_ACCESS)
-        or (p.has(Role.LEDER) and bool(p.enhet) and soknad.enhet == p.enhet)
-        or (p.has(Role.CONTROLLER) and soknad.status == Status.VEDTATT)
-    )
+    return p.has(*FULL_ACCESS) or (p.has(Role.LEDER) and bool(p.enhet) and soknad.enhet == p.enhet)
 
 
 # --- the search ----------------------------------------------------------------------------------

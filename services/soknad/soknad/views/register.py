@@ -42,7 +42,7 @@ def _pages(side: int, sider: int) -> list[int | None]:
 
 async def _enheter(uow: Uow, p: Principal) -> list[tuple[str, str]]:
     codes = set(await register.enheter_i_register(uow, p))
-    if p.has(*register.FULL_ACCESS, Role.CONTROLLER):
+    if p.has(*register.FULL_ACCESS):
         codes |= {e.kode for e in enheter_for(p.hf)}
     elif p.enhet:
         codes.add(p.enhet)
