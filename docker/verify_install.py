@@ -1,6 +1,6 @@
 """Build-time check of a service image: every service imports and finds the files it reads at run time.
 
-Run by services/*/Dockerfile in the builder stage, with the venv's python; a missing template folder,
+Run by docker/Dockerfile in the builder stage, with the venv's python; a missing template folder,
 static file, migration or data file fails the build instead of the first request or the start-up.
 """
 
