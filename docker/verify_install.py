@@ -29,6 +29,7 @@ def problems() -> list[str]:
     shared_web = package_dir("shared.platform.web")
     need(shared_web / "templates" / "base.html", "shared layout")
     need(shared_web / "static" / "style.css", "shared static files")
+    need(shared_web / "static" / "favicon.ico", "favicon")
     for service in SERVICES:
         app = importlib.import_module(f"{service}.app")
         if not callable(getattr(app, "create_standalone_app", None)):
