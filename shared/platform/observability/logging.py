@@ -149,19 +149,13 @@ def _is_reconnect_attempt(record: logging.LogRecord) -> bool:
 
 
 class BrokerReconnectLevels(logging.Filter):
-    """Logs aio-pika's and aiormq's reconnect attempts as warnings, and a lost connection as a warning.
+    """Logs aio-pika's and aiormq's reconnect attempts, and a broker closing the connection, as warnings.
 
     A logger filter: installed on the loggers that write these records (`install_broker_log_levels`), it
     changes the record before any handler sees it, so every handler and the level check agree."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.levelno >= logging.ERROR and _is_reconnect_attempt(record):
-            _set_level(record, logging.WARNING)
-        elif record.name == "aio_pika.robust_connection" and record.levelno < logging.WARNING:
-            # The one line that says the broker went away (INFO in aio-pika) is a warning; the rest of
-            # that logger's INFO is left out, like every other INFO of aio-pika's.
-            if not str(record.msg).startswith("Connection to %s closed. Reconnecting"):
-                return False
             _set_level(record, logging.WARNING)
         return True
 
@@ -284,6 +278,4 @@ def configure_logging(
     root.setLevel(level.upper())
     for noisy in ("aiormq", "aio_pika", "sqlalchemy.engine", "httpx"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    # Lets through its "connection closed, reconnecting" line, which the filter turns into a warning.
-    logging.getLogger("aio_pika.robust_connection").setLevel(logging.INFO)
     install_broker_log_levels()
