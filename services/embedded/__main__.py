@@ -6,6 +6,7 @@ until something goes wrong."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
 
 import uvicorn
@@ -63,7 +64,9 @@ def main() -> None:
         console_level="WARNING",
     )
     config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning")
-    BannerServer(config, banner(settings)).run()
+    # uvicorn shuts down gracefully on Ctrl-C, then raises it again: no traceback after that.
+    with contextlib.suppress(KeyboardInterrupt):
+        BannerServer(config, banner(settings)).run()
 
 
 if __name__ == "__main__":

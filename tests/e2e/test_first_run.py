@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import queue
+import signal
 import subprocess
 import sys
 import threading
@@ -60,12 +61,14 @@ def test_the_banner_is_the_last_thing_printed_and_requests_are_logged_to_the_fil
         assert any("(hbe-soker)" in line for line in printed)
         assert not [line for line in printed if "request" in line or "[info" in line], printed
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        # What Ctrl-C sends: a graceful stop, without a traceback.
+        process.send_signal(signal.SIGINT)
+        returncode = process.wait(timeout=60)
     log = (data / "soknadsportalen.log").read_text()
     assert "demo_data_seeded" in log
     assert "route=/favicon.ico status=200" in log
     rest = []
     while (line := lines.get(timeout=10)) is not None:
         rest.append(line)
-    assert not [line for line in rest if "request" in line], rest
+    assert not [line for line in rest if "request" in line or "Traceback" in line], rest
+    assert returncode == 0, rest
