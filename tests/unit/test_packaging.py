@@ -69,7 +69,7 @@ def test_the_wheel_builds_without_warnings_and_holds_every_file(tmp_path: Path) 
     """What `pip install -e .` prints on a first run: setuptools' warnings, which this build shows too."""
     source = tmp_path / "src"
     source.mkdir()
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info", "Dockerfile")
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info")
     for name in ("pyproject.toml", "LICENSE"):
         shutil.copy(ROOT / name, source / name)
     for name in ("shared", "services"):
