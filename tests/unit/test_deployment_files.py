@@ -196,6 +196,8 @@ def test_one_dockerfile_builds_every_service_from_the_lock() -> None:
     assert "--require-hashes" in install
     assert not any("pyproject.toml" in i and "pip install" in i and "--no-deps" not in i for i in builder)
     assert any("pip install --no-deps" in i for i in instructions(builder, "RUN"))
+    # The wheel's metadata names LICENSE (license-files in pyproject.toml): the build needs the file.
+    assert "COPY pyproject.toml LICENSE ./" in builder
     assert any("verify_install.py" in i for i in instructions(builder, "RUN"))
     runtime = found["runtime"]
     assert "COPY --from=builder /opt/venv /opt/venv" in runtime
