@@ -4,23 +4,35 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8000
+# The exact versions of every dependency (runtime + dev), with hashes; `make lock` regenerates them.
+LOCK := requirements.lock
+DEV_LOCK := requirements-dev.lock
+UV_VERSION := 0.13.9
+LOCK_FLAGS := --python-version 3.11 --python-platform linux --generate-hashes --quiet \
+	--custom-compile-command "make lock"
+# Tests that need no server, browser or spawned process (markers set in tests/conftest.py).
+FAST := not postgres and not rabbitmq and not browser and not e2e
 
-.PHONY: run test test-fast bench lint typecheck distributed asyncapi clean
+.PHONY: run test test-fast bench lint typecheck distributed asyncapi lock reset clean
 
-$(STAMP): pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
-	touch $(STAMP)
+# From the lock (hashes checked), then the project itself without touching the dependencies; its
+# build uses the locked setuptools (no build isolation, nothing else downloaded). -qq: a first run
+# prints one line and errors, nothing else, before the banner of `make run`.
+$(STAMP): pyproject.toml $(DEV_LOCK)
+	@echo "Installerer avhengighetene i $(VENV) fra $(DEV_LOCK) …"
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install -qq --disable-pip-version-check --require-hashes -r $(DEV_LOCK)
+	@$(PY) -m pip install -qq --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@touch $(STAMP)
 
 run: $(STAMP)
-	SP_PORT=$(PORT) $(PY) -m embedded
+	@SP_PORT=$(PORT) $(PY) -m embedded
 
 test: $(STAMP)
 	$(PY) -m pytest -q
 
 test-fast: $(STAMP)
-	$(PY) -m pytest -q tests/unit
+	$(PY) -m pytest -q -m "$(FAST)"
 
 bench: $(STAMP)
 	$(PY) -m bench
@@ -34,6 +46,19 @@ distributed: $(STAMP)
 
 asyncapi: $(STAMP)
 	$(PY) -m shared.events.asyncapi > docs/asyncapi.json
+
+# Re-resolve the locks after a change of pyproject.toml's dependencies. Existing pins are kept where
+# they still fit; `make lock LOCK_UPGRADE=--upgrade` (or `--upgrade-package NAME`) moves them on.
+# The runtime lock is constrained by the dev lock, so both pin the same versions.
+lock:
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -qq --disable-pip-version-check "uv==$(UV_VERSION)"
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev $(LOCK_FLAGS) $(LOCK_UPGRADE) -o $(DEV_LOCK)
+	$(VENV)/bin/uv pip compile pyproject.toml -c $(DEV_LOCK) $(LOCK_FLAGS) -o $(LOCK)
+
+# Deletes the embedded default's databases and logs: the next `make run` seeds fresh demo data.
+reset:
+	rm -rf data
 
 clean:
 	rm -rf data .pytest_cache .mypy_cache .ruff_cache

@@ -1,6 +1,6 @@
 """Build-time check of a service image: every service imports and finds the files it reads at run time.
 
-Run by services/*/Dockerfile in the builder stage, with the venv's python; a missing template folder,
+Run by docker/Dockerfile in the builder stage, with the venv's python; a missing template folder,
 static file, migration or data file fails the build instead of the first request or the start-up.
 """
 
@@ -29,6 +29,7 @@ def problems() -> list[str]:
     shared_web = package_dir("shared.platform.web")
     need(shared_web / "templates" / "base.html", "shared layout")
     need(shared_web / "static" / "style.css", "shared static files")
+    need(shared_web / "static" / "favicon.ico", "favicon")
     for service in SERVICES:
         app = importlib.import_module(f"{service}.app")
         if not callable(getattr(app, "create_standalone_app", None)):

@@ -7,6 +7,9 @@ service, a RabbitMQ vhost per trust and a national vhost for `oversikt`.
 
 Needs local PostgreSQL (trust auth) and RabbitMQ administered with `rabbitmqctl` (as root). The e2e
 tests use the same `Topology` class. Without `--oidc-issuer` every process has the demo login.
+
+Ctrl-C (SIGINT) and SIGTERM both stop every service and delete what the run created (databases, vhosts,
+users) unless `--keep` is given. Everything it creates is named after `--name` (random by default).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import secrets
 import signal
 import subprocess
@@ -297,34 +301,60 @@ class Topology:
         return self.processes[(service, "NASJONAL" if service == "oversikt" else hf)].url
 
 
+class Stop(Exception):
+    """Raised in the main thread by SIGINT or SIGTERM: leave whatever is running and tear down."""
+
+
+def _raise_stop(signum: int, _frame: object) -> None:
+    raise Stop(signal.Signals(signum).name)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--trusts", default="HBE,OUS")
     parser.add_argument("--base-port", type=int, default=8100)
+    parser.add_argument(
+        "--name", help="prefix of every database, vhost and user this run creates (default: random)"
+    )
     parser.add_argument("--oidc-issuer")
     parser.add_argument("--oidc-audience", default="soknadsportal")
     parser.add_argument("--keep", action="store_true", help="keep databases, vhosts and users on exit")
     args = parser.parse_args()
+    if args.name is not None and not re.fullmatch(r"[a-z][a-z0-9]{1,20}", args.name):
+        parser.error("--name: a lower-case letter, then 1-20 lower-case letters or digits")
     topology = Topology(
         trusts=tuple(t.strip().upper() for t in args.trusts.split(",") if t.strip()),
         base_port=args.base_port,
         oidc_issuer=args.oidc_issuer,
         oidc_audience=args.oidc_audience,
+        **({"name": args.name} if args.name else {}),
     )
-    topology.setup()
+    # SIGTERM like Ctrl-C: both raise Stop wherever the main thread is (setting up, waiting for the
+    # services, or idle), and the `finally` tears down. (A bare sigwait() without blocking the signals
+    # first let SIGTERM kill the process before any teardown, leaving every service and resource behind.)
+    signal.signal(signal.SIGINT, _raise_stop)
+    signal.signal(signal.SIGTERM, _raise_stop)
     try:
+        topology.setup()
         topology.start()
         print(f"\nSøknadsportalen, distribuert ({topology.name}); logger i {topology.log_dir}\n")
         for (service, hf), proc in topology.processes.items():
             print(f"  {hf:9} {service:12} {proc.url}/")
-        print("\nCtrl-C stopper alt.", flush=True)
-        signal.sigwait({signal.SIGINT, signal.SIGTERM})
+        print("\nCtrl-C (eller SIGTERM) stopper alt.", flush=True)
+        while True:
+            signal.pause()
+    except Stop as stop:
+        print(f"\n{stop}: stopper tjenestene og rydder opp …", flush=True)
     finally:
+        # The teardown runs to its end: a second Ctrl-C or SIGTERM must not leave half of it undone.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         topology.stop()
         if not args.keep:
             topology.teardown()
+        print("Stoppet.", flush=True)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,6 @@
-"""Debian's chromium driven by Playwright (no browser download)."""
+"""Debian's chromium driven by Playwright (no browser download).
+
+Without chromium the test fails when `SP_TEST_REQUIRE_SERVERS` is set (CI) and is skipped otherwise."""
 
 from __future__ import annotations
 
@@ -6,11 +8,11 @@ import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, async_playwright
 
-CHROMIUM = os.environ.get("SP_TEST_CHROMIUM", "/usr/bin/chromium")
+from tests.support.servers import CHROMIUM, unavailable
+
 ARGS = [
     "--headless",
     "--no-sandbox",
@@ -26,9 +28,7 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots
 @pytest_asyncio.fixture
 async def browser() -> AsyncIterator[Browser]:
     if not os.path.exists(CHROMIUM):  # noqa: ASYNC240 - one stat before launching a browser
-        pytest.fail(
-            f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium; see .ci/run)"
-        )
+        unavailable("browser", f"{CHROMIUM} is missing")
     async with async_playwright() as pw:
         b = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         try:

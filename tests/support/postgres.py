@@ -1,4 +1,6 @@
-"""A fresh PostgreSQL database per test on the machine's server (127.0.0.1:5432, trust auth)."""
+"""A fresh PostgreSQL database per test on the machine's server (127.0.0.1:5432, trust auth).
+
+Without the server the test fails when `SP_TEST_REQUIRE_SERVERS` is set (CI) and is skipped otherwise."""
 
 from __future__ import annotations
 
@@ -7,11 +9,10 @@ import uuid
 from collections.abc import AsyncIterator
 
 import asyncpg
-import pytest
 import pytest_asyncio
 
-PG_HOST = os.environ.get("SP_TEST_PG_HOST", "127.0.0.1")
-PG_PORT = int(os.environ.get("SP_TEST_PG_PORT", "5432"))
+from tests.support.servers import PG_HOST, PG_PORT, unavailable
+
 PG_USER = os.environ.get("SP_TEST_PG_USER", "postgres")
 
 
@@ -19,11 +20,7 @@ async def _admin() -> asyncpg.Connection:
     try:
         return await asyncpg.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, database="postgres", timeout=5)
     except (OSError, asyncpg.PostgresError) as exc:
-        pytest.fail(
-            f"PostgreSQL is not reachable at {PG_HOST}:{PG_PORT} ({exc}). Start it with "
-            "`pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start` (see .ci/run).",
-            pytrace=False,
-        )
+        unavailable("postgres", f"PostgreSQL is not reachable at {PG_HOST}:{PG_PORT} ({exc})")
 
 
 async def create_database(prefix: str = "t") -> str:

@@ -2,7 +2,8 @@
 
 The broker is the machine's RabbitMQ at 127.0.0.1:5672, administered with `rabbitmqctl` (run as root).
 Everything a test creates lives in its own vhost, so tests never see each other's queues or
-connections. A missing broker fails the test: integration tests are never skipped.
+connections. A missing broker fails the test when `SP_TEST_REQUIRE_SERVERS` is set (CI) and skips it
+otherwise (tests/support/servers.py).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from urllib.parse import quote, unquote, urlsplit
 
 import pytest
 
+from tests.support.servers import unavailable
+
 RABBIT_HOST = "127.0.0.1"
 RABBIT_PORT = 5672
 
@@ -34,7 +37,9 @@ def rabbitmqctl(*args: str) -> str:
             ["rabbitmqctl", "--quiet", *args], capture_output=True, text=True, timeout=60, check=False
         )
     except FileNotFoundError:
-        pytest.fail("rabbitmqctl is not installed: the integration tests administer the local RabbitMQ")
+        unavailable(
+            "rabbitmq", "rabbitmqctl is not installed: the tests administer the local RabbitMQ with it"
+        )
     if result.returncode != 0:
         raise RabbitCtlError(f"rabbitmqctl {' '.join(args)} failed: {result.stderr.strip() or result.stdout}")
     return result.stdout
@@ -45,11 +50,7 @@ def require_broker() -> None:
         with socket.create_connection((RABBIT_HOST, RABBIT_PORT), timeout=3):
             pass
     except OSError as exc:
-        pytest.fail(
-            f"RabbitMQ is not reachable at {RABBIT_HOST}:{RABBIT_PORT} ({exc}); "
-            "the integration tests need the real broker running",
-            pytrace=False,
-        )
+        unavailable("rabbitmq", f"RabbitMQ is not reachable at {RABBIT_HOST}:{RABBIT_PORT} ({exc})")
 
 
 def amqp_url(vhost: str, *, user: str = "guest", password: str = "guest") -> str:

@@ -1,4 +1,4 @@
-"""The container deployment (docker-compose.yml, services/*/Dockerfile, docker/) is consistent with itself
+"""The container deployment (docker-compose.yml, docker/Dockerfile, docker/) is consistent with itself
 and with the code: every name, user, database, port and setting it uses exists where it is defined.
 
 No Docker engine is needed: the files are parsed and cross-checked, and the compose environment of every
@@ -27,6 +27,7 @@ from vurdering.settings import VurderingSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "docker-compose.yml"
+DOCKERFILE = ROOT / "docker" / "Dockerfile"
 DEFINITIONS = ROOT / "docker" / "rabbitmq" / "definitions.json"
 RABBITMQ_CONF = ROOT / "docker" / "rabbitmq" / "rabbitmq.conf"
 INIT_SQL = ROOT / "docker" / "postgres" / "init.sql"
@@ -107,11 +108,24 @@ def setting(compose_name: str, field: str) -> str:
     return environment(compose_name)[prefix + field.upper()]
 
 
-def instructions(dockerfile: Path, keyword: str) -> list[str]:
-    """The `keyword` instructions of a Dockerfile, continuation lines joined, comments left out."""
-    found: list[str] = []
+def stages(dockerfile: Path) -> dict[str, list[str]]:
+    """Stage name → its lines (the first is its `FROM`); lines before the first `FROM` are left out."""
+    found: dict[str, list[str]] = {}
     current: list[str] | None = None
     for line in dockerfile.read_text(encoding="utf-8").splitlines():
+        match = re.match(r"^FROM (\S+) AS (\S+)$", line)
+        if match:
+            current = found.setdefault(match.group(2), [])
+        if current is not None:
+            current.append(line)
+    return found
+
+
+def instructions(lines: list[str], keyword: str) -> list[str]:
+    """The `keyword` instructions among `lines`, continuation lines joined, comments left out."""
+    found: list[str] = []
+    current: list[str] | None = None
+    for line in lines:
         if current is None:
             if line.startswith(keyword + " "):
                 current = []
@@ -167,23 +181,47 @@ def test_compose_describes_two_trusts_and_the_national_overview() -> None:
     assert set(service_dirs()) == set(SETTINGS)
 
 
-@pytest.mark.parametrize("service", sorted(SETTINGS))
-def test_every_service_has_a_multi_stage_non_root_dockerfile(service: str) -> None:
-    dockerfile = ROOT / "services" / service / "Dockerfile"
-    assert dockerfile.is_file()
-    text = dockerfile.read_text(encoding="utf-8")
+def test_one_dockerfile_builds_every_service_from_the_lock() -> None:
+    assert not list((ROOT / "services").glob("*/Dockerfile")), "docker/Dockerfile is the only Dockerfile"
+    text = DOCKERFILE.read_text(encoding="utf-8")
     assert "ARG PYTHON_IMAGE=python:3.11-slim" in text
-    assert re.search(r"^FROM \$\{PYTHON_IMAGE\} AS builder$", text, re.M)
-    assert re.search(r"^FROM \$\{PYTHON_IMAGE\} AS runtime$", text, re.M)
-    assert "COPY --from=builder /opt/venv /opt/venv" in text
-    user = re.findall(r"^USER (\S+)$", text, re.M)
+    found = stages(DOCKERFILE)
+    assert found["builder"][0] == "FROM ${PYTHON_IMAGE} AS builder"
+    assert found["runtime"][0] == "FROM ${PYTHON_IMAGE} AS runtime"
+    assert set(found) == {"builder", "runtime", *SETTINGS}
+    builder = found["builder"]
+    # Dependencies only from the lock (hash-checked), the project itself without its dependencies.
+    assert "COPY requirements.lock ./" in builder
+    (install,) = [i for i in instructions(builder, "RUN") if "-r requirements.lock" in i]
+    assert "--require-hashes" in install
+    assert not any("pyproject.toml" in i and "pip install" in i and "--no-deps" not in i for i in builder)
+    assert any("pip install --no-deps" in i for i in instructions(builder, "RUN"))
+    # The wheel's metadata names LICENSE (license-files in pyproject.toml): the build needs the file.
+    assert "COPY pyproject.toml LICENSE ./" in builder
+    assert any("verify_install.py" in i for i in instructions(builder, "RUN"))
+    runtime = found["runtime"]
+    assert "COPY --from=builder /opt/venv /opt/venv" in runtime
+    user = [line.split()[1] for line in runtime if line.startswith("USER ")]
     assert user and user[-1].split(":")[0] not in {"root", "0"}
-    assert re.search(r"^EXPOSE 8000$", text, re.M)
-    (healthcheck,) = instructions(dockerfile, "HEALTHCHECK")
+    assert "EXPOSE 8000" in runtime
+
+
+@pytest.mark.parametrize("service", sorted(SETTINGS))
+def test_every_service_has_a_target_with_its_command_and_probe(service: str) -> None:
+    lines = stages(DOCKERFILE)[service]
+    assert lines[0] == f"FROM runtime AS {service}"
+    # Only what differs per service: anything else belongs in the shared stages.
+    assert {line.split()[0] for line in lines[1:] if line.strip() and not line.startswith((" ", "#"))} <= {
+        "LABEL",
+        "HEALTHCHECK",
+        "CMD",
+    }
+    assert not any(line.startswith("USER ") for line in lines), "the runtime stage sets the user"
+    (healthcheck,) = instructions(lines, "HEALTHCHECK")
     probe = json.loads(healthcheck.split(" CMD ", 1)[1])
     assert probe[0] == "python"
     assert f"http://127.0.0.1:8000/{service}/health/ready" in probe[-1]
-    cmd = json.loads(instructions(dockerfile, "CMD")[-1].removeprefix("CMD "))
+    cmd = json.loads(instructions(lines, "CMD")[-1].removeprefix("CMD "))
     assert cmd == [
         "uvicorn",
         "--factory",
@@ -193,18 +231,6 @@ def test_every_service_has_a_multi_stage_non_root_dockerfile(service: str) -> No
         "--port",
         "8000",
     ]
-
-
-def test_the_dockerfiles_differ_only_in_the_service_name() -> None:
-    normalised = {
-        service: re.sub(
-            rf"\b{service}\b", "<service>", (ROOT / "services" / service / "Dockerfile").read_text()
-        )
-        for service in SETTINGS
-    }
-    reference = normalised["soknad"]
-    for service, text in normalised.items():
-        assert text == reference, f"services/{service}/Dockerfile drifted from services/soknad/Dockerfile"
 
 
 def test_dockerignore_keeps_local_state_and_secrets_out_of_the_build_context() -> None:
@@ -217,8 +243,8 @@ def test_dockerignore_keeps_local_state_and_secrets_out_of_the_build_context() -
 def test_app_service_build_ports_healthcheck_and_dependencies(name: str) -> None:
     svc = app_services()[name]
     service = service_of(name)
-    assert svc["build"] == {"context": ".", "dockerfile": f"services/{service}/Dockerfile"}
-    assert (ROOT / svc["build"]["dockerfile"]).is_file()
+    assert svc["build"] == {"context": ".", "dockerfile": "docker/Dockerfile", "target": service}
+    assert service in stages(ROOT / svc["build"]["dockerfile"])
     assert [interpolate(p) for p in svc["ports"]] == [f"127.0.0.1:{HOST_PORTS[name]}:8000"]
     test = svc["healthcheck"]["test"]
     assert test[:3] == ["CMD", "python", "-c"]

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from shared.domain.trusts import hf_navn
 from shared.platform.auth.demo import DEMO_USERS
 from shared.platform.auth.principal import ROLE_LABELS, Role
 from shared.platform.auth.session import CSRF_FIELD, SESSION_COOKIE, SESSION_MAX_AGE_S, CookieSigner
 from shared.platform.web.templating import Templates
+
+FAVICON = Path(__file__).parent / "static" / "favicon.ico"
 
 
 def home_for(user_id: str, links: dict[str, str]) -> str:
@@ -36,7 +40,8 @@ def home_for(user_id: str, links: dict[str, str]) -> str:
 def portal_router(*, signer: CookieSigner, templates: Templates, secure_cookies: bool = False) -> APIRouter:
     router = APIRouter(include_in_schema=False)
 
-    @router.get("/")
+    # HEAD too: uptime checks and `curl -I` ask the start page with HEAD (the server sends no body).
+    @router.api_route("/", methods=["GET", "HEAD"])
     async def start(request: Request) -> Response:
         user = DEMO_USERS.get(signer.read_session(request.cookies.get(SESSION_COOKIE)) or "")
         request.state.principal = user
@@ -44,6 +49,11 @@ def portal_router(*, signer: CookieSigner, templates: Templates, secure_cookies:
         for user_id, p in DEMO_USERS.items():
             trusts.setdefault(p.hf, []).append((user_id, p.name, ROLE_LABELS[next(iter(p.roles))]))
         return templates.render(request, "start.html", {"trusts": trusts, "hf_navn": hf_navn, "bruker": user})
+
+    # Browsers ask every site for /favicon.ico; without it each page logged a 404.
+    @router.api_route("/favicon.ico", methods=["GET", "HEAD"])
+    async def favicon() -> Response:
+        return FileResponse(FAVICON, media_type="image/x-icon", headers={"Cache-Control": "max-age=86400"})
 
     @router.post("/logg-inn")
     async def login(request: Request) -> Response:

@@ -1,0 +1,42 @@
+"""The embedded default's root: `HEAD /` answers like `GET /`, and `/favicon.ico` is served (browsers ask
+every site for it; each page logged a 404 before)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+
+from embedded.app import create_app
+from embedded.settings import EmbeddedSettings
+
+FAVICON = Path(__file__).resolve().parents[2] / "shared" / "platform" / "web" / "static" / "favicon.ico"
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> httpx.AsyncClient:
+    # The portal's routes need no lifespan: no database, no bus.
+    app = create_app(EmbeddedSettings(data_dir=tmp_path, seed_demo_data=False))
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
+
+
+async def test_head_on_the_start_page_answers_200_like_get(client: httpx.AsyncClient) -> None:
+    async with client:
+        get = await client.get("/")
+        head = await client.head("/")
+    assert get.status_code == 200
+    assert head.status_code == 200
+    assert head.headers["content-type"] == get.headers["content-type"]
+
+
+async def test_favicon_is_served_as_an_icon(client: httpx.AsyncClient) -> None:
+    async with client:
+        r = await client.get("/favicon.ico")
+        head = await client.head("/favicon.ico")
+    assert r.status_code == 200
+    assert r.headers["content-type"] == "image/x-icon"
+    assert r.content == FAVICON.read_bytes()
+    # An ICO header (reserved 0, type 1) with at least one image.
+    assert r.content[:4] == b"\x00\x00\x01\x00" and r.content[4] >= 1
+    assert head.status_code == 200
