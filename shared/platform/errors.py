@@ -53,3 +53,12 @@ class StaleVersion(DomainError):
     status = 409
     code = "versjonskonflikt"
     title = "Noen andre har lagret en nyere versjon"
+
+
+class NotYetReceived(Exception):
+    """An event about something whose own first event (e.g. the case's `SoknadForankret`) has not
+    arrived yet.
+
+    Deliberately not a DomainError: events from different producers travel on different queues and may
+    overtake each other, so the bus retries this after a delay instead of dead-lettering it, and
+    dead-letters it only when the first event never comes."""

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from beslutning.domain import VedtakInput
+from beslutning.handlers import SakVisning
 from beslutning.store import Sak, Vedtak
 
 
@@ -82,8 +83,10 @@ class SakRead(BaseModel):
     vedtak: VedtakRead | None = None
 
     @classmethod
-    def of(cls, sak: Sak, *, vedtak: Vedtak | None) -> SakRead:
+    def of(cls, visning: SakVisning) -> SakRead:
         own = [name for name in cls.model_fields if name != "vedtak"]
+        vedtak = visning.vedtak
         return cls(
-            **{name: getattr(sak, name) for name in own}, vedtak=VedtakRead.of(vedtak) if vedtak else None
+            **{name: getattr(visning.sak, name) for name in own},
+            vedtak=VedtakRead.of(vedtak) if vedtak else None,
         )

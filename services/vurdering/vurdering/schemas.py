@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from vurdering.domain import AnbefalingInput, Sporsmal
+from vurdering.handlers import SakVisning
 from vurdering.store import Anbefaling, Sak
 from vurdering.store import Sporsmal as SporsmalRow
 
@@ -98,11 +99,11 @@ class SakRead(BaseModel):
     sporsmal: list[SporsmalRead] = Field(default_factory=list)
 
     @classmethod
-    def of(cls, sak: Sak, *, anbefaling: Anbefaling | None, sporsmal: list[SporsmalRow]) -> SakRead:
+    def of(cls, visning: SakVisning) -> SakRead:
         own = [name for name in cls.model_fields if name not in ("anbefaling", "sporsmal")]
-        base = {name: getattr(sak, name) for name in own}
+        base = {name: getattr(visning.sak, name) for name in own}
         return cls(
             **base,
-            anbefaling=AnbefalingRead.of(anbefaling) if anbefaling else None,
-            sporsmal=[SporsmalRead.of(s) for s in sporsmal],
+            anbefaling=AnbefalingRead.of(visning.anbefaling) if visning.anbefaling else None,
+            sporsmal=[SporsmalRead.of(s) for s in visning.sporsmal],
         )
