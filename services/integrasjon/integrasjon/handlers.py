@@ -12,7 +12,9 @@ from integrasjon.mapper import til_sammendrag
 from integrasjon.store import SakProjeksjon
 from shared.events.contracts import OppfolgingRegistrert, SoknadForankret, SoknadTrukket, VedtakFattet
 from shared.events.envelope import Envelope
+from shared.platform.auth.principal import Principal
 from shared.platform.db.uow import NATIONAL, UnitOfWork
+from shared.platform.db.use_case import use_case
 from shared.platform.errors import DomainError
 
 log = structlog.get_logger(__name__)
@@ -157,3 +159,20 @@ class SummaryHandlers:
         p = await self._load(uow, event.lopenummer)
         p.oppfolging_effekt = event.effekt
         p.endret_at = uow.now
+
+
+@dataclass(frozen=True)
+class Utsendelse:
+    """What has left the trust for the national overview: counts only, nothing that identifies a case."""
+
+    saker: dict[str, int]
+    """Projected cases per national status."""
+    sendt: int
+    venter: int
+
+
+@use_case
+async def utsendelse(uow: UnitOfWork, p: Principal) -> Utsendelse:
+    # Counts only: nothing here identifies a case, so any signed-in user of the trust may see them.
+    sendt, venter = await store.count_national_summaries(uow.session, hf=p.hf)
+    return Utsendelse(saker=await store.count_projeksjoner(uow.session, hf=p.hf), sendt=sendt, venter=venter)

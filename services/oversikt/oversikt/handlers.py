@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import structlog
 
 from oversikt import store
@@ -13,6 +15,7 @@ from shared.events.contracts import SakSammendrag
 from shared.events.envelope import Envelope
 from shared.platform.auth.principal import Principal, Role
 from shared.platform.db.uow import UnitOfWork
+from shared.platform.db.use_case import use_case
 from shared.platform.errors import NotFound
 
 log = structlog.get_logger(__name__)
@@ -63,13 +66,41 @@ def _require_nasjonal(p: Principal) -> None:
     p.require(Role.NASJONAL)
 
 
-async def search(
-    uow: UnitOfWork, p: Principal, f: Sokefilter, *, side: int, per_side: int
-) -> tuple[int, list[Sammendrag]]:
+@dataclass(frozen=True)
+class Treff:
+    totalt: int
+    saker: list[Sammendrag]
+
+
+@dataclass(frozen=True)
+class Sokeside:
+    """The national search page: one page of cases and the variation across trusts, read together."""
+
+    treff: Treff
+    variasjon: list[VariasjonRad]
+
+
+async def _search(uow: UnitOfWork, f: Sokefilter, *, side: int, per_side: int) -> Treff:
+    total, rows = await store.search(uow.session, f, offset=(max(side, 1) - 1) * per_side, limit=per_side)
+    return Treff(totalt=total, saker=rows)
+
+
+@use_case
+async def search(uow: UnitOfWork, p: Principal, f: Sokefilter, *, side: int, per_side: int) -> Treff:
     _require_nasjonal(p)
-    return await store.search(uow.session, f, offset=(max(side, 1) - 1) * per_side, limit=per_side)
+    return await _search(uow, f, side=side, per_side=per_side)
 
 
+@use_case
+async def sokeside(uow: UnitOfWork, p: Principal, f: Sokefilter, *, side: int, per_side: int) -> Sokeside:
+    _require_nasjonal(p)
+    return Sokeside(
+        treff=await _search(uow, f, side=side, per_side=per_side),
+        variasjon=await store.variasjon(uow.session, f),
+    )
+
+
+@use_case
 async def get(uow: UnitOfWork, p: Principal, lopenummer: str) -> Sammendrag:
     _require_nasjonal(p)
     sammendrag = await store.get_sammendrag(uow.session, lopenummer)
@@ -78,11 +109,13 @@ async def get(uow: UnitOfWork, p: Principal, lopenummer: str) -> Sammendrag:
     return sammendrag
 
 
+@use_case
 async def variasjon(uow: UnitOfWork, p: Principal, f: Sokefilter) -> list[VariasjonRad]:
     _require_nasjonal(p)
     return await store.variasjon(uow.session, f)
 
 
+@use_case
 async def presedens(uow: UnitOfWork, p: Principal, sok: Presedenssok) -> PresedensRead:
     """Earlier decisions for the same substance and indication, for an applicant in any trust.
 
