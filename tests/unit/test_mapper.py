@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 
-from integrasjon.domain import aldersgruppe, kostnadsband, maned
+from integrasjon.domain import aldersgruppe, kostnadsband
 from integrasjon.handlers import apply_vedtak, build_projeksjon
 from integrasjon.mapper import til_sammendrag
 from shared.domain.identifiers import find_personnummer_like, synthetic_fodselsnummer, validate_fodselsnummer
+from shared.domain.kalender import oslo_month
 from shared.events.common import Forankring, Indikasjon, Legemiddel, Pasient
 from shared.events.contracts import SakSammendrag, SoknadForankret, VedtakFattet
 
@@ -182,5 +183,5 @@ def test_cost_band(nok: int | None, band: str | None) -> None:
 
 
 def test_month_is_the_norwegian_calendar_month() -> None:
-    assert maned(datetime(2026, 2, 28, 23, 30, tzinfo=UTC)) == "2026-03"
-    assert maned(datetime(2026, 7, 31, 21, 59, tzinfo=UTC)) == "2026-07"
+    assert oslo_month(datetime(2026, 2, 28, 23, 30, tzinfo=UTC)) == "2026-03"
+    assert oslo_month(datetime(2026, 7, 31, 21, 59, tzinfo=UTC)) == "2026-07"

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Final
-from zoneinfo import ZoneInfo
 
 from shared.domain.identifiers import age_band
-
-# Months and dates are the trust's calendar dates, not UTC ones: a case sent at 00:30 on 1 March
-# in Norway belongs to March.
-OSLO: Final = ZoneInfo("Europe/Oslo")
+from shared.domain.kalender import oslo_date
 
 
 class SakStatus(StrEnum):
@@ -41,15 +37,6 @@ def kostnadsband(estimert_kostnad_nok: int | None) -> str | None:
     return ">5M"
 
 
-def lokal_dato(at: datetime) -> date:
-    return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(OSLO).date()
-
-
-def maned(at: datetime) -> str:
-    """YYYY-MM in Norwegian time."""
-    return f"{lokal_dato(at):%Y-%m}"
-
-
 def aldersgruppe(fodselsdato: date | None, *, on: date) -> str | None:
     """The age band on `on` (the anchoring date, so the band never changes afterwards)."""
     if fodselsdato is None or fodselsdato > on:
@@ -59,5 +46,5 @@ def aldersgruppe(fodselsdato: date | None, *, on: date) -> str | None:
 
 
 def behandlingstid_dager(sendt: date, fattet_at: datetime) -> int:
-    """Calendar days from the day it was sent to the day it was decided (same day = 0)."""
-    return max(0, (lokal_dato(fattet_at) - sendt).days)
+    """Calendar days (Norwegian ones) from the day it was sent to the day it was decided (same day = 0)."""
+    return max(0, (oslo_date(fattet_at) - sendt).days)

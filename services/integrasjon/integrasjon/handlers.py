@@ -10,21 +10,15 @@ from integrasjon import domain, store
 from integrasjon.domain import SakStatus
 from integrasjon.mapper import til_sammendrag
 from integrasjon.store import SakProjeksjon
+from shared.domain.kalender import oslo_date, oslo_month
 from shared.events.contracts import OppfolgingRegistrert, SoknadForankret, SoknadTrukket, VedtakFattet
 from shared.events.envelope import Envelope
 from shared.platform.auth.principal import Principal
 from shared.platform.db.uow import NATIONAL, UnitOfWork
 from shared.platform.db.use_case import use_case
-from shared.platform.errors import DomainError
+from shared.platform.errors import DomainError, NotYetReceived
 
 log = structlog.get_logger(__name__)
-
-
-class ProjeksjonMangler(Exception):
-    """An event about a case whose anchoring has not arrived yet.
-
-    The events come on separate queues, so a decision can overtake its anchoring; this is a transient
-    error: the bus retries it after a delay, and dead-letters it only if the anchoring never comes."""
 
 
 @dataclass(frozen=True)
@@ -42,7 +36,7 @@ class NationalTarget:
 def build_projeksjon(event: SoknadForankret) -> SakProjeksjon:
     """The privacy-minimised projection of an anchored application: personal data is coarsened here
     (birth date to an age band, cost to a band, dates to months) and the rest is dropped."""
-    sendt_dato = domain.lokal_dato(event.sendt_at)
+    sendt_dato = oslo_date(event.sendt_at)
     pasient = event.pasient if event.type == "enkeltpasient" else None
     return SakProjeksjon(
         lopenummer=event.lopenummer,
@@ -57,10 +51,10 @@ def build_projeksjon(event: SoknadForankret) -> SakProjeksjon:
         atc=event.legemiddel.atc[:20] if event.legemiddel.atc else None,
         indikasjon_kode=event.indikasjon.kode[:20],
         indikasjon_tekst=event.indikasjon.tekst[:300],
-        sendt_maned=domain.maned(event.sendt_at),
+        sendt_maned=oslo_month(event.sendt_at),
         sendt_dato=sendt_dato,
         aldersgruppe=domain.aldersgruppe(
-            pasient.fodselsdato if pasient else None, on=domain.lokal_dato(event.forankret_at)
+            pasient.fodselsdato if pasient else None, on=oslo_date(event.forankret_at)
         ),
         kjonn=pasient.kjonn if pasient else None,
         gruppe_storrelse=event.gruppe_storrelse if event.type == "gruppe" else None,
@@ -81,7 +75,7 @@ def apply_vedtak(p: SakProjeksjon, event: VedtakFattet) -> None:
     p.utfall = event.utfall
     p.vurderingsflyt = event.vurderingsflyt
     p.med_vilkar = event.utfall == "innvilget_med_vilkar" or bool(event.vilkar)
-    p.vedtak_maned = domain.maned(event.fattet_at)
+    p.vedtak_maned = oslo_month(event.fattet_at)
     p.behandlingstid_dager = domain.behandlingstid_dager(p.sendt_dato, event.fattet_at)
 
 
@@ -111,7 +105,7 @@ class SummaryHandlers:
     async def _load(self, uow: UnitOfWork, lopenummer: str) -> SakProjeksjon:
         p = await store.get_projeksjon(uow.session, lopenummer)
         if p is None:
-            raise ProjeksjonMangler(f"no projection yet for {lopenummer}")
+            raise NotYetReceived(f"no projection yet for {lopenummer}")
         return p
 
     async def on_soknad_forankret(self, uow: UnitOfWork, event: SoknadForankret, envelope: Envelope) -> None:
