@@ -50,3 +50,11 @@ async def test_a_good_page_number_still_pages(app: FastAPI) -> None:
         page = await client.get("/", params={"side": "1"})
     assert response.status_code == 200 and response.json()["side"] == 2
     assert page.status_code == 200
+
+
+async def test_a_status_filter_that_names_no_status_finds_nothing(app: FastAPI) -> None:
+    async with DemoClient(app, "hbe-nasjonal") as client:
+        response = await client.get("/api/saker", params={"status": "finnes_ikke"})
+        page = await client.get("/", params={"status": "finnes_ikke"})
+    assert response.status_code == 200 and response.json()["totalt"] == 0
+    assert page.status_code == 200

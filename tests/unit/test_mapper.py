@@ -19,7 +19,7 @@ from shared.events.contracts import SakSammendrag, SoknadForankret, VedtakFattet
 # purpose: someone must decide that the new field is safe to share.
 ALLOWED = {
     "lopenummer", "hf", "rhf", "sekvens", "type", "kategori", "legemiddel_navn", "virkestoff", "atc",
-    "indikasjon_kode", "indikasjon_tekst", "status", "utfall", "vurderingsflyt", "med_vilkar",
+    "icd10_kode", "icd10_tekst", "status", "utfall", "vurderingsflyt", "med_vilkar",
     "sendt_maned", "vedtak_maned", "behandlingstid_dager", "aldersgruppe", "kjonn", "gruppe_storrelse",
     "kostnadsband",
 }  # fmt: skip
@@ -125,7 +125,7 @@ def test_summary_content_for_a_single_patient() -> None:
     assert s.kjonn == "kvinne"
     assert s.gruppe_storrelse is None
     assert s.kostnadsband == "100-500k"
-    assert (s.atc, s.virkestoff, s.indikasjon_kode) == ("L01FA01", "rituksimab", "G35")
+    assert (s.atc, s.virkestoff, s.icd10_kode) == ("L01FA01", "rituksimab", "G35")
     assert (s.status, s.utfall, s.vurderingsflyt, s.med_vilkar) == (
         "vedtatt",
         "innvilget_med_vilkar",

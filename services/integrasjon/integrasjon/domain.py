@@ -3,20 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Final
 
 from shared.domain.identifiers import age_band
 from shared.domain.kalender import oslo_date
-
-
-class SakStatus(StrEnum):
-    """The national summary's coarse statuses (the trust's finer ones stay in `soknad`)."""
-
-    TIL_VURDERING = "til_vurdering"
-    VEDTATT = "vedtatt"
-    TRUKKET = "trukket"
-
 
 KOSTNADSBAND: Final = ("<100k", "100-500k", "500k-1M", "1-5M", ">5M")
 _KOSTNAD_UPPER: Final = (

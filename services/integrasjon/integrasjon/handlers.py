@@ -7,10 +7,10 @@ from dataclasses import dataclass
 import structlog
 
 from integrasjon import domain, store
-from integrasjon.domain import SakStatus
 from integrasjon.mapper import til_sammendrag
 from integrasjon.store import SakProjeksjon
 from shared.domain.kalender import oslo_date, oslo_month
+from shared.events.common import NasjonalStatus
 from shared.events.contracts import OppfolgingRegistrert, SoknadForankret, SoknadTrukket, VedtakFattet
 from shared.events.envelope import Envelope
 from shared.platform.auth.principal import Principal
@@ -44,13 +44,12 @@ def build_projeksjon(event: SoknadForankret) -> SakProjeksjon:
         hf=event.hf,
         type=event.type,
         kategori=event.kategori,
-        # Cut to the column widths: the contract has no limits, and a too long name must not make the
-        # event fail forever on PostgreSQL.
-        legemiddel_navn=event.legemiddel.navn[:300],
-        virkestoff=event.legemiddel.virkestoff[:200],
-        atc=event.legemiddel.atc[:20] if event.legemiddel.atc else None,
-        indikasjon_kode=event.indikasjon.kode[:20],
-        indikasjon_tekst=event.indikasjon.tekst[:300],
+        # In their normal form and lengths already: soknad's snapshot made them so (shared.domain.saksdata).
+        legemiddel_navn=event.legemiddel.navn,
+        virkestoff=event.legemiddel.virkestoff,
+        atc=event.legemiddel.atc,
+        icd10_kode=event.indikasjon.kode,
+        icd10_tekst=event.indikasjon.tekst,
         sendt_maned=oslo_month(event.sendt_at),
         sendt_dato=sendt_dato,
         aldersgruppe=domain.aldersgruppe(
@@ -59,7 +58,7 @@ def build_projeksjon(event: SoknadForankret) -> SakProjeksjon:
         kjonn=pasient.kjonn if pasient else None,
         gruppe_storrelse=event.gruppe_storrelse if event.type == "gruppe" else None,
         kostnadsband=domain.kostnadsband(event.estimert_kostnad_nok),
-        status=SakStatus.TIL_VURDERING,
+        status=NasjonalStatus.TIL_VURDERING,
         utfall=None,
         vurderingsflyt=None,
         med_vilkar=False,
@@ -71,7 +70,7 @@ def build_projeksjon(event: SoknadForankret) -> SakProjeksjon:
 
 
 def apply_vedtak(p: SakProjeksjon, event: VedtakFattet) -> None:
-    p.status = SakStatus.VEDTATT
+    p.status = NasjonalStatus.VEDTATT
     p.utfall = event.utfall
     p.vurderingsflyt = event.vurderingsflyt
     p.med_vilkar = event.utfall == "innvilget_med_vilkar" or bool(event.vilkar)
@@ -116,7 +115,7 @@ class SummaryHandlers:
             p = fresh
             p.endret_at = uow.now
             uow.session.add(p)
-        elif p.status == SakStatus.TIL_VURDERING:
+        elif p.status == NasjonalStatus.TIL_VURDERING:
             # Anchored again (e.g. corrected and re-sent): the new snapshot wins, the sequence goes on.
             for column in SakProjeksjon.__table__.columns:
                 if column.key not in ("lopenummer", "sekvens", "status", "oppfolging_effekt", "endret_at"):
@@ -129,7 +128,7 @@ class SummaryHandlers:
     async def on_vedtak_fattet(self, uow: UnitOfWork, event: VedtakFattet, envelope: Envelope) -> None:
         p = await self._load(uow, event.lopenummer)
         self._check_hf(p.hf)
-        if p.status == SakStatus.TRUKKET:
+        if p.status == NasjonalStatus.TRUKKET:
             # As in `soknad`: a withdrawal before the decision stands.
             log.info("decision_after_withdrawal_ignored", hf=p.hf)
             return
@@ -139,10 +138,10 @@ class SummaryHandlers:
     async def on_soknad_trukket(self, uow: UnitOfWork, event: SoknadTrukket, envelope: Envelope) -> None:
         p = await self._load(uow, event.lopenummer)
         self._check_hf(p.hf)
-        if p.status != SakStatus.TIL_VURDERING:
+        if p.status != NasjonalStatus.TIL_VURDERING:
             log.info("withdrawal_after_final_status_ignored", status=p.status, hf=p.hf)
             return
-        p.status = SakStatus.TRUKKET
+        p.status = NasjonalStatus.TRUKKET
         self._publish(uow, p)
 
     async def on_oppfolging_registrert(

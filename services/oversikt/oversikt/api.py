@@ -10,7 +10,8 @@ from pydantic import ValidationError
 from oversikt import handlers
 from oversikt.deps import CurrentPrincipal, Db, Filter, Settings
 from oversikt.domain import MAX_SIDE, Presedenssok
-from oversikt.schemas import PresedensRead, SakRead, SakSide, VariasjonRead
+from oversikt.schemas import SakRead, SakSide, VariasjonRead
+from shared.domain.presedenssvar import PresedensSvar
 from shared.platform.errors import ValidationFailed
 from shared.platform.web.params import parse_int
 from shared.platform.web.problems import field_name, norwegian_message
@@ -67,6 +68,6 @@ def presedenssok(
 )
 async def presedens(
     p: CurrentPrincipal, db: Db, sok: Annotated[Presedenssok, Depends(presedenssok)]
-) -> PresedensRead:
+) -> PresedensSvar:
     # Any authenticated user of any trust, not only `nasjonal`: see handlers.presedens for why that is safe.
     return await handlers.presedens(db, p, sok)

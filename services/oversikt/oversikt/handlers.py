@@ -8,8 +8,8 @@ import structlog
 
 from oversikt import store
 from oversikt.domain import SMALL_CELL_LIMIT, Presedenssok, Sokefilter, is_newer, suppress_small
-from oversikt.schemas import PresedensGruppevedtakRead, PresedensHfRead, PresedensRead
 from oversikt.store import Sammendrag, VariasjonRad
+from shared.domain.presedenssvar import PresedensGruppevedtak, PresedensHf, PresedensSvar
 from shared.domain.trusts import hf_navn, rhf_for
 from shared.events.contracts import SakSammendrag
 from shared.events.envelope import Envelope
@@ -45,8 +45,8 @@ async def on_sak_sammendrag(uow: UnitOfWork, event: SakSammendrag, envelope: Env
     stored.legemiddel_navn = event.legemiddel_navn
     stored.virkestoff = event.virkestoff
     stored.atc = event.atc
-    stored.indikasjon_kode = event.indikasjon_kode
-    stored.indikasjon_tekst = event.indikasjon_tekst
+    stored.icd10_kode = event.icd10_kode
+    stored.icd10_tekst = event.icd10_tekst
     stored.status = event.status
     stored.utfall = event.utfall
     stored.vurderingsflyt = event.vurderingsflyt
@@ -116,7 +116,7 @@ async def variasjon(uow: UnitOfWork, p: Principal, f: Sokefilter) -> list[Varias
 
 
 @use_case
-async def presedens(uow: UnitOfWork, p: Principal, sok: Presedenssok) -> PresedensRead:
+async def presedens(uow: UnitOfWork, p: Principal, sok: Presedenssok) -> PresedensSvar:
     """Earlier decisions for the same substance and indication, for an applicant in any trust.
 
     Open to every authenticated user, not only role `nasjonal`: applicants should see how other trusts
@@ -127,14 +127,14 @@ async def presedens(uow: UnitOfWork, p: Principal, sok: Presedenssok) -> Presede
     del p  # authenticated by the route; any role of any served trust may read
     telling = await store.presedens_per_hf(uow.session, sok)
     gruppe = await store.presedens_gruppevedtak(uow.session, sok, limit=50)
-    return PresedensRead(
+    return PresedensSvar(
         virkestoff=sok.virkestoff,
         atc=sok.atc,
         icd10=sok.icd10,
         icd10_kategori=sok.kategori,
         prikkegrense=SMALL_CELL_LIMIT,
         per_hf=[
-            PresedensHfRead(
+            PresedensHf(
                 hf=t.hf,
                 hf_navn=hf_navn(t.hf),
                 rhf=rhf_for(t.hf),
@@ -145,18 +145,18 @@ async def presedens(uow: UnitOfWork, p: Principal, sok: Presedenssok) -> Presede
             for t in telling
         ],
         gruppevedtak=[
-            PresedensGruppevedtakRead(
+            PresedensGruppevedtak(
                 lopenummer=s.lopenummer,
                 hf=s.hf,
                 hf_navn=hf_navn(s.hf),
                 legemiddel_navn=s.legemiddel_navn,
                 virkestoff=s.virkestoff,
                 atc=s.atc,
-                indikasjon_kode=s.indikasjon_kode,
-                indikasjon_tekst=s.indikasjon_tekst,
+                icd10_kode=s.icd10_kode,
+                icd10_tekst=s.icd10_tekst,
                 utfall=s.utfall or "",
                 vedtak_maned=s.vedtak_maned,
-                dekker_koden=sok.dekker(s.indikasjon_kode),
+                dekker_koden=sok.dekker(s.icd10_kode),
             )
             for s in gruppe
         ],

@@ -34,8 +34,8 @@ router = APIRouter(include_in_schema=False)
 @dataclass(frozen=True)
 class Variasjonsgruppe:
     virkestoff: str
-    indikasjon_kode: str
-    indikasjon_tekst: str
+    icd10_kode: str
+    icd10_tekst: str
     rader: list[VariasjonRad]
 
     @property
@@ -48,12 +48,12 @@ class Variasjonsgruppe:
 def _grupper(rader: list[VariasjonRad]) -> list[Variasjonsgruppe]:
     grupper: dict[tuple[str, str], Variasjonsgruppe] = {}
     for r in rader:
-        key = (r.virkestoff, r.indikasjon_kode)
+        key = (r.virkestoff, r.icd10_kode)
         if key not in grupper:
-            grupper[key] = Variasjonsgruppe(r.virkestoff, r.indikasjon_kode, r.indikasjon_tekst, [])
+            grupper[key] = Variasjonsgruppe(r.virkestoff, r.icd10_kode, r.icd10_tekst, [])
         grupper[key].rader.append(r)
     # Where trusts disagree is what the national team looks for first.
-    return sorted(grupper.values(), key=lambda g: (not g.ulik_praksis, g.virkestoff, g.indikasjon_kode))
+    return sorted(grupper.values(), key=lambda g: (not g.ulik_praksis, g.virkestoff, g.icd10_kode))
 
 
 def _render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> Response:

@@ -24,7 +24,9 @@ class StrEnumType(TypeDecorator[E]):
         self.enum = enum
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
-        return None if value is None else self.enum(value).value
+        # A plain string is compared as it is: a search filter naming no member matches nothing, it is
+        # not an error. (`str()` of a member is its value.)
+        return None if value is None else str(value)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> E | None:
         return None if value is None else self.enum(value)
