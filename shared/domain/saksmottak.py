@@ -42,6 +42,17 @@ class SakMixin:
     endret_at: Mapped[datetime] = mapped_column(UtcDateTime)
     anbefalt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
+    @property
+    def legemiddel_navn(self) -> str:
+        """The drug's name as anchored, for lists."""
+        return str((self.snapshot.get("legemiddel") or {}).get("navn", ""))
+
+    @property
+    def indikasjon_visning(self) -> str:
+        """The indication as lists show it: code and text (`G35 Multippel sklerose`)."""
+        indikasjon = self.snapshot.get("indikasjon") or {}
+        return f"{indikasjon.get('kode', '')} {indikasjon.get('tekst', '')}".strip()
+
     if TYPE_CHECKING:
         # The mapped class's constructor (from its declarative base) takes the columns as keywords.
         def __init__(self, **columns: Any) -> None: ...

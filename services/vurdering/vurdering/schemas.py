@@ -64,16 +64,14 @@ class SakSummary(BaseModel):
 
     @classmethod
     def of(cls, sak: Sak) -> SakSummary:
-        snap = sak.snapshot
-        indikasjon = snap.get("indikasjon") or {}
         return cls(
             id=sak.id,
             lopenummer=sak.lopenummer,
             type=sak.type,
             kategori=sak.kategori,
             status=sak.status,
-            legemiddel=(snap.get("legemiddel") or {}).get("navn", ""),
-            indikasjon=f"{indikasjon.get('kode', '')} {indikasjon.get('tekst', '')}".strip(),
+            legemiddel=sak.legemiddel_navn,
+            indikasjon=sak.indikasjon_visning,
             forankret_at=sak.forankret_at,
             versjon=sak.versjon,
         )
