@@ -60,7 +60,7 @@ class SakMixin:
     @declared_attr.directive
     @classmethod
     def __mapper_args__(cls) -> dict[str, Any]:
-        return {"version_id_col": cls.__table__.c.versjon}  # type: ignore[attr-defined]
+        return {"version_id_col": cls.versjon}
 
 
 SakT = TypeVar("SakT", bound=SakMixin)
