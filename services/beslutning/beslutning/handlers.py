@@ -25,14 +25,20 @@ from beslutning.domain import (
 from beslutning.store import Historikk, Sak, Vedtak
 from shared.domain.historikk import record_history
 from shared.domain.kalender import oslo_date
+from shared.domain.lokal_sak import (
+    load_case,
+    on_lost_race,
+    receive_case,
+    require_case_for_soknad,
+    require_fresh,
+)
 from shared.domain.overganger import Handling
-from shared.domain.saksmottak import receive_case, require_case_for_soknad
 from shared.events.contracts import AnbefalingAvgitt, SoknadForankret, SoknadTrukket, VedtakFattet
 from shared.events.envelope import Envelope
 from shared.platform.auth.principal import Principal, Role
 from shared.platform.db.uow import UnitOfWork
 from shared.platform.db.use_case import use_case
-from shared.platform.errors import DomainError, InvalidTransition, NotFound, StaleVersion
+from shared.platform.errors import InvalidTransition
 from shared.platform.observability.logging import mark_sensitive
 
 log = structlog.get_logger(__name__)
@@ -68,27 +74,15 @@ def _history(
 
 
 async def _load(uow: UnitOfWork, p: Principal, sak_id: str) -> Sak:
-    sak = await store.get_sak(uow.session, sak_id)
-    if sak is None:
-        raise NotFound("Saken finnes ikke.")
-    p.require_hf(sak.hf)
-    return sak
+    return await load_case(uow, Sak, p, sak_id)
 
 
 def _require_fresh(sak: Sak, versjon: int | None) -> None:
-    if versjon is not None and versjon != sak.versjon:
-        raise StaleVersion(STALE_MESSAGE, extra={"din_versjon": versjon, "lagret_versjon": sak.versjon})
+    require_fresh(sak, versjon, message=STALE_MESSAGE)
 
 
 def _on_lost_race(uow: UnitOfWork, sak_id: str, versjon: int | None) -> None:
-    """Someone else changed the case between our read and our write: a 409 with both versions."""
-
-    async def conflict(uow: UnitOfWork) -> DomainError:
-        fresh = await store.get_sak(uow.session, sak_id)
-        extra = {"din_versjon": versjon, "lagret_versjon": fresh.versjon if fresh else None}
-        return StaleVersion(STALE_MESSAGE, extra=extra)
-
-    uow.on_stale(conflict)
+    on_lost_race(uow, Sak, sak_id, versjon=versjon, message=STALE_MESSAGE)
 
 
 async def _visning(uow: UnitOfWork, sak: Sak) -> SakVisning:

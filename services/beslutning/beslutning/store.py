@@ -11,7 +11,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from beslutning.domain import GRANTED, Status
 from shared.domain.historikk import HistorikkMixin
-from shared.domain.saksmottak import SakMixin
+from shared.domain.lokal_sak import SakMixin
 from shared.events.common import Utfall, Vurderingsflyt
 from shared.platform.db.base import service_metadata
 from shared.platform.db.str_enum import StrEnumType
@@ -53,10 +53,6 @@ class Vedtak(Base):
 
 class Historikk(HistorikkMixin, Base):
     pass
-
-
-async def get_sak(session: AsyncSession, sak_id: str) -> Sak | None:
-    return await session.get(Sak, sak_id)
 
 
 async def list_for_hf(session: AsyncSession, *, hf: str) -> list[Sak]:

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.domain.historikk import HistorikkMixin
-from shared.domain.saksmottak import SakMixin
+from shared.domain.lokal_sak import SakMixin
 from shared.events.common import Anbefaling as AnbefalingValg
 from shared.events.common import Utfall
 from shared.platform.db.base import service_metadata
@@ -76,10 +76,6 @@ class Sporsmal(Base):
 
 class Historikk(HistorikkMixin, Base):
     pass
-
-
-async def get_sak(session: AsyncSession, sak_id: str) -> Sak | None:
-    return await session.get(Sak, sak_id)
 
 
 async def list_for_hf(session: AsyncSession, *, hf: str) -> list[Sak]:

@@ -1,5 +1,6 @@
-"""Case intake: the local case a case service (vurdering, beslutning) keeps of an anchored application,
-created from the `SoknadForankret` snapshot, and found again by the events that follow it."""
+"""The local case a case service (vurdering, beslutning) keeps of an anchored application: its common
+columns, its creation from the `SoknadForankret` snapshot, how the events that follow find it, and how a
+command loads it and guards its version."""
 
 from __future__ import annotations
 
@@ -14,9 +15,10 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 from shared.events.common import Kategori, SoknadType
 from shared.events.contracts import SoknadForankret
 from shared.events.envelope import Envelope
+from shared.platform.auth.principal import Principal
 from shared.platform.db.types import UtcDateTime
 from shared.platform.db.uow import UnitOfWork
-from shared.platform.errors import NotYetReceived
+from shared.platform.errors import DomainError, NotFound, NotYetReceived, StaleVersion
 
 log = structlog.get_logger(__name__)
 
@@ -112,3 +114,33 @@ async def receive_case(
     # The history row refers to the case: write the case first.
     await uow.session.flush()
     return sak
+
+
+async def load_case(uow: UnitOfWork, model: type[SakT], p: Principal, sak_id: str) -> SakT:
+    """The case a command is about, refused when it belongs to another trust."""
+    sak = await uow.session.get(model, sak_id)
+    if sak is None:
+        raise NotFound("Saken finnes ikke.")
+    p.require_hf(sak.hf)
+    return sak
+
+
+def require_fresh(sak: SakMixin, versjon: int | None, *, message: str) -> None:
+    """The version the user read (None: not given) must still be the case's."""
+    if versjon is not None and versjon != sak.versjon:
+        raise StaleVersion(message, extra={"din_versjon": versjon, "lagret_versjon": sak.versjon})
+
+
+def on_lost_race(
+    uow: UnitOfWork, model: type[SakT], sak_id: str, *, versjon: int | None, message: str
+) -> None:
+    """Someone else changed the case between this use case's read and its write: the unit of work
+    answers with a 409 carrying both versions (the one read, the one saved)."""
+
+    async def conflict(uow: UnitOfWork) -> DomainError:
+        saved = await uow.session.get(model, sak_id)
+        return StaleVersion(
+            message, extra={"din_versjon": versjon, "lagret_versjon": saved.versjon if saved else None}
+        )
+
+    uow.on_stale(conflict)
