@@ -5,7 +5,8 @@ form and one length per concept, applied once by the producer (soknad's snapshot
 Names used from producer to the national overview: `icd10_kode` and `icd10_tekst` for the indication
 (inside the snapshot's `indikasjon` object: `kode` and `tekst`, beside `system: "icd10"`),
 `legemiddel_navn`, `virkestoff`, `atc`, and `<what>_maned` (YYYY-MM, Norwegian calendar) for months:
-`sendt_maned`, `vedtak_maned`."""
+`sendt_maned`, `vedtak_maned`. A search *parameter* for a code (or the start of one) is `icd10` in every
+service's query string."""
 
 from __future__ import annotations
 
