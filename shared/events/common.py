@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -13,6 +14,15 @@ Kjonn = Literal["mann", "kvinne"]
 Anbefaling = Literal["innvilge", "innvilge_med_vilkar", "avsla"]
 Utfall = Literal["innvilget", "innvilget_med_vilkar", "avslatt"]
 Vurderingsflyt = Literal["forenklet", "komplett"]
+Effekt = Literal["ingen", "delvis", "god"]
+
+
+class NasjonalStatus(StrEnum):
+    """A case's coarse status in the national summary (the trust's finer ones stay in the trust)."""
+
+    TIL_VURDERING = "til_vurdering"
+    VEDTATT = "vedtatt"
+    TRUKKET = "trukket"
 
 
 class Value(BaseModel):
@@ -20,9 +30,11 @@ class Value(BaseModel):
 
 
 class Legemiddel(Value):
-    navn: str = Field(description="Brand or generic name with form and strength, as chosen.")
-    virkestoff: str = Field(description="Active substance.")
-    atc: str | None = Field(default=None, description="ATC code, e.g. L01FA01.")
+    navn: str = Field(
+        description="Brand or generic name with form and strength, as chosen; at most 200 characters."
+    )
+    virkestoff: str = Field(description="Active substance; at most 200 characters.")
+    atc: str | None = Field(default=None, description="ATC code in upper case, e.g. L01FA01.")
     fest_id: str | None = Field(default=None, description="FEST `ID_<GUID>` of the brand, if chosen.")
     legemiddelform: str | None = Field(default=None, description="Pharmaceutical form.")
     styrke: str | None = Field(default=None, description="Strength.")
@@ -30,8 +42,11 @@ class Legemiddel(Value):
 
 
 class Indikasjon(Value):
-    kode: str = Field(description="ICD-10 code with dot, e.g. G35 or G36.0.")
-    tekst: str = Field(description="Diagnosis text.")
+    kode: str = Field(
+        description="ICD-10 code in upper case with the dot, e.g. G35 or G36.0 (called `icd10_kode` "
+        "wherever it is not inside `indikasjon`)."
+    )
+    tekst: str = Field(description="Diagnosis text; at most 300 characters (elsewhere `icd10_tekst`).")
     system: Literal["icd10"] = Field(default="icd10", description="Code system.")
     verifisert: bool = Field(description="True when chosen from the code list, false when typed.")
 

@@ -4,19 +4,21 @@ generated from these models (`python -m shared.events.asyncapi`)."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import ClassVar, Literal
+from typing import ClassVar
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 
 from shared.events.base import EventContract, event_type, register
 from shared.events.common import (
     Anbefaling,
+    Effekt,
     Forankring,
     Indikasjon,
     Kategori,
     Kjonn,
     Kriterievurdering,
     Legemiddel,
+    NasjonalStatus,
     Pasient,
     SoknadType,
     Utfall,
@@ -184,7 +186,7 @@ class OppfolgingRegistrert(EventContract):
 
     soknad_id: str = Field(description="Id of the application.")
     lopenummer: str = Field(description="National case number.")
-    effekt: Literal["ingen", "delvis", "god"] = Field(description="Effect of the treatment.")
+    effekt: Effekt = Field(description="Effect of the treatment.")
     bivirkninger: bool = Field(description="Whether adverse events occurred.")
     fortsetter: bool = Field(description="Whether the treatment continues.")
     registrert_at: datetime = Field(description="When it was registered.")
@@ -209,9 +211,18 @@ class SakSammendrag(EventContract):
     legemiddel_navn: str = Field(description="Drug name.")
     virkestoff: str = Field(description="Active substance.")
     atc: str | None = Field(default=None, description="ATC code.")
-    indikasjon_kode: str = Field(description="ICD-10 code.")
-    indikasjon_tekst: str = Field(description="ICD-10 text.")
-    status: Literal["til_vurdering", "vedtatt", "trukket"] = Field(description="Case status.")
+    # Renamed from `indikasjon_kode`/`indikasjon_tekst` to the one name the case's data has everywhere;
+    # summaries still queued under the old names are read as well (a rename is breaking, this keeps v1).
+    icd10_kode: str = Field(
+        validation_alias=AliasChoices("icd10_kode", "indikasjon_kode"),
+        description="ICD-10 code with dot, e.g. G35 or G36.0 (until December 2026 `indikasjon_kode`, "
+        "which is still accepted).",
+    )
+    icd10_tekst: str = Field(
+        validation_alias=AliasChoices("icd10_tekst", "indikasjon_tekst"),
+        description="ICD-10 text (until December 2026 `indikasjon_tekst`, which is still accepted).",
+    )
+    status: NasjonalStatus = Field(description="Case status.")
     utfall: Utfall | None = Field(default=None, description="Outcome, when decided.")
     vurderingsflyt: Vurderingsflyt | None = Field(default=None, description="Decision level.")
     med_vilkar: bool = Field(default=False, description="Whether conditions were set.")

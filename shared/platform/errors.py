@@ -62,3 +62,12 @@ class InvalidToken(Unauthenticated):
     `WWW-Authenticate` header."""
 
     code = "ugyldig_tilgangsbevis"
+
+
+class NotYetReceived(Exception):
+    """An event about something whose own first event (e.g. the case's `SoknadForankret`) has not
+    arrived yet.
+
+    Deliberately not a DomainError: events from different producers travel on different queues and may
+    overtake each other, so the bus retries this after a delay instead of dead-lettering it, and
+    dead-letters it only when the first event never comes."""

@@ -256,8 +256,8 @@ async def test_a_forged_summary_is_refused(topology: Topology) -> None:
         kategori="off_label",
         legemiddel_navn="X",
         virkestoff="x",
-        indikasjon_kode="G35",
-        indikasjon_tekst="x",
+        icd10_kode="G35",
+        icd10_tekst="x",
         status="vedtatt",
         sendt_maned="2026-01",
     )

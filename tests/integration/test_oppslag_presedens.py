@@ -280,8 +280,8 @@ async def publish_summaries(portal: FastAPI, *summaries: dict[str, Any]) -> None
                 "legemiddel_navn": "MabThera",
                 "virkestoff": "Rituksimab",
                 "atc": "L01FA01",
-                "indikasjon_kode": "G35",
-                "indikasjon_tekst": "Multippel sklerose",
+                "icd10_kode": "G35",
+                "icd10_tekst": "Multippel sklerose",
                 "status": "vedtatt",
                 "utfall": "innvilget",
                 "sendt_maned": "2026-01",
@@ -309,9 +309,9 @@ NATIONAL_CASES: list[dict[str, Any]] = [
     *({"hf": "OUS"} for _ in range(6)),
     *({"hf": "OUS", "utfall": "avslatt"} for _ in range(2)),
     {"hf": "OUS", "utfall": "innvilget_med_vilkar", "med_vilkar": True},
-    {"hf": "OUS", "indikasjon_kode": "G35.9", "utfall": "avslatt"},  # same category
+    {"hf": "OUS", "icd10_kode": "G35.9", "utfall": "avslatt"},  # same category
     {"hf": "OUS", "status": "til_vurdering", "utfall": None, "vedtak_maned": None},  # not decided
-    {"hf": "OUS", "indikasjon_kode": "G36.0", "utfall": "avslatt"},  # other category
+    {"hf": "OUS", "icd10_kode": "G36.0", "utfall": "avslatt"},  # other category
     {"hf": "OUS", "virkestoff": "Tocilizumab", "atc": "L04AC07"},  # other drug
     {"hf": "HBE", "utfall": "innvilget_med_vilkar", "med_vilkar": True},
     {"hf": "OUS", "type": "gruppe", "aldersgruppe": None, "kjonn": None, "gruppe_storrelse": 40},
@@ -321,8 +321,10 @@ NATIONAL_CASES: list[dict[str, Any]] = [
 
 PER_HF_KEYS = {"hf", "hf_navn", "rhf", "innvilget", "innvilget_med_vilkar", "avslatt"}
 GRUPPE_KEYS = {
-    "lopenummer", "hf", "hf_navn", "legemiddel_navn", "virkestoff", "atc", "indikasjon_kode",
-    "indikasjon_tekst", "utfall", "vedtak_maned", "dekker_koden",
+    "lopenummer", "hf", "hf_navn", "legemiddel_navn", "virkestoff", "atc", "icd10_kode", "icd10_tekst",
+    "utfall", "vedtak_maned", "dekker_koden",
+    # The old names, kept (deprecated) until every reader uses the new ones.
+    "indikasjon_kode", "indikasjon_tekst",
 }  # fmt: skip
 
 

@@ -10,7 +10,6 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest_asyncio
 from fastapi import FastAPI
@@ -19,6 +18,7 @@ from sqlalchemy import select
 from beslutning.app import create_app as create_beslutning
 from beslutning.settings import BeslutningSettings
 from shared.domain.identifiers import synthetic_fodselsnummer
+from shared.domain.kalender import oslo_date
 from shared.events.base import EventContract
 from shared.events.common import Forankring, Indikasjon, Kriterievurdering, Legemiddel, Pasient
 from shared.events.contracts import (
@@ -38,7 +38,7 @@ from vurdering.settings import VurderingSettings
 
 PROBLEM = "application/problem+json"
 SOKNAD_EXCHANGE = "soknad.events"
-TODAY = datetime.now(ZoneInfo("Europe/Oslo")).date()
+TODAY = oslo_date(datetime.now(UTC))
 
 
 @dataclass

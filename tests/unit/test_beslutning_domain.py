@@ -32,12 +32,12 @@ def fields(value: VedtakInput) -> list[str]:
 
 
 def test_a_recommendation_makes_the_case_ready_for_decision() -> None:
-    assert transition(Status.VENTER_PA_ANBEFALING, "anbefaling") == Status.KLAR_FOR_VEDTAK
+    assert transition(Status.VENTER_PA_ANBEFALING, "anbefale") == Status.KLAR_FOR_VEDTAK
 
 
 def test_a_second_recommendation_is_refused() -> None:
     with pytest.raises(InvalidTransition):
-        transition(Status.KLAR_FOR_VEDTAK, "anbefaling")
+        transition(Status.KLAR_FOR_VEDTAK, "anbefale")
 
 
 @pytest.mark.parametrize(

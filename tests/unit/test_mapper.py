@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 
-from integrasjon.domain import aldersgruppe, kostnadsband, maned
+from integrasjon.domain import aldersgruppe, kostnadsband
 from integrasjon.handlers import apply_vedtak, build_projeksjon
 from integrasjon.mapper import til_sammendrag
 from shared.domain.identifiers import find_personnummer_like, synthetic_fodselsnummer, validate_fodselsnummer
+from shared.domain.kalender import oslo_month
 from shared.events.common import Forankring, Indikasjon, Legemiddel, Pasient
 from shared.events.contracts import SakSammendrag, SoknadForankret, VedtakFattet
 
@@ -18,7 +19,7 @@ from shared.events.contracts import SakSammendrag, SoknadForankret, VedtakFattet
 # purpose: someone must decide that the new field is safe to share.
 ALLOWED = {
     "lopenummer", "hf", "rhf", "sekvens", "type", "kategori", "legemiddel_navn", "virkestoff", "atc",
-    "indikasjon_kode", "indikasjon_tekst", "status", "utfall", "vurderingsflyt", "med_vilkar",
+    "icd10_kode", "icd10_tekst", "status", "utfall", "vurderingsflyt", "med_vilkar",
     "sendt_maned", "vedtak_maned", "behandlingstid_dager", "aldersgruppe", "kjonn", "gruppe_storrelse",
     "kostnadsband",
 }  # fmt: skip
@@ -124,7 +125,7 @@ def test_summary_content_for_a_single_patient() -> None:
     assert s.kjonn == "kvinne"
     assert s.gruppe_storrelse is None
     assert s.kostnadsband == "100-500k"
-    assert (s.atc, s.virkestoff, s.indikasjon_kode) == ("L01FA01", "rituksimab", "G35")
+    assert (s.atc, s.virkestoff, s.icd10_kode) == ("L01FA01", "rituksimab", "G35")
     assert (s.status, s.utfall, s.vurderingsflyt, s.med_vilkar) == (
         "vedtatt",
         "innvilget_med_vilkar",
@@ -182,5 +183,5 @@ def test_cost_band(nok: int | None, band: str | None) -> None:
 
 
 def test_month_is_the_norwegian_calendar_month() -> None:
-    assert maned(datetime(2026, 2, 28, 23, 30, tzinfo=UTC)) == "2026-03"
-    assert maned(datetime(2026, 7, 31, 21, 59, tzinfo=UTC)) == "2026-07"
+    assert oslo_month(datetime(2026, 2, 28, 23, 30, tzinfo=UTC)) == "2026-03"
+    assert oslo_month(datetime(2026, 7, 31, 21, 59, tzinfo=UTC)) == "2026-07"

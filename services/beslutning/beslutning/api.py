@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from beslutning import handlers
-from beslutning.deps import CurrentPrincipal, Uow
+from beslutning.deps import CurrentPrincipal, Db
 from beslutning.schemas import SakRead, SakSummary, VedtakCreate
 
 router = APIRouter(prefix="/api/saker", tags=["beslutning"])
@@ -15,21 +15,19 @@ billing_router = APIRouter(prefix="/api/fakturering", tags=["fakturering"])
 @billing_router.get(
     "", summary="Billing lines of the trust's granted treatments (controller); no patient data"
 )
-async def billing(p: CurrentPrincipal, uow: Uow) -> list[handlers.Faktureringslinje]:
-    return await handlers.list_fakturering(uow, p)
+async def billing(p: CurrentPrincipal, db: Db) -> list[handlers.Faktureringslinje]:
+    return await handlers.list_fakturering(db, p)
 
 
 @router.get("", summary="The trust's decision cases (fagdirektor)")
-async def list_(p: CurrentPrincipal, uow: Uow) -> list[SakSummary]:
-    return [SakSummary.of(s) for s in await handlers.list_saker(uow, p)]
+async def list_(p: CurrentPrincipal, db: Db) -> list[SakSummary]:
+    liste = await handlers.list_saker(db, p)
+    return [SakSummary.of(s) for s in liste.saker]
 
 
 @router.get("/{sak_id}", summary="One case with the snapshot, recommendation and decision (audited)")
-async def get(sak_id: str, p: CurrentPrincipal, uow: Uow) -> SakRead:
-    sak = await handlers.read(uow, p, sak_id, purpose="Fatte vedtak (API)")
-    result = SakRead.of(sak, vedtak=await handlers.vedtak_for(uow, sak))
-    await uow.commit()
-    return result
+async def get(sak_id: str, p: CurrentPrincipal, db: Db) -> SakRead:
+    return SakRead.of(await handlers.read(db, p, sak_id, purpose="Fatte vedtak (API)"))
 
 
 @router.post(
@@ -37,8 +35,5 @@ async def get(sak_id: str, p: CurrentPrincipal, uow: Uow) -> SakRead:
     status_code=status.HTTP_201_CREATED,
     summary="Decide the case; 409 if already decided or the version is stale",
 )
-async def decide(sak_id: str, body: VedtakCreate, p: CurrentPrincipal, uow: Uow) -> SakRead:
-    sak, vedtak = await handlers.decide(uow, p, sak_id, vedtak=body, versjon=body.versjon)
-    result = SakRead.of(sak, vedtak=vedtak)
-    await uow.commit()
-    return result
+async def decide(sak_id: str, body: VedtakCreate, p: CurrentPrincipal, db: Db) -> SakRead:
+    return SakRead.of(await handlers.decide(db, p, sak_id, vedtak=body, versjon=body.versjon))

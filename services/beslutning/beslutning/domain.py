@@ -18,8 +18,9 @@ from shared.domain.labels import (  # noqa: F401 - used by views and templates
     UTFALL_LABELS,
     VURDERINGSFLYT_LABELS,
 )
+from shared.domain.overganger import Handling, Overgang, Overganger
 from shared.events.common import Utfall, Vurderingsflyt
-from shared.platform.errors import InvalidTransition, ValidationFailed
+from shared.platform.errors import ValidationFailed
 
 
 class Status(StrEnum):
@@ -39,31 +40,30 @@ STATUS_LABELS = {
 GRANTED = frozenset({"innvilget", "innvilget_med_vilkar"})
 
 
-_TRANSITIONS: dict[str, tuple[frozenset[Status], Status]] = {
-    "anbefaling": (frozenset({Status.VENTER_PA_ANBEFALING}), Status.KLAR_FOR_VEDTAK),
-    # The director may decide without waiting for the committee: that is the simplified flow.
-    "vedta": (frozenset({Status.VENTER_PA_ANBEFALING, Status.KLAR_FOR_VEDTAK}), Status.VEDTATT),
-    # soknad only publishes a withdrawal it accepted, so it wins even over a decision that crossed it.
-    "trekke": (
-        frozenset({Status.VENTER_PA_ANBEFALING, Status.KLAR_FOR_VEDTAK, Status.VEDTATT}),
-        Status.TRUKKET,
-    ),
-}
-
-_REFUSALS = {
-    "anbefaling": "Saken har allerede fått en anbefaling fra komiteen.",
-    "vedta": "Saken er allerede avgjort eller trukket, og kan ikke få et nytt vedtak.",
-    "trekke": "Saken er allerede trukket.",
-}
-
-
-def transition(current: str, action: str) -> Status:
-    """The status after `action`, or InvalidTransition with a Norwegian reason."""
-    allowed, target = _TRANSITIONS[action]
-    status = Status(current)
-    if status not in allowed:
-        raise InvalidTransition(f"{_REFUSALS[action]} (Status nå: {STATUS_LABELS[status].lower()}.)")
-    return target
+transition = Overganger(
+    Status,
+    STATUS_LABELS,
+    {
+        Handling.ANBEFALE: Overgang(
+            frozenset({Status.VENTER_PA_ANBEFALING}),
+            Status.KLAR_FOR_VEDTAK,
+            "Saken har allerede fått en anbefaling fra komiteen.",
+        ),
+        # The director may decide without waiting for the committee: that is the simplified flow.
+        Handling.VEDTA: Overgang(
+            frozenset({Status.VENTER_PA_ANBEFALING, Status.KLAR_FOR_VEDTAK}),
+            Status.VEDTATT,
+            "Saken er allerede avgjort eller trukket, og kan ikke få et nytt vedtak.",
+        ),
+        # soknad only publishes a withdrawal it accepted, so it wins even over a decision that crossed it.
+        Handling.TREKKE: Overgang(
+            frozenset({Status.VENTER_PA_ANBEFALING, Status.KLAR_FOR_VEDTAK, Status.VEDTATT}),
+            Status.TRUKKET,
+            "Saken er allerede trukket.",
+        ),
+    },
+)
+"""The status after an action, or InvalidTransition with a Norwegian reason."""
 
 
 def vurderingsflyt_for(status: str) -> Vurderingsflyt:

@@ -1,16 +1,16 @@
 """Use cases of the beslutning service: the director's decision, the controller's billing list, and
-the events it consumes."""
+the events it consumes.
+
+A command is a `@use_case`: routes and views call it with the service's `Database`, and it runs and
+commits in its own unit of work, returning what the caller renders."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 import structlog
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from beslutning import store
 from beslutning.domain import (
@@ -23,76 +23,93 @@ from beslutning.domain import (
     vurderingsflyt_for,
 )
 from beslutning.store import Historikk, Sak, Vedtak
+from shared.domain.historikk import record_history
+from shared.domain.kalender import oslo_date
+from shared.domain.lokal_sak import (
+    load_case,
+    on_lost_race,
+    receive_case,
+    require_case_for_soknad,
+    require_fresh,
+)
+from shared.domain.overganger import Handling
 from shared.events.contracts import AnbefalingAvgitt, SoknadForankret, SoknadTrukket, VedtakFattet
 from shared.events.envelope import Envelope
 from shared.platform.auth.principal import Principal, Role
-from shared.platform.db.uow import UnitOfWork, is_unique_violation
-from shared.platform.errors import InvalidTransition, NotFound, StaleVersion
+from shared.platform.db.uow import UnitOfWork
+from shared.platform.db.use_case import use_case
+from shared.platform.errors import InvalidTransition
 from shared.platform.observability.logging import mark_sensitive
 
 log = structlog.get_logger(__name__)
 
-OSLO = ZoneInfo("Europe/Oslo")
 ALREADY_DECIDED = "Saken har allerede fått vedtak. Et vedtak kan ikke fattes to ganger."
+STALE_MESSAGE = (
+    "Saken er endret siden du åpnet den (for eksempel har komiteen gitt sin anbefaling). "
+    "Se over saken på nytt før du fatter vedtak."
+)
 
 
-class CaseNotYetReceived(Exception):
-    """An event about a case whose `SoknadForankret` has not arrived yet.
+@dataclass(frozen=True)
+class SakVisning:
+    """One case with everything its page and its API answer show."""
 
-    Deliberately not a DomainError: the bus retries it later instead of dead-lettering it, because
-    the recommendation (from vurdering) may overtake the anchoring (from soknad)."""
+    sak: Sak
+    vedtak: Vedtak | None
+    historikk: list[Historikk]
+    idag: date
+    """Today in Norway: the date rules of the decision form count from it."""
 
 
-def local_date(moment: datetime) -> date:
-    """'Today' for date rules is the Norwegian calendar day, not UTC's."""
-    return moment.astimezone(OSLO).date()
+@dataclass(frozen=True)
+class Saksliste:
+    saker: list[Sak]
+    vedtak: dict[str, Vedtak]
 
 
 def _history(
     uow: UnitOfWork, sak: Sak, actor: Principal | None, hendelse: str, detalj: str | None = None
 ) -> None:
-    uow.session.add(
-        Historikk(
-            sak_id=sak.id,
-            at=uow.now,
-            actor_id=actor.user_id if actor else "system",
-            actor_navn=actor.name if actor else "Søknadsportalen",
-            hendelse=hendelse,
-            detalj=detalj,
-        )
-    )
+    record_history(uow, Historikk, sak.id, actor=actor, hendelse=hendelse, detalj=detalj)
 
 
 async def _load(uow: UnitOfWork, p: Principal, sak_id: str) -> Sak:
-    sak = await store.get_sak(uow.session, sak_id)
-    if sak is None:
-        raise NotFound("Saken finnes ikke.")
-    p.require_hf(sak.hf)
-    return sak
+    return await load_case(uow, Sak, p, sak_id)
 
 
 def _require_fresh(sak: Sak, versjon: int | None) -> None:
-    if versjon is not None and versjon != sak.versjon:
-        raise StaleVersion(
-            "Saken er endret siden du åpnet den (for eksempel har komiteen gitt sin anbefaling). "
-            "Se over saken på nytt før du fatter vedtak.",
-            extra={"din_versjon": versjon, "lagret_versjon": sak.versjon},
-        )
+    require_fresh(sak, versjon, message=STALE_MESSAGE)
 
 
-async def read(uow: UnitOfWork, p: Principal, sak_id: str, *, purpose: str) -> Sak:
+def _on_lost_race(uow: UnitOfWork, sak_id: str, versjon: int | None) -> None:
+    on_lost_race(uow, Sak, sak_id, versjon=versjon, message=STALE_MESSAGE)
+
+
+async def _visning(uow: UnitOfWork, sak: Sak) -> SakVisning:
+    return SakVisning(
+        sak=sak,
+        vedtak=await store.vedtak_for(uow.session, sak.id),
+        historikk=await store.historikk_for(uow.session, sak.id),
+        idag=oslo_date(uow.now),
+    )
+
+
+@use_case
+async def read(uow: UnitOfWork, p: Principal, sak_id: str, *, purpose: str) -> SakVisning:
     """One case in full; the snapshot holds personal data, so every read is audited."""
     p.require(Role.FAGDIREKTOR)
     sak = await _load(uow, p, sak_id)
     pasient = sak.snapshot.get("pasient") or {}
     mark_sensitive(pasient.get("navn"), pasient.get("fodselsnummer"))
     uow.audit(p, action="les", what="beslutning.vis", case_ref=sak.lopenummer, purpose=purpose)
-    return sak
+    return await _visning(uow, sak)
 
 
-async def list_saker(uow: UnitOfWork, p: Principal) -> list[Sak]:
+@use_case
+async def list_saker(uow: UnitOfWork, p: Principal) -> Saksliste:
     p.require(Role.FAGDIREKTOR)
-    return await store.list_for_hf(uow.session, hf=p.hf)
+    saker = await store.list_for_hf(uow.session, hf=p.hf)
+    return Saksliste(saker=saker, vedtak=await store.vedtak_for_saker(uow.session, [s.id for s in saker]))
 
 
 @dataclass(frozen=True)
@@ -131,6 +148,7 @@ class Faktureringslinje:
         )
 
 
+@use_case
 async def list_fakturering(uow: UnitOfWork, p: Principal) -> list[Faktureringslinje]:
     """The controller's billing lines: granted decisions of the trust, never a refused case."""
     p.require(Role.CONTROLLER)
@@ -139,19 +157,23 @@ async def list_fakturering(uow: UnitOfWork, p: Principal) -> list[Faktureringsli
     ]
 
 
+@use_case
 async def decide(
     uow: UnitOfWork, p: Principal, sak_id: str, *, vedtak: VedtakInput, versjon: int | None = None
-) -> tuple[Sak, Vedtak]:
+) -> SakVisning:
     p.require(Role.FAGDIREKTOR)
+    # The unique decision per case is the last line of defence against a second click.
+    uow.on_duplicate(ALREADY_DECIDED)
+    _on_lost_race(uow, sak_id, versjon)
     sak = await _load(uow, p, sak_id)
     flyt = vurderingsflyt_for(sak.status)
     # "Already decided" tells the director more than "stale version", so it is checked first.
-    target = transition(sak.status, "vedta")
+    target = transition(sak.status, Handling.VEDTA)
     if await store.vedtak_for(uow.session, sak.id) is not None:
         raise InvalidTransition(ALREADY_DECIDED)
     _require_fresh(sak, versjon)
     now = uow.now
-    check_vedtak(vedtak, today=local_date(now))
+    check_vedtak(vedtak, today=oslo_date(now))
     row = Vedtak(
         id=str(uuid.uuid4()),
         sak_id=sak.id,
@@ -187,55 +209,22 @@ async def decide(
         hf=sak.hf,
         subject=sak.lopenummer,
     )
-    # Flush now, so losing a race to another decision is a 409 with a Norwegian message, not a 500.
-    try:
-        await uow.session.flush()
-    except StaleDataError as exc:
-        raise StaleVersion("Noen andre har endret saken i mellomtiden. Last siden på nytt.") from exc
-    except IntegrityError as exc:
-        if is_unique_violation(exc):
-            raise InvalidTransition(ALREADY_DECIDED) from exc
-        raise
-    return sak, row
-
-
-async def vedtak_for(uow: UnitOfWork, sak: Sak) -> Vedtak | None:
-    return await store.vedtak_for(uow.session, sak.id)
+    # Written now, so the answer shows the decision; a lost race surfaces here as the 409 above.
+    await uow.session.flush()
+    return await _visning(uow, sak)
 
 
 # --- consumed events ---------------------------------------------------------------------------
 
 
 async def _by_soknad(uow: UnitOfWork, soknad_id: str) -> Sak:
-    sak = await store.get_sak_for_soknad(uow.session, soknad_id)
-    if sak is None:
-        raise CaseNotYetReceived(f"no decision case for soknad {soknad_id} yet")
-    return sak
+    return await require_case_for_soknad(uow, Sak, soknad_id)
 
 
 async def on_soknad_forankret(uow: UnitOfWork, event: SoknadForankret, envelope: Envelope) -> None:
-    existing = await store.get_sak_for_soknad(uow.session, event.soknad_id)
-    if existing is not None:
-        # A second anchoring event with a new id (e.g. an operator's re-publish): one case per application.
-        log.info("soknad_forankret_already_known", sak_id=existing.id, event_id=envelope.id)
-        return
-    now = uow.now
-    sak = Sak(
-        id=str(uuid.uuid4()),
-        hf=event.hf,
-        soknad_id=event.soknad_id,
-        lopenummer=event.lopenummer,
-        type=event.type,
-        kategori=event.kategori,
-        status=Status.VENTER_PA_ANBEFALING,
-        snapshot=event.model_dump(mode="json"),
-        forankret_at=event.forankret_at,
-        opprettet_at=now,
-        endret_at=now,
-    )
-    uow.session.add(sak)
-    await uow.session.flush()
-    _history(uow, sak, None, "mottatt", f"Forankret av {event.forankring.leder_navn}")
+    sak = await receive_case(uow, Sak, event, envelope, status=Status.VENTER_PA_ANBEFALING)
+    if sak is not None:
+        _history(uow, sak, None, "mottatt", f"Forankret av {event.forankring.leder_navn}")
 
 
 async def on_anbefaling_avgitt(uow: UnitOfWork, event: AnbefalingAvgitt, envelope: Envelope) -> None:
@@ -248,7 +237,7 @@ async def on_anbefaling_avgitt(uow: UnitOfWork, event: AnbefalingAvgitt, envelop
         # The director decided (or the applicant withdrew) first; keep the committee's work on record.
         _history(uow, sak, None, "anbefaling_etter_avslutning", f"Komiteen anbefalte: {label}")
         return
-    sak.status = transition(sak.status, "anbefaling")
+    sak.status = transition(sak.status, Handling.ANBEFALE)
     _history(uow, sak, None, "anbefalt", f"Komiteen anbefaler: {label}")
 
 
@@ -256,6 +245,6 @@ async def on_soknad_trukket(uow: UnitOfWork, event: SoknadTrukket, envelope: Env
     sak = await _by_soknad(uow, event.soknad_id)
     if sak.status == Status.TRUKKET:
         return
-    sak.status = transition(sak.status, "trekke")
+    sak.status = transition(sak.status, Handling.TREKKE)
     sak.endret_at = uow.now
     _history(uow, sak, None, "trukket", "Søknaden ble trukket av søker")

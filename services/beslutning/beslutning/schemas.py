@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from beslutning.domain import VedtakInput
+from beslutning.handlers import SakVisning
 from beslutning.store import Sak, Vedtak
 
 
@@ -48,16 +49,14 @@ class SakSummary(BaseModel):
 
     @classmethod
     def of(cls, sak: Sak) -> SakSummary:
-        snap = sak.snapshot
-        indikasjon = snap.get("indikasjon") or {}
         return cls(
             id=sak.id,
             lopenummer=sak.lopenummer,
             type=sak.type,
             kategori=sak.kategori,
             status=sak.status,
-            legemiddel=(snap.get("legemiddel") or {}).get("navn", ""),
-            indikasjon=f"{indikasjon.get('kode', '')} {indikasjon.get('tekst', '')}".strip(),
+            legemiddel=sak.legemiddel_navn,
+            indikasjon=sak.indikasjon_visning,
             anbefaling=(sak.anbefaling or {}).get("anbefaling"),
             forankret_at=sak.forankret_at,
             versjon=sak.versjon,
@@ -82,8 +81,10 @@ class SakRead(BaseModel):
     vedtak: VedtakRead | None = None
 
     @classmethod
-    def of(cls, sak: Sak, *, vedtak: Vedtak | None) -> SakRead:
+    def of(cls, visning: SakVisning) -> SakRead:
         own = [name for name in cls.model_fields if name != "vedtak"]
+        vedtak = visning.vedtak
         return cls(
-            **{name: getattr(sak, name) for name in own}, vedtak=VedtakRead.of(vedtak) if vedtak else None
+            **{name: getattr(visning.sak, name) for name in own},
+            vedtak=VedtakRead.of(vedtak) if vedtak else None,
         )

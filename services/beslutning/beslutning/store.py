@@ -5,13 +5,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, select
+from sqlalchemy import JSON, Date, ForeignKey, String, Text, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from beslutning.domain import GRANTED, Status
+from shared.domain.historikk import HistorikkMixin
+from shared.domain.lokal_sak import SakMixin
+from shared.events.common import Utfall, Vurderingsflyt
 from shared.platform.db.base import service_metadata
-from shared.platform.db.tables import SEQ_TYPE, add_spine_tables
+from shared.platform.db.str_enum import StrEnumType
+from shared.platform.db.tables import add_spine_tables
 from shared.platform.db.types import UtcDateTime
 
 
@@ -22,30 +26,12 @@ class Base(DeclarativeBase):
 SPINE = add_spine_tables(Base.metadata)
 
 
-class Sak(Base):
+class Sak(SakMixin, Base):
     """One anchored application as the medical director sees it."""
 
-    __tablename__ = "sak"
-
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    hf: Mapped[str] = mapped_column(String(20), index=True)
-    soknad_id: Mapped[str] = mapped_column(String(36), unique=True)
-    lopenummer: Mapped[str] = mapped_column(String(40), index=True)
-    type: Mapped[str] = mapped_column(String(20))
-    kategori: Mapped[str] = mapped_column(String(30))
-    status: Mapped[str] = mapped_column(String(30), index=True)
-    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
-    """The application exactly as anchored (the `SoknadForankret` payload)."""
+    status: Mapped[Status] = mapped_column(StrEnumType(Status, 30), index=True)
     anbefaling: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     """The committee's recommendation (the `AnbefalingAvgitt` payload), once it has come."""
-    versjon: Mapped[int] = mapped_column(Integer, nullable=False)
-    forankret_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    opprettet_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    endret_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    anbefalt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-
-    # Optimistic concurrency: a decision made on a stale view of the case is refused.
-    __mapper_args__ = {"version_id_col": versjon}  # noqa: RUF012
 
 
 class Vedtak(Base):
@@ -54,36 +40,19 @@ class Vedtak(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     # Unique: the last line of defence against two decisions on one case.
     sak_id: Mapped[str] = mapped_column(ForeignKey("sak.id"), unique=True)
-    utfall: Mapped[str] = mapped_column(String(30), index=True)
+    utfall: Mapped[Utfall] = mapped_column(String(30), index=True)
     begrunnelse: Mapped[str] = mapped_column(Text)
     vilkar: Mapped[str | None] = mapped_column(Text)
     gyldig_til: Mapped[date | None] = mapped_column(Date)
     evalueringsdato: Mapped[date | None] = mapped_column(Date)
-    vurderingsflyt: Mapped[str] = mapped_column(String(20))
+    vurderingsflyt: Mapped[Vurderingsflyt] = mapped_column(String(20))
     fattet_av: Mapped[str] = mapped_column(String(100))
     fattet_av_navn: Mapped[str] = mapped_column(String(200))
     fattet_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
-class Historikk(Base):
-    __tablename__ = "historikk"
-
-    id: Mapped[int] = mapped_column(SEQ_TYPE, primary_key=True, autoincrement=True)
-    sak_id: Mapped[str] = mapped_column(ForeignKey("sak.id"), index=True)
-    at: Mapped[datetime] = mapped_column(UtcDateTime)
-    actor_id: Mapped[str] = mapped_column(String(100))
-    actor_navn: Mapped[str] = mapped_column(String(200))
-    hendelse: Mapped[str] = mapped_column(String(60))
-    detalj: Mapped[str | None] = mapped_column(Text)
-
-
-async def get_sak(session: AsyncSession, sak_id: str) -> Sak | None:
-    return await session.get(Sak, sak_id)
-
-
-async def get_sak_for_soknad(session: AsyncSession, soknad_id: str) -> Sak | None:
-    result: Sak | None = await session.scalar(select(Sak).where(Sak.soknad_id == soknad_id))
-    return result
+class Historikk(HistorikkMixin, Base):
+    pass
 
 
 async def list_for_hf(session: AsyncSession, *, hf: str) -> list[Sak]:

@@ -10,8 +10,8 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from beslutning import handlers, store
-from beslutning.deps import CurrentPrincipal, Uow
+from beslutning import handlers
+from beslutning.deps import CurrentPrincipal, Db
 from beslutning.domain import (
     ANBEFALING_LABELS,
     KATEGORI_LABELS,
@@ -21,13 +21,15 @@ from beslutning.domain import (
     TYPE_LABELS,
     UTFALL_LABELS,
     VURDERINGSFLYT_LABELS,
-    Status,
     VedtakInput,
+    transition,
 )
-from beslutning.store import Sak
+from beslutning.handlers import SakVisning
+from shared.domain.overganger import Handling
 from shared.platform.auth.demo import enhet_navn
 from shared.platform.auth.principal import Principal, Role
 from shared.platform.errors import DomainError
+from shared.platform.web.params import parse_optional_int
 from shared.platform.web.problems import field_name, norwegian_message
 
 router = APIRouter(include_in_schema=False)
@@ -76,56 +78,51 @@ def _text(form: FormData, name: str) -> str:
 
 
 @router.get("/", name="saker")
-async def saker(request: Request, p: CurrentPrincipal, uow: Uow) -> Response:
+async def saker(request: Request, p: CurrentPrincipal, db: Db) -> Response:
     if not p.has(Role.FAGDIREKTOR):
         if p.has(Role.CONTROLLER):
             return RedirectResponse(request.url_for("fakturering"), status_code=303)
         return _render(request, "ingen_rolle.html", {}, status_code=403)
-    rows = await handlers.list_saker(uow, p)
-    vedtak = await store.vedtak_for_saker(uow.session, [s.id for s in rows])
-    return _render(request, "saker.html", {"saker": rows, "vedtak": vedtak})
+    liste = await handlers.list_saker(db, p)
+    return _render(request, "saker.html", {"saker": liste.saker, "vedtak": liste.vedtak})
 
 
-async def _page(
+def _page(
     request: Request,
     p: Principal,
-    uow: Uow,
-    sak: Sak,
+    visning: SakVisning,
     *,
     errors: list[dict[str, str]] | None = None,
     verdier: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    today = handlers.local_date(uow.now)
+    sak = visning.sak
     context = {
         "sak": sak,
         "s": sak.snapshot,
         "a": sak.anbefaling,
-        "vedtak": await handlers.vedtak_for(uow, sak),
-        "historikk": await store.historikk_for(uow.session, sak.id),
+        "vedtak": visning.vedtak,
+        "historikk": visning.historikk,
         "errors": errors or [],
         "field_errors": {e["field"]: e["message"] for e in errors or []},
         "verdier": verdier or {},
-        "kan_vedta": p.has(Role.FAGDIREKTOR)
-        and sak.status in (Status.VENTER_PA_ANBEFALING, Status.KLAR_FOR_VEDTAK),
-        "idag": today.isoformat(),
-        "imorgen": (today + timedelta(days=1)).isoformat(),
+        "kan_vedta": p.has(Role.FAGDIREKTOR) and transition.allowed(sak.status, Handling.VEDTA),
+        "idag": visning.idag.isoformat(),
+        "imorgen": (visning.idag + timedelta(days=1)).isoformat(),
         "melding": MESSAGES.get(request.query_params.get("melding", "")),
     }
     return _render(request, "sak.html", context, status_code=status_code)
 
 
 @router.get("/sak/{sak_id}", name="sak_side")
-async def sak_side(request: Request, sak_id: str, p: CurrentPrincipal, uow: Uow) -> Response:
-    sak = await handlers.read(uow, p, sak_id, purpose="Fatte vedtak")
-    await uow.commit()
-    return await _page(request, p, uow, sak)
+async def sak_side(request: Request, sak_id: str, p: CurrentPrincipal, db: Db) -> Response:
+    return _page(request, p, await handlers.read(db, p, sak_id, purpose="Fatte vedtak"))
 
 
 async def _refused(
     request: Request,
     p: Principal,
-    uow: Uow,
+    db: Db,
     sak_id: str,
     *,
     errors: list[dict[str, str]],
@@ -133,38 +130,34 @@ async def _refused(
     status_code: int,
 ) -> Response:
     """Show the case again with what was typed and why it was refused."""
-    await uow.rollback()
-    sak = await handlers.read(uow, p, sak_id, purpose="Fatte vedtak")
-    await uow.commit()
-    return await _page(request, p, uow, sak, errors=errors, verdier=verdier, status_code=status_code)
+    visning = await handlers.read(db, p, sak_id, purpose="Fatte vedtak")
+    return _page(request, p, visning, errors=errors, verdier=verdier, status_code=status_code)
 
 
 @router.post("/sak/{sak_id}/vedtak", name="vedta")
-async def vedta(request: Request, sak_id: str, p: CurrentPrincipal, uow: Uow) -> Response:
+async def vedta(request: Request, sak_id: str, p: CurrentPrincipal, db: Db) -> Response:
     form = await request.form()
     verdier = {name: _text(form, name) for name in FORM_FIELDS}
-    versjon_text = _text(form, "versjon")
-    versjon = int(versjon_text) if versjon_text.isdigit() else None
     try:
         vedtak = VedtakInput.model_validate(verdier)
     except ValidationError as exc:
         return await _refused(
-            request, p, uow, sak_id, errors=_form_errors(exc), verdier=verdier, status_code=422
+            request, p, db, sak_id, errors=_form_errors(exc), verdier=verdier, status_code=422
         )
     try:
-        await handlers.decide(uow, p, sak_id, vedtak=vedtak, versjon=versjon)
-        await uow.commit()
+        versjon = parse_optional_int(_text(form, "versjon"), field="versjon", minimum=1)
+        await handlers.decide(db, p, sak_id, vedtak=vedtak, versjon=versjon)
     except DomainError as exc:
         errors = exc.extra.get("errors") or [{"field": exc.field or "", "message": exc.message}]
-        return await _refused(request, p, uow, sak_id, errors=errors, verdier=verdier, status_code=exc.status)
+        return await _refused(request, p, db, sak_id, errors=errors, verdier=verdier, status_code=exc.status)
     return RedirectResponse(
         str(request.url_for("sak_side", sak_id=sak_id)) + "?melding=vedtatt", status_code=303
     )
 
 
 @router.get("/fakturering", name="fakturering")
-async def fakturering(request: Request, p: CurrentPrincipal, uow: Uow) -> Response:
+async def fakturering(request: Request, p: CurrentPrincipal, db: Db) -> Response:
     if not p.has(Role.CONTROLLER):
         return _render(request, "ingen_rolle.html", {}, status_code=403)
-    rows = await handlers.list_fakturering(uow, p)
+    rows = await handlers.list_fakturering(db, p)
     return _render(request, "fakturering.html", {"rader": rows})

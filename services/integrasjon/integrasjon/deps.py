@@ -9,9 +9,10 @@ from fastapi import Depends, Request
 from integrasjon.katalog import Katalog
 from integrasjon.settings import IntegrasjonSettings
 from shared.platform.runtime import ServiceRuntime
-from shared.platform.web.deps import CurrentPrincipal, Runtime, Uow, get_runtime
+from shared.platform.web.db_deps import Db
+from shared.platform.web.deps import CurrentPrincipal, Runtime, get_runtime
 
-__all__ = ["Catalogue", "CurrentPrincipal", "Runtime", "Settings", "Uow"]
+__all__ = ["Catalogue", "CurrentPrincipal", "Db", "Runtime", "Settings"]
 
 
 async def get_settings(runtime: Annotated[ServiceRuntime, Depends(get_runtime)]) -> IntegrasjonSettings:

@@ -2,25 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from enum import StrEnum
+from datetime import date, datetime
 from typing import Final
-from zoneinfo import ZoneInfo
 
 from shared.domain.identifiers import age_band
-
-# Months and dates are the trust's calendar dates, not UTC ones: a case sent at 00:30 on 1 March
-# in Norway belongs to March.
-OSLO: Final = ZoneInfo("Europe/Oslo")
-
-
-class SakStatus(StrEnum):
-    """The national summary's coarse statuses (the trust's finer ones stay in `soknad`)."""
-
-    TIL_VURDERING = "til_vurdering"
-    VEDTATT = "vedtatt"
-    TRUKKET = "trukket"
-
+from shared.domain.kalender import oslo_date
 
 KOSTNADSBAND: Final = ("<100k", "100-500k", "500k-1M", "1-5M", ">5M")
 _KOSTNAD_UPPER: Final = (
@@ -41,15 +27,6 @@ def kostnadsband(estimert_kostnad_nok: int | None) -> str | None:
     return ">5M"
 
 
-def lokal_dato(at: datetime) -> date:
-    return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(OSLO).date()
-
-
-def maned(at: datetime) -> str:
-    """YYYY-MM in Norwegian time."""
-    return f"{lokal_dato(at):%Y-%m}"
-
-
 def aldersgruppe(fodselsdato: date | None, *, on: date) -> str | None:
     """The age band on `on` (the anchoring date, so the band never changes afterwards)."""
     if fodselsdato is None or fodselsdato > on:
@@ -59,5 +36,5 @@ def aldersgruppe(fodselsdato: date | None, *, on: date) -> str | None:
 
 
 def behandlingstid_dager(sendt: date, fattet_at: datetime) -> int:
-    """Calendar days from the day it was sent to the day it was decided (same day = 0)."""
-    return max(0, (lokal_dato(fattet_at) - sendt).days)
+    """Calendar days (Norwegian ones) from the day it was sent to the day it was decided (same day = 0)."""
+    return max(0, (oslo_date(fattet_at) - sendt).days)

@@ -7,22 +7,18 @@ from dataclasses import dataclass
 import structlog
 
 from integrasjon import domain, store
-from integrasjon.domain import SakStatus
 from integrasjon.mapper import til_sammendrag
 from integrasjon.store import SakProjeksjon
+from shared.domain.kalender import oslo_date, oslo_month
+from shared.events.common import NasjonalStatus
 from shared.events.contracts import OppfolgingRegistrert, SoknadForankret, SoknadTrukket, VedtakFattet
 from shared.events.envelope import Envelope
+from shared.platform.auth.principal import Principal
 from shared.platform.db.uow import NATIONAL, UnitOfWork
-from shared.platform.errors import DomainError
+from shared.platform.db.use_case import use_case
+from shared.platform.errors import DomainError, NotYetReceived
 
 log = structlog.get_logger(__name__)
-
-
-class ProjeksjonMangler(Exception):
-    """An event about a case whose anchoring has not arrived yet.
-
-    The events come on separate queues, so a decision can overtake its anchoring; this is a transient
-    error: the bus retries it after a delay, and dead-letters it only if the anchoring never comes."""
 
 
 @dataclass(frozen=True)
@@ -40,7 +36,7 @@ class NationalTarget:
 def build_projeksjon(event: SoknadForankret) -> SakProjeksjon:
     """The privacy-minimised projection of an anchored application: personal data is coarsened here
     (birth date to an age band, cost to a band, dates to months) and the rest is dropped."""
-    sendt_dato = domain.lokal_dato(event.sendt_at)
+    sendt_dato = oslo_date(event.sendt_at)
     pasient = event.pasient if event.type == "enkeltpasient" else None
     return SakProjeksjon(
         lopenummer=event.lopenummer,
@@ -48,22 +44,21 @@ def build_projeksjon(event: SoknadForankret) -> SakProjeksjon:
         hf=event.hf,
         type=event.type,
         kategori=event.kategori,
-        # Cut to the column widths: the contract has no limits, and a too long name must not make the
-        # event fail forever on PostgreSQL.
-        legemiddel_navn=event.legemiddel.navn[:300],
-        virkestoff=event.legemiddel.virkestoff[:200],
-        atc=event.legemiddel.atc[:20] if event.legemiddel.atc else None,
-        indikasjon_kode=event.indikasjon.kode[:20],
-        indikasjon_tekst=event.indikasjon.tekst[:300],
-        sendt_maned=domain.maned(event.sendt_at),
+        # In their normal form and lengths already: soknad's snapshot made them so (shared.domain.saksdata).
+        legemiddel_navn=event.legemiddel.navn,
+        virkestoff=event.legemiddel.virkestoff,
+        atc=event.legemiddel.atc,
+        icd10_kode=event.indikasjon.kode,
+        icd10_tekst=event.indikasjon.tekst,
+        sendt_maned=oslo_month(event.sendt_at),
         sendt_dato=sendt_dato,
         aldersgruppe=domain.aldersgruppe(
-            pasient.fodselsdato if pasient else None, on=domain.lokal_dato(event.forankret_at)
+            pasient.fodselsdato if pasient else None, on=oslo_date(event.forankret_at)
         ),
         kjonn=pasient.kjonn if pasient else None,
         gruppe_storrelse=event.gruppe_storrelse if event.type == "gruppe" else None,
         kostnadsband=domain.kostnadsband(event.estimert_kostnad_nok),
-        status=SakStatus.TIL_VURDERING,
+        status=NasjonalStatus.TIL_VURDERING,
         utfall=None,
         vurderingsflyt=None,
         med_vilkar=False,
@@ -75,11 +70,11 @@ def build_projeksjon(event: SoknadForankret) -> SakProjeksjon:
 
 
 def apply_vedtak(p: SakProjeksjon, event: VedtakFattet) -> None:
-    p.status = SakStatus.VEDTATT
+    p.status = NasjonalStatus.VEDTATT
     p.utfall = event.utfall
     p.vurderingsflyt = event.vurderingsflyt
     p.med_vilkar = event.utfall == "innvilget_med_vilkar" or bool(event.vilkar)
-    p.vedtak_maned = domain.maned(event.fattet_at)
+    p.vedtak_maned = oslo_month(event.fattet_at)
     p.behandlingstid_dager = domain.behandlingstid_dager(p.sendt_dato, event.fattet_at)
 
 
@@ -109,7 +104,7 @@ class SummaryHandlers:
     async def _load(self, uow: UnitOfWork, lopenummer: str) -> SakProjeksjon:
         p = await store.get_projeksjon(uow.session, lopenummer)
         if p is None:
-            raise ProjeksjonMangler(f"no projection yet for {lopenummer}")
+            raise NotYetReceived(f"no projection yet for {lopenummer}")
         return p
 
     async def on_soknad_forankret(self, uow: UnitOfWork, event: SoknadForankret, envelope: Envelope) -> None:
@@ -120,7 +115,7 @@ class SummaryHandlers:
             p = fresh
             p.endret_at = uow.now
             uow.session.add(p)
-        elif p.status == SakStatus.TIL_VURDERING:
+        elif p.status == NasjonalStatus.TIL_VURDERING:
             # Anchored again (e.g. corrected and re-sent): the new snapshot wins, the sequence goes on.
             for column in SakProjeksjon.__table__.columns:
                 if column.key not in ("lopenummer", "sekvens", "status", "oppfolging_effekt", "endret_at"):
@@ -133,7 +128,7 @@ class SummaryHandlers:
     async def on_vedtak_fattet(self, uow: UnitOfWork, event: VedtakFattet, envelope: Envelope) -> None:
         p = await self._load(uow, event.lopenummer)
         self._check_hf(p.hf)
-        if p.status == SakStatus.TRUKKET:
+        if p.status == NasjonalStatus.TRUKKET:
             # As in `soknad`: a withdrawal before the decision stands.
             log.info("decision_after_withdrawal_ignored", hf=p.hf)
             return
@@ -143,10 +138,10 @@ class SummaryHandlers:
     async def on_soknad_trukket(self, uow: UnitOfWork, event: SoknadTrukket, envelope: Envelope) -> None:
         p = await self._load(uow, event.lopenummer)
         self._check_hf(p.hf)
-        if p.status != SakStatus.TIL_VURDERING:
+        if p.status != NasjonalStatus.TIL_VURDERING:
             log.info("withdrawal_after_final_status_ignored", status=p.status, hf=p.hf)
             return
-        p.status = SakStatus.TRUKKET
+        p.status = NasjonalStatus.TRUKKET
         self._publish(uow, p)
 
     async def on_oppfolging_registrert(
@@ -157,3 +152,20 @@ class SummaryHandlers:
         p = await self._load(uow, event.lopenummer)
         p.oppfolging_effekt = event.effekt
         p.endret_at = uow.now
+
+
+@dataclass(frozen=True)
+class Utsendelse:
+    """What has left the trust for the national overview: counts only, nothing that identifies a case."""
+
+    saker: dict[str, int]
+    """Projected cases per national status."""
+    sendt: int
+    venter: int
+
+
+@use_case
+async def utsendelse(uow: UnitOfWork, p: Principal) -> Utsendelse:
+    # Counts only: nothing here identifies a case, so any signed-in user of the trust may see them.
+    sendt, venter = await store.count_national_summaries(uow.session, hf=p.hf)
+    return Utsendelse(saker=await store.count_projeksjoner(uow.session, hf=p.hf), sendt=sendt, venter=venter)

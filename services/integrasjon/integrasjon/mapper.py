@@ -12,10 +12,11 @@ from shared.domain.trusts import rhf_for
 from shared.events.contracts import SakSammendrag
 
 
-def _kort_tekst(value: str, max_length: int) -> str:
+def _uten_personnummer(value: str) -> str:
     # Drug and diagnosis texts can be typed by hand when the catalogue had no match; a number shaped
-    # like a fødselsnummer typed by mistake must still not leave the trust.
-    return redact_personnummer_like(value.strip(), replacement="[fjernet]")[:max_length]
+    # like a fødselsnummer typed by mistake must still not leave the trust. (The replacement is shorter
+    # than what it replaces, so the producer's lengths still hold.)
+    return redact_personnummer_like(value, replacement="[fjernet]")
 
 
 def til_sammendrag(p: SakProjeksjon) -> SakSammendrag:
@@ -25,22 +26,22 @@ def til_sammendrag(p: SakProjeksjon) -> SakSammendrag:
         hf=p.hf,
         rhf=rhf_for(p.hf),
         sekvens=p.sekvens,
-        type=p.type,  # type: ignore[arg-type]
-        kategori=p.kategori,  # type: ignore[arg-type]
-        legemiddel_navn=_kort_tekst(p.legemiddel_navn, 200),
-        virkestoff=_kort_tekst(p.virkestoff, 200),
+        type=p.type,
+        kategori=p.kategori,
+        legemiddel_navn=_uten_personnummer(p.legemiddel_navn),
+        virkestoff=_uten_personnummer(p.virkestoff),
         atc=p.atc,
-        indikasjon_kode=p.indikasjon_kode,
-        indikasjon_tekst=_kort_tekst(p.indikasjon_tekst, 300),
-        status=p.status,  # type: ignore[arg-type]
-        utfall=p.utfall,  # type: ignore[arg-type]
-        vurderingsflyt=p.vurderingsflyt,  # type: ignore[arg-type]
+        icd10_kode=p.icd10_kode,
+        icd10_tekst=_uten_personnummer(p.icd10_tekst),
+        status=p.status,
+        utfall=p.utfall,
+        vurderingsflyt=p.vurderingsflyt,
         med_vilkar=p.med_vilkar,
         sendt_maned=p.sendt_maned,
         vedtak_maned=p.vedtak_maned,
         behandlingstid_dager=p.behandlingstid_dager,
         aldersgruppe=p.aldersgruppe if enkeltpasient else None,
-        kjonn=p.kjonn if enkeltpasient else None,  # type: ignore[arg-type]
+        kjonn=p.kjonn if enkeltpasient else None,
         gruppe_storrelse=None if enkeltpasient else p.gruppe_storrelse,
         kostnadsband=p.kostnadsband,
     )

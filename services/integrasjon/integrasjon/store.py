@@ -8,7 +8,9 @@ from sqlalchemy import Boolean, Date, Integer, String, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from shared.events.common import Effekt, Kategori, Kjonn, NasjonalStatus, SoknadType, Utfall, Vurderingsflyt
 from shared.platform.db.base import service_metadata
+from shared.platform.db.str_enum import StrEnumType
 from shared.platform.db.tables import add_spine_tables
 from shared.platform.db.types import UtcDateTime
 from shared.platform.db.uow import NATIONAL
@@ -30,26 +32,26 @@ class SakProjeksjon(Base):
     lopenummer: Mapped[str] = mapped_column(String(40), primary_key=True)
     soknad_id: Mapped[str] = mapped_column(String(36), index=True)
     hf: Mapped[str] = mapped_column(String(20), index=True)
-    type: Mapped[str] = mapped_column(String(20))
-    kategori: Mapped[str] = mapped_column(String(30))
+    type: Mapped[SoknadType] = mapped_column(String(20))
+    kategori: Mapped[Kategori] = mapped_column(String(30))
     legemiddel_navn: Mapped[str] = mapped_column(String(300))
     virkestoff: Mapped[str] = mapped_column(String(200))
     atc: Mapped[str | None] = mapped_column(String(20))
-    indikasjon_kode: Mapped[str] = mapped_column(String(20))
-    indikasjon_tekst: Mapped[str] = mapped_column(String(300))
+    icd10_kode: Mapped[str] = mapped_column(String(20))
+    icd10_tekst: Mapped[str] = mapped_column(String(300))
     sendt_maned: Mapped[str] = mapped_column(String(7))
     sendt_dato: Mapped[date] = mapped_column(Date)
     aldersgruppe: Mapped[str | None] = mapped_column(String(10))
-    kjonn: Mapped[str | None] = mapped_column(String(10))
+    kjonn: Mapped[Kjonn | None] = mapped_column(String(10))
     gruppe_storrelse: Mapped[int | None] = mapped_column(Integer)
     kostnadsband: Mapped[str | None] = mapped_column(String(20))
-    status: Mapped[str] = mapped_column(String(20))
-    utfall: Mapped[str | None] = mapped_column(String(30))
-    vurderingsflyt: Mapped[str | None] = mapped_column(String(20))
+    status: Mapped[NasjonalStatus] = mapped_column(StrEnumType(NasjonalStatus, 20))
+    utfall: Mapped[Utfall | None] = mapped_column(String(30))
+    vurderingsflyt: Mapped[Vurderingsflyt | None] = mapped_column(String(20))
     med_vilkar: Mapped[bool] = mapped_column(Boolean, default=False)
     vedtak_maned: Mapped[str | None] = mapped_column(String(7))
     behandlingstid_dager: Mapped[int | None] = mapped_column(Integer)
-    oppfolging_effekt: Mapped[str | None] = mapped_column(String(10))
+    oppfolging_effekt: Mapped[Effekt | None] = mapped_column(String(10))
     sekvens: Mapped[int] = mapped_column(Integer, default=0)
     """Number of summaries published for this case; the national overview keeps the highest."""
     endret_at: Mapped[datetime] = mapped_column(UtcDateTime)

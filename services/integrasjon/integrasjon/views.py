@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from integrasjon import store
-from integrasjon.deps import Catalogue, CurrentPrincipal, Settings, Uow
+from integrasjon import handlers
+from integrasjon.deps import Catalogue, CurrentPrincipal, Db, Settings
 
 router = APIRouter(include_in_schema=False)
 
@@ -15,17 +15,15 @@ STATUS_LABELS = {"til_vurdering": "Til vurdering", "vedtatt": "Vedtatt", "trukke
 
 @router.get("/")
 async def oversikt(
-    request: Request, p: CurrentPrincipal, uow: Uow, settings: Settings, katalog: Catalogue
+    request: Request, p: CurrentPrincipal, db: Db, settings: Settings, katalog: Catalogue
 ) -> Response:
-    # Counts only: nothing on this page identifies a case, so any signed-in user of the trust may see it.
-    saker = await store.count_projeksjoner(uow.session, hf=p.hf)
-    sendt, venter = await store.count_national_summaries(uow.session, hf=p.hf)
+    utsendelse = await handlers.utsendelse(db, p)
     context = {
-        "saker": saker,
-        "saker_totalt": sum(saker.values()),
+        "saker": utsendelse.saker,
+        "saker_totalt": sum(utsendelse.saker.values()),
         "status_labels": STATUS_LABELS,
-        "sendt": sendt,
-        "venter": venter,
+        "sendt": utsendelse.sendt,
+        "venter": utsendelse.venter,
         "nasjonal_bruker": settings.national_user(p.hf),
         "exchange": settings.national_exchange,
         "antall_legemidler": len(katalog.legemidler),

@@ -8,10 +8,12 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import ValidationError
 
 from oversikt import handlers
-from oversikt.deps import CurrentPrincipal, Filter, Settings, Uow
-from oversikt.domain import Presedenssok
-from oversikt.schemas import PresedensRead, SakRead, SakSide, VariasjonRead
+from oversikt.deps import CurrentPrincipal, Db, Filter, Settings
+from oversikt.domain import MAX_SIDE, Presedenssok
+from oversikt.schemas import SakRead, SakSide, VariasjonRead
+from shared.domain.presedenssvar import PresedensSvar
 from shared.platform.errors import ValidationFailed
+from shared.platform.web.params import parse_int
 from shared.platform.web.problems import field_name, norwegian_message
 
 router = APIRouter(prefix="/api", tags=["nasjonal oversikt"])
@@ -20,25 +22,28 @@ router = APIRouter(prefix="/api", tags=["nasjonal oversikt"])
 @router.get("/saker", summary="Search the national summaries; newest løpenummer first")
 async def saker(
     p: CurrentPrincipal,
-    uow: Uow,
+    db: Db,
     f: Filter,
     settings: Settings,
-    side: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    side: Annotated[str, Query(description="Page number, from 1.")] = "1",
     per_side: Annotated[int | None, Query(ge=1, le=500)] = None,
 ) -> SakSide:
+    nummer = parse_int(side, field="side", minimum=1, maximum=MAX_SIDE)
     size = per_side or settings.page_size
-    total, rows = await handlers.search(uow, p, f, side=side, per_side=size)
-    return SakSide(totalt=total, side=side, per_side=size, saker=[SakRead.of(s) for s in rows])
+    treff = await handlers.search(db, p, f, side=nummer, per_side=size)
+    return SakSide(
+        totalt=treff.totalt, side=nummer, per_side=size, saker=[SakRead.of(s) for s in treff.saker]
+    )
 
 
 @router.get("/saker/{lopenummer}", summary="One case's latest summary")
-async def sak(lopenummer: str, p: CurrentPrincipal, uow: Uow) -> SakRead:
-    return SakRead.of(await handlers.get(uow, p, lopenummer))
+async def sak(lopenummer: str, p: CurrentPrincipal, db: Db) -> SakRead:
+    return SakRead.of(await handlers.get(db, p, lopenummer))
 
 
 @router.get("/variasjon", summary="Decisions per substance, indication and trust")
-async def variasjon(p: CurrentPrincipal, uow: Uow, f: Filter) -> list[VariasjonRead]:
-    return [VariasjonRead.of(r) for r in await handlers.variasjon(uow, p, f)]
+async def variasjon(p: CurrentPrincipal, db: Db, f: Filter) -> list[VariasjonRead]:
+    return [VariasjonRead.of(r) for r in await handlers.variasjon(db, p, f)]
 
 
 def presedenssok(
@@ -62,7 +67,7 @@ def presedenssok(
     summary="Earlier decisions for a substance and indication per trust (aggregated, small cells hidden)",
 )
 async def presedens(
-    p: CurrentPrincipal, uow: Uow, sok: Annotated[Presedenssok, Depends(presedenssok)]
-) -> PresedensRead:
+    p: CurrentPrincipal, db: Db, sok: Annotated[Presedenssok, Depends(presedenssok)]
+) -> PresedensSvar:
     # Any authenticated user of any trust, not only `nasjonal`: see handlers.presedens for why that is safe.
-    return await handlers.presedens(uow, p, sok)
+    return await handlers.presedens(db, p, sok)

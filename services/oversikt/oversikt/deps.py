@@ -11,10 +11,11 @@ from oversikt.domain import Sokefilter
 from oversikt.settings import OversiktSettings
 from shared.platform.errors import ValidationFailed
 from shared.platform.runtime import ServiceRuntime
-from shared.platform.web.deps import CurrentPrincipal, Runtime, Uow, get_runtime
+from shared.platform.web.db_deps import Db
+from shared.platform.web.deps import CurrentPrincipal, Runtime, get_runtime
 from shared.platform.web.problems import field_name, norwegian_message
 
-__all__ = ["CurrentPrincipal", "Filter", "Runtime", "Settings", "Uow"]
+__all__ = ["CurrentPrincipal", "Db", "Filter", "Runtime", "Settings"]
 
 
 async def get_settings(runtime: Annotated[ServiceRuntime, Depends(get_runtime)]) -> OversiktSettings:

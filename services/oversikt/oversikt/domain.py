@@ -28,6 +28,9 @@ UTFALL_LABELS = {
 FLYT_LABELS = {"forenklet": "Forenklet (fagdirektør)", "komplett": "Komplett (komité og fagdirektør)"}
 KJONN_LABELS = {"mann": "Mann", "kvinne": "Kvinne"}
 
+MAX_SIDE = 10_000
+"""The last page number the search accepts (deeper pages are a query, not a browse)."""
+
 _ICD10 = re.compile(r"[A-Z][0-9]{0,2}(\.?[0-9]{0,2})?")
 
 

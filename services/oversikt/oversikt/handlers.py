@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import structlog
 
 from oversikt import store
 from oversikt.domain import SMALL_CELL_LIMIT, Presedenssok, Sokefilter, is_newer, suppress_small
-from oversikt.schemas import PresedensGruppevedtakRead, PresedensHfRead, PresedensRead
 from oversikt.store import Sammendrag, VariasjonRad
+from shared.domain.presedenssvar import PresedensGruppevedtak, PresedensHf, PresedensSvar
 from shared.domain.trusts import hf_navn, rhf_for
 from shared.events.contracts import SakSammendrag
 from shared.events.envelope import Envelope
 from shared.platform.auth.principal import Principal, Role
 from shared.platform.db.uow import UnitOfWork
+from shared.platform.db.use_case import use_case
 from shared.platform.errors import NotFound
 
 log = structlog.get_logger(__name__)
@@ -42,8 +45,8 @@ async def on_sak_sammendrag(uow: UnitOfWork, event: SakSammendrag, envelope: Env
     stored.legemiddel_navn = event.legemiddel_navn
     stored.virkestoff = event.virkestoff
     stored.atc = event.atc
-    stored.indikasjon_kode = event.indikasjon_kode
-    stored.indikasjon_tekst = event.indikasjon_tekst
+    stored.icd10_kode = event.icd10_kode
+    stored.icd10_tekst = event.icd10_tekst
     stored.status = event.status
     stored.utfall = event.utfall
     stored.vurderingsflyt = event.vurderingsflyt
@@ -63,13 +66,41 @@ def _require_nasjonal(p: Principal) -> None:
     p.require(Role.NASJONAL)
 
 
-async def search(
-    uow: UnitOfWork, p: Principal, f: Sokefilter, *, side: int, per_side: int
-) -> tuple[int, list[Sammendrag]]:
+@dataclass(frozen=True)
+class Treff:
+    totalt: int
+    saker: list[Sammendrag]
+
+
+@dataclass(frozen=True)
+class Sokeside:
+    """The national search page: one page of cases and the variation across trusts, read together."""
+
+    treff: Treff
+    variasjon: list[VariasjonRad]
+
+
+async def _search(uow: UnitOfWork, f: Sokefilter, *, side: int, per_side: int) -> Treff:
+    total, rows = await store.search(uow.session, f, offset=(max(side, 1) - 1) * per_side, limit=per_side)
+    return Treff(totalt=total, saker=rows)
+
+
+@use_case
+async def search(uow: UnitOfWork, p: Principal, f: Sokefilter, *, side: int, per_side: int) -> Treff:
     _require_nasjonal(p)
-    return await store.search(uow.session, f, offset=(max(side, 1) - 1) * per_side, limit=per_side)
+    return await _search(uow, f, side=side, per_side=per_side)
 
 
+@use_case
+async def sokeside(uow: UnitOfWork, p: Principal, f: Sokefilter, *, side: int, per_side: int) -> Sokeside:
+    _require_nasjonal(p)
+    return Sokeside(
+        treff=await _search(uow, f, side=side, per_side=per_side),
+        variasjon=await store.variasjon(uow.session, f),
+    )
+
+
+@use_case
 async def get(uow: UnitOfWork, p: Principal, lopenummer: str) -> Sammendrag:
     _require_nasjonal(p)
     sammendrag = await store.get_sammendrag(uow.session, lopenummer)
@@ -78,12 +109,14 @@ async def get(uow: UnitOfWork, p: Principal, lopenummer: str) -> Sammendrag:
     return sammendrag
 
 
+@use_case
 async def variasjon(uow: UnitOfWork, p: Principal, f: Sokefilter) -> list[VariasjonRad]:
     _require_nasjonal(p)
     return await store.variasjon(uow.session, f)
 
 
-async def presedens(uow: UnitOfWork, p: Principal, sok: Presedenssok) -> PresedensRead:
+@use_case
+async def presedens(uow: UnitOfWork, p: Principal, sok: Presedenssok) -> PresedensSvar:
     """Earlier decisions for the same substance and indication, for an applicant in any trust.
 
     Open to every authenticated user, not only role `nasjonal`: applicants should see how other trusts
@@ -94,14 +127,14 @@ async def presedens(uow: UnitOfWork, p: Principal, sok: Presedenssok) -> Presede
     del p  # authenticated by the route; any role of any served trust may read
     telling = await store.presedens_per_hf(uow.session, sok)
     gruppe = await store.presedens_gruppevedtak(uow.session, sok, limit=50)
-    return PresedensRead(
+    return PresedensSvar(
         virkestoff=sok.virkestoff,
         atc=sok.atc,
         icd10=sok.icd10,
         icd10_kategori=sok.kategori,
         prikkegrense=SMALL_CELL_LIMIT,
         per_hf=[
-            PresedensHfRead(
+            PresedensHf(
                 hf=t.hf,
                 hf_navn=hf_navn(t.hf),
                 rhf=rhf_for(t.hf),
@@ -112,18 +145,18 @@ async def presedens(uow: UnitOfWork, p: Principal, sok: Presedenssok) -> Presede
             for t in telling
         ],
         gruppevedtak=[
-            PresedensGruppevedtakRead(
+            PresedensGruppevedtak(
                 lopenummer=s.lopenummer,
                 hf=s.hf,
                 hf_navn=hf_navn(s.hf),
                 legemiddel_navn=s.legemiddel_navn,
                 virkestoff=s.virkestoff,
                 atc=s.atc,
-                indikasjon_kode=s.indikasjon_kode,
-                indikasjon_tekst=s.indikasjon_tekst,
+                icd10_kode=s.icd10_kode,
+                icd10_tekst=s.icd10_tekst,
                 utfall=s.utfall or "",
                 vedtak_maned=s.vedtak_maned,
-                dekker_koden=sok.dekker(s.indikasjon_kode),
+                dekker_koden=sok.dekker(s.icd10_kode),
             )
             for s in gruppe
         ],

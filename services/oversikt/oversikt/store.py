@@ -11,7 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from oversikt.domain import Presedenssok, Sokefilter
+from shared.events.common import Kategori, Kjonn, NasjonalStatus, SoknadType, Utfall, Vurderingsflyt
 from shared.platform.db.base import service_metadata
+from shared.platform.db.str_enum import StrEnumType
 from shared.platform.db.tables import add_spine_tables
 from shared.platform.db.types import UtcDateTime
 
@@ -34,22 +36,22 @@ class Sammendrag(Base):
     hf: Mapped[str] = mapped_column(String(20), index=True)
     rhf: Mapped[str] = mapped_column(String(20))
     sekvens: Mapped[int] = mapped_column(Integer)
-    type: Mapped[str] = mapped_column(String(20))
-    kategori: Mapped[str] = mapped_column(String(30), index=True)
+    type: Mapped[SoknadType] = mapped_column(String(20))
+    kategori: Mapped[Kategori] = mapped_column(String(30), index=True)
     legemiddel_navn: Mapped[str] = mapped_column(String(300))
     virkestoff: Mapped[str] = mapped_column(String(200), index=True)
     atc: Mapped[str | None] = mapped_column(String(20), index=True)
-    indikasjon_kode: Mapped[str] = mapped_column(String(20), index=True)
-    indikasjon_tekst: Mapped[str] = mapped_column(String(300))
-    status: Mapped[str] = mapped_column(String(20), index=True)
-    utfall: Mapped[str | None] = mapped_column(String(30))
-    vurderingsflyt: Mapped[str | None] = mapped_column(String(20))
+    icd10_kode: Mapped[str] = mapped_column(String(20), index=True)
+    icd10_tekst: Mapped[str] = mapped_column(String(300))
+    status: Mapped[NasjonalStatus] = mapped_column(StrEnumType(NasjonalStatus, 20), index=True)
+    utfall: Mapped[Utfall | None] = mapped_column(String(30))
+    vurderingsflyt: Mapped[Vurderingsflyt | None] = mapped_column(String(20))
     med_vilkar: Mapped[bool] = mapped_column(Boolean, default=False)
     sendt_maned: Mapped[str] = mapped_column(String(7))
     vedtak_maned: Mapped[str | None] = mapped_column(String(7))
     behandlingstid_dager: Mapped[int | None] = mapped_column(Integer)
     aldersgruppe: Mapped[str | None] = mapped_column(String(10))
-    kjonn: Mapped[str | None] = mapped_column(String(10))
+    kjonn: Mapped[Kjonn | None] = mapped_column(String(10))
     gruppe_storrelse: Mapped[int | None] = mapped_column(Integer)
     kostnadsband: Mapped[str | None] = mapped_column(String(20))
     oppdateringer: Mapped[int] = mapped_column(Integer, default=1)
@@ -86,9 +88,7 @@ def _filtered(query: SelectT, f: Sokefilter) -> SelectT:
     if f.icd10:
         # Stored with the dot as sent (G36.0); the filter matches the start of the code either way.
         query = query.where(
-            func.replace(Sammendrag.indikasjon_kode, ".", "").startswith(
-                f.icd10_uten_punktum, autoescape=True
-            )
+            func.replace(Sammendrag.icd10_kode, ".", "").startswith(f.icd10_uten_punktum, autoescape=True)
         )
     return query
 
@@ -106,8 +106,8 @@ async def search(
 @dataclass(frozen=True)
 class VariasjonRad:
     virkestoff: str
-    indikasjon_kode: str
-    indikasjon_tekst: str
+    icd10_kode: str
+    icd10_tekst: str
     hf: str
     innvilget: int
     innvilget_med_vilkar: int
@@ -132,21 +132,21 @@ async def variasjon(session: AsyncSession, f: Sokefilter) -> list[VariasjonRad]:
     query = (
         select(
             virkestoff,
-            Sammendrag.indikasjon_kode,
-            func.min(Sammendrag.indikasjon_tekst),
+            Sammendrag.icd10_kode,
+            func.min(Sammendrag.icd10_tekst),
             Sammendrag.hf,
             count("innvilget"),
             count("innvilget_med_vilkar"),
             count("avslatt"),
         )
         .where(Sammendrag.status == "vedtatt")
-        .group_by(virkestoff, Sammendrag.indikasjon_kode, Sammendrag.hf)
-        .order_by(virkestoff, Sammendrag.indikasjon_kode, Sammendrag.hf)
+        .group_by(virkestoff, Sammendrag.icd10_kode, Sammendrag.hf)
+        .order_by(virkestoff, Sammendrag.icd10_kode, Sammendrag.hf)
     )
     rows = await session.execute(_filtered(query, f))
     return [
         VariasjonRad(
-            virkestoff=str(v), indikasjon_kode=str(k), indikasjon_tekst=str(t), hf=str(hf),
+            virkestoff=str(v), icd10_kode=str(k), icd10_tekst=str(t), hf=str(hf),
             innvilget=int(i or 0), innvilget_med_vilkar=int(iv or 0), avslatt=int(a or 0),
         )
         for v, k, t, hf, i, iv, a in rows.all()
@@ -168,7 +168,7 @@ def _presedens_where(sok: Presedenssok) -> tuple[ColumnElement[bool], ...]:
     if sok.atc:
         drug.append(Sammendrag.atc == sok.atc)
     # The whole 3-character category: a decision for G36.0 is precedent for G36.1 too.
-    code = func.replace(Sammendrag.indikasjon_kode, ".", "").startswith(sok.kategori, autoescape=True)
+    code = func.replace(Sammendrag.icd10_kode, ".", "").startswith(sok.kategori, autoescape=True)
     return (Sammendrag.status == "vedtatt", or_(*drug), code)
 
 

@@ -11,11 +11,12 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 
 from oversikt import handlers
-from oversikt.deps import CurrentPrincipal, Settings, Uow
+from oversikt.deps import CurrentPrincipal, Db, Settings
 from oversikt.domain import (
     FLYT_LABELS,
     KATEGORI_LABELS,
     KJONN_LABELS,
+    MAX_SIDE,
     STATUS_LABELS,
     TYPE_LABELS,
     UTFALL_LABELS,
@@ -23,6 +24,8 @@ from oversikt.domain import (
 )
 from oversikt.store import VariasjonRad
 from shared.domain.trusts import HELSEFORETAK
+from shared.platform.errors import ValidationFailed
+from shared.platform.web.params import parse_optional_int
 from shared.platform.web.problems import field_name, norwegian_message
 
 router = APIRouter(include_in_schema=False)
@@ -31,8 +34,8 @@ router = APIRouter(include_in_schema=False)
 @dataclass(frozen=True)
 class Variasjonsgruppe:
     virkestoff: str
-    indikasjon_kode: str
-    indikasjon_tekst: str
+    icd10_kode: str
+    icd10_tekst: str
     rader: list[VariasjonRad]
 
     @property
@@ -45,12 +48,12 @@ class Variasjonsgruppe:
 def _grupper(rader: list[VariasjonRad]) -> list[Variasjonsgruppe]:
     grupper: dict[tuple[str, str], Variasjonsgruppe] = {}
     for r in rader:
-        key = (r.virkestoff, r.indikasjon_kode)
+        key = (r.virkestoff, r.icd10_kode)
         if key not in grupper:
-            grupper[key] = Variasjonsgruppe(r.virkestoff, r.indikasjon_kode, r.indikasjon_tekst, [])
+            grupper[key] = Variasjonsgruppe(r.virkestoff, r.icd10_kode, r.icd10_tekst, [])
         grupper[key].rader.append(r)
     # Where trusts disagree is what the national team looks for first.
-    return sorted(grupper.values(), key=lambda g: (not g.ulik_praksis, g.virkestoff, g.indikasjon_kode))
+    return sorted(grupper.values(), key=lambda g: (not g.ulik_praksis, g.virkestoff, g.icd10_kode))
 
 
 def _render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> Response:
@@ -62,12 +65,8 @@ def _render(request: Request, name: str, context: dict[str, Any], status_code: i
     return request.app.state.templates.render(request, name, {**base, **context}, status_code=status_code)
 
 
-def _page_number(value: str | None) -> int:
-    return int(value) if value and value.isdigit() and 0 < int(value) <= 10_000 else 1
-
-
 @router.get("/", name="nasjonal_sok")
-async def sok(request: Request, p: CurrentPrincipal, uow: Uow, settings: Settings) -> Response:
+async def sok(request: Request, p: CurrentPrincipal, db: Db, settings: Settings) -> Response:
     params = request.query_params
     errors: list[dict[str, str]] = []
     try:
@@ -79,9 +78,13 @@ async def sok(request: Request, p: CurrentPrincipal, uow: Uow, settings: Setting
         f = Sokefilter.model_validate(
             {k: params.get(k, "") for k in Sokefilter.model_fields if k not in {e["field"] for e in errors}}
         )
-    side = _page_number(params.get("side"))
-    total, saker = await handlers.search(uow, p, f, side=side, per_side=settings.page_size)
-    variasjon = await handlers.variasjon(uow, p, f)
+    side = 1
+    try:
+        side = parse_optional_int(params.get("side"), field="side", minimum=1, maximum=MAX_SIDE) or 1
+    except ValidationFailed as exc:
+        errors.append({"field": "side", "message": exc.message})
+    resultat = await handlers.sokeside(db, p, f, side=side, per_side=settings.page_size)
+    total, saker = resultat.treff.totalt, resultat.treff.saker
     sider = max(1, -(-total // settings.page_size))
 
     def lenke(til_side: int) -> str:
@@ -94,12 +97,12 @@ async def sok(request: Request, p: CurrentPrincipal, uow: Uow, settings: Setting
             "f": f, "errors": errors, "saker": saker, "totalt": total, "side": side, "sider": sider,
             "forrige": lenke(side - 1) if side > 1 else None,
             "neste": lenke(side + 1) if side < sider else None,
-            "grupper": _grupper(variasjon),
+            "grupper": _grupper(resultat.variasjon),
         },
         status_code=422 if errors else 200,
     )  # fmt: skip
 
 
 @router.get("/sak/{lopenummer}", name="nasjonal_sak")
-async def sak(request: Request, lopenummer: str, p: CurrentPrincipal, uow: Uow) -> Response:
-    return _render(request, "sak.html", {"s": await handlers.get(uow, p, lopenummer)})
+async def sak(request: Request, lopenummer: str, p: CurrentPrincipal, db: Db) -> Response:
+    return _render(request, "sak.html", {"s": await handlers.get(db, p, lopenummer)})

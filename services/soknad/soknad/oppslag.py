@@ -13,36 +13,18 @@ from typing import Any, TypeVar
 
 import httpx
 import structlog
-from pydantic import BaseModel, Field, TypeAdapter, ValidationError
+from pydantic import TypeAdapter, ValidationError
 from starlette.requests import Request
 
+from shared.domain.oppslag import DiagnoseTreff, LegemiddelTreff
 from shared.platform.auth.session import SESSION_COOKIE
 from shared.platform.observability.logging import current_correlation_id
 
 log = structlog.get_logger(__name__)
 
+__all__ = ["DiagnoseTreff", "LegemiddelTreff", "OppslagKlient", "forwarded_credentials"]
+
 T = TypeVar("T")
-
-
-class LegemiddelTreff(BaseModel):
-    """One drug from the catalogue, with what the form fills in and shows."""
-
-    fest_id: str = Field(description="FEST id of the brand (`ID_<GUID>`).")
-    navn: str = Field(description="Brand name.")
-    navn_form_styrke: str = Field(description="Name with form and strength, as the form stores it.")
-    virkestoff: str = Field(description="Active substance.")
-    atc: str = Field(description="ATC code.")
-    legemiddelform: str = Field(description="Pharmaceutical form.")
-    styrke: str = Field(description="Strength.")
-    krever_godkjenningsfritak: bool = Field(
-        description="No Norwegian marketing authorisation: the form suggests the godkjenningsfritak scheme."
-    )
-    smpc_url: str | None = Field(default=None, description="Summary of product characteristics, when known.")
-
-
-class DiagnoseTreff(BaseModel):
-    kode: str = Field(description="ICD-10 code with dot, e.g. G36.0.")
-    tekst: str = Field(description="Norwegian diagnosis text.")
 
 
 _LEGEMIDLER = TypeAdapter(list[LegemiddelTreff])

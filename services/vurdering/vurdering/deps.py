@@ -7,10 +7,11 @@ from typing import Annotated
 from fastapi import Depends
 
 from shared.platform.runtime import ServiceRuntime
-from shared.platform.web.deps import CurrentPrincipal, Runtime, Uow, get_runtime
+from shared.platform.web.db_deps import Db
+from shared.platform.web.deps import CurrentPrincipal, Runtime, get_runtime
 from vurdering.settings import VurderingSettings
 
-__all__ = ["CurrentPrincipal", "Runtime", "Settings", "Uow"]
+__all__ = ["CurrentPrincipal", "Db", "Runtime", "Settings"]
 
 
 async def get_settings(runtime: Annotated[ServiceRuntime, Depends(get_runtime)]) -> VurderingSettings:

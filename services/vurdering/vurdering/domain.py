@@ -10,8 +10,8 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from shared.domain.labels import ANBEFALING_LABELS, KATEGORI_LABELS, NIVA_LABELS, TYPE_LABELS, UTFALL_LABELS  # noqa: F401 - used by views and templates
+from shared.domain.overganger import Handling, Overgang, Overganger
 from shared.events.common import Anbefaling
-from shared.platform.errors import InvalidTransition
 
 
 class Status(StrEnum):
@@ -65,30 +65,36 @@ KRITERIER: tuple[Kriterium, ...] = (
     ),
 )
 
-_TRANSITIONS: dict[str, tuple[frozenset[Status], Status | None]] = {
-    "anbefale": (frozenset({Status.TIL_VURDERING}), Status.ANBEFALT),
-    # Asking the applicant does not move the case; the committee keeps working on it meanwhile.
-    "etterspor": (frozenset({Status.TIL_VURDERING}), None),
-    "avslutte": (frozenset({Status.TIL_VURDERING, Status.ANBEFALT}), Status.AVSLUTTET),
-    # The applicant's withdrawal wins even over a decision that crossed it on the way (soknad keeps it).
-    "trekke": (frozenset({Status.TIL_VURDERING, Status.ANBEFALT, Status.AVSLUTTET}), Status.TRUKKET),
-}
-
-_REFUSALS = {
-    "anbefale": "Saken er ikke lenger til vurdering, så komiteen kan ikke gi en ny anbefaling.",
-    "etterspor": "Saken er ikke lenger til vurdering, så det kan ikke bes om mer informasjon.",
-    "avslutte": "Saken er allerede avsluttet eller trukket.",
-    "trekke": "Saken er allerede trukket.",
-}
-
-
-def transition(current: str, action: str) -> Status:
-    """The status after `action`, or InvalidTransition with a Norwegian reason."""
-    allowed, target = _TRANSITIONS[action]
-    status = Status(current)
-    if status not in allowed:
-        raise InvalidTransition(f"{_REFUSALS[action]} (Status nå: {STATUS_LABELS[status].lower()}.)")
-    return target or status
+transition = Overganger(
+    Status,
+    STATUS_LABELS,
+    {
+        Handling.ANBEFALE: Overgang(
+            frozenset({Status.TIL_VURDERING}),
+            Status.ANBEFALT,
+            "Saken er ikke lenger til vurdering, så komiteen kan ikke gi en ny anbefaling.",
+        ),
+        # Asking the applicant does not move the case; the committee keeps working on it meanwhile.
+        Handling.ETTERSPORRE: Overgang(
+            frozenset({Status.TIL_VURDERING}),
+            None,
+            "Saken er ikke lenger til vurdering, så det kan ikke bes om mer informasjon.",
+        ),
+        # The director's decision closes the committee's case, with or without a recommendation.
+        Handling.VEDTA: Overgang(
+            frozenset({Status.TIL_VURDERING, Status.ANBEFALT}),
+            Status.AVSLUTTET,
+            "Saken er allerede avsluttet eller trukket.",
+        ),
+        # The applicant's withdrawal wins even over a decision that crossed it on the way (soknad keeps it).
+        Handling.TREKKE: Overgang(
+            frozenset({Status.TIL_VURDERING, Status.ANBEFALT, Status.AVSLUTTET}),
+            Status.TRUKKET,
+            "Saken er allerede trukket.",
+        ),
+    },
+)
+"""The status after an action, or InvalidTransition with a Norwegian reason."""
 
 
 Begrunnelse = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]

@@ -1,13 +1,24 @@
-"""Use cases of the vurdering service: the committee's commands and the events it consumes."""
+"""Use cases of the vurdering service: the committee's commands and the events it consumes.
+
+A command is a `@use_case`: routes and views call it with the service's `Database`, and it runs and
+commits in its own unit of work, returning what the caller renders."""
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 import structlog
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
+from shared.domain.historikk import record_history
+from shared.domain.lokal_sak import (
+    load_case,
+    on_lost_race,
+    receive_case,
+    require_case_for_soknad,
+    require_fresh,
+)
+from shared.domain.overganger import Handling
 from shared.events.common import Kriterievurdering as KriterievurderingEvent
 from shared.events.contracts import (
     AnbefalingAvgitt,
@@ -19,8 +30,9 @@ from shared.events.contracts import (
 )
 from shared.events.envelope import Envelope
 from shared.platform.auth.principal import Principal, Role
-from shared.platform.db.uow import UnitOfWork, is_unique_violation
-from shared.platform.errors import InvalidTransition, NotFound, StaleVersion
+from shared.platform.db.uow import UnitOfWork
+from shared.platform.db.use_case import use_case
+from shared.platform.errors import NotFound
 from shared.platform.observability.logging import mark_sensitive
 from vurdering import store
 from vurdering.domain import ANBEFALING_LABELS, UTFALL_LABELS, AnbefalingInput, Status, transition
@@ -28,55 +40,41 @@ from vurdering.store import Anbefaling, Historikk, Sak, Sporsmal
 
 log = structlog.get_logger(__name__)
 
+STALE_MESSAGE = "Saken er endret av noen andre siden du åpnet den. Last siden på nytt og se over endringene."
 
-class CaseNotYetReceived(Exception):
-    """An event about a case whose `SoknadForankret` has not arrived yet.
 
-    Deliberately not a DomainError: the bus retries it later instead of dead-lettering it, because
-    events from different producers may arrive out of order."""
+@dataclass(frozen=True)
+class SakVisning:
+    """One case with everything its page and its API answer show."""
+
+    sak: Sak
+    anbefaling: Anbefaling | None
+    sporsmal: list[Sporsmal]
+    historikk: list[Historikk]
+
+
+@dataclass(frozen=True)
+class Saksliste:
+    saker: list[Sak]
+    anbefalinger: dict[str, Anbefaling]
+
+
+async def _load(uow: UnitOfWork, p: Principal, sak_id: str) -> Sak:
+    return await load_case(uow, Sak, p, sak_id)
+
+
+def _require_fresh(sak: Sak, versjon: int | None) -> None:
+    require_fresh(sak, versjon, message=STALE_MESSAGE)
+
+
+def _on_lost_race(uow: UnitOfWork, sak_id: str, versjon: int | None) -> None:
+    on_lost_race(uow, Sak, sak_id, versjon=versjon, message=STALE_MESSAGE)
 
 
 def _history(
     uow: UnitOfWork, sak: Sak, actor: Principal | None, hendelse: str, detalj: str | None = None
 ) -> None:
-    uow.session.add(
-        Historikk(
-            sak_id=sak.id,
-            at=uow.now,
-            actor_id=actor.user_id if actor else "system",
-            actor_navn=actor.name if actor else "Søknadsportalen",
-            hendelse=hendelse,
-            detalj=detalj,
-        )
-    )
-
-
-async def _load(uow: UnitOfWork, p: Principal, sak_id: str) -> Sak:
-    sak = await store.get_sak(uow.session, sak_id)
-    if sak is None:
-        raise NotFound("Saken finnes ikke.")
-    p.require_hf(sak.hf)
-    return sak
-
-
-def _require_fresh(sak: Sak, versjon: int | None) -> None:
-    if versjon is not None and versjon != sak.versjon:
-        raise StaleVersion(
-            "Saken er endret av noen andre siden du åpnet den. Last siden på nytt og se over endringene.",
-            extra={"din_versjon": versjon, "lagret_versjon": sak.versjon},
-        )
-
-
-async def _flush(uow: UnitOfWork, *, already_done: str) -> None:
-    """Flush now, so a lost race becomes a 409 with a Norwegian message instead of a 500 at commit."""
-    try:
-        await uow.session.flush()
-    except StaleDataError as exc:
-        raise StaleVersion("Noen andre har endret saken i mellomtiden. Last siden på nytt.") from exc
-    except IntegrityError as exc:
-        if is_unique_violation(exc):
-            raise InvalidTransition(already_done) from exc
-        raise
+    record_history(uow, Historikk, sak.id, actor=actor, hendelse=hendelse, detalj=detalj)
 
 
 def _patient_name(sak: Sak) -> str | None:
@@ -84,8 +82,16 @@ def _patient_name(sak: Sak) -> str | None:
     return pasient.get("navn") if isinstance(pasient, dict) else None
 
 
-async def read(uow: UnitOfWork, p: Principal, sak_id: str, *, purpose: str) -> Sak:
-    """One case in full; the snapshot holds personal data, so every read is audited."""
+async def _visning(uow: UnitOfWork, sak: Sak) -> SakVisning:
+    return SakVisning(
+        sak=sak,
+        anbefaling=await store.anbefaling_for(uow.session, sak.id),
+        sporsmal=await store.sporsmal_for(uow.session, sak.id),
+        historikk=await store.historikk_for(uow.session, sak.id),
+    )
+
+
+async def _read(uow: UnitOfWork, p: Principal, sak_id: str, *, purpose: str) -> Sak:
     p.require(Role.KOMITE, Role.FAGDIREKTOR)
     sak = await _load(uow, p, sak_id)
     mark_sensitive(_patient_name(sak), (sak.snapshot.get("pasient") or {}).get("fodselsnummer"))
@@ -93,18 +99,31 @@ async def read(uow: UnitOfWork, p: Principal, sak_id: str, *, purpose: str) -> S
     return sak
 
 
-async def list_saker(uow: UnitOfWork, p: Principal) -> list[Sak]:
+@use_case
+async def read(uow: UnitOfWork, p: Principal, sak_id: str, *, purpose: str) -> SakVisning:
+    """One case in full; the snapshot holds personal data, so every read is audited."""
+    return await _visning(uow, await _read(uow, p, sak_id, purpose=purpose))
+
+
+@use_case
+async def list_saker(uow: UnitOfWork, p: Principal) -> Saksliste:
     p.require(Role.KOMITE, Role.FAGDIREKTOR)
-    return await store.list_for_hf(uow.session, hf=p.hf)
+    saker = await store.list_for_hf(uow.session, hf=p.hf)
+    return Saksliste(
+        saker=saker, anbefalinger=await store.anbefalinger_for(uow.session, [s.id for s in saker])
+    )
 
 
+@use_case
 async def record_anbefaling(
     uow: UnitOfWork, p: Principal, sak_id: str, *, anbefaling: AnbefalingInput, versjon: int | None = None
-) -> Sak:
+) -> SakVisning:
     p.require(Role.KOMITE)
+    uow.on_duplicate("Komiteen har allerede gitt en anbefaling i denne saken.")
+    _on_lost_race(uow, sak_id, versjon)
     sak = await _load(uow, p, sak_id)
     # "Already recommended" tells the member more than "stale version", so it is checked first.
-    target = transition(sak.status, "anbefale")
+    target = transition(sak.status, Handling.ANBEFALE)
     _require_fresh(sak, versjon)
     now = uow.now
     k = anbefaling.kriterier
@@ -143,16 +162,20 @@ async def record_anbefaling(
         hf=sak.hf,
         subject=sak.lopenummer,
     )
-    await _flush(uow, already_done="Komiteen har allerede gitt en anbefaling i denne saken.")
-    return sak
+    # Written now, so the answer shows the recommendation; a lost race surfaces here as the 409 above.
+    await uow.session.flush()
+    return await _visning(uow, sak)
 
 
+@use_case
 async def request_tilleggsinformasjon(
     uow: UnitOfWork, p: Principal, sak_id: str, *, sporsmal: str
 ) -> Sporsmal:
     p.require(Role.KOMITE)
+    uow.on_duplicate("Spørsmålet er allerede sendt.")
+    _on_lost_race(uow, sak_id, None)
     sak = await _load(uow, p, sak_id)
-    transition(sak.status, "etterspor")
+    transition(sak.status, Handling.ETTERSPORRE)
     now = uow.now
     row = Sporsmal(
         id=str(uuid.uuid4()),
@@ -185,49 +208,22 @@ async def request_tilleggsinformasjon(
         hf=sak.hf,
         subject=sak.lopenummer,
     )
-    await _flush(uow, already_done="Spørsmålet er allerede sendt.")
     return row
-
-
-async def anbefaling_for(uow: UnitOfWork, sak: Sak) -> Anbefaling | None:
-    return await store.anbefaling_for(uow.session, sak.id)
 
 
 # --- consumed events ---------------------------------------------------------------------------
 
 
 async def _by_soknad(uow: UnitOfWork, soknad_id: str) -> Sak:
-    sak = await store.get_sak_for_soknad(uow.session, soknad_id)
-    if sak is None:
-        raise CaseNotYetReceived(f"no assessment case for soknad {soknad_id} yet")
-    return sak
+    return await require_case_for_soknad(uow, Sak, soknad_id)
 
 
 async def on_soknad_forankret(uow: UnitOfWork, event: SoknadForankret, envelope: Envelope) -> None:
-    existing = await store.get_sak_for_soknad(uow.session, event.soknad_id)
-    if existing is not None:
-        # A second anchoring event with a new id (e.g. an operator's re-publish): one case per application.
-        log.info("soknad_forankret_already_known", sak_id=existing.id, event_id=envelope.id)
-        return
-    now = uow.now
-    sak = Sak(
-        id=str(uuid.uuid4()),
-        hf=event.hf,
-        soknad_id=event.soknad_id,
-        lopenummer=event.lopenummer,
-        type=event.type,
-        kategori=event.kategori,
-        status=Status.TIL_VURDERING,
-        snapshot=event.model_dump(mode="json"),
-        forankret_at=event.forankret_at,
-        opprettet_at=now,
-        endret_at=now,
-    )
-    uow.session.add(sak)
-    await uow.session.flush()
-    _history(
-        uow, sak, None, "mottatt", f"Forankret av {event.forankring.leder_navn} og mottatt til vurdering"
-    )
+    sak = await receive_case(uow, Sak, event, envelope, status=Status.TIL_VURDERING)
+    if sak is not None:
+        _history(
+            uow, sak, None, "mottatt", f"Forankret av {event.forankring.leder_navn} og mottatt til vurdering"
+        )
 
 
 async def on_vedtak_fattet(uow: UnitOfWork, event: VedtakFattet, envelope: Envelope) -> None:
@@ -237,7 +233,7 @@ async def on_vedtak_fattet(uow: UnitOfWork, event: VedtakFattet, envelope: Envel
         sak.utfall = event.utfall
         _history(uow, sak, None, "vedtak_etter_trekking", UTFALL_LABELS[event.utfall])
         return
-    sak.status = transition(sak.status, "avslutte")
+    sak.status = transition(sak.status, Handling.VEDTA)
     sak.utfall = event.utfall
     sak.avsluttet_at = event.fattet_at
     sak.endret_at = uow.now
@@ -248,7 +244,7 @@ async def on_soknad_trukket(uow: UnitOfWork, event: SoknadTrukket, envelope: Env
     sak = await _by_soknad(uow, event.soknad_id)
     if sak.status == Status.TRUKKET:
         return
-    sak.status = transition(sak.status, "trekke")
+    sak.status = transition(sak.status, Handling.TREKKE)
     sak.endret_at = uow.now
     _history(uow, sak, None, "trukket", "Søknaden ble trukket av søker")
 

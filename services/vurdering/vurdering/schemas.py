@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from vurdering.domain import AnbefalingInput, Sporsmal
+from vurdering.handlers import SakVisning
 from vurdering.store import Anbefaling, Sak
 from vurdering.store import Sporsmal as SporsmalRow
 
@@ -63,16 +64,14 @@ class SakSummary(BaseModel):
 
     @classmethod
     def of(cls, sak: Sak) -> SakSummary:
-        snap = sak.snapshot
-        indikasjon = snap.get("indikasjon") or {}
         return cls(
             id=sak.id,
             lopenummer=sak.lopenummer,
             type=sak.type,
             kategori=sak.kategori,
             status=sak.status,
-            legemiddel=(snap.get("legemiddel") or {}).get("navn", ""),
-            indikasjon=f"{indikasjon.get('kode', '')} {indikasjon.get('tekst', '')}".strip(),
+            legemiddel=sak.legemiddel_navn,
+            indikasjon=sak.indikasjon_visning,
             forankret_at=sak.forankret_at,
             versjon=sak.versjon,
         )
@@ -98,11 +97,11 @@ class SakRead(BaseModel):
     sporsmal: list[SporsmalRead] = Field(default_factory=list)
 
     @classmethod
-    def of(cls, sak: Sak, *, anbefaling: Anbefaling | None, sporsmal: list[SporsmalRow]) -> SakRead:
+    def of(cls, visning: SakVisning) -> SakRead:
         own = [name for name in cls.model_fields if name not in ("anbefaling", "sporsmal")]
-        base = {name: getattr(sak, name) for name in own}
+        base = {name: getattr(visning.sak, name) for name in own}
         return cls(
             **base,
-            anbefaling=AnbefalingRead.of(anbefaling) if anbefaling else None,
-            sporsmal=[SporsmalRead.of(s) for s in sporsmal],
+            anbefaling=AnbefalingRead.of(visning.anbefaling) if visning.anbefaling else None,
+            sporsmal=[SporsmalRead.of(s) for s in visning.sporsmal],
         )

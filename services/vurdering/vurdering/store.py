@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, select
+from sqlalchemy import ForeignKey, Integer, String, Text, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from shared.domain.historikk import HistorikkMixin
+from shared.domain.lokal_sak import SakMixin
+from shared.events.common import Anbefaling as AnbefalingValg
+from shared.events.common import Utfall
 from shared.platform.db.base import service_metadata
-from shared.platform.db.tables import SEQ_TYPE, add_spine_tables
+from shared.platform.db.str_enum import StrEnumType
+from shared.platform.db.tables import add_spine_tables
 from shared.platform.db.types import UtcDateTime
+from vurdering.domain import Status
 
 
 class Base(DeclarativeBase):
@@ -21,30 +26,12 @@ class Base(DeclarativeBase):
 SPINE = add_spine_tables(Base.metadata)
 
 
-class Sak(Base):
+class Sak(SakMixin, Base):
     """One anchored application as the committee sees it."""
 
-    __tablename__ = "sak"
-
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    hf: Mapped[str] = mapped_column(String(20), index=True)
-    soknad_id: Mapped[str] = mapped_column(String(36), unique=True)
-    lopenummer: Mapped[str] = mapped_column(String(40), index=True)
-    type: Mapped[str] = mapped_column(String(20))
-    kategori: Mapped[str] = mapped_column(String(30))
-    status: Mapped[str] = mapped_column(String(30), index=True)
-    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
-    """The application exactly as anchored (the `SoknadForankret` payload)."""
-    utfall: Mapped[str | None] = mapped_column(String(30))
-    versjon: Mapped[int] = mapped_column(Integer, nullable=False)
-    forankret_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    opprettet_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    endret_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    anbefalt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    status: Mapped[Status] = mapped_column(StrEnumType(Status, 30), index=True)
+    utfall: Mapped[Utfall | None] = mapped_column(String(30))
     avsluttet_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-
-    # Optimistic concurrency: two committee members recommending at once cannot both win.
-    __mapper_args__ = {"version_id_col": versjon}  # noqa: RUF012
 
 
 class Anbefaling(Base):
@@ -52,7 +39,7 @@ class Anbefaling(Base):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     sak_id: Mapped[str] = mapped_column(ForeignKey("sak.id"), unique=True)
-    anbefaling: Mapped[str] = mapped_column(String(30))
+    anbefaling: Mapped[AnbefalingValg] = mapped_column(String(30))
     begrunnelse: Mapped[str] = mapped_column(Text)
     alvorlighet: Mapped[int] = mapped_column(Integer)
     nytte: Mapped[int] = mapped_column(Integer)
@@ -87,25 +74,8 @@ class Sporsmal(Base):
     besvart_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
-class Historikk(Base):
-    __tablename__ = "historikk"
-
-    id: Mapped[int] = mapped_column(SEQ_TYPE, primary_key=True, autoincrement=True)
-    sak_id: Mapped[str] = mapped_column(ForeignKey("sak.id"), index=True)
-    at: Mapped[datetime] = mapped_column(UtcDateTime)
-    actor_id: Mapped[str] = mapped_column(String(100))
-    actor_navn: Mapped[str] = mapped_column(String(200))
-    hendelse: Mapped[str] = mapped_column(String(60))
-    detalj: Mapped[str | None] = mapped_column(Text)
-
-
-async def get_sak(session: AsyncSession, sak_id: str) -> Sak | None:
-    return await session.get(Sak, sak_id)
-
-
-async def get_sak_for_soknad(session: AsyncSession, soknad_id: str) -> Sak | None:
-    result: Sak | None = await session.scalar(select(Sak).where(Sak.soknad_id == soknad_id))
-    return result
+class Historikk(HistorikkMixin, Base):
+    pass
 
 
 async def list_for_hf(session: AsyncSession, *, hf: str) -> list[Sak]:

@@ -12,9 +12,10 @@ from starlette.datastructures import FormData
 from shared.platform.auth.demo import enhet_navn
 from shared.platform.auth.principal import Principal, Role
 from shared.platform.errors import DomainError
+from shared.platform.web.params import parse_optional_int
 from shared.platform.web.problems import field_name, norwegian_message
-from vurdering import handlers, store
-from vurdering.deps import CurrentPrincipal, Uow
+from vurdering import handlers
+from vurdering.deps import CurrentPrincipal, Db
 from vurdering.domain import (
     ANBEFALING_LABELS,
     KATEGORI_LABELS,
@@ -27,7 +28,7 @@ from vurdering.domain import (
     Sporsmal,
     Status,
 )
-from vurdering.store import Sak
+from vurdering.handlers import SakVisning
 
 router = APIRouter(include_in_schema=False)
 
@@ -87,31 +88,30 @@ def _anbefaling_from_form(form: FormData) -> dict[str, Any]:
 
 
 @router.get("/", name="saker")
-async def saker(request: Request, p: CurrentPrincipal, uow: Uow) -> Response:
+async def saker(request: Request, p: CurrentPrincipal, db: Db) -> Response:
     if not p.has(Role.KOMITE, Role.FAGDIREKTOR):
         return _render(request, "ingen_rolle.html", {}, status_code=403)
-    rows = await handlers.list_saker(uow, p)
-    anbefalinger = await store.anbefalinger_for(uow.session, [s.id for s in rows])
-    return _render(request, "saker.html", {"saker": rows, "anbefalinger": anbefalinger})
+    liste = await handlers.list_saker(db, p)
+    return _render(request, "saker.html", {"saker": liste.saker, "anbefalinger": liste.anbefalinger})
 
 
-async def _page(
+def _page(
     request: Request,
     p: Principal,
-    uow: Uow,
-    sak: Sak,
+    visning: SakVisning,
     *,
     errors: list[dict[str, str]] | None = None,
     verdier: dict[str, Any] | None = None,
     status_code: int = 200,
     melding: str | None = None,
 ) -> Response:
+    sak = visning.sak
     context = {
         "sak": sak,
         "s": sak.snapshot,
-        "anbefaling": await store.anbefaling_for(uow.session, sak.id),
-        "sporsmal": await store.sporsmal_for(uow.session, sak.id),
-        "historikk": await store.historikk_for(uow.session, sak.id),
+        "anbefaling": visning.anbefaling,
+        "sporsmal": visning.sporsmal,
+        "historikk": visning.historikk,
         "errors": errors or [],
         "field_errors": {e["field"]: e["message"] for e in errors or []},
         "verdier": verdier or {},
@@ -122,16 +122,14 @@ async def _page(
 
 
 @router.get("/sak/{sak_id}", name="sak_side")
-async def sak_side(request: Request, sak_id: str, p: CurrentPrincipal, uow: Uow) -> Response:
-    sak = await handlers.read(uow, p, sak_id, purpose="Vurdere søknad")
-    await uow.commit()
-    return await _page(request, p, uow, sak)
+async def sak_side(request: Request, sak_id: str, p: CurrentPrincipal, db: Db) -> Response:
+    return _page(request, p, await handlers.read(db, p, sak_id, purpose="Vurdere søknad"))
 
 
 async def _refused(
     request: Request,
     p: Principal,
-    uow: Uow,
+    db: Db,
     sak_id: str,
     *,
     errors: list[dict[str, str]],
@@ -139,10 +137,8 @@ async def _refused(
     status_code: int,
 ) -> Response:
     """Show the case again with what was typed and why it was refused."""
-    await uow.rollback()
-    sak = await handlers.read(uow, p, sak_id, purpose="Vurdere søknad")
-    await uow.commit()
-    return await _page(request, p, uow, sak, errors=errors, verdier=verdier, status_code=status_code)
+    visning = await handlers.read(db, p, sak_id, purpose="Vurdere søknad")
+    return _page(request, p, visning, errors=errors, verdier=verdier, status_code=status_code)
 
 
 def _domain_errors(exc: DomainError) -> list[dict[str, str]]:
@@ -150,21 +146,19 @@ def _domain_errors(exc: DomainError) -> list[dict[str, str]]:
 
 
 @router.post("/sak/{sak_id}/anbefaling", name="anbefal")
-async def anbefal(request: Request, sak_id: str, p: CurrentPrincipal, uow: Uow) -> Response:
+async def anbefal(request: Request, sak_id: str, p: CurrentPrincipal, db: Db) -> Response:
     form = await request.form()
     raw = _anbefaling_from_form(form)
-    versjon_text = _text(form, "versjon")
-    versjon = int(versjon_text) if versjon_text.isdigit() else None
     try:
         anbefaling = AnbefalingInput.model_validate(raw)
     except ValidationError as exc:
-        return await _refused(request, p, uow, sak_id, errors=_form_errors(exc), verdier=raw, status_code=422)
+        return await _refused(request, p, db, sak_id, errors=_form_errors(exc), verdier=raw, status_code=422)
     try:
-        await handlers.record_anbefaling(uow, p, sak_id, anbefaling=anbefaling, versjon=versjon)
-        await uow.commit()
+        versjon = parse_optional_int(_text(form, "versjon"), field="versjon", minimum=1)
+        await handlers.record_anbefaling(db, p, sak_id, anbefaling=anbefaling, versjon=versjon)
     except DomainError as exc:
         return await _refused(
-            request, p, uow, sak_id, errors=_domain_errors(exc), verdier=raw, status_code=exc.status
+            request, p, db, sak_id, errors=_domain_errors(exc), verdier=raw, status_code=exc.status
         )
     return RedirectResponse(
         str(request.url_for("sak_side", sak_id=sak_id)) + "?melding=anbefalt", status_code=303
@@ -172,7 +166,7 @@ async def anbefal(request: Request, sak_id: str, p: CurrentPrincipal, uow: Uow) 
 
 
 @router.post("/sak/{sak_id}/tilleggsinformasjon", name="etterspor")
-async def etterspor(request: Request, sak_id: str, p: CurrentPrincipal, uow: Uow) -> Response:
+async def etterspor(request: Request, sak_id: str, p: CurrentPrincipal, db: Db) -> Response:
     form = await request.form()
     verdier = {"sporsmal": _text(form, "sporsmal")}
     try:
@@ -181,18 +175,17 @@ async def etterspor(request: Request, sak_id: str, p: CurrentPrincipal, uow: Uow
         return await _refused(
             request,
             p,
-            uow,
+            db,
             sak_id,
             errors=_form_errors(exc, prefix=("sporsmal",)),
             verdier=verdier,
             status_code=422,
         )
     try:
-        await handlers.request_tilleggsinformasjon(uow, p, sak_id, sporsmal=sporsmal)
-        await uow.commit()
+        await handlers.request_tilleggsinformasjon(db, p, sak_id, sporsmal=sporsmal)
     except DomainError as exc:
         return await _refused(
-            request, p, uow, sak_id, errors=_domain_errors(exc), verdier=verdier, status_code=exc.status
+            request, p, db, sak_id, errors=_domain_errors(exc), verdier=verdier, status_code=exc.status
         )
     return RedirectResponse(
         str(request.url_for("sak_side", sak_id=sak_id)) + "?melding=etterspurt", status_code=303

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import TypeAdapter
+
+from shared.domain import saksdata
 from shared.domain.identifiers import validate_fodselsnummer
-from shared.events.common import Forankring, Indikasjon, Legemiddel, Pasient
+from shared.events.common import Forankring, Indikasjon, Kategori, Legemiddel, Pasient, SoknadType
 from shared.events.contracts import SoknadForankret
 from soknad.store import Soknad
+
+# The stored columns are plain text; the contract's literal types are checked here, where they are made.
+_TYPE: TypeAdapter[SoknadType] = TypeAdapter(SoknadType)
+_KATEGORI: TypeAdapter[Kategori] = TypeAdapter(Kategori)
 
 
 def _text(value: Any) -> str:
@@ -20,7 +27,10 @@ def _optional(value: Any) -> str | None:
 
 def forankret_event(soknad: Soknad) -> SoknadForankret:
     """Answers as stored (checked when the application was sent); questions the contract has no field
-    for stay in this service, which keeps the complete application."""
+    for stay in this service, which keeps the complete application.
+
+    The drug and indication are put in their normal form and cut to their lengths here, once
+    (`shared.domain.saksdata`): every consumer down to the national overview stores them as they come."""
     innhold: dict[str, Any] = soknad.innhold or {}
     pasient = None
     if soknad.type == "enkeltpasient":
@@ -41,8 +51,8 @@ def forankret_event(soknad: Soknad) -> SoknadForankret:
         soknad_id=soknad.id,
         lopenummer=soknad.lopenummer,
         hf=soknad.hf,
-        type=soknad.type,  # type: ignore[arg-type]
-        kategori=soknad.kategori,  # type: ignore[arg-type]
+        type=_TYPE.validate_python(soknad.type),
+        kategori=_KATEGORI.validate_python(soknad.kategori),
         enhet=soknad.enhet,
         soker_id=soknad.soker_id,
         soker_navn=soknad.soker_navn,
@@ -50,17 +60,17 @@ def forankret_event(soknad: Soknad) -> SoknadForankret:
         gruppe_beskrivelse=_optional(innhold.get("gruppe_beskrivelse")) if gruppe else None,
         gruppe_storrelse=storrelse if gruppe and isinstance(storrelse, int) else None,
         legemiddel=Legemiddel(
-            navn=_text(lm.get("navn")),
-            virkestoff=_text(lm.get("virkestoff")),
-            atc=_optional(lm.get("atc")),
+            navn=saksdata.kort_tekst(lm.get("navn"), saksdata.LEGEMIDDEL_NAVN_MAKS),
+            virkestoff=saksdata.kort_tekst(lm.get("virkestoff"), saksdata.VIRKESTOFF_MAKS),
+            atc=saksdata.atc_kode(lm.get("atc")),
             fest_id=_optional(lm.get("fest_id")),
             legemiddelform=_optional(lm.get("legemiddelform")),
             styrke=_optional(lm.get("styrke")),
             verifisert=bool(lm.get("verifisert")),
         ),
         indikasjon=Indikasjon(
-            kode=_text(ind.get("kode")),
-            tekst=_text(ind.get("tekst")),
+            kode=saksdata.icd10_kode(ind.get("kode")),
+            tekst=saksdata.kort_tekst(ind.get("tekst"), saksdata.ICD10_TEKST_MAKS),
             verifisert=bool(ind.get("verifisert")),
         ),
         begrunnelse=_text(innhold.get("begrunnelse")),
