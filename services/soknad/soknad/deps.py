@@ -6,11 +6,12 @@ from typing import Annotated
 
 from fastapi import Depends
 
+from shared.platform.db.uow import Database
 from shared.platform.runtime import ServiceRuntime
-from shared.platform.web.deps import CurrentPrincipal, Runtime, Uow, get_runtime
+from shared.platform.web.deps import CurrentPrincipal, Runtime, get_runtime
 from soknad.settings import SoknadSettings
 
-__all__ = ["CurrentPrincipal", "Runtime", "Settings", "Uow"]
+__all__ = ["CurrentPrincipal", "Db", "Runtime", "Settings"]
 
 
 async def get_settings(runtime: Annotated[ServiceRuntime, Depends(get_runtime)]) -> SoknadSettings:
@@ -20,4 +21,10 @@ async def get_settings(runtime: Annotated[ServiceRuntime, Depends(get_runtime)])
     return settings
 
 
+async def get_db(runtime: Annotated[ServiceRuntime, Depends(get_runtime)]) -> Database:
+    """The service's database: routes and views pass it to use cases, which own their transactions."""
+    return runtime.db
+
+
 Settings = Annotated[SoknadSettings, Depends(get_settings)]
+Db = Annotated[Database, Depends(get_db)]
