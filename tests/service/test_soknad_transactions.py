@@ -166,3 +166,12 @@ async def test_a_number_of_5000_digits_is_a_422_naming_the_field(app: FastAPI) -
         assert page.status_code == 422
         assert "Tallet er for stort." in page.text
         assert (await soker.get(url)).json()["innhold"].get("antall_kurer") is None
+
+
+async def test_the_admin_pages_form_version_is_a_bounded_number(app: FastAPI) -> None:
+    async with DemoClient(app, "hbe-admin") as admin:
+        assert (await admin.get("/admin/hjelpetekster?versjon=1", headers=HTML)).status_code == 200
+        for versjon in ("²", "9" * 5000, "99"):
+            r = await admin.get("/admin/hjelpetekster", params={"versjon": versjon}, headers=HTML)
+            assert r.status_code == 422 and "text/html" in r.headers["content-type"]
+            assert "versjon" in r.text
