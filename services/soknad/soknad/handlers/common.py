@@ -50,8 +50,9 @@ def require_editor(p: Principal, soknad: Soknad | Utkast) -> None:
 
 
 def visible_history(p: Principal, soknad: Soknad, rows: Iterable[Historikk]) -> list[Historikk]:
-    """The history lines `p` may read: those meant for the leaders only to the trust's leaders."""
-    leader = p.has(Role.LEDER) and p.hf == soknad.hf
+    """The history lines `p` may read: those meant for the leaders only to the leaders of the unit the
+    application is with now (the one it was delegated to)."""
+    leader = p.has(Role.LEDER) and p.hf == soknad.hf and p.enhet == soknad.enhet
     return [row for row in rows if leader or row.hendelse not in LEDER_HENDELSER]
 
 
