@@ -330,7 +330,7 @@ async def test_an_unntaksordningen_application_from_the_first_word_to_the_regist
     await expect(notice).to_contain_text(f"Søknad {lopenummer} er returnert av Per Hansen")
     await expect(notice).to_contain_text("Ulest")
     await kari.screenshot(path=screenshot_path("flyt-08-varsler"), full_page=True)
-    await notice.get_by_role("link").click()
+    await notice.get_by_role("button", name="Åpne").click()
     await expect(kari).to_have_url(draft_url)
     await expect(kari.locator(".melding.advarsel").filter(has_text="Returnert fra leder")).to_contain_text(
         RETUR_KOMMENTAR

@@ -492,7 +492,18 @@ async def test_the_bell_counts_unread_and_notifications_are_marked_read(world: W
             first["lopenummer"],
         ]
 
-        opened = await soker.get(f"/varsler/{api['varsler'][1]['id']}")
+        # A GET (an old link) leads to the case but changes nothing; opening from the list is a POST.
+        oldest = api["varsler"][1]["id"]
+        followed = await soker.get(f"/varsler/{oldest}")
+        assert followed.status_code == 303 and followed.headers["location"].endswith(f"/s/{first['id']}")
+        assert (await soker.get("/api/varsler")).json()["uleste"] == 2
+        listing = await soker.get("/varsler")
+        assert f'<form method="post" action="/varsler/{oldest}">' in listing.text
+        assert f'href="/varsler/{oldest}"' not in listing.text
+        forged = await soker.post(f"/varsler/{oldest}")
+        assert forged.status_code == 403  # no CSRF token: nothing marked
+        assert (await soker.get("/api/varsler")).json()["uleste"] == 2
+        opened = await form(soker, f"/varsler/{oldest}", {})
         assert opened.status_code == 303 and opened.headers["location"].endswith(f"/s/{first['id']}")
         assert "Varsler (1 ulest)" in (await soker.get("/varsler")).text
 
@@ -557,7 +568,7 @@ async def test_follow_up_after_approval_with_due_reminders(world: World) -> None
             for v in (await soker.get("/api/varsler")).json()["varsler"]
             if v["kind"] == "oppfolging_forfaller"
         ]
-        opened = await soker.get(f"/varsler/{due['id']}")
+        opened = await form(soker, f"/varsler/{due['id']}", {})
         assert opened.headers["location"].endswith(f"/s/{case['id']}/oppfolging")
 
         # Bad input: the API names the field, the page puts the message next to it and keeps the text.

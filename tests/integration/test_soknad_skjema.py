@@ -156,7 +156,7 @@ async def test_a_save_that_loses_the_race_after_the_version_check_gets_the_full_
     write = lagring.save
     first_checked, winner_done = asyncio.Event(), asyncio.Event()
 
-    async def held(session: Any, *args: Any) -> bool:
+    async def held(session: Any, *args: Any) -> None:
         # The first save has passed its version check; it waits here until another save has committed.
         if not first_checked.is_set():
             first_checked.set()
@@ -185,7 +185,12 @@ async def test_a_save_that_loses_the_race_after_the_version_check_gets_the_full_
         won = await mona.send_json("PUT", url, {"versjon": seen, "innhold": {"dose": "2 mg"}})
         winner_done.set()
         lost = await loser
+        # The 409 shows the saved answers: that read is in the audit log, written by the conflict.
+        audit = app.state.runtime.tables.audit
+        async with app.state.runtime.db.sessions() as session:
+            konflikt = (await session.execute(audit.select().where(audit.c.what == "soknad.konflikt"))).all()
     await bus.close()
+    assert [(r.actor_id, r.action, r.case_ref) for r in konflikt] == [("hbe-soker", "les", draft["id"])]
     assert won.status_code == 200
     assert lost.status_code == 409 and lost.headers["content-type"] == PROBLEM
     assert lost.json()["lagret_versjon"] == won.json()["versjon"]

@@ -8,8 +8,7 @@ from fastapi import Depends
 
 from beslutning.settings import BeslutningSettings
 from shared.platform.runtime import ServiceRuntime
-from shared.platform.web.db_deps import Db
-from shared.platform.web.deps import CurrentPrincipal, Runtime, get_runtime
+from shared.platform.web.deps import CurrentPrincipal, Db, Runtime, get_runtime
 
 __all__ = ["CurrentPrincipal", "Db", "Runtime", "Settings"]
 

@@ -9,8 +9,7 @@ from fastapi import Depends, Request
 from integrasjon.katalog import Katalog
 from integrasjon.settings import IntegrasjonSettings
 from shared.platform.runtime import ServiceRuntime
-from shared.platform.web.db_deps import Db
-from shared.platform.web.deps import CurrentPrincipal, Runtime, get_runtime
+from shared.platform.web.deps import CurrentPrincipal, Db, Runtime, get_runtime
 
 __all__ = ["Catalogue", "CurrentPrincipal", "Db", "Runtime", "Settings"]
 

@@ -11,8 +11,7 @@ from oversikt.domain import Sokefilter
 from oversikt.settings import OversiktSettings
 from shared.platform.errors import ValidationFailed
 from shared.platform.runtime import ServiceRuntime
-from shared.platform.web.db_deps import Db
-from shared.platform.web.deps import CurrentPrincipal, Runtime, get_runtime
+from shared.platform.web.deps import CurrentPrincipal, Db, Runtime, get_runtime
 from shared.platform.web.problems import field_name, norwegian_message
 
 __all__ = ["CurrentPrincipal", "Db", "Filter", "Runtime", "Settings"]

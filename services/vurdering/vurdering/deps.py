@@ -7,8 +7,7 @@ from typing import Annotated
 from fastapi import Depends
 
 from shared.platform.runtime import ServiceRuntime
-from shared.platform.web.db_deps import Db
-from shared.platform.web.deps import CurrentPrincipal, Runtime, get_runtime
+from shared.platform.web.deps import CurrentPrincipal, Db, Runtime, get_runtime
 from vurdering.settings import VurderingSettings
 
 __all__ = ["CurrentPrincipal", "Db", "Runtime", "Settings"]

@@ -1,14 +1,16 @@
-"""Dependencies every service's routes use: the runtime, the principal and a unit of work."""
+"""Dependencies every service's routes use: the runtime, the principal and the database.
+
+Routes and views never open or commit a unit of work; they pass `Db` to a use case, which owns its
+transaction (`shared.platform.db.use_case`)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
 
 from shared.platform.auth.principal import Principal
-from shared.platform.db.uow import UnitOfWork
+from shared.platform.db.uow import Database
 from shared.platform.runtime import ServiceRuntime
 
 
@@ -25,11 +27,10 @@ async def get_principal(request: Request) -> Principal:
     return principal
 
 
-async def get_uow(runtime: Annotated[ServiceRuntime, Depends(get_runtime)]) -> AsyncIterator[UnitOfWork]:
-    async with runtime.db.unit_of_work() as uow:
-        yield uow
+async def get_db(runtime: Annotated[ServiceRuntime, Depends(get_runtime)]) -> Database:
+    return runtime.db
 
 
 Runtime = Annotated[ServiceRuntime, Depends(get_runtime)]
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
-Uow = Annotated[UnitOfWork, Depends(get_uow)]
+Db = Annotated[Database, Depends(get_db)]

@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from shared.platform.errors import ValidationFailed
 from shared.platform.web.problems import field_name, norwegian_message
-from soknad.deps import CurrentPrincipal, Uow
+from soknad.deps import CurrentPrincipal, Db
 from soknad.handlers.presedens import Presedens, Presedenssok, finn_presedens
 from soknad.oppslag import OppslagKlient, forwarded_credentials
 
@@ -37,11 +37,11 @@ def presedenssok(
     return parse_presedenssok({"virkestoff": virkestoff, "atc": atc, "icd10": icd10})
 
 
-async def hent(request: Request, p: CurrentPrincipal, uow: Uow, sok: Presedenssok) -> Presedens:
+async def hent(request: Request, p: CurrentPrincipal, db: Db, sok: Presedenssok) -> Presedens:
     """Shared by this route and the page: look up, then link each local group decision to its page."""
     oppslag: OppslagKlient = request.app.state.oppslag
     presedens = await finn_presedens(
-        uow, p, sok=sok, oppslag=oppslag, credentials=forwarded_credentials(request)
+        db, p, sok=sok, oppslag=oppslag, credentials=forwarded_credentials(request)
     )
     for g in presedens.lokalt.gruppevedtak:
         g.url = str(request.url_for("gruppevedtak_side", lopenummer=g.lopenummer))
@@ -56,7 +56,7 @@ async def hent(request: Request, p: CurrentPrincipal, uow: Uow, sok: Presedensso
 async def presedens(
     request: Request,
     p: CurrentPrincipal,
-    uow: Uow,
+    db: Db,
     sok: Annotated[Presedenssok, Depends(presedenssok)],
 ) -> Presedens:
-    return await hent(request, p, uow, sok)
+    return await hent(request, p, db, sok)

@@ -8,9 +8,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from soknad.deps import CurrentPrincipal, Uow
+from soknad.deps import CurrentPrincipal, Db
 from soknad.handlers import register
 from soknad.handlers.register import RegisterTreff
+from soknad.handlers.sider import open_register_sak, search_register
 from soknad.schemas import SoknadRead
 
 router = APIRouter(prefix="/api/register", tags=["register"])
@@ -40,7 +41,7 @@ class RegisterSakRead(BaseModel):
 @router.get("", summary="Search the trust's sent applications (filters, sort, pages of 25)")
 async def search(
     p: CurrentPrincipal,
-    uow: Uow,
+    db: Db,
     status: Annotated[str, Query(description="Status code, e.g. `til_vurdering` or `vedtatt`.")] = "",
     utfall: Annotated[str, Query(description="`innvilget`, `innvilget_med_vilkar` or `avslatt`.")] = "",
     kategori: Annotated[str, Query(description="The scheme.")] = "",
@@ -76,7 +77,8 @@ async def search(
         "side": side,
     }
     register.require_register_access(p)
-    result = await register.search(uow, p, register.parse_filter(params))
+    result = (await search_register(db, p, register.parse_filter(params), enheter=False)).resultat
+    assert result is not None
     return RegisterSideRead(
         treff=result.treff,
         totalt=result.totalt,
@@ -86,10 +88,9 @@ async def search(
 
 
 @router.get("/{soknad_id}", summary="One case in full with its history (the opening is audited)")
-async def case(soknad_id: str, p: CurrentPrincipal, uow: Uow) -> RegisterSakRead:
-    sak = await register.open_case(uow, p, soknad_id)
-    await uow.commit()
+async def case(soknad_id: str, p: CurrentPrincipal, db: Db) -> RegisterSakRead:
+    sak = await open_register_sak(db, p, soknad_id)
     return RegisterSakRead(
         soknad=SoknadRead.of(sak.soknad),
-        historikk=[HistorikkRead.model_validate(h, from_attributes=True) for h in sak.historikk],
+        historikk=[HistorikkRead.model_validate(h, from_attributes=True) for h in sak.historie.hendelser],
     )

@@ -8,8 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, status
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from soknad import handlers
-from soknad.deps import CurrentPrincipal, Uow
+from soknad.deps import CurrentPrincipal, Db
 from soknad.handlers.forankring import delegere
 from soknad.handlers.oppfolging import list_oppfolging, registrere
 from soknad.handlers.tilleggsinfo import besvare, list_sporsmal
@@ -85,17 +84,14 @@ class OppfolgingRead(BaseModel):
 
 
 @router.post("/{soknad_id}/delegering", summary="Delegate the anchoring to another unit's leader (leder)")
-async def delegate(soknad_id: str, body: DelegeringRequest, p: CurrentPrincipal, uow: Uow) -> SoknadRead:
-    soknad = await delegere(uow, p, soknad_id, enhet=body.enhet, kommentar=body.kommentar)
-    await uow.commit()
+async def delegate(soknad_id: str, body: DelegeringRequest, p: CurrentPrincipal, db: Db) -> SoknadRead:
+    soknad = await delegere(db, p, soknad_id, enhet=body.enhet, kommentar=body.kommentar)
     return SoknadRead.of(soknad)
 
 
 @router.get("/{soknad_id}/tilleggsinfo", summary="The assessment's questions and the answers (audited)")
-async def questions(soknad_id: str, p: CurrentPrincipal, uow: Uow) -> list[SporsmalRead]:
-    await handlers.read(uow, p, soknad_id, purpose="Lese spørsmål fra vurderingen (API)")
-    rows = await list_sporsmal(uow, soknad_id)
-    await uow.commit()
+async def questions(soknad_id: str, p: CurrentPrincipal, db: Db) -> list[SporsmalRead]:
+    rows = await list_sporsmal(db, p, soknad_id, purpose="Lese spørsmål fra vurderingen (API)")
     return [SporsmalRead.of(r) for r in rows]
 
 
@@ -104,19 +100,16 @@ async def questions(soknad_id: str, p: CurrentPrincipal, uow: Uow) -> list[Spors
     summary="Answer a question from the assessment; the case resumes when every question is answered",
 )
 async def answer(
-    soknad_id: str, sporsmal_id: str, body: SvarRequest, p: CurrentPrincipal, uow: Uow
+    soknad_id: str, sporsmal_id: str, body: SvarRequest, p: CurrentPrincipal, db: Db
 ) -> SporsmalRead:
-    row = await besvare(uow, p, soknad_id, sporsmal_id, svar=body.svar)
-    await uow.commit()
+    row = await besvare(db, p, soknad_id, sporsmal_id, svar=body.svar)
     return SporsmalRead.of(row)
 
 
 @router.get("/{soknad_id}/oppfolging", summary="Follow-ups of a treatment, newest first (audited)")
-async def follow_ups(soknad_id: str, p: CurrentPrincipal, uow: Uow) -> list[OppfolgingRead]:
-    await handlers.read(uow, p, soknad_id, purpose="Lese oppfølging (API)")
-    rows = await list_oppfolging(uow, soknad_id)
-    await uow.commit()
-    return [OppfolgingRead.of(r) for r in rows]
+async def follow_ups(soknad_id: str, p: CurrentPrincipal, db: Db) -> list[OppfolgingRead]:
+    side = await list_oppfolging(db, p, soknad_id, purpose="Lese oppfølging (API)")
+    return [OppfolgingRead.of(r) for r in side.oppfolginger]
 
 
 @router.post(
@@ -124,9 +117,9 @@ async def follow_ups(soknad_id: str, p: CurrentPrincipal, uow: Uow) -> list[Oppf
     status_code=status.HTTP_201_CREATED,
     summary="Register a follow-up after an approval; 409 before it",
 )
-async def follow_up(soknad_id: str, body: OppfolgingCreate, p: CurrentPrincipal, uow: Uow) -> OppfolgingRead:
+async def follow_up(soknad_id: str, body: OppfolgingCreate, p: CurrentPrincipal, db: Db) -> OppfolgingRead:
     row = await registrere(
-        uow,
+        db,
         p,
         soknad_id,
         effekt=body.effekt,
@@ -135,5 +128,4 @@ async def follow_up(soknad_id: str, body: OppfolgingCreate, p: CurrentPrincipal,
         fortsetter=body.fortsetter,
         begrunnelse=body.begrunnelse,
     )
-    await uow.commit()
     return OppfolgingRead.of(row)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from shared.platform.web.templating import OSLO
-from soknad.deps import CurrentPrincipal, Uow
+from soknad.deps import CurrentPrincipal, Db
 from soknad.handlers import register, statistikk
 from soknad.handlers.statistikk import Behandlingstid
 
@@ -59,13 +59,13 @@ class StatistikkRead(BaseModel):
 @router.get("", summary="Applications per month by scheme and outcome, processing time, per unit")
 async def get(
     p: CurrentPrincipal,
-    uow: Uow,
+    db: Db,
     fra: Annotated[str, Query(description="First day (YYYY-MM-DD); default twelve months back.")] = "",
     til: Annotated[str, Query(description="Last day (YYYY-MM-DD); default today.")] = "",
 ) -> StatistikkRead:
     register.require_register_access(p)
-    periode = statistikk.parse_period({"fra": fra, "til": til}, today=uow.now.astimezone(OSLO).date())
-    stat = await statistikk.compute(uow, p, periode)
+    periode = statistikk.parse_period({"fra": fra, "til": til}, today=db.clock.now().astimezone(OSLO).date())
+    stat = await statistikk.compute(db, p, periode)
     return StatistikkRead(
         fra=periode.fra,
         til=periode.til,

@@ -7,7 +7,7 @@ from datetime import datetime
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from soknad.deps import CurrentPrincipal, Uow
+from soknad.deps import CurrentPrincipal, Db
 from soknad.handlers import varsler
 from soknad.store.varsler import Varsel
 
@@ -34,23 +34,17 @@ class VarselListe(BaseModel):
 
 
 @router.get("", summary="My notifications, newest first, with the unread count")
-async def list_(p: CurrentPrincipal, uow: Uow) -> VarselListe:
-    rows = await varsler.list_mine(uow, p)
-    uleste = await varsler.count_mine(uow, p)
-    await uow.commit()
-    return VarselListe(uleste=uleste, varsler=[VarselRead.of(r) for r in rows])
+async def list_(p: CurrentPrincipal, db: Db) -> VarselListe:
+    liste = await varsler.list_mine(db, p)
+    return VarselListe(uleste=liste.uleste, varsler=[VarselRead.of(r) for r in liste.varsler])
 
 
 @router.post("/lest", summary="Mark all my notifications as read")
-async def mark_all(p: CurrentPrincipal, uow: Uow) -> VarselListe:
-    await varsler.mark_all_mine_read(uow, p)
-    rows = await varsler.list_mine(uow, p)
-    await uow.commit()
-    return VarselListe(uleste=0, varsler=[VarselRead.of(r) for r in rows])
+async def mark_all(p: CurrentPrincipal, db: Db) -> VarselListe:
+    await varsler.mark_all_mine_read(db, p)
+    return await list_(p, db)
 
 
 @router.post("/{varsel_id}/lest", summary="Mark one notification as read")
-async def mark_one(varsel_id: str, p: CurrentPrincipal, uow: Uow) -> VarselRead:
-    row = await varsler.mark_read(uow, p, varsel_id)
-    await uow.commit()
-    return VarselRead.of(row)
+async def mark_one(varsel_id: str, p: CurrentPrincipal, db: Db) -> VarselRead:
+    return VarselRead.of(await varsler.mark_read(db, p, varsel_id))

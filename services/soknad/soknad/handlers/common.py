@@ -1,18 +1,25 @@
-"""What every use case of an application needs: loading, access checks, history."""
+"""What every use case of an application needs: loading, access checks, history, the conflict."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
+
+from sqlalchemy.orm.exc import StaleDataError
 
 from shared.platform.auth.principal import Principal, Role, can_edit_soknad, can_read_soknad
 from shared.platform.db.uow import UnitOfWork
-from shared.platform.errors import Forbidden, NotFound, StaleVersion, ValidationFailed
+from shared.platform.db.use_case import use_case
+from shared.platform.errors import DomainError, Forbidden, NotFound, StaleVersion, ValidationFailed
 from shared.platform.observability.logging import mark_sensitive
 from soknad import store
 from soknad.skjema.validering import Feil
 from soknad.store import Historikk, Soknad, endringer
 from soknad.store.utkast import Utkast
+
+LEDER_HENDELSER = frozenset({"delegert_kommentar"})
+"""History lines written for the leaders only: a comment from one leader to the next is not the
+applicant's to read (nor the committee's)."""
 
 
 def history(
@@ -42,15 +49,43 @@ def require_editor(p: Principal, soknad: Soknad | Utkast) -> None:
         raise Forbidden("Bare søkeren og medforfattere kan endre søknaden.")
 
 
-async def require_fresh(uow: UnitOfWork, soknad: Soknad, versjon: int | None) -> None:
+def visible_history(p: Principal, soknad: Soknad, rows: Iterable[Historikk]) -> list[Historikk]:
+    """The history lines `p` may read: those meant for the leaders only to the leaders of the unit the
+    application is with now (the one it was delegated to)."""
+    leader = p.has(Role.LEDER) and p.hf == soknad.hf and p.enhet == soknad.enhet
+    return [row for row in rows if leader or row.hendelse not in LEDER_HENDELSER]
+
+
+def conflict_on_stale(uow: UnitOfWork, p: Principal, soknad_id: str, versjon: int | None) -> None:
+    """A lost race on this application's version, at the check or at the write, is answered with
+    `stale_conflict`; the unit of work calls it once, after its rollback."""
+
+    async def conflict(after: UnitOfWork) -> DomainError:
+        return await stale_conflict(after, p, await load(after, soknad_id), versjon)
+
+    uow.on_stale(conflict)
+
+
+def require_fresh(uow: UnitOfWork, p: Principal, soknad: Soknad | Utkast, versjon: int | None) -> None:
+    """`versjon` (what the page or client last saw) must still be the saved one."""
+    conflict_on_stale(uow, p, soknad.id, versjon)
     if versjon is not None and versjon != soknad.versjon:
-        raise await stale_conflict(uow, soknad, versjon)
+        raise StaleDataError(f"soknad {soknad.id}: version {versjon} is not the saved {soknad.versjon}")
 
 
-async def stale_conflict(uow: UnitOfWork, soknad: Soknad, versjon: int | None) -> StaleVersion:
+async def stale_conflict(uow: UnitOfWork, p: Principal, soknad: Soknad, versjon: int | None) -> StaleVersion:
     """A 409 carrying the saved version and who last saved each answer, so the page can show both
-    versions field by field and the user's text is never lost."""
+    versions field by field and the user's text is never lost. It shows the saved answers (patient
+    data among them), so it is an audited read."""
     latest = await endringer.latest_per_field(uow.session, soknad.id)
+    mark_personal_data(soknad.innhold or {})
+    uow.audit(
+        p,
+        action="les",
+        what="soknad.konflikt",
+        case_ref=soknad.lopenummer or soknad.id,
+        purpose="Vise lagret versjon ved samtidig endring",
+    )
     return StaleVersion(
         "Søknaden er endret av noen andre siden du åpnet den. Begge versjonene er tatt vare på: "
         "velg for hvert felt om du vil beholde din tekst eller bruke den lagrede.",
@@ -96,7 +131,9 @@ def require_leder(p: Principal, soknad: Soknad) -> None:
         raise Forbidden("Søknaden er sendt til en annen enhet.")
 
 
+@use_case
 async def read(uow: UnitOfWork, p: Principal, soknad_id: str, *, purpose: str) -> Soknad:
+    """An application the principal may read; the read is written to the audit log."""
     soknad = await load(uow, soknad_id)
     if not can_read_soknad(
         p,

@@ -6,6 +6,7 @@ from shared.events.contracts import ForankringDelegert, SoknadReturnert
 from shared.platform.auth.demo import enhet_navn, enheter_for
 from shared.platform.auth.principal import Principal, Role
 from shared.platform.db.uow import UnitOfWork
+from shared.platform.db.use_case import use_case
 from shared.platform.errors import ValidationFailed
 from soknad import store
 from soknad.domain import Status, transition
@@ -15,6 +16,7 @@ from soknad.samarbeid import check_delegation
 from soknad.store import Soknad
 
 
+@use_case
 async def forankre(
     uow: UnitOfWork, p: Principal, soknad_id: str, *, begrunnelse: str, kostnadssted: str
 ) -> Soknad:
@@ -40,6 +42,7 @@ async def forankre(
     return soknad
 
 
+@use_case
 async def returnere(uow: UnitOfWork, p: Principal, soknad_id: str, *, kommentar: str) -> Soknad:
     soknad = await load(uow, soknad_id)
     require_leder(p, soknad)
@@ -68,6 +71,7 @@ async def returnere(uow: UnitOfWork, p: Principal, soknad_id: str, *, kommentar:
     return soknad
 
 
+@use_case
 async def delegere(uow: UnitOfWork, p: Principal, soknad_id: str, *, enhet: str, kommentar: str) -> Soknad:
     """Move the application to another unit's inbox; its leader anchors, returns or delegates it."""
     soknad = await load(uow, soknad_id)
@@ -84,7 +88,9 @@ async def delegere(uow: UnitOfWork, p: Principal, soknad_id: str, *, enhet: str,
     now = uow.now
     soknad.enhet = enhet
     soknad.endret_at = now
-    history(uow, soknad, p, "delegert", f"Forankringen er delegert til {enhet_navn(enhet)}: {kommentar}")
+    history(uow, soknad, p, "delegert", f"Forankringen er delegert til {enhet_navn(enhet)}.")
+    # The comment is meant for the leader who takes over: a line of its own that only leaders see.
+    history(uow, soknad, p, "delegert_kommentar", f"Kommentar til lederen som overtar: {kommentar}")
     uow.audit(
         p, action="skriv", what="soknad.delegere", case_ref=soknad.lopenummer, purpose="Forankre søknad"
     )
@@ -107,6 +113,7 @@ async def delegere(uow: UnitOfWork, p: Principal, soknad_id: str, *, enhet: str,
     return soknad
 
 
+@use_case
 async def list_til_forankring(uow: UnitOfWork, p: Principal) -> list[Soknad]:
     p.require(Role.LEDER)
     if not p.enhet:

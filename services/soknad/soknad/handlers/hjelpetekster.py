@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from shared.platform.auth.principal import Principal, Role
 from shared.platform.db.uow import UnitOfWork
+from shared.platform.db.use_case import use_case
 from shared.platform.errors import ValidationFailed
 from soknad.skjema.modell import Seksjon, Skjema, Sporsmal
 from soknad.store import hjelpetekster
@@ -27,6 +28,7 @@ async def help_texts(uow: UnitOfWork, *, hf: str, skjema: Skjema) -> dict[str, s
     return {sp.id: own[sp.id].tekst if sp.id in own else sp.hjelp for sp in skjema.sporsmal()}
 
 
+@use_case
 async def list_for_admin(uow: UnitOfWork, p: Principal, *, skjema: Skjema) -> list[Hjelpetekstlinje]:
     p.require(Role.ADMIN)
     own = await hjelpetekster.for_skjema(uow.session, hf=p.hf, skjema_versjon=skjema.versjon)
@@ -44,6 +46,7 @@ def _question(skjema: Skjema, sporsmal_id: str) -> Sporsmal:
     return sp
 
 
+@use_case
 async def set_help_text(
     uow: UnitOfWork, p: Principal, *, skjema: Skjema, sporsmal_id: str, tekst: str
 ) -> None:
@@ -68,6 +71,7 @@ async def set_help_text(
     )
 
 
+@use_case
 async def reset_help_text(uow: UnitOfWork, p: Principal, *, skjema: Skjema, sporsmal_id: str) -> None:
     p.require(Role.ADMIN)
     sp = _question(skjema, sporsmal_id)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from datetime import date
 
 from shared.events.contracts import OppfolgingRegistrert
 from shared.platform.auth.principal import Principal, Role
 from shared.platform.db.uow import UnitOfWork
+from shared.platform.db.use_case import use_case
 from shared.platform.errors import ValidationFailed
 from soknad.handlers.common import history, read, require_editor
 from soknad.handlers.varsler import notify_due_once
@@ -19,9 +22,11 @@ from soknad.samarbeid import (
     oslo_date,
     parse_evalueringsdato,
 )
+from soknad.store import Soknad
 from soknad.store.oppfolging import Oppfolging, approved_cases, latest_by_soknad, oppfolging_for
 
 
+@use_case
 async def registrere(
     uow: UnitOfWork,
     p: Principal,
@@ -34,7 +39,7 @@ async def registrere(
     begrunnelse: str,
 ) -> Oppfolging:
     # Read first: another trust's or a stranger's case is "not found", never "forbidden".
-    soknad = await read(uow, p, soknad_id, purpose="Registrere oppfølging")
+    soknad = await read.within(uow, p, soknad_id, purpose="Registrere oppfølging")
     require_editor(p, soknad)
     check_oppfolging_allowed(status=soknad.status, utfall=soknad.utfall)
     bivirkninger_beskrivelse, begrunnelse = bivirkninger_beskrivelse.strip(), begrunnelse.strip()
@@ -100,9 +105,20 @@ async def registrere(
     return row
 
 
-async def list_oppfolging(uow: UnitOfWork, soknad_id: str) -> list[Oppfolging]:
-    """The follow-ups of an application the caller has already been allowed to read."""
-    return await oppfolging_for(uow.session, soknad_id)
+@dataclass(frozen=True)
+class Oppfolgingsside:
+    """The follow-up page: the application, its follow-ups (newest first) and today in Norway."""
+
+    soknad: Soknad
+    oppfolginger: list[Oppfolging]
+    idag: date
+
+
+@use_case
+async def list_oppfolging(uow: UnitOfWork, p: Principal, soknad_id: str, *, purpose: str) -> Oppfolgingsside:
+    """The follow-ups of an application (an audited read of the application)."""
+    soknad = await read.within(uow, p, soknad_id, purpose=purpose)
+    return Oppfolgingsside(soknad, await oppfolging_for(uow.session, soknad_id), oslo_date(uow.now))
 
 
 async def forfaller_for(uow: UnitOfWork, p: Principal) -> list[Forfall]:

@@ -19,6 +19,7 @@ from shared.domain.trusts import hf_navn
 from shared.platform.auth.demo import enhet_navn
 from shared.platform.auth.principal import Principal
 from shared.platform.db.uow import UnitOfWork
+from shared.platform.db.use_case import use_case
 from shared.platform.errors import NotFound
 from soknad.oppslag import OppslagKlient
 from soknad.store import Soknad
@@ -170,6 +171,7 @@ async def _nasjonalt(
     )
 
 
+@use_case
 async def finn_presedens(
     uow: UnitOfWork,
     p: Principal,
@@ -190,6 +192,7 @@ async def finn_presedens(
     )
 
 
+@use_case
 async def read_gruppevedtak(uow: UnitOfWork, p: Principal, lopenummer: str) -> Soknad:
     """A granted group decision of the caller's trust, for any of its users: it is a standing approval
     the trust's applicants are meant to know about, and it names no patient."""

@@ -18,6 +18,7 @@ from shared.domain.labels import KATEGORI_LABELS, UTFALL_LABELS
 from shared.platform.auth.demo import enhet_navn
 from shared.platform.auth.principal import Principal
 from shared.platform.db.uow import UnitOfWork
+from shared.platform.db.use_case import use_case
 from shared.platform.errors import ValidationFailed
 from shared.platform.web.templating import MONTHS, OSLO
 from soknad.domain import Status
@@ -176,6 +177,7 @@ def parse_tabell(value: str) -> str:
 # --- the use case --------------------------------------------------------------------------------
 
 
+@use_case
 async def compute(uow: UnitOfWork, p: Principal, periode: Periode) -> Statistikk:
     visible = scope(p)
     start, end = period_bounds(periode.fra, periode.til)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from shared.events.contracts import TilleggsinformasjonBesvart
 from shared.platform.auth.principal import Principal
 from shared.platform.db.uow import UnitOfWork
+from shared.platform.db.use_case import use_case
 from shared.platform.errors import InvalidTransition, NotFound, ValidationFailed
 from soknad.domain import Status
 from soknad.handlers.common import history, read, require_editor
@@ -12,16 +13,21 @@ from soknad.samarbeid import SVAR_MAX
 from soknad.store.tilleggsinfo import TilleggsinfoSporsmal, sporsmal_for
 
 
-async def list_sporsmal(uow: UnitOfWork, soknad_id: str) -> list[TilleggsinfoSporsmal]:
-    """The questions of an application the caller has already been allowed to read."""
+@use_case
+async def list_sporsmal(
+    uow: UnitOfWork, p: Principal, soknad_id: str, *, purpose: str
+) -> list[TilleggsinfoSporsmal]:
+    """The questions of an application and their answers (an audited read of the application)."""
+    await read.within(uow, p, soknad_id, purpose=purpose)
     return await sporsmal_for(uow.session, soknad_id)
 
 
+@use_case
 async def besvare(
     uow: UnitOfWork, p: Principal, soknad_id: str, sporsmal_id: str, *, svar: str
 ) -> TilleggsinfoSporsmal:
     # Read first: another trust's or a stranger's case is "not found", never "forbidden".
-    soknad = await read(uow, p, soknad_id, purpose="Svare på spørsmål fra vurderingen")
+    soknad = await read.within(uow, p, soknad_id, purpose="Svare på spørsmål fra vurderingen")
     require_editor(p, soknad)
     sporsmal = await uow.session.get(TilleggsinfoSporsmal, sporsmal_id)
     if sporsmal is None or sporsmal.soknad_id != soknad.id:

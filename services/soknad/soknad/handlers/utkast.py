@@ -13,16 +13,17 @@ from shared.events.contracts import SoknadSendt, SoknadTrukket
 from shared.platform.auth.demo import DEMO_USERS, enhet_navn, enheter_for
 from shared.platform.auth.principal import Principal, Role
 from shared.platform.db.uow import UnitOfWork
-from shared.platform.errors import NotFound, StaleVersion, ValidationFailed
+from shared.platform.db.use_case import use_case
+from shared.platform.errors import NotFound, ValidationFailed
 from soknad import store
 from soknad.domain import EDITABLE, Status, format_lopenummer, transition
 from soknad.handlers.common import (
     history,
     load,
     mark_personal_data,
+    read,
     require_editor,
     require_fresh,
-    stale_conflict,
     validation_failed,
 )
 from soknad.skjema.modell import Skjema
@@ -43,10 +44,13 @@ ENHET_FELT = "enhet"
 OSLO = ZoneInfo("Europe/Oslo")
 
 
-def _local_date(uow: UnitOfWork) -> date:
+def local_date(now: datetime) -> date:
     """Today where the clinicians are: a consent signed this morning is not in the future."""
-    now: datetime = uow.now
     return (now if now.tzinfo else now.replace(tzinfo=UTC)).astimezone(OSLO).date()
+
+
+def _local_date(uow: UnitOfWork) -> date:
+    return local_date(uow.now)
 
 
 @dataclass(frozen=True)
@@ -59,17 +63,36 @@ class Skjemastatus:
     avledet: dict[str, dict[str, Any]]
 
 
+@dataclass(frozen=True)
+class Utfylling:
+    """An application with the state of its form, as the API and the pages answer it."""
+
+    soknad: Soknad
+    state: Skjemastatus
+
+
+@dataclass(frozen=True)
+class Lagret:
+    """A saved draft: the columns written, the form's state after the save, the answers held back
+    because they were invalid (`errors`, only with `keep_valid`) and, when asked for, the whole
+    application (`soknad`)."""
+
+    utkast: Utkast
+    state: Skjemastatus
+    errors: list[dict[str, str]]
+    soknad: Soknad | None = None
+
+
 def form_state(
-    uow: UnitOfWork,
     soknad: Soknad | Utkast,
     *,
+    today: date,
     skjemaer: SkjemaRegister,
     allow_synthetic: bool,
     innhold: Mapping[str, Any] | None = None,
 ) -> Skjemastatus:
     skjema = skjemaer.get(soknad.skjema_versjon)
     answers = soknad.innhold if innhold is None else innhold
-    today = _local_date(uow)
     return Skjemastatus(
         skjema=skjema,
         vurdering=vurder(
@@ -103,6 +126,7 @@ def changed_answers(before: Mapping[str, Any], after: Mapping[str, Any]) -> list
     return changed
 
 
+@use_case
 async def create_draft(
     uow: UnitOfWork,
     p: Principal,
@@ -113,7 +137,7 @@ async def create_draft(
     allow_synthetic: bool,
     skjemaer: SkjemaRegister,
     innhold: Mapping[str, Any] | None = None,
-) -> Soknad:
+) -> Utfylling:
     p.require(Role.SOKER)
     _require_known_enhet(p.hf, enhet)
     skjema = skjemaer.latest
@@ -150,9 +174,29 @@ async def create_draft(
         purpose="Skrive søknad",
         felt=list(answers),
     )
-    return soknad
+    return Utfylling(
+        soknad, form_state(soknad, today=_local_date(uow), skjemaer=skjemaer, allow_synthetic=allow_synthetic)
+    )
 
 
+@use_case
+async def read_utfylling(
+    uow: UnitOfWork,
+    p: Principal,
+    soknad_id: str,
+    *,
+    purpose: str,
+    skjemaer: SkjemaRegister,
+    allow_synthetic: bool,
+) -> Utfylling:
+    """An application (an audited read) with the state of its form."""
+    soknad = await read.within(uow, p, soknad_id, purpose=purpose)
+    return Utfylling(
+        soknad, form_state(soknad, today=_local_date(uow), skjemaer=skjemaer, allow_synthetic=allow_synthetic)
+    )
+
+
+@use_case
 async def save_draft(
     uow: UnitOfWork,
     p: Principal,
@@ -165,23 +209,72 @@ async def save_draft(
     kategori: str | None = None,
     type_: str | None = None,
     enhet: str | None = None,
-) -> Utkast:
+    keep_valid: bool = False,
+    full: bool = False,
+) -> Lagret:
     """Answers left out of `innhold` are kept and an empty answer clears, so a page that holds back
     an invalid field never wipes what was saved before. Only the format of the answers given is
-    checked: a half-written draft always saves. Returns the draft as saved.
+    checked: a half-written draft always saves. With `keep_valid`, invalid answers are held back and
+    named in the result while the valid ones are saved (the page without JavaScript); otherwise they
+    fail the save. `full`: load the whole application after the save, for an answer that shows it.
 
-    Raises StaleVersion with both versions when `versjon` is not the saved one, and without them when
-    another save won the race after the check (the caller rolls back and builds the full conflict)."""
+    A stale `versjon`, or another save that wins the race after the check, is a `StaleVersion` with
+    both versions and who saved each answer (`stale_conflict`)."""
+    today = _local_date(uow)
+    errors: list[dict[str, str]] = []
+    try:
+        utkast = await _save(
+            uow, p, soknad_id, versjon, innhold, allow_synthetic, skjemaer, kategori, type_, enhet, today
+        )
+    except ValidationFailed as exc:
+        if not keep_valid or "errors" not in exc.extra:
+            raise
+        errors = exc.extra["errors"]
+        held_back = _held_back(innhold, errors)
+        utkast = await _save(
+            uow, p, soknad_id, versjon, held_back, allow_synthetic, skjemaer, kategori, type_, enhet, today
+        )
+    state = form_state(utkast, today=today, skjemaer=skjemaer, allow_synthetic=allow_synthetic)
+    return Lagret(utkast, state, errors, await load(uow, soknad_id) if full else None)
+
+
+def _held_back(raw: Mapping[str, Any], errors: list[dict[str, str]]) -> dict[str, Any]:
+    """The answers without the invalid ones, so everything else can still be saved."""
+    kept = {key: (dict(value) if isinstance(value, dict) else value) for key, value in raw.items()}
+    for error in errors:
+        parts = error["field"].removeprefix("innhold.").split(".")
+        if len(parts) == 2 and isinstance(kept.get(parts[0]), dict):
+            kept[parts[0]].pop(parts[1], None)
+        else:
+            kept.pop(parts[0], None)
+    return kept
+
+
+async def _save(
+    uow: UnitOfWork,
+    p: Principal,
+    soknad_id: str,
+    versjon: int | None,
+    innhold: Mapping[str, Any],
+    allow_synthetic: bool,
+    skjemaer: SkjemaRegister,
+    kategori: str | None,
+    type_: str | None,
+    enhet: str | None,
+    today: date,
+) -> Utkast:
+    # Positional and plain: this is autosave's path, the most frequent request of the system.
     utkast = await lagring.load(uow.session, soknad_id)
     if utkast is None:
         raise NotFound("Søknaden finnes ikke.")
     require_editor(p, utkast)
-    if versjon is not None and versjon != utkast.versjon:
-        raise await stale_conflict(uow, await load(uow, soknad_id), versjon)
+    require_fresh(uow, p, utkast, versjon)
     if utkast.status not in EDITABLE:
         raise ValidationFailed("Søknaden er sendt og kan ikke lenger endres.")
     skjema = skjemaer.get(utkast.skjema_versjon)
-    clean = _validated(uow, skjema, innhold, allow_synthetic=allow_synthetic)
+    clean, problems = validate_answers(skjema, innhold, allow_synthetic=allow_synthetic, today=today)
+    if problems:
+        raise validation_failed(problems, f"{len(problems)} svar har feil format og er ikke lagret.")
     merged = merge_answers(utkast.innhold or {}, clean)
     mark_personal_data(merged)
     changed = changed_answers(utkast.innhold or {}, merged)
@@ -196,8 +289,7 @@ async def save_draft(
         # Nothing new (autosave of an unchanged page): no new version, so co-authors get no conflict.
         return utkast
     values: dict[str, Any] = {"innhold": merged, "endret_at": uow.now, "endret_av": p.user_id, **choices}
-    if not await lagring.save(uow.session, utkast, values | search_columns(merged)):
-        raise StaleVersion("Noen andre har lagret endringer i mellomtiden.")
+    await lagring.save(uow.session, utkast, values | search_columns(merged))
     uow.audit(
         p, action="skriv", what="soknad.lagre", case_ref=utkast.id, purpose="Skrive søknad", felt=changed
     )
@@ -227,6 +319,7 @@ def user_name(user_id: str) -> str:
     return user.name if user else user_id
 
 
+@use_case
 async def add_medforfatter(uow: UnitOfWork, p: Principal, soknad_id: str, *, user_id: str) -> Soknad:
     soknad = await load(uow, soknad_id)
     require_editor(p, soknad)
@@ -246,6 +339,7 @@ async def add_medforfatter(uow: UnitOfWork, p: Principal, soknad_id: str, *, use
     return soknad
 
 
+@use_case
 async def send(
     uow: UnitOfWork,
     p: Principal,
@@ -257,7 +351,7 @@ async def send(
 ) -> Soknad:
     soknad = await load(uow, soknad_id)
     require_editor(p, soknad)
-    await require_fresh(uow, soknad, versjon)
+    require_fresh(uow, p, soknad, versjon)
     target = transition(soknad.status, "send")
     missing = missing_for_sending(
         skjemaer.get(soknad.skjema_versjon),
@@ -298,6 +392,7 @@ async def send(
     return soknad
 
 
+@use_case
 async def trekke(uow: UnitOfWork, p: Principal, soknad_id: str) -> Soknad:
     soknad = await load(uow, soknad_id)
     require_editor(p, soknad)
@@ -322,6 +417,7 @@ async def trekke(uow: UnitOfWork, p: Principal, soknad_id: str) -> Soknad:
     return soknad
 
 
+@use_case
 async def list_mine(uow: UnitOfWork, p: Principal) -> list[Soknad]:
     p.require(Role.SOKER)
     return await store.list_for_soker(uow.session, hf=p.hf, user_id=p.user_id)

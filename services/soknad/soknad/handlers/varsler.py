@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -14,6 +15,7 @@ from shared.events.envelope import Envelope
 from shared.platform.auth.demo import DEMO_USERS, enhet_navn
 from shared.platform.auth.principal import Principal, Role
 from shared.platform.db.uow import UnitOfWork
+from shared.platform.db.use_case import use_case
 from shared.platform.errors import NotFound
 from shared.platform.web.templating import format_date
 from soknad import store
@@ -129,22 +131,43 @@ async def count_mine(uow: UnitOfWork, p: Principal) -> int:
     return await count_unread(uow.session, hf=p.hf, user_id=p.user_id)
 
 
-async def list_mine(uow: UnitOfWork, p: Principal) -> list[Varsel]:
+@dataclass(frozen=True)
+class Varselliste:
+    varsler: list[Varsel]
+    uleste: int
+
+
+@use_case
+async def list_mine(uow: UnitOfWork, p: Principal) -> Varselliste:
+    """My notifications, newest first, and how many are unread."""
     rows = await list_for(uow.session, hf=p.hf, user_id=p.user_id)
     uow.audit(p, action="les", what="varsler.liste", case_ref=None, purpose="Lese egne varsler")
-    return rows
+    return Varselliste(rows, await count_mine(uow, p))
 
 
-async def mark_read(uow: UnitOfWork, p: Principal, varsel_id: str) -> Varsel:
+async def _mine(uow: UnitOfWork, p: Principal, varsel_id: str) -> Varsel:
     varsel = await uow.session.get(Varsel, varsel_id)
     if varsel is None or varsel.user_id != p.user_id or varsel.hf != p.hf:
         raise NotFound("Varselet finnes ikke.")
+    return varsel
+
+
+@use_case
+async def get_mine(uow: UnitOfWork, p: Principal, varsel_id: str) -> Varsel:
+    """One of my notifications, as it is (reading it does not mark it read)."""
+    return await _mine(uow, p, varsel_id)
+
+
+@use_case
+async def mark_read(uow: UnitOfWork, p: Principal, varsel_id: str) -> Varsel:
+    varsel = await _mine(uow, p, varsel_id)
     if varsel.lest_at is None:
         varsel.lest_at = uow.now
     await uow.session.flush()
     return varsel
 
 
+@use_case
 async def mark_all_mine_read(uow: UnitOfWork, p: Principal) -> int:
     return await mark_all_read(uow.session, hf=p.hf, user_id=p.user_id, at=uow.now)
 

@@ -12,6 +12,8 @@ from typing import Any
 
 from shared.domain.identifiers import InvalidPersonnummer, validate_fodselsnummer
 from shared.domain.labels import KJONN_LABELS
+from shared.platform.errors import ValidationFailed
+from shared.platform.web.params import parse_int
 from soknad.skjema.modell import Skjema, Sporsmal
 
 Feil = tuple[str, str]
@@ -33,6 +35,8 @@ MSG_JA_NEI = "Svar ja eller nei."
 MSG_OBJEKT = "Forventet et JSON-objekt."
 MSG_ATC = "ATC-koden har feil format (for eksempel L01FA01)."
 MSG_ICD10 = "ICD-10-koden har feil format (for eksempel G35 eller G36.0)."
+MSG_FOR_STORT = "Tallet er for stort."
+MSG_FOR_LITE = "Tallet er for lite."
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,7 @@ _ATC = re.compile(r"[A-Z](\d{2}([A-Z]([A-Z](\d{2})?)?)?)?")
 _ICD10 = re.compile(r"[A-Z]\d{2}(\.?\d{1,2})?")
 _NORSK_DATO = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
 _TRUE = {"true", "on", "1", "ja"}
+_DIGITS = re.compile(r"[+-]?[0-9]+")
 
 
 class _Ugyldig(Exception):
@@ -139,8 +144,12 @@ def _integer(value: Any, message: str, *, amount: bool = False) -> int:
         text = value.strip().replace("\u00a0", "").replace(" ", "")
         if amount:
             text = text.removesuffix(",-").removesuffix("kr").removesuffix("NOK").strip()
-        if re.fullmatch(r"-?\d+", text):
-            return int(text)
+        try:
+            # ASCII digits, bounded: «²» or 5,000 digits is a message next to the field, not a 500.
+            return parse_int(text, field="svar")
+        except ValidationFailed:
+            if _DIGITS.fullmatch(text):
+                raise _Ugyldig(MSG_FOR_STORT if not text.startswith("-") else MSG_FOR_LITE) from None
     raise _Ugyldig(message)
 
 

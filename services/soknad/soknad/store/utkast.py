@@ -12,6 +12,7 @@ from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
 
 from soknad.store.core import Soknad
 
@@ -51,10 +52,12 @@ async def load(session: AsyncSession, soknad_id: str) -> Utkast | None:
     return Utkast(*row) if row is not None else None
 
 
-async def save(session: AsyncSession, utkast: Utkast, values: dict[str, Any]) -> bool:
-    """Write `values` (column → value) as the next version; False if another save got there first."""
+async def save(session: AsyncSession, utkast: Utkast, values: dict[str, Any]) -> None:
+    """Write `values` (column → value) as the next version. Another save that got there first raises
+    `StaleDataError`, as the ORM's versioned flush does: the unit of work translates both the same way."""
     connection = await session.connection()
     result = await connection.execute(
         _SAVE, {"b_id": utkast.id, "b_versjon": utkast.versjon, "versjon": utkast.versjon + 1, **values}
     )
-    return result.rowcount == 1
+    if result.rowcount != 1:
+        raise StaleDataError(f"soknad {utkast.id}: version {utkast.versjon} is no longer the saved one")

@@ -7,7 +7,8 @@ from fastapi.responses import RedirectResponse, Response
 
 from shared.platform.auth.principal import Principal
 from shared.platform.errors import ValidationFailed
-from soknad.deps import CurrentPrincipal, Uow
+from shared.platform.web.params import parse_optional_int
+from soknad.deps import CurrentPrincipal, Db
 from soknad.handlers.hjelpetekster import MAKS_LENGDE, list_for_admin, reset_help_text, set_help_text
 from soknad.skjema.modell import Skjema
 from soknad.skjema.register import Skjemaer, SkjemaRegister
@@ -16,17 +17,21 @@ from soknad.views.common import MESSAGES, render
 router = APIRouter(include_in_schema=False)
 
 
-def _version(skjemaer: SkjemaRegister, value: object) -> Skjema:
-    try:
-        return skjemaer.get(int(str(value)))
-    except (ValueError, LookupError):
+def _version(skjemaer: SkjemaRegister, value: str | None) -> Skjema:
+    """The form version asked for; the latest when none is given. An unknown version is a 4xx."""
+    versjon = parse_optional_int(value, field="versjon", minimum=1)
+    if versjon is None:
         return skjemaer.latest
+    try:
+        return skjemaer.get(versjon)
+    except LookupError:
+        raise ValidationFailed("Skjemaet finnes ikke i den versjonen.", field="versjon") from None
 
 
 async def _page(
     request: Request,
     p: Principal,
-    uow: Uow,
+    db: Db,
     skjemaer: SkjemaRegister,
     skjema: Skjema,
     *,
@@ -34,7 +39,7 @@ async def _page(
     skrevet: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    linjer = await list_for_admin(uow, p, skjema=skjema)
+    linjer = await list_for_admin(db, p, skjema=skjema)
     return render(
         request,
         "admin_hjelpetekster.html",
@@ -53,30 +58,28 @@ async def _page(
 
 
 @router.get("/admin/hjelpetekster", name="admin_hjelpetekster")
-async def hjelpetekster(request: Request, p: CurrentPrincipal, uow: Uow, skjemaer: Skjemaer) -> Response:
-    skjema = _version(skjemaer, request.query_params.get("versjon", skjemaer.latest.versjon))
-    return await _page(request, p, uow, skjemaer, skjema)
+async def hjelpetekster(request: Request, p: CurrentPrincipal, db: Db, skjemaer: Skjemaer) -> Response:
+    skjema = _version(skjemaer, request.query_params.get("versjon"))
+    return await _page(request, p, db, skjemaer, skjema)
 
 
 @router.post("/admin/hjelpetekster", name="admin_lagre_hjelpetekst")
-async def lagre(request: Request, p: CurrentPrincipal, uow: Uow, skjemaer: Skjemaer) -> Response:
+async def lagre(request: Request, p: CurrentPrincipal, db: Db, skjemaer: Skjemaer) -> Response:
     form = await request.form()
-    skjema = _version(skjemaer, form.get("versjon"))
+    skjema = _version(skjemaer, str(form.get("versjon") or ""))
     sporsmal_id = str(form.get("sporsmal_id", ""))
     tekst = str(form.get(f"tekst.{sporsmal_id}", ""))
     try:
         if form.get("handling") == "tilbakestill":
-            await reset_help_text(uow, p, skjema=skjema, sporsmal_id=sporsmal_id)
+            await reset_help_text(db, p, skjema=skjema, sporsmal_id=sporsmal_id)
             melding = "hjelpetekst_tilbake"
         else:
-            await set_help_text(uow, p, skjema=skjema, sporsmal_id=sporsmal_id, tekst=tekst)
+            await set_help_text(db, p, skjema=skjema, sporsmal_id=sporsmal_id, tekst=tekst)
             melding = "hjelpetekst"
-        await uow.commit()
     except ValidationFailed as exc:
-        await uow.rollback()
         errors = [{"field": exc.field or "", "message": exc.message}]
         return await _page(
-            request, p, uow, skjemaer, skjema, errors=errors, skrevet={sporsmal_id: tekst}, status_code=422
+            request, p, db, skjemaer, skjema, errors=errors, skrevet={sporsmal_id: tekst}, status_code=422
         )
     url = request.url_for("admin_hjelpetekster").include_query_params(versjon=skjema.versjon, melding=melding)
     return RedirectResponse(f"{url}#sporsmal-{sporsmal_id}", status_code=303)

@@ -17,15 +17,12 @@ from starlette.routing import NoMatchFound
 from shared.platform.auth.demo import enheter_for
 from shared.platform.auth.principal import Principal, Role, can_edit_soknad
 from shared.platform.web.templating import format_date, format_nok
-from soknad.deps import Uow
 from soknad.domain import EDITABLE, KATEGORI_LABELS, STATUS_LABELS, TYPE_LABELS, UTFALL_LABELS
-from soknad.handlers.hjelpetekster import help_texts
+from soknad.handlers.sider import Historie, Saksside, open_side
 from soknad.handlers.utkast import (
     ENHET_FELT,
     KATEGORI_FELT,
     TYPE_FELT,
-    Skjemastatus,
-    form_state,
     invitable_medforfattere,
     user_name,
 )
@@ -33,7 +30,7 @@ from soknad.skjema.modell import Skjema, Sporsmal
 from soknad.skjema.register import SkjemaRegister
 from soknad.skjema.regler import STATUS_LABELS as FULLFORING_LABELS
 from soknad.skjema.validering import DELER, is_empty
-from soknad.store import Soknad, endringer, historikk_for
+from soknad.store import endringer
 from soknad.views.samarbeid import case_context
 
 MESSAGES = {
@@ -191,27 +188,32 @@ def field_changes(
     return points
 
 
-async def timeline(uow: Uow, soknad: Soknad, skjema: Skjema) -> list[Any]:
-    events: list[Any] = list(await historikk_for(uow.session, soknad.id))
-    sent = sorted(event.at for event in events if event.hendelse == "sendt")
-    rows = await endringer.for_soknad(uow.session, soknad.id, steps=sent)
-    changes = field_changes(skjema, rows, steps=sent)
-    return sorted([*events, *changes], key=lambda point: point.at)
+def timeline(historie: Historie, skjema: Skjema) -> list[Any]:
+    changes = field_changes(skjema, historie.endringer, steps=historie.steps)
+    return sorted([*historie.hendelser, *changes], key=lambda point: point.at)
 
 
-async def form_context(
-    request: Request, uow: Uow, soknad: Soknad, *, state: Skjemastatus | None = None
-) -> dict[str, Any]:
-    """Everything a page needs to render an application from its own form version."""
-    state = state or form_state(
-        uow, soknad, skjemaer=skjemaer_of(request), allow_synthetic=allow_synthetic_of(request)
+async def open_page(request: Request, p: Principal, soknad_id: str, *, purpose: str) -> Saksside:
+    """The audited read of an application with everything its page shows (one use case)."""
+    return await open_side(
+        request.app.state.runtime.db,
+        p,
+        soknad_id,
+        purpose=purpose,
+        skjemaer=skjemaer_of(request),
+        allow_synthetic=allow_synthetic_of(request),
     )
+
+
+def form_context(side: Saksside) -> dict[str, Any]:
+    """Everything a page needs to render an application from its own form version."""
+    soknad, state = side.soknad, side.state
     skjema = state.skjema
     fullforing = state.vurdering.fullforing()
     return {
         "skjema": skjema,
         "skjemastatus": state,
-        "hjelp": await help_texts(uow, hf=soknad.hf, skjema=skjema),
+        "hjelp": side.hjelp,
         "synlige": set(state.vurdering.synlige),
         "synlige_seksjoner": {s.id for s in state.vurdering.seksjoner},
         "fullforing": fullforing,
@@ -226,11 +228,10 @@ async def form_context(
     }
 
 
-async def page(
+def page(
     request: Request,
     p: Principal,
-    uow: Uow,
-    soknad: Soknad,
+    side: Saksside,
     *,
     errors: list[dict[str, str]] | None = None,
     innhold: dict[str, Any] | None = None,
@@ -241,18 +242,19 @@ async def page(
 ) -> Response:
     """The application page: the form while it can be edited, the case page after. `innhold` is what
     the user typed (shown again after an error) when it differs from what is stored."""
+    soknad = side.soknad
     editable = soknad.status in EDITABLE and can_edit_soknad(
         p, hf=soknad.hf, soker_id=soknad.soker_id, medforfattere=soknad.medforfattere
     )
     field_errors = {e["field"].removeprefix("innhold."): e["message"] for e in (errors or [])}
-    form = await form_context(request, uow, soknad)
+    form = form_context(side)
     context = {
         "s": soknad,
         "innhold": innhold if innhold is not None else soknad.innhold,
         "errors": errors or [],
         "field_errors": field_errors,
         "melding": melding or MESSAGES.get(request.query_params.get("melding", "")),
-        "historikk": await timeline(uow, soknad, form["skjema"]),
+        "historikk": timeline(side.historie, form["skjema"]),
         "enheter": enheter_for(soknad.hf),
         "kan_forankre": p.has(Role.LEDER) and p.enhet == soknad.enhet and soknad.status == "til_forankring",
         "kan_trekke": can_edit_soknad(
@@ -269,6 +271,6 @@ async def page(
         # The page shows what the user typed; autosave must still know what is stored.
         context["lagret_innhold_json"] = json.dumps(soknad.innhold or {}) if innhold is not None else ""
     else:
-        context.update(await case_context(request, p, uow, soknad))
+        context.update(case_context(p, side))
     context.update(ekstra or {})
     return render(request, "skjema.html" if editable else "vis.html", context, status_code=status_code)

@@ -7,10 +7,10 @@ from fastapi.responses import RedirectResponse, Response
 
 from shared.platform.errors import ValidationFailed
 from soknad import handlers
-from soknad.deps import CurrentPrincipal, Uow
+from soknad.deps import CurrentPrincipal, Db
 from soknad.handlers.forankring import delegere
 from soknad.samarbeid import KOMMENTAR_MAX, ventetid
-from soknad.views.common import MESSAGES, page, render, text_field
+from soknad.views.common import MESSAGES, open_page, page, render, text_field
 
 router = APIRouter(include_in_schema=False)
 
@@ -19,10 +19,10 @@ KOSTNADSSTED_MAX = 40
 
 
 @router.get("/forankring", name="forankring_inbox")
-async def forankring(request: Request, p: CurrentPrincipal, uow: Uow) -> Response:
+async def forankring(request: Request, p: CurrentPrincipal, db: Db) -> Response:
     # Evaluations that are due come from `views.varsler.header_state`, which runs before every page.
-    rows = await handlers.list_til_forankring(uow, p)
-    now = uow.now
+    rows = await handlers.list_til_forankring(db, p)
+    now = db.clock.now()
     return render(
         request,
         "forankring.html",
@@ -42,18 +42,14 @@ def _too_long(value: str, limit: int, field: str) -> list[dict[str, str]]:
 async def _again(
     request: Request,
     p: CurrentPrincipal,
-    uow: Uow,
     soknad_id: str,
     errors: list[dict[str, str]],
     verdier: dict[str, str],
     status_code: int = 422,
 ) -> Response:
-    await uow.rollback()
-    soknad = await handlers.read(uow, p, soknad_id, purpose="Forankre søknad")
-    await uow.commit()
-    return await page(
-        request, p, uow, soknad, errors=errors, status_code=status_code, ekstra={"verdier": verdier}
-    )
+    """The case page again with the messages next to the fields and what the leader typed."""
+    side = await open_page(request, p, soknad_id, purpose="Forankre søknad")
+    return page(request, p, side, errors=errors, status_code=status_code, ekstra={"verdier": verdier})
 
 
 def _to_inbox(request: Request, melding: str) -> Response:
@@ -61,7 +57,7 @@ def _to_inbox(request: Request, melding: str) -> Response:
 
 
 @router.post("/s/{soknad_id}/forankre")
-async def forankre(request: Request, soknad_id: str, p: CurrentPrincipal, uow: Uow) -> Response:
+async def forankre(request: Request, soknad_id: str, p: CurrentPrincipal, db: Db) -> Response:
     form = await request.form()
     begrunnelse, kostnadssted = text_field(form, "begrunnelse"), text_field(form, "kostnadssted")
     verdier = {"begrunnelse": begrunnelse, "kostnadssted": kostnadssted}
@@ -73,27 +69,25 @@ async def forankre(request: Request, soknad_id: str, p: CurrentPrincipal, uow: U
     errors += _too_long(begrunnelse, BEGRUNNELSE_MAX, "begrunnelse")
     errors += _too_long(kostnadssted, KOSTNADSSTED_MAX, "kostnadssted")
     if errors:
-        return await _again(request, p, uow, soknad_id, errors, verdier)
-    await handlers.forankre(uow, p, soknad_id, begrunnelse=begrunnelse, kostnadssted=kostnadssted)
-    await uow.commit()
+        return await _again(request, p, soknad_id, errors, verdier)
+    await handlers.forankre(db, p, soknad_id, begrunnelse=begrunnelse, kostnadssted=kostnadssted)
     return _to_inbox(request, "forankret")
 
 
 @router.post("/s/{soknad_id}/returner")
-async def returner(request: Request, soknad_id: str, p: CurrentPrincipal, uow: Uow) -> Response:
+async def returner(request: Request, soknad_id: str, p: CurrentPrincipal, db: Db) -> Response:
     kommentar = text_field(await request.form(), "kommentar")
     errors = _too_long(kommentar, KOMMENTAR_MAX, "kommentar")
     if not kommentar:
         errors.append({"field": "kommentar", "message": "Skriv hva søkeren må rette."})
     if errors:
-        return await _again(request, p, uow, soknad_id, errors, {"kommentar": kommentar})
-    await handlers.returnere(uow, p, soknad_id, kommentar=kommentar)
-    await uow.commit()
+        return await _again(request, p, soknad_id, errors, {"kommentar": kommentar})
+    await handlers.returnere(db, p, soknad_id, kommentar=kommentar)
     return _to_inbox(request, "returnert")
 
 
 @router.post("/s/{soknad_id}/deleger", name="deleger")
-async def deleger(request: Request, soknad_id: str, p: CurrentPrincipal, uow: Uow) -> Response:
+async def deleger(request: Request, soknad_id: str, p: CurrentPrincipal, db: Db) -> Response:
     form = await request.form()
     enhet, kommentar = text_field(form, "delegering_enhet"), text_field(form, "delegering_kommentar")
     verdier = {"delegering_enhet": enhet, "delegering_kommentar": kommentar}
@@ -105,11 +99,10 @@ async def deleger(request: Request, soknad_id: str, p: CurrentPrincipal, uow: Uo
             {"field": "delegering_kommentar", "message": "Skriv en kommentar til lederen som overtar."}
         )
     if errors:
-        return await _again(request, p, uow, soknad_id, errors, verdier)
+        return await _again(request, p, soknad_id, errors, verdier)
     try:
-        await delegere(uow, p, soknad_id, enhet=enhet, kommentar=kommentar)
+        await delegere(db, p, soknad_id, enhet=enhet, kommentar=kommentar)
     except ValidationFailed as exc:
         field = f"delegering_{exc.field}" if exc.field else "delegering_enhet"
-        return await _again(request, p, uow, soknad_id, [{"field": field, "message": exc.message}], verdier)
-    await uow.commit()
+        return await _again(request, p, soknad_id, [{"field": field, "message": exc.message}], verdier)
     return _to_inbox(request, "delegert")

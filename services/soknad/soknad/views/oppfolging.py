@@ -9,11 +9,9 @@ from fastapi.responses import RedirectResponse, Response
 
 from shared.platform.auth.principal import can_edit_soknad
 from shared.platform.errors import InvalidTransition, ValidationFailed
-from soknad import handlers
-from soknad.deps import CurrentPrincipal, Uow
-from soknad.handlers.oppfolging import list_oppfolging, registrere
-from soknad.samarbeid import EFFEKT_LABELS, INNVILGET, oslo_date, parse_evalueringsdato
-from soknad.store import Soknad
+from soknad.deps import CurrentPrincipal, Db
+from soknad.handlers.oppfolging import Oppfolgingsside, list_oppfolging, registrere
+from soknad.samarbeid import EFFEKT_LABELS, INNVILGET, parse_evalueringsdato
 from soknad.views.common import render, text_field
 
 router = APIRouter(include_in_schema=False)
@@ -23,24 +21,27 @@ def ja_nei(value: str) -> bool | None:
     return {"ja": True, "nei": False}.get(value)
 
 
-async def _page(
+PURPOSE = "Følge opp behandling"
+
+
+def _page(
     request: Request,
     p: CurrentPrincipal,
-    uow: Uow,
-    soknad: Soknad,
+    side: Oppfolgingsside,
     *,
     errors: list[dict[str, str]] | None = None,
     verdier: dict[str, str] | None = None,
     melding: str | None = None,
     status_code: int = 200,
 ) -> Response:
+    soknad = side.soknad
     editor = can_edit_soknad(p, hf=soknad.hf, soker_id=soknad.soker_id, medforfattere=soknad.medforfattere)
     context: dict[str, Any] = {
         "s": soknad,
-        "oppfolginger": await list_oppfolging(uow, soknad.id),
+        "oppfolginger": side.oppfolginger,
         "kan_registrere": editor and soknad.status == "vedtatt" and soknad.utfall in INNVILGET,
         "evalueringsdato": parse_evalueringsdato(soknad.vedtak),
-        "idag": oslo_date(uow.now),
+        "idag": side.idag,
         "effekt_labels": EFFEKT_LABELS,
         "errors": errors or [],
         "field_errors": {e["field"]: e["message"] for e in errors or []},
@@ -51,15 +52,14 @@ async def _page(
 
 
 @router.get("/s/{soknad_id}/oppfolging", name="oppfolging_side")
-async def side(request: Request, soknad_id: str, p: CurrentPrincipal, uow: Uow) -> Response:
-    soknad = await handlers.read(uow, p, soknad_id, purpose="Følge opp behandling")
-    await uow.commit()
+async def side(request: Request, soknad_id: str, p: CurrentPrincipal, db: Db) -> Response:
+    oppfolgingsside = await list_oppfolging(db, p, soknad_id, purpose=PURPOSE)
     melding = "Oppfølgingen er registrert." if request.query_params.get("melding") == "oppfolging" else None
-    return await _page(request, p, uow, soknad, melding=melding)
+    return _page(request, p, oppfolgingsside, melding=melding)
 
 
 @router.post("/s/{soknad_id}/oppfolging", name="oppfolging_registrer")
-async def registrer(request: Request, soknad_id: str, p: CurrentPrincipal, uow: Uow) -> Response:
+async def registrer(request: Request, soknad_id: str, p: CurrentPrincipal, db: Db) -> Response:
     form = await request.form()
     verdier = {
         name: text_field(form, name)
@@ -67,7 +67,7 @@ async def registrer(request: Request, soknad_id: str, p: CurrentPrincipal, uow: 
     }
     try:
         await registrere(
-            uow,
+            db,
             p,
             soknad_id,
             effekt=verdier["effekt"],
@@ -76,13 +76,10 @@ async def registrer(request: Request, soknad_id: str, p: CurrentPrincipal, uow: 
             fortsetter=ja_nei(verdier["fortsetter"]),
             begrunnelse=verdier["begrunnelse"],
         )
-        await uow.commit()
     except (ValidationFailed, InvalidTransition) as exc:
-        await uow.rollback()
-        soknad = await handlers.read(uow, p, soknad_id, purpose="Følge opp behandling")
-        await uow.commit()
+        oppfolgingsside = await list_oppfolging(db, p, soknad_id, purpose=PURPOSE)
         errors = exc.extra.get("errors") or [{"field": exc.field or "", "message": exc.message}]
-        return await _page(request, p, uow, soknad, errors=errors, verdier=verdier, status_code=exc.status)
+        return _page(request, p, oppfolgingsside, errors=errors, verdier=verdier, status_code=exc.status)
     return RedirectResponse(
         str(request.url_for("oppfolging_side", soknad_id=soknad_id)) + "?melding=oppfolging", status_code=303
     )

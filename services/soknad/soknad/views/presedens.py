@@ -11,7 +11,7 @@ from shared.platform.auth.demo import enhet_navn
 from shared.platform.errors import ValidationFailed
 from shared.platform.web.templating import MONTHS
 from soknad.api.presedens import hent, parse_presedenssok
-from soknad.deps import CurrentPrincipal, Uow
+from soknad.deps import CurrentPrincipal, Db
 from soknad.handlers.presedens import read_gruppevedtak
 from soknad.store.presedens import vedtak_dato
 from soknad.views.common import render
@@ -29,7 +29,7 @@ def maned_tekst(value: str | None) -> str:
 
 
 @router.get("/presedens", name="presedens_side")
-async def presedens_side(request: Request, p: CurrentPrincipal, uow: Uow) -> Response:
+async def presedens_side(request: Request, p: CurrentPrincipal, db: Db) -> Response:
     verdier = {k: request.query_params.get(k, "").strip()[:200] for k in FIELDS}
     context: dict[str, Any] = {
         "verdier": verdier,
@@ -46,14 +46,13 @@ async def presedens_side(request: Request, p: CurrentPrincipal, uow: Uow) -> Res
         errors = exc.extra.get("errors", [])
         context |= {"errors": errors, "field_errors": {e["field"]: e["message"] for e in errors}}
         return render(request, "presedens.html", context, status_code=422)
-    context["presedens"] = await hent(request, p, uow, sok)
+    context["presedens"] = await hent(request, p, db, sok)
     return render(request, "presedens.html", context)
 
 
 @router.get("/presedens/gruppevedtak/{lopenummer}", name="gruppevedtak_side")
-async def gruppevedtak_side(request: Request, lopenummer: str, p: CurrentPrincipal, uow: Uow) -> Response:
-    soknad = await read_gruppevedtak(uow, p, lopenummer)
-    await uow.commit()
+async def gruppevedtak_side(request: Request, lopenummer: str, p: CurrentPrincipal, db: Db) -> Response:
+    soknad = await read_gruppevedtak(db, p, lopenummer)
     return render(
         request,
         "gruppevedtak.html",

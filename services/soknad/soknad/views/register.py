@@ -13,9 +13,10 @@ from shared.domain.labels import VURDERINGSFLYT_LABELS
 from shared.platform.auth.demo import enhet_navn, enheter_for
 from shared.platform.auth.principal import Principal, Role
 from shared.platform.errors import ValidationFailed
-from soknad.deps import CurrentPrincipal, Uow
+from soknad.deps import CurrentPrincipal, Db
 from soknad.handlers import register
-from soknad.handlers.utkast import form_state, user_name
+from soknad.handlers.sider import open_register_sak, search_register
+from soknad.handlers.utkast import form_state, local_date, user_name
 from soknad.views.common import allow_synthetic_of, render, show_answer, skjemaer_of, timeline
 
 router = APIRouter(include_in_schema=False)
@@ -40,8 +41,8 @@ def _pages(side: int, sider: int) -> list[int | None]:
     return out
 
 
-async def _enheter(uow: Uow, p: Principal) -> list[tuple[str, str]]:
-    codes = set(await register.enheter_i_register(uow, p))
+def _enheter(p: Principal, i_register: list[str]) -> list[tuple[str, str]]:
+    codes = set(i_register)
     if p.has(*register.FULL_ACCESS):
         codes |= {e.kode for e in enheter_for(p.hf)}
     elif p.enhet:
@@ -50,17 +51,17 @@ async def _enheter(uow: Uow, p: Principal) -> list[tuple[str, str]]:
 
 
 @router.get("/register", name="register")
-async def register_page(request: Request, p: CurrentPrincipal, uow: Uow) -> Response:
+async def register_page(request: Request, p: CurrentPrincipal, db: Db) -> Response:
     register.require_register_access(p)
     values = {k: v for k, v in request.query_params.items() if k in register.FILTER_FIELDS}
     errors: list[dict[str, str]] = []
-    resultat = None
+    filter_ = None
     try:
         filter_ = register.parse_filter(values)
     except ValidationFailed as exc:
         errors = exc.extra["errors"]
-    else:
-        resultat = await register.search(uow, p, filter_)
+    registerside = await search_register(db, p, filter_)
+    resultat = registerside.resultat
     context = {
         "verdier": values,
         "errors": errors,
@@ -70,7 +71,7 @@ async def register_page(request: Request, p: CurrentPrincipal, uow: Uow) -> Resp
         "statuser": register.REGISTER_STATUSES,
         "sorteringer": register.SORT_LABELS,
         "retninger": register.RETNING_LABELS,
-        "enheter": await _enheter(uow, p),
+        "enheter": _enheter(p, registerside.enheter),
         "enhet_navn": enhet_navn,
         "lenke": lambda **changes: "?" + _query(values, **changes),
         "sider": _pages(resultat.side, resultat.sider) if resultat else [],
@@ -80,13 +81,15 @@ async def register_page(request: Request, p: CurrentPrincipal, uow: Uow) -> Resp
 
 
 @router.get("/register/{soknad_id}", name="register_sak")
-async def register_sak(request: Request, soknad_id: str, p: CurrentPrincipal, uow: Uow) -> Response:
-    sak = await register.open_case(uow, p, soknad_id)
-    await uow.commit()
+async def register_sak(request: Request, soknad_id: str, p: CurrentPrincipal, db: Db) -> Response:
+    sak = await open_register_sak(db, p, soknad_id)
     soknad = sak.soknad
     # The whole application in the words of the form version it was written with, as everywhere else.
     state = form_state(
-        uow, soknad, skjemaer=skjemaer_of(request), allow_synthetic=allow_synthetic_of(request)
+        soknad,
+        today=local_date(db.clock.now()),
+        skjemaer=skjemaer_of(request),
+        allow_synthetic=allow_synthetic_of(request),
     )
     return render(
         request,
@@ -96,7 +99,7 @@ async def register_sak(request: Request, soknad_id: str, p: CurrentPrincipal, uo
             "skjemastatus": state,
             "innhold": soknad.innhold or {},
             "show_answer": show_answer,
-            "historikk": await timeline(uow, soknad, state.skjema),
+            "historikk": timeline(sak.historie, state.skjema),
             "enhet_navn": enhet_navn,
             "flyt_labels": VURDERINGSFLYT_LABELS,
             "medforfattere": [user_name(user_id) for user_id in soknad.medforfattere],

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import Request
-
 from shared.platform.auth.demo import enhet_navn, enheter_for
 from shared.platform.auth.principal import Principal, Role, can_edit_soknad
-from soknad.deps import Uow
-from soknad.handlers.oppfolging import list_oppfolging
-from soknad.handlers.tilleggsinfo import list_sporsmal
+from soknad.handlers.sider import Saksside
 from soknad.samarbeid import (
     EFFEKT_LABELS,
     INNVILGET,
@@ -19,13 +15,11 @@ from soknad.samarbeid import (
     parse_evalueringsdato,
     ventetid,
 )
-from soknad.store import Soknad
 
 
-async def case_context(request: Request, p: Principal, uow: Uow, soknad: Soknad) -> dict[str, Any]:
+def case_context(p: Principal, side: Saksside) -> dict[str, Any]:
+    soknad, sporsmal, oppfolginger = side.soknad, side.sporsmal, side.oppfolginger
     editor = can_edit_soknad(p, hf=soknad.hf, soker_id=soknad.soker_id, medforfattere=soknad.medforfattere)
-    sporsmal = await list_sporsmal(uow, soknad.id)
-    oppfolginger = await list_oppfolging(uow, soknad.id)
     evalueringsdato = parse_evalueringsdato(soknad.vedtak)
     forfall = evaluation_due(
         soknad_id=soknad.id,
@@ -34,7 +28,7 @@ async def case_context(request: Request, p: Principal, uow: Uow, soknad: Soknad)
         utfall=soknad.utfall,
         evalueringsdato=evalueringsdato,
         siste_oppfolging=oslo_date(oppfolginger[0].registrert_at) if oppfolginger else None,
-        idag=oslo_date(uow.now),
+        idag=oslo_date(side.now),
     )
     is_leader = p.has(Role.LEDER) and p.enhet == soknad.enhet
     return {
@@ -50,6 +44,6 @@ async def case_context(request: Request, p: Principal, uow: Uow, soknad: Soknad)
         if is_leader
         else [],
         "enhet_navn": enhet_navn,
-        "ventet": ventetid(soknad.sendt_at, uow.now) if soknad.status == "til_forankring" else "",
+        "ventet": ventetid(soknad.sendt_at, side.now) if soknad.status == "til_forankring" else "",
         "verdier": {},
     }

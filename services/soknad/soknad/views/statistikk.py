@@ -15,7 +15,7 @@ from shared.platform.auth.principal import Principal, Role
 from shared.platform.errors import ValidationFailed
 from shared.platform.web.charts import Serie, format_number, horizontal_bar_chart, stacked_bar_chart
 from shared.platform.web.templating import OSLO, format_date
-from soknad.deps import CurrentPrincipal, Uow
+from soknad.deps import CurrentPrincipal, Db
 from soknad.handlers import register, statistikk
 from soknad.handlers.statistikk import RESULTAT_LABELS, Statistikk, month_label
 from soknad.views.common import render
@@ -97,10 +97,10 @@ def _round(value: float | None) -> float | None:
 
 
 @router.get("/statistikk", name="statistikk")
-async def statistikk_page(request: Request, p: CurrentPrincipal, uow: Uow) -> Response:
+async def statistikk_page(request: Request, p: CurrentPrincipal, db: Db) -> Response:
     register.require_register_access(p)
     values = {k: request.query_params.get(k, "") for k in ("fra", "til")}
-    today = uow.now.astimezone(OSLO).date()
+    today = db.clock.now().astimezone(OSLO).date()
     errors: list[dict[str, str]] = []
     stat = None
     try:
@@ -108,7 +108,7 @@ async def statistikk_page(request: Request, p: CurrentPrincipal, uow: Uow) -> Re
     except ValidationFailed as exc:
         errors = exc.extra["errors"]
     else:
-        stat = await statistikk.compute(uow, p, periode)
+        stat = await statistikk.compute(db, p, periode)
     csv_query = (
         urlencode({"fra": stat.periode.fra.isoformat(), "til": stat.periode.til.isoformat()}) if stat else ""
     )
@@ -134,14 +134,15 @@ async def statistikk_page(request: Request, p: CurrentPrincipal, uow: Uow) -> Re
 
 
 @router.get("/statistikk.csv", name="statistikk_csv")
-async def statistikk_csv(request: Request, p: CurrentPrincipal, uow: Uow) -> Response:
+async def statistikk_csv(request: Request, p: CurrentPrincipal, db: Db) -> Response:
     """`?tabell=maned|behandlingstid|enhet&fra=ÅÅÅÅ-MM-DD&til=ÅÅÅÅ-MM-DD`: one table per file."""
     register.require_register_access(p)
     tabell = statistikk.parse_tabell(request.query_params.get("tabell", "maned"))
     periode = statistikk.parse_period(
-        {k: request.query_params.get(k, "") for k in ("fra", "til")}, today=uow.now.astimezone(OSLO).date()
+        {k: request.query_params.get(k, "") for k in ("fra", "til")},
+        today=db.clock.now().astimezone(OSLO).date(),
     )
-    stat = await statistikk.compute(uow, p, periode)
+    stat = await statistikk.compute(db, p, periode)
     filename = f"statistikk-{tabell}-{p.hf}-{periode.fra.isoformat()}-{periode.til.isoformat()}.csv"
     return Response(
         content=statistikk.to_csv(stat, tabell).encode("utf-8"),

@@ -8,20 +8,19 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy.orm.exc import StaleDataError
 
 from shared.platform.auth.demo import enheter_for
 from shared.platform.auth.principal import Principal, Role
 from shared.platform.errors import DomainError, StaleVersion, ValidationFailed
+from shared.platform.web.params import parse_optional_int
 from soknad import handlers
-from soknad.deps import CurrentPrincipal, Settings, Uow
+from soknad.deps import CurrentPrincipal, Db, Settings
 from soknad.domain import EDITABLE, KATEGORI_LABELS, TYPE_LABELS
-from soknad.handlers.common import load, stale_conflict
-from soknad.handlers.utkast import form_state
+from soknad.handlers.sider import Saksside
+from soknad.handlers.utkast import form_state, local_date
 from soknad.skjema.modell import Skjema
 from soknad.skjema.register import Skjemaer
 from soknad.skjema.validering import validate_answer
-from soknad.store import Soknad
 from soknad.views.common import (
     MESSAGES,
     answer_hash,
@@ -29,6 +28,7 @@ from soknad.views.common import (
     field_label,
     form_context,
     innhold_from_form,
+    open_page,
     page,
     render,
     show_answer,
@@ -40,7 +40,7 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/", name="mine")
 async def mine(
-    request: Request, p: CurrentPrincipal, uow: Uow, skjemaer: Skjemaer, settings: Settings
+    request: Request, p: CurrentPrincipal, db: Db, skjemaer: Skjemaer, settings: Settings
 ) -> Response:
     if not p.has(Role.SOKER):
         if p.has(Role.LEDER):
@@ -48,10 +48,11 @@ async def mine(
         if p.has(Role.ADMIN):
             return RedirectResponse(request.url_for("admin_hjelpetekster"), status_code=303)
         return render(request, "ingen_rolle.html", {}, status_code=403)
-    rows = await handlers.list_mine(uow, p)
+    rows = await handlers.list_mine(db, p)
+    today = local_date(db.clock.now())
     fremdrift = {
         s.id: form_state(
-            uow, s, skjemaer=skjemaer, allow_synthetic=settings.allow_synthetic_personnummer
+            s, today=today, skjemaer=skjemaer, allow_synthetic=settings.allow_synthetic_personnummer
         ).vurdering.fullforing()
         for s in rows
         if s.status in EDITABLE
@@ -70,7 +71,7 @@ async def mine(
 
 @router.post("/ny")
 async def ny(
-    request: Request, p: CurrentPrincipal, uow: Uow, settings: Settings, skjemaer: Skjemaer
+    request: Request, p: CurrentPrincipal, db: Db, settings: Settings, skjemaer: Skjemaer
 ) -> Response:
     form = await request.form()
     errors: list[dict[str, str]] = []
@@ -84,7 +85,7 @@ async def ny(
     if enhet not in {e.kode for e in enheter_for(p.hf)}:
         errors.append({"field": "enhet", "message": "Velg enheten som skal forankre søknaden."})
     if errors:
-        rows = await handlers.list_mine(uow, p)
+        rows = await handlers.list_mine(db, p)
         return render(
             request,
             "mine.html",
@@ -97,8 +98,8 @@ async def ny(
             },
             status_code=422,
         )
-    soknad = await handlers.create_draft(
-        uow,
+    utfylling = await handlers.create_draft(
+        db,
         p,
         type_=type_,
         kategori=kategori,
@@ -106,15 +107,12 @@ async def ny(
         allow_synthetic=settings.allow_synthetic_personnummer,
         skjemaer=skjemaer,
     )
-    await uow.commit()
-    return RedirectResponse(request.url_for("soknad_side", soknad_id=soknad.id), status_code=303)
+    return RedirectResponse(request.url_for("soknad_side", soknad_id=utfylling.soknad.id), status_code=303)
 
 
 @router.get("/s/{soknad_id}", name="soknad_side")
-async def side(request: Request, soknad_id: str, p: CurrentPrincipal, uow: Uow) -> Response:
-    soknad = await handlers.read(uow, p, soknad_id, purpose="Lese søknad")
-    await uow.commit()
-    return await page(request, p, uow, soknad)
+async def side(request: Request, soknad_id: str, p: CurrentPrincipal) -> Response:
+    return page(request, p, await open_page(request, p, soknad_id, purpose="Lese søknad"))
 
 
 def _choice(form: dict[str, str], name: str, allowed: set[str]) -> str | None:
@@ -122,21 +120,9 @@ def _choice(form: dict[str, str], name: str, allowed: set[str]) -> str | None:
     return value if value in allowed else None
 
 
-def _held_back(raw: dict[str, Any], errors: list[dict[str, str]]) -> dict[str, Any]:
-    """The answers without the invalid ones, so everything else can still be saved."""
-    kept = {key: (dict(value) if isinstance(value, dict) else value) for key, value in raw.items()}
-    for error in errors:
-        parts = error["field"].removeprefix("innhold.").split(".")
-        if len(parts) == 2 and isinstance(kept.get(parts[0]), dict):
-            kept[parts[0]].pop(parts[1], None)
-        else:
-            kept.pop(parts[0], None)
-    return kept
-
-
 @router.post("/s/{soknad_id}")
 async def lagre(
-    request: Request, soknad_id: str, p: CurrentPrincipal, uow: Uow, settings: Settings, skjemaer: Skjemaer
+    request: Request, soknad_id: str, p: CurrentPrincipal, db: Db, settings: Settings, skjemaer: Skjemaer
 ) -> Response:
     """The no-JavaScript save: the same use case as the autosave. Valid answers are saved even when
     others are invalid; a conflict shows both versions per field."""
@@ -146,57 +132,54 @@ async def lagre(
         # «Bruk lagret» in the conflict panel: leave that answer as it is stored.
         if key.startswith("konflikt.") and choice == "lagret":
             raw.pop(key.removeprefix("konflikt."), None)
-    versjon = int(form["versjon"]) if form.get("versjon", "").isdigit() else None
-    arguments: dict[str, Any] = {
-        "kategori": _choice(form, "kategori", set(KATEGORI_LABELS)),
-        "enhet": _choice(form, "enhet", {e.kode for e in enheter_for(p.hf)}),
-        "allow_synthetic": settings.allow_synthetic_personnummer,
-        "skjemaer": skjemaer,
-    }
-    errors: list[dict[str, str]] = []
     try:
-        try:
-            utkast = await handlers.save_draft(uow, p, soknad_id, versjon=versjon, innhold=raw, **arguments)
-        except ValidationFailed as exc:
-            if "errors" not in exc.extra:
-                raise
-            errors = exc.extra["errors"]
-            utkast = await handlers.save_draft(
-                uow, p, soknad_id, versjon=versjon, innhold=_held_back(raw, errors), **arguments
-            )
-        await uow.commit()
-    except (StaleVersion, StaleDataError) as exc:
-        # StaleDataError: another save won the race after our version check (PostgreSQL).
-        await uow.rollback()
-        soknad = await handlers.read(uow, p, soknad_id, purpose="Skrive søknad")
-        stale = exc if isinstance(exc, StaleVersion) else StaleVersion("Noen andre har lagret i mellomtiden.")
-        return await _conflict_page(request, p, uow, soknad, raw=raw, form=form, exc=stale)
+        versjon = parse_optional_int(form.get("versjon"), field="versjon", minimum=1)
+    except ValidationFailed as exc:
+        # A page of ours always sends the version it showed; without a valid one nothing is saved, and
+        # what the user typed is shown again.
+        side = await open_page(request, p, soknad_id, purpose="Skrive søknad")
+        melding = (
+            f"Skjemaet kom tilbake uten gyldig versjonsnummer ({exc.message}) og er ikke lagret. "
+            "Det du skrev står i feltene: trykk «Lagre utkast» for å lagre det."
+        )
+        return page(request, p, side, innhold=raw, melding=melding, status_code=422)
+    try:
+        lagret = await handlers.save_draft(
+            db,
+            p,
+            soknad_id,
+            versjon=versjon,
+            innhold=raw,
+            kategori=_choice(form, "kategori", set(KATEGORI_LABELS)),
+            enhet=_choice(form, "enhet", {e.kode for e in enheter_for(p.hf)}),
+            allow_synthetic=settings.allow_synthetic_personnummer,
+            skjemaer=skjemaer,
+            keep_valid=True,
+        )
+    except StaleVersion as exc:
+        side = await open_page(request, p, soknad_id, purpose="Skrive søknad")
+        return _conflict_page(request, p, side, raw=raw, form=form, exc=exc)
     except DomainError as exc:
-        await uow.rollback()
-        soknad = await handlers.read(uow, p, soknad_id, purpose="Skrive søknad")
+        side = await open_page(request, p, soknad_id, purpose="Skrive søknad")
         errors = exc.extra.get("errors") or [{"field": exc.field or "", "message": exc.message}]
-        return await page(request, p, uow, soknad, errors=errors, innhold=raw, status_code=exc.status)
-    if errors:
-        shown = {**utkast.innhold, **{k: v for k, v in raw.items()}}
-        return await page(
+        return page(request, p, side, errors=errors, innhold=raw, status_code=exc.status)
+    if lagret.errors:
+        shown = {**lagret.utkast.innhold, **raw}
+        return page(
             request,
             p,
-            uow,
-            await load(uow, soknad_id),
-            errors=errors,
+            await open_page(request, p, soknad_id, purpose="Skrive søknad"),
+            errors=lagret.errors,
             innhold=shown,
             melding="Resten er lagret. Feltene med feil er ikke lagret: rett dem og lagre på nytt.",
             status_code=422,
         )
     if form.get("handling") == "send":
-        state = form_state(
-            uow, utkast, skjemaer=skjemaer, allow_synthetic=settings.allow_synthetic_personnummer
-        )
-        if state.vurdering.feil:
-            return RedirectResponse(request.url_for("oppsummering", soknad_id=utkast.id), status_code=303)
-        return await send(request, soknad_id, p, uow, settings, skjemaer)
+        if lagret.state.vurdering.feil:
+            return RedirectResponse(request.url_for("oppsummering", soknad_id=soknad_id), status_code=303)
+        return await send(request, soknad_id, p, db, settings, skjemaer)
     return RedirectResponse(
-        str(request.url_for("soknad_side", soknad_id=utkast.id)) + "?melding=lagret", status_code=303
+        str(request.url_for("soknad_side", soknad_id=soknad_id)) + "?melding=lagret", status_code=303
     )
 
 
@@ -243,34 +226,29 @@ def _conflicts(
     return shown, conflicts
 
 
-async def _conflict_page(
+def _conflict_page(
     request: Request,
     p: Principal,
-    uow: Uow,
-    soknad: Soknad,
+    side: Saksside,
     *,
     raw: dict[str, Any],
     form: dict[str, str],
     exc: StaleVersion,
 ) -> Response:
+    soknad = side.soknad
     skjema = skjemaer_of(request).get(soknad.skjema_versjon)
     try:
         grunnlag = json.loads(form.get("grunnlag") or "{}")
     except ValueError:
         grunnlag = {}
-    lagret_av = exc.extra.get("lagret_av")
-    if lagret_av is None:
-        # The race was lost at commit, not at the version check: ask for who saved what now.
-        lagret_av = (await stale_conflict(uow, soknad, None)).extra["lagret_av"]
     shown, conflicts = _conflicts(
         skjema,
         stored=soknad.innhold or {},
         raw=raw,
         grunnlag=grunnlag if isinstance(grunnlag, dict) else {},
         allow_synthetic=bool(request.app.state.runtime.settings.allow_synthetic_personnummer),
-        lagret_av=lagret_av,
+        lagret_av=exc.extra.get("lagret_av") or {},
     )
-    await uow.commit()
     if not conflicts:
         melding = (
             "Noen andre lagret mens du skrev. Endringene deres er tatt inn, og dine står i skjemaet: "
@@ -278,11 +256,10 @@ async def _conflict_page(
         )
     else:
         melding = None
-    return await page(
+    return page(
         request,
         p,
-        uow,
-        soknad,
+        side,
         innhold=shown,
         konflikt=conflicts,
         melding=melding,
@@ -292,61 +269,57 @@ async def _conflict_page(
 
 
 @router.get("/s/{soknad_id}/oppsummering", name="oppsummering")
-async def oppsummering(request: Request, soknad_id: str, p: CurrentPrincipal, uow: Uow) -> Response:
-    soknad = await handlers.read(uow, p, soknad_id, purpose="Skrive søknad")
-    await uow.commit()
-    if soknad.status not in EDITABLE:
-        return RedirectResponse(request.url_for("soknad_side", soknad_id=soknad.id), status_code=303)
-    return await _summary(request, p, uow, soknad)
+async def oppsummering(request: Request, soknad_id: str, p: CurrentPrincipal) -> Response:
+    side = await open_page(request, p, soknad_id, purpose="Skrive søknad")
+    if side.soknad.status not in EDITABLE:
+        return RedirectResponse(request.url_for("soknad_side", soknad_id=soknad_id), status_code=303)
+    return _summary(request, side)
 
 
-async def _summary(
-    request: Request, p: Principal, uow: Uow, soknad: Soknad, *, status_code: int = 200
-) -> Response:
-    context = await form_context(request, uow, soknad)
+def _summary(request: Request, side: Saksside, *, status_code: int = 200) -> Response:
     return render(
         request,
         "oppsummering.html",
-        {"s": soknad, "innhold": soknad.innhold or {}, "field_label": field_label, **context},
+        {
+            "s": side.soknad,
+            "innhold": side.soknad.innhold or {},
+            "field_label": field_label,
+            **form_context(side),
+        },
         status_code=status_code,
     )
 
 
 @router.post("/s/{soknad_id}/send", name="send_side")
 async def send(
-    request: Request, soknad_id: str, p: CurrentPrincipal, uow: Uow, settings: Settings, skjemaer: Skjemaer
+    request: Request, soknad_id: str, p: CurrentPrincipal, db: Db, settings: Settings, skjemaer: Skjemaer
 ) -> Response:
     try:
         await handlers.send(
-            uow,
+            db,
             p,
             soknad_id,
             versjon=None,
             allow_synthetic=settings.allow_synthetic_personnummer,
             skjemaer=skjemaer,
         )
-        await uow.commit()
     except ValidationFailed:
-        await uow.rollback()
-        soknad = await handlers.read(uow, p, soknad_id, purpose="Skrive søknad")
-        await uow.commit()
-        return await _summary(request, p, uow, soknad, status_code=422)
+        side = await open_page(request, p, soknad_id, purpose="Skrive søknad")
+        return _summary(request, side, status_code=422)
     return RedirectResponse(
         str(request.url_for("soknad_side", soknad_id=soknad_id)) + "?melding=sendt", status_code=303
     )
 
 
 @router.post("/s/{soknad_id}/medforfattere", name="inviter_medforfatter")
-async def inviter_medforfatter(request: Request, soknad_id: str, p: CurrentPrincipal, uow: Uow) -> Response:
+async def inviter_medforfatter(request: Request, soknad_id: str, p: CurrentPrincipal, db: Db) -> Response:
     user_id = str((await request.form()).get("user_id", ""))
     try:
-        await handlers.add_medforfatter(uow, p, soknad_id, user_id=user_id)
-        await uow.commit()
+        await handlers.add_medforfatter(db, p, soknad_id, user_id=user_id)
     except ValidationFailed as exc:
-        await uow.rollback()
-        soknad = await handlers.read(uow, p, soknad_id, purpose="Skrive søknad")
+        side = await open_page(request, p, soknad_id, purpose="Skrive søknad")
         errors = [{"field": "medforfatter", "message": exc.message}]
-        return await page(request, p, uow, soknad, errors=errors, status_code=422)
+        return page(request, p, side, errors=errors, status_code=422)
     return RedirectResponse(
         str(request.url_for("soknad_side", soknad_id=soknad_id)) + "?melding=medforfatter#medforfattere",
         status_code=303,

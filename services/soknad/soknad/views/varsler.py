@@ -5,10 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from shared.platform.runtime import ServiceRuntime
-from soknad.deps import CurrentPrincipal, Uow
+from soknad.deps import CurrentPrincipal, Db
 from soknad.handlers import varsler
-from soknad.handlers.oppfolging import forfaller_for
+from soknad.handlers.sider import header
 from soknad.store.varsler import ONCE_PER_CASE, Varsel
 from soknad.views.common import render
 
@@ -18,17 +17,16 @@ DUE_PAGES = frozenset({"mine", "forankring_inbox"})
 """The søker's and the leader's start pages: loading one is when a due evaluation is noticed."""
 
 
-async def header_state(request: Request, p: CurrentPrincipal) -> None:
+async def header_state(request: Request, p: CurrentPrincipal, db: Db) -> None:
     """Runs before every page of soknad (a dependency of the pages' router): puts the unread count
     for the bell in the header on `request.state`, and on the start pages the evaluations that are
-    due, after creating their notifications. Own unit of work, so the page's own stays untouched."""
-    runtime: ServiceRuntime = request.app.state.runtime
+    due, after creating their notifications. A use case of its own, apart from the page's."""
     route = request.scope.get("route")
-    async with runtime.db.unit_of_work() as uow:
-        if request.method == "GET" and getattr(route, "name", None) in DUE_PAGES:
-            request.state.oppfolging_forfaller = await forfaller_for(uow, p)
-            await uow.commit()
-        request.state.varsler_uleste = await varsler.count_mine(uow, p)
+    start_page = request.method == "GET" and getattr(route, "name", None) in DUE_PAGES
+    topplinje = await header(db, p, start_page=start_page)
+    if topplinje.forfaller is not None:
+        request.state.oppfolging_forfaller = topplinje.forfaller
+    request.state.varsler_uleste = topplinje.uleste
 
 
 def target(request: Request, varsel: Varsel) -> str:
@@ -39,14 +37,13 @@ def target(request: Request, varsel: Varsel) -> str:
 
 
 @router.get("/varsler", name="varsler_side")
-async def liste(request: Request, p: CurrentPrincipal, uow: Uow) -> Response:
-    rows = await varsler.list_mine(uow, p)
-    await uow.commit()
+async def liste(request: Request, p: CurrentPrincipal, db: Db) -> Response:
+    liste = await varsler.list_mine(db, p)
     return render(
         request,
         "varsler.html",
         {
-            "varsler": rows,
+            "varsler": liste.varsler,
             "kind_labels": varsler.KIND_LABELS,
             "melding": "Alle varsler er merket som lest."
             if request.query_params.get("melding") == "lest"
@@ -55,16 +52,23 @@ async def liste(request: Request, p: CurrentPrincipal, uow: Uow) -> Response:
     )
 
 
-@router.get("/varsler/{varsel_id}", name="varsel_apne")
-async def apne(request: Request, varsel_id: str, p: CurrentPrincipal, uow: Uow) -> Response:
-    """Opening a notification marks it read and goes to its case (a link works without JavaScript)."""
-    varsel = await varsler.mark_read(uow, p, varsel_id)
-    await uow.commit()
+# Before `/varsler/{varsel_id}`, which would otherwise take «lest» for an id.
+@router.post("/varsler/lest", name="varsler_lest")
+async def alle_lest(request: Request, p: CurrentPrincipal, db: Db) -> Response:
+    await varsler.mark_all_mine_read(db, p)
+    return RedirectResponse(str(request.url_for("varsler_side")) + "?melding=lest", status_code=303)
+
+
+@router.get("/varsler/{varsel_id}", name="varsel_lenke")
+async def lenke(request: Request, varsel_id: str, p: CurrentPrincipal, db: Db) -> Response:
+    """An old link to a notification still leads to its case, but a GET changes nothing: opening it
+    from the list (a POST) is what marks it read."""
+    varsel = await varsler.get_mine(db, p, varsel_id)
     return RedirectResponse(target(request, varsel), status_code=303)
 
 
-@router.post("/varsler/lest", name="varsler_lest")
-async def alle_lest(request: Request, p: CurrentPrincipal, uow: Uow) -> Response:
-    await varsler.mark_all_mine_read(uow, p)
-    await uow.commit()
-    return RedirectResponse(str(request.url_for("varsler_side")) + "?melding=lest", status_code=303)
+@router.post("/varsler/{varsel_id}", name="varsel_apne")
+async def apne(request: Request, varsel_id: str, p: CurrentPrincipal, db: Db) -> Response:
+    """Opening a notification marks it read and goes to its case (a form: works without JavaScript)."""
+    varsel = await varsler.mark_read(db, p, varsel_id)
+    return RedirectResponse(target(request, varsel), status_code=303)
