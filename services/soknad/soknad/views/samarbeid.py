@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from fastapi import Request
@@ -11,6 +12,7 @@ from shared.platform.auth.principal import Principal, Role, can_edit_soknad
 from soknad.deps import Uow
 from soknad.handlers.oppfolging import list_oppfolging
 from soknad.handlers.tilleggsinfo import list_sporsmal
+from soknad.handlers.utkast import user_name
 from soknad.samarbeid import (
     EFFEKT_LABELS,
     INNVILGET,
@@ -52,4 +54,17 @@ async def case_context(request: Request, p: Principal, uow: Uow, soknad: Soknad)
         "enhet_navn": enhet_navn,
         "ventet": ventetid(soknad.sendt_at, uow.now) if soknad.status == "til_forankring" else "",
         "verdier": {},
+        **_decided_by(soknad.vedtak or {}),
     }
+
+
+def _decided_by(vedtak: dict[str, Any]) -> dict[str, Any]:
+    """Who decided and when: whom a refusal tells the applicant to contact. Decisions stored before
+    `fattet_av` was kept have no name; the page then names the role."""
+    fattet_at = vedtak.get("fattet_at")
+    try:
+        at = datetime.fromisoformat(fattet_at) if isinstance(fattet_at, str) else None
+    except ValueError:
+        at = None
+    by = vedtak.get("fattet_av")
+    return {"vedtak_fattet_at": at, "vedtak_fattet_av": user_name(by) if isinstance(by, str) and by else ""}
