@@ -17,6 +17,7 @@ from soknad import handlers
 from soknad.deps import CurrentPrincipal, Settings, Uow
 from soknad.domain import EDITABLE, KATEGORI_LABELS, TYPE_LABELS
 from soknad.handlers.common import load, stale_conflict
+from soknad.handlers.mine import kort
 from soknad.handlers.utkast import form_state
 from soknad.skjema.modell import Skjema
 from soknad.skjema.register import Skjemaer
@@ -61,6 +62,10 @@ async def mine(
         "mine.html",
         {
             "soknader": rows,
+            "kort": {
+                s.id: kort(s, now=uow.now, allow_synthetic=settings.allow_synthetic_personnummer)
+                for s in rows
+            },
             "fremdrift": fremdrift,
             "enheter": enheter_for(p.hf),
             "melding": MESSAGES.get(request.query_params.get("melding", "")),
