@@ -96,7 +96,13 @@ async def test_no_page_scrolls_sideways_on_a_phone(browser: Browser, server: Emb
     await check(soker, "utkast", failures)
     await soker.get_by_role("link", name="← Mine søknader").click()
     await expect(soker.get_by_role("heading", name="Mine søknader")).to_be_visible()
-    await expect(soker.locator("main")).to_contain_text(LONG_WORD[:40])
+    # The draft is told apart from the others by its drug, indication, patient (initials and age only)
+    # and when it was saved.
+    card = soker.get_by_role("listitem").filter(has_text=LONG_WORD[:40])
+    await expect(card).to_contain_text("Pasient S.T.", use_inner_text=True)
+    await expect(card).to_contain_text(re.compile(r"Indikasjon\s+G36\.0\s"), use_inner_text=True)
+    await expect(card).to_contain_text(re.compile(r"Lagret \d{1,2}\. [a-z]+\.? kl\. \d\d\.\d\d"))
+    await expect(card).not_to_contain_text("Syntetisk")
     await check(soker, "mine-soknader", failures)
 
     leder = await phone(browser, server, "hbe-leder")

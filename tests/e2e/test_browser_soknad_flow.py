@@ -301,7 +301,7 @@ async def test_an_unntaksordningen_application_from_the_first_word_to_the_regist
     lopenummer = found.group(0)
 
     await go(kari, "Mine søknader")
-    row = kari.get_by_role("row").filter(has_text=lopenummer)
+    row = kari.get_by_role("listitem").filter(has_text=lopenummer)
     await expect(row).to_contain_text("Unntaksordningen")
     await expect(row).to_contain_text("Til forankring")
     await kari.screenshot(path=screenshot_path("flyt-05-mine-soknader"), full_page=True)
