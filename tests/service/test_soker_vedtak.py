@@ -45,9 +45,9 @@ async def decided(tmp_path: Path) -> AsyncIterator[tuple[FastAPI, dict[str, Case
     await bus.close()
 
 
-async def case_page(app: FastAPI, case: Case) -> str:
-    async with DemoClient(app, case.soker) as soker:
-        r = await soker.get(f"/s/{case.id}", headers=HTML)
+async def case_page(app: FastAPI, case: Case, user: str = "") -> str:
+    async with DemoClient(app, user or case.soker) as reader:
+        r = await reader.get(f"/s/{case.id}", headers=HTML)
     assert r.status_code == 200, r.text
     # Only the decision's box: the rest of the page is the application itself.
     section = r.text.split('id="vedtak"', 1)[1].split("</section>", 1)[0]
@@ -76,6 +76,21 @@ async def test_a_refusal_explains_itself_and_the_next_steps(decided: tuple[FastA
         "Fattet 24. januar 2026 kl. 11:00 av Lars Haugen.",
     ):
         assert expected in text, (expected, text)
+
+
+async def test_the_leader_reads_the_refusal_without_the_applicants_next_steps(
+    decided: tuple[FastAPI, dict[str, Case]],
+) -> None:
+    app, cases = decided
+    case = cases["avslatt"]
+    text = await case_page(app, case, "hbe-leder")
+    assert "Hva avslaget betyr" in text and "Vurdert etter prioriteringskriteriene." in text
+    assert "Hva du kan gjøre nå" not in text and "Gi pasienten beskjed" not in text
+    assert (
+        "Søkeren kan be om en ny vurdering med nye opplysninger eller sende en ny søknad, "
+        f"med henvisning til løpenummer {case.lopenummer}."
+    ) in text
+    assert "resept" not in text.lower()
 
 
 async def test_a_grant_keeps_the_prescription_remark(decided: tuple[FastAPI, dict[str, Case]]) -> None:

@@ -54,6 +54,8 @@ async def case_context(request: Request, p: Principal, uow: Uow, soknad: Soknad)
         "enhet_navn": enhet_navn,
         "ventet": ventetid(soknad.sendt_at, uow.now) if soknad.status == "til_forankring" else "",
         "verdier": {},
+        # A refusal's next steps are addressed to the applicant and co-authors, not to a leader reading it.
+        "er_soker": editor,
         **_decided_by(soknad.vedtak or {}),
     }
 
