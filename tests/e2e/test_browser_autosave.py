@@ -199,9 +199,6 @@ async def test_the_status_never_says_lagret_while_a_save_fails_or_is_on_its_way(
     log = await since_typing(page)
     assert not [s for s in log if LAGRET.search(s)], log
 
-    await page.evaluate("() => { window.statusLog = []; }")
-    await page.unroute(url, fail)
-
     # 2. Saves held on their way: «Lagrer …», then, with newer text typed meanwhile, still not «Lagret».
     held: asyncio.Queue[Route] = asyncio.Queue()
 
@@ -211,7 +208,11 @@ async def test_the_status_never_says_lagret_while_a_save_fails_or_is_on_its_way(
         else:
             await route.continue_()
 
+    # The newest route is asked first: hold every save from now on, then stop failing them (no gap in
+    # which a retry could slip through to the server).
     await page.route(url, hold)
+    await page.unroute(url, fail)
+    await page.evaluate("() => { window.statusLog = []; }")
     justification = page.get_by_label("Samlet klinisk begrunnelse", exact=True)
     await justification.fill("Første del.")
     first = await asyncio.wait_for(held.get(), timeout=15)

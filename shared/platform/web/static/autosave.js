@@ -418,8 +418,12 @@
       });
     }
     showProgress();
-    // Leaving a field fires «change» too: save only if something differs from what is saved.
-    if (changedNames().length) { schedule(300); }
+    // Leaving a field fires «change» too: save only if something differs from what is saved. A choice
+    // (list, radio) is saved soon; typed text keeps the pause its typing started, so moving on to the
+    // next field does not start a save that the next keystrokes would overtake.
+    var el = event.target, typed = el && (el.tagName === "TEXTAREA" ||
+      (el.tagName === "INPUT" && !/^(radio|checkbox|hidden)$/.test(el.type)));
+    if (changedNames().length && !(typed && timer !== null)) { schedule(300); }
   });
   form.addEventListener("submit", function () { submitting = true; clearTimeout(timer); timer = null; });
   window.addEventListener("beforeunload", function (event) {
