@@ -225,7 +225,7 @@ async def test_an_unntaksordningen_application_from_the_first_word_to_the_regist
     # --- 2. Mona, on her own device, finds it among her applications and adds to it ------------------------
     mona_context, mona = await person(browser, server, "hbe-soker2")
     await expect(mona.get_by_role("heading", name="Mine søknader")).to_be_visible()
-    await mona.get_by_role("row").filter(has_text="Olumiant").get_by_role("link", name="Utkast").click()
+    await mona.get_by_role("listitem").filter(has_text="Olumiant").get_by_role("link", name="Utkast").click()
     await expect(mona).to_have_url(draft_url)
     documentation = field(mona, "Dokumentasjon for effekt")
     with_mona = await documentation.input_value() + MONAS_TILLEGG
@@ -301,7 +301,7 @@ async def test_an_unntaksordningen_application_from_the_first_word_to_the_regist
     lopenummer = found.group(0)
 
     await go(kari, "Mine søknader")
-    row = kari.get_by_role("row").filter(has_text=lopenummer)
+    row = kari.get_by_role("listitem").filter(has_text=lopenummer)
     await expect(row).to_contain_text("Unntaksordningen")
     await expect(row).to_contain_text("Til forankring")
     await kari.screenshot(path=screenshot_path("flyt-05-mine-soknader"), full_page=True)

@@ -42,6 +42,9 @@ class RegisterSakRead(BaseModel):
 async def search(
     p: CurrentPrincipal,
     db: Db,
+    lopenummer: Annotated[
+        str, Query(description="The national case number, exact (case and spaces around ignored).")
+    ] = "",
     status: Annotated[str, Query(description="Status code, e.g. `til_vurdering` or `vedtatt`.")] = "",
     utfall: Annotated[str, Query(description="`innvilget`, `innvilget_med_vilkar` or `avslatt`.")] = "",
     kategori: Annotated[str, Query(description="The scheme.")] = "",
@@ -62,6 +65,7 @@ async def search(
 ) -> RegisterSideRead:
     # Parameters arrive as text so a bad value gets the register's Norwegian message, naming the field.
     params: dict[str, Any] = {
+        "lopenummer": lopenummer,
         "status": status,
         "utfall": utfall,
         "kategori": kategori,

@@ -64,6 +64,7 @@ def _vedtak_dict(event: VedtakFattet) -> dict[str, Any]:
             "gyldig_til",
             "evalueringsdato",
             "fattet_at",
+            "fattet_av",
             "vurderingsflyt",
         },
     )

@@ -17,6 +17,7 @@ from shared.platform.auth.principal import Principal, Role
 from shared.platform.db.uow import UnitOfWork
 from shared.platform.errors import Forbidden, NotFound, ValidationFailed
 from shared.platform.observability.logging import mark_sensitive
+from shared.platform.web.params import parse_int
 from shared.platform.web.templating import OSLO
 from soknad import store
 from soknad.domain import STATUS_LABELS, Status
@@ -50,6 +51,7 @@ RETNING_LABELS = {
 # A draft was never sent, so it never appears in the register.
 REGISTER_STATUSES = {s.value: STATUS_LABELS[s] for s in Status if s != Status.UTKAST}
 FILTER_FIELDS = (
+    "lopenummer",
     "status",
     "utfall",
     "kategori",
@@ -67,12 +69,16 @@ FILTER_FIELDS = (
 
 _ICD10_PREFIX = re.compile(r"[A-Z](\d{1,2}(\.\d{0,2})?)?")
 _ENHET = re.compile(r"[A-Za-z0-9ÆØÅæøå_.-]{1,40}")
+# `<HF code>-<year>-<sequence>` as `soknad.domain.format_lopenummer` writes it, e.g. HBE-2026-000042.
+_LOPENUMMER = re.compile(r"[A-Z]{2,6}-[0-9]{4}-[0-9]{6}")
+LOPENUMMER_MESSAGE = "Skriv hele løpenummeret: helseforetak, år og seks sifre, for eksempel HBE-2025-000042."
 
 
 @dataclass(frozen=True)
 class RegisterFilter:
     """The search. Text filters are staff-facing (drug, code, unit, applicant): never patient data."""
 
+    lopenummer: str | None = None
     status: str | None = None
     utfall: str | None = None
     kategori: str | None = None
@@ -152,6 +158,17 @@ def period_bounds(fra: date, til: date) -> tuple[datetime, datetime]:
     return start, end
 
 
+def parse_lopenummer(raw: str, errors: list[dict[str, str]]) -> str | None:
+    """A løpenummer as people copy it from a letter or another trust: trimmed, any case; exact match."""
+    value = raw.strip().upper()
+    if not value:
+        return None
+    if len(value) > MAX_TEXT or not _LOPENUMMER.fullmatch(value):
+        errors.append({"field": "lopenummer", "message": LOPENUMMER_MESSAGE})
+        return None
+    return value
+
+
 def _choice(
     params: Mapping[str, str],
     name: str,
@@ -179,6 +196,7 @@ def _text(params: Mapping[str, str], name: str, errors: list[dict[str, str]]) ->
 def parse_filter(params: Mapping[str, str]) -> RegisterFilter:
     """The register's query parameters, checked; raises ValidationFailed listing every bad field."""
     errors: list[dict[str, str]] = []
+    lopenummer = parse_lopenummer(params.get("lopenummer", ""), errors)
     status = _choice(params, "status", REGISTER_STATUSES, "Ukjent status. Velg en status fra listen.", errors)
     utfall = _choice(params, "utfall", UTFALL_LABELS, "Ukjent utfall. Velg et utfall fra listen.", errors)
     kategori = _choice(
@@ -222,10 +240,12 @@ def parse_filter(params: Mapping[str, str]) -> RegisterFilter:
     side = 1
     raw_side = params.get("side", "").strip()
     if raw_side:
-        if not raw_side.isdigit() or not 1 <= int(raw_side) <= MAX_PAGE:
-            errors.append({"field": "side", "message": "Sidetallet må være et heltall fra og med 1."})
-        else:
-            side = int(raw_side)
+        try:
+            side = parse_int(raw_side, field="side", minimum=1, maximum=MAX_PAGE)
+        except ValidationFailed:
+            errors.append(
+                {"field": "side", "message": f"Sidetallet må være et heltall fra og med 1 til {MAX_PAGE}."}
+            )
 
     if errors:
         raise ValidationFailed(
@@ -234,6 +254,7 @@ def parse_filter(params: Mapping[str, str]) -> RegisterFilter:
             extra={"errors": errors},
         )
     return RegisterFilter(
+        lopenummer=lopenummer,
         status=status,
         utfall=utfall,
         kategori=kategori,
@@ -282,6 +303,8 @@ def in_scope(p: Principal, soknad: Soknad) -> bool:
 
 def _conditions(f: RegisterFilter) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = []
+    if f.lopenummer:
+        where.append(Soknad.lopenummer == f.lopenummer)
     if f.status:
         where.append(Soknad.status == f.status)
     if f.utfall:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from shared.platform.auth.demo import enhet_navn, enheter_for
 from shared.platform.auth.principal import Principal, Role, can_edit_soknad
 from soknad.handlers.sider import Saksside
+from soknad.handlers.utkast import user_name
 from soknad.samarbeid import (
     EFFEKT_LABELS,
     INNVILGET,
@@ -46,4 +48,19 @@ def case_context(p: Principal, side: Saksside) -> dict[str, Any]:
         "enhet_navn": enhet_navn,
         "ventet": ventetid(soknad.sendt_at, side.now) if soknad.status == "til_forankring" else "",
         "verdier": {},
+        # A refusal's next steps are addressed to the applicant and co-authors, not to a leader reading it.
+        "er_soker": editor,
+        **_decided_by(soknad.vedtak or {}),
     }
+
+
+def _decided_by(vedtak: dict[str, Any]) -> dict[str, Any]:
+    """Who decided and when: whom a refusal tells the applicant to contact. Decisions stored before
+    `fattet_av` was kept have no name; the page then names the role."""
+    fattet_at = vedtak.get("fattet_at")
+    try:
+        at = datetime.fromisoformat(fattet_at) if isinstance(fattet_at, str) else None
+    except ValueError:
+        at = None
+    by = vedtak.get("fattet_av")
+    return {"vedtak_fattet_at": at, "vedtak_fattet_av": user_name(by) if isinstance(by, str) and by else ""}

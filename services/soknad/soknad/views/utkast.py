@@ -16,6 +16,7 @@ from shared.platform.web.params import parse_optional_int
 from soknad import handlers
 from soknad.deps import CurrentPrincipal, Db, Settings
 from soknad.domain import EDITABLE, KATEGORI_LABELS, TYPE_LABELS
+from soknad.handlers.mine import kort
 from soknad.handlers.sider import Saksside
 from soknad.handlers.utkast import form_state, local_date
 from soknad.skjema.modell import Skjema
@@ -62,6 +63,10 @@ async def mine(
         "mine.html",
         {
             "soknader": rows,
+            "kort": {
+                s.id: kort(s, now=db.clock.now(), allow_synthetic=settings.allow_synthetic_personnummer)
+                for s in rows
+            },
             "fremdrift": fremdrift,
             "enheter": enheter_for(p.hf),
             "melding": MESSAGES.get(request.query_params.get("melding", "")),

@@ -1,7 +1,12 @@
-// Autosave for forms marked with data-autosave-url: saves ~1.5 s after typing stops and shows
-// "Lagret hh:mm (versjon n)"; a failed save is shown and retried. A save sends only the fields changed
-// since the last save, so an invalid field is held back (its message shown beside it) while the rest
-// is saved. The response says which questions apply now, how complete each section is and the age and
+// Autosave for forms marked with data-autosave-url: saves ~1.5 s after typing stops. The status says
+// «Ikke lagret ennå» while the page holds text the server has not confirmed, «Lagrer …» while a save is
+// on its way, and «Lagret hh:mm (versjon n)» only when the server confirmed what is on screen; a failed
+// save is shown and retried. Nothing is sent when nothing changed since the last confirmed save. Leaving
+// the page sends what is not yet saved at once, as a keepalive request that outlives the page, and the
+// browser's «Leave site?» warning appears only when something would really be lost (a save that
+// cannot be sent or already failed, a conflict, a field with an error); a link to another page of the
+// portal waits for the save first. A save sends only the fields changed since the last save, so an
+// invalid field is held back (its message shown beside it) while the rest is saved. The response says which questions apply now, how complete each section is and the age and
 // sex derived from the number, so the page follows the form without a reload. A save that meets a
 // newer version (409) never overwrites it and never drops the user's text: a field only the other
 // person changed takes their value, a field both changed is listed with both versions until the user
@@ -16,6 +21,12 @@
   var csrf = form.querySelector("input[name=csrf_token]").value;
   var panel = document.getElementById("konflikt-panel");
   var timer = null, saving = false, pending = false, retryDelay = 2000, submitting = false;
+  var failed = false;      // the last save did not reach the server (or it answered with an error)
+  var inflight = null;     // field name -> value being sent by the save on its way
+  var inflightKept = true; // whether that save will outlive the page (a keepalive request)
+  var confirmed = statusEl.textContent;  // what the status says when the page matches the server
+  // Browsers refuse keepalive requests whose bodies add up to more than 64 KiB; stay well below it.
+  var KEEPALIVE_MAX = 60000;
   var invalid = {};    // field name -> true: held back until the user edits it again
   var conflicts = {};  // field name -> {mine, theirs, by, at}: held back until the user chooses
   var sent = {};       // field name -> the value the field held when it was last saved
@@ -86,9 +97,24 @@
       return !invalid[name] && !conflicts[name] && !same(getValue(name), sent[name]);
     });
   }
-  function hasUnsaved() {
-    return saving || pending || timer !== null || Object.keys(conflicts).length > 0 ||
-      Object.keys(invalid).length > 0 || changedNames().length > 0;
+  function notSent() {
+    // Changed fields that no save on its way carries.
+    return changedNames().filter(function (name) {
+      return !(inflight && Object.prototype.hasOwnProperty.call(inflight, name) && same(getValue(name), inflight[name]));
+    });
+  }
+  function wouldLose() {
+    // Asked as the page goes, after flush(): what no request that outlives the page will save.
+    if (Object.keys(conflicts).length || Object.keys(invalid).length) { return true; }
+    if (!changedNames().length) { return false; }
+    return failed || notSent().length > 0 || (inflight !== null && !inflightKept);
+  }
+  function showProgress() {
+    // After every keystroke: never leave «Lagret» standing over text the server does not have.
+    if (failed || Object.keys(conflicts).length) { return; }  // the error stays until a save succeeds
+    if (saving) { show("Lagrer …"); return; }
+    if (changedNames().length) { show("Ikke lagret ennå"); return; }
+    if (!Object.keys(invalid).length) { show(confirmed); }
   }
 
   function show(text, isError) {
@@ -260,11 +286,16 @@
     var headers = { "Content-Type": "application/json", "Accept": "application/json", "X-CSRF-Token": csrf };
     // A save needs only the new version and the form's state back, not the whole application.
     if (method === "PUT") { headers.Prefer = "return=minimal"; }
+    var text = body === undefined ? undefined : JSON.stringify(body);
+    // keepalive: a save on its way is finished by the browser even if the page is left meanwhile.
+    var keep = method === "PUT" && text.length < KEEPALIVE_MAX;
+    if (method === "PUT") { inflightKept = keep; }
     return fetch(url, {
       method: method,
       credentials: "same-origin",
       headers: headers,
-      body: body === undefined ? undefined : JSON.stringify(body)
+      keepalive: keep,
+      body: text
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (data) {
         return { status: response.status, data: data };
@@ -275,7 +306,26 @@
     clearTimeout(timer);
     timer = setTimeout(function () { timer = null; save(); }, delay);
   }
+  function flush() {
+    // Send what is not saved now rather than after the pause (the page is being left or hidden).
+    if (submitting) { return; }
+    clearTimeout(timer);
+    timer = null;
+    save();
+  }
+  function afterSaved() {
+    // The status once a save is confirmed: «Lagret» only if the page holds nothing else unsaved.
+    if (Object.keys(conflicts).length) {
+      show("Noen andre har lagret samtidig. Se feltene under «Noen andre har endret de samme feltene».", true);
+    } else if (changedNames().length) {
+      show(pending ? "Lagrer …" : "Ikke lagret ennå");
+    } else {
+      show(confirmed);
+    }
+  }
   function save() {
+    // A form being submitted carries every field itself; a save now would make its version stale.
+    if (submitting) { return; }
     if (saving) { pending = true; return; }
     var changed = changedNames();
     if (!changed.length) { return; }
@@ -283,15 +333,20 @@
     show("Lagrer …");
     var values = {};
     changed.forEach(function (name) { values[name] = getValue(name); });
+    inflight = values;
     request("PUT", collect(changed)).then(function (result) {
       saving = false;
+      inflight = null;
       retryDelay = 2000;
       if (result.status === 200) {
+        failed = false;
         versionInput.value = result.data.versjon;
         // The server merged what we sent into what it held: those fields now hold our values.
         Object.keys(values).forEach(function (name) { sent[name] = values[name]; saved[name] = values[name]; });
         applyState(result.data);
-        show("Lagret " + hhmm() + " (versjon " + result.data.versjon + ")");
+        confirmed = "Lagret " + hhmm() + " (versjon " + result.data.versjon + ")" +
+          (Object.keys(invalid).length ? ", unntatt feltene med feil" : "");
+        afterSaved();
       } else if (result.status === 422 && result.data.errors) {
         var held = 0;
         result.data.errors.forEach(function (e) {
@@ -299,6 +354,7 @@
           invalid[e.field] = true;
           fieldError(e.field, e.message);
         });
+        failed = false;
         show("Noen felt har feil og er ikke lagret. Rett dem, så lagres de.", true);
         if (held) { pending = true; }  // save the valid fields without the invalid ones
       } else if (result.status === 409) {
@@ -317,6 +373,7 @@
           });
         }
       } else if (result.status === 401) {
+        failed = true;
         show("Du er logget ut. Teksten din er ikke lagret: logg inn i en ny fane og trykk «Lagre utkast».", true);
         return;
       } else {
@@ -325,6 +382,8 @@
       if (pending) { pending = false; save(); }
     }).catch(function () {
       saving = false;
+      inflight = null;
+      failed = true;
       show("Ikke lagret – prøver igjen om " + Math.round(retryDelay / 1000) + " s …", true);
       schedule(retryDelay);
       retryDelay = Math.min(retryDelay * 2, 30000);
@@ -341,10 +400,13 @@
     names().forEach(function (name) { sent[name] = getValue(name); });
   }
   Object.keys(sent).forEach(function (name) { saved[name] = sent[name]; });
+  // A page shown again after an error holds typed text the server does not have: say so.
+  if (changedNames().length) { show("Ikke lagret ennå"); }
 
   form.addEventListener("input", function (event) {
     var name = event.target && event.target.name;
     if (name && invalid[name]) { delete invalid[name]; fieldError(name, ""); }
+    showProgress();
     schedule(1500);
   });
   form.addEventListener("change", function (event) {
@@ -355,12 +417,47 @@
         el.hidden = el.getAttribute("data-kategori-lenker") !== event.target.value;
       });
     }
-    schedule(300);
+    showProgress();
+    // Leaving a field fires «change» too: save only if something differs from what is saved. A choice
+    // (list, radio) is saved soon; typed text keeps the pause its typing started, so moving on to the
+    // next field does not start a save that the next keystrokes would overtake.
+    var el = event.target, typed = el && (el.tagName === "TEXTAREA" ||
+      (el.tagName === "INPUT" && !/^(radio|checkbox|hidden)$/.test(el.type)));
+    if (changedNames().length && !(typed && timer !== null)) { schedule(300); }
   });
-  form.addEventListener("submit", function () { submitting = true; });
+  form.addEventListener("submit", function () { submitting = true; clearTimeout(timer); timer = null; });
   window.addEventListener("beforeunload", function (event) {
-    if (submitting || !hasUnsaved()) { return; }
+    if (submitting) { return; }
+    flush();
+    if (!wouldLose()) { return; }
     event.preventDefault();
     event.returnValue = "";
+  });
+  // A link to another page of the portal (such as «Oppsummering før sending») waits for the save, so the
+  // next page shows what was just typed; the wait ends when the save is confirmed or has failed (then
+  // the «Leave site?» warning tells the truth), and after 8 s at most.
+  document.addEventListener("click", function (event) {
+    var link = event.target && event.target.closest ? event.target.closest("a[href]") : null;
+    if (!link || event.defaultPrevented || event.button !== 0 ||
+        event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) { return; }
+    if ((link.target && link.target !== "_self") || link.hasAttribute("download")) { return; }
+    if (link.origin !== window.location.origin) { return; }
+    if (link.pathname === window.location.pathname && link.search === window.location.search) { return; }
+    if (!saving && !changedNames().length) { return; }
+    event.preventDefault();
+    flush();
+    var started = Date.now();
+    (function go() {
+      if ((!saving && (failed || !changedNames().length)) || Date.now() - started > 8000) {
+        window.location.assign(link.href);
+        return;
+      }
+      setTimeout(go, 50);
+    })();
+  });
+  // Where beforeunload does not come (a phone closing the tab, the page put in the back/forward cache).
+  window.addEventListener("pagehide", flush);
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") { flush(); }
   });
 })();
