@@ -9,10 +9,11 @@ from fastapi import FastAPI
 
 from shared.platform.bus.base import Bus
 from shared.platform.clock import Clock, SystemClock
+from shared.platform.katalog import Katalog
 from shared.platform.runtime import ServiceRuntime
 from shared.platform.web.app import create_service_app, standalone
 from soknad import api, views
-from soknad.consumers import CONSUMERS
+from soknad.consumers import consumers
 from soknad.oppslag import OppslagKlient
 from soknad.settings import SoknadSettings
 from soknad.skjema.register import SkjemaRegister
@@ -32,6 +33,7 @@ def create_app(
     integrasjon: httpx.AsyncClient | None = None,
     oversikt: httpx.AsyncClient | None = None,
     skjemaer: SkjemaRegister | None = None,
+    personkatalog: Katalog | None = None,
 ) -> FastAPI:
     """`integrasjon`, `oversikt`: clients for the trust's integrasjon and the national overview (the
     embedded default passes ones that call them in-process); otherwise built from the settings' URLs."""
@@ -46,8 +48,9 @@ def create_app(
         settings=settings,
         tables=SPINE,
         migrations_dir=HERE / "migrations",
-        consumers=CONSUMERS,
+        consumers=consumers,
         bus=bus,
+        shared_katalog=personkatalog,
         clock=clock or SystemClock(),
     )
     runtime.extra_stop.append(oppslag.aclose)

@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import Depends
 
 from shared.platform.runtime import ServiceRuntime
-from shared.platform.web.deps import CurrentPrincipal, Runtime, Uow, get_runtime
+from shared.platform.web.deps import CurrentPrincipal, Org, Personkatalog, Runtime, Uow, get_runtime
 from soknad.settings import SoknadSettings
 
-__all__ = ["CurrentPrincipal", "Runtime", "Settings", "Uow"]
+__all__ = ["CurrentPrincipal", "Org", "Personkatalog", "Runtime", "Settings", "Uow"]
 
 
 async def get_settings(runtime: Annotated[ServiceRuntime, Depends(get_runtime)]) -> SoknadSettings:

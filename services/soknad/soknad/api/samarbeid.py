@@ -9,7 +9,7 @@ from fastapi import APIRouter, status
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from soknad import handlers
-from soknad.deps import CurrentPrincipal, Uow
+from soknad.deps import CurrentPrincipal, Personkatalog, Uow
 from soknad.handlers.forankring import delegere
 from soknad.handlers.oppfolging import list_oppfolging, registrere
 from soknad.handlers.tilleggsinfo import besvare, list_sporsmal
@@ -85,8 +85,10 @@ class OppfolgingRead(BaseModel):
 
 
 @router.post("/{soknad_id}/delegering", summary="Delegate the anchoring to another unit's leader (leder)")
-async def delegate(soknad_id: str, body: DelegeringRequest, p: CurrentPrincipal, uow: Uow) -> SoknadRead:
-    soknad = await delegere(uow, p, soknad_id, enhet=body.enhet, kommentar=body.kommentar)
+async def delegate(
+    soknad_id: str, body: DelegeringRequest, p: CurrentPrincipal, uow: Uow, katalog: Personkatalog
+) -> SoknadRead:
+    soknad = await delegere(uow, p, soknad_id, enhet=body.enhet, kommentar=body.kommentar, katalog=katalog)
     await uow.commit()
     return SoknadRead.of(soknad)
 

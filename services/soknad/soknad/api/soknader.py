@@ -13,7 +13,7 @@ from shared.platform.errors import StaleVersion
 from shared.platform.runtime import ServiceRuntime
 from shared.platform.web.deps import get_principal, get_runtime
 from soknad import handlers
-from soknad.deps import CurrentPrincipal, Settings, Uow, get_settings
+from soknad.deps import CurrentPrincipal, Personkatalog, Settings, Uow, get_settings
 from soknad.handlers.common import load, stale_conflict
 from soknad.handlers.utkast import form_state
 from soknad.schemas import (
@@ -36,7 +36,12 @@ router = APIRouter(prefix="/api/soknader", tags=["søknader"])
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Create a draft application")
 async def create(
-    body: SoknadCreate, p: CurrentPrincipal, uow: Uow, settings: Settings, skjemaer: Skjemaer
+    body: SoknadCreate,
+    p: CurrentPrincipal,
+    uow: Uow,
+    settings: Settings,
+    skjemaer: Skjemaer,
+    katalog: Personkatalog,
 ) -> SoknadSkjemaRead:
     allow_synthetic = settings.allow_synthetic_personnummer
     soknad = await handlers.create_draft(
@@ -48,6 +53,7 @@ async def create(
         innhold=body.innhold,
         allow_synthetic=allow_synthetic,
         skjemaer=skjemaer,
+        katalog=katalog,
     )
     await uow.commit()
     state = form_state(uow, soknad, skjemaer=skjemaer, allow_synthetic=allow_synthetic)
@@ -121,6 +127,7 @@ async def save(
                 enhet=body.enhet,
                 allow_synthetic=allow_synthetic,
                 skjemaer=ctx.skjemaer,
+                katalog=ctx.runtime.katalog,
             )
             await uow.commit()
         except (StaleDataError, StaleVersion) as exc:
@@ -148,16 +155,22 @@ def _wants_minimal(prefer: str) -> bool:
 
 @router.post("/{soknad_id}/medforfattere", summary="Invite a co-author")
 async def add_coauthor(
-    soknad_id: str, body: MedforfatterRequest, p: CurrentPrincipal, uow: Uow
+    soknad_id: str, body: MedforfatterRequest, p: CurrentPrincipal, uow: Uow, katalog: Personkatalog
 ) -> SoknadRead:
-    soknad = await handlers.add_medforfatter(uow, p, soknad_id, user_id=body.user_id)
+    soknad = await handlers.add_medforfatter(uow, p, soknad_id, user_id=body.user_id, katalog=katalog)
     await uow.commit()
     return SoknadRead.of(soknad)
 
 
 @router.post("/{soknad_id}/send", summary="Send for anchoring; assigns the løpenummer")
 async def send(
-    soknad_id: str, body: SendRequest, p: CurrentPrincipal, uow: Uow, settings: Settings, skjemaer: Skjemaer
+    soknad_id: str,
+    body: SendRequest,
+    p: CurrentPrincipal,
+    uow: Uow,
+    settings: Settings,
+    skjemaer: Skjemaer,
+    katalog: Personkatalog,
 ) -> SoknadRead:
     soknad = await handlers.send(
         uow,
@@ -166,6 +179,7 @@ async def send(
         versjon=body.versjon,
         allow_synthetic=settings.allow_synthetic_personnummer,
         skjemaer=skjemaer,
+        katalog=katalog,
     )
     await uow.commit()
     return SoknadRead.of(soknad)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from shared.platform.web.templating import OSLO
-from soknad.deps import CurrentPrincipal, Uow
+from soknad.deps import CurrentPrincipal, Org, Uow
 from soknad.handlers import register, statistikk
 from soknad.handlers.statistikk import Behandlingstid
 
@@ -60,12 +60,13 @@ class StatistikkRead(BaseModel):
 async def get(
     p: CurrentPrincipal,
     uow: Uow,
+    org: Org,
     fra: Annotated[str, Query(description="First day (YYYY-MM-DD); default twelve months back.")] = "",
     til: Annotated[str, Query(description="Last day (YYYY-MM-DD); default today.")] = "",
 ) -> StatistikkRead:
     register.require_register_access(p)
     periode = statistikk.parse_period({"fra": fra, "til": til}, today=uow.now.astimezone(OSLO).date())
-    stat = await statistikk.compute(uow, p, periode)
+    stat = await statistikk.compute(uow, p, periode, org=org)
     return StatistikkRead(
         fra=periode.fra,
         til=periode.til,

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from shared.platform.errors import ValidationFailed
+from shared.platform.web.deps import katalog_of
 from soknad import handlers
 from soknad.deps import CurrentPrincipal, Uow
 from soknad.handlers.forankring import delegere
@@ -107,7 +108,7 @@ async def deleger(request: Request, soknad_id: str, p: CurrentPrincipal, uow: Uo
     if errors:
         return await _again(request, p, uow, soknad_id, errors, verdier)
     try:
-        await delegere(uow, p, soknad_id, enhet=enhet, kommentar=kommentar)
+        await delegere(uow, p, soknad_id, enhet=enhet, kommentar=kommentar, katalog=katalog_of(request))
     except ValidationFailed as exc:
         field = f"delegering_{exc.field}" if exc.field else "delegering_enhet"
         return await _again(request, p, uow, soknad_id, [{"field": field, "message": exc.message}], verdier)

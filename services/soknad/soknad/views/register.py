@@ -10,12 +10,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from shared.domain.labels import VURDERINGSFLYT_LABELS
-from shared.platform.auth.demo import enhet_navn, enheter_for
 from shared.platform.auth.principal import Principal, Role
 from shared.platform.errors import ValidationFailed
+from shared.platform.web.deps import katalog_of, org_of
 from soknad.deps import CurrentPrincipal, Uow
 from soknad.handlers import register
-from soknad.handlers.utkast import form_state, user_name
+from soknad.handlers.utkast import form_state, user_names
 from soknad.views.common import allow_synthetic_of, render, show_answer, skjemaer_of, timeline
 
 router = APIRouter(include_in_schema=False)
@@ -40,13 +40,14 @@ def _pages(side: int, sider: int) -> list[int | None]:
     return out
 
 
-async def _enheter(uow: Uow, p: Principal) -> list[tuple[str, str]]:
+async def _enheter(request: Request, uow: Uow, p: Principal) -> list[tuple[str, str]]:
+    org = org_of(request)
     codes = set(await register.enheter_i_register(uow, p))
     if p.has(*register.FULL_ACCESS, Role.CONTROLLER):
-        codes |= {e.kode for e in enheter_for(p.hf)}
+        codes |= org.koder
     elif p.enhet:
         codes.add(p.enhet)
-    return sorted(((c, enhet_navn(c)) for c in codes), key=lambda pair: pair[1])
+    return sorted(((c, org.enhet_navn(c)) for c in codes), key=lambda pair: pair[1])
 
 
 @router.get("/register", name="register")
@@ -70,8 +71,7 @@ async def register_page(request: Request, p: CurrentPrincipal, uow: Uow) -> Resp
         "statuser": register.REGISTER_STATUSES,
         "sorteringer": register.SORT_LABELS,
         "retninger": register.RETNING_LABELS,
-        "enheter": await _enheter(uow, p),
-        "enhet_navn": enhet_navn,
+        "enheter": await _enheter(request, uow, p),
         "lenke": lambda **changes: "?" + _query(values, **changes),
         "sider": _pages(resultat.side, resultat.sider) if resultat else [],
         "bare_enhet": None if p.has(*register.FULL_ACCESS) or not p.has(Role.LEDER) else p.enhet,
@@ -97,8 +97,7 @@ async def register_sak(request: Request, soknad_id: str, p: CurrentPrincipal, uo
             "innhold": soknad.innhold or {},
             "show_answer": show_answer,
             "historikk": await timeline(uow, soknad, state.skjema),
-            "enhet_navn": enhet_navn,
             "flyt_labels": VURDERINGSFLYT_LABELS,
-            "medforfattere": [user_name(user_id) for user_id in soknad.medforfattere],
+            "medforfattere": await user_names(katalog_of(request), soknad.medforfattere),
         },
     )

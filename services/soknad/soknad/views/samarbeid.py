@@ -6,8 +6,8 @@ from typing import Any
 
 from fastapi import Request
 
-from shared.platform.auth.demo import enhet_navn, enheter_for
 from shared.platform.auth.principal import Principal, Role, can_edit_soknad
+from shared.platform.web.deps import org_of
 from soknad.deps import Uow
 from soknad.handlers.oppfolging import list_oppfolging
 from soknad.handlers.tilleggsinfo import list_sporsmal
@@ -46,10 +46,9 @@ async def case_context(request: Request, p: Principal, uow: Uow, soknad: Soknad)
         "forfall": forfall,
         "evalueringsdato": evalueringsdato,
         "effekt_labels": EFFEKT_LABELS,
-        "delegering_enheter": [e for e in enheter_for(soknad.hf) if e.kode != soknad.enhet]
+        "delegering_enheter": [e for e in org_of(request).enheter if e.kode != soknad.enhet]
         if is_leader
         else [],
-        "enhet_navn": enhet_navn,
         "ventet": ventetid(soknad.sendt_at, uow.now) if soknad.status == "til_forankring" else "",
         "verdier": {},
     }

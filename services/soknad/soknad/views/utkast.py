@@ -10,9 +10,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm.exc import StaleDataError
 
-from shared.platform.auth.demo import enheter_for
 from shared.platform.auth.principal import Principal, Role
 from shared.platform.errors import DomainError, StaleVersion, ValidationFailed
+from shared.platform.web.deps import katalog_of, org_of
 from soknad import handlers
 from soknad.deps import CurrentPrincipal, Settings, Uow
 from soknad.domain import EDITABLE, KATEGORI_LABELS, TYPE_LABELS
@@ -62,7 +62,7 @@ async def mine(
         {
             "soknader": rows,
             "fremdrift": fremdrift,
-            "enheter": enheter_for(p.hf),
+            "enheter": org_of(request).enheter,
             "melding": MESSAGES.get(request.query_params.get("melding", "")),
         },
     )
@@ -81,7 +81,7 @@ async def ny(
         errors.append({"field": "type", "message": "Velg om søknaden gjelder én pasient eller en gruppe."})
     if kategori not in KATEGORI_LABELS:
         errors.append({"field": "kategori", "message": "Velg ordning."})
-    if enhet not in {e.kode for e in enheter_for(p.hf)}:
+    if enhet not in org_of(request).koder:
         errors.append({"field": "enhet", "message": "Velg enheten som skal forankre søknaden."})
     if errors:
         rows = await handlers.list_mine(uow, p)
@@ -91,7 +91,7 @@ async def ny(
             {
                 "soknader": rows,
                 "fremdrift": {},
-                "enheter": enheter_for(p.hf),
+                "enheter": org_of(request).enheter,
                 "errors": errors,
                 "valgt": dict(form),
             },
@@ -105,6 +105,7 @@ async def ny(
         enhet=enhet,
         allow_synthetic=settings.allow_synthetic_personnummer,
         skjemaer=skjemaer,
+        katalog=katalog_of(request),
     )
     await uow.commit()
     return RedirectResponse(request.url_for("soknad_side", soknad_id=soknad.id), status_code=303)
@@ -149,9 +150,10 @@ async def lagre(
     versjon = int(form["versjon"]) if form.get("versjon", "").isdigit() else None
     arguments: dict[str, Any] = {
         "kategori": _choice(form, "kategori", set(KATEGORI_LABELS)),
-        "enhet": _choice(form, "enhet", {e.kode for e in enheter_for(p.hf)}),
+        "enhet": _choice(form, "enhet", org_of(request).koder),
         "allow_synthetic": settings.allow_synthetic_personnummer,
         "skjemaer": skjemaer,
+        "katalog": katalog_of(request),
     }
     errors: list[dict[str, str]] = []
     try:
@@ -324,6 +326,7 @@ async def send(
             versjon=None,
             allow_synthetic=settings.allow_synthetic_personnummer,
             skjemaer=skjemaer,
+            katalog=katalog_of(request),
         )
         await uow.commit()
     except ValidationFailed:
@@ -340,7 +343,7 @@ async def send(
 async def inviter_medforfatter(request: Request, soknad_id: str, p: CurrentPrincipal, uow: Uow) -> Response:
     user_id = str((await request.form()).get("user_id", ""))
     try:
-        await handlers.add_medforfatter(uow, p, soknad_id, user_id=user_id)
+        await handlers.add_medforfatter(uow, p, soknad_id, user_id=user_id, katalog=katalog_of(request))
         await uow.commit()
     except ValidationFailed as exc:
         await uow.rollback()

@@ -1,0 +1,4 @@
+from shared.platform.db.alembic_env import run_migrations
+from shared.platform.katalog.tables import metadata
+
+run_migrations(metadata)
