@@ -87,7 +87,7 @@ class Authenticator:
             raise Unauthenticated(exc.message) from exc
         if not claims.hf:
             raise Forbidden("Tilgangsbeviset mangler helseforetak.")
-        if claims.hf in self.hf:
+        if claims.hf in self.hf and not self.national:
             # A trust's own people: known by the token (HelseID's subject, HPR number and name), and the
             # trust's directory decides their roles. The first login registers them without any.
             person = await self.katalog.register_from_token(
@@ -102,7 +102,7 @@ class Authenticator:
         if not self.national:
             raise Forbidden("Denne installasjonen betjener ikke ditt helseforetak.")
         # The national overview serves people of every trust, and no trust's directory is its own:
-        # there the token's roles apply (what each role sees is summaries only).
+        # there the token's roles apply (each role sees summaries only, never personal data).
         roles = frozenset(Role(r) for r in claims.roles if r in Role.__members__.values())
         if not roles:
             raise Forbidden("Tilgangsbeviset gir ingen rolle i Søknadsportalen.")

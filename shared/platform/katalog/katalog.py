@@ -19,14 +19,15 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, select, update
+from alembic import command
+from sqlalchemy import Connection, and_, delete, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.platform.auth.principal import Principal, Role
 from shared.platform.clock import Clock, SystemClock
 from shared.platform.db.engine import create_engine
-from shared.platform.db.migrate import is_current, upgrade
+from shared.platform.db.migrate import alembic_config, is_current
 from shared.platform.errors import Forbidden, NotFound, ValidationFailed
 from shared.platform.katalog import tables as t
 
@@ -35,6 +36,8 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 GRANTABLE_ROLES = (Role.SOKER, Role.FAGDIREKTOR, Role.CONTROLLER, Role.NASJONAL, Role.ADMIN)
 """Roles granted directly. `leder` follows from leading a unit and `komite` from committee membership,
 so each has one source of truth."""
+
+START_LOCK_KEY = 0x6B61_7461  # "kata": PostgreSQL advisory lock held while migrating and seeding
 
 SESSION_CACHE_S = 2.0
 """How long a process trusts a session it has looked up: a session revoked in another process lives
@@ -168,24 +171,26 @@ class Katalog:
     # --- life cycle -------------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Migrate and seed once, however many services share this instance."""
+        """Migrate and seed once, however many services share this instance or this database."""
         async with self._start_lock:
             if self._started:
                 return
-            if self._migrate:
-                await upgrade(self.engine, MIGRATIONS_DIR)
-            if self._seed is not None:
-                await self._run_seed(self._seed)
+            if self._migrate or self._seed is not None:
+                async with self.engine.begin() as conn:
+                    if conn.dialect.name == "postgresql":
+                        # Every service of a trust starts at once against the one directory database:
+                        # the first migrates and seeds, the others wait and then find it done.
+                        await conn.execute(
+                            text("SELECT pg_advisory_xact_lock(:key)"), {"key": START_LOCK_KEY}
+                        )
+                    if self._migrate:
+                        await conn.run_sync(_upgrade)
+                    if self._seed is not None and not await conn.scalar(
+                        select(func.count()).select_from(t.person)
+                    ):
+                        # Seeded only when empty: an admin's later changes are left alone.
+                        await self._seed(self, conn)
             self._started = True
-
-    async def _run_seed(self, seed: Seed) -> None:
-        try:
-            async with self.engine.begin() as conn:
-                if await conn.scalar(select(func.count()).select_from(t.person)):
-                    return  # seeded before, and perhaps changed by an admin since: leave it alone
-                await seed(self, conn)
-        except IntegrityError:
-            pass  # another process seeded it at the same moment
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -681,6 +686,12 @@ class Katalog:
                 opprettet_at=self.clock.now(),
             )
         )
+
+
+def _upgrade(connection: Connection) -> None:
+    config = alembic_config(MIGRATIONS_DIR)
+    config.attributes["connection"] = connection
+    command.upgrade(config, "heads")
 
 
 def _require_admin(actor: Principal) -> str:

@@ -42,6 +42,7 @@ NAV: list[tuple[Role, str, str, str]] = [
     (Role.CONTROLLER, "beslutning", "/fakturering", "Fakturering"),
     (Role.NASJONAL, "oversikt", "/", "Nasjonal oversikt"),
     (Role.ADMIN, "soknad", "/admin/hjelpetekster", "Hjelpetekster"),
+    (Role.ADMIN, "soknad", "/admin/katalog", "Katalog"),
     *(
         (role, "soknad", path, label)
         for path, label in (("/register", "Register"), ("/statistikk", "Statistikk"))

@@ -5,6 +5,7 @@ from fastapi import APIRouter, Depends
 from soknad.views import (
     admin,
     forankring,
+    katalog,
     oppfolging,
     presedens,
     register,
@@ -27,3 +28,4 @@ router.include_router(presedens.router)
 router.include_router(register.router)
 router.include_router(statistikk.router)
 router.include_router(admin.router)
+router.include_router(katalog.router)
