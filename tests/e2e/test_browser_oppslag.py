@@ -20,7 +20,7 @@ from shared.platform.web.templating import Templates
 from soknad.app import HERE as SOKNAD_DIR
 from soknad.handlers.presedens import Presedens
 from soknad.views.presedens import maned_tekst
-from tests.support.apps import SIGNER
+from tests.support.apps import SIGNER, login_over_http
 from tests.support.browser import browser, screenshot_path
 from tests.support.builders import complete_innhold
 from tests.support.embedded_server import EmbeddedServer, embedded_server
@@ -45,9 +45,11 @@ def server(tmp_path: Path) -> Iterator[EmbeddedServer]:
 class Api(httpx.AsyncClient):
     def __init__(self, server: EmbeddedServer, user_id: str):
         super().__init__(base_url=server.url, timeout=10)
-        self.cookies.set(SESSION_COOKIE, SIGNER.sign_session(user_id))
+        self.user_id = user_id
 
     async def call(self, method: str, url: str, body: Any = None) -> Any:
+        if SESSION_COOKIE not in self.cookies:
+            await login_over_http(self, self.user_id)
         if CSRF_COOKIE not in self.cookies:
             await self.get("/soknad/health/live")
         token = SIGNER.read_csrf(self.cookies.get(CSRF_COOKIE)) or ""

@@ -28,8 +28,16 @@ async def running(app: FastAPI) -> AsyncIterator[FastAPI]:
 def katalog_of(app: FastAPI) -> Katalog:
     """The directory a service app (or the embedded default's root) authenticates against."""
     runtime = getattr(app.state, "runtime", None)
-    katalog: Katalog = runtime.katalog if runtime is not None else app.state.katalog
-    return katalog
+    if runtime is not None:
+        katalog: Katalog = runtime.katalog
+        return katalog
+    if hasattr(app.state, "katalog"):
+        katalog = app.state.katalog
+        return katalog
+    # A standalone service: the demo login's parent app with the service mounted in it.
+    for _prefix, _path, service in getattr(app, "services", []):
+        return katalog_of(service)
+    raise LookupError("no directory in this app")
 
 
 async def session_cookie(app: FastAPI, user_id: str) -> str:
@@ -38,11 +46,13 @@ async def session_cookie(app: FastAPI, user_id: str) -> str:
 
 
 async def login_over_http(client: httpx.AsyncClient, user_id: str) -> httpx.Response:
-    """Log in through the start page's form, as a browser does (for services in other processes)."""
+    """Log in through the start page's form, as a browser does (for services in other processes). The
+    form is at the root of the origin, whatever path the client's base URL has."""
+    origin = f"{client.base_url.scheme}://{client.base_url.netloc.decode()}"
     if CSRF_COOKIE not in client.cookies:
-        await client.get("/")
+        await client.get(f"{origin}/")
     token = SIGNER.read_csrf(client.cookies.get(CSRF_COOKIE)) or ""
-    response = await client.post("/logg-inn", data={"bruker": user_id, "csrf_token": token})
+    response = await client.post(f"{origin}/logg-inn", data={"bruker": user_id, "csrf_token": token})
     assert response.status_code == 303 and response.headers["location"] != "/", f"login as {user_id} failed"
     return response
 

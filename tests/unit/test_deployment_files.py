@@ -317,7 +317,10 @@ def test_database_urls_name_databases_created_by_init_sql(name: str) -> None:
 
 
 def test_init_sql_creates_one_database_per_service_and_trust() -> None:
-    expected = {f"{hf.lower()}_{s}" for hf in TRUSTS for s in TRUST_SERVICES} | {"nasjonal_oversikt"}
+    # Per trust: one per service, and the directory all its services share.
+    expected = {f"{hf.lower()}_{s}" for hf in TRUSTS for s in (*TRUST_SERVICES, "katalog")} | {
+        "nasjonal_oversikt"
+    }
     assert set(created_databases()) == expected
     sql = INIT_SQL.read_text()
     for database in expected:

@@ -63,8 +63,7 @@ class Authenticator:
             return None
         if request.method in UNSAFE_METHODS:
             await self._check_csrf(request)
-        principal = person.principal()
-        return Principal(**{**principal.__dict__, "via_session": True})
+        return person.principal(via_session=True)
 
     async def require(self, request: Request) -> Principal:
         principal = await self.principal(request)

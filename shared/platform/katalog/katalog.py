@@ -16,6 +16,7 @@ import unicodedata
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -90,15 +91,21 @@ class Person:
             roles.add(Role.KOMITE)
         return frozenset(roles)
 
-    def principal(self) -> Principal:
-        return Principal(
-            user_id=self.user_id,
-            name=self.navn,
-            roles=self.roller,
-            hf=self.hf,
-            enhet=self.leder_for or self.enhet,
-            hpr_number=self.hpr_nummer,
-        )
+    def principal(self, *, via_session: bool = False) -> Principal:
+        return self._principals[via_session]
+
+    @cached_property
+    def _principals(self) -> tuple[Principal, Principal]:
+        # Built once per cached read of the person, not per request.
+        fields: dict[str, Any] = {
+            "user_id": self.user_id,
+            "name": self.navn,
+            "roles": self.roller,
+            "hf": self.hf,
+            "enhet": self.leder_for or self.enhet,
+            "hpr_number": self.hpr_nummer,
+        }
+        return Principal(**fields), Principal(**fields, via_session=True)
 
 
 @dataclass(frozen=True)
@@ -298,7 +305,11 @@ class Katalog:
         """Active people with a role, of every trust: the demo login's list."""
         async with self.engine.connect() as conn:
             people = await self._load_people(conn, t.person.c.aktiv.is_(True), limit=limit)
-        return sorted((p for p in people if p.roller), key=lambda p: (p.hf, p.user_id))
+        order = list(Role)
+        return sorted(
+            (p for p in people if p.roller),
+            key=lambda p: (p.hf, min(order.index(r) for r in p.roller), p.user_id),
+        )
 
     async def navn(self, user_id: str) -> str:
         found = await self.person(user_id)

@@ -69,7 +69,7 @@ def portal_router(
         request.state.principal = user
         trusts: dict[str, list[tuple[str, str, str]]] = {}
         for p in await katalog.innloggbare():
-            role = sorted(p.roller)[0]
+            role = next(r for r in Role if r in p.roller)
             trusts.setdefault(p.hf, []).append((p.user_id, p.navn, ROLE_LABELS[role]))
         return templates.render(request, "start.html", {"trusts": trusts, "hf_navn": hf_navn, "bruker": user})
 
