@@ -122,3 +122,16 @@ async def test_a_token_of_another_trust_registers_nobody_here(app: FastAPI, oidc
         r = await fremmed.get("/api/soknader")
         assert r.status_code == 403 and "betjener ikke ditt helseforetak" in r.json()["detail"]
     assert await katalog_of(app).person("ous-fremmed") is None
+
+
+async def test_odd_identity_claims_are_stored_as_they_can_be_or_refused(
+    app: FastAPI, oidc_issuer: TestIssuer
+) -> None:
+    odd_name = "Ola \ud800 " + "Nordmann" * 40
+    async with client(app, oidc_issuer.issue("helseid-odd", roles=[], hf="HBE", name=odd_name)) as odd:
+        assert (await odd.get("/api/soknader")).status_code == 403  # registered, no roles: never a 500
+    person = await katalog_of(app).person("helseid-odd")
+    assert person is not None and len(person.navn) == 200 and "\ud800" not in person.navn
+    async with client(app, oidc_issuer.issue("x" * 101, roles=[], hf="HBE")) as long_subject:
+        r = await long_subject.get("/api/soknader")
+        assert r.status_code == 401 and r.headers["content-type"] == "application/problem+json"

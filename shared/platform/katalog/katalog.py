@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from alembic import command
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, and_, delete, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -28,8 +30,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from shared.platform.auth.principal import Principal, Role
 from shared.platform.clock import Clock, SystemClock
 from shared.platform.db.engine import create_engine
-from shared.platform.db.migrate import alembic_config, is_current
-from shared.platform.errors import Forbidden, NotFound, ValidationFailed
+from shared.platform.db.migrate import alembic_config
+from shared.platform.errors import Forbidden, NotFound, Unauthenticated, ValidationFailed
 from shared.platform.katalog import tables as t
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -203,7 +205,14 @@ class Katalog:
         await self.engine.dispose()
 
     async def is_current(self) -> bool:
-        return await is_current(self.engine, MIGRATIONS_DIR)
+        heads = set(ScriptDirectory.from_config(alembic_config(MIGRATIONS_DIR)).get_heads())
+
+        def current(connection: Connection) -> set[str]:
+            context = MigrationContext.configure(connection, opts={"version_table": t.VERSION_TABLE})
+            return set(context.get_current_heads())
+
+        async with self.engine.connect() as conn:
+            return await conn.run_sync(current) == heads
 
     def _invalidate(self) -> None:
         self._org.clear()
@@ -412,6 +421,11 @@ class Katalog:
         self, *, hf: str, user_id: str, navn: str, hpr_nummer: str | None
     ) -> Person:
         """The person a valid token names; the first login creates them, without roles."""
+        if not user_id or len(user_id) > 100:
+            raise Unauthenticated("Tilgangsbeviset har en identitet Søknadsportalen ikke kan bruke.")
+        # The issuer's text, stored as it can be: no lone surrogates, within the columns.
+        navn = navn.encode("utf-8", "replace").decode()[:200]
+        hpr_nummer = hpr_nummer.encode("utf-8", "replace").decode()[:20] if hpr_nummer else None
         known = await self.person(user_id)
         if known is not None:
             return known
@@ -471,7 +485,9 @@ class Katalog:
 
     async def legg_til_kostnadssted(self, actor: Principal, *, enhet: str, kode: str, navn: str) -> None:
         _require_admin(actor)
-        kode = _text(kode, "kode", "Skriv kostnadsstedets kode.")[:40]
+        kode = _text(kode, "kode", "Skriv kostnadsstedets kode.")
+        if len(kode) > 40:
+            raise ValidationFailed("Koden kan være høyst 40 tegn.", field="kode")
         navn = _text(navn, "navn", "Skriv kostnadsstedets navn.")
 
         async def change(conn: AsyncConnection) -> None:

@@ -9,6 +9,7 @@ from shared.platform.db.tables import SEQ_TYPE
 from shared.platform.db.types import UtcDateTime
 
 metadata = service_metadata()
+VERSION_TABLE = "katalog_alembic_version"
 
 enhet = Table(
     "enhet",
