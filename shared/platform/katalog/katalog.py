@@ -164,7 +164,8 @@ class Katalog:
         session_max_age_s: float = 10 * 60 * 60,
     ):
         self.url = url
-        self.engine = create_engine(url, pool_size=5)
+        # Few connections: reads are cached, writes are rare, and it is one more pool per service.
+        self.engine = create_engine(url, pool_size=2)
         self.clock = clock or SystemClock()
         self.cache_ttl_s = cache_ttl_s
         self.session_cache_s = min(SESSION_CACHE_S, cache_ttl_s)
@@ -176,6 +177,7 @@ class Katalog:
         self._org: dict[str, tuple[float, Organisasjon]] = {}
         self._people: dict[str, tuple[float, Person | None]] = {}
         self._sessions: dict[str, tuple[float, str]] = {}
+        self._login_list: tuple[float, list[Person]] | None = None
 
     # --- life cycle -------------------------------------------------------------------------------
 
@@ -215,6 +217,7 @@ class Katalog:
             return await conn.run_sync(current) == heads
 
     def _invalidate(self) -> None:
+        self._login_list = None
         self._org.clear()
         self._people.clear()
         self._sessions.clear()
@@ -312,13 +315,18 @@ class Katalog:
 
     async def innloggbare(self, *, limit: int = 500) -> list[Person]:
         """Active people with a role, of every trust: the demo login's list."""
+        now = time.monotonic()
+        if self._login_list is not None and self._login_list[0] > now:
+            return self._login_list[1]
         async with self.engine.connect() as conn:
             people = await self._load_people(conn, t.person.c.aktiv.is_(True), limit=limit)
         order = list(Role)
-        return sorted(
+        found = sorted(
             (p for p in people if p.roller),
             key=lambda p: (p.hf, min(order.index(r) for r in p.roller), p.user_id),
         )
+        self._login_list = (now + self.cache_ttl_s, found)
+        return found
 
     async def navn(self, user_id: str) -> str:
         found = await self.person(user_id)
