@@ -149,6 +149,7 @@ class Portal(httpx.AsyncClient):
         self.stats = stats
         self.user_id = user_id
         self._csrf: str | None = None
+        self._login_lock = asyncio.Lock()
 
     async def _csrf_token(self) -> str:
         if self._csrf is None:
@@ -159,9 +160,11 @@ class Portal(httpx.AsyncClient):
         return self._csrf
 
     async def _login(self) -> None:
-        # The session is stored by the trust's directory: log in through the process's start page.
-        if SESSION_COOKIE not in self.cookies:
-            await login_over_http(self, self.user_id)
+        # The session is stored by the trust's directory: log in through the process's start page,
+        # once for all the workers sharing this client (each login rotates the CSRF cookie).
+        async with self._login_lock:
+            if SESSION_COOKIE not in self.cookies:
+                await login_over_http(self, self.user_id)
 
     async def call(
         self, method: str, url: str, body: Any = None, *, expect: int = 200, may_be_done: bool = False
