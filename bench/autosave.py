@@ -99,6 +99,8 @@ async def run() -> dict[str, float]:
         async with pg_database() as database_url:
             env = {
                 "SP_SOKNAD_DATABASE_URL": database_url,
+                # The directory of people and units (seeded with the demo users) beside it.
+                "SP_SOKNAD_DATA_DIR": tmp,
                 # Autosave publishes no events; the broker would only add start-up time.
                 "SP_SOKNAD_BUS_URL": "memory://",
                 "SP_SOKNAD_LOG_LEVEL": "WARNING",

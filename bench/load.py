@@ -168,18 +168,15 @@ class Editor:
 
 
 async def login(url: str, user: Principal) -> bytes:
-    """Headers of a logged-in demo user: the session cookie, and the CSRF cookie a first GET sets."""
-    session = SIGNER.sign_session(user.user_id)
+    """Headers of a logged-in demo user: logged in through the start page's form, as a browser is (the
+    session is stored server-side), with the CSRF cookie the login sets and its token."""
     async with httpx.AsyncClient() as client:
-        response = await client.get(
-            f"{url}/soknad/health/live", headers={"cookie": f"{SESSION_COOKIE}={session}"}
-        )
-    # The last Set-Cookie wins, as in a browser.
-    csrf_cookie = [
-        c.split(";", 1)[0].split("=", 1)[1]
-        for c in response.headers.get_list("set-cookie")
-        if c.startswith(CSRF_COOKIE + "=")
-    ][-1]
+        await client.get(f"{url}/")
+        first = SIGNER.read_csrf(client.cookies[CSRF_COOKIE]) or ""
+        response = await client.post(f"{url}/logg-inn", data={"bruker": user.user_id, "csrf_token": first})
+        assert response.status_code == 303 and SESSION_COOKIE in client.cookies, "demo login failed"
+        session = client.cookies[SESSION_COOKIE]
+        csrf_cookie = client.cookies[CSRF_COOKIE]
     token = SIGNER.read_csrf(csrf_cookie)
     assert token is not None
     return (

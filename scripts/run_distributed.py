@@ -114,7 +114,7 @@ class Topology:
         self._add_user(oversikt_user)
         self._ctl("set_permissions", "-p", self.national_vhost, oversikt_user, ".*", ".*", ".*")
         for hf in self.trusts:
-            for service in TRUST_SERVICES:
+            for service in (*TRUST_SERVICES, "katalog"):
                 self._psql(f'CREATE DATABASE "{self.database(hf, service)}"')
             vhost = self.vhost(hf)
             self._ctl("add_vhost", vhost)
@@ -140,7 +140,7 @@ class Topology:
     def teardown(self) -> None:
         self.stop()
         for hf in self.trusts:
-            for service in TRUST_SERVICES:
+            for service in (*TRUST_SERVICES, "katalog"):
                 self._drop_db(self.database(hf, service))
             subprocess.run(
                 [*self.rabbitmqctl, "--quiet", "delete_vhost", self.vhost(hf)], capture_output=True
@@ -207,6 +207,10 @@ class Topology:
                     f"{prefix}DATABASE_URL": f"{self.pg_dsn}/{self.database(hf, service)}",
                     f"{prefix}BUS_URL": self.amqp_url(self.user(hf.lower()), self.vhost(hf)),
                     f"{prefix}LINKS": json.dumps(links),
+                    # One directory per trust, shared by its services; seeded with the demo people,
+                    # whose ids the tokens of this topology carry.
+                    f"{prefix}KATALOG_DATABASE_URL": f"{self.pg_dsn}/{self.database(hf, 'katalog')}",
+                    f"{prefix}KATALOG_SEED_DEMO": "true",
                 }
                 if service == "soknad":
                     # Look-ups (drug, ICD-10) and precedent are synchronous HTTP calls.

@@ -22,6 +22,7 @@ from oversikt.settings import OversiktSettings
 from shared.platform.auth.session import CookieSigner
 from shared.platform.bus.base import RetryPolicy
 from shared.platform.bus.memory import MemoryBus
+from shared.platform.katalog.factory import create_katalog
 from shared.platform.observability.metrics import ServiceMetrics
 from shared.platform.web.app import Gateway
 from shared.platform.web.middleware import SpineMiddleware
@@ -52,10 +53,14 @@ def create_app(settings: EmbeddedSettings | None = None) -> FastAPI:
         "log_level": settings.log_level,
         "bus_retry_delays_s": settings.bus_retry_delays_s,
     }
-    integrasjon = create_integrasjon(IntegrasjonSettings(**common), bus=bus, national_bus=bus)
-    oversikt = create_oversikt(OversiktSettings(**common), bus=bus)
-    vurdering = create_vurdering(VurderingSettings(**common), bus=bus)
-    beslutning = create_beslutning(BeslutningSettings(**common), bus=bus)
+    # One directory of people and units for all five services, as one bus: `data_dir/katalog.sqlite`.
+    katalog = create_katalog(SoknadSettings(**common))
+    integrasjon = create_integrasjon(
+        IntegrasjonSettings(**common), bus=bus, national_bus=bus, personkatalog=katalog
+    )
+    oversikt = create_oversikt(OversiktSettings(**common), bus=bus, personkatalog=katalog)
+    vurdering = create_vurdering(VurderingSettings(**common), bus=bus, personkatalog=katalog)
+    beslutning = create_beslutning(BeslutningSettings(**common), bus=bus, personkatalog=katalog)
     apps: dict[str, FastAPI] = {
         # Look-ups are real HTTP requests, served in-process instead of over a socket to ourselves.
         "soknad": create_soknad(
@@ -65,6 +70,7 @@ def create_app(settings: EmbeddedSettings | None = None) -> FastAPI:
             oversikt=in_process(oversikt),
             vurdering=in_process(vurdering),
             beslutning=in_process(beslutning),
+            personkatalog=katalog,
         ),
         "vurdering": vurdering,
         "beslutning": beslutning,
@@ -75,6 +81,7 @@ def create_app(settings: EmbeddedSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await bus.connect()
+        await katalog.start()
         async with AsyncExitStack() as stack:
             for sub in apps.values():
                 await stack.enter_async_context(sub.router.lifespan_context(sub))
@@ -90,12 +97,14 @@ def create_app(settings: EmbeddedSettings | None = None) -> FastAPI:
                     structlog.get_logger(__name__).exception("demo_data_failed")
             yield
         await bus.close()
+        await katalog.close()
 
     root = Gateway(
         title="Søknadsportalen", lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None
     )
     root.state.services = apps
     root.state.bus = bus
+    root.state.katalog = katalog
     signer = CookieSigner(settings.session_secret.get_secret_value())
     root.state.templates = Templates(None, service="portal", links={})
     root.add_middleware(
@@ -107,7 +116,7 @@ def create_app(settings: EmbeddedSettings | None = None) -> FastAPI:
     )
     install_error_handlers(root)
 
-    root.include_router(portal_router(signer=signer, templates=root.state.templates))
+    root.include_router(portal_router(signer=signer, templates=root.state.templates, katalog=katalog))
     root.mount("/static", StaticFiles(directory=STATIC), name="static")
     for name in SERVICES:
         root.mount_service(f"/{name}", apps[name])

@@ -139,10 +139,15 @@ def _innhold(case: dict[str, Any], fnr: str) -> dict[str, Any]:
 class _Client(httpx.AsyncClient):
     def __init__(self, app: FastAPI, user_id: str, signer: CookieSigner):
         super().__init__(transport=httpx.ASGITransport(app=app), base_url="http://seed")
-        self.cookies.set(SESSION_COOKIE, signer.sign_session(user_id))
+        self.katalog = app.state.runtime.katalog
+        self.user_id = user_id
         self.signer = signer
 
     async def call(self, method: str, url: str, body: Any = None) -> Any:
+        if SESSION_COOKIE not in self.cookies:
+            # A session in the directory, as the demo login would open.
+            session_id = await self.katalog.open_session(self.user_id)
+            self.cookies.set(SESSION_COOKIE, self.signer.sign_session(session_id))
         if CSRF_COOKIE not in self.cookies:
             await self.get("/health/live")
         token = self.signer.read_csrf(self.cookies.get(CSRF_COOKIE)) or ""

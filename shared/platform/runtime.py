@@ -13,7 +13,6 @@ import structlog
 from sqlalchemy import text
 
 from shared.platform.auth.authenticator import Authenticator
-from shared.platform.auth.demo import DEMO_USERS
 from shared.platform.auth.oidc import OidcConfig, OidcValidator
 from shared.platform.auth.session import CookieSigner
 from shared.platform.bus.base import Bus, RetryPolicy, Subscription, exchange_for
@@ -23,6 +22,8 @@ from shared.platform.db.engine import create_engine
 from shared.platform.db.migrate import is_current, upgrade
 from shared.platform.db.tables import SpineTables
 from shared.platform.db.uow import LOCAL, NATIONAL, Database
+from shared.platform.katalog import Katalog
+from shared.platform.katalog.factory import create_katalog
 from shared.platform.observability.metrics import ServiceMetrics
 from shared.platform.outbox.inbox import Consumes, subscriptions
 from shared.platform.outbox.relay import OutboxRelay
@@ -37,7 +38,8 @@ class ServiceRuntime:
     settings: ServiceSettings
     tables: SpineTables
     migrations_dir: Path
-    consumers: list[Consumes] = field(default_factory=list)
+    consumers: list[Consumes] | Callable[[Katalog], list[Consumes]] = field(default_factory=list)
+    """What the service subscribes to; a function when a consumer needs the directory."""
     bus: Bus | None = None
     """Given: shared with other services (embedded default); None: built from settings.bus_url."""
     national_bus: Bus | None = None
@@ -45,6 +47,9 @@ class ServiceRuntime:
     national: bool = False
     """The national overview: users of every trust may log in (what they see is still role-checked)."""
     clock: Clock = field(default_factory=SystemClock)
+    shared_katalog: Katalog | None = None
+    """The directory shared with the other services of this process (embedded default); None: this
+    runtime builds its own from settings.katalog_* (`runtime.katalog` either way)."""
     extra_start: list[Callable[[ServiceRuntime], object]] = field(default_factory=list)
     extra_stop: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     """Closes what `create_app` built beside the runtime (HTTP clients to other services)."""
@@ -79,8 +84,11 @@ class ServiceRuntime:
             poll_interval_s=s.outbox_poll_interval_s,
             metrics=self.metrics,
         )
+        self._own_katalog = self.shared_katalog is None
+        self.katalog: Katalog = self.shared_katalog or create_katalog(s, clock=self.clock)
+        consumers = self.consumers(self.katalog) if callable(self.consumers) else self.consumers
         self.subscriptions: list[Subscription] = subscriptions(
-            self.db, self.name, self.consumers, metrics=self.metrics
+            self.db, self.name, consumers, metrics=self.metrics
         )
         self.http = httpx.AsyncClient(timeout=httpx.Timeout(5.0, connect=2.0))
         oidc = None
@@ -97,7 +105,8 @@ class ServiceRuntime:
             )
         self.auth = Authenticator(
             signer=CookieSigner(s.session_secret.get_secret_value()),
-            demo_users=DEMO_USERS if s.auth_mode == "demo" else None,
+            katalog=self.katalog,
+            sessions=s.auth_mode == "demo",
             oidc=oidc,
             hf=s.hf,
             national=self.national,
@@ -117,6 +126,7 @@ class ServiceRuntime:
         self.settings.check_production_safety()
         if self.settings.migrate_on_start:
             await upgrade(self.engine, self.migrations_dir)
+        await self.katalog.start()
         self.relay.start()
         # The broker may be down when we start; keep serving (ready=503) and connect in the background.
         self._bus_task = asyncio.create_task(self._connect_bus(), name=f"{self.name}-bus-connect")
@@ -178,6 +188,8 @@ class ServiceRuntime:
             await self.national_bus.close()
         await self.http.aclose()
         await self.engine.dispose()
+        if self._own_katalog:
+            await self.katalog.close()
 
     async def readiness(self) -> Mapping[str, str]:
         """Empty when ready; otherwise the reasons, in Norwegian, by check name."""
@@ -187,6 +199,8 @@ class ServiceRuntime:
                 await conn.execute(text("SELECT 1"))
             if not await is_current(self.engine, self.migrations_dir):
                 problems["migrations"] = "Databasen er ikke migrert til siste versjon."
+            if not await self.katalog.is_current():
+                problems["katalog"] = "Katalogen (personer og enheter) er ikke migrert til siste versjon."
         except Exception as exc:
             problems["database"] = f"Databasen svarer ikke: {type(exc).__name__}"
         assert self.bus is not None

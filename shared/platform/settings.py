@@ -123,6 +123,20 @@ class ServiceSettings(BaseSettings):
         default=SecretStr(""),
         description="When set, `/metrics` answers only `Authorization: Bearer <token>` (for Prometheus).",
     )
+    katalog_database_url: str = Field(
+        default="",
+        description="The trust's directory (people, units, roles, sessions): SQLAlchemy async URL shared by "
+        "all the trust's services; empty means `katalog.sqlite` under data_dir.",
+    )
+    katalog_cache_ttl_s: float = Field(
+        default=5.0,
+        description="How long a process reuses what it read from the directory; its own changes are seen at "
+        "once, another process's after at most this long (sessions: at most 2 s).",
+    )
+    katalog_seed_demo: bool | None = Field(
+        default=None,
+        description="Seed an empty directory with the demo users and units; unset means with auth_mode=demo.",
+    )
     allow_synthetic_personnummer: bool = Field(
         default=True, description="Accept synthetic test numbers (Tenor, Dolly). Turn off in production."
     )
@@ -170,6 +184,11 @@ class ServiceSettings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{self.data_dir / (self.service_name + '.sqlite')}"
+
+    def effective_katalog_url(self) -> str:
+        if self.katalog_database_url:
+            return self.katalog_database_url
+        return f"sqlite+aiosqlite:///{self.data_dir / 'katalog.sqlite'}"
 
     def check_production_safety(self) -> None:
         """Refuse to start the distributed mode with placeholder secrets or demo login."""

@@ -15,12 +15,12 @@ import pytest_asyncio
 from playwright.async_api import Browser, Locator, Page, Route, expect
 
 from shared.domain.labels import UTFALL_LABELS
-from shared.platform.auth.session import CSRF_COOKIE, SESSION_COOKIE
+from shared.platform.auth.session import CSRF_COOKIE
 from shared.platform.web.templating import Templates
 from soknad.app import HERE as SOKNAD_DIR
 from soknad.handlers.presedens import Presedens
 from soknad.views.presedens import maned_tekst
-from tests.support.apps import SIGNER
+from tests.support.apps import SIGNER, login_over_http
 from tests.support.browser import browser, screenshot_path
 from tests.support.builders import complete_innhold
 from tests.support.embedded_server import EmbeddedServer, embedded_server
@@ -45,7 +45,14 @@ def server(tmp_path: Path) -> Iterator[EmbeddedServer]:
 class Api(httpx.AsyncClient):
     def __init__(self, server: EmbeddedServer, user_id: str):
         super().__init__(base_url=server.url, timeout=10)
-        self.cookies.set(SESSION_COOKIE, SIGNER.sign_session(user_id))
+        self._pending_login: str | None = user_id
+
+    async def request(self, method: str, url: httpx.URL | str, **kwargs: Any) -> httpx.Response:
+        if self._pending_login is not None:
+            # Logged in through the start page, as a person would (the session is stored server-side).
+            user_id, self._pending_login = self._pending_login, None
+            await login_over_http(self, user_id)
+        return await super().request(method, url, **kwargs)
 
     async def call(self, method: str, url: str, body: Any = None) -> Any:
         if CSRF_COOKIE not in self.cookies:

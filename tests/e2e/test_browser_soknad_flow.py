@@ -217,8 +217,10 @@ async def test_an_unntaksordningen_application_from_the_first_word_to_the_regist
     await expect(status(kari)).to_contain_text(LAGRET)
     await kari.screenshot(path=screenshot_path("flyt-02-utkast"), full_page=True)
 
-    await kari.get_by_label("Inviter en lege i helseforetaket").select_option("hbe-soker2")
-    await kari.get_by_role("button", name="Inviter som medforfatter").click()
+    # A co-author is found by name in the trust's directory.
+    await kari.get_by_label("Søk etter en lege i helseforetaket").fill("mona")
+    await kari.get_by_role("button", name="Søk", exact=True).click()
+    await kari.get_by_role("button", name="Inviter Mona Ruud").click()
     await expect(kari.get_by_role("status").filter(has_text="Medforfatteren er lagt til")).to_be_visible()
     await expect(kari.locator("ul.medforfattere")).to_have_text("Mona Ruud")
 

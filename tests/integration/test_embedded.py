@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from embedded.app import create_app
 from embedded.settings import EmbeddedSettings
 from shared.platform.auth.session import CSRF_COOKIE, SESSION_COOKIE
-from tests.support.apps import SIGNER
+from tests.support.apps import SIGNER, session_cookie
 
 
 @pytest_asyncio.fixture
@@ -63,7 +63,7 @@ async def test_seeded_cases_are_listed_and_links_stay_in_their_service(
     portal: FastAPI, user: str, page: str, link: str
 ) -> None:
     async with client(portal) as c:
-        c.cookies.set(SESSION_COOKIE, SIGNER.sign_session(user))
+        c.cookies.set(SESSION_COOKIE, await session_cookie(portal, user))
         html = (await c.get(page)).text
         links = [h for h in re.findall(r'href="([^"]+)"', html) if link in h]
         assert links, f"no case links on {page}"

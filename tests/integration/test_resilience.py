@@ -27,7 +27,7 @@ import pytest
 from scripts.run_distributed import TRUST_SERVICES, Topology
 from shared.domain.identifiers import synthetic_fodselsnummer
 from shared.platform.auth.session import CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE
-from tests.support.apps import SIGNER
+from tests.support.apps import SIGNER, login_over_http
 from tests.support.builders import complete_innhold
 from tests.support.postgres import PG_HOST, PG_PORT, PG_USER
 from tests.support.rabbit_node import RabbitNode
@@ -147,8 +147,9 @@ class Portal(httpx.AsyncClient):
         self.service = service
         self.chaos = chaos
         self.stats = stats
-        self.cookies.set(SESSION_COOKIE, SIGNER.sign_session(user_id))
+        self.user_id = user_id
         self._csrf: str | None = None
+        self._login_lock = asyncio.Lock()
 
     async def _csrf_token(self) -> str:
         if self._csrf is None:
@@ -158,6 +159,13 @@ class Portal(httpx.AsyncClient):
             self._csrf = token
         return self._csrf
 
+    async def _login(self) -> None:
+        # The session is stored by the trust's directory: log in through the process's start page,
+        # once for all the workers sharing this client (each login rotates the CSRF cookie).
+        async with self._login_lock:
+            if SESSION_COOKIE not in self.cookies:
+                await login_over_http(self, self.user_id)
+
     async def call(
         self, method: str, url: str, body: Any = None, *, expect: int = 200, may_be_done: bool = False
     ) -> Any:
@@ -166,6 +174,7 @@ class Portal(httpx.AsyncClient):
         Connection errors and 503 are retried only while this process is (or just was) killed. A 409
         "already done" is accepted only on a retry of a `may_be_done` request: the first attempt
         committed but its response was lost with the process. Anything else fails the test."""
+        await self._login()
         headers = {CSRF_HEADER: await self._csrf_token()} if method not in ("GET", "HEAD") else {}
         started = time.monotonic()
         attempt = 0

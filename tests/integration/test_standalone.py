@@ -16,7 +16,7 @@ from shared.platform.bus.memory import MemoryBus
 from shared.platform.web.app import standalone
 from soknad.app import create_app
 from soknad.settings import SoknadSettings
-from tests.support.apps import SIGNER, running
+from tests.support.apps import SIGNER, running, session_cookie
 
 
 @pytest_asyncio.fixture
@@ -32,7 +32,7 @@ async def app(tmp_path: Path) -> AsyncIterator[FastAPI]:
 
 async def test_the_first_page_sets_one_csrf_cookie_and_its_form_token_is_accepted(app: FastAPI) -> None:
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
-        client.cookies.set(SESSION_COOKIE, SIGNER.sign_session("hbe-soker"))
+        client.cookies.set(SESSION_COOKIE, await session_cookie(app, "hbe-soker"))
         page = await client.get("/soknad/")
         assert page.status_code == 200
         set_cookies = [c for c in page.headers.get_list("set-cookie") if c.startswith(CSRF_COOKIE + "=")]

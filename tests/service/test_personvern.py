@@ -22,9 +22,9 @@ from sqlalchemy import select
 from embedded.app import create_app
 from embedded.settings import EmbeddedSettings
 from shared.domain.identifiers import synthetic_fodselsnummer
-from shared.platform.auth.session import CSRF_COOKIE, SESSION_COOKIE
+from shared.platform.auth.session import CSRF_COOKIE
 from shared.platform.runtime import ServiceRuntime
-from tests.support.apps import SIGNER
+from tests.support.apps import SIGNER, DemoClient
 from tests.support.builders import complete_innhold
 from tests.support.waiting import wait_until
 
@@ -32,12 +32,11 @@ FNR = synthetic_fodselsnummer(date(1972, 6, 9), sex="mann", serial=3)
 ANNEN_FNR = synthetic_fodselsnummer(date(1990, 1, 20), sex="kvinne", serial=5)
 
 
-class Person(httpx.AsyncClient):
+class Person(DemoClient):
     """One demo user talking to the whole embedded app, as the browser does."""
 
     def __init__(self, app: FastAPI, user_id: str):
-        super().__init__(transport=httpx.ASGITransport(app=app), base_url="http://portal")
-        self.cookies.set(SESSION_COOKIE, SIGNER.sign_session(user_id))
+        super().__init__(app, user_id, base_url="http://portal")
 
     async def token(self) -> str:
         if CSRF_COOKIE not in self.cookies:

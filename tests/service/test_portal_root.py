@@ -3,22 +3,25 @@ every site for it; each page logged a 404 before)."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
-import pytest
+import pytest_asyncio
 
 from embedded.app import create_app
 from embedded.settings import EmbeddedSettings
+from tests.support.apps import running
 
 FAVICON = Path(__file__).resolve().parents[2] / "shared" / "platform" / "web" / "static" / "favicon.ico"
 
 
-@pytest.fixture
-def client(tmp_path: Path) -> httpx.AsyncClient:
-    # The portal's routes need no lifespan: no database, no bus.
+@pytest_asyncio.fixture
+async def client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+    # Running: the start page lists the demo users from the trust's directory.
     app = create_app(EmbeddedSettings(data_dir=tmp_path, seed_demo_data=False))
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
+    async with running(app):
+        yield httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
 
 
 async def test_head_on_the_start_page_answers_200_like_get(client: httpx.AsyncClient) -> None:

@@ -21,11 +21,12 @@ from integrasjon.app import create_app as create_integrasjon
 from integrasjon.settings import IntegrasjonSettings
 from oversikt.app import create_app as create_oversikt
 from oversikt.settings import OversiktSettings
+from shared.platform.auth.principal import Principal, Role
 from shared.platform.bus.memory import MemoryBus
 from shared.platform.settings import DEMO_SESSION_SECRET
 from soknad.app import create_app as create_soknad
 from soknad.settings import SoknadSettings
-from tests.support.apps import DemoClient, running
+from tests.support.apps import DemoClient, katalog_of, running
 from tests.support.oidc_issuer import TestIssuer
 from vurdering.app import create_app as create_vurdering
 from vurdering.settings import VurderingSettings
@@ -114,6 +115,10 @@ async def test_a_valid_token_is_still_accepted(
         running(create_soknad(oidc_settings(oidc_issuer, tmp_path), bus=bus)) as app,
         client(app, {"authorization": f"Bearer {token}"}) as c,
     ):
+        # The trust's directory decides the roles: the admin grants one after the first login.
+        assert (await c.get("/api/soknader")).status_code == 403
+        admin = Principal("hbe-admin", "Anne Lie", frozenset({Role.ADMIN}), "HBE")
+        await katalog_of(app).tildel_rolle(admin, user_id="hbe-lege-1", rolle="soker")
         r = await c.get("/api/soknader")
 
     assert r.status_code == 200, r.text

@@ -342,8 +342,22 @@ def test_database_urls_name_databases_created_by_init_sql(name: str) -> None:
     assert unquote(url.password or "") == postgres_env[password_var]
 
 
+@pytest.mark.parametrize("hf", TRUSTS)
+def test_a_trusts_services_share_one_directory_database(hf: str) -> None:
+    """Sessions, people and roles are the trust's, not one service's: a login at one service's start
+    page must be valid at the others (the browser sends the cookie to every port of the host)."""
+    urls = {setting(name, "katalog_database_url") for name in HOST_PORTS if trust_of(name) == hf}
+    assert len(urls) == 1
+    url = urlsplit(urls.pop())
+    database = url.path.lstrip("/")
+    assert database == f"{hf.lower()}_katalog" and url.username == created_databases()[database]
+
+
 def test_init_sql_creates_one_database_per_service_and_trust() -> None:
-    expected = {f"{hf.lower()}_{s}" for hf in TRUSTS for s in TRUST_SERVICES} | {"nasjonal_oversikt"}
+    # Per trust: one per service, and the directory all its services share.
+    expected = {f"{hf.lower()}_{s}" for hf in TRUSTS for s in (*TRUST_SERVICES, "katalog")} | {
+        "nasjonal_oversikt"
+    }
     assert set(created_databases()) == expected
     sql = INIT_SQL.read_text()
     for database in expected:

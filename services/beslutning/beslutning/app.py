@@ -12,6 +12,7 @@ from beslutning.settings import BeslutningSettings
 from beslutning.store import SPINE
 from shared.platform.bus.base import Bus
 from shared.platform.clock import Clock, SystemClock
+from shared.platform.katalog import Katalog
 from shared.platform.runtime import ServiceRuntime
 from shared.platform.web.app import create_service_app, standalone
 from shared.platform.web.revisjonslogg import revisjonslogg_router
@@ -20,7 +21,11 @@ HERE = Path(__file__).parent
 
 
 def create_app(
-    settings: BeslutningSettings | None = None, *, bus: Bus | None = None, clock: Clock | None = None
+    settings: BeslutningSettings | None = None,
+    *,
+    bus: Bus | None = None,
+    clock: Clock | None = None,
+    personkatalog: Katalog | None = None,
 ) -> FastAPI:
     settings = settings or BeslutningSettings()
     runtime = ServiceRuntime(
@@ -30,6 +35,7 @@ def create_app(
         migrations_dir=HERE / "migrations",
         consumers=CONSUMERS,
         bus=bus,
+        shared_katalog=personkatalog,
         clock=clock or SystemClock(),
     )
     return create_service_app(

@@ -26,7 +26,6 @@ from beslutning.domain import (
 )
 from beslutning.handlers import SakVisning
 from shared.domain.overganger import Handling
-from shared.platform.auth.demo import enhet_navn
 from shared.platform.auth.principal import Principal, Role
 from shared.platform.errors import DomainError
 from shared.platform.web.params import parse_optional_int
@@ -47,7 +46,6 @@ FORM_FIELDS = ("utfall", "begrunnelse", "vilkar", "gyldig_til", "evalueringsdato
 def _render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> Response:
     base = {
         "status_labels": STATUS_LABELS,
-        "enhet_navn": enhet_navn,
         "type_labels": TYPE_LABELS,
         "kategori_labels": KATEGORI_LABELS,
         "anbefaling_labels": ANBEFALING_LABELS,

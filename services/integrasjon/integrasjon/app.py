@@ -18,6 +18,7 @@ from integrasjon.store import SPINE
 from shared.platform.bus.base import Bus, RetryPolicy
 from shared.platform.bus.memory import MemoryBus
 from shared.platform.clock import Clock, SystemClock
+from shared.platform.katalog import Katalog as Personkatalog
 from shared.platform.runtime import ServiceRuntime
 from shared.platform.web.app import create_service_app, standalone
 from shared.platform.web.revisjonslogg import revisjonslogg_router
@@ -34,6 +35,7 @@ def create_app(
     national_bus: Bus | None = None,
     clock: Clock | None = None,
     katalog: Katalog | None = None,
+    personkatalog: Personkatalog | None = None,
 ) -> FastAPI:
     settings = settings or IntegrasjonSettings()
     if national_bus is None and not settings.national_bus_url:
@@ -59,6 +61,7 @@ def create_app(
         consumers=consumers(target),
         bus=bus,
         national_bus=national_bus,
+        shared_katalog=personkatalog,
         national_bus_url=settings.national_bus_url,
         clock=clock or SystemClock(),
         extra_start=[partial(_declare_national_exchange, tasks=[])],

@@ -12,6 +12,7 @@ from oversikt.settings import OversiktSettings
 from oversikt.store import SPINE
 from shared.platform.bus.base import Bus
 from shared.platform.clock import Clock, SystemClock
+from shared.platform.katalog import Katalog
 from shared.platform.runtime import ServiceRuntime
 from shared.platform.web.app import create_service_app, standalone
 
@@ -19,13 +20,17 @@ HERE = Path(__file__).parent
 
 
 def create_app(
-    settings: OversiktSettings | None = None, *, bus: Bus | None = None, clock: Clock | None = None
+    settings: OversiktSettings | None = None,
+    *,
+    bus: Bus | None = None,
+    clock: Clock | None = None,
+    personkatalog: Katalog | None = None,
 ) -> FastAPI:
     """`bus` is the national bus: in the distributed mode `bus_url` points at the national vhost."""
     settings = settings or OversiktSettings()
     runtime = ServiceRuntime(
         name="oversikt", settings=settings, tables=SPINE, migrations_dir=HERE / "migrations",
-        consumers=[], bus=bus, clock=clock or SystemClock(), national=True,
+        consumers=[], bus=bus, clock=clock or SystemClock(), national=True, shared_katalog=personkatalog,
     )  # fmt: skip
     # Subscribing declares the national exchange as well, on both transports, so no extra hook is needed.
     runtime.subscriptions.extend(national_subscriptions(runtime.db, settings, metrics=runtime.metrics))

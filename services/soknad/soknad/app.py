@@ -9,11 +9,12 @@ from fastapi import FastAPI
 
 from shared.platform.bus.base import Bus
 from shared.platform.clock import Clock, SystemClock
+from shared.platform.katalog import Katalog
 from shared.platform.runtime import ServiceRuntime
 from shared.platform.web.app import create_service_app, standalone
 from shared.platform.web.revisjonslogg import RevisjonsloggKilde, revisjonslogg_router
 from soknad import api, views
-from soknad.consumers import CONSUMERS
+from soknad.consumers import consumers
 from soknad.oppslag import OppslagKlient
 from soknad.settings import SoknadSettings
 from soknad.skjema.register import SkjemaRegister
@@ -35,6 +36,7 @@ def create_app(
     vurdering: httpx.AsyncClient | None = None,
     beslutning: httpx.AsyncClient | None = None,
     skjemaer: SkjemaRegister | None = None,
+    personkatalog: Katalog | None = None,
 ) -> FastAPI:
     """`integrasjon`, `oversikt`, `vurdering`, `beslutning`: clients for the trust's other services and
     the national overview (the embedded default passes ones that call them in-process); otherwise built
@@ -60,8 +62,9 @@ def create_app(
         settings=settings,
         tables=SPINE,
         migrations_dir=HERE / "migrations",
-        consumers=CONSUMERS,
+        consumers=consumers,
         bus=bus,
+        shared_katalog=personkatalog,
         clock=clock or SystemClock(),
     )
     runtime.extra_stop.append(oppslag.aclose)

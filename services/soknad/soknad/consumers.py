@@ -3,6 +3,10 @@
 Besides the other services' events, soknad consumes its own: the notifications are made there, and
 an event nobody is bound to would be unroutable (the relay publishes with `mandatory`)."""
 
+from collections.abc import Callable
+from functools import partial, update_wrapper
+from typing import Any
+
 from shared.events.contracts import (
     ForankringDelegert,
     SoknadForankret,
@@ -11,15 +15,24 @@ from shared.events.contracts import (
     TilleggsinformasjonEtterspurt,
     VedtakFattet,
 )
+from shared.platform.katalog import Katalog
 from shared.platform.outbox.inbox import Consumes
 from soknad import handlers
 from soknad.handlers import varsler
 
-CONSUMERS = [
-    Consumes(VedtakFattet, handlers.on_vedtak_fattet),
-    Consumes(TilleggsinformasjonEtterspurt, handlers.on_tilleggsinformasjon_etterspurt),
-    Consumes(SoknadSendt, varsler.on_soknad_sendt),
-    Consumes(SoknadReturnert, varsler.on_soknad_returnert),
-    Consumes(ForankringDelegert, varsler.on_forankring_delegert),
-    Consumes(SoknadForankret, varsler.on_soknad_forankret),
-]
+
+def consumers(katalog: Katalog) -> list[Consumes]:
+    """The notifications of a unit's leaders come from the directory."""
+
+    def with_katalog(handler: Callable[..., Any]) -> Any:
+        # Keeps the handler's name: it names the queue.
+        return update_wrapper(partial(handler, katalog=katalog), handler)
+
+    return [
+        Consumes(VedtakFattet, handlers.on_vedtak_fattet),
+        Consumes(TilleggsinformasjonEtterspurt, handlers.on_tilleggsinformasjon_etterspurt),
+        Consumes(SoknadSendt, with_katalog(varsler.on_soknad_sendt)),
+        Consumes(SoknadReturnert, varsler.on_soknad_returnert),
+        Consumes(ForankringDelegert, with_katalog(varsler.on_forankring_delegert)),
+        Consumes(SoknadForankret, varsler.on_soknad_forankret),
+    ]

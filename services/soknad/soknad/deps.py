@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import Depends
 
 from shared.platform.runtime import ServiceRuntime
-from shared.platform.web.deps import CurrentPrincipal, Db, Runtime, get_runtime
+from shared.platform.web.deps import CurrentPrincipal, Db, Org, Personkatalog, Runtime, get_runtime
 from soknad.settings import SoknadSettings
 
-__all__ = ["CurrentPrincipal", "Db", "Runtime", "Settings"]
+__all__ = ["CurrentPrincipal", "Db", "Org", "Personkatalog", "Runtime", "Settings"]
 
 
 async def get_settings(runtime: Annotated[ServiceRuntime, Depends(get_runtime)]) -> SoknadSettings:

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from shared.platform.bus.base import Bus
 from shared.platform.clock import Clock, SystemClock
+from shared.platform.katalog import Katalog
 from shared.platform.runtime import ServiceRuntime
 from shared.platform.web.app import create_service_app, standalone
 from shared.platform.web.revisjonslogg import revisjonslogg_router
@@ -20,7 +21,11 @@ HERE = Path(__file__).parent
 
 
 def create_app(
-    settings: VurderingSettings | None = None, *, bus: Bus | None = None, clock: Clock | None = None
+    settings: VurderingSettings | None = None,
+    *,
+    bus: Bus | None = None,
+    clock: Clock | None = None,
+    personkatalog: Katalog | None = None,
 ) -> FastAPI:
     settings = settings or VurderingSettings()
     runtime = ServiceRuntime(
@@ -30,6 +35,7 @@ def create_app(
         migrations_dir=HERE / "migrations",
         consumers=CONSUMERS,
         bus=bus,
+        shared_katalog=personkatalog,
         clock=clock or SystemClock(),
     )
     return create_service_app(

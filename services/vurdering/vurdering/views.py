@@ -9,7 +9,6 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import TypeAdapter, ValidationError
 from starlette.datastructures import FormData
 
-from shared.platform.auth.demo import enhet_navn
 from shared.platform.auth.principal import Principal, Role
 from shared.platform.errors import DomainError
 from shared.platform.web.params import parse_optional_int
@@ -50,7 +49,6 @@ _SPORSMAL = TypeAdapter(Sporsmal)
 def _render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> Response:
     base = {
         "status_labels": STATUS_LABELS,
-        "enhet_navn": enhet_navn,
         "type_labels": TYPE_LABELS,
         "kategori_labels": KATEGORI_LABELS,
         "anbefaling_labels": ANBEFALING_LABELS,

@@ -1,9 +1,10 @@
-"""Resolve the principal of a request: a bearer token (OIDC) or the demo session cookie."""
+"""Resolve the principal of a request from the directory: a bearer token (OIDC) names a person, the demo
+session cookie names a server-side session; roles and unit always come from the directory."""
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from starlette.requests import Request
 
@@ -11,6 +12,12 @@ from shared.platform.auth.oidc import OidcValidator, TokenError
 from shared.platform.auth.principal import Principal, Role
 from shared.platform.auth.session import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, CookieSigner
 from shared.platform.errors import Forbidden, InvalidToken, Unauthenticated
+
+if TYPE_CHECKING:
+    from shared.platform.katalog import Katalog
+
+NO_ROLES = "Du er registrert, men har ingen roller ennå. Kontakt administrator."
+DEACTIVATED = "Brukeren din er deaktivert. Kontakt administrator."
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -24,13 +31,16 @@ class Authenticator:
         self,
         *,
         signer: CookieSigner,
-        demo_users: Mapping[str, Principal] | None,
+        katalog: Katalog,
+        sessions: bool,
         oidc: OidcValidator | None,
         hf: list[str],
         national: bool = False,
     ):
+        """`sessions`: accept the session cookie of the demo login (auth_mode=demo)."""
         self.signer = signer
-        self.demo_users = demo_users or {}
+        self.katalog = katalog
+        self.sessions = sessions
         self.oidc = oidc
         self.hf = set(hf)
         # The national overview serves every trust's users; a trust's own services only their own.
@@ -40,13 +50,20 @@ class Authenticator:
         header = request.headers.get("authorization", "")
         if header.lower().startswith("bearer "):
             return await self._from_token(header[7:].strip())
-        user_id = self.signer.read_session(request.cookies.get(SESSION_COOKIE))
-        if user_id is None or user_id not in self.demo_users:
+        if not self.sessions:
             return None
-        principal = self.demo_users[user_id]
+        session_id = self.signer.read_session(request.cookies.get(SESSION_COOKIE))
+        if session_id is None:
+            return None
+        user_id = await self.katalog.session_user(session_id)
+        if user_id is None:
+            return None  # logged out, expired, or never issued by us
+        person = await self.katalog.person(user_id)
+        if person is None or not person.aktiv:
+            return None
         if request.method in UNSAFE_METHODS:
             await self._check_csrf(request)
-        return Principal(**{**principal.__dict__, "via_session": True})
+        return person.principal(via_session=True)
 
     async def require(self, request: Request) -> Principal:
         principal = await self.principal(request)
@@ -54,6 +71,8 @@ class Authenticator:
             raise Unauthenticated("Du må logge inn for å se denne siden.")
         if principal.hf not in self.hf and not self.national:
             raise Forbidden("Denne installasjonen betjener ikke ditt helseforetak.")
+        if not principal.roles:
+            raise Forbidden(NO_ROLES)
         return principal
 
     async def _from_token(self, token: str) -> Principal:
@@ -66,11 +85,27 @@ class Authenticator:
                 raise ServiceUnavailable(exc.message) from exc
             # A token was presented and refused: the 401 says so (RFC 6750 § 3.1, invalid_token).
             raise InvalidToken(exc.message) from exc
+        if not claims.hf:
+            raise Forbidden("Tilgangsbeviset mangler helseforetak.")
+        if claims.hf in self.hf and not self.national:
+            # A trust's own people: known by the token (HelseID's subject, HPR number and name), and the
+            # trust's directory decides their roles. The first login registers them without any.
+            person = await self.katalog.register_from_token(
+                hf=claims.hf,
+                user_id=claims.subject,
+                navn=claims.name or claims.subject,
+                hpr_nummer=claims.hpr_number,
+            )
+            if not person.aktiv:
+                raise Forbidden(DEACTIVATED)
+            return person.principal()
+        if not self.national:
+            raise Forbidden("Denne installasjonen betjener ikke ditt helseforetak.")
+        # The national overview serves people of every trust, and no trust's directory is its own:
+        # there the token's roles apply (each role sees summaries only, never personal data).
         roles = frozenset(Role(r) for r in claims.roles if r in Role.__members__.values())
         if not roles:
             raise Forbidden("Tilgangsbeviset gir ingen rolle i Søknadsportalen.")
-        if not claims.hf:
-            raise Forbidden("Tilgangsbeviset mangler helseforetak.")
         return Principal(
             user_id=claims.subject,
             name=claims.name or claims.subject,

@@ -1,4 +1,6 @@
-"""Seeded demo users of every role in two demo trusts (embedded default only)."""
+"""Seed data of the embedded default's directory: demo users of every role in two demo trusts.
+
+Only `shared/platform/katalog/seed.py` reads this; everything else asks the directory."""
 
 from __future__ import annotations
 
@@ -8,17 +10,32 @@ from shared.platform.auth.principal import Principal, Role
 
 
 @dataclass(frozen=True)
-class Enhet:
+class DemoEnhet:
     kode: str
     navn: str
     hf: str
+    resh_id: str
+    kostnadssteder: tuple[tuple[str, str], ...] = ()
 
 
-DEMO_ENHETER: tuple[Enhet, ...] = (
-    Enhet("HBE-NEVRO", "Nevrologisk avdeling, Haukeland", "HBE"),
-    Enhet("HBE-REVMA", "Seksjon for revmatologi, Haukeland", "HBE"),
-    Enhet("OUS-NEVRO", "Nevrologisk avdeling, Rikshospitalet", "OUS"),
-    Enhet("OUS-BARN", "Barne- og ungdomsklinikken, Ullevål", "OUS"),
+# RESH-ids and cost centres are made up for the demo.
+DEMO_ENHETER: tuple[DemoEnhet, ...] = (
+    DemoEnhet(
+        "HBE-NEVRO", "Nevrologisk avdeling, Haukeland", "HBE", "900101", (("4410", "Nevrologi sengepost"),)
+    ),
+    DemoEnhet(
+        "HBE-REVMA",
+        "Seksjon for revmatologi, Haukeland",
+        "HBE",
+        "900102",
+        (("4520", "Revmatologi poliklinikk"),),
+    ),
+    DemoEnhet(
+        "OUS-NEVRO", "Nevrologisk avdeling, Rikshospitalet", "OUS", "900201", (("7310", "Nevrologi RH"),)
+    ),
+    DemoEnhet(
+        "OUS-BARN", "Barne- og ungdomsklinikken, Ullevål", "OUS", "900202", (("7650", "Barneklinikken"),)
+    ),
 )
 
 _PEOPLE = {
@@ -63,11 +80,3 @@ DEMO_USERS["ous-soker2"] = Principal("ous-soker2", "Ali Khan", frozenset({Role.S
 # A second leader per trust, in another unit, so delegating the anchoring can be shown.
 DEMO_USERS["hbe-leder2"] = Principal("hbe-leder2", "Eva Lund", frozenset({Role.LEDER}), "HBE", "HBE-REVMA")
 DEMO_USERS["ous-leder2"] = Principal("ous-leder2", "Knut Dahl", frozenset({Role.LEDER}), "OUS", "OUS-BARN")
-
-
-def enheter_for(hf: str) -> list[Enhet]:
-    return [e for e in DEMO_ENHETER if e.hf == hf]
-
-
-def enhet_navn(kode: str) -> str:
-    return next((e.navn for e in DEMO_ENHETER if e.kode == kode), kode)

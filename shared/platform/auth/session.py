@@ -1,4 +1,7 @@
-"""Signed session and CSRF cookies for the browser (demo login in the embedded default)."""
+"""Signed session and CSRF cookies for the browser (demo login in the embedded default).
+
+The session cookie carries a random session id; the directory (`shared/platform/katalog`) knows whose
+session it is and whether it was revoked, so a cookie replayed after logout is refused."""
 
 from __future__ import annotations
 
@@ -46,10 +49,11 @@ class CookieSigner:
             known = self._verified[key] = (content, signed_at.timestamp())
         return known
 
-    def sign_session(self, user_id: str) -> str:
-        return self._serializer("session").dumps({"u": user_id})
+    def sign_session(self, session_id: str) -> str:
+        return self._serializer("session").dumps({"s": session_id})
 
     def read_session(self, value: str | None) -> str | None:
+        """The session id of a cookie we signed and that is not older than the session's max age."""
         if not value:
             return None
         known = self._loads("session", value)
@@ -58,8 +62,8 @@ class CookieSigner:
         data, signed_at = known
         if time.time() - signed_at > SESSION_MAX_AGE_S:
             return None
-        user = data.get("u") if isinstance(data, dict) else None
-        return user if isinstance(user, str) else None
+        session_id = data.get("s") if isinstance(data, dict) else None
+        return session_id if isinstance(session_id, str) else None
 
     def new_csrf(self) -> tuple[str, str]:
         """(token, cookie value); the cookie is signed so a sibling domain cannot plant one."""

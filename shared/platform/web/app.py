@@ -223,7 +223,12 @@ def standalone(app: FastAPI, prefix: str) -> FastAPI:
         )
         install_error_handlers(parent)
         parent.include_router(
-            portal_router(signer=signer, templates=templates, secure_cookies=settings.secure_cookies)
+            portal_router(
+                signer=signer,
+                templates=templates,
+                katalog=runtime.katalog,
+                secure_cookies=settings.secure_cookies,
+            )
         )
         parent.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     else:

@@ -43,6 +43,7 @@ NAV: list[tuple[Role, str, str, str]] = [
     (Role.NASJONAL, "oversikt", "/", "Nasjonal oversikt"),
     (Role.ADMIN, "soknad", "/admin/hjelpetekster", "Hjelpetekster"),
     (Role.PERSONVERN, "soknad", "/personvern", "Tilgangslogg"),
+    (Role.ADMIN, "soknad", "/admin/katalog", "Katalog"),
     *(
         (role, "soknad", path, label)
         for path, label in (("/register", "Register"), ("/statistikk", "Statistikk"))
@@ -111,7 +112,10 @@ class Templates:
         self, request: Request, name: str, context: dict[str, Any] | None = None, *, status_code: int = 200
     ) -> HTMLResponse:
         principal: Principal | None = getattr(request.state, "principal", None)
+        org = getattr(request.state, "org", None)
         data = {
+            # A unit's name in the person's trust (set with the principal); its code when unknown.
+            "enhet_navn": org.enhet_navn if org is not None else str,
             "request": request,
             "principal": principal,
             "csrf_token": getattr(request.state, "csrf_token", ""),

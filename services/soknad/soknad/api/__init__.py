@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from soknad.api import oppslag, presedens, register, samarbeid, soknader, statistikk, varsler
+from soknad.api import katalog, oppslag, presedens, register, samarbeid, soknader, statistikk, varsler
 
 router = APIRouter()
 router.include_router(soknader.router)
@@ -12,3 +12,4 @@ router.include_router(oppslag.router)
 router.include_router(presedens.router)
 router.include_router(register.router)
 router.include_router(statistikk.router)
+router.include_router(katalog.router)

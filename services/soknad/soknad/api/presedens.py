@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import ValidationError
 
 from shared.platform.errors import ValidationFailed
+from shared.platform.web.deps import org_of
 from shared.platform.web.problems import field_name, norwegian_message
 from soknad.deps import CurrentPrincipal, Db
 from soknad.handlers.presedens import Presedens, Presedenssok, finn_presedens
@@ -41,7 +42,7 @@ async def hent(request: Request, p: CurrentPrincipal, db: Db, sok: Presedenssok)
     """Shared by this route and the page: look up, then link each local group decision to its page."""
     oppslag: OppslagKlient = request.app.state.oppslag
     presedens = await finn_presedens(
-        db, p, sok=sok, oppslag=oppslag, credentials=forwarded_credentials(request)
+        db, p, sok=sok, oppslag=oppslag, credentials=forwarded_credentials(request), org=org_of(request)
     )
     for g in presedens.lokalt.gruppevedtak:
         g.url = str(request.url_for("gruppevedtak_side", lopenummer=g.lopenummer))

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, status
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from soknad.deps import CurrentPrincipal, Db
+from soknad.deps import CurrentPrincipal, Db, Personkatalog
 from soknad.handlers.forankring import delegere
 from soknad.handlers.oppfolging import list_oppfolging, registrere
 from soknad.handlers.tilleggsinfo import besvare, list_sporsmal
@@ -84,8 +84,10 @@ class OppfolgingRead(BaseModel):
 
 
 @router.post("/{soknad_id}/delegering", summary="Delegate the anchoring to another unit's leader (leder)")
-async def delegate(soknad_id: str, body: DelegeringRequest, p: CurrentPrincipal, db: Db) -> SoknadRead:
-    soknad = await delegere(db, p, soknad_id, enhet=body.enhet, kommentar=body.kommentar)
+async def delegate(
+    soknad_id: str, body: DelegeringRequest, p: CurrentPrincipal, db: Db, katalog: Personkatalog
+) -> SoknadRead:
+    soknad = await delegere(db, p, soknad_id, enhet=body.enhet, kommentar=body.kommentar, katalog=katalog)
     return SoknadRead.of(soknad)
 
 

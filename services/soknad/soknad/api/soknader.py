@@ -11,7 +11,7 @@ from shared.platform.auth.principal import Principal
 from shared.platform.runtime import ServiceRuntime
 from shared.platform.web.deps import get_principal, get_runtime
 from soknad import handlers
-from soknad.deps import CurrentPrincipal, Db, Settings, get_settings
+from soknad.deps import CurrentPrincipal, Db, Personkatalog, Settings, get_settings
 from soknad.handlers.utkast import read_utfylling
 from soknad.schemas import (
     ForankringRequest,
@@ -33,7 +33,12 @@ router = APIRouter(prefix="/api/soknader", tags=["søknader"])
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Create a draft application")
 async def create(
-    body: SoknadCreate, p: CurrentPrincipal, db: Db, settings: Settings, skjemaer: Skjemaer
+    body: SoknadCreate,
+    p: CurrentPrincipal,
+    db: Db,
+    settings: Settings,
+    skjemaer: Skjemaer,
+    katalog: Personkatalog,
 ) -> SoknadSkjemaRead:
     utfylling = await handlers.create_draft(
         db,
@@ -44,6 +49,7 @@ async def create(
         innhold=body.innhold,
         allow_synthetic=settings.allow_synthetic_personnummer,
         skjemaer=skjemaer,
+        katalog=katalog,
     )
     return SoknadSkjemaRead.with_state(utfylling.soknad, utfylling.state)
 
@@ -120,6 +126,7 @@ async def save(
         allow_synthetic=ctx.settings.allow_synthetic_personnummer,
         skjemaer=ctx.skjemaer,
         full=not minimal,
+        katalog=ctx.runtime.katalog,
     )
     # Returned as a Response: FastAPI would otherwise validate the model it was just given once more.
     if lagret.soknad is None:
@@ -138,14 +145,22 @@ def _wants_minimal(prefer: str) -> bool:
 
 
 @router.post("/{soknad_id}/medforfattere", summary="Invite a co-author")
-async def add_coauthor(soknad_id: str, body: MedforfatterRequest, p: CurrentPrincipal, db: Db) -> SoknadRead:
-    soknad = await handlers.add_medforfatter(db, p, soknad_id, user_id=body.user_id)
+async def add_coauthor(
+    soknad_id: str, body: MedforfatterRequest, p: CurrentPrincipal, db: Db, katalog: Personkatalog
+) -> SoknadRead:
+    soknad = await handlers.add_medforfatter(db, p, soknad_id, user_id=body.user_id, katalog=katalog)
     return SoknadRead.of(soknad)
 
 
 @router.post("/{soknad_id}/send", summary="Send for anchoring; assigns the løpenummer")
 async def send(
-    soknad_id: str, body: SendRequest, p: CurrentPrincipal, db: Db, settings: Settings, skjemaer: Skjemaer
+    soknad_id: str,
+    body: SendRequest,
+    p: CurrentPrincipal,
+    db: Db,
+    settings: Settings,
+    skjemaer: Skjemaer,
+    katalog: Personkatalog,
 ) -> SoknadRead:
     soknad = await handlers.send(
         db,
@@ -154,6 +169,7 @@ async def send(
         versjon=body.versjon,
         allow_synthetic=settings.allow_synthetic_personnummer,
         skjemaer=skjemaer,
+        katalog=katalog,
     )
     return SoknadRead.of(soknad)
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from shared.platform.web.templating import OSLO
-from soknad.deps import CurrentPrincipal, Db
+from soknad.deps import CurrentPrincipal, Db, Org
 from soknad.handlers import register, statistikk
 from soknad.handlers.statistikk import Behandlingstid
 
@@ -60,12 +60,13 @@ class StatistikkRead(BaseModel):
 async def get(
     p: CurrentPrincipal,
     db: Db,
+    org: Org,
     fra: Annotated[str, Query(description="First day (YYYY-MM-DD); default twelve months back.")] = "",
     til: Annotated[str, Query(description="Last day (YYYY-MM-DD); default today.")] = "",
 ) -> StatistikkRead:
     register.require_register_access(p)
     periode = statistikk.parse_period({"fra": fra, "til": til}, today=db.clock.now().astimezone(OSLO).date())
-    stat = await statistikk.compute(db, p, periode)
+    stat = await statistikk.compute(db, p, periode, org=org)
     return StatistikkRead(
         fra=periode.fra,
         til=periode.til,

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from shared.events.contracts import ForankringDelegert, SoknadReturnert
-from shared.platform.auth.demo import enhet_navn, enheter_for
 from shared.platform.auth.principal import Principal, Role
 from shared.platform.db.uow import UnitOfWork
 from shared.platform.db.use_case import use_case
 from shared.platform.errors import ValidationFailed
+from shared.platform.katalog import Katalog
 from soknad import store
 from soknad.domain import Status, transition
 from soknad.handlers.common import history, load, require_leder
@@ -72,23 +72,21 @@ async def returnere(uow: UnitOfWork, p: Principal, soknad_id: str, *, kommentar:
 
 
 @use_case
-async def delegere(uow: UnitOfWork, p: Principal, soknad_id: str, *, enhet: str, kommentar: str) -> Soknad:
+async def delegere(
+    uow: UnitOfWork, p: Principal, soknad_id: str, *, enhet: str, kommentar: str, katalog: Katalog
+) -> Soknad:
     """Move the application to another unit's inbox; its leader anchors, returns or delegates it."""
     soknad = await load(uow, soknad_id)
     require_leder(p, soknad)
     if not kommentar.strip():
         raise ValidationFailed("Skriv en kommentar til lederen som overtar.", field="kommentar")
     fra_enhet = soknad.enhet
-    check_delegation(
-        status=soknad.status,
-        fra_enhet=fra_enhet,
-        til_enhet=enhet,
-        enheter={e.kode for e in enheter_for(soknad.hf)},
-    )
+    org = await katalog.org(soknad.hf)
+    check_delegation(status=soknad.status, fra_enhet=fra_enhet, til_enhet=enhet, enheter=org.koder)
     now = uow.now
     soknad.enhet = enhet
     soknad.endret_at = now
-    history(uow, soknad, p, "delegert", f"Forankringen er delegert til {enhet_navn(enhet)}.")
+    history(uow, soknad, p, "delegert", f"Forankringen er delegert til {org.enhet_navn(enhet)}.")
     # The comment is meant for the leader who takes over: a line of its own that only leaders see.
     history(uow, soknad, p, "delegert_kommentar", f"Kommentar til lederen som overtar: {kommentar}")
     uow.audit(

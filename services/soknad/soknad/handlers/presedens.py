@@ -16,11 +16,11 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from shared.domain.presedens import Presedenssok
 from shared.domain.trusts import hf_navn
-from shared.platform.auth.demo import enhet_navn
 from shared.platform.auth.principal import Principal
 from shared.platform.db.uow import UnitOfWork
 from shared.platform.db.use_case import use_case
 from shared.platform.errors import NotFound
+from shared.platform.katalog import Organisasjon
 from soknad.oppslag import OppslagKlient
 from soknad.store import Soknad
 from soknad.store import presedens as store
@@ -117,7 +117,7 @@ def _maned(rad: store.Vedtaksrad) -> str | None:
     return f"{rad.vedtatt_at:%Y-%m}" if rad.vedtatt_at else None
 
 
-async def _lokalt(uow: UnitOfWork, p: Principal, sok: Presedenssok) -> Lokalt:
+async def _lokalt(uow: UnitOfWork, p: Principal, sok: Presedenssok, org: Organisasjon) -> Lokalt:
     rader = await store.gruppevedtak(
         uow.session, hf=p.hf, virkestoff=sok.virkestoff, atc=sok.atc, icd10_kategori=sok.kategori
     )
@@ -129,7 +129,7 @@ async def _lokalt(uow: UnitOfWork, p: Principal, sok: Presedenssok) -> Lokalt:
         LokaltGruppevedtak(
             lopenummer=r.lopenummer,
             enhet=r.enhet,
-            enhet_navn=enhet_navn(r.enhet),
+            enhet_navn=org.enhet_navn(r.enhet),
             legemiddel_navn=r.legemiddel_navn,
             virkestoff=r.virkestoff,
             atc=r.atc,
@@ -179,9 +179,13 @@ async def finn_presedens(
     sok: Presedenssok,
     oppslag: OppslagKlient,
     credentials: dict[str, str],
+    org: Organisasjon,
 ) -> Presedens:
-    """`credentials`: the caller's own, passed on to `oversikt`, which checks them itself."""
-    lokalt, nasjonalt = await asyncio.gather(_lokalt(uow, p, sok), _nasjonalt(p, sok, oppslag, credentials))
+    """`credentials`: the caller's own, passed on to `oversikt`, which checks them itself. `org`: the
+    caller's trust, for the names of its units."""
+    lokalt, nasjonalt = await asyncio.gather(
+        _lokalt(uow, p, sok, org), _nasjonalt(p, sok, oppslag, credentials)
+    )
     return Presedens(
         virkestoff=sok.virkestoff,
         atc=sok.atc,

@@ -11,7 +11,7 @@ from shared.platform.db.uow import UnitOfWork
 from shared.platform.db.use_case import use_case
 from shared.platform.errors import Forbidden
 from soknad.handlers import register
-from soknad.handlers.common import read, visible_history
+from soknad.handlers.common import load, read, require_editor, visible_history
 from soknad.handlers.hjelpetekster import help_texts
 from soknad.handlers.oppfolging import forfaller_for
 from soknad.handlers.utkast import Skjemastatus, form_state, local_date
@@ -83,6 +83,15 @@ async def read_for_editor(
     soknad = await read.within(uow, p, soknad_id, purpose=purpose)
     if not can_edit_soknad(p, hf=soknad.hf, soker_id=soknad.soker_id, medforfattere=soknad.medforfattere):
         raise Forbidden(refusal)
+    return soknad
+
+
+@use_case
+async def load_for_editor(uow: UnitOfWork, p: Principal, soknad_id: str) -> Soknad:
+    """An application the caller may edit, without reading its answers (no audit: nothing personal is
+    shown), e.g. to search co-authors for it."""
+    soknad = await load(uow, soknad_id)
+    require_editor(p, soknad)
     return soknad
 
 

@@ -15,11 +15,11 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 
 from shared.domain.labels import KATEGORI_LABELS, UTFALL_LABELS
-from shared.platform.auth.demo import enhet_navn
 from shared.platform.auth.principal import Principal
 from shared.platform.db.uow import UnitOfWork
 from shared.platform.db.use_case import use_case
 from shared.platform.errors import ValidationFailed
+from shared.platform.katalog import Organisasjon
 from shared.platform.web.templating import MONTHS, OSLO
 from soknad.domain import Status
 from soknad.handlers.register import check_period, parse_date, period_bounds, scope
@@ -178,7 +178,7 @@ def parse_tabell(value: str) -> str:
 
 
 @use_case
-async def compute(uow: UnitOfWork, p: Principal, periode: Periode) -> Statistikk:
+async def compute(uow: UnitOfWork, p: Principal, periode: Periode, *, org: Organisasjon) -> Statistikk:
     visible = scope(p)
     start, end = period_bounds(periode.fra, periode.til)
     sent_in_period = (Soknad.sendt_at >= start, Soknad.sendt_at < end)
@@ -222,12 +222,12 @@ async def compute(uow: UnitOfWork, p: Principal, periode: Periode) -> Statistikk
     enheter = [
         EnhetStatistikk(
             enhet=enhet,
-            navn=enhet_navn(enhet),
+            navn=org.enhet_navn(enhet),
             per_resultat={r: per_enhet[enhet].get(r, 0) for r in RESULTAT_LABELS},
             totalt=sum(per_enhet[enhet].values()),
             behandlingstid=behandlingstid(days_per_enhet.get(enhet, [])),
         )
-        for enhet in sorted(set(per_enhet) | set(days_per_enhet), key=enhet_navn)
+        for enhet in sorted(set(per_enhet) | set(days_per_enhet), key=org.enhet_navn)
     ]
     return Statistikk(
         periode=periode,

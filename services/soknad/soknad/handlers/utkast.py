@@ -10,11 +10,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from shared.events.contracts import SoknadSendt, SoknadTrukket
-from shared.platform.auth.demo import DEMO_USERS, enhet_navn, enheter_for
 from shared.platform.auth.principal import Principal, Role
 from shared.platform.db.uow import UnitOfWork
 from shared.platform.db.use_case import use_case
 from shared.platform.errors import NotFound, ValidationFailed
+from shared.platform.katalog import Katalog, Person
 from soknad import store
 from soknad.domain import EDITABLE, Status, format_lopenummer, transition
 from soknad.handlers.common import (
@@ -136,10 +136,11 @@ async def create_draft(
     enhet: str,
     allow_synthetic: bool,
     skjemaer: SkjemaRegister,
+    katalog: Katalog,
     innhold: Mapping[str, Any] | None = None,
 ) -> Utfylling:
     p.require(Role.SOKER)
-    _require_known_enhet(p.hf, enhet)
+    await _require_known_enhet(katalog, p.hf, enhet)
     skjema = skjemaer.latest
     answers = merge_answers({}, _validated(uow, skjema, innhold or {}, allow_synthetic=allow_synthetic))
     mark_personal_data(answers)
@@ -206,6 +207,7 @@ async def save_draft(
     innhold: Mapping[str, Any],
     allow_synthetic: bool,
     skjemaer: SkjemaRegister,
+    katalog: Katalog,
     kategori: str | None = None,
     type_: str | None = None,
     enhet: str | None = None,
@@ -224,7 +226,18 @@ async def save_draft(
     errors: list[dict[str, str]] = []
     try:
         utkast = await _save(
-            uow, p, soknad_id, versjon, innhold, allow_synthetic, skjemaer, kategori, type_, enhet, today
+            uow,
+            p,
+            soknad_id,
+            versjon,
+            innhold,
+            allow_synthetic,
+            skjemaer,
+            kategori,
+            type_,
+            enhet,
+            today,
+            katalog,
         )
     except ValidationFailed as exc:
         if not keep_valid or "errors" not in exc.extra:
@@ -232,7 +245,18 @@ async def save_draft(
         errors = exc.extra["errors"]
         held_back = _held_back(innhold, errors)
         utkast = await _save(
-            uow, p, soknad_id, versjon, held_back, allow_synthetic, skjemaer, kategori, type_, enhet, today
+            uow,
+            p,
+            soknad_id,
+            versjon,
+            held_back,
+            allow_synthetic,
+            skjemaer,
+            kategori,
+            type_,
+            enhet,
+            today,
+            katalog,
         )
     state = form_state(utkast, today=today, skjemaer=skjemaer, allow_synthetic=allow_synthetic)
     return Lagret(utkast, state, errors, await load(uow, soknad_id) if full else None)
@@ -262,6 +286,7 @@ async def _save(
     type_: str | None,
     enhet: str | None,
     today: date,
+    katalog: Katalog,
 ) -> Utkast:
     # Positional and plain: this is autosave's path, the most frequent request of the system.
     utkast = await lagring.load(uow.session, soknad_id)
@@ -279,7 +304,7 @@ async def _save(
     mark_personal_data(merged)
     changed = changed_answers(utkast.innhold or {}, merged)
     if enhet:
-        _require_known_enhet(utkast.hf, enhet)
+        await _require_known_enhet(katalog, utkast.hf, enhet)
     choices: dict[str, str] = {}
     for felt, value in ((KATEGORI_FELT, kategori), (TYPE_FELT, type_), (ENHET_FELT, enhet)):
         if value and value != getattr(utkast, felt):
@@ -296,36 +321,36 @@ async def _save(
     return replace(utkast, versjon=utkast.versjon + 1, **values)
 
 
-def _require_known_enhet(hf: str, enhet: str) -> None:
+async def _require_known_enhet(katalog: Katalog, hf: str, enhet: str) -> None:
     # Sent to an unknown unit, an application would wait in nobody's inbox. A trust without a configured
     # unit list (an OIDC deployment before its admin has set one up) accepts the unit the user gives.
-    known = {e.kode for e in enheter_for(hf)}
+    known = (await katalog.org(hf)).koder
     if known and enhet not in known:
         raise ValidationFailed("Velg en enhet i ditt helseforetak.", field="enhet")
 
 
-def invitable_medforfattere(soknad: Soknad) -> list[Principal]:
-    """Physicians of the same trust who can be invited: not the applicant, not already co-authors."""
-    taken = {soknad.soker_id, *soknad.medforfattere}
-    return [
-        user
-        for user in DEMO_USERS.values()
-        if user.hf == soknad.hf and user.has(Role.SOKER) and user.user_id not in taken
-    ]
+async def invitable_medforfattere(katalog: Katalog, soknad: Soknad, sok: str = "") -> list[Person]:
+    """Physicians of the same trust whose name contains `sok` (case and accents ignored) who can be
+    invited: not the applicant, not already co-authors."""
+    return await katalog.medforfatter_kandidater(
+        soknad.hf, sok, unntatt={soknad.soker_id, *soknad.medforfattere}
+    )
 
 
-def user_name(user_id: str) -> str:
-    user = DEMO_USERS.get(user_id)
-    return user.name if user else user_id
+async def user_names(katalog: Katalog, user_ids: list[str]) -> list[str]:
+    return [await katalog.navn(user_id) for user_id in user_ids]
 
 
 @use_case
-async def add_medforfatter(uow: UnitOfWork, p: Principal, soknad_id: str, *, user_id: str) -> Soknad:
+async def add_medforfatter(
+    uow: UnitOfWork, p: Principal, soknad_id: str, *, user_id: str, katalog: Katalog
+) -> Soknad:
     soknad = await load(uow, soknad_id)
     require_editor(p, soknad)
     if user_id == soknad.soker_id or user_id in soknad.medforfattere:
         return soknad
-    invitee = DEMO_USERS.get(user_id)
+    person = await katalog.person(user_id)
+    invitee = person.principal() if person is not None and person.aktiv else None
     if invitee is None or invitee.hf != soknad.hf or not invitee.has(Role.SOKER):
         raise ValidationFailed(
             "Du kan bare invitere leger med søkerrolle i samme helseforetak.", field="user_id"
@@ -348,6 +373,7 @@ async def send(
     versjon: int | None,
     allow_synthetic: bool,
     skjemaer: SkjemaRegister,
+    katalog: Katalog,
 ) -> Soknad:
     soknad = await load(uow, soknad_id)
     require_editor(p, soknad)
@@ -374,7 +400,8 @@ async def send(
     soknad.endret_at = now
     soknad.endret_av = p.user_id
     soknad.retur_kommentar = None
-    history(uow, soknad, p, "sendt", f"Sendt til forankring hos {enhet_navn(soknad.enhet)}")
+    enhet_navn = (await katalog.org(soknad.hf)).enhet_navn(soknad.enhet)
+    history(uow, soknad, p, "sendt", f"Sendt til forankring hos {enhet_navn}")
     uow.audit(p, action="skriv", what="soknad.send", case_ref=soknad.lopenummer, purpose="Sende søknad")
     uow.publish(
         SoknadSendt(

@@ -12,11 +12,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from shared.events.contracts import ForankringDelegert, SoknadForankret, SoknadReturnert, SoknadSendt
 from shared.events.envelope import Envelope
-from shared.platform.auth.demo import DEMO_USERS, enhet_navn
-from shared.platform.auth.principal import Principal, Role
+from shared.platform.auth.principal import Principal
 from shared.platform.db.uow import UnitOfWork
 from shared.platform.db.use_case import use_case
 from shared.platform.errors import NotFound
+from shared.platform.katalog import Katalog
 from shared.platform.web.templating import format_date
 from soknad import store
 from soknad.samarbeid import Forfall, kort
@@ -34,12 +34,9 @@ KIND_LABELS = {
 }
 
 
-def ledere_for_enhet(hf: str, enhet: str) -> list[str]:
-    """The leaders who anchor for a unit. The demo users carry their unit; a deployment with OIDC
-    replaces this one function with a look-up in the trust's own list of units and leaders."""
-    return sorted(
-        p.user_id for p in DEMO_USERS.values() if p.hf == hf and p.enhet == enhet and p.has(Role.LEDER)
-    )
+async def ledere_for_enhet(katalog: Katalog, hf: str, enhet: str) -> list[str]:
+    """The leaders who anchor for a unit, from the trust's directory."""
+    return (await katalog.org(hf)).ledere(enhet)
 
 
 def soker_og_medforfattere(soknad: Soknad) -> list[str]:
@@ -73,12 +70,14 @@ async def _soknad(uow: UnitOfWork, soknad_id: str) -> Soknad:
 # --- consumed events: soknad subscribes to its own events, which also makes each of them routable ---
 
 
-async def on_soknad_sendt(uow: UnitOfWork, event: SoknadSendt, envelope: Envelope) -> None:
+async def on_soknad_sendt(
+    uow: UnitOfWork, event: SoknadSendt, envelope: Envelope, *, katalog: Katalog
+) -> None:
     soknad = await _soknad(uow, event.soknad_id)
     varsle(
         uow,
         soknad,
-        ledere_for_enhet(soknad.hf, event.enhet),
+        await ledere_for_enhet(katalog, soknad.hf, event.enhet),
         kind="sendt",
         tekst=f"Søknad {event.lopenummer} fra {event.soker_navn} venter på forankring.",
     )
@@ -97,16 +96,19 @@ async def on_soknad_returnert(uow: UnitOfWork, event: SoknadReturnert, envelope:
     )
 
 
-async def on_forankring_delegert(uow: UnitOfWork, event: ForankringDelegert, envelope: Envelope) -> None:
+async def on_forankring_delegert(
+    uow: UnitOfWork, event: ForankringDelegert, envelope: Envelope, *, katalog: Katalog
+) -> None:
     soknad = await _soknad(uow, event.soknad_id)
+    org = await katalog.org(soknad.hf)
     varsle(
         uow,
         soknad,
-        ledere_for_enhet(soknad.hf, event.til_enhet),
+        org.ledere(event.til_enhet),
         kind="delegert",
         tekst=(
-            f"{event.delegert_av_navn} ({enhet_navn(event.fra_enhet)}) har delegert forankringen av søknad "
-            f"{event.lopenummer} til din enhet: «{kort(event.kommentar)}»"
+            f"{event.delegert_av_navn} ({org.enhet_navn(event.fra_enhet)}) har delegert forankringen av "
+            f"søknad {event.lopenummer} til din enhet: «{kort(event.kommentar)}»"
         ),
     )
 

@@ -5,6 +5,7 @@ from fastapi import APIRouter, Depends
 from soknad.views import (
     admin,
     forankring,
+    katalog,
     oppfolging,
     personvern,
     presedens,
@@ -29,3 +30,4 @@ router.include_router(register.router)
 router.include_router(statistikk.router)
 router.include_router(admin.router)
 router.include_router(personvern.router)
+router.include_router(katalog.router)

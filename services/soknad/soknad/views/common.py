@@ -14,8 +14,8 @@ from fastapi import Request
 from fastapi.responses import Response
 from starlette.routing import NoMatchFound
 
-from shared.platform.auth.demo import enheter_for
 from shared.platform.auth.principal import Principal, Role, can_edit_soknad
+from shared.platform.web.deps import katalog_of, org_of
 from shared.platform.web.templating import format_date, format_nok
 from soknad.domain import EDITABLE, KATEGORI_LABELS, STATUS_LABELS, TYPE_LABELS, UTFALL_LABELS
 from soknad.handlers.sider import Historie, Saksside, open_side
@@ -24,7 +24,7 @@ from soknad.handlers.utkast import (
     KATEGORI_FELT,
     TYPE_FELT,
     invitable_medforfattere,
-    user_name,
+    user_names,
 )
 from soknad.skjema.modell import Skjema, Sporsmal
 from soknad.skjema.register import SkjemaRegister
@@ -228,7 +228,7 @@ def form_context(side: Saksside) -> dict[str, Any]:
     }
 
 
-def page(
+async def page(
     request: Request,
     p: Principal,
     side: Saksside,
@@ -255,22 +255,30 @@ def page(
         "field_errors": field_errors,
         "melding": melding or MESSAGES.get(request.query_params.get("melding", "")),
         "historikk": timeline(side.historie, form["skjema"]),
-        "enheter": enheter_for(soknad.hf),
+        "enheter": org_of(request).enheter,
         "kan_forankre": p.has(Role.LEDER) and p.enhet == soknad.enhet and soknad.status == "til_forankring",
         "kan_trekke": can_edit_soknad(
             p, hf=soknad.hf, soker_id=soknad.soker_id, medforfattere=soknad.medforfattere
         )
         and soknad.status not in ("vedtatt", "trukket"),
         "konflikt": konflikt,
-        "medforfattere": [(user_id, user_name(user_id)) for user_id in soknad.medforfattere],
+        "medforfattere": list(
+            zip(
+                soknad.medforfattere, await user_names(katalog_of(request), soknad.medforfattere), strict=True
+            )
+        ),
         **form,
     }
     if editable:
-        context["inviterbare"] = invitable_medforfattere(soknad)
+        # Co-authors are found by name in the trust's directory (no JavaScript needed: a GET search).
+        sok = request.query_params.get("medforfatter_sok", "").strip()[:100]
+        context["medforfatter_sok"] = sok
+        if sok:
+            context["inviterbare"] = await invitable_medforfattere(katalog_of(request), soknad, sok)
         context["grunnlag"] = answer_hashes(form["skjema"], soknad.innhold or {})
         # The page shows what the user typed; autosave must still know what is stored.
         context["lagret_innhold_json"] = json.dumps(soknad.innhold or {}) if innhold is not None else ""
     else:
-        context.update(case_context(p, side))
+        context.update(await case_context(request, p, side))
     context.update(ekstra or {})
     return render(request, "skjema.html" if editable else "vis.html", context, status_code=status_code)

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from shared.platform.errors import ValidationFailed
+from shared.platform.web.deps import katalog_of
 from soknad import handlers
 from soknad.deps import CurrentPrincipal, Db
 from soknad.handlers.forankring import delegere
@@ -49,7 +50,7 @@ async def _again(
 ) -> Response:
     """The case page again with the messages next to the fields and what the leader typed."""
     side = await open_page(request, p, soknad_id, purpose="Forankre søknad")
-    return page(request, p, side, errors=errors, status_code=status_code, ekstra={"verdier": verdier})
+    return await page(request, p, side, errors=errors, status_code=status_code, ekstra={"verdier": verdier})
 
 
 def _to_inbox(request: Request, melding: str) -> Response:
@@ -101,7 +102,7 @@ async def deleger(request: Request, soknad_id: str, p: CurrentPrincipal, db: Db)
     if errors:
         return await _again(request, p, soknad_id, errors, verdier)
     try:
-        await delegere(db, p, soknad_id, enhet=enhet, kommentar=kommentar)
+        await delegere(db, p, soknad_id, enhet=enhet, kommentar=kommentar, katalog=katalog_of(request))
     except ValidationFailed as exc:
         field = f"delegering_{exc.field}" if exc.field else "delegering_enhet"
         return await _again(request, p, soknad_id, [{"field": field, "message": exc.message}], verdier)

@@ -7,8 +7,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from shared.platform.auth.demo import enhet_navn
 from shared.platform.errors import ValidationFailed
+from shared.platform.web.deps import org_of
 from shared.platform.web.templating import MONTHS
 from soknad.api.presedens import hent, parse_presedenssok
 from soknad.deps import CurrentPrincipal, Db
@@ -58,7 +58,7 @@ async def gruppevedtak_side(request: Request, lopenummer: str, p: CurrentPrincip
         "gruppevedtak.html",
         {
             "s": soknad,
-            "enhet_navn": enhet_navn(soknad.enhet),
+            "enhet_navn": org_of(request).enhet_navn(soknad.enhet),
             "gyldig_til": vedtak_dato(soknad.vedtak, "gyldig_til"),
             "evalueringsdato": vedtak_dato(soknad.vedtak, "evalueringsdato"),
             "vedtak": soknad.vedtak or {},

@@ -10,13 +10,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from shared.domain.labels import VURDERINGSFLYT_LABELS
-from shared.platform.auth.demo import enhet_navn, enheter_for
 from shared.platform.auth.principal import Principal, Role
 from shared.platform.errors import ValidationFailed
+from shared.platform.web.deps import katalog_of, org_of
 from soknad.deps import CurrentPrincipal, Db
 from soknad.handlers import register
 from soknad.handlers.sider import open_register_sak, search_register
-from soknad.handlers.utkast import form_state, local_date, user_name
+from soknad.handlers.utkast import form_state, local_date, user_names
 from soknad.views.common import allow_synthetic_of, render, show_answer, skjemaer_of, timeline
 
 router = APIRouter(include_in_schema=False)
@@ -41,13 +41,14 @@ def _pages(side: int, sider: int) -> list[int | None]:
     return out
 
 
-def _enheter(p: Principal, i_register: list[str]) -> list[tuple[str, str]]:
+def _enheter(request: Request, p: Principal, i_register: list[str]) -> list[tuple[str, str]]:
+    org = org_of(request)
     codes = set(i_register)
     if p.has(*register.FULL_ACCESS):
-        codes |= {e.kode for e in enheter_for(p.hf)}
+        codes |= org.koder
     elif p.enhet:
         codes.add(p.enhet)
-    return sorted(((c, enhet_navn(c)) for c in codes), key=lambda pair: pair[1])
+    return sorted(((c, org.enhet_navn(c)) for c in codes), key=lambda pair: pair[1])
 
 
 @router.get("/register", name="register")
@@ -71,8 +72,7 @@ async def register_page(request: Request, p: CurrentPrincipal, db: Db) -> Respon
         "statuser": register.REGISTER_STATUSES,
         "sorteringer": register.SORT_LABELS,
         "retninger": register.RETNING_LABELS,
-        "enheter": _enheter(p, registerside.enheter),
-        "enhet_navn": enhet_navn,
+        "enheter": _enheter(request, p, registerside.enheter),
         "lenke": lambda **changes: "?" + _query(values, **changes),
         "sider": _pages(resultat.side, resultat.sider) if resultat else [],
         "bare_enhet": None if p.has(*register.FULL_ACCESS) or not p.has(Role.LEDER) else p.enhet,
@@ -100,8 +100,7 @@ async def register_sak(request: Request, soknad_id: str, p: CurrentPrincipal, db
             "innhold": soknad.innhold or {},
             "show_answer": show_answer,
             "historikk": timeline(sak.historie, state.skjema),
-            "enhet_navn": enhet_navn,
             "flyt_labels": VURDERINGSFLYT_LABELS,
-            "medforfattere": [user_name(user_id) for user_id in soknad.medforfattere],
+            "medforfattere": await user_names(katalog_of(request), soknad.medforfattere),
         },
     )

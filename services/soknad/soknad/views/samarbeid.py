@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from shared.platform.auth.demo import enhet_navn, enheter_for
+from fastapi import Request
+
 from shared.platform.auth.principal import Principal, Role, can_edit_soknad
+from shared.platform.web.deps import katalog_of, org_of
 from soknad.handlers.sider import Saksside
-from soknad.handlers.utkast import user_name
 from soknad.samarbeid import (
     EFFEKT_LABELS,
     INNVILGET,
@@ -19,7 +20,7 @@ from soknad.samarbeid import (
 )
 
 
-def case_context(p: Principal, side: Saksside) -> dict[str, Any]:
+async def case_context(request: Request, p: Principal, side: Saksside) -> dict[str, Any]:
     soknad, sporsmal, oppfolginger = side.soknad, side.sporsmal, side.oppfolginger
     editor = can_edit_soknad(p, hf=soknad.hf, soker_id=soknad.soker_id, medforfattere=soknad.medforfattere)
     evalueringsdato = parse_evalueringsdato(soknad.vedtak)
@@ -42,19 +43,18 @@ def case_context(p: Principal, side: Saksside) -> dict[str, Any]:
         "forfall": forfall,
         "evalueringsdato": evalueringsdato,
         "effekt_labels": EFFEKT_LABELS,
-        "delegering_enheter": [e for e in enheter_for(soknad.hf) if e.kode != soknad.enhet]
+        "delegering_enheter": [e for e in org_of(request).enheter if e.kode != soknad.enhet]
         if is_leader
         else [],
-        "enhet_navn": enhet_navn,
         "ventet": ventetid(soknad.sendt_at, side.now) if soknad.status == "til_forankring" else "",
         "verdier": {},
         # A refusal's next steps are addressed to the applicant and co-authors, not to a leader reading it.
         "er_soker": editor,
-        **_decided_by(soknad.vedtak or {}),
+        **await _decided_by(request, soknad.vedtak or {}),
     }
 
 
-def _decided_by(vedtak: dict[str, Any]) -> dict[str, Any]:
+async def _decided_by(request: Request, vedtak: dict[str, Any]) -> dict[str, Any]:
     """Who decided and when: whom a refusal tells the applicant to contact. Decisions stored before
     `fattet_av` was kept have no name; the page then names the role."""
     fattet_at = vedtak.get("fattet_at")
@@ -63,4 +63,5 @@ def _decided_by(vedtak: dict[str, Any]) -> dict[str, Any]:
     except ValueError:
         at = None
     by = vedtak.get("fattet_av")
-    return {"vedtak_fattet_at": at, "vedtak_fattet_av": user_name(by) if isinstance(by, str) and by else ""}
+    navn = await katalog_of(request).navn(by) if isinstance(by, str) and by else ""
+    return {"vedtak_fattet_at": at, "vedtak_fattet_av": navn}

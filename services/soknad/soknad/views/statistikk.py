@@ -10,10 +10,11 @@ from markupsafe import Markup
 
 from shared.domain.labels import KATEGORI_LABELS
 from shared.domain.trusts import hf_navn
-from shared.platform.auth.demo import enhet_navn
 from shared.platform.auth.principal import Principal, Role
 from shared.platform.errors import ValidationFailed
+from shared.platform.katalog import Organisasjon
 from shared.platform.web.charts import Serie, format_number, horizontal_bar_chart, stacked_bar_chart
+from shared.platform.web.deps import org_of
 from shared.platform.web.templating import OSLO, format_date
 from soknad.deps import CurrentPrincipal, Db
 from soknad.handlers import register, statistikk
@@ -31,11 +32,11 @@ KATEGORI_KORT = {
 }
 
 
-def _hvem(p: Principal) -> str:
+def _hvem(p: Principal, org: Organisasjon) -> str:
     if p.has(*register.FULL_ACCESS):
         return f"alle søknader i {hf_navn(p.hf)}"
     if p.has(Role.LEDER) and p.enhet:
-        return f"søknader til {enhet_navn(p.enhet)}"
+        return f"søknader til {org.enhet_navn(p.enhet)}"
     return "vedtatte søknader"
 
 
@@ -108,7 +109,7 @@ async def statistikk_page(request: Request, p: CurrentPrincipal, db: Db) -> Resp
     except ValidationFailed as exc:
         errors = exc.extra["errors"]
     else:
-        stat = await statistikk.compute(db, p, periode)
+        stat = await statistikk.compute(db, p, periode, org=org_of(request))
     csv_query = (
         urlencode({"fra": stat.periode.fra.isoformat(), "til": stat.periode.til.isoformat()}) if stat else ""
     )
@@ -120,8 +121,8 @@ async def statistikk_page(request: Request, p: CurrentPrincipal, db: Db) -> Resp
             "errors": errors,
             "field_errors": {e["field"]: e["message"] for e in errors},
             "stat": stat,
-            "diagrammer": _charts(stat, _hvem(p)) if stat else {},
-            "hvem": _hvem(p),
+            "diagrammer": _charts(stat, _hvem(p, org_of(request))) if stat else {},
+            "hvem": _hvem(p, org_of(request)),
             "kategori_kort": KATEGORI_KORT,
             "resultat_labels": RESULTAT_LABELS,
             "month_label": month_label,
@@ -142,7 +143,7 @@ async def statistikk_csv(request: Request, p: CurrentPrincipal, db: Db) -> Respo
         {k: request.query_params.get(k, "") for k in ("fra", "til")},
         today=db.clock.now().astimezone(OSLO).date(),
     )
-    stat = await statistikk.compute(db, p, periode)
+    stat = await statistikk.compute(db, p, periode, org=org_of(request))
     filename = f"statistikk-{tabell}-{p.hf}-{periode.fra.isoformat()}-{periode.til.isoformat()}.csv"
     return Response(
         content=statistikk.to_csv(stat, tabell).encode("utf-8"),

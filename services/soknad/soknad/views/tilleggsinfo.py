@@ -23,7 +23,7 @@ async def svar(request: Request, soknad_id: str, sporsmal_id: str, p: CurrentPri
         # The typed answer is shown again, so nothing is lost even when the question was answered
         # by a co-author in the meantime.
         side = await open_page(request, p, soknad_id, purpose="Svare på spørsmål fra vurderingen")
-        return page(
+        return await page(
             request,
             p,
             side,

@@ -9,9 +9,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from shared.platform.auth.demo import enheter_for
 from shared.platform.auth.principal import Principal, Role
 from shared.platform.errors import DomainError, StaleVersion, ValidationFailed
+from shared.platform.web.deps import katalog_of, org_of
 from shared.platform.web.params import parse_optional_int
 from soknad import handlers
 from soknad.deps import CurrentPrincipal, Db, Settings
@@ -68,7 +68,7 @@ async def mine(
                 for s in rows
             },
             "fremdrift": fremdrift,
-            "enheter": enheter_for(p.hf),
+            "enheter": org_of(request).enheter,
             "melding": MESSAGES.get(request.query_params.get("melding", "")),
         },
     )
@@ -87,7 +87,7 @@ async def ny(
         errors.append({"field": "type", "message": "Velg om søknaden gjelder én pasient eller en gruppe."})
     if kategori not in KATEGORI_LABELS:
         errors.append({"field": "kategori", "message": "Velg ordning."})
-    if enhet not in {e.kode for e in enheter_for(p.hf)}:
+    if enhet not in org_of(request).koder:
         errors.append({"field": "enhet", "message": "Velg enheten som skal forankre søknaden."})
     if errors:
         rows = await handlers.list_mine(db, p)
@@ -97,7 +97,7 @@ async def ny(
             {
                 "soknader": rows,
                 "fremdrift": {},
-                "enheter": enheter_for(p.hf),
+                "enheter": org_of(request).enheter,
                 "errors": errors,
                 "valgt": dict(form),
             },
@@ -111,13 +111,14 @@ async def ny(
         enhet=enhet,
         allow_synthetic=settings.allow_synthetic_personnummer,
         skjemaer=skjemaer,
+        katalog=katalog_of(request),
     )
     return RedirectResponse(request.url_for("soknad_side", soknad_id=utfylling.soknad.id), status_code=303)
 
 
 @router.get("/s/{soknad_id}", name="soknad_side")
 async def side(request: Request, soknad_id: str, p: CurrentPrincipal) -> Response:
-    return page(request, p, await open_page(request, p, soknad_id, purpose="Lese søknad"))
+    return await page(request, p, await open_page(request, p, soknad_id, purpose="Lese søknad"))
 
 
 def _choice(form: dict[str, str], name: str, allowed: set[str]) -> str | None:
@@ -147,7 +148,7 @@ async def lagre(
             f"Skjemaet kom tilbake uten gyldig versjonsnummer ({exc.message}) og er ikke lagret. "
             "Det du skrev står i feltene: trykk «Lagre utkast» for å lagre det."
         )
-        return page(request, p, side, innhold=raw, melding=melding, status_code=422)
+        return await page(request, p, side, innhold=raw, melding=melding, status_code=422)
     try:
         lagret = await handlers.save_draft(
             db,
@@ -156,21 +157,22 @@ async def lagre(
             versjon=versjon,
             innhold=raw,
             kategori=_choice(form, "kategori", set(KATEGORI_LABELS)),
-            enhet=_choice(form, "enhet", {e.kode for e in enheter_for(p.hf)}),
+            enhet=_choice(form, "enhet", org_of(request).koder),
             allow_synthetic=settings.allow_synthetic_personnummer,
             skjemaer=skjemaer,
             keep_valid=True,
+            katalog=katalog_of(request),
         )
     except StaleVersion as exc:
         side = await open_page(request, p, soknad_id, purpose="Skrive søknad")
-        return _conflict_page(request, p, side, raw=raw, form=form, exc=exc)
+        return await _conflict_page(request, p, side, raw=raw, form=form, exc=exc)
     except DomainError as exc:
         side = await open_page(request, p, soknad_id, purpose="Skrive søknad")
         errors = exc.extra.get("errors") or [{"field": exc.field or "", "message": exc.message}]
-        return page(request, p, side, errors=errors, innhold=raw, status_code=exc.status)
+        return await page(request, p, side, errors=errors, innhold=raw, status_code=exc.status)
     if lagret.errors:
         shown = {**lagret.utkast.innhold, **raw}
-        return page(
+        return await page(
             request,
             p,
             await open_page(request, p, soknad_id, purpose="Skrive søknad"),
@@ -231,7 +233,7 @@ def _conflicts(
     return shown, conflicts
 
 
-def _conflict_page(
+async def _conflict_page(
     request: Request,
     p: Principal,
     side: Saksside,
@@ -261,7 +263,7 @@ def _conflict_page(
         )
     else:
         melding = None
-    return page(
+    return await page(
         request,
         p,
         side,
@@ -307,6 +309,7 @@ async def send(
             versjon=None,
             allow_synthetic=settings.allow_synthetic_personnummer,
             skjemaer=skjemaer,
+            katalog=katalog_of(request),
         )
     except ValidationFailed:
         side = await open_page(request, p, soknad_id, purpose="Skrive søknad")
@@ -320,11 +323,11 @@ async def send(
 async def inviter_medforfatter(request: Request, soknad_id: str, p: CurrentPrincipal, db: Db) -> Response:
     user_id = str((await request.form()).get("user_id", ""))
     try:
-        await handlers.add_medforfatter(db, p, soknad_id, user_id=user_id)
+        await handlers.add_medforfatter(db, p, soknad_id, user_id=user_id, katalog=katalog_of(request))
     except ValidationFailed as exc:
         side = await open_page(request, p, soknad_id, purpose="Skrive søknad")
         errors = [{"field": "medforfatter", "message": exc.message}]
-        return page(request, p, side, errors=errors, status_code=422)
+        return await page(request, p, side, errors=errors, status_code=422)
     return RedirectResponse(
         str(request.url_for("soknad_side", soknad_id=soknad_id)) + "?melding=medforfatter#medforfattere",
         status_code=303,
