@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 import pytest_asyncio
-from sqlalchemy import MetaData, func, select
+from sqlalchemy import MetaData, func, select, text
 
 from shared.events.contracts import SoknadTrukket
 from shared.events.envelope import Envelope
@@ -18,6 +18,7 @@ from shared.platform.clock import SystemClock
 from shared.platform.db.engine import create_engine
 from shared.platform.db.tables import SpineTables, add_spine_tables
 from shared.platform.db.uow import Database, UnitOfWork
+from shared.platform.errors import InvalidTransition
 from shared.platform.outbox.inbox import idempotent
 from shared.platform.outbox.relay import OutboxRelay
 from tests.support.waiting import wait_until
@@ -186,3 +187,135 @@ async def test_inbox_gives_one_effect_per_event_even_when_delivered_concurrently
         recorded = await session.scalar(select(func.count()).select_from(tables.inbox))
         effects = await session.scalar(select(func.count()).select_from(tables.audit))
     assert (recorded, effects) == (1, 1)
+
+
+# --- groups: messages in the consumer at the same time share one transaction -------------------------
+
+
+class System:
+    user_id, role, hf = "system", "system", "HBE"
+
+
+def envelope_of(n: int) -> Envelope:
+    return Envelope(
+        source="/t", type=TYPE, hf="HBE", correlationid=f"c{n}", data=event(n).model_dump(mode="json")
+    )
+
+
+async def effects(db: Database) -> tuple[list[str], list[str], int]:
+    """Event ids in the inbox, the cases with an effect (audit rows), and how many transactions wrote
+    the inbox rows (PostgreSQL's `xmin`: the id of the transaction that inserted a row)."""
+    tables: SpineTables = db.tables
+    async with db.sessions() as session:
+        inbox = sorted((await session.scalars(select(tables.inbox.c.event_id))).all())
+        cases = sorted((await session.scalars(select(tables.audit.c.case_ref))).all())
+        transactions = await session.scalar(text("SELECT count(DISTINCT xmin::text) FROM inbox"))
+    return inbox, [c for c in cases if c is not None], int(transactions or 0)
+
+
+class Gate:
+    """Holds the handler of chosen events until released, and says when they got there."""
+
+    def __init__(self, *held: int) -> None:
+        self.held = {str(n) for n in held}
+        self.arrived: set[str] = set()
+        self.release = asyncio.Event()
+
+    async def __call__(self, evt: SoknadTrukket) -> None:
+        if evt.soknad_id in self.held:
+            self.arrived.add(evt.soknad_id)
+            await self.release.wait()
+
+
+async def test_messages_waiting_together_are_handled_in_one_transaction(db: Database) -> None:
+    gate = Gate(0)
+
+    async def handler(uow: UnitOfWork, evt: SoknadTrukket, envelope: Envelope) -> None:
+        await gate(evt)
+        uow.audit(System(), action="skriv", what="effekt", case_ref=evt.lopenummer, purpose="test")
+
+    handle = idempotent(db, consumer="t.on_trukket", handler=handler, max_transactions=1)
+    envelopes = [envelope_of(n) for n in range(41)]
+    # Event 0 holds the only transaction; 1–40 arrive meanwhile and wait for it.
+    handling = asyncio.gather(*(handle(Message(envelope=e, attempt=1)) for e in envelopes))
+    await wait_until(lambda: gate.arrived == {"0"})
+    gate.release.set()
+    await asyncio.wait_for(handling, 20)
+    inbox, cases, transactions = await effects(db)
+    assert inbox == sorted(e.id for e in envelopes)
+    assert cases == sorted(f"HBE-2026-{n:06d}" for n in range(41))
+    assert transactions == 2  # event 0 alone, then 1–40 together
+    # Each handler ran under its own event's correlation id, also inside the group.
+    audit = db.tables.audit
+    async with db.sessions() as session:
+        rows = (await session.execute(select(audit.c.case_ref, audit.c.correlation_id))).all()
+    assert {case: correlation for case, correlation in rows} == {
+        f"HBE-2026-{n:06d}": f"c{n}" for n in range(41)
+    }
+
+
+async def test_a_failure_in_a_group_leaves_the_others_handled_once_and_itself_unrecorded(
+    db: Database,
+) -> None:
+    gate = Gate(0)
+    calls: list[str] = []
+
+    async def handler(uow: UnitOfWork, evt: SoknadTrukket, envelope: Envelope) -> None:
+        await gate(evt)
+        calls.append(evt.soknad_id)
+        if evt.soknad_id == "3":
+            raise RuntimeError("database hiccup")  # transient: the bus retries it
+        if evt.soknad_id == "5":
+            raise InvalidTransition("søknaden er allerede trukket")  # permanent: dead-lettered
+        uow.audit(System(), action="skriv", what="effekt", case_ref=evt.lopenummer, purpose="test")
+
+    handle = idempotent(db, consumer="t.on_trukket", handler=handler, max_transactions=1)
+    envelopes = [envelope_of(n) for n in range(8)]
+    handling = asyncio.gather(
+        *(handle(Message(envelope=e, attempt=1)) for e in envelopes), return_exceptions=True
+    )
+    await wait_until(lambda: gate.arrived == {"0"})
+    gate.release.set()
+    results = await asyncio.wait_for(handling, 20)
+
+    assert [type(r).__name__ if r else None for r in results] == [
+        None, None, None, "RuntimeError", None, "PermanentError", None, None,
+    ]  # fmt: skip
+    inbox, cases, _ = await effects(db)
+    handled = [n for n in range(8) if n not in (3, 5)]
+    assert inbox == sorted(envelopes[n].id for n in handled)
+    assert cases == sorted(f"HBE-2026-{n:06d}" for n in handled)
+    # The group (1–7) was tried once and rolled back at event 3; then each was handled alone.
+    assert calls[:4] == ["0", "1", "2", "3"]
+    assert sorted(calls[4:]) == [str(n) for n in range(1, 8)]
+
+
+async def test_a_group_whose_leader_is_cancelled_hands_its_messages_back(db: Database) -> None:
+    gate = Gate(0, 1)
+    handled: list[str] = []
+
+    async def handler(uow: UnitOfWork, evt: SoknadTrukket, envelope: Envelope) -> None:
+        await gate(evt)
+        handled.append(evt.soknad_id)
+
+    handle = idempotent(db, consumer="t.on_trukket", handler=handler, max_transactions=1)
+    envelopes = [envelope_of(n) for n in range(5)]
+    tasks = [asyncio.create_task(handle(Message(envelope=e, attempt=1))) for e in envelopes]
+    await wait_until(lambda: gate.arrived == {"0"})
+    cancelled_while_waiting = tasks[4]
+    cancelled_while_waiting.cancel()  # still waiting for a transaction: nothing is done for it
+    gate.held.discard("0")
+    gate.release.set()
+    gate.release = asyncio.Event()
+    # Event 0 is done; 1 leads the group of 1–3 and is held in it, then its consumer stops.
+    await wait_until(lambda: gate.arrived == {"0", "1"})
+    tasks[1].cancel()
+    results = await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), 20)
+    assert [type(r).__name__ if r else None for r in results] == [
+        None, "CancelledError", None, None, "CancelledError",
+    ]  # fmt: skip
+    inbox, _, _ = await effects(db)
+    # 2 and 3 were handled alone after the group was abandoned; 1 and 4 were not acked, so the broker
+    # delivers them again.
+    assert inbox == sorted(envelopes[n].id for n in (0, 2, 3))
+    assert sorted(handled) == ["0", "2", "3"]
