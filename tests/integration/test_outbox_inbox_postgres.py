@@ -141,8 +141,9 @@ async def test_stopping_a_relay_lets_the_batch_in_flight_finish(db: Database) ->
     relay.start()
     await wait_until(lambda: bus.waiting == 3)
     stopping = asyncio.create_task(relay.stop())
-    await asyncio.sleep(0.1)
-    assert not stopping.done()  # waiting for the batch, not cancelling it
+    await wait_until(lambda: relay.stopping)
+    # The batch is held, so a stop that waits for it cannot be done; one that cancelled it would be.
+    assert not stopping.done()
     bus.release.set()
     await asyncio.wait_for(stopping, 10)
     # Sent and marked sent: a cancelled batch would be rolled back and sent again by the next relay.

@@ -68,6 +68,11 @@ class OutboxRelay:
         self._stopping = False
 
     @property
+    def stopping(self) -> bool:
+        """`stop` was called and waits for the batch in flight."""
+        return self._stopping
+
+    @property
     def running(self) -> bool:
         return self._task is not None and not self._task.done()
 
