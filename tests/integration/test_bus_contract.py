@@ -342,7 +342,10 @@ async def test_permanent_error_dead_letters_after_one_attempt(transport: Transpo
     await dead_letter_count_reaches(bus, sub.queue, 1)
     assert len(rejecting.messages) == 1
     first_peek = await bus.dead_letters(sub.queue)
+    # A peek puts the message back; a quorum queue applies that through its log, a moment later.
+    await dead_letter_count_reaches(bus, sub.queue, 1)
     second_peek = await bus.dead_letters(sub.queue)
+    await dead_letter_count_reaches(bus, sub.queue, 1)
     assert [letter.reason for letter in first_peek] == ["permanent: PermanentError: unknown diagnosis code"]
     assert first_peek[0].attempts == 1
     assert json.loads(first_peek[0].envelope_json)["id"] == envelope.id
