@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 import pytest_asyncio
@@ -320,3 +321,78 @@ async def test_a_group_whose_leader_is_cancelled_hands_its_messages_back(db: Dat
     # delivers them again.
     assert inbox == sorted(envelopes[n].id for n in (0, 2, 3))
     assert sorted(handled) == ["0", "2", "3"]
+
+
+# --- the relay claims the next batch while one is in flight ----------------------------------------
+
+
+class WatchedRelay(OutboxRelay):
+    """Records the rows of each batch it claims."""
+
+    claims: list[list[int]]
+
+    async def _claim(self) -> Any:
+        claim = await super()._claim()
+        self.claims = getattr(self, "claims", [])
+        self.claims.append([row.seq for row in claim.rows] if claim is not None else [])
+        return claim
+
+
+async def stamped(db: Database) -> list[str]:
+    """Event ids stamped `sent_at`, in `seq` order."""
+    outbox = db.tables.outbox
+    async with db.sessions() as session:
+        query = select(outbox.c.event_id).where(outbox.c.sent_at.is_not(None)).order_by(outbox.c.seq)
+        return list((await session.scalars(query)).all())
+
+
+async def staged_ids(db: Database) -> list[str]:
+    outbox = db.tables.outbox
+    async with db.sessions() as session:
+        return list((await session.scalars(select(outbox.c.event_id).order_by(outbox.c.seq))).all())
+
+
+async def test_the_next_batch_is_claimed_while_one_is_in_flight_and_published_after_it(
+    db: Database,
+) -> None:
+    await stage(db, range(6))
+    ids = await staged_ids(db)
+    bus = GatedBus()
+    relay = WatchedRelay(db, {"local": bus}, batch_size=3)  # type: ignore[dict-item]
+    relay.start()
+    try:
+        await wait_until(lambda: bus.waiting == 3 and len(getattr(relay, "claims", [])) == 2)
+        # The second batch is held by the relay (another relay finds nothing to take) but not published
+        # before the first is confirmed.
+        assert await OutboxRelay(db, {"local": MemoryBus()}).publish_pending() == 0
+        assert bus.waiting == 3 and bus.published == []
+        bus.release.set()
+        await wait_until(lambda: len(bus.published) == 6)
+        await wait_until(lambda: stamped_all(db, 6))
+    finally:
+        await relay.stop()
+    assert bus.published == ids  # in `seq` order, batch after batch
+    assert [len(c) for c in relay.claims[:2]] == [3, 3]
+
+
+async def stamped_all(db: Database, count: int) -> bool:
+    return len(await stamped(db)) == count
+
+
+async def test_a_stopping_relay_finishes_the_batch_in_flight_and_leaves_the_claimed_next_one(
+    db: Database,
+) -> None:
+    await stage(db, range(6))
+    ids = await staged_ids(db)
+    bus = GatedBus()
+    relay = WatchedRelay(db, {"local": bus}, batch_size=3)  # type: ignore[dict-item]
+    relay.start()
+    await wait_until(lambda: bus.waiting == 3 and len(getattr(relay, "claims", [])) == 2)
+    stopping = asyncio.create_task(relay.stop())
+    await wait_until(lambda: relay.stopping)
+    bus.release.set()
+    await asyncio.wait_for(stopping, 10)
+    # The batch in flight was published and stamped; the claimed one was given back unpublished.
+    assert bus.published == ids[:3]
+    assert await stamped(db) == ids[:3]
+    assert await unsent(db) == 3
