@@ -24,7 +24,7 @@ from shared.platform.bus.base import (
 )
 from shared.platform.bus.factory import create_bus
 from shared.platform.bus.memory import MemoryBus
-from shared.platform.bus.rabbitmq import RabbitBus
+from shared.platform.bus.rabbitmq import RabbitBus, _Acks
 from shared.platform.bus.replay import main as replay_cli
 from tests.support.rabbit import close_connections, rabbitmqctl, vhost_of
 from tests.support.waiting import wait_until
@@ -342,7 +342,10 @@ async def test_permanent_error_dead_letters_after_one_attempt(transport: Transpo
     await dead_letter_count_reaches(bus, sub.queue, 1)
     assert len(rejecting.messages) == 1
     first_peek = await bus.dead_letters(sub.queue)
+    # A peek puts the message back; a quorum queue applies that through its log, a moment later.
+    await dead_letter_count_reaches(bus, sub.queue, 1)
     second_peek = await bus.dead_letters(sub.queue)
+    await dead_letter_count_reaches(bus, sub.queue, 1)
     assert [letter.reason for letter in first_peek] == ["permanent: PermanentError: unknown diagnosis code"]
     assert first_peek[0].attempts == 1
     assert json.loads(first_peek[0].envelope_json)["id"] == envelope.id
@@ -634,6 +637,79 @@ async def test_replay_cli_counts_lists_and_replays(
     await recorder.wait_for(2)
     code, _ = await asyncio.to_thread(cli, "count", "evt-unknown--nobody.on_nothing")
     assert code == 1
+
+
+@pytest.mark.integration
+async def test_a_handler_that_never_finishes_holds_back_no_other_ack(rabbit: RabbitTransport) -> None:
+    """Acks go out together where they can, but never for a message still in its handler, and never
+    held back behind it."""
+    bus = await rabbit.open_bus()
+    stuck = make_envelope(request="never finishes")
+
+    async def hold_stuck(message: Message) -> None:
+        if message.envelope.id == stuck.id and not message.redelivered:
+            await asyncio.Event().wait()
+
+    recorder = Recorder(hold_stuck)
+    sub = subscription(recorder)
+    await bus.subscribe(sub, prefetch=50)
+    others = [make_envelope(number=number) for number in range(30)]
+    for envelope in [stuck, *others]:
+        await bus.publish(envelope, exchange=EXCHANGE)
+    await recorder.wait_for(31)
+
+    def unacked() -> int:
+        listed = rabbitmqctl(
+            "list_queues", "-p", vhost_of(rabbit.url), "--no-table-headers", "name", "messages_unacknowledged"
+        )
+        counts = dict(row.split("\t") for row in listed.splitlines() if row)
+        return int(counts[sub.queue])
+
+    await wait_until(lambda: unacked() == 1, timeout=30, interval=0.5)
+    await bus.close()  # the stuck message was never acked: it goes back to the queue
+    survivor = await rabbit.open_bus()
+    again = Recorder()
+    await survivor.subscribe(subscription(again))
+    await again.wait_for(1)
+    await rabbit.settle(survivor, [sub.queue])
+    assert [(m.envelope.id, m.redelivered) for m in again.messages] == [(stuck.id, True)]
+
+
+class SentAcks:
+    """Stands in for aio-pika's incoming messages in the test of the ack rule alone."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[int, bool]] = []
+
+    def message(self, tag: int) -> Any:
+        sent = self.sent
+
+        class Incoming:
+            delivery_tag = tag
+
+            async def ack(self, multiple: bool = False) -> None:
+                sent.append((tag, multiple))
+
+        return Incoming()
+
+
+async def test_acks_finished_together_go_out_as_one_multiple_ack_up_to_the_first_gap() -> None:
+    acks, wire = _Acks(), SentAcks()
+    m = {tag: wire.message(tag) for tag in range(1, 12)}
+    # 1-3 and 5-6 finish in the same turn; 4 is still in its handler.
+    await asyncio.gather(*(acks.ack(m[tag]) for tag in (3, 1, 2, 6, 5)))
+    assert wire.sent == [(3, True), (5, False), (6, False)]
+    # 4 finishes alone: acked alone, and 1-6 are now settled.
+    await acks.ack(m[4])
+    assert wire.sent[-1] == (4, False)
+    # 7 is nacked back to the queue (a failed move): it is settled, so it breaks no run.
+    acks.settled_otherwise(m[7])
+    await asyncio.gather(acks.ack(m[9]), acks.ack(m[8]))
+    assert wire.sent[-1] == (9, True)
+    # 10 was delivered but not seen yet: 11 cannot be covered by a multiple ack.
+    await acks.ack(m[11])
+    assert wire.sent[-1] == (11, False)
+    assert len(wire.sent) == 6
 
 
 def test_create_bus_picks_the_transport_from_the_url() -> None:

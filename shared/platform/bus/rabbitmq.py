@@ -19,6 +19,7 @@ exchange, and only the consumers (and the broker's dead-lettering) write through
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
@@ -70,6 +71,101 @@ def retry_queue_name(queue: str, delay_s: float) -> str:
     return f"{queue}.retry.{_milliseconds(delay_s)}"
 
 
+ACK_RUN_LIMIT = 10_000
+"""Tags remembered past a gap (a handler that does not finish) before a channel's acks go out one by one."""
+
+
+class _Acks:
+    """The acks of one consumer channel, sent together where that is safe.
+
+    Acks of messages whose handlers finished in the same turn of the event loop (a group the inbox
+    committed together) go out as one `basic.ack multiple` for the part whose delivery tags, together
+    with the tags already settled, follow on without a gap from the last tag settled; the others go out
+    one by one at once, so a handler that never finishes delays no other message's ack. Delivery tags
+    are consecutive per channel, so a message not seen yet, or still being handled, is a gap: a multiple
+    ack never covers a message whose handler has not returned."""
+
+    def __init__(self) -> None:
+        self._settled_up_to = 0
+        """Every tag up to this one is settled (acked, or nacked back to the queue)."""
+        self._settled_above: set[int] = set()
+        self._pending: dict[int, tuple[AbstractIncomingMessage, asyncio.Future[None]]] = {}
+        self._flushing = False
+        self._one_by_one = False
+
+    async def ack(self, incoming: AbstractIncomingMessage) -> None:
+        """Return once the ack covering `incoming` was written; raise as `IncomingMessage.ack` does."""
+        tag = incoming.delivery_tag
+        if self._one_by_one or tag is None:
+            await incoming.ack()
+            return
+        future = asyncio.get_running_loop().create_future()
+        self._pending[tag] = (incoming, future)
+        if self._flushing:
+            await future
+            return
+        self._flushing = True
+        try:
+            await asyncio.sleep(0)  # the handlers that finished in this turn add their acks
+            while self._pending:
+                batch, self._pending = self._pending, {}
+                await self._send(batch)
+        finally:
+            self._flushing = False
+            for _, waiting in self._pending.values():
+                if not waiting.done():
+                    waiting.set_exception(ConnectionError("acks not sent: consumer stopping"))
+            self._pending.clear()
+        await future
+
+    def settled_otherwise(self, incoming: AbstractIncomingMessage) -> None:
+        """`incoming` was nacked or rejected: its tag no longer breaks a run."""
+        if incoming.delivery_tag is not None:
+            self._mark_settled(incoming.delivery_tag)
+
+    async def _send(self, batch: dict[int, tuple[AbstractIncomingMessage, asyncio.Future[None]]]) -> None:
+        try:
+            last_of_run: int | None = None
+            tag = self._settled_up_to + 1
+            while tag in batch or tag in self._settled_above:
+                if tag in batch:
+                    last_of_run = tag
+                tag += 1
+            if last_of_run is not None:
+                await batch[last_of_run][0].ack(multiple=last_of_run > self._settled_up_to + 1)
+                for covered in range(self._settled_up_to + 1, last_of_run + 1):
+                    self._settled_above.discard(covered)
+                self._settled_up_to = last_of_run
+                self._advance()
+            for tag in sorted(batch):
+                if tag > (last_of_run or 0):
+                    await batch[tag][0].ack()
+                    self._mark_settled(tag)
+            if len(self._settled_above) > ACK_RUN_LIMIT:
+                self._one_by_one = True
+        except BaseException as exc:
+            error = exc if isinstance(exc, Exception) else ConnectionError("acks not sent: consumer stopping")
+            for _, future in batch.values():
+                if not future.done():
+                    future.set_exception(error)
+            if not isinstance(exc, Exception):
+                raise
+        else:
+            for _, future in batch.values():
+                if not future.done():
+                    future.set_result(None)
+
+    def _mark_settled(self, tag: int) -> None:
+        if tag > self._settled_up_to:
+            self._settled_above.add(tag)
+            self._advance()
+
+    def _advance(self) -> None:
+        while self._settled_up_to + 1 in self._settled_above:
+            self._settled_up_to += 1
+            self._settled_above.discard(self._settled_up_to)
+
+
 @dataclass(frozen=True)
 class _Consumer:
     subscription: Subscription
@@ -104,6 +200,8 @@ class RabbitBus:
         self._publisher_lock = asyncio.Lock()
         self._connect_lock = asyncio.Lock()
         self._consumers: list[_Consumer] = []
+        # One per consumer channel; a channel reopened after a reconnect starts its tags again at 1.
+        self._acks: weakref.WeakKeyDictionary[object, _Acks] = weakref.WeakKeyDictionary()
 
     async def connect(self) -> None:
         async with self._connect_lock:
@@ -443,13 +541,21 @@ class RabbitBus:
             log.error("could not move message", target=queue, error=str(exc), **context)
             with suppress(*CONNECTION_EXCEPTIONS):
                 await incoming.nack(requeue=True)
+                self._acks_of(incoming).settled_otherwise(incoming)
             return False
         await self._settle(incoming, context)
         return True
 
+    def _acks_of(self, incoming: AbstractIncomingMessage) -> _Acks:
+        channel = incoming.channel  # raises when the channel is closed
+        acks = self._acks.get(channel)
+        if acks is None:
+            acks = self._acks[channel] = _Acks()
+        return acks
+
     async def _settle(self, incoming: AbstractIncomingMessage, context: Mapping[str, str]) -> None:
         try:
-            await incoming.ack()
+            await self._acks_of(incoming).ack(incoming)
         except CONNECTION_EXCEPTIONS as exc:
             # The channel is gone, so the broker redelivers the message; the inbox makes that harmless.
             log.warning("ack failed", error=describe_error(exc), **context)

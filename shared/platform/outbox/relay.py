@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.events.envelope import Envelope
 from shared.platform.bus.base import Bus, BusMetrics, NoMetrics, PublishError
@@ -20,6 +22,27 @@ log = structlog.get_logger(__name__)
 STOP_GRACE_S = 5.0
 """How long `stop` waits for a batch in flight (publishes confirm in milliseconds; a broker that does
 not answer is given up on, and the batch is sent again after the restart)."""
+
+
+@dataclass
+class _Claim:
+    session: AsyncSession
+    rows: list[Any]
+
+    async def release(self) -> None:
+        """Roll back: the rows were not published (or not all confirmed), so they stay unsent."""
+        await self.session.close()
+
+
+@dataclass
+class _Outcome:
+    sent: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+    error: BaseException | None = None
+
+    def raise_error(self) -> None:
+        if self.error is not None:
+            raise PublishError(str(self.error)) from self.error
 
 
 class OutboxRelay:
@@ -68,6 +91,11 @@ class OutboxRelay:
         self._stopping = False
 
     @property
+    def stopping(self) -> bool:
+        """`stop` was called and waits for the batch in flight."""
+        return self._stopping
+
+    @property
     def running(self) -> bool:
         return self._task is not None and not self._task.done()
 
@@ -75,10 +103,8 @@ class OutboxRelay:
         backoff = 0.0
         while not self._stopping:
             try:
-                published = await self.publish_pending()
+                await self._drain()
                 backoff = 0.0
-                if published == self.batch_size and not self._stopping:
-                    continue  # more waiting; don't sleep
             except PublishError as exc:
                 backoff = min(self.max_backoff_s, max(0.2, backoff * 2))
                 log.warning("outbox_publish_failed", error=str(exc), retry_in_s=backoff)
@@ -96,6 +122,67 @@ class OutboxRelay:
 
     async def publish_pending(self) -> int:
         """Publish one batch in `seq` order; failed rows stay unsent and are retried with backoff."""
+        claim = await self._claim()
+        if claim is None:
+            return 0
+        try:
+            outcome = await self._send(claim.rows)
+        except BaseException:
+            await claim.release()
+            raise
+        await self._record(claim, outcome)
+        outcome.raise_error()
+        return len(outcome.sent)
+
+    async def _drain(self) -> None:
+        """Publish batches until one is not full (or the relay is stopping).
+
+        A batch is published only after every message of the one before it was confirmed, as in
+        `publish_pending`, so the order of publishes is the same. On PostgreSQL the database work is
+        done beside the broker's: the next batch is claimed (`SKIP LOCKED` passes over the rows of the
+        batch in flight, still locked) while this one's confirms are awaited, and this one's `sent_at`
+        is committed while the next one is published. On SQLite, which has no row locks, one batch at
+        a time."""
+        if not is_postgres(self.db.engine):
+            while await self.publish_pending() == self.batch_size and not self._stopping:
+                pass
+            return
+        claim = await self._claim()
+        recording: asyncio.Task[None] | None = None
+        following: _Claim | None = None
+        try:
+            while claim is not None:
+                sending = asyncio.create_task(self._send(claim.rows))
+                claim_error: Exception | None = None
+                try:
+                    if len(claim.rows) == self.batch_size and not self._stopping:
+                        try:
+                            following = await self._claim()
+                        except Exception as exc:
+                            claim_error = exc  # after this batch is recorded
+                    outcome = await sending
+                except BaseException:
+                    sending.cancel()
+                    with contextlib.suppress(Exception, asyncio.CancelledError):
+                        await sending
+                    await claim.release()
+                    raise
+                previous, recording = recording, asyncio.create_task(self._record(claim, outcome))
+                if previous is not None:
+                    await previous
+                if claim_error is not None:
+                    raise claim_error
+                if outcome.error is not None or self._stopping:
+                    outcome.raise_error()
+                    return
+                claim, following = following, None
+        finally:
+            if following is not None:
+                await following.release()  # claimed, never published: its rows wait for the next round
+            if recording is not None:
+                await recording
+
+    def _query(self) -> Select[Any]:
         outbox = self.db.tables.outbox
         query = (
             select(
@@ -113,38 +200,56 @@ class OutboxRelay:
         )
         if is_postgres(self.db.engine):
             query = query.with_for_update(skip_locked=True)
-        async with self.db.sessions() as session, session.begin():
-            rows = (await session.execute(query)).all()
-            if not rows:
-                self.last_backlog = 0
-                return 0
-            # Pipelined: all publishes of the batch are in flight at once and confirmed together. The
-            # channel's FIFO lock sends them in `seq` order; only a failure can reorder (it is retried).
-            results = await asyncio.gather(*(self._publish(row) for row in rows), return_exceptions=True)
-            sent: list[int] = []
-            failed: list[int] = []
-            error: BaseException | None = None
-            for row, result in zip(rows, results, strict=True):
-                if result is None:
-                    sent.append(row.seq)
-                    self.metrics.published(row.event_type)
-                elif isinstance(result, PublishError):
-                    failed.append(row.seq)
-                    error = error or result
-                else:
-                    raise result
-            now = self.db.clock.now()
-            if sent:
-                await session.execute(update(outbox).where(outbox.c.seq.in_(sent)).values(sent_at=now))
-            if failed:
-                await session.execute(
-                    update(outbox)
-                    .where(outbox.c.seq.in_(failed))
-                    .values(attempts=outbox.c.attempts + 1, last_error=str(error)[:1000])
+        return query
+
+    async def _claim(self) -> _Claim | None:
+        """The next unsent rows, in a transaction of their own that holds them until `_record`."""
+        session = self.db.sessions()
+        try:
+            await session.begin()
+            rows = list((await session.execute(self._query())).all())
+        except BaseException:
+            await session.close()
+            raise
+        if not rows:
+            await session.close()
+            self.last_backlog = 0
+            return None
+        return _Claim(session, rows)
+
+    async def _send(self, rows: list[Any]) -> _Outcome:
+        # All publishes of the batch are in flight at once and confirmed together. The channel's FIFO
+        # lock sends them in `seq` order; only a failure can reorder (it is retried).
+        results = await asyncio.gather(*(self._publish(row) for row in rows), return_exceptions=True)
+        outcome = _Outcome()
+        for row, result in zip(rows, results, strict=True):
+            if result is None:
+                outcome.sent.append(row.seq)
+                self.metrics.published(row.event_type)
+            elif isinstance(result, PublishError):
+                outcome.failed.append(row.seq)
+                outcome.error = outcome.error or result
+            else:
+                raise result
+        return outcome
+
+    async def _record(self, claim: _Claim, outcome: _Outcome) -> None:
+        """Stamp what the broker confirmed (and count the failures), and commit: after the confirms."""
+        outbox = self.db.tables.outbox
+        try:
+            if outcome.sent:
+                await claim.session.execute(
+                    update(outbox).where(outbox.c.seq.in_(outcome.sent)).values(sent_at=self.db.clock.now())
                 )
-        if error is not None:
-            raise PublishError(str(error)) from error
-        return len(sent)
+            if outcome.failed:
+                await claim.session.execute(
+                    update(outbox)
+                    .where(outbox.c.seq.in_(outcome.failed))
+                    .values(attempts=outbox.c.attempts + 1, last_error=str(outcome.error)[:1000])
+                )
+            await claim.session.commit()
+        finally:
+            await claim.session.close()
 
     async def _publish(self, row: Any) -> None:
         bus = self.buses.get(row.destination)
