@@ -9,6 +9,7 @@ import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 from playwright.async_api import Browser, Dialog, Locator, Page, Request, Route, expect
@@ -73,7 +74,8 @@ def status(page: Page) -> Locator:
 async def save_url(page: Page) -> str:
     url = await page.locator("form[data-autosave-url]").get_attribute("data-autosave-url")
     assert url
-    return url
+    # The page's links are relative to the site (never built from the Host header).
+    return urljoin(page.url, url)
 
 
 async def record_status(page: Page) -> None:

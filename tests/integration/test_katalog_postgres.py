@@ -26,7 +26,7 @@ async def test_the_directory_migrates_once_and_round_trips_on_postgres(pg_url: s
         first, other = katalogs[0], katalogs[1]
         assert await first.is_current()
         async with first.engine.connect() as conn:
-            assert await conn.scalar(text("SELECT count(*) FROM person WHERE kilde = 'seed'")) == 18
+            assert await conn.scalar(text("SELECT count(*) FROM person WHERE kilde = 'seed'")) == 20
 
         await first.legg_til_enhet(ADMIN, kode="HEMA", navn="Hematologisk seksjon", resh_id="900103")
         await first.legg_til_kostnadssted(ADMIN, enhet="HBE-HEMA", kode="4610", navn="Hematologi")
