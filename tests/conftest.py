@@ -137,11 +137,33 @@ def layer_markers(item: pytest.Item) -> set[str]:
     return found
 
 
+IN_PROCESS_LAYERS = ("unit", "service")
+"""Folders whose tests must run without a server, a browser or a spawned process."""
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    misplaced: list[str] = []
     for item in items:
         present = {mark.name for mark in item.iter_markers()}
-        for name in sorted(layer_markers(item) - present):
+        needs = layer_markers(item)
+        for name in sorted(needs - present):
             item.add_marker(getattr(pytest.mark, name))
+        if needs and _layer(config, item) in IN_PROCESS_LAYERS:
+            misplaced.append(f"{item.nodeid} needs {', '.join(sorted(needs))}")
+    if misplaced:
+        # The folder is the promise `make test-fast` relies on: keep a test that needs servers elsewhere.
+        raise pytest.UsageError(
+            "tests under tests/unit or tests/service must need no server:\n" + "\n".join(misplaced)
+        )
+
+
+def _layer(config: pytest.Config, item: pytest.Item) -> str:
+    """`unit`, `service`, `integration` or `e2e`: the folder under the project's `tests/`."""
+    try:
+        parts = item.path.relative_to(config.rootpath).parts
+    except ValueError:
+        return ""
+    return parts[1] if len(parts) > 2 and parts[0] == "tests" else ""
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

@@ -38,7 +38,7 @@ from shared.platform.bus.memory import MemoryBus
 from soknad.app import create_app as create_soknad
 from soknad.settings import SoknadSettings
 from soknad.store.varsler import Varsel
-from tests.integration.test_soknad_api import COMPLETE  # the form's owner keeps it complete
+from tests.service.test_soknad_api import COMPLETE  # the form's owner keeps it complete
 from tests.support.apps import DemoClient, running
 from tests.support.builders import complete_innhold
 from tests.support.recording import record_events

@@ -1,0 +1,2 @@
+"""Service tests: each service (or the embedded default) in-process, on SQLite and the in-process bus.
+They need no server and no browser; `make test-fast` runs them with the unit tests."""
