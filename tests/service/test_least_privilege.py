@@ -208,3 +208,20 @@ async def test_the_controller_sees_billing_lines_of_granted_cases_only(
     assert [r.status_code for r in pages] == [403, 403]
     assert all(PATIENT not in r.text for r in [*full, *pages])
     assert not_theirs.status_code == 403
+
+
+@pytest.mark.parametrize("user", ["hbe-admin", "hbe-controller"])
+async def test_admin_and_controller_see_the_trusts_statistics_but_no_case(
+    soknader: Soknader, user: str
+) -> None:
+    async with DemoClient(soknader.app, user) as client:
+        api = await client.get("/api/statistikk", params={"fra": "2026-01-01", "til": "2026-01-31"})
+        assert api.status_code == 200, api.text
+        # Counts of the whole trust (both cases), never a row of one.
+        assert api.json()["totalt"] == 2
+        page = await client.get("/statistikk", headers=HTML)
+        assert page.status_code == 200
+        assert "alle søknader i" in page.text
+        for case in (soknader.granted, soknader.refused):
+            assert case.patient_name not in api.text + page.text
+            assert case.id not in api.text + page.text

@@ -47,9 +47,12 @@ NAV: list[tuple[Role, str, str, str]] = [
     *(
         (role, "soknad", path, label)
         for path, label in (("/register", "Register"), ("/statistikk", "Statistikk"))
-        # Not the admin: it configures and reads no clinical content (least privilege).
+        # Not the admin nor the controller: they read no application (least privilege).
         for role in (Role.FAGDIREKTOR, Role.KOMITE, Role.LEDER)
     ),
+    # Counts and costs, never a case: the controller's cost per unit and period, the admin's overview.
+    (Role.CONTROLLER, "soknad", "/statistikk", "Statistikk"),
+    (Role.ADMIN, "soknad", "/statistikk", "Statistikk"),
 ]
 
 

@@ -64,7 +64,7 @@ async def get(
     fra: Annotated[str, Query(description="First day (YYYY-MM-DD); default twelve months back.")] = "",
     til: Annotated[str, Query(description="Last day (YYYY-MM-DD); default today.")] = "",
 ) -> StatistikkRead:
-    register.require_register_access(p)
+    register.require_statistics_access(p)
     periode = statistikk.parse_period({"fra": fra, "til": til}, today=db.clock.now().astimezone(OSLO).date())
     stat = await statistikk.compute(db, p, periode, org=org)
     return StatistikkRead(

@@ -279,12 +279,27 @@ def require_register_access(p: Principal) -> None:
         raise Forbidden(NO_ACCESS_MESSAGE)
 
 
-def scope(p: Principal) -> ColumnElement[bool]:
-    """The applications of the principal's trust the register and the statistics may show them:
-    committee and director all sent ones, a leader those of their unit."""
-    require_register_access(p)
+STATISTICS_ACCESS = (*FULL_ACCESS, Role.CONTROLLER, Role.ADMIN)
+"""Statistics are counts, shares, costs and times, never a case: the controller reports cost per unit and
+period from them, and the trust's admin follows its own process. Neither opens the register."""
+
+
+def require_statistics_access(p: Principal) -> None:
+    if not (p.has(*STATISTICS_ACCESS) or (p.has(Role.LEDER) and p.enhet)):
+        raise Forbidden(NO_ACCESS_MESSAGE)
+
+
+def scope(p: Principal, *, statistics: bool = False) -> ColumnElement[bool]:
+    """The applications of the principal's trust the register (or, with `statistics`, the statistics)
+    may count or show them: committee and director all sent ones (statistics: also controller and
+    admin), a leader those of their unit."""
+    trust_wide = STATISTICS_ACCESS if statistics else FULL_ACCESS
+    if statistics:
+        require_statistics_access(p)
+    else:
+        require_register_access(p)
     grants: list[ColumnElement[bool]] = []
-    if p.has(*FULL_ACCESS):
+    if p.has(*trust_wide):
         grants.append(true())
     if p.has(Role.LEDER) and p.enhet:
         grants.append(Soknad.enhet == p.enhet)

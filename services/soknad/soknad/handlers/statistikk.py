@@ -179,7 +179,7 @@ def parse_tabell(value: str) -> str:
 
 @use_case
 async def compute(uow: UnitOfWork, p: Principal, periode: Periode, *, org: Organisasjon) -> Statistikk:
-    visible = scope(p)
+    visible = scope(p, statistics=True)
     start, end = period_bounds(periode.fra, periode.til)
     sent_in_period = (Soknad.sendt_at >= start, Soknad.sendt_at < end)
     maneder = months_between(periode.fra, periode.til)

@@ -33,7 +33,7 @@ KATEGORI_KORT = {
 
 
 def _hvem(p: Principal, org: Organisasjon) -> str:
-    if p.has(*register.FULL_ACCESS):
+    if p.has(*register.STATISTICS_ACCESS):
         return f"alle søknader i {hf_navn(p.hf)}"
     if p.has(Role.LEDER) and p.enhet:
         return f"søknader til {org.enhet_navn(p.enhet)}"
@@ -99,7 +99,7 @@ def _round(value: float | None) -> float | None:
 
 @router.get("/statistikk", name="statistikk")
 async def statistikk_page(request: Request, p: CurrentPrincipal, db: Db) -> Response:
-    register.require_register_access(p)
+    register.require_statistics_access(p)
     values = {k: request.query_params.get(k, "") for k in ("fra", "til")}
     today = db.clock.now().astimezone(OSLO).date()
     errors: list[dict[str, str]] = []
@@ -137,7 +137,7 @@ async def statistikk_page(request: Request, p: CurrentPrincipal, db: Db) -> Resp
 @router.get("/statistikk.csv", name="statistikk_csv")
 async def statistikk_csv(request: Request, p: CurrentPrincipal, db: Db) -> Response:
     """`?tabell=maned|behandlingstid|enhet&fra=ÅÅÅÅ-MM-DD&til=ÅÅÅÅ-MM-DD`: one table per file."""
-    register.require_register_access(p)
+    register.require_statistics_access(p)
     tabell = statistikk.parse_tabell(request.query_params.get("tabell", "maned"))
     periode = statistikk.parse_period(
         {k: request.query_params.get(k, "") for k in ("fra", "til")},
