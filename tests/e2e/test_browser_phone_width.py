@@ -120,15 +120,16 @@ async def test_no_page_scrolls_sideways_on_a_phone(browser: Browser, server: Emb
     await direktor.locator("table.register a[href*='/register/']").first.click()
     await expect(direktor.locator("h1")).to_contain_text(re.compile(r"HBE-\d{4}-\d{6}"))
     await check(direktor, "register-sak", failures)
-    # One case page each of beslutning and vurdering (the seeded cases went through both). Their lists
-    # are other services' templates, not checked here.
+    # The lists and one case page each of beslutning and vurdering (the seeded cases went through both).
     await direktor.goto(server.url + "/beslutning/")
+    await check(direktor, "beslutning-saker", failures)
     await direktor.locator("main table a").first.click()
     await expect(direktor.locator("h1")).to_contain_text(re.compile(r"HBE-\d{4}-\d{6}"))
     await check(direktor, "beslutning-sak", failures)
 
     komite = await phone(browser, server, "hbe-komite")
     await komite.goto(server.url + "/vurdering/")
+    await check(komite, "vurdering-saker", failures)
     await komite.locator("main table a").first.click()
     await expect(komite.locator("h1")).to_contain_text(re.compile(r"HBE-\d{4}-\d{6}"))
     await check(komite, "vurdering-sak", failures)
