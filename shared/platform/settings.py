@@ -131,7 +131,7 @@ class ServiceSettings(BaseSettings):
     katalog_cache_ttl_s: float = Field(
         default=5.0,
         description="How long a process reuses what it read from the directory; its own changes are seen at "
-        "once, another process's after at most this long (sessions: at most 2 s).",
+        "once, another process's after at most this long (sessions too).",
     )
     katalog_seed_demo: bool | None = Field(
         default=None,

@@ -1,5 +1,5 @@
 """What the directory's in-process cache promises: this process sees its own changes at once; another
-process trusts a session for at most 2 s and units and roles for at most the cache's TTL."""
+process trusts a session and units and roles for at most the cache's TTL."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def clock_at(monkeypatch: pytest.MonkeyPatch, moment: float) -> None:
     monkeypatch.setattr(katalog_module.time, "monotonic", lambda: moment)
 
 
-async def test_a_session_revoked_in_another_process_lives_there_at_most_two_seconds(
+async def test_a_session_revoked_in_another_process_lives_there_at_most_the_ttl(
     two_processes: tuple[Katalog, Katalog], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     here, there = two_processes
@@ -43,9 +43,9 @@ async def test_a_session_revoked_in_another_process_lives_there_at_most_two_seco
     assert await there.session_user(session) == "hbe-soker"
     await here.revoke_session(session)
     assert await here.session_user(session) is None  # the process that revoked it: at once
-    clock_at(monkeypatch, start + 1.9)
+    clock_at(monkeypatch, start + 4.9)
     assert await there.session_user(session) == "hbe-soker"  # trusted from its cache
-    clock_at(monkeypatch, start + 2.1)
+    clock_at(monkeypatch, start + 5.1)
     assert await there.session_user(session) is None
     # A refused session is never remembered: asked again, it is asked of the database.
     assert await there.session_user("aldri-utstedt") is None
