@@ -11,13 +11,13 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 import soknad
+from shared.domain.kalender import oslo_date
 from shared.platform.auth.demo import DEMO_USERS
 from shared.platform.clock import SystemClock
 from shared.platform.db.engine import create_engine
 from shared.platform.db.migrate import upgrade
 from shared.platform.db.uow import Database
 from soknad.handlers.oppfolging import forfaller_for
-from soknad.samarbeid import oslo_date
 from soknad.store import SPINE, Soknad
 from soknad.store.varsler import Varsel
 

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Literal
-from zoneinfo import ZoneInfo
 
 from shared.platform.errors import InvalidTransition, ValidationFailed
-
-OSLO = ZoneInfo("Europe/Oslo")
 
 INNVILGET = frozenset({"innvilget", "innvilget_med_vilkar"})
 
@@ -21,10 +18,6 @@ EFFEKT_LABELS: dict[str, str] = {"ingen": "Ingen effekt", "delvis": "Delvis effe
 
 KOMMENTAR_MAX = 5000
 SVAR_MAX = 20_000
-
-
-def oslo_date(at: datetime) -> date:
-    return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(OSLO).date()
 
 
 def check_delegation(*, status: str, fra_enhet: str, til_enhet: str, enheter: set[str]) -> None:

@@ -5,18 +5,17 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from shared.domain.kalender import OSLO
 from shared.domain.trusts import hf_navn
 from shared.platform.auth.principal import ROLE_LABELS, Principal, Role
 from shared.platform.auth.session import CSRF_FIELD
 
 SHARED_TEMPLATES = Path(__file__).parent / "templates"
-OSLO = ZoneInfo("Europe/Oslo")
 
 MONTHS = [
     "januar",

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from shared.platform.web.templating import OSLO
+from shared.domain.kalender import OSLO
 from soknad.deps import CurrentPrincipal, Db, Org
 from soknad.handlers import register, statistikk
 from soknad.handlers.statistikk import Behandlingstid

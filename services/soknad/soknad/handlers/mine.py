@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from shared.domain.identifiers import InvalidPersonnummer, validate_fodselsnummer
-from shared.platform.web.templating import OSLO
+from shared.domain.kalender import OSLO
 from soknad.store import Soknad
 
 SHORT_MONTHS = ("jan.", "feb.", "mars", "apr.", "mai", "juni", "juli", "aug.", "sep.", "okt.", "nov.", "des.")

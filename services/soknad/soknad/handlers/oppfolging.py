@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
+from shared.domain.kalender import oslo_date
 from shared.events.contracts import OppfolgingRegistrert
 from shared.platform.auth.principal import Principal, Role
 from shared.platform.db.uow import UnitOfWork
@@ -19,7 +20,6 @@ from soknad.samarbeid import (
     check_oppfolging,
     check_oppfolging_allowed,
     evaluation_due,
-    oslo_date,
     parse_evalueringsdato,
 )
 from soknad.store import Soknad

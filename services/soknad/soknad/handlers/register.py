@@ -12,13 +12,13 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, func, or_, select, true
 from sqlalchemy.sql.elements import UnaryExpression
 
+from shared.domain.kalender import OSLO
 from shared.domain.labels import KATEGORI_LABELS, TYPE_LABELS, UTFALL_LABELS
 from shared.platform.auth.principal import Principal, Role
 from shared.platform.db.uow import UnitOfWork
 from shared.platform.errors import Forbidden, NotFound, ValidationFailed
 from shared.platform.observability.logging import mark_sensitive
 from shared.platform.web.params import parse_int
-from shared.platform.web.templating import OSLO
 from soknad import store
 from soknad.domain import STATUS_LABELS, Status
 from soknad.handlers.common import load

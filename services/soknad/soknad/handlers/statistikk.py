@@ -14,13 +14,14 @@ from datetime import date, datetime
 
 from sqlalchemy import func, select
 
+from shared.domain.kalender import OSLO
 from shared.domain.labels import KATEGORI_LABELS, UTFALL_LABELS
 from shared.platform.auth.principal import Principal
 from shared.platform.db.uow import UnitOfWork
 from shared.platform.db.use_case import use_case
 from shared.platform.errors import ValidationFailed
 from shared.platform.katalog import Organisasjon
-from shared.platform.web.templating import MONTHS, OSLO
+from shared.platform.web.templating import MONTHS
 from soknad.domain import Status
 from soknad.handlers.register import check_period, parse_date, period_bounds, scope
 from soknad.store import Soknad

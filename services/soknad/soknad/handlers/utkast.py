@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from shared.domain.kalender import oslo_date
 from shared.events.contracts import SoknadSendt, SoknadTrukket
 from shared.platform.auth.principal import Principal, Role
 from shared.platform.db.uow import UnitOfWork
@@ -41,16 +41,12 @@ ENHET_FELT = "enhet"
 """Pseudo question ids in the field history for the choices kept outside `innhold`."""
 
 
-OSLO = ZoneInfo("Europe/Oslo")
-
-
-def local_date(now: datetime) -> date:
-    """Today where the clinicians are: a consent signed this morning is not in the future."""
-    return (now if now.tzinfo else now.replace(tzinfo=UTC)).astimezone(OSLO).date()
+# Today where the clinicians are: a consent signed this morning is not in the future.
+local_date = oslo_date
 
 
 def _local_date(uow: UnitOfWork) -> date:
-    return local_date(uow.now)
+    return oslo_date(uow.now)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from shared.domain.kalender import OSLO
 from shared.platform.auth.principal import Principal
 from shared.platform.errors import ValidationFailed
 from shared.platform.web.revisjonslogg import (
@@ -24,7 +25,6 @@ from shared.platform.web.revisjonslogg import (
     require_personvern,
     rolle_label,
 )
-from shared.platform.web.templating import OSLO
 from soknad.deps import CurrentPrincipal, Runtime
 from soknad.handlers.personvern import Linje, Sak, Tilgangslogg, logg_for_pasient, logg_for_sak
 from soknad.oppslag import forwarded_credentials

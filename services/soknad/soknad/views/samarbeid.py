@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import Request
 
+from shared.domain.kalender import oslo_date
 from shared.platform.auth.principal import Principal, Role, can_edit_soknad
 from shared.platform.web.deps import katalog_of, org_of
 from soknad.handlers.sider import Saksside
@@ -14,7 +15,6 @@ from soknad.samarbeid import (
     EFFEKT_LABELS,
     INNVILGET,
     evaluation_due,
-    oslo_date,
     parse_evalueringsdato,
     ventetid,
 )

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from markupsafe import Markup
 
+from shared.domain.kalender import OSLO
 from shared.domain.labels import KATEGORI_LABELS
 from shared.domain.trusts import hf_navn
 from shared.platform.auth.principal import Principal, Role
@@ -15,7 +16,7 @@ from shared.platform.errors import ValidationFailed
 from shared.platform.katalog import Organisasjon
 from shared.platform.web.charts import Serie, format_number, horizontal_bar_chart, stacked_bar_chart
 from shared.platform.web.deps import org_of
-from shared.platform.web.templating import OSLO, format_date
+from shared.platform.web.templating import format_date
 from soknad.deps import CurrentPrincipal, Db
 from soknad.handlers import register, statistikk
 from soknad.handlers.statistikk import RESULTAT_LABELS, Statistikk, month_label
