@@ -55,12 +55,9 @@ class Authenticator:
         session_id = self.signer.read_session(request.cookies.get(SESSION_COOKIE))
         if session_id is None:
             return None
-        user_id = await self.katalog.session_user(session_id)
-        if user_id is None:
-            return None  # logged out, expired, or never issued by us
-        person = await self.katalog.person(user_id)
-        if person is None or not person.aktiv:
-            return None
+        person = await self.katalog.session_person(session_id)
+        if person is None:
+            return None  # logged out, expired, never issued by us, or the person deactivated
         if request.method in UNSAFE_METHODS:
             await self._check_csrf(request)
         return person.principal(via_session=True)

@@ -415,6 +415,12 @@ class Katalog:
             self._sessions[key] = (now + self.session_cache_s, user_id)
         return user_id
 
+    async def session_person(self, session_id: str) -> Person | None:
+        """The active person of a live session: what a session cookie stands for."""
+        user_id = await self.session_user(session_id)
+        person = await self.person(user_id) if user_id is not None else None
+        return person if person is not None and person.aktiv else None
+
     async def revoke_session(self, session_id: str) -> None:
         key = session_hash(session_id)
         async with self.engine.begin() as conn:

@@ -51,9 +51,8 @@ def portal_router(
 
     async def current(request: Request) -> Principal | None:
         session_id = signer.read_session(request.cookies.get(SESSION_COOKIE))
-        user_id = await katalog.session_user(session_id) if session_id else None
-        person = await katalog.person(user_id) if user_id else None
-        return person.principal() if person is not None and person.aktiv else None
+        person = await katalog.session_person(session_id) if session_id else None
+        return person.principal() if person is not None else None
 
     def csrf_matches(request: Request, supplied: object) -> bool:
         expected = getattr(request.state, "csrf_token", None)
