@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Literal
 
@@ -13,8 +13,18 @@ Kategori = Literal["off_label", "godkjenningsfritak", "unntaksordningen", "tilga
 Kjonn = Literal["mann", "kvinne"]
 Anbefaling = Literal["innvilge", "innvilge_med_vilkar", "avsla"]
 Utfall = Literal["innvilget", "innvilget_med_vilkar", "avslatt"]
-Vurderingsflyt = Literal["forenklet", "komplett"]
+# `interregional`: tilgangsordningen's cases, decided by the interregional vurderingskomité after the
+# trust's medical director forwarded them; the trust registers that committee's decision.
+Vurderingsflyt = Literal["forenklet", "komplett", "interregional"]
 Effekt = Literal["ingen", "delvis", "god"]
+Avslutningsarsak = Literal[
+    "manglende_effekt", "bivirkninger", "pasientens_onske", "behandling_fullfort", "dod", "annet"
+]
+"""Why a treatment stopped, as a category: the reasons travel nationally, free text never does."""
+Bivirkningsgrad = Literal["lett", "moderat", "alvorlig", "livstruende", "dodelig"]
+"""The gravest adverse event's category (CTCAE-like grades 1–5)."""
+Vilkarstype = Literal["evaluering", "stoppregel", "registrering", "pasientinformasjon", "annet"]
+VedtakArt = Literal["vedtak", "endring"]
 
 
 class NasjonalStatus(StrEnum):
@@ -23,6 +33,7 @@ class NasjonalStatus(StrEnum):
     TIL_VURDERING = "til_vurdering"
     VEDTATT = "vedtatt"
     TRUKKET = "trukket"
+    OPPHEVET = "opphevet"
 
 
 class Value(BaseModel):
@@ -72,3 +83,79 @@ class Kriterievurdering(Value):
     nytte: int = Field(ge=1, le=3, description="Expected benefit: 1 low, 2 moderate, 3 high.")
     ressursbruk: int = Field(ge=1, le=3, description="Resource use: 1 low, 2 moderate, 3 high.")
     evidenskvalitet: int = Field(ge=1, le=3, description="Quality of evidence: 1 low, 2 moderate, 3 high.")
+
+
+class Feltvisning(Value):
+    """One answered question as the applicant's form shows it (label and formatted answer)."""
+
+    id: str = Field(description="Question id in the form definition (FHIR `linkId`).")
+    etikett: str = Field(description="The question as the form asks it.")
+    svar: str = Field(description="The answer formatted for reading (dates, amounts, choices as labels).")
+
+
+class Seksjonsvisning(Value):
+    """One visible section of the form, in the form's order, with its answered questions."""
+
+    id: str = Field(description="Section id in the form definition.")
+    tittel: str = Field(description="Section title.")
+    felt: list[Feltvisning] = Field(default_factory=list, description="Answered questions in order.")
+
+
+class Komitemedlem(Value):
+    id: str = Field(description="User id of the member.")
+    navn: str = Field(description="Name of the member.")
+
+
+class Medlemsvurdering(Value):
+    """One committee member's structured assessment, as the recommendation shows it."""
+
+    medlem_id: str = Field(description="User id of the member.")
+    medlem_navn: str = Field(description="Name of the member.")
+    alvorlighet: int | None = Field(default=None, ge=1, le=3, description="Severity 1–3.")
+    alvorlighet_begrunnelse: str | None = Field(default=None, description="Why that severity.")
+    nytte: int | None = Field(default=None, ge=1, le=3, description="Expected benefit 1–3.")
+    nytte_begrunnelse: str | None = Field(default=None, description="Why that benefit.")
+    ressursbruk: int | None = Field(default=None, ge=1, le=3, description="Resource use 1–3.")
+    ressursbruk_begrunnelse: str | None = Field(default=None, description="Why that resource use.")
+    evidenskvalitet: int | None = Field(default=None, ge=1, le=3, description="Quality of evidence 1–3.")
+    sikkerhet: str | None = Field(default=None, description="Safety.")
+    alternativer: str | None = Field(default=None, description="On-label options, clinical trials.")
+    nye_metoder_status: str | None = Field(default=None, description="Status in Nye Metoder.")
+    kostnad_budsjett: str | None = Field(default=None, description="Cost and budget impact.")
+    anbefaling: Literal["innvilge", "innvilge_med_vilkar", "avsla"] | None = Field(
+        default=None, description="The member's own view."
+    )
+    levert_at: datetime | None = Field(default=None, description="When the member submitted it.")
+
+
+class Vilkar(Value):
+    """One structured condition of a decision."""
+
+    type: Vilkarstype = Field(description="Kind of condition.")
+    tekst: str = Field(description="The condition as the letter states it.")
+    dato: date | None = Field(default=None, description="Due date, e.g. of the evaluation.")
+
+
+class VedtakOmfang(Value):
+    """Exactly what was approved: a pharmacy or integrator acts on this without the application."""
+
+    legemiddel: Legemiddel = Field(description="The drug, with FEST id and ATC when known.")
+    indikasjon: Indikasjon = Field(description="The indication.")
+    dosering: str | None = Field(default=None, description="Dose and interval as approved.")
+    antall_kurer: int | None = Field(default=None, ge=1, description="Number of courses, if limited.")
+    gyldig_fra: date | None = Field(default=None, description="Start of the approved period.")
+    gyldig_til: date | None = Field(default=None, description="End of the approved period.")
+    enhet: str = Field(description="Code of the unit that treats.")
+    enhet_navn: str | None = Field(default=None, description="Name of that unit.")
+
+
+class Gruppevedtak(Value):
+    """A granted group decision as it is published nationally (it names a group, never a patient)."""
+
+    beskrivelse: str = Field(description="The patient group the decision covers.")
+    dosering: str | None = Field(default=None, description="Dose and interval as approved.")
+    vilkar: list[Vilkar] = Field(default_factory=list, description="The conditions.")
+    begrunnelse: str = Field(description="The reasons for the decision.")
+    gyldig_fra: date | None = Field(default=None, description="Start of validity.")
+    gyldig_til: date | None = Field(default=None, description="End of validity.")
+    enhet_navn: str | None = Field(default=None, description="The unit the decision is for.")

@@ -4,24 +4,33 @@ generated from these models (`python -m shared.events.asyncapi`)."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, model_validator
 
 from shared.events.base import EventContract, event_type, register
 from shared.events.common import (
     Anbefaling,
+    Avslutningsarsak,
+    Bivirkningsgrad,
     Effekt,
     Forankring,
+    Gruppevedtak,
     Indikasjon,
     Kategori,
     Kjonn,
+    Komitemedlem,
     Kriterievurdering,
     Legemiddel,
+    Medlemsvurdering,
     NasjonalStatus,
     Pasient,
+    Seksjonsvisning,
     SoknadType,
     Utfall,
+    VedtakArt,
+    VedtakOmfang,
+    Vilkar,
     Vurderingsflyt,
 )
 
@@ -52,6 +61,16 @@ class SoknadForankret(EventContract):
     sendt_at: datetime = Field(description="When the application was sent.")
     forankret_at: datetime = Field(description="When it was anchored.")
     forankring: Forankring = Field(description="The anchoring.")
+    # The whole application (added December 2026; older events lack it and render the fields above):
+    # the raw answers for whoever computes with them, the formatted sections for whoever reads them.
+    skjema_versjon: int | None = Field(default=None, description="Version of the form it was filled in.")
+    svar: dict[str, Any] = Field(
+        default_factory=dict, description="Every answer by question id, as the form stored it."
+    )
+    visning: list[Seksjonsvisning] = Field(
+        default_factory=list,
+        description="The visible sections with their answered questions, as the applicant's form shows them.",
+    )
 
 
 @register
@@ -117,17 +136,30 @@ class SoknadTrukket(EventContract):
     trukket_at: datetime = Field(description="When it was withdrawn.")
 
 
-@register
-class TilleggsinformasjonEtterspurt(EventContract):
-    TYPE: ClassVar[str] = event_type("vurdering", "tilleggsinformasjon_etterspurt", 1)
-    PRODUCER: ClassVar[str] = "vurdering"
-    DESCRIPTION: ClassVar[str] = "The assessment asks the applicant for more information."
-
+class _Etterspurt(EventContract):
     sporsmal_id: str = Field(description="Id of the question.")
     soknad_id: str = Field(description="Id of the application.")
     lopenummer: str = Field(description="National case number.")
     sporsmal: str = Field(description="The question.")
     spurt_at: datetime = Field(description="When it was asked.")
+    spurt_av_navn: str | None = Field(default=None, description="Name of who asked.")
+    svarfrist: date | None = Field(default=None, description="When an answer is wanted.")
+
+
+@register
+class TilleggsinformasjonEtterspurt(_Etterspurt):
+    TYPE: ClassVar[str] = event_type("vurdering", "tilleggsinformasjon_etterspurt", 1)
+    PRODUCER: ClassVar[str] = "vurdering"
+    DESCRIPTION: ClassVar[str] = "The committee asks the applicant for more information; the case waits."
+
+
+@register
+class TilleggsinformasjonEtterspurtAvFagdirektor(_Etterspurt):
+    TYPE: ClassVar[str] = event_type("beslutning", "tilleggsinformasjon_etterspurt", 1)
+    PRODUCER: ClassVar[str] = "beslutning"
+    DESCRIPTION: ClassVar[str] = (
+        "The medical director asks the applicant for more information; the case waits."
+    )
 
 
 @register
@@ -141,6 +173,33 @@ class TilleggsinformasjonBesvart(EventContract):
     lopenummer: str = Field(description="National case number.")
     svar: str = Field(description="The answer.")
     besvart_at: datetime = Field(description="When it was answered.")
+    besvart_av_navn: str | None = Field(default=None, description="Name of who answered.")
+    endrede_felt: list[str] = Field(
+        default_factory=list, description="Ids of the questions whose answers changed with the answer."
+    )
+    visning: list[Seksjonsvisning] = Field(
+        default_factory=list,
+        description="The application's sections after the answer (empty when no answer changed).",
+    )
+
+
+@register
+class SakSendtTilKomite(EventContract):
+    TYPE: ClassVar[str] = event_type("beslutning", "sak_sendt_til_komite", 1)
+    PRODUCER: ClassVar[str] = "beslutning"
+    DESCRIPTION: ClassVar[str] = (
+        "The medical director chose the complete flow: the committee (the named members) must assess "
+        "the case by the deadline. Without this event a case never enters the committee's queue."
+    )
+
+    soknad_id: str = Field(description="Id of the application.")
+    lopenummer: str = Field(description="National case number.")
+    medlemmer: list[Komitemedlem] = Field(description="The members who must assess.")
+    frist: date = Field(description="When the recommendation is due.")
+    merknad: str | None = Field(default=None, description="The director's note to the committee.")
+    sendt_av: str = Field(description="User id of the medical director.")
+    sendt_av_navn: str = Field(description="Name of the medical director.")
+    sendt_at: datetime = Field(description="When it was sent.")
 
 
 @register
@@ -157,6 +216,11 @@ class AnbefalingAvgitt(EventContract):
     kriterier: Kriterievurdering = Field(description="Assessment against the priority criteria.")
     avgitt_av: str = Field(description="User id of the committee member.")
     avgitt_at: datetime = Field(description="When it was given.")
+    avgitt_av_navn: str | None = Field(default=None, description="Name of who gave it.")
+    vilkar: str | None = Field(default=None, description="Proposed conditions (innvilge med vilkår).")
+    medlemsvurderinger: list[Medlemsvurdering] = Field(
+        default_factory=list, description="Every member's structured assessment, with name and time."
+    )
 
 
 @register
@@ -173,9 +237,48 @@ class VedtakFattet(EventContract):
     vilkar: str | None = Field(default=None, description="Conditions, when granted with conditions.")
     gyldig_til: date | None = Field(default=None, description="End of the validity period.")
     evalueringsdato: date | None = Field(default=None, description="When the effect must be evaluated.")
-    vurderingsflyt: Vurderingsflyt = Field(description="Simplified (director only) or complete flow.")
+    vurderingsflyt: Vurderingsflyt = Field(
+        description="Simplified (director only), complete (committee) or interregional (tilgangsordningen)."
+    )
     fattet_av: str = Field(description="User id of the medical director.")
     fattet_at: datetime = Field(description="When it was decided.")
+    # Added December 2026, all optional so decisions already in outboxes still parse.
+    art: VedtakArt = Field(default="vedtak", description="A first decision, or an amendment of one.")
+    erstatter_vedtak_id: str | None = Field(
+        default=None, description="The decision this one amends (art `endring`)."
+    )
+    fattet_av_navn: str | None = Field(default=None, description="Name of who decided.")
+    kategori: Kategori | None = Field(default=None, description="Scheme (lets integrators route).")
+    soknad_type: SoknadType | None = Field(default=None, description="Single patient or group.")
+    enhet: str | None = Field(default=None, description="Code of the unit the case belongs to.")
+    omfang: VedtakOmfang | None = Field(default=None, description="The approved scope (granted decisions).")
+    vilkar_liste: list[Vilkar] = Field(default_factory=list, description="Structured conditions.")
+    gyldig_fra: date | None = Field(default=None, description="Start of the validity period.")
+    kostnadssted: str | None = Field(default=None, description="Cost centre that pays (from the anchoring).")
+    interregional_referanse: str | None = Field(
+        default=None, description="The interregional committee's reference (tilgangsordningen)."
+    )
+
+
+@register
+class VedtakOpphevet(EventContract):
+    TYPE: ClassVar[str] = event_type("beslutning", "vedtak_opphevet", 1)
+    PRODUCER: ClassVar[str] = "beslutning"
+    DESCRIPTION: ClassVar[str] = (
+        "The medical director revoked a decision: a new, traceable decision referring to the old one."
+    )
+
+    vedtak_id: str = Field(description="Id of the revoking decision.")
+    opphever_vedtak_id: str = Field(description="The decision it revokes.")
+    soknad_id: str = Field(description="Id of the application.")
+    lopenummer: str = Field(description="National case number.")
+    begrunnelse: str = Field(description="Why it was revoked.")
+    gjelder_fra: date = Field(description="From when the treatment is no longer approved.")
+    opphevet_av: str = Field(description="User id of the medical director.")
+    opphevet_av_navn: str = Field(description="Name of the medical director.")
+    opphevet_at: datetime = Field(description="When it was revoked.")
+    kategori: Kategori | None = Field(default=None, description="Scheme (lets integrators route).")
+    enhet: str | None = Field(default=None, description="Code of the unit the case belongs to.")
 
 
 @register
@@ -190,6 +293,39 @@ class OppfolgingRegistrert(EventContract):
     bivirkninger: bool = Field(description="Whether adverse events occurred.")
     fortsetter: bool = Field(description="Whether the treatment continues.")
     registrert_at: datetime = Field(description="When it was registered.")
+    avslutningsarsak: Avslutningsarsak | None = Field(
+        default=None, description="Why it stopped, when it does not continue."
+    )
+    bivirkningsgrad: Bivirkningsgrad | None = Field(
+        default=None, description="The gravest adverse event's category, when there were any."
+    )
+
+
+@register
+class SakEtterregistrert(EventContract):
+    TYPE: ClassVar[str] = event_type("soknad", "sak_etterregistrert", 1)
+    PRODUCER: ClassVar[str] = "soknad"
+    DESCRIPTION: ClassVar[str] = (
+        "A decision made before the system existed was imported (etterregistrering) as a decided case. "
+        "Trust-internal broker only."
+    )
+
+    soknad_id: str = Field(description="Id of the imported case in `soknad`.")
+    lopenummer: str = Field(description="National case number given on import.")
+    type: SoknadType = Field(description="Single patient or patient group.")
+    kategori: Kategori = Field(description="Scheme.")
+    enhet: str = Field(description="Code of the unit.")
+    pasient: Pasient | None = Field(default=None, description="The patient (enkeltpasient only).")
+    gruppe_storrelse: int | None = Field(default=None, description="Group size (gruppe only).")
+    legemiddel: Legemiddel = Field(description="The drug.")
+    indikasjon: Indikasjon = Field(description="The indication.")
+    utfall: Utfall = Field(description="The outcome that was decided.")
+    sendt_dato: date = Field(description="When the application was made.")
+    vedtak_dato: date = Field(description="When it was decided.")
+    gyldig_til: date | None = Field(default=None, description="End of validity, if granted.")
+    estimert_kostnad_nok: int | None = Field(default=None, description="Estimated yearly cost in NOK.")
+    registrert_av: str = Field(description="User id of who imported it.")
+    registrert_at: datetime = Field(description="When it was imported.")
 
 
 @register
@@ -233,3 +369,34 @@ class SakSammendrag(EventContract):
     kjonn: Kjonn | None = Field(default=None, description="Patient sex (single patient).")
     gruppe_storrelse: int | None = Field(default=None, description="Group size (group).")
     kostnadsband: str | None = Field(default=None, description="Cost band, e.g. '100-500k'.")
+
+
+@register
+class SakSammendragV2(SakSammendrag):
+    """v1 plus the follow-up outcome, amendments, post-registration and published group decisions.
+    `oversikt` accepts both versions."""
+
+    TYPE: ClassVar[str] = event_type("integrasjon", "sak_sammendrag", 2)
+    DESCRIPTION: ClassVar[str] = (
+        "Anonymised national summary of one case (v2: with follow-up outcome, amendments, "
+        "post-registration and the published group decision), sent on every change."
+    )
+
+    endret: bool = Field(default=False, description="The decision was amended at least once.")
+    etterregistrert: bool = Field(default=False, description="Imported from before the system existed.")
+    effekt: Effekt | None = Field(default=None, description="Follow-up: effect of the treatment.")
+    fortsetter: bool | None = Field(default=None, description="Follow-up: whether it continues.")
+    avslutningsarsak: Avslutningsarsak | None = Field(default=None, description="Follow-up: why it stopped.")
+    bivirkningsgrad: Bivirkningsgrad | None = Field(
+        default=None, description="Follow-up: the gravest adverse event's category."
+    )
+    gruppevedtak: Gruppevedtak | None = Field(
+        default=None, description="The granted group decision as published (type gruppe only)."
+    )
+
+    @model_validator(mode="after")
+    def _group_decisions_only(self) -> SakSammendragV2:
+        # A published decision text must never be about one patient.
+        if self.gruppevedtak is not None and self.type != "gruppe":
+            raise ValueError("gruppevedtak is only published for type gruppe")
+        return self
