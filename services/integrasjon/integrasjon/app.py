@@ -12,6 +12,8 @@ from fastapi import FastAPI
 from integrasjon import api, views
 from integrasjon.consumers import consumers
 from integrasjon.handlers import NationalTarget
+from integrasjon.integratorer.handlers import IntegratorHandlers, publishing_user
+from integrasjon.integratorer.topology import Utgaende
 from integrasjon.katalog import Katalog
 from integrasjon.settings import IntegrasjonSettings
 from integrasjon.store import SPINE
@@ -53,18 +55,20 @@ def create_app(
         user_template=settings.national_user_template,
         hf=frozenset(settings.hf),
     )
+    utgaende = Utgaende(settings)
     runtime = ServiceRuntime(
         name="integrasjon",
         settings=settings,
         tables=SPINE,
         migrations_dir=HERE / "migrations",
-        consumers=consumers(target),
+        consumers=consumers(target, IntegratorHandlers(user_id=publishing_user(settings.bus_url))),
         bus=bus,
         national_bus=national_bus,
         shared_katalog=personkatalog,
         national_bus_url=settings.national_bus_url,
         clock=clock or SystemClock(),
-        extra_start=[partial(_declare_national_exchange, tasks=[])],
+        extra_start=[partial(_declare_national_exchange, tasks=[]), utgaende.start],
+        extra_stop=[utgaende.stop],
     )
     app = create_service_app(
         runtime,

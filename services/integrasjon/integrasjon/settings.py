@@ -25,5 +25,17 @@ class IntegrasjonSettings(ServiceSettings):
         description="AMQP user-id set on every national message; `{hf}` is the lower-case trust code.",
     )
 
+    webhook_worker: bool = Field(default=True, description="Run the webhook delivery worker in this process.")
+    webhook_first_retry_s: float = Field(
+        default=5.0, gt=0, description="Wait before a failed webhook delivery's first retry; doubles after."
+    )
+    webhook_timeout_s: float = Field(default=10.0, gt=0, description="Timeout of one webhook delivery.")
+    webhook_poll_interval_s: float = Field(
+        default=1.0, gt=0, description="How often due deliveries are sought."
+    )
+    webhook_disable_after_failures: int = Field(
+        default=50, ge=1, description="Failed deliveries in a row after which an endpoint is disabled."
+    )
+
     def national_user(self, hf: str) -> str:
         return self.national_user_template.format(hf=hf.lower())

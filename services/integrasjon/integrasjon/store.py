@@ -82,3 +82,9 @@ async def count_national_summaries(session: AsyncSession, *, hf: str) -> tuple[i
     )
     counts = {bool(waiting): int(count) for waiting, count in rows.all()}
     return counts.get(False, 0), counts.get(True, 0)
+
+
+# The outbound integrations' tables live beside their code; importing them here puts them in
+# `Base.metadata`, which Alembic and the migration tests read.
+import integrasjon.integratorer.tables  # noqa: E402
+import integrasjon.webhooks.tables  # noqa: E402, F401

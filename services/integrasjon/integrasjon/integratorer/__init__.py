@@ -1,0 +1,1 @@
+"""Decisions out to integrators: the integrator exchanges, their messages and their broker users."""

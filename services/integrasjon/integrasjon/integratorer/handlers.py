@@ -1,0 +1,184 @@
+"""Consumed events that feed the integrators: keep each case's patient, and send every decision out on
+both integrator exchanges and to the subscribed webhooks, in the consuming transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
+
+from integrasjon.integratorer import mapper, routing
+from integrasjon.integratorer.routing import Hendelse
+from integrasjon.integratorer.tables import IntegratorSak, get_sak
+from integrasjon.webhooks import handlers as webhooks
+from shared.events.base import EventContract
+from shared.events.contracts import SakEtterregistrert, SoknadForankret, VedtakFattet, VedtakOpphevet
+from shared.events.envelope import Envelope
+from shared.platform.db.uow import LOCAL, UnitOfWork
+from shared.platform.errors import NotYetReceived
+from shared.platform.observability.logging import current_correlation_id
+
+
+async def stage(
+    uow: UnitOfWork,
+    event: EventContract,
+    *,
+    hf: str,
+    subject: str,
+    exchange: str,
+    routing_key: str,
+    user_id: str | None,
+) -> Envelope:
+    """Write an outbox row with our own routing key, in this transaction.
+
+    `UnitOfWork.publish` always routes on `<hf>.<type>`; integrators filter on category, unit and
+    outcome, so the row is written here the way `UnitOfWork.commit` writes it (the relay publishes it
+    like any other). The relay finds it at its next poll, as it is not woken for rows written here."""
+    envelope = Envelope(
+        source=f"/hf/{hf}/{uow.db.service}",
+        type=event.TYPE,
+        subject=subject,
+        hf=hf,
+        correlationid=current_correlation_id(),
+        data=event.model_dump(mode="json"),
+        time=uow.now,
+    )
+    await uow.session.execute(
+        uow.db.outbox_insert,
+        {
+            "event_id": envelope.id,
+            "destination": LOCAL,
+            "exchange": exchange,
+            "routing_key": routing_key,
+            "event_type": envelope.type,
+            "user_id": user_id,
+            "envelope": envelope.model_dump_json(),
+            "created_at": uow.now,
+            "attempts": 0,
+        },
+    )
+    return envelope
+
+
+@dataclass(frozen=True)
+class IntegratorHandlers:
+    user_id: str | None
+    """The AMQP `user-id` stamped on integrator messages (the service's own broker user, which the
+    broker verifies), so an integrator can tell them from anything else; None on the in-process bus."""
+
+    async def lagre_integrator_sak(self, uow: UnitOfWork, event: SoknadForankret, envelope: Envelope) -> None:
+        await self._keep(
+            uow,
+            lopenummer=event.lopenummer,
+            hf=event.hf,
+            type=event.type,
+            kategori=event.kategori,
+            enhet=event.enhet,
+            pasient=event.pasient if event.type == "enkeltpasient" else None,
+        )
+
+    async def lagre_etterregistrert_sak(
+        self, uow: UnitOfWork, event: SakEtterregistrert, envelope: Envelope
+    ) -> None:
+        await self._keep(
+            uow,
+            lopenummer=event.lopenummer,
+            hf=envelope.hf,
+            type=event.type,
+            kategori=event.kategori,
+            enhet=event.enhet,
+            pasient=event.pasient if event.type == "enkeltpasient" else None,
+        )
+
+    async def _keep(self, uow: UnitOfWork, *, lopenummer: str, pasient: object, **fields: str) -> None:
+        sak = await get_sak(uow.session, lopenummer)
+        if sak is None:
+            sak = IntegratorSak(lopenummer=lopenummer)
+            uow.session.add(sak)
+        for name, value in fields.items():
+            setattr(sak, name, value)
+        sak.fodselsnummer = getattr(pasient, "fodselsnummer", None)
+        sak.pasient_navn = getattr(pasient, "navn", None)
+        sak.endret_at = uow.now
+
+    async def send_vedtak_til_integratorer(
+        self, uow: UnitOfWork, event: VedtakFattet, envelope: Envelope
+    ) -> None:
+        sak = await get_sak(uow.session, event.lopenummer)
+        if sak is None and event.soknad_type != "gruppe":
+            # The identity-bearing message cannot be built without the patient: wait for the anchoring.
+            raise NotYetReceived(f"no integrator case yet for {event.lopenummer}")
+        anonym, med_pasient = mapper.vedtak_fattet(event, sak, hf=envelope.hf)
+        await self._send(
+            uow,
+            anonym,
+            med_pasient,
+            hf=envelope.hf,
+            lopenummer=event.lopenummer,
+            hendelse=mapper.hendelse_of(event),
+            kategori=anonym.kategori,
+            enhet=anonym.enhet,
+            utfall=event.utfall,
+        )
+
+    async def send_opphevelse_til_integratorer(
+        self, uow: UnitOfWork, event: VedtakOpphevet, envelope: Envelope
+    ) -> None:
+        sak = await get_sak(uow.session, event.lopenummer)
+        if sak is None:
+            raise NotYetReceived(f"no integrator case yet for {event.lopenummer}")
+        anonym, med_pasient = mapper.vedtak_opphevet(event, sak, hf=envelope.hf)
+        await self._send(
+            uow,
+            anonym,
+            med_pasient,
+            hf=envelope.hf,
+            lopenummer=event.lopenummer,
+            hendelse="opphevet",
+            kategori=anonym.kategori,
+            enhet=anonym.enhet,
+            utfall="opphevet",
+        )
+
+    async def _send(
+        self,
+        uow: UnitOfWork,
+        anonym: EventContract,
+        med_pasient: EventContract,
+        *,
+        hf: str,
+        lopenummer: str,
+        hendelse: Hendelse,
+        kategori: str | None,
+        enhet: str | None,
+        utfall: str,
+    ) -> None:
+        key = routing.routing_key(hf=hf, hendelse=hendelse, kategori=kategori, enhet=enhet, utfall=utfall)
+        uten = await stage(
+            uow,
+            anonym,
+            hf=hf,
+            subject=lopenummer,
+            exchange=routing.EXCHANGE,
+            routing_key=key,
+            user_id=self.user_id,
+        )
+        med = await stage(
+            uow,
+            med_pasient,
+            hf=hf,
+            subject=lopenummer,
+            exchange=routing.EXCHANGE_PASIENT,
+            routing_key=key,
+            user_id=self.user_id,
+        )
+        await webhooks.stage_deliveries(
+            uow, hf=hf, hendelse=hendelse, lopenummer=lopenummer, uten=uten, med=med
+        )
+
+
+def publishing_user(bus_url: str) -> str | None:
+    """The broker user in the service's bus URL: RabbitMQ only accepts our own user as `user-id`."""
+    parts = urlsplit(bus_url)
+    if parts.scheme.lower() not in ("amqp", "amqps") or not parts.username:
+        return None
+    return unquote(parts.username)

@@ -1,0 +1,1 @@
+"""Webhooks for HTTP-only integrators: endpoints, signed deliveries with retries, and their log."""

@@ -1,0 +1,254 @@
+"""Use cases of the webhooks: register and re-enable endpoints, read their log, replay a delivery, and
+the delivery worker's two steps (claim what is due, record how it went)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from integrasjon.webhooks import domain
+from integrasjon.webhooks.domain import FEILET, LEVERT, VENTER, EndepunktInput
+from integrasjon.webhooks.signing import new_secret
+from integrasjon.webhooks.tables import WebhookEndepunkt, WebhookForsok, WebhookLevering
+from shared.events.envelope import Envelope
+from shared.platform.auth.principal import Principal, Role
+from shared.platform.db.engine import is_postgres
+from shared.platform.db.uow import UnitOfWork
+from shared.platform.db.use_case import use_case
+from shared.platform.errors import NotFound
+
+DELIVERY_WINDOW = timedelta(days=1)
+LOG_LENGTH = 100
+
+
+async def stage_deliveries(
+    uow: UnitOfWork, *, hf: str, hendelse: str, lopenummer: str, uten: Envelope, med: Envelope
+) -> None:
+    """One delivery per active endpoint of the trust that wants this event, in the consuming
+    transaction: the variant with the patient only to endpoints entitled to it."""
+    wanted = domain.hendelsestype(hendelse)
+    endepunkter = await uow.session.scalars(
+        select(WebhookEndepunkt).where(WebhookEndepunkt.hf == hf, WebhookEndepunkt.aktiv.is_(True))
+    )
+    for e in endepunkter:
+        if wanted not in e.hendelser:
+            continue
+        envelope = med if e.identitet else uten
+        uow.session.add(
+            WebhookLevering(
+                endepunkt_id=e.id,
+                event_id=envelope.id,
+                hendelse=wanted,
+                lopenummer=lopenummer,
+                body=envelope.model_dump_json(),
+                status=VENTER,
+                forsok=0,
+                neste_forsok_at=uow.now,
+                frist_at=uow.now + DELIVERY_WINDOW,
+                opprettet_at=uow.now,
+                levert_at=None,
+                siste_feil=None,
+            )
+        )
+
+
+@dataclass(frozen=True)
+class NyttEndepunkt:
+    endepunkt: WebhookEndepunkt
+    hemmelighet: str
+    """Shown once, in the answer to the registration."""
+
+
+@use_case
+async def registrer(uow: UnitOfWork, p: Principal, data: EndepunktInput) -> NyttEndepunkt:
+    p.require(Role.ADMIN)
+    hemmelighet = new_secret()
+    e = WebhookEndepunkt(
+        id=str(uuid.uuid4()),
+        hf=p.hf,
+        navn=data.navn,
+        url=data.url,
+        hendelser=data.hendelser,
+        identitet=data.identitet,
+        hemmelighet=hemmelighet,
+        aktiv=True,
+        feil_pa_rad=0,
+        deaktivert_at=None,
+        deaktivert_grunn=None,
+        opprettet_av=p.user_id,
+        opprettet_at=uow.now,
+    )
+    uow.session.add(e)
+    uow.audit(
+        p,
+        action="skriv",
+        what="webhook.registrer",
+        case_ref=None,
+        purpose="Registrere webhook",
+        felt=["navn", "url", "hendelser", "identitet"],
+    )
+    return NyttEndepunkt(e, hemmelighet)
+
+
+@use_case
+async def list_endepunkter(uow: UnitOfWork, p: Principal) -> list[WebhookEndepunkt]:
+    p.require(Role.ADMIN)
+    rows = await uow.session.scalars(
+        select(WebhookEndepunkt).where(WebhookEndepunkt.hf == p.hf).order_by(WebhookEndepunkt.opprettet_at)
+    )
+    return list(rows)
+
+
+async def _endepunkt(uow: UnitOfWork, p: Principal, endepunkt_id: str) -> WebhookEndepunkt:
+    p.require(Role.ADMIN)
+    e = await uow.session.get(WebhookEndepunkt, endepunkt_id)
+    if e is None or e.hf != p.hf:
+        raise NotFound("Fant ikke webhooken.")
+    return e
+
+
+@dataclass(frozen=True)
+class Logg:
+    endepunkt: WebhookEndepunkt
+    leveringer: list[WebhookLevering]
+    forsok: dict[int, list[WebhookForsok]]
+
+
+@use_case
+async def logg(uow: UnitOfWork, p: Principal, endepunkt_id: str) -> Logg:
+    e = await _endepunkt(uow, p, endepunkt_id)
+    leveringer = list(
+        await uow.session.scalars(
+            select(WebhookLevering)
+            .where(WebhookLevering.endepunkt_id == e.id)
+            .order_by(WebhookLevering.id.desc())
+            .limit(LOG_LENGTH)
+        )
+    )
+    forsok: dict[int, list[WebhookForsok]] = {levering.id: [] for levering in leveringer}
+    if leveringer:
+        for f in await uow.session.scalars(
+            select(WebhookForsok).where(WebhookForsok.levering_id.in_(forsok)).order_by(WebhookForsok.id)
+        ):
+            forsok[f.levering_id].append(f)
+    # The log names cases (løpenumre) and when they were decided, not who the patients are.
+    uow.audit(p, action="les", what="webhook.logg", case_ref=None, purpose="Se leveringslogg")
+    return Logg(e, leveringer, forsok)
+
+
+@use_case
+async def spill_av_pa_nytt(uow: UnitOfWork, p: Principal, endepunkt_id: str, levering_id: int) -> None:
+    """Manual replay: the delivery is due now, with a fresh day of retries (same `webhook-id`)."""
+    e = await _endepunkt(uow, p, endepunkt_id)
+    levering = await uow.session.get(WebhookLevering, levering_id)
+    if levering is None or levering.endepunkt_id != e.id:
+        raise NotFound("Fant ikke leveringen.")
+    levering.status = VENTER
+    levering.neste_forsok_at = uow.now
+    levering.frist_at = uow.now + DELIVERY_WINDOW
+    uow.audit(
+        p, action="skriv", what="webhook.spill_av", case_ref=levering.lopenummer, purpose="Sende på nytt"
+    )
+
+
+@use_case
+async def aktiver(uow: UnitOfWork, p: Principal, endepunkt_id: str) -> None:
+    e = await _endepunkt(uow, p, endepunkt_id)
+    e.aktiv = True
+    e.feil_pa_rad = 0
+    e.deaktivert_at = None
+    e.deaktivert_grunn = None
+    uow.audit(p, action="skriv", what="webhook.aktiver", case_ref=None, purpose="Aktivere webhook")
+
+
+@dataclass(frozen=True)
+class Utsending:
+    """One delivery to attempt, with what signing it needs."""
+
+    levering_id: int
+    endepunkt_id: str
+    url: str
+    hemmelighet: str
+    webhook_id: str
+    body: str
+    forsok: int
+
+
+@use_case
+async def claim_due(uow: UnitOfWork, *, now: datetime, limit: int, lease: timedelta) -> list[Utsending]:
+    """The deliveries due now, to active endpoints, leased for `lease`: another worker (a second
+    instance) skips them until then, and if this one dies they come due again."""
+    query = (
+        select(WebhookLevering, WebhookEndepunkt)
+        .join(WebhookEndepunkt, WebhookEndepunkt.id == WebhookLevering.endepunkt_id)
+        .where(
+            WebhookLevering.status == VENTER,
+            WebhookLevering.neste_forsok_at <= now,
+            WebhookEndepunkt.aktiv.is_(True),
+        )
+        .order_by(WebhookLevering.neste_forsok_at, WebhookLevering.id)
+        .limit(limit)
+    )
+    if is_postgres(uow.db.engine):
+        query = query.with_for_update(of=WebhookLevering, skip_locked=True)
+    due = []
+    for levering, e in (await uow.session.execute(query)).all():
+        levering.neste_forsok_at = now + lease
+        due.append(
+            Utsending(
+                levering.id, e.id, e.url, e.hemmelighet, levering.event_id, levering.body, levering.forsok + 1
+            )
+        )
+    return due
+
+
+@dataclass(frozen=True)
+class Resultat:
+    at: datetime
+    statuskode: int | None
+    feil: str | None
+    varighet_ms: int
+
+    @property
+    def ok(self) -> bool:
+        return self.statuskode is not None and 200 <= self.statuskode < 300
+
+
+@use_case
+async def record(
+    uow: UnitOfWork, utsending: Utsending, resultat: Resultat, *, neste: timedelta, deaktiver_etter: int
+) -> None:
+    """Log the attempt; on failure retry after `neste`, or give up when the day is over; an endpoint
+    failing `deaktiver_etter` times in a row is disabled (the admin page says so)."""
+    levering = await uow.session.get(WebhookLevering, utsending.levering_id)
+    e = await uow.session.get(WebhookEndepunkt, utsending.endepunkt_id)
+    assert levering is not None and e is not None
+    uow.session.add(
+        WebhookForsok(
+            levering_id=levering.id,
+            at=resultat.at,
+            statuskode=resultat.statuskode,
+            feil=resultat.feil,
+            varighet_ms=resultat.varighet_ms,
+        )
+    )
+    levering.forsok += 1
+    if resultat.ok:
+        levering.status = LEVERT
+        levering.levert_at = resultat.at
+        levering.siste_feil = None
+        e.feil_pa_rad = 0
+        return
+    levering.siste_feil = resultat.feil or f"HTTP {resultat.statuskode}"
+    if resultat.at >= levering.frist_at:
+        levering.status = FEILET
+    else:
+        levering.neste_forsok_at = min(resultat.at + neste, levering.frist_at)
+    e.feil_pa_rad += 1
+    if e.aktiv and e.feil_pa_rad >= deaktiver_etter:
+        e.aktiv = False
+        e.deaktivert_at = resultat.at
+        e.deaktivert_grunn = f"{e.feil_pa_rad} mislykkede leveringer på rad (sist: {levering.siste_feil})"
