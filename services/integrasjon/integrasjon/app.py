@@ -17,6 +17,8 @@ from integrasjon.integratorer.topology import Utgaende
 from integrasjon.katalog import Katalog
 from integrasjon.settings import IntegrasjonSettings
 from integrasjon.store import SPINE
+from integrasjon.webhooks import api as webhooks_api
+from integrasjon.webhooks import views as webhooks_views
 from shared.platform.bus.base import Bus, RetryPolicy
 from shared.platform.bus.memory import MemoryBus
 from shared.platform.clock import Clock, SystemClock
@@ -77,7 +79,13 @@ def create_app(
             "Drug and diagnosis look-ups for the forms, and the trust's outbound integrations: "
             "anonymised case summaries to the national overview."
         ),
-        routers=[api.router, views.router, revisjonslogg_router("integrasjon")],
+        routers=[
+            api.router,
+            views.router,
+            webhooks_api.router,
+            webhooks_views.router,
+            revisjonslogg_router("integrasjon"),
+        ],
         templates_dir=HERE / "templates",
     )
     # Loaded here, not at import, so every app (and test) can be given its own catalogue.

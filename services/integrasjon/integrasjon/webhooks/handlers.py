@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from integrasjon.webhooks import domain
 from integrasjon.webhooks.domain import FEILET, LEVERT, VENTER, EndepunktInput
@@ -224,8 +224,7 @@ async def record(
     """Log the attempt; on failure retry after `neste`, or give up when the day is over; an endpoint
     failing `deaktiver_etter` times in a row is disabled (the admin page says so)."""
     levering = await uow.session.get(WebhookLevering, utsending.levering_id)
-    e = await uow.session.get(WebhookEndepunkt, utsending.endepunkt_id)
-    assert levering is not None and e is not None
+    assert levering is not None
     uow.session.add(
         WebhookForsok(
             levering_id=levering.id,
@@ -236,19 +235,27 @@ async def record(
         )
     )
     levering.forsok += 1
+    # The endpoint's counter in SQL, not read-modify-write: deliveries to one endpoint are recorded
+    # concurrently.
+    endepunkt = update(WebhookEndepunkt).where(WebhookEndepunkt.id == utsending.endepunkt_id)
     if resultat.ok:
         levering.status = LEVERT
         levering.levert_at = resultat.at
         levering.siste_feil = None
-        e.feil_pa_rad = 0
+        await uow.session.execute(endepunkt.values(feil_pa_rad=0))
         return
     levering.siste_feil = resultat.feil or f"HTTP {resultat.statuskode}"
     if resultat.at >= levering.frist_at:
         levering.status = FEILET
     else:
         levering.neste_forsok_at = min(resultat.at + neste, levering.frist_at)
-    e.feil_pa_rad += 1
-    if e.aktiv and e.feil_pa_rad >= deaktiver_etter:
-        e.aktiv = False
-        e.deaktivert_at = resultat.at
-        e.deaktivert_grunn = f"{e.feil_pa_rad} mislykkede leveringer på rad (sist: {levering.siste_feil})"
+    await uow.session.execute(endepunkt.values(feil_pa_rad=WebhookEndepunkt.feil_pa_rad + 1))
+    await uow.session.execute(
+        endepunkt.where(
+            WebhookEndepunkt.aktiv.is_(True), WebhookEndepunkt.feil_pa_rad >= deaktiver_etter
+        ).values(
+            aktiv=False,
+            deaktivert_at=resultat.at,
+            deaktivert_grunn=f"{deaktiver_etter} mislykkede leveringer på rad (sist: {levering.siste_feil})",
+        )
+    )

@@ -1,0 +1,390 @@
+"""Webhooks against a real local HTTP receiver that fails, times out and recovers: every decision is
+delivered at least once, signed so that the independent `standardwebhooks` library verifies it, retried
+on the schedule the backoff promises (read from the injected clock, never from wall time), given up and
+visible after a day, replayable, and an endpoint that keeps failing is disabled and the admin told."""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import pytest_asyncio
+from cloudevents.v1.http import from_json
+from fastapi import FastAPI
+from standardwebhooks.webhooks import Webhook
+
+from integrasjon.app import create_app
+from integrasjon.settings import IntegrasjonSettings
+from integrasjon.webhooks.domain import Backoff
+from integrasjon.webhooks.worker import WebhookWorker
+from shared.platform.bus.base import RetryPolicy
+from shared.platform.bus.memory import MemoryBus
+from shared.platform.runtime import ServiceRuntime
+from tests.support.apps import DemoClient, running
+from tests.support.vedtak_events import PASIENT_NAVN, envelope, forankret, opphevet, pasient, vedtak
+from tests.support.waiting import wait_until
+
+FIRST_RETRY_S = 5.0
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.t = datetime.now(UTC).replace(microsecond=0)
+
+    def now(self) -> datetime:
+        return self.t
+
+    def advance_to(self, when: datetime) -> None:
+        self.t = max(self.t, when)
+
+
+@dataclass
+class Receiver:
+    """A real HTTP server: answers by plan (`fail`: 503, `hang`: no answer until released, `ok`: 204)."""
+
+    plan: list[str] = field(default_factory=list)
+    default: str = "ok"
+    requests: list[tuple[dict[str, str], bytes, str]] = field(default_factory=list)
+    release: threading.Event = field(default_factory=threading.Event)
+    url: str = ""
+
+    def behaviour(self) -> str:
+        return self.plan.pop(0) if self.plan else self.default
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    state = Receiver()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["content-length"]))
+            behaviour = state.behaviour()
+            state.requests.append(({k.lower(): v for k, v in self.headers.items()}, body, behaviour))
+            if behaviour == "hang":
+                state.release.wait(30)
+            self.send_response(204 if behaviour == "ok" else 503)
+            self.end_headers()
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    state.url = f"http://127.0.0.1:{server.server_address[1]}/hooks"
+    try:
+        yield state
+    finally:
+        state.release.set()
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest_asyncio.fixture
+async def app(tmp_path: Path, clock: FakeClock) -> AsyncIterator[FastAPI]:
+    bus = MemoryBus(retry=RetryPolicy((0.05, 0.1, 0.2)))
+    settings = IntegrasjonSettings(
+        data_dir=tmp_path, log_json=False, bus_retry_delays_s=(0.05, 0.1, 0.2), webhook_worker=False
+    )
+    async with running(create_app(settings, bus=bus, national_bus=bus, clock=clock)) as app:
+        yield app
+
+
+def runtime_of(app: FastAPI) -> ServiceRuntime:
+    runtime: ServiceRuntime = app.state.runtime
+    return runtime
+
+
+@pytest_asyncio.fixture
+async def http() -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient() as client:
+        yield client
+
+
+def worker(
+    app: FastAPI, http: httpx.AsyncClient, clock: FakeClock, *, deaktiver_etter: int = 1000
+) -> WebhookWorker:
+    return WebhookWorker(
+        runtime_of(app).db,
+        http,
+        clock,
+        backoff=Backoff(first_s=FIRST_RETRY_S),
+        deaktiver_etter=deaktiver_etter,
+        timeout_s=0.3,
+        rnd=random.Random(7),
+    )
+
+
+async def register(app: FastAPI, url: str, *, identitet: bool = False, **extra: Any) -> dict[str, Any]:
+    async with DemoClient(app, "hbe-admin") as client:
+        response = await client.send_json(
+            "POST",
+            "/api/webhooks",
+            {
+                "navn": "Apoteksystem",
+                "url": url,
+                "hendelser": ["vedtak_fattet", "vedtak_opphevet"],
+                "identitet": identitet,
+                **extra,
+            },
+        )
+    assert response.status_code == 201, response.text
+    created: dict[str, Any] = response.json()
+    return created
+
+
+async def log_of(app: FastAPI, endepunkt_id: str) -> list[dict[str, Any]]:
+    async with DemoClient(app, "hbe-admin") as client:
+        response = await client.get(f"/api/webhooks/{endepunkt_id}/leveringer")
+    assert response.status_code == 200
+    rows: list[dict[str, Any]] = response.json()
+    return rows
+
+
+async def decide(app: FastAPI, lopenummer: str) -> str:
+    bus = runtime_of(app).bus
+    assert bus is not None
+    await bus.publish(envelope(forankret(lopenummer)), exchange="soknad.events")
+    decision = vedtak(lopenummer)
+    await bus.publish(envelope(decision), exchange="beslutning.events")
+    return decision.vedtak_id
+
+
+async def deliveries(app: FastAPI, endepunkt_id: str, count: int) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+
+    async def staged() -> bool:
+        rows[:] = await log_of(app, endepunkt_id)
+        return len(rows) >= count
+
+    await wait_until(staged)
+    return rows
+
+
+def when(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def verified(secret: str, headers: dict[str, str], body: bytes) -> dict[str, Any]:
+    """Verify with the independent implementation; it raises on a bad signature."""
+    payload: dict[str, Any] = Webhook(secret).verify(body, headers)
+    return payload
+
+
+async def test_failing_and_hanging_receiver_recovers_and_every_decision_arrives_signed(
+    app: FastAPI, http: httpx.AsyncClient, clock: FakeClock, receiver: Receiver
+) -> None:
+    created = await register(app, receiver.url)
+    secret = created["hemmelighet"]
+    assert secret.startswith("whsec_")
+    vedtak_ids = {await decide(app, f"HBE-2026-9000{n}") for n in range(2)}
+    rows = await deliveries(app, created["id"], 2)
+    assert {r["status"] for r in rows} == {"venter"}
+
+    w = worker(app, http, clock)
+    receiver.plan = ["fail", "hang"]
+    first_attempt = clock.now()
+    assert await w.run_once() == 2
+    receiver.release.set()
+    rows = await log_of(app, created["id"])
+    for row in rows:
+        assert row["status"] == "venter" and len(row["forsok"]) == 1
+        # Backoff with jitter: the first retry between half and all of the first interval.
+        due = when(row["neste_forsok_at"])
+        assert first_attempt + timedelta(seconds=FIRST_RETRY_S / 2) <= due
+        assert due <= first_attempt + timedelta(seconds=FIRST_RETRY_S)
+    assert {row["forsok"][0]["feil"] for row in rows} == {"HTTP 503", "Tidsavbrudd"}
+
+    # Not due yet: nothing is sent before its time.
+    assert await w.run_once() == 0
+
+    clock.advance_to(max(when(r["neste_forsok_at"]) for r in rows))
+    assert await w.run_once() == 2
+    rows = await log_of(app, created["id"])
+    assert {r["status"] for r in rows} == {"levert"}
+
+    delivered_ids = set()
+    for headers, body, behaviour in receiver.requests:
+        verified(secret, headers, body)
+        event = from_json(body)
+        assert headers["webhook-id"] == event["id"]
+        assert headers["content-type"] == "application/cloudevents+json"
+        assert "pasient" not in event.data  # this endpoint is not entitled to the identity
+        assert pasient().fodselsnummer not in body.decode()
+        if behaviour == "ok":
+            delivered_ids.add(event.data["vedtak_id"])
+    assert delivered_ids == vedtak_ids
+    # The same event keeps its webhook-id across attempts, so the receiver can drop duplicates.
+    assert len({h["webhook-id"] for h, _, _ in receiver.requests}) == 2
+
+
+async def test_entitled_endpoint_gets_the_patient_and_revocations(
+    app: FastAPI, http: httpx.AsyncClient, clock: FakeClock, receiver: Receiver
+) -> None:
+    created = await register(app, receiver.url, identitet=True)
+    vedtak_id = await decide(app, "HBE-2026-91000")
+    bus = runtime_of(app).bus
+    assert bus is not None
+    await bus.publish(envelope(opphevet("HBE-2026-91000", vedtak_id)), exchange="beslutning.events")
+    await deliveries(app, created["id"], 2)
+    await worker(app, http, clock).run_once()
+    events = [from_json(body) for _, body, _ in receiver.requests]
+    assert sorted(e["type"] for e in events) == [
+        "no.soknadsportal.integrasjon.integrator_vedtak_fattet_med_pasient.v1",
+        "no.soknadsportal.integrasjon.integrator_vedtak_opphevet_med_pasient.v1",
+    ]
+    assert all(e.data["pasient"]["navn"] == PASIENT_NAVN for e in events)
+
+
+async def test_given_up_after_a_day_visible_and_replayable(
+    app: FastAPI, http: httpx.AsyncClient, clock: FakeClock, receiver: Receiver
+) -> None:
+    created = await register(app, receiver.url)
+    await decide(app, "HBE-2026-92000")
+    (row,) = await deliveries(app, created["id"], 1)
+    deadline = when(row["frist_at"])
+    assert deadline == clock.now() + timedelta(days=1)
+
+    receiver.default = "fail"
+    w = worker(app, http, clock)
+    while row["status"] == "venter":
+        assert await w.run_once() == 1
+        (row,) = await log_of(app, created["id"])
+        if row["status"] == "venter":
+            clock.advance_to(when(row["neste_forsok_at"]))
+    assert row["status"] == "feilet"
+    attempts = [when(f["at"]) for f in row["forsok"]]
+    assert attempts[-1] >= deadline
+    backoff = Backoff(first_s=FIRST_RETRY_S)
+    for n, (before, after) in enumerate(pairwise(attempts), start=1):
+        gap = after - before
+        if after < deadline:
+            assert backoff.ceiling(n) / 2 <= gap <= backoff.ceiling(n), n
+    assert 15 <= len(attempts) <= 60  # exponential up to the hourly cap: dozens, not thousands
+
+    async with DemoClient(app, "hbe-admin") as client:
+        page = await client.get(f"/webhooks/{created['id']}")
+        assert "Gitt opp" in page.text
+        receiver.default = "ok"
+        replay = await client.send_json(
+            "POST", f"/api/webhooks/{created['id']}/leveringer/{row['id']}/send-igjen"
+        )
+        assert replay.status_code == 202
+    assert await w.run_once() == 1
+    (row,) = await log_of(app, created["id"])
+    assert row["status"] == "levert"
+    assert receiver.requests[-1][2] == "ok"
+    assert receiver.requests[-1][0]["webhook-id"] == receiver.requests[0][0]["webhook-id"]
+
+
+async def test_endpoint_that_keeps_failing_is_disabled_and_the_admin_told(
+    app: FastAPI, http: httpx.AsyncClient, clock: FakeClock, receiver: Receiver
+) -> None:
+    created = await register(app, receiver.url)
+    await decide(app, "HBE-2026-93000")
+    await deliveries(app, created["id"], 1)
+    receiver.default = "fail"
+    w = worker(app, http, clock, deaktiver_etter=3)
+    for _ in range(3):
+        assert await w.run_once() == 1
+        (row,) = await log_of(app, created["id"])
+        clock.advance_to(when(row["neste_forsok_at"]))
+    # Disabled: nothing more is sent to it, and the admin page says so.
+    assert await w.run_once() == 0
+    async with DemoClient(app, "hbe-admin") as client:
+        (endpoint,) = (await client.get("/api/webhooks")).json()
+        assert endpoint["aktiv"] is False
+        page = await client.get("/webhooks")
+        assert "Apoteksystem er deaktivert" in page.text
+        assert "3 mislykkede leveringer på rad" in page.text
+        receiver.default = "ok"
+        assert (await client.send_json("POST", f"/api/webhooks/{created['id']}/aktiver")).status_code == 204
+    assert await w.run_once() == 1
+    (row,) = await log_of(app, created["id"])
+    assert row["status"] == "levert"
+
+
+async def test_secret_is_shown_once_and_never_logged(
+    app: FastAPI,
+    http: httpx.AsyncClient,
+    clock: FakeClock,
+    receiver: Receiver,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    async with DemoClient(app, "hbe-admin") as client:
+        page = await client.get("/webhooks")
+        form = {
+            "csrf_token": await client.csrf(),
+            "navn": "Statistikk",
+            "url": receiver.url,
+            "hendelser": ["vedtak_fattet"],
+            "identitet": "nei",
+        }
+        created = await client.post("/webhooks", data=form)
+        assert created.status_code == 200, created.text
+        assert "vises bare denne ene gangen" in created.text
+        secret = created.text.split("<code>whsec_", 1)[1].split("</code>", 1)[0]
+        secret = "whsec_" + secret
+        await decide(app, "HBE-2026-94000")
+        (endpoint,) = (await client.get("/api/webhooks")).json()
+        await deliveries(app, endpoint["id"], 1)
+        receiver.plan = ["fail"]
+        w = worker(app, http, clock)
+        await w.run_once()
+        (row,) = await log_of(app, endpoint["id"])
+        clock.advance_to(when(row["neste_forsok_at"]))
+        await w.run_once()
+        verified(secret, receiver.requests[-1][0], receiver.requests[-1][1])
+        later = [
+            (await client.get("/webhooks")).text,
+            (await client.get(f"/webhooks/{endpoint['id']}")).text,
+            json.dumps((await client.get("/api/webhooks")).json()),
+            json.dumps(await log_of(app, endpoint["id"])),
+        ]
+    assert page.status_code == 200
+    for text in later:
+        assert secret not in text
+    captured = capsys.readouterr()
+    assert "webhook_attempt" in captured.err + captured.out  # the worker did log
+    assert secret not in captured.err + captured.out
+
+
+async def test_bad_input_is_refused_by_field(app: FastAPI, receiver: Receiver) -> None:
+    async with DemoClient(app, "hbe-admin") as client:
+        api = await client.send_json(
+            "POST", "/api/webhooks", {"navn": "X", "url": "ftp://example.org", "hendelser": ["vedtak_fattet"]}
+        )
+        assert api.status_code == 422
+        assert api.headers["content-type"].startswith("application/problem+json")
+        assert "url" in api.text
+        page = await client.post(
+            "/webhooks",
+            data={
+                "csrf_token": await client.csrf(),
+                "navn": "",
+                "url": "nettside",
+                "identitet": "nei",
+            },
+        )
+        assert page.status_code == 422
+        assert "Velg minst én hendelse." in page.text
+        assert "fullstendig http- eller https-adresse" in page.text
+    async with DemoClient(app, "hbe-soker") as client:
+        assert (await client.get("/api/webhooks")).status_code == 403
+        assert (await client.get("/webhooks")).status_code == 403
