@@ -517,6 +517,23 @@ class Katalog:
         await self._change(actor, "enhet_lagt_til", kode, {"navn": navn, "resh_id": resh_id or None}, change)
         return Enhet(kode=kode, navn=navn, hf=hf, resh_id=resh_id or None)
 
+    async def sett_enhet_aktiv(self, actor: Principal, *, enhet: str, aktiv: bool) -> None:
+        """Take a unit out of use (or back): it leaves the forms' unit lists, while what was already
+        sent to it keeps its leaders, so nothing in flight loses the one who must anchor it."""
+        _require_admin(actor)
+
+        async def change(conn: AsyncConnection) -> None:
+            await self._own_unit(conn, actor, enhet)
+            now = await conn.scalar(select(t.enhet.c.aktiv).where(t.enhet.c.kode == enhet))
+            if bool(now) == aktiv:
+                raise ValidationFailed(
+                    "Enheten er allerede i bruk." if aktiv else "Enheten er allerede tatt ut av bruk.",
+                    field="enhet",
+                )
+            await conn.execute(update(t.enhet).where(t.enhet.c.kode == enhet).values(aktiv=aktiv))
+
+        await self._change(actor, "enhet_aktivert" if aktiv else "enhet_deaktivert", enhet, {}, change)
+
     async def legg_til_kostnadssted(self, actor: Principal, *, enhet: str, kode: str, navn: str) -> None:
         _require_admin(actor)
         kode = _text(kode, "kode", "Skriv kostnadsstedets kode.")
