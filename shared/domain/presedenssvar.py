@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import BaseModel, ConfigDict, Field
 
 Antall = int | Literal["<5"]
 
@@ -40,18 +40,6 @@ class PresedensGruppevedtak(BaseModel):
     dekker_koden: bool = Field(
         description="Decided for the code searched for or its whole category, not only a sibling code."
     )
-
-    # The names before the case's data had one vocabulary, kept in the answer until every reader
-    # (soknad's precedent panel) reads `icd10_kode`/`icd10_tekst`.
-    @computed_field(description="Deprecated (use `icd10_kode`): the same value.")  # type: ignore[prop-decorator]
-    @property
-    def indikasjon_kode(self) -> str:
-        return self.icd10_kode
-
-    @computed_field(description="Deprecated (use `icd10_tekst`): the same value.")  # type: ignore[prop-decorator]
-    @property
-    def indikasjon_tekst(self) -> str:
-        return self.icd10_tekst
 
 
 class PresedensSvar(BaseModel):

@@ -92,6 +92,33 @@ async def test_relay_publishes_in_order_and_stamps_sent(db: Database, bus: Memor
     assert await unsent(db) == 0
 
 
+async def test_an_event_for_outside_readers_goes_to_its_exchange_under_its_own_routing_key(
+    db: Database, bus: MemoryBus
+) -> None:
+    await bus.declare_exchange("integratorer")
+    received: dict[str, list[str]] = {"off_label": [], "gruppe": []}
+
+    def collector(key: str) -> Any:
+        async def handle(message: Message) -> None:
+            received[key].append(message.envelope.data["soknad_id"])
+
+        return handle
+
+    for key in received:
+        await bus.subscribe(
+            Subscription("t", key, "integratorer", TYPE, collector(key), binding_key=f"vedtak.{key}.#")
+        )
+    async with db.unit_of_work() as uow:
+        uow.publish(
+            event(7), hf="HBE", subject=None, exchange="integratorer", routing_key="vedtak.off_label.x"
+        )
+        uow.publish(event(8), hf="HBE", subject=None, exchange="integratorer", routing_key="vedtak.gruppe.x")
+        await uow.commit()
+    await OutboxRelay(db, {"local": bus}).publish_pending()
+    await bus.drain()
+    assert received == {"off_label": ["7"], "gruppe": ["8"]}
+
+
 async def test_rows_stranded_by_a_crash_are_sent_by_the_next_relay(db: Database, bus: MemoryBus) -> None:
     received = await collect(bus)
     await stage(db, range(10))  # committed, but the process died before its relay ran

@@ -310,3 +310,31 @@ async def test_a_leader_appointed_by_the_admin_is_notified_of_the_units_applicat
         assert len(await notified(per)) == 1  # the unit's first leader too
         # And the new leader may open and anchor it: the directory gives her the unit.
         assert (await eva.get(f"/api/soknader/{draft['id']}")).status_code == 200
+
+
+async def test_a_unit_taken_out_of_use_leaves_the_forms_but_keeps_its_leaders(app: FastAPI) -> None:
+    katalog = katalog_of(app)
+    assert "HBE-NEVRO" in (await katalog.org("HBE")).koder
+    async with DemoClient(app, "hbe-admin") as admin:
+        r = await form(admin, "/admin/katalog", {"handling": "enhet_deaktivert", "enhet": "HBE-NEVRO"})
+        assert r.status_code == 303
+        page = await admin.get(r.headers["location"], headers=HTML)
+        assert "Enheten er tatt ut av bruk." in page.text and "Ta i bruk igjen" in page.text
+        org = await katalog.org("HBE")
+        assert "HBE-NEVRO" not in org.koder  # no form offers it any longer
+        assert org.ledere("HBE-NEVRO") == ["hbe-leder"]  # what was sent there can still be anchored
+
+        again = await form(admin, "/admin/katalog", {"handling": "enhet_deaktivert", "enhet": "HBE-NEVRO"})
+        assert again.status_code == 422 and "allerede tatt ut av bruk" in again.text
+
+        enhet = await ok(admin, "POST", "/api/katalog/enheter/HBE-NEVRO/aktivering")
+        assert enhet["aktiv"] is True and "HBE-NEVRO" in (await katalog.org("HBE")).koder
+        page = await admin.get("/admin/katalog/endringer", headers=HTML)
+        assert "Tok enhet ut av bruk" in page.text and "Tok enhet i bruk igjen" in page.text
+
+    async with DemoClient(app, "ous-admin") as foreign:
+        r = await foreign.send_json("POST", "/api/katalog/enheter/HBE-NEVRO/deaktivering", None)
+        assert r.status_code == 404  # another trust's unit is answered like one that does not exist
+    async with DemoClient(app, "hbe-soker") as soker:
+        r = await soker.send_json("POST", "/api/katalog/enheter/HBE-NEVRO/deaktivering", None)
+        assert r.status_code == 403

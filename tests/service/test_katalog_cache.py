@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
+from sqlalchemy import select
 
 from shared.platform.auth.principal import Principal, Role
 from shared.platform.katalog import katalog as katalog_module
 from shared.platform.katalog.katalog import Katalog
 from shared.platform.katalog.seed import seed_demo
+from shared.platform.katalog.tables import okt
 
 ADMIN = Principal("hbe-admin", "Anne Lie", frozenset({Role.ADMIN}), "HBE")
 
@@ -71,3 +74,45 @@ async def test_own_changes_are_seen_at_once_and_another_processes_after_the_ttl(
     clock_at(monkeypatch, start + 5.1)
     assert (await there.org("HBE")).ledere("HBE-NEVRO") == []
     assert (await there.person("hbe-soker2")).roller == frozenset()  # type: ignore[union-attr]
+
+
+class _Clock:
+    def __init__(self, now: datetime) -> None:
+        self.moment = now
+
+    def now(self) -> datetime:
+        return self.moment
+
+
+async def test_expired_and_revoked_sessions_are_cleared_out_of_the_table_by_logins_hourly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = _Clock(datetime(2026, 12, 1, 8, 0, tzinfo=UTC))
+    katalog = Katalog(
+        f"sqlite+aiosqlite:///{tmp_path / 'k.sqlite'}", seed=seed_demo, clock=clock, session_max_age_s=3600
+    )
+    await katalog.start()
+
+    async def stored() -> set[str]:
+        async with katalog.engine.connect() as conn:
+            return set((await conn.execute(select(okt.c.user_id))).scalars())
+
+    try:
+        start = time.monotonic()
+        clock_at(monkeypatch, start)
+        old = await katalog.open_session("hbe-soker")
+        revoked = await katalog.open_session("hbe-leder")
+        await katalog.revoke_session(revoked)
+        clock.moment += timedelta(minutes=70)  # the first session is now past its 60 minutes
+        assert await katalog.session_user(old) is None
+        clock_at(monkeypatch, start + 30 * 60)
+        live = await katalog.open_session("hbe-komite")
+        # Within the hour since this process last cleared: nothing is cleared on login.
+        assert await stored() == {"hbe-soker", "hbe-leder", "hbe-komite"}
+        clock_at(monkeypatch, start + 61 * 60)
+        await katalog.open_session("hbe-fagdirektor")
+        assert await stored() == {"hbe-komite", "hbe-fagdirektor"}
+        assert await katalog.session_user(live) == "hbe-komite"
+        assert await katalog.clear_expired_sessions() == 0
+    finally:
+        await katalog.close()

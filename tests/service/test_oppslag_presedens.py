@@ -228,7 +228,7 @@ async def test_local_precedent_finds_the_trusts_approved_group_decision_only(por
         covering = found["HBE-2026-000012"]
         assert covering["dekker_koden"] and covering["gjeldende"]
         assert covering["enhet_navn"] == "Nevrologisk avdeling, Haukeland"
-        assert covering["vedtatt_maned"] == "2026-03"
+        assert covering["vedtak_maned"] == "2026-03"
         assert covering["url"].endswith("/soknad/presedens/gruppevedtak/HBE-2026-000012")
         assert found["HBE-2026-000013"]["dekker_koden"] is False
         assert found["HBE-2026-000014"]["gjeldende"] is False
@@ -323,8 +323,6 @@ PER_HF_KEYS = {"hf", "hf_navn", "rhf", "innvilget", "innvilget_med_vilkar", "avs
 GRUPPE_KEYS = {
     "lopenummer", "hf", "hf_navn", "legemiddel_navn", "virkestoff", "atc", "icd10_kode", "icd10_tekst",
     "utfall", "vedtak_maned", "dekker_koden",
-    # The old names, kept (deprecated) until every reader uses the new ones.
-    "indikasjon_kode", "indikasjon_tekst",
 }  # fmt: skip
 
 

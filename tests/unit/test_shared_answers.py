@@ -32,7 +32,7 @@ def test_oversikt_answers_precedent_with_the_shared_model() -> None:
     assert response_model(oversikt.api.router, "/api/presedens") is PresedensSvar
 
 
-def test_a_group_decision_speaks_icd10_kode_and_keeps_the_old_names_for_old_readers() -> None:
+def test_a_group_decision_speaks_icd10_kode_only() -> None:
     g = PresedensGruppevedtak(
         lopenummer="OUS-2026-000003",
         hf="OUS",
@@ -47,6 +47,7 @@ def test_a_group_decision_speaks_icd10_kode_and_keeps_the_old_names_for_old_read
         dekker_koden=True,
     )
     sent = g.model_dump(mode="json")
-    assert (sent["icd10_kode"], sent["indikasjon_kode"]) == ("G36.0", "G36.0")
-    assert (sent["icd10_tekst"], sent["indikasjon_tekst"]) == ("Neuromyelitis optica", "Neuromyelitis optica")
+    assert (sent["icd10_kode"], sent["icd10_tekst"]) == ("G36.0", "Neuromyelitis optica")
+    # The names from before the case's data had one vocabulary are gone from the answer.
+    assert "indikasjon_kode" not in sent and "indikasjon_tekst" not in sent
     assert PresedensGruppevedtak.model_validate(sent) == g

@@ -135,8 +135,12 @@ class UnitOfWork:
         destination: str = LOCAL,
         exchange: str | None = None,
         user_id: str | None = None,
+        routing_key: str | None = None,
     ) -> Envelope:
-        """Stage an integration event; it is written to the outbox by `commit`, atomically."""
+        """Stage an integration event; it is written to the outbox by `commit`, atomically.
+
+        `routing_key` defaults to `<hf>.<type>` (what broker permissions restrict a trust to); an exchange
+        meant for outside readers (the integrators') may route on keys of their own."""
         envelope = Envelope(
             source=f"/hf/{hf}/{self.db.service}",
             type=event.TYPE,
@@ -154,7 +158,7 @@ class UnitOfWork:
                 envelope_json=envelope.model_dump_json(),
                 destination=destination,
                 exchange=exchange or exchange_for(self.db.service),
-                routing_key=envelope.routing_key,
+                routing_key=routing_key or envelope.routing_key,
                 user_id=user_id,
             )
         )

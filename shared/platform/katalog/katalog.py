@@ -23,7 +23,7 @@ from typing import Any
 from alembic import command
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, and_, delete, func, insert, select, text, update
+from sqlalchemy import Connection, and_, delete, func, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -47,6 +47,9 @@ SESSION_CACHE_S = 30.0
 default): a session revoked in another process lives at most that long there. Revoking in this process
 takes effect at once. Each browser sends its session with every autosave: re-checking it every 2 s cost
 the embedded default's autosave a directory query on nearly every save (p99 59–108 ms against 33 ms)."""
+
+SESSION_CLEANUP_S = 60 * 60.0
+"""How often (at most) a login clears expired and revoked sessions out of the table."""
 
 _KODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,39}$")
 _FOLD = str.maketrans({"æ": "ae", "ø": "o", "ß": "ss", "đ": "d", "ł": "l"})
@@ -179,6 +182,7 @@ class Katalog:
         self._org: dict[str, tuple[float, Organisasjon]] = {}
         self._people: dict[str, tuple[float, Person | None]] = {}
         self._sessions: dict[str, tuple[float, str]] = {}
+        self._sessions_cleared_at: float | None = None
         self._login_list: tuple[float, list[Person]] | None = None
 
     # --- life cycle -------------------------------------------------------------------------------
@@ -384,7 +388,8 @@ class Katalog:
     # --- sessions ---------------------------------------------------------------------------------
 
     async def open_session(self, user_id: str) -> str:
-        """A new random session id for the cookie; only its hash is stored."""
+        """A new random session id for the cookie; only its hash is stored. Logging in also clears
+        out expired sessions, at most once an hour per process, so the table holds live ones only."""
         session_id = secrets.token_urlsafe(32)
         async with self.engine.begin() as conn:
             await conn.execute(
@@ -392,7 +397,20 @@ class Katalog:
                     id_hash=session_hash(session_id), user_id=user_id, opprettet_at=self.clock.now()
                 )
             )
+        now = time.monotonic()
+        if self._sessions_cleared_at is None or now - self._sessions_cleared_at > SESSION_CLEANUP_S:
+            self._sessions_cleared_at = now
+            await self.clear_expired_sessions()
         return session_id
+
+    async def clear_expired_sessions(self) -> int:
+        """Delete sessions that can no longer open anything: expired, or revoked. Returns how many."""
+        oldest = self.clock.now() - timedelta(seconds=self.session_max_age_s)
+        async with self.engine.begin() as conn:
+            result = await conn.execute(
+                delete(t.okt).where(or_(t.okt.c.opprettet_at <= oldest, t.okt.c.revoked_at.is_not(None)))
+            )
+        return int(result.rowcount or 0)
 
     async def session_user(self, session_id: str) -> str | None:
         """The user of a live session (not revoked, not expired)."""
@@ -498,6 +516,23 @@ class Katalog:
 
         await self._change(actor, "enhet_lagt_til", kode, {"navn": navn, "resh_id": resh_id or None}, change)
         return Enhet(kode=kode, navn=navn, hf=hf, resh_id=resh_id or None)
+
+    async def sett_enhet_aktiv(self, actor: Principal, *, enhet: str, aktiv: bool) -> None:
+        """Take a unit out of use (or back): it leaves the forms' unit lists, while what was already
+        sent to it keeps its leaders, so nothing in flight loses the one who must anchor it."""
+        _require_admin(actor)
+
+        async def change(conn: AsyncConnection) -> None:
+            await self._own_unit(conn, actor, enhet)
+            now = await conn.scalar(select(t.enhet.c.aktiv).where(t.enhet.c.kode == enhet))
+            if bool(now) == aktiv:
+                raise ValidationFailed(
+                    "Enheten er allerede i bruk." if aktiv else "Enheten er allerede tatt ut av bruk.",
+                    field="enhet",
+                )
+            await conn.execute(update(t.enhet).where(t.enhet.c.kode == enhet).values(aktiv=aktiv))
+
+        await self._change(actor, "enhet_aktivert" if aktiv else "enhet_deaktivert", enhet, {}, change)
 
     async def legg_til_kostnadssted(self, actor: Principal, *, enhet: str, kode: str, navn: str) -> None:
         _require_admin(actor)

@@ -158,6 +158,21 @@ async def utnevn_leder(kode: str, body: PersonRef, p: CurrentPrincipal, katalog:
     return await _enhet(katalog, p, kode)
 
 
+@router.post(
+    "/katalog/enheter/{kode}/deaktivering",
+    summary="Take a unit out of use (admin): it leaves the forms; what was sent to it keeps its leaders",
+)
+async def deaktiver_enhet(kode: str, p: CurrentPrincipal, katalog: Personkatalog) -> EnhetRead:
+    await katalog.sett_enhet_aktiv(p, enhet=kode, aktiv=False)
+    return await _enhet(katalog, p, kode)
+
+
+@router.post("/katalog/enheter/{kode}/aktivering", summary="Take a unit back into use (admin)")
+async def aktiver_enhet(kode: str, p: CurrentPrincipal, katalog: Personkatalog) -> EnhetRead:
+    await katalog.sett_enhet_aktiv(p, enhet=kode, aktiv=True)
+    return await _enhet(katalog, p, kode)
+
+
 @router.delete("/katalog/enheter/{kode}/ledere/{user_id}", summary="Remove a leader from a unit (admin)")
 async def fjern_leder(kode: str, user_id: str, p: CurrentPrincipal, katalog: Personkatalog) -> EnhetRead:
     await katalog.fjern_leder(p, enhet=kode, user_id=user_id)

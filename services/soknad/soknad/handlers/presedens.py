@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date
-from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, Field, TypeAdapter
 
 from shared.domain.presedens import Presedenssok
+from shared.domain.presedenssvar import PresedensGruppevedtak, PresedensHf, PresedensSvar
 from shared.domain.trusts import hf_navn
 from shared.platform.auth.principal import Principal
 from shared.platform.db.uow import UnitOfWork
@@ -36,7 +36,7 @@ class LokaltGruppevedtak(BaseModel):
     icd10_kode: str | None
     icd10_tekst: str | None
     utfall: str
-    vedtatt_maned: str | None = Field(description="Month of the decision (YYYY-MM).")
+    vedtak_maned: str | None = Field(description="Month of the decision (YYYY-MM).")
     gyldig_til: date | None
     gjeldende: bool = Field(description="Still valid today.")
     dekker_koden: bool = Field(description="Decided for this code or its whole category, not a sibling code.")
@@ -55,51 +55,14 @@ class Lokalt(BaseModel):
     enkeltvedtak: Enkeltvedtak
 
 
-Antall = int | Literal["<5"]
-
-
-class NasjonalHf(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    hf: str
-    hf_navn: str
-    innvilget: Antall
-    innvilget_med_vilkar: Antall
-    avslatt: Antall
-
-
-class NasjonaltGruppevedtak(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    lopenummer: str
-    hf: str
-    hf_navn: str
-    legemiddel_navn: str
-    virkestoff: str
-    atc: str | None
-    indikasjon_kode: str
-    indikasjon_tekst: str
-    utfall: str
-    vedtak_maned: str | None
-    dekker_koden: bool
-
-
-class _OversiktSvar(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    prikkegrense: int
-    per_hf: list[NasjonalHf]
-    gruppevedtak: list[NasjonaltGruppevedtak]
-
-
-_OVERSIKT_SVAR = TypeAdapter(_OversiktSvar)
+_OVERSIKT_SVAR = TypeAdapter(PresedensSvar)
 
 
 class Nasjonalt(BaseModel):
     tilgjengelig: bool = Field(description="False when the national overview did not answer.")
     prikkegrense: int | None = Field(default=None, description='Counts below this (from 1) read "<5".')
-    per_hf: list[NasjonalHf] = Field(default_factory=list, description="Single-patient decisions per trust.")
-    gruppevedtak: list[NasjonaltGruppevedtak] = Field(
+    per_hf: list[PresedensHf] = Field(default_factory=list, description="Single-patient decisions per trust.")
+    gruppevedtak: list[PresedensGruppevedtak] = Field(
         default_factory=list, description="Granted group decisions of the other trusts."
     )
 
@@ -136,7 +99,7 @@ async def _lokalt(uow: UnitOfWork, p: Principal, sok: Presedenssok, org: Organis
             icd10_kode=r.icd10_kode,
             icd10_tekst=r.icd10_tekst,
             utfall=r.utfall,
-            vedtatt_maned=_maned(r),
+            vedtak_maned=_maned(r),
             gyldig_til=r.gyldig_til,
             gjeldende=r.gyldig_til is None or r.gyldig_til >= today,
             dekker_koden=sok.dekker(r.icd10_kode),

@@ -30,6 +30,8 @@ MELDINGER = {
     "rolle_trukket": "Rollen er trukket tilbake.",
     "person_deaktivert": "Personen er deaktivert og logget ut.",
     "person_aktivert": "Personen er aktivert igjen.",
+    "enhet_deaktivert": "Enheten er tatt ut av bruk. Søknader som alt er sendt dit, kan fortsatt forankres.",
+    "enhet_aktivert": "Enheten er i bruk igjen.",
 }
 
 HANDLING_LABELS = {
@@ -43,6 +45,8 @@ HANDLING_LABELS = {
     "rolle_trukket": "Trakk rolle",
     "person_deaktivert": "Deaktiverte person",
     "person_aktivert": "Aktiverte person",
+    "enhet_deaktivert": "Tok enhet ut av bruk",
+    "enhet_aktivert": "Tok enhet i bruk igjen",
     "person_registrert": "Registrert ved første innlogging",
     "katalog_seedet": "Demodata lagt inn",
 }
@@ -67,6 +71,8 @@ HANDLINGER: dict[str, tuple[str, Change]] = {
     "rolle_trukket": ("personer", lambda k, p, f: k.trekk_rolle(p, user_id=f["user_id"], rolle=f["rolle"])),
     "person_deaktivert": ("personer", lambda k, p, f: k.deaktiver(p, user_id=f["user_id"])),
     "person_aktivert": ("personer", lambda k, p, f: k.aktiver(p, user_id=f["user_id"])),
+    "enhet_deaktivert": ("enheter", lambda k, p, f: k.sett_enhet_aktiv(p, enhet=f["enhet"], aktiv=False)),
+    "enhet_aktivert": ("enheter", lambda k, p, f: k.sett_enhet_aktiv(p, enhet=f["enhet"], aktiv=True)),
 }
 
 FIELDS = ("kode", "navn", "resh_id", "enhet", "user_id", "rolle", "sok")

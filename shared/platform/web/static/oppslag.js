@@ -542,7 +542,7 @@
           " ved " + (g.icd10_kode || "") + " (" + (g.icd10_tekst || "") + ") i " + g.enhet_navn +
           ", en annen kode i samme kategori."]);
       }
-      var meta = (UTFALL[g.utfall] || g.utfall) + (g.vedtatt_maned ? ", " + month(g.vedtatt_maned) : "") +
+      var meta = (UTFALL[g.utfall] || g.utfall) + (g.vedtak_maned ? ", " + month(g.vedtak_maned) : "") +
         (g.gjeldende && g.gyldig_til ? ". Gyldig til " + day(g.gyldig_til) : "") + ".";
       var kind = g.gjeldende && g.dekker_koden ? "ok" : "info";
       node.appendChild(el("div", { class: "melding " + kind + " presedens-gruppevedtak" },
@@ -570,7 +570,7 @@
     if (nas.gruppevedtak.length) {
       node.appendChild(el("p", { text: "Gruppevedtak i andre helseforetak:" }));
       node.appendChild(el("ul", { class: "presedens-liste" }, nas.gruppevedtak.map(function (g) {
-        var rest = " – " + g.hf_navn + ": " + g.virkestoff + " ved " + g.indikasjon_kode + " (" + g.indikasjon_tekst +
+        var rest = " – " + g.hf_navn + ": " + g.virkestoff + " ved " + g.icd10_kode + " (" + g.icd10_tekst +
           "), " + (UTFALL[g.utfall] || g.utfall).toLowerCase() + (g.vedtak_maned ? ", " + month(g.vedtak_maned) : "");
         return el("li", {}, [el("strong", { text: g.lopenummer }), rest]);
       })));
