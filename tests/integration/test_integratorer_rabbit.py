@@ -15,6 +15,7 @@ import pika
 import pytest
 from cloudevents.v1.http import from_json
 from pika.exceptions import ChannelClosedByBroker
+from sqlalchemy import func, select
 
 from integrasjon.app import create_app
 from integrasjon.integratorer import brukere, routing
@@ -38,9 +39,11 @@ class Integrator:
             credentials=pika.PlainCredentials(user, password),
         )
 
-    def bind(self, queue: str, exchange: str, key: str) -> None:
+    def bind(self, queue: str, exchange: str, key: str, *, declare_exchange: bool = False) -> None:
         with pika.BlockingConnection(self.params) as connection:
             channel = connection.channel()
+            if declare_exchange:
+                channel.exchange_declare(exchange, "topic", durable=True)
             channel.queue_declare(queue, durable=True, arguments={"x-queue-type": "quorum"})
             channel.queue_bind(queue, exchange, routing_key=key)
 
@@ -84,9 +87,18 @@ async def test_integrator_receives_a_decision_as_a_cloudevent_and_cannot_publish
             hf=["HBE"],
             bus_url=trust_url,
             national_bus_url=trust_url,
+            national_user_template="guest",
             log_json=False,
             bus_retry_delays_s=(0.1, 0.2),
             outbox_poll_interval_s=0.1,
+        )
+        # The national overview is not under test: a queue on its exchange keeps the summaries routable.
+        await asyncio.to_thread(
+            Integrator(vhost, "guest", "guest").bind,
+            "nasjonal-test",
+            "nasjonal.sammendrag",
+            "#",
+            declare_exchange=True,
         )
         app = create_app(settings)
         passwords = {
@@ -165,6 +177,43 @@ async def test_integrator_receives_a_decision_as_a_cloudevent_and_cannot_publish
                     with pytest.raises(ChannelClosedByBroker) as denied:
                         await asyncio.to_thread(pharmacy.publish, exchange, "HBE.vedtak.fattet.x.y.z")
                     assert denied.value.reply_code == 403
+
+                # A decision no integrator binds to (statistikk only takes off_label) is not held up in the
+                # outbox as unroutable: the alternate exchange takes it.
+                other = f"HBE-2026-{uuid.uuid4().int % 1_000_000:06d}"
+                internal = create_bus(trust_url, retry=RetryPolicy())
+                await internal.connect()
+                try:
+                    await internal.publish(
+                        envelope(forankret(other, kategori="godkjenningsfritak")), exchange="soknad.events"
+                    )
+                    await internal.publish(
+                        envelope(vedtak(other, kategori="godkjenningsfritak")), exchange="beslutning.events"
+                    )
+                finally:
+                    await internal.close()
+                runtime = app.state.runtime
+
+                async def pharmacy_got_it() -> bool:
+                    got = await asyncio.to_thread(pharmacy.get, pharmacy_queue)
+                    return got is not None and from_json(got[1])["subject"] == other
+
+                await wait_until(pharmacy_got_it, timeout=30, interval=0.2)
+
+                outbox = runtime.db.tables.outbox
+
+                async def nothing_unsent() -> bool:
+                    async with runtime.db.sessions() as session:
+                        unsent = await session.scalar(
+                            select(func.count()).where(
+                                outbox.c.sent_at.is_(None),
+                                outbox.c.exchange.in_([routing.EXCHANGE, routing.EXCHANGE_PASIENT]),
+                            )
+                        )
+                    return unsent == 0
+
+                await wait_until(nothing_unsent, timeout=30, interval=0.2)
+                assert await asyncio.to_thread(stats.get, stats_queue) is None
         finally:
             for name in passwords:
                 brukere.remove(ctl, name=name)

@@ -13,50 +13,8 @@ from integrasjon.webhooks import handlers as webhooks
 from shared.events.base import EventContract
 from shared.events.contracts import SakEtterregistrert, SoknadForankret, VedtakFattet, VedtakOpphevet
 from shared.events.envelope import Envelope
-from shared.platform.db.uow import LOCAL, UnitOfWork
+from shared.platform.db.uow import UnitOfWork
 from shared.platform.errors import NotYetReceived
-from shared.platform.observability.logging import current_correlation_id
-
-
-async def stage(
-    uow: UnitOfWork,
-    event: EventContract,
-    *,
-    hf: str,
-    subject: str,
-    exchange: str,
-    routing_key: str,
-    user_id: str | None,
-) -> Envelope:
-    """Write an outbox row with our own routing key, in this transaction.
-
-    `UnitOfWork.publish` always routes on `<hf>.<type>`; integrators filter on category, unit and
-    outcome, so the row is written here the way `UnitOfWork.commit` writes it (the relay publishes it
-    like any other). The relay finds it at its next poll, as it is not woken for rows written here."""
-    envelope = Envelope(
-        source=f"/hf/{hf}/{uow.db.service}",
-        type=event.TYPE,
-        subject=subject,
-        hf=hf,
-        correlationid=current_correlation_id(),
-        data=event.model_dump(mode="json"),
-        time=uow.now,
-    )
-    await uow.session.execute(
-        uow.db.outbox_insert,
-        {
-            "event_id": envelope.id,
-            "destination": LOCAL,
-            "exchange": exchange,
-            "routing_key": routing_key,
-            "event_type": envelope.type,
-            "user_id": user_id,
-            "envelope": envelope.model_dump_json(),
-            "created_at": uow.now,
-            "attempts": 0,
-        },
-    )
-    return envelope
 
 
 @dataclass(frozen=True)
@@ -153,8 +111,7 @@ class IntegratorHandlers:
         utfall: str,
     ) -> None:
         key = routing.routing_key(hf=hf, hendelse=hendelse, kategori=kategori, enhet=enhet, utfall=utfall)
-        uten = await stage(
-            uow,
+        uten = uow.publish(
             anonym,
             hf=hf,
             subject=lopenummer,
@@ -162,8 +119,7 @@ class IntegratorHandlers:
             routing_key=key,
             user_id=self.user_id,
         )
-        med = await stage(
-            uow,
+        med = uow.publish(
             med_pasient,
             hf=hf,
             subject=lopenummer,
