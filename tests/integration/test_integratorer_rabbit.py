@@ -8,9 +8,11 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pika
 import pytest
 from cloudevents.v1.http import from_json
@@ -23,6 +25,7 @@ from integrasjon.settings import IntegrasjonSettings
 from shared.platform.bus.base import RetryPolicy
 from shared.platform.bus.factory import create_bus
 from tests.support.apps import running
+from tests.support.json_schema import errors
 from tests.support.rabbit import RABBIT_HOST, RABBIT_PORT, temporary_vhost, vhost_of
 from tests.support.vedtak_events import PASIENT_NAVN, envelope, forankret, pasient, vedtak
 from tests.support.waiting import wait_until
@@ -59,6 +62,23 @@ class Integrator:
             channel.basic_publish(exchange, key, b"{}")
 
 
+def amqp_properties(properties: Any) -> dict[str, Any]:
+    names = ("content_type", "delivery_mode", "message_id", "type", "correlation_id", "timestamp", "user_id")
+    return {name: getattr(properties, name) for name in names if getattr(properties, name) is not None}
+
+
+def assert_matches_catalogue(doc: dict[str, Any], message: str, properties: Any, body: bytes) -> None:
+    """The real AMQP body, headers and properties against the served document's schemas."""
+    described = doc["components"]["messages"][message]
+    event = json.loads(body)
+    assert errors(event, described["payload"], doc) == []
+    assert errors(dict(properties.headers), described["headers"], doc) == []
+    assert errors(amqp_properties(properties), described["x-amqp-properties"], doc) == []
+    assert properties.message_id == event["id"] and properties.type == event["type"]
+    assert properties.correlation_id == event["correlationid"]
+    assert properties.timestamp == int(datetime.fromisoformat(event["time"]).timestamp())
+
+
 async def bind_when_declared(integrator: Integrator, queue: str, exchange: str, key: str) -> None:
     """integrasjon declares the exchanges once its bus is up: until then a bind is refused (404)."""
 
@@ -93,12 +113,13 @@ async def test_integrator_receives_a_decision_as_a_cloudevent_and_cannot_publish
             outbox_poll_interval_s=0.1,
         )
         # The national overview is not under test: a queue on its exchange keeps the summaries routable.
+        admin = Integrator(vhost, "guest", "guest")
         await asyncio.to_thread(
-            Integrator(vhost, "guest", "guest").bind,
-            "nasjonal-test",
-            "nasjonal.sammendrag",
-            "#",
-            declare_exchange=True,
+            admin.bind, "nasjonal-test", "nasjonal.sammendrag", "#", declare_exchange=True
+        )
+        # What beslutning sends, as it travels, to check against the catalogue too.
+        await asyncio.to_thread(
+            admin.bind, "beslutning-test", "beslutning.events", "#", declare_exchange=True
         )
         app = create_app(settings)
         passwords = {
@@ -171,6 +192,17 @@ async def test_integrator_receives_a_decision_as_a_cloudevent_and_cannot_publish
                 assert pasient().fodselsnummer not in stats_body.decode()
                 assert PASIENT_NAVN not in stats_body.decode()
                 assert "begrunnelse" not in json.loads(stats_body)["data"]
+
+                # The served catalogue describes these messages truthfully: body, headers and properties.
+                async with httpx.AsyncClient(
+                    transport=httpx.ASGITransport(app=app), base_url="http://t"
+                ) as c:
+                    catalogue = (await c.get("/asyncapi.json")).json()
+                assert_matches_catalogue(catalogue, "IntegratorVedtakFattetMedPasient", properties, body)
+                assert_matches_catalogue(catalogue, "IntegratorVedtakFattet", *received["statistikk"])
+                internal_message = await asyncio.to_thread(admin.get, "beslutning-test")
+                assert internal_message is not None
+                assert_matches_catalogue(catalogue, "VedtakFattet", *internal_message)
 
                 # Read-only: neither our exchanges nor the default exchange take a message from them.
                 for exchange in (routing.EXCHANGE, routing.EXCHANGE_PASIENT, ""):

@@ -10,6 +10,7 @@ import structlog
 from fastapi import FastAPI
 
 from integrasjon import api, views
+from integrasjon.asyncapi import api as asyncapi_api
 from integrasjon.consumers import consumers
 from integrasjon.handlers import NationalTarget
 from integrasjon.integratorer.handlers import IntegratorHandlers, publishing_user
@@ -84,6 +85,7 @@ def create_app(
             views.router,
             webhooks_api.router,
             webhooks_views.router,
+            asyncapi_api.router,
             revisjonslogg_router("integrasjon"),
         ],
         templates_dir=HERE / "templates",
