@@ -50,7 +50,7 @@ class IntegratorHandlers:
     async def _keep(self, uow: UnitOfWork, *, lopenummer: str, pasient: object, **fields: str) -> None:
         sak = await get_sak(uow.session, lopenummer)
         if sak is None:
-            sak = IntegratorSak(lopenummer=lopenummer)
+            sak = IntegratorSak(lopenummer=lopenummer, sendte_vedtak=[])
             uow.session.add(sak)
         for name, value in fields.items():
             setattr(sak, name, value)
@@ -65,7 +65,23 @@ class IntegratorHandlers:
         if sak is None and event.soknad_type != "gruppe":
             # The identity-bearing message cannot be built without the patient: wait for the anchoring.
             raise NotYetReceived(f"no integrator case yet for {event.lopenummer}")
+        if event.erstatter_vedtak_id is not None:
+            _require_sent(sak, event.erstatter_vedtak_id)
         anonym, med_pasient = mapper.vedtak_fattet(event, sak, hf=envelope.hf)
+        if sak is None:
+            # A group decision whose anchoring never reached us: the decision itself says enough.
+            sak = IntegratorSak(
+                lopenummer=event.lopenummer,
+                hf=envelope.hf,
+                type="gruppe",
+                kategori=anonym.kategori or routing.UNKNOWN,
+                enhet=anonym.enhet or routing.UNKNOWN,
+                fodselsnummer=None,
+                pasient_navn=None,
+                endret_at=uow.now,
+            )
+            uow.session.add(sak)
+        sak.sendte_vedtak = [*(sak.sendte_vedtak or []), event.vedtak_id]
         await self._send(
             uow,
             anonym,
@@ -82,8 +98,7 @@ class IntegratorHandlers:
         self, uow: UnitOfWork, event: VedtakOpphevet, envelope: Envelope
     ) -> None:
         sak = await get_sak(uow.session, event.lopenummer)
-        if sak is None:
-            raise NotYetReceived(f"no integrator case yet for {event.lopenummer}")
+        _require_sent(sak, event.opphever_vedtak_id)
         anonym, med_pasient = mapper.vedtak_opphevet(event, sak, hf=envelope.hf)
         await self._send(
             uow,
@@ -130,6 +145,12 @@ class IntegratorHandlers:
         await webhooks.stage_deliveries(
             uow, hf=hf, hendelse=hendelse, lopenummer=lopenummer, uten=uten, med=med
         )
+
+
+def _require_sent(sak: IntegratorSak | None, vedtak_id: str) -> None:
+    """Integrators must see a decision before what amends or revokes it; until then, the bus retries."""
+    if sak is None or vedtak_id not in (sak.sendte_vedtak or []):
+        raise NotYetReceived(f"decision {vedtak_id} not sent to integrators yet")
 
 
 def publishing_user(bus_url: str) -> str | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import JSON, String
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -26,6 +26,9 @@ class IntegratorSak(Base):
     enhet: Mapped[str] = mapped_column(String(60))
     fodselsnummer: Mapped[str | None] = mapped_column(String(11))
     pasient_navn: Mapped[str | None] = mapped_column(String(200))
+    sendte_vedtak: Mapped[list[str]] = mapped_column(JSON, default=list)
+    """Ids of the decisions sent to integrators, so a revocation or an amendment never overtakes the
+    decision it refers to (they arrive on queues of their own)."""
     endret_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 

@@ -28,6 +28,7 @@ def upgrade() -> None:
     sa.Column('enhet', sa.String(length=60), nullable=False),
     sa.Column('fodselsnummer', sa.String(length=11), nullable=True),
     sa.Column('pasient_navn', sa.String(length=200), nullable=True),
+    sa.Column('sendte_vedtak', sa.JSON(), nullable=False),
     sa.Column('endret_at', shared.platform.db.types.UtcDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('lopenummer', name=op.f('pk_integrator_sak'))
     )
