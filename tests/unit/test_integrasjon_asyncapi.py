@@ -12,6 +12,7 @@ from typing import Any
 from integrasjon.asyncapi.generator import INTEGRATOR_CHANNELS, build, render
 from integrasjon.integratorer import mapper
 from integrasjon.integratorer.tables import IntegratorSak
+from integrasjon.webhooks.domain import EndepunktInput
 from shared.events.base import REGISTRY
 from shared.events.envelope import Envelope
 from tests.support.json_schema import errors, resolve
@@ -88,3 +89,13 @@ def test_the_payload_is_the_whole_cloudevent_not_its_data() -> None:
     # The variant without identity has no field for a patient; the other one has.
     assert "pasient" in resolve(doc, "#/components/schemas/IntegratorVedtakFattetMedPasient")["properties"]
     assert "pasient" not in resolve(doc, "#/components/schemas/IntegratorVedtakFattet")["properties"]
+
+
+def test_the_example_in_the_integrator_guide_is_a_valid_message() -> None:
+    guide = (CATALOGUE.parent / "integrators.md").read_text()
+    blocks = [block.split("```", 1)[0] for block in guide.split("```json\n")[1:]]
+    example, registration = json.loads(blocks[0]), json.loads(blocks[1])
+    doc = build()
+    (message,) = [m for m in doc["components"]["messages"].values() if m["name"] == example["type"]]
+    assert errors(example, message["payload"], doc) == []
+    assert EndepunktInput.model_validate(registration).identitet is True
