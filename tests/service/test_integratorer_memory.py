@@ -1,0 +1,104 @@
+"""Decisions out to integrators on the in-process bus (the embedded default): the routing keys, the two
+variants, and the order an integrator sees (a revocation never before the decision it revokes)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest_asyncio
+from fastapi import FastAPI
+
+from integrasjon.app import create_app
+from integrasjon.integratorer import routing
+from integrasjon.settings import IntegrasjonSettings
+from shared.platform.bus.base import Message, RetryPolicy, Subscription
+from shared.platform.bus.memory import MemoryBus
+from tests.support.apps import running
+from tests.support.vedtak_events import PASIENT_NAVN, envelope, forankret, opphevet, pasient, vedtak
+from tests.support.waiting import wait_until
+
+
+class Integrator:
+    def __init__(self) -> None:
+        self.messages: list[tuple[str, Message]] = []
+
+    async def subscribe(self, bus: MemoryBus, exchange: str, key: str) -> None:
+        async def handle(message: Message) -> None:
+            self.messages.append((exchange, message))
+
+        await bus.subscribe(
+            Subscription(
+                consumer="test",
+                handler_name=f"integrator-{exchange}",
+                exchange=exchange,
+                event_type="vedtak",
+                handler=handle,
+                binding_key=key,
+            )
+        )
+
+
+@pytest_asyncio.fixture
+async def bus() -> AsyncIterator[MemoryBus]:
+    bus = MemoryBus(retry=RetryPolicy((0.1, 0.2, 0.4, 0.8, 1.6, 3.2)))
+    await bus.connect()
+    yield bus
+    await bus.close()
+
+
+@pytest_asyncio.fixture
+async def app(tmp_path: Path, bus: MemoryBus) -> AsyncIterator[FastAPI]:
+    settings = IntegrasjonSettings(
+        data_dir=tmp_path,
+        log_json=False,
+        bus_retry_delays_s=(0.1, 0.2, 0.4, 0.8, 1.6, 3.2),
+        outbox_poll_interval_s=0.05,
+        webhook_worker=False,
+    )
+    async with running(create_app(settings, bus=bus, national_bus=bus)) as app:
+        yield app
+
+
+async def test_decision_then_revocation_on_both_exchanges(app: FastAPI, bus: MemoryBus) -> None:
+    integrator = Integrator()
+    await integrator.subscribe(bus, routing.EXCHANGE, "HBE.vedtak.#")
+    await integrator.subscribe(bus, routing.EXCHANGE_PASIENT, "*.vedtak.*.off_label.HBE-NEVRO.*")
+    decision = vedtak("HBE-2026-000101", utfall="innvilget")
+    # The revocation first: it waits (is retried) until the decision it revokes has gone out.
+    await bus.publish(envelope(opphevet("HBE-2026-000101", decision.vedtak_id)), exchange="beslutning.events")
+    await bus.publish(envelope(decision), exchange="beslutning.events")
+    await bus.publish(envelope(forankret("HBE-2026-000101")), exchange="soknad.events")
+    await wait_until(lambda: len(integrator.messages) == 4, timeout=20)
+
+    keys = [(exchange, m.envelope.type.rsplit(".", 2)[1]) for exchange, m in integrator.messages]
+    assert keys == [
+        (routing.EXCHANGE, "integrator_vedtak_fattet"),
+        (routing.EXCHANGE_PASIENT, "integrator_vedtak_fattet_med_pasient"),
+        (routing.EXCHANGE, "integrator_vedtak_opphevet"),
+        (routing.EXCHANGE_PASIENT, "integrator_vedtak_opphevet_med_pasient"),
+    ]
+    for exchange, message in integrator.messages:
+        body = message.envelope.model_dump_json()
+        assert message.envelope.subject == "HBE-2026-000101"
+        if exchange == routing.EXCHANGE:
+            assert pasient().fodselsnummer not in body and PASIENT_NAVN not in body
+            assert "pasient" not in message.envelope.data
+        else:
+            assert message.envelope.data["pasient"]["fodselsnummer"] == pasient().fodselsnummer
+
+
+def test_routing_keys_and_permissions() -> None:
+    assert (
+        routing.routing_key(
+            hf="HBE", hendelse="fattet", kategori="off_label", enhet="HBE.NEVRO #1", utfall="avslatt"
+        )
+        == "HBE.vedtak.fattet.off_label.HBE_NEVRO__1.avslatt"
+    )
+    assert routing.routing_key(
+        hf="HBE", hendelse="endret", kategori=None, enhet=None, utfall="innvilget"
+    ) == ("HBE.vedtak.endret.ukjent.ukjent.innvilget")
+    configure, write, read = routing.permissions("apotek", identitet=False)
+    assert configure == write == r"^integrator\.apotek\..*$"
+    assert "pasient" not in read
+    assert r"integrator\.vedtak\.pasient" in routing.permissions("apotek", identitet=True)[2]
