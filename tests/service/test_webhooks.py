@@ -388,3 +388,26 @@ async def test_bad_input_is_refused_by_field(app: FastAPI, receiver: Receiver) -
     async with DemoClient(app, "hbe-soker") as client:
         assert (await client.get("/api/webhooks")).status_code == 403
         assert (await client.get("/webhooks")).status_code == 403
+
+
+async def test_front_page_links_the_admin_to_the_webhooks(app: FastAPI) -> None:
+    async with DemoClient(app, "hbe-admin") as client:
+        page = await client.get("/")
+        assert "/webhooks" in page.text and "/asyncapi.json" in page.text
+        catalogue = await client.get("/asyncapi.json")
+        assert catalogue.json()["asyncapi"] == "3.0.0"
+    async with DemoClient(app, "hbe-soker") as client:
+        assert "/webhooks" not in (await client.get("/")).text
+
+
+async def test_the_worker_runs_in_the_service_lifespan(tmp_path: Path, receiver: Receiver) -> None:
+    bus = MemoryBus(retry=RetryPolicy((0.05, 0.1, 0.2)))
+    settings = IntegrasjonSettings(
+        data_dir=tmp_path, log_json=False, bus_retry_delays_s=(0.05, 0.1, 0.2), webhook_poll_interval_s=0.05
+    )
+    async with running(create_app(settings, bus=bus, national_bus=bus)) as app:
+        created = await register(app, receiver.url)
+        await decide(app, "HBE-2026-95000")
+        await wait_until(lambda: len(receiver.requests) == 1, timeout=20)
+        headers, body, _ = receiver.requests[0]
+        verified(created["hemmelighet"], headers, body)
