@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest_asyncio
 from fastapi import FastAPI
+from sqlalchemy import select
 
 from integrasjon.app import create_app
 from integrasjon.integratorer import routing
@@ -86,6 +87,12 @@ async def test_decision_then_revocation_on_both_exchanges(app: FastAPI, bus: Mem
             assert "pasient" not in message.envelope.data
         else:
             assert message.envelope.data["pasient"]["fodselsnummer"] == pasient().fodselsnummer
+
+    # Each disclosure of the identity (the decision, the revocation) is in the audit log.
+    db = app.state.runtime.db
+    async with db.sessions() as session:
+        rows = (await session.execute(select(db.tables.audit.c.what, db.tables.audit.c.case_ref))).all()
+    assert [tuple(r) for r in rows].count(("integrator.utlevering", "HBE-2026-000101")) == 2
 
 
 def test_routing_keys_and_permissions() -> None:

@@ -99,3 +99,10 @@ def test_the_example_in_the_integrator_guide_is_a_valid_message() -> None:
     (message,) = [m for m in doc["components"]["messages"].values() if m["name"] == example["type"]]
     assert errors(example, message["payload"], doc) == []
     assert EndepunktInput.model_validate(registration).identitet is True
+
+
+def test_every_integrator_field_is_described() -> None:
+    for _, _, models in INTEGRATOR_CHANNELS:
+        for model in models:
+            for name, field in model.model_fields.items():
+                assert field.description, f"{model.__name__}.{name} has no description"

@@ -18,6 +18,15 @@ from shared.platform.errors import NotYetReceived
 
 
 @dataclass(frozen=True)
+class Systemaktor:
+    """The service itself, as the actor of a disclosure it makes on its own (no person is acting)."""
+
+    hf: str
+    user_id: str = "integrasjon"
+    role: str = "system"
+
+
+@dataclass(frozen=True)
 class IntegratorHandlers:
     user_id: str | None
     """The AMQP `user-id` stamped on integrator messages (the service's own broker user, which the
@@ -142,6 +151,15 @@ class IntegratorHandlers:
             routing_key=key,
             user_id=self.user_id,
         )
+        if getattr(med_pasient, "pasient", None) is not None:
+            # The identity leaves the trust's services for entitled integrators: a disclosure to log.
+            uow.audit(
+                Systemaktor(hf),
+                action="les",
+                what="integrator.utlevering",
+                case_ref=lopenummer,
+                purpose="Vedtak til integratorer med rett til pasientens identitet",
+            )
         await webhooks.stage_deliveries(
             uow, hf=hf, hendelse=hendelse, lopenummer=lopenummer, uten=uten, med=med
         )
