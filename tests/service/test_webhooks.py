@@ -6,89 +6,38 @@ visible after a day, replayable, and an endpoint that keeps failing is disabled 
 from __future__ import annotations
 
 import json
-import random
-import threading
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import AsyncIterator
+from datetime import timedelta
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 import pytest_asyncio
 from cloudevents.v1.http import from_json
 from fastapi import FastAPI
-from standardwebhooks.webhooks import Webhook
 
 from integrasjon.app import create_app
 from integrasjon.settings import IntegrasjonSettings
 from integrasjon.webhooks.domain import Backoff
-from integrasjon.webhooks.worker import WebhookWorker
 from shared.platform.bus.base import RetryPolicy
 from shared.platform.bus.memory import MemoryBus
-from shared.platform.runtime import ServiceRuntime
 from tests.support.apps import DemoClient, running
-from tests.support.vedtak_events import PASIENT_NAVN, envelope, forankret, opphevet, pasient, vedtak
+from tests.support.vedtak_events import PASIENT_NAVN, envelope, opphevet, pasient
 from tests.support.waiting import wait_until
-
-FIRST_RETRY_S = 5.0
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.t = datetime.now(UTC).replace(microsecond=0)
-
-    def now(self) -> datetime:
-        return self.t
-
-    def advance_to(self, when: datetime) -> None:
-        self.t = max(self.t, when)
-
-
-@dataclass
-class Receiver:
-    """A real HTTP server: answers by plan (`fail`: 503, `hang`: no answer until released, `ok`: 204)."""
-
-    plan: list[str] = field(default_factory=list)
-    default: str = "ok"
-    requests: list[tuple[dict[str, str], bytes, str]] = field(default_factory=list)
-    release: threading.Event = field(default_factory=threading.Event)
-    url: str = ""
-
-    def behaviour(self) -> str:
-        return self.plan.pop(0) if self.plan else self.default
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    state = Receiver()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers["content-length"]))
-            behaviour = state.behaviour()
-            state.requests.append(({k.lower(): v for k, v in self.headers.items()}, body, behaviour))
-            if behaviour == "hang":
-                state.release.wait(30)
-            self.send_response(204 if behaviour == "ok" else 503)
-            self.end_headers()
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    state.url = f"http://127.0.0.1:{server.server_address[1]}/hooks"
-    try:
-        yield state
-    finally:
-        state.release.set()
-        server.shutdown()
-        server.server_close()
+from tests.support.webhook_receiver import (
+    FIRST_RETRY_S,
+    FakeClock,
+    Receiver,
+    decide,
+    deliveries,
+    log_of,
+    register,
+    runtime_of,
+    verified,
+    when,
+    worker,
+)
 
 
 @pytest.fixture
@@ -106,85 +55,10 @@ async def app(tmp_path: Path, clock: FakeClock) -> AsyncIterator[FastAPI]:
         yield app
 
 
-def runtime_of(app: FastAPI) -> ServiceRuntime:
-    runtime: ServiceRuntime = app.state.runtime
-    return runtime
-
-
 @pytest_asyncio.fixture
 async def http() -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient() as client:
         yield client
-
-
-def worker(
-    app: FastAPI, http: httpx.AsyncClient, clock: FakeClock, *, deaktiver_etter: int = 1000
-) -> WebhookWorker:
-    return WebhookWorker(
-        runtime_of(app).db,
-        http,
-        clock,
-        backoff=Backoff(first_s=FIRST_RETRY_S),
-        deaktiver_etter=deaktiver_etter,
-        timeout_s=0.3,
-        rnd=random.Random(7),
-    )
-
-
-async def register(app: FastAPI, url: str, *, identitet: bool = False, **extra: Any) -> dict[str, Any]:
-    async with DemoClient(app, "hbe-admin") as client:
-        response = await client.send_json(
-            "POST",
-            "/api/webhooks",
-            {
-                "navn": "Apoteksystem",
-                "url": url,
-                "hendelser": ["vedtak_fattet", "vedtak_opphevet"],
-                "identitet": identitet,
-                **extra,
-            },
-        )
-    assert response.status_code == 201, response.text
-    created: dict[str, Any] = response.json()
-    return created
-
-
-async def log_of(app: FastAPI, endepunkt_id: str) -> list[dict[str, Any]]:
-    async with DemoClient(app, "hbe-admin") as client:
-        response = await client.get(f"/api/webhooks/{endepunkt_id}/leveringer")
-    assert response.status_code == 200
-    rows: list[dict[str, Any]] = response.json()
-    return rows
-
-
-async def decide(app: FastAPI, lopenummer: str) -> str:
-    bus = runtime_of(app).bus
-    assert bus is not None
-    await bus.publish(envelope(forankret(lopenummer)), exchange="soknad.events")
-    decision = vedtak(lopenummer)
-    await bus.publish(envelope(decision), exchange="beslutning.events")
-    return decision.vedtak_id
-
-
-async def deliveries(app: FastAPI, endepunkt_id: str, count: int) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-
-    async def staged() -> bool:
-        rows[:] = await log_of(app, endepunkt_id)
-        return len(rows) >= count
-
-    await wait_until(staged)
-    return rows
-
-
-def when(text: str) -> datetime:
-    return datetime.fromisoformat(text)
-
-
-def verified(secret: str, headers: dict[str, str], body: bytes) -> dict[str, Any]:
-    """Verify with the independent implementation; it raises on a bad signature."""
-    payload: dict[str, Any] = Webhook(secret).verify(body, headers)
-    return payload
 
 
 async def test_failing_and_hanging_receiver_recovers_and_every_decision_arrives_signed(

@@ -1,0 +1,57 @@
+"""The webhook worker on PostgreSQL: two workers (two instances of the service) claim due deliveries
+with `FOR UPDATE SKIP LOCKED` and a lease, so each delivery is attempted once per turn, not twice."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import httpx
+import pytest
+
+from integrasjon.app import create_app
+from integrasjon.settings import IntegrasjonSettings
+from shared.platform.bus.base import RetryPolicy
+from shared.platform.bus.memory import MemoryBus
+from tests.support.apps import running
+from tests.support.webhook_receiver import (
+    FakeClock,
+    Receiver,
+    decide,
+    deliveries,
+    register,
+    verified,
+    worker,
+)
+
+
+@pytest.mark.integration
+async def test_two_workers_share_the_deliveries_on_postgres(
+    tmp_path: Path, pg_url: str, receiver: Receiver
+) -> None:
+    clock = FakeClock()
+    bus = MemoryBus(retry=RetryPolicy((0.05, 0.1, 0.2)))
+    settings = IntegrasjonSettings(
+        database_url=pg_url,
+        data_dir=tmp_path,
+        log_json=False,
+        bus_retry_delays_s=(0.05, 0.1, 0.2),
+        webhook_worker=False,
+    )
+    async with running(create_app(settings, bus=bus, national_bus=bus, clock=clock)) as app:
+        created = await register(app, receiver.url)
+        for n in range(6):
+            await decide(app, f"HBE-2026-96{n:03d}")
+        await deliveries(app, created["id"], 6)
+        async with httpx.AsyncClient() as http:
+            first, second = worker(app, http, clock), worker(app, http, clock)
+            first.batch_size = second.batch_size = 3
+            attempted = await asyncio.gather(first.run_once(), second.run_once())
+            assert sorted(attempted) == [3, 3]
+            assert await first.run_once() == 0
+        rows = await deliveries(app, created["id"], 6)
+        assert {r["status"] for r in rows} == {"levert"}
+        ids = [headers["webhook-id"] for headers, _, _ in receiver.requests]
+        assert len(ids) == len(set(ids)) == 6
+        for headers, body, _ in receiver.requests:
+            verified(created["hemmelighet"], headers, body)
