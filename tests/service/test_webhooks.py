@@ -213,6 +213,7 @@ async def test_secret_is_shown_once_and_never_logged(
         created = await client.post("/webhooks", data=form)
         assert created.status_code == 200, created.text
         assert "vises bare denne ene gangen" in created.text
+        assert created.headers["cache-control"] == "no-store"
         secret = created.text.split("<code>whsec_", 1)[1].split("</code>", 1)[0]
         secret = "whsec_" + secret
         await decide(app, "HBE-2026-94000")

@@ -11,6 +11,7 @@ from integrasjon.integratorer.routing import Hendelse
 from integrasjon.integratorer.tables import IntegratorSak, get_sak
 from integrasjon.webhooks import handlers as webhooks
 from shared.events.base import EventContract
+from shared.events.common import Pasient
 from shared.events.contracts import SakEtterregistrert, SoknadForankret, VedtakFattet, VedtakOpphevet
 from shared.events.envelope import Envelope
 from shared.platform.db.uow import UnitOfWork
@@ -56,15 +57,17 @@ class IntegratorHandlers:
             pasient=event.pasient if event.type == "enkeltpasient" else None,
         )
 
-    async def _keep(self, uow: UnitOfWork, *, lopenummer: str, pasient: object, **fields: str) -> None:
+    async def _keep(
+        self, uow: UnitOfWork, *, lopenummer: str, pasient: Pasient | None, **fields: str
+    ) -> None:
         sak = await get_sak(uow.session, lopenummer)
         if sak is None:
             sak = IntegratorSak(lopenummer=lopenummer, sendte_vedtak=[])
             uow.session.add(sak)
         for name, value in fields.items():
             setattr(sak, name, value)
-        sak.fodselsnummer = getattr(pasient, "fodselsnummer", None)
-        sak.pasient_navn = getattr(pasient, "navn", None)
+        sak.fodselsnummer = pasient.fodselsnummer if pasient else None
+        sak.pasient_navn = pasient.navn if pasient else None
         sak.endret_at = uow.now
 
     async def send_vedtak_til_integratorer(

@@ -19,8 +19,12 @@ router = APIRouter(prefix="/api/webhooks", tags=["webhooks"])
 
 
 @router.post("", status_code=201, summary="Register an endpoint; the answer holds its secret, once")
-async def registrer(data: EndepunktInput, p: CurrentPrincipal, db: Db) -> EndepunktOpprettet:
+async def registrer(
+    data: EndepunktInput, p: CurrentPrincipal, db: Db, response: Response
+) -> EndepunktOpprettet:
     nytt = await handlers.registrer(db, p, data)
+    # The only answer that holds the secret: no cache may keep it.
+    response.headers["cache-control"] = "no-store"
     return EndepunktOpprettet(**endepunkt_read(nytt.endepunkt).model_dump(), hemmelighet=nytt.hemmelighet)
 
 

@@ -85,7 +85,9 @@ async def registrer(request: Request, p: CurrentPrincipal, db: Db) -> Response:
         return await _liste(request, p, db, errors=errors, verdier=verdier, status_code=422)
     nytt = await handlers.registrer(db, p, data)
     # Rendered, not redirected to: the secret must not travel in a URL, and it is shown this once.
-    return _render(request, "webhook_opprettet.html", {"e": nytt.endepunkt, "hemmelighet": nytt.hemmelighet})
+    page = _render(request, "webhook_opprettet.html", {"e": nytt.endepunkt, "hemmelighet": nytt.hemmelighet})
+    page.headers["cache-control"] = "no-store"
+    return page
 
 
 @router.get("/webhooks/{endepunkt_id}", name="webhook_logg")
