@@ -17,7 +17,8 @@ from soknad.deps import CurrentPrincipal, Db
 from soknad.handlers import register
 from soknad.handlers.sider import open_register_sak, search_register
 from soknad.handlers.utkast import form_state, local_date, user_names
-from soknad.views.common import allow_synthetic_of, render, show_answer, skjemaer_of, timeline
+from soknad.skjema.visning import svartekst
+from soknad.views.common import allow_synthetic_of, render, skjemaer_of, timeline
 
 router = APIRouter(include_in_schema=False)
 
@@ -98,7 +99,7 @@ async def register_sak(request: Request, soknad_id: str, p: CurrentPrincipal, db
             "s": soknad,
             "skjemastatus": state,
             "innhold": soknad.innhold or {},
-            "show_answer": show_answer,
+            "svartekst": svartekst,
             "historikk": timeline(sak.historie, state.skjema),
             "flyt_labels": VURDERINGSFLYT_LABELS,
             "medforfattere": await user_names(katalog_of(request), soknad.medforfattere),
