@@ -46,9 +46,7 @@ async def forankre(
     uow.audit(
         p, action="skriv", what="soknad.forankre", case_ref=soknad.lopenummer, purpose="Forankre søknad"
     )
-    event = forankret_event(
-        soknad, skjemaer=skjemaer, allow_synthetic=allow_synthetic, today=oslo_date(now)
-    )
+    event = forankret_event(soknad, skjemaer=skjemaer, allow_synthetic=allow_synthetic, today=oslo_date(now))
     uow.publish(event, hf=soknad.hf, subject=soknad.lopenummer)
     await uow.session.flush()
     return soknad

@@ -3,9 +3,8 @@ whole application as its readers see it."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from datetime import date
+from typing import Any
 
 from pydantic import TypeAdapter
 

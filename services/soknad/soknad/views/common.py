@@ -25,7 +25,7 @@ from soknad.handlers.utkast import (
     invitable_medforfattere,
     user_names,
 )
-from soknad.skjema.modell import Skjema, Sporsmal
+from soknad.skjema.modell import Skjema
 from soknad.skjema.register import SkjemaRegister
 from soknad.skjema.regler import STATUS_LABELS as FULLFORING_LABELS
 from soknad.skjema.validering import DELER, is_empty
