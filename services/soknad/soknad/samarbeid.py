@@ -97,6 +97,25 @@ def evaluation_due(
     return Forfall(soknad_id, lopenummer, evalueringsdato, (evalueringsdato - idag).days)
 
 
+def validity_ending(
+    *, status: str, utfall: str | None, gyldig_til: date | None, idag: date, varsel_dager: int
+) -> int | None:
+    """Days left of a granted treatment's validity when at most `varsel_dager` remain (negative once
+    it has ended); None when it is not ending (or not granted, or without an end)."""
+    if status != "vedtatt" or utfall not in INNVILGET or gyldig_til is None:
+        return None
+    dager = (gyldig_til - idag).days
+    return dager if dager <= varsel_dager else None
+
+
+def gyldighet_tekst(dager_igjen: int) -> str:
+    if dager_igjen < 0:
+        return "Vedtaket er ikke lenger gyldig."
+    if dager_igjen == 0:
+        return "Vedtaket er gyldig ut i dag."
+    return f"Vedtaket er gyldig i {dager_igjen} {'dag' if dager_igjen == 1 else 'dager'} til."
+
+
 def check_oppfolging(
     *,
     effekt: str,

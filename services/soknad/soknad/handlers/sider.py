@@ -19,6 +19,7 @@ from soknad.handlers.varsler import count_mine
 from soknad.samarbeid import Forfall
 from soknad.skjema.register import SkjemaRegister
 from soknad.store import Historikk, Soknad, endringer, historikk_for
+from soknad.store.core import fortsettelser_av, get_soknad
 from soknad.store.oppfolging import Oppfolging, oppfolging_for
 from soknad.store.tilleggsinfo import TilleggsinfoSporsmal, sporsmal_for
 
@@ -50,6 +51,10 @@ class Saksside:
     sporsmal: list[TilleggsinfoSporsmal]
     oppfolginger: list[Oppfolging]
     now: datetime
+    fortsettelser: list[Soknad] = field(default_factory=list)
+    """Applications that continue this one's treatment."""
+    fortsettelse_av: Soknad | None = None
+    """The application whose treatment this one continues."""
 
 
 @use_case
@@ -72,6 +77,10 @@ async def open_side(
         sporsmal=await sporsmal_for(uow.session, soknad.id),
         oppfolginger=await oppfolging_for(uow.session, soknad.id),
         now=uow.now,
+        fortsettelser=await fortsettelser_av(uow.session, soknad.id),
+        fortsettelse_av=await get_soknad(uow.session, soknad.fortsettelse_av)
+        if soknad.fortsettelse_av
+        else None,
     )
 
 
