@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Literal
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, status
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from soknad.deps import CurrentPrincipal, Db, Personkatalog
+from soknad.deps import CurrentPrincipal, Db, Personkatalog, Settings
 from soknad.handlers.forankring import delegere
 from soknad.handlers.oppfolging import list_oppfolging, registrere
 from soknad.handlers.tilleggsinfo import besvare, list_sporsmal
 from soknad.samarbeid import KOMMENTAR_MAX, SVAR_MAX
 from soknad.schemas import SoknadRead
+from soknad.skjema.register import Skjemaer
 from soknad.store.oppfolging import Oppfolging
 from soknad.store.tilleggsinfo import TilleggsinfoSporsmal
 
@@ -37,12 +38,21 @@ class SvarRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     svar: SvarText = Field(description="The answer to the question.")
+    innhold: dict[str, Any] | None = Field(
+        default=None,
+        description="Answers of the application to update with the answer, by question id (as a draft "
+        "saves them; answers left out are kept). Checked with the form's rules: 422 names the field.",
+    )
 
 
 class SporsmalRead(BaseModel):
     id: str
     sporsmal: str
     spurt_at: datetime
+    spurt_av_navn: str | None
+    svarfrist: date | None
+    kilde: str = Field(description="Who asked: `vurdering` (the committee) or `beslutning` (the director).")
+    endrede_felt: list[str] | None = Field(description="Question ids the answer changed in the application.")
     svar: str | None
     besvart_at: datetime | None
     besvart_av_navn: str | None
@@ -102,9 +112,24 @@ async def questions(soknad_id: str, p: CurrentPrincipal, db: Db) -> list[Sporsma
     summary="Answer a question from the assessment; the case resumes when every question is answered",
 )
 async def answer(
-    soknad_id: str, sporsmal_id: str, body: SvarRequest, p: CurrentPrincipal, db: Db
+    soknad_id: str,
+    sporsmal_id: str,
+    body: SvarRequest,
+    p: CurrentPrincipal,
+    db: Db,
+    settings: Settings,
+    skjemaer: Skjemaer,
 ) -> SporsmalRead:
-    row = await besvare(db, p, soknad_id, sporsmal_id, svar=body.svar)
+    row = await besvare(
+        db,
+        p,
+        soknad_id,
+        sporsmal_id,
+        svar=body.svar,
+        innhold=body.innhold,
+        skjemaer=skjemaer,
+        allow_synthetic=settings.allow_synthetic_personnummer,
+    )
     return SporsmalRead.of(row)
 
 

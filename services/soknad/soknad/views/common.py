@@ -199,6 +199,9 @@ def form_context(side: Saksside) -> dict[str, Any]:
         "avledet": state.avledet,
         "show_answer": show_answer,
         "svartekst": svartekst,
+        "field_label": field_label,
+        "oppdatert_innhold": None,
+        "feil_i_svar": [],
         "kategori_lenker": skjema.lenker_for_kategori(soknad.kategori),
     }
 
