@@ -210,7 +210,7 @@ class _Sections(HTMLParser):
         if self._depth and tag == self._in:
             # Only the markup's own line breaks and indentation: a no-break space is part of the answer.
             text = re.sub(r"[ \t\r\n]+", " ", "".join(self._text)).strip()
-            title, fields = self.sections[-1]
+            fields = self.sections[-1][1]
             if tag == "h3":
                 self.sections[-1] = (text, fields)
             elif tag == "dt":
