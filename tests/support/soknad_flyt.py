@@ -17,7 +17,13 @@ from fastapi import FastAPI
 
 from shared.events.base import EventContract
 from shared.events.common import Indikasjon, Legemiddel, VedtakOmfang, Vilkar
-from shared.events.contracts import SoknadForankret, TilleggsinformasjonBesvart, VedtakFattet
+from shared.events.contracts import (
+    OppfolgingRegistrert,
+    SoknadForankret,
+    SoknadTrukket,
+    TilleggsinformasjonBesvart,
+    VedtakFattet,
+)
 from shared.events.envelope import Envelope
 from shared.platform.bus.memory import MemoryBus
 from soknad.app import create_app
@@ -79,6 +85,8 @@ async def soknadsflyt(tmp_path: Path, now: datetime, **settings: Any) -> AsyncIt
         [
             ("soknad.events", SoknadForankret),
             ("soknad.events", TilleggsinformasjonBesvart),
+            ("soknad.events", OppfolgingRegistrert),
+            ("soknad.events", SoknadTrukket),
         ],
     )
     clock = SettableClock(now)

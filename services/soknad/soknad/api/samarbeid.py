@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from fastapi import APIRouter, status
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from shared.events.common import Avslutningsarsak, Bivirkningsgrad
 from soknad.deps import CurrentPrincipal, Db, Personkatalog, Settings
 from soknad.handlers.forankring import delegere
 from soknad.handlers.oppfolging import list_oppfolging, registrere
@@ -76,6 +77,20 @@ class OppfolgingCreate(BaseModel):
         max_length=KOMMENTAR_MAX,
         description="Why it continues or stopped (required when stopped).",
     )
+    avslutningsarsak: str = Field(
+        default="",
+        max_length=30,
+        description="Why it stopped, as a category (required when it does not continue): "
+        + ", ".join(f"`{v}`" for v in get_args(Avslutningsarsak))
+        + ".",
+    )
+    bivirkningsgrad: str = Field(
+        default="",
+        max_length=30,
+        description="The gravest adverse event's category (required when there were adverse events): "
+        + ", ".join(f"`{v}`" for v in get_args(Bivirkningsgrad))
+        + ".",
+    )
 
 
 class OppfolgingRead(BaseModel):
@@ -85,6 +100,8 @@ class OppfolgingRead(BaseModel):
     bivirkninger_beskrivelse: str | None
     fortsetter: bool
     begrunnelse: str | None
+    avslutningsarsak: str | None
+    bivirkningsgrad: str | None
     registrert_at: datetime
     registrert_av_navn: str
 
@@ -154,5 +171,7 @@ async def follow_up(soknad_id: str, body: OppfolgingCreate, p: CurrentPrincipal,
         bivirkninger_beskrivelse=body.bivirkninger_beskrivelse,
         fortsetter=body.fortsetter,
         begrunnelse=body.begrunnelse,
+        avslutningsarsak=body.avslutningsarsak,
+        bivirkningsgrad=body.bivirkningsgrad,
     )
     return OppfolgingRead.of(row)

@@ -12,6 +12,8 @@ from shared.platform.auth.principal import Principal, Role, can_edit_soknad
 from shared.platform.web.deps import katalog_of, org_of
 from soknad.handlers.sider import Saksside
 from soknad.samarbeid import (
+    AVSLUTNINGSARSAK_LABELS,
+    BIVIRKNINGSGRAD_LABELS,
     EFFEKT_LABELS,
     INNVILGET,
     evaluation_due,
@@ -66,6 +68,8 @@ async def case_context(request: Request, p: Principal, side: Saksside) -> dict[s
         "forfall": forfall,
         "evalueringsdato": evalueringsdato,
         "effekt_labels": EFFEKT_LABELS,
+        "avslutningsarsak_labels": AVSLUTNINGSARSAK_LABELS,
+        "bivirkningsgrad_labels": BIVIRKNINGSGRAD_LABELS,
         "delegering_enheter": [e for e in org_of(request).enheter if e.kode != soknad.enhet]
         if is_leader
         else [],
