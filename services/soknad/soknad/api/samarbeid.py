@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from shared.events.common import Avslutningsarsak, Bivirkningsgrad
 from soknad.deps import CurrentPrincipal, Db, Personkatalog, Settings
 from soknad.handlers.forankring import delegere
+from soknad.handlers.fortsettelse import soke_fortsettelse
 from soknad.handlers.oppfolging import list_oppfolging, registrere
 from soknad.handlers.tilleggsinfo import besvare, list_sporsmal
 from soknad.samarbeid import KOMMENTAR_MAX, SVAR_MAX
@@ -175,3 +176,23 @@ async def follow_up(soknad_id: str, body: OppfolgingCreate, p: CurrentPrincipal,
         bivirkningsgrad=body.bivirkningsgrad,
     )
     return OppfolgingRead.of(row)
+
+
+@router.post(
+    "/{soknad_id}/fortsettelse",
+    status_code=status.HTTP_201_CREATED,
+    summary="Apply for continuation of a granted treatment whose validity is ending: a prefilled draft "
+    "linked to it (the same draft again on a second call); 409 when the validity is not ending",
+)
+async def continuation(
+    soknad_id: str, p: CurrentPrincipal, db: Db, settings: Settings, skjemaer: Skjemaer
+) -> SoknadRead:
+    ny = await soke_fortsettelse(
+        db,
+        p,
+        soknad_id,
+        skjemaer=skjemaer,
+        allow_synthetic=settings.allow_synthetic_personnummer,
+        varsel_dager=settings.fortsettelse_varsel_dager,
+    )
+    return SoknadRead.of(ny)

@@ -42,6 +42,8 @@ MESSAGES = {
     "delegert": "Forankringen er delegert til den andre enheten.",
     "besvart": "Svaret er sendt til vurderingen.",
     "oppfolging": "Oppfølgingen er registrert.",
+    "fortsettelse": "Søknaden om fortsettelse er fylt ut fra den forrige søknaden og oppfølgingen. Se over "
+    "svarene, oppgi dato for samtykket, og send den når den er klar.",
     "medforfatter": "Medforfatteren er lagt til og kan nå skrive i søknaden.",
     "hjelpetekst": "Hjelpeteksten er lagret.",
     "hjelpetekst_tilbake": "Hjelpeteksten er satt tilbake til standardteksten.",
