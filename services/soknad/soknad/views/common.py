@@ -249,6 +249,7 @@ async def page(
         ),
         **form,
     }
+    context["fortsettelse_av"] = side.fortsettelse_av
     if editable:
         # Co-authors are found by name in the trust's directory (no JavaScript needed: a GET search).
         sok = request.query_params.get("medforfatter_sok", "").strip()[:100]
