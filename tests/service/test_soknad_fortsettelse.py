@@ -31,15 +31,20 @@ async def reminders(flyt: Soknadsflyt) -> int:
     return int(value or 0)
 
 
+def ending(idag: date, *, utfall: str = "innvilget", status: str = "vedtatt", dager: int = 30) -> int | None:
+    return validity_ending(
+        status=status, utfall=utfall, gyldig_til=date(2027, 1, 31), idag=idag, varsel_dager=dager
+    )
+
+
 def test_validity_ends_within_the_configured_days() -> None:
     end = date(2027, 1, 31)
-    common = {"status": "vedtatt", "utfall": "innvilget", "gyldig_til": end, "varsel_dager": 30}
-    assert validity_ending(**common, idag=end - timedelta(days=31)) is None
-    assert validity_ending(**common, idag=end - timedelta(days=30)) == 30
-    assert validity_ending(**common, idag=end + timedelta(days=2)) == -2
-    assert validity_ending(**{**common, "varsel_dager": 10}, idag=end - timedelta(days=20)) is None
-    assert validity_ending(**{**common, "utfall": "avslatt"}, idag=end) is None
-    assert validity_ending(**{**common, "status": "opphevet"}, idag=end) is None
+    assert ending(end - timedelta(days=31)) is None
+    assert ending(end - timedelta(days=30)) == 30
+    assert ending(end + timedelta(days=2)) == -2
+    assert ending(end - timedelta(days=20), dager=10) is None
+    assert ending(end, utfall="avslatt") is None
+    assert ending(end, status="opphevet") is None
 
 
 async def test_one_click_continuation_prefilled_and_linked(tmp_path: Path) -> None:
