@@ -166,7 +166,7 @@ async def test_request_answered_with_a_changed_field_decision_and_continuation(
 
         await wait_until(ready, timeout=20)
         gyldig_til = idag + timedelta(days=20)
-        vedtak = (
+        sak_etter = (
             await direktor.call(
                 "POST",
                 f"/beslutning/api/saker/{bsak['id']}/vedtak",
@@ -178,6 +178,7 @@ async def test_request_answered_with_a_changed_field_decision_and_continuation(
                 },
             )
         ).json()
+        vedtak = sak_etter["vedtak"]
 
         await page.goto(f"{server.url}/soknad/s/{soknad_id}")
         await reload_until_visible(page, page.get_by_role("heading", name="Vedtak: Innvilget"))

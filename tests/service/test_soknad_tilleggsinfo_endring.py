@@ -74,7 +74,13 @@ async def test_an_answer_updates_fields_and_carries_the_application_after_it(tmp
                 {
                     "svar": "Dosen er redusert, og det planlegges fire kurer.",
                     # Unchanged answers sent along (as the page does) change nothing.
-                    "innhold": {"dose": "500 mg", "antall_kurer": "4", "behandlingsvarighet": "18 måneder"},
+                    "innhold": {
+                        "dose": "500 mg",
+                        "antall_kurer": "4",
+                        "behandlingsvarighet": "18 måneder",
+                        # As the page sends a drug back: every part, the empty FEST id too.
+                        "legemiddel": {**before["legemiddel"], "fest_id": "", "verifisert": "true"},
+                    },
                 },
             )
             assert r.status_code == 200, r.text

@@ -20,7 +20,7 @@ from soknad.handlers.utkast import changed_answers
 from soknad.samarbeid import SVAR_MAX
 from soknad.skjema.register import SkjemaRegister
 from soknad.skjema.regler import missing_for_sending
-from soknad.skjema.validering import merge_answers, validate_answers
+from soknad.skjema.validering import is_empty, merge_answers, validate_answers
 from soknad.store import Soknad
 from soknad.store.tilleggsinfo import TilleggsinfoSporsmal, sporsmal_for
 
@@ -132,6 +132,9 @@ def _update_answers(
     if errors:
         raise validation_failed(errors, f"{len(errors)} svar har feil format. Ingenting er sendt ennå.")
     stored = soknad.innhold or {}
+    # The page sends every answer back; only those that really differ are changes (a composite's empty
+    # part, e.g. a drug without a FEST id, is the same answer as one without that part).
+    clean = {key: value for key, value in clean.items() if not _same(stored.get(key), value)}
     merged = merge_answers(stored, clean)
     endrede = changed_answers(stored, merged)
     if not endrede:
@@ -157,3 +160,14 @@ def _update_answers(
         p, action="skriv", what="soknad.lagre", case_ref=soknad.id, purpose="Svare på spørsmål", felt=endrede
     )
     return endrede
+
+
+def _same(old: Any, new: Any) -> bool:
+    if isinstance(old, dict) and isinstance(new, dict):
+        new = {**old, **new}
+
+        def given(answer: dict[str, Any]) -> dict[str, Any]:
+            return {k: v for k, v in answer.items() if k == "verifisert" or not is_empty(v)}
+
+        return given(old) == given(new)
+    return (is_empty(old) and is_empty(new)) or old == new
