@@ -203,3 +203,15 @@ async def test_another_applicant_gets_404(tmp_path: Path) -> None:
             assert (await other.get(f"/s/{soknad_id}", headers=HTML)).status_code == 404
             assert (await other.get(f"/api/soknader/{soknad_id}")).status_code == 404
             assert (await other.get(f"/api/soknader/{soknad_id}/tilleggsinfo")).status_code == 404
+
+
+async def test_a_decision_without_a_name_is_shown_under_the_directorys_name(tmp_path: Path) -> None:
+    """Decisions published before `fattet_av_navn` existed still name who decided, never «Søknadsportalen»."""
+    async with soknadsflyt(tmp_path, NOW) as flyt:
+        soknad_id, lopenummer = await send_soknad(flyt)
+        await flyt.publish(vedtak(soknad_id, lopenummer, fattet_av_navn=None), lopenummer=lopenummer)
+        async with DemoClient(flyt.app, "hbe-fagdirektor") as direktor:
+            register = await direktor.get(f"/register/{soknad_id}", headers=HTML)
+    history = text(register.text.split('id="historikk-tittel"', 1)[1].split("</section>", 1)[0])
+    assert "Lars Haugen: Vedtak: Innvilget med vilkår" in history
+    assert "Søknadsportalen" not in history

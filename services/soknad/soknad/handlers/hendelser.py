@@ -15,6 +15,7 @@ from shared.events.contracts import (
 from shared.events.envelope import Envelope
 from shared.platform.db.uow import UnitOfWork
 from shared.platform.errors import NotFound
+from shared.platform.katalog import Katalog
 from shared.platform.web.templating import format_date
 from soknad import store
 from soknad.domain import UTFALL_LABELS, Status, transition
@@ -39,9 +40,19 @@ def _leder(soknad: Soknad) -> str:
     return str((soknad.forankring or {}).get("leder_id") or "")
 
 
-async def on_vedtak_fattet(uow: UnitOfWork, event: VedtakFattet, envelope: Envelope) -> None:
+async def _navn(katalog: Katalog | None, user_id: str, given: str | None, fallback: str) -> str:
+    """The name the event gives; for events from before names travelled, the directory's; else the role."""
+    if given:
+        return given
+    person = await katalog.person(user_id) if katalog is not None else None
+    return person.navn if person is not None else fallback
+
+
+async def on_vedtak_fattet(
+    uow: UnitOfWork, event: VedtakFattet, envelope: Envelope, *, katalog: Katalog | None = None
+) -> None:
     soknad = await _by_id(uow, event.soknad_id)
-    navn = event.fattet_av_navn or FAGDIREKTOR
+    navn = await _navn(katalog, event.fattet_av, event.fattet_av_navn, FAGDIREKTOR)
     if soknad.status == Status.TRUKKET:
         # Withdrawn while the director decided: the withdrawal stands; keep the decision on record.
         history_by(
@@ -54,10 +65,10 @@ async def on_vedtak_fattet(uow: UnitOfWork, event: VedtakFattet, envelope: Envel
         )
         return
     if event.art == "endring" and soknad.vedtak and soknad.status in (Status.VEDTATT, Status.OPPHEVET):
-        _amend(uow, soknad, event)
+        _amend(uow, soknad, event, navn)
         return
     soknad.status = transition(soknad.status, "vedtak")
-    soknad.vedtak = vedtak_dict(event)
+    soknad.vedtak = {**vedtak_dict(event), "fattet_av_navn": navn}
     soknad.vedtatt_at = event.fattet_at
     soknad.utfall = event.utfall
     soknad.endret_at = uow.now
@@ -73,17 +84,16 @@ async def on_vedtak_fattet(uow: UnitOfWork, event: VedtakFattet, envelope: Envel
     )
 
 
-def _amend(uow: UnitOfWork, soknad: Soknad, event: VedtakFattet) -> None:
+def _amend(uow: UnitOfWork, soknad: Soknad, event: VedtakFattet, navn: str) -> None:
     """An amendment replaces the decision shown; the one it replaces stays listed under it."""
     old = dict(soknad.vedtak or {})
     tidligere = [*old.pop("tidligere", []), old]
-    soknad.vedtak = {**vedtak_dict(event), "tidligere": tidligere}
+    soknad.vedtak = {**vedtak_dict(event), "fattet_av_navn": navn, "tidligere": tidligere}
     soknad.utfall = event.utfall
     if soknad.status == Status.OPPHEVET:
         # A new decision after a revocation is a decision in force again.
         soknad.status = Status.VEDTATT
     soknad.endret_at = uow.now
-    navn = event.fattet_av_navn or FAGDIREKTOR
     forrige = vedtaksvisning(old)
     history_by(
         uow,
@@ -150,7 +160,9 @@ async def on_sak_sendt_til_komite(uow: UnitOfWork, event: SakSendtTilKomite, env
     )
 
 
-async def on_anbefaling_avgitt(uow: UnitOfWork, event: AnbefalingAvgitt, envelope: Envelope) -> None:
+async def on_anbefaling_avgitt(
+    uow: UnitOfWork, event: AnbefalingAvgitt, envelope: Envelope, *, katalog: Katalog | None = None
+) -> None:
     """Who recommended what; the reasons, scores and members' assessments stay with the committee
     and the director."""
     soknad = await _by_id(uow, event.soknad_id)
@@ -158,7 +170,7 @@ async def on_anbefaling_avgitt(uow: UnitOfWork, event: AnbefalingAvgitt, envelop
         uow,
         soknad,
         event.avgitt_av,
-        event.avgitt_av_navn or KOMITEEN,
+        await _navn(katalog, event.avgitt_av, event.avgitt_av_navn, KOMITEEN),
         "anbefaling",
         f"Vurderingskomiteen anbefaler: {ANBEFALING_LABELS[event.anbefaling]}",
     )
