@@ -154,6 +154,8 @@ async def test_an_amendment_replaces_the_decision_and_a_revocation_shows(tmp_pat
             fattet_at=datetime(2026, 3, 2, 9, tzinfo=UTC),
             gyldig_til=date(2027, 6, 30),
             fattet_av_navn="Berit Berg",
+            vurderingsflyt="interregional",
+            interregional_referanse="IRK-2026-0007",
         )
         await flyt.publish(amended, lopenummer=lopenummer)
         async with DemoClient(flyt.app, SOKER) as soker:
@@ -162,6 +164,9 @@ async def test_an_amendment_replaces_the_decision_and_a_revocation_shows(tmp_pat
         assert "Vedtak: Innvilget (endret)" in page
         assert "Endret vedtak. Dette vedtaket erstatter et tidligere vedtak" in page
         assert "til 30. juni 2027" in page and "Vedtatt av Berit Berg" in page
+        assert (
+            "Interregional (den interregionale vurderingskomiteen avgjorde) (referanse IRK-2026-0007)" in page
+        )
         assert f"/beslutning/vedtak/{amended.vedtak_id}/brev" in raw
         assert (
             "Berit Berg: Vedtaket er endret: Innvilget, gyldig til 30. juni 2027. "
