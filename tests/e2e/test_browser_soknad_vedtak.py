@@ -196,14 +196,30 @@ async def test_request_answered_with_a_changed_field_decision_and_continuation(
         await expect(history).not_to_contain_text("Søknadsportalen")
         await page.screenshot(path=screenshot_path("soknad8-04-vedtak-med-brev"), full_page=True)
 
+        # Follow-up with its categories: adverse events and their gravest grade.
+        await box.get_by_role("link", name="Registrer oppfølging av behandlingen").click()
+        await page.get_by_label("God effekt").check()
+        await page.locator("[name=bivirkninger][value=ja]").check()
+        await page.get_by_label("Lett (grad 1)").check()
+        await page.get_by_label("Beskriv bivirkningene").fill("Lett infusjonsreaksjon ved første kur.")
+        await page.get_by_label("Ja, den fortsetter").check()
+        await page.screenshot(path=screenshot_path("soknad8-05-oppfolging-med-kategorier"), full_page=True)
+        await page.get_by_role("button", name="Registrer oppfølging").click()
+        await expect(page.get_by_role("status")).to_contain_text("Oppfølgingen er registrert.")
+        await expect(page.locator("table")).to_contain_text("Ja (lett (grad 1))")
+        await page.get_by_role("link", name="Tilbake til søknaden").click()
+
         # Continuation with one click.
+        box = page.locator("#vedtak")
         await expect(box).to_contain_text("Vedtaket er gyldig i 20 dager til.")
         await box.get_by_role("button", name="Søk om fortsettelse").click()
         await expect(page.locator("#fortsettelse-av")).to_contain_text(f"søknad {lopenummer}")
         behandling = page.get_by_label("Tidligere behandling", exact=True)
         await expect(behandling).to_have_value(re.compile(f"etter vedtak {lopenummer}"))
         await expect(page.get_by_label("Dose", exact=True)).to_have_value("500 mg")
-        await page.screenshot(path=screenshot_path("soknad8-05-fortsettelse-utkast"), full_page=True)
+        utfall = page.get_by_label("Hvorfor virket den ikke, eller hvorfor kan den ikke brukes?", exact=True)
+        await expect(utfall).to_have_value(re.compile("Effekt av behandlingen så langt:\n.*god effekt"))
+        await page.screenshot(path=screenshot_path("soknad8-06-fortsettelse-utkast"), full_page=True)
         new_url = page.url
         await page.goto(f"{server.url}/soknad/s/{soknad_id}")
         await expect(page.locator("#fortsettelser")).to_contain_text("utkast")
