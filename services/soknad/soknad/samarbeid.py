@@ -6,6 +6,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TypeGuard, get_args
 
+from shared.domain.labels import (  # noqa: F401 - the follow-up pages read them from here
+    AVSLUTNINGSARSAK_LABELS,
+    BIVIRKNINGSGRAD_LABELS,
+    EFFEKT_LABELS,
+)
 from shared.events.common import Avslutningsarsak, Bivirkningsgrad, Effekt
 from shared.platform.errors import InvalidTransition, ValidationFailed
 
@@ -13,23 +18,6 @@ INNVILGET = frozenset({"innvilget", "innvilget_med_vilkar"})
 
 REMIND_DAYS_BEFORE = 14
 """The applicant and the leader are reminded this many days before the evaluation date."""
-
-EFFEKT_LABELS: dict[str, str] = {"ingen": "Ingen effekt", "delvis": "Delvis effekt", "god": "God effekt"}
-AVSLUTNINGSARSAK_LABELS: dict[str, str] = {
-    "manglende_effekt": "Manglende effekt",
-    "bivirkninger": "Bivirkninger",
-    "pasientens_onske": "Pasientens ønske",
-    "behandling_fullfort": "Behandlingen er fullført",
-    "dod": "Pasienten er død",
-    "annet": "Annet",
-}
-BIVIRKNINGSGRAD_LABELS: dict[str, str] = {
-    "lett": "Lett (grad 1)",
-    "moderat": "Moderat (grad 2)",
-    "alvorlig": "Alvorlig (grad 3)",
-    "livstruende": "Livstruende (grad 4)",
-    "dodelig": "Dødelig (grad 5)",
-}
 
 
 def is_effekt(value: str) -> TypeGuard[Effekt]:

@@ -7,23 +7,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from shared.domain.labels import UTFALL_LABELS, VURDERINGSFLYT_LABELS
+from shared.domain.labels import UTFALL_LABELS, VILKARSTYPE_LABELS, VURDERINGSFLYT_LABELS
 from shared.events.contracts import VedtakFattet, VedtakOpphevet
 from shared.platform.web.templating import format_date
 
-FLYT_LABELS: dict[str, str] = {
-    **VURDERINGSFLYT_LABELS,
-    # Until `shared.domain.labels` names it (tilgangsordningen's cases).
-    "interregional": "Interregional (den interregionale vurderingskomiteen avgjorde)",
-}
-
-VILKAR_LABELS: dict[str, str] = {
-    "evaluering": "Evaluering",
-    "stoppregel": "Stoppregel",
-    "registrering": "Registrering",
-    "pasientinformasjon": "Pasientinformasjon",
-    "annet": "Annet",
-}
+FLYT_LABELS = VURDERINGSFLYT_LABELS
+VILKAR_LABELS = VILKARSTYPE_LABELS
 
 _KEPT = {
     "vedtak_id",
