@@ -212,7 +212,9 @@ def _pakning(o: _Oppforing) -> Pakning:
         varenr=o.tekst("Varenr"),
         navn_form_styrke=navn_form_styrke,
         pakningsstr=o.tekst("Pakningsstr", info) if info is not None else "",
-        enhet=(o.attr("EnhetPakning", "DN", info) or o.attr("EnhetPakning", el=info)) if info is not None else "",
+        enhet=(o.attr("EnhetPakning", "DN", info) or o.attr("EnhetPakning", el=info))
+        if info is not None
+        else "",
         priser_ore=priser,
         markedsforingsdato=o.tekst("Markedsforingsinfo/Markedsforingsdato") or None,
         midl_utgatt_dato=o.tekst("Markedsforingsinfo/MidlUtgattDato") or None,
