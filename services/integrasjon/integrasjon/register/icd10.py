@@ -97,7 +97,7 @@ def _fra_tekst(text: str) -> list[Diagnosekode]:
         if not line.strip():
             continue
         kode_raw, _, tekst = line.partition("\t")
-        if nr == 1 and not _KODE.fullmatch(uten_punktum(kode_raw)):
+        if nr == 1 and "\t" in line and not _KODE.fullmatch(uten_punktum(kode_raw)):
             continue  # a header line
         kode = _kode(kode_raw, f"Linje {nr}")
         if not tekst.strip():
