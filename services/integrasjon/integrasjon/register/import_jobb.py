@@ -495,7 +495,8 @@ class Registre:
                         "foreldre": d.foreldre,
                         "kjonn": d.kjonn,
                     }
-                    row["fingeravtrykk"] = _fingeravtrykk(row)
+                    # A new year's edition changes no code by itself: only text, status and flags count.
+                    row["fingeravtrykk"] = _fingeravtrykk({k: v for k, v in row.items() if k != "versjon"})
                     rows.append(row)
                 async with self.sessions() as session:
                     return await self._switch(
