@@ -64,7 +64,9 @@ async def test_the_sample_is_the_demo_catalogue_and_ranks_exact_atc_first(app: F
         assert await names(client, "infusjonsvaeske")  # æ folded
         assert (await names(client, "sproyte")) == ["Kineret"]  # ø folded
         codes = (await client.get("/api/diagnoser", params={"q": "g36.0"})).json()
-        assert codes == [{"kode": "G36.0", "tekst": "Neuromyelitis optica [Devics sykdom]", "system": "icd10"}]
+        assert codes == [
+            {"kode": "G36.0", "tekst": "Neuromyelitis optica [Devics sykdom]", "system": "icd10"}
+        ]
         assert (await client.get("/api/diagnoser/G360")).json()["kode"] == "G36.0"
 
 
@@ -74,10 +76,19 @@ async def test_a_new_full_extract_marks_what_it_lacks_as_gone_and_counts_changes
     # Truxima leaves, Keytruda changes its link, and one brand is new.
     changed = [lm for lm in EKSEMPEL if lm.navn != "Truxima"]
     changed = [
-        Legemiddeldata(**{**lm.__dict__, "smpc_url": "https://example.org/ny"}) if lm.navn == "Keytruda" else lm
+        Legemiddeldata(**{**lm.__dict__, "smpc_url": "https://example.org/ny"})
+        if lm.navn == "Keytruda"
+        else lm
         for lm in changed
     ]
-    new = Legemiddeldata(**{**EKSEMPEL[0].__dict__, "fest_id": "ID_NY", "navn": "Rixathon", "navn_form_styrke": "Rixathon 10 mg/ml"})
+    new = Legemiddeldata(
+        **{
+            **EKSEMPEL[0].__dict__,
+            "fest_id": "ID_NY",
+            "navn": "Rixathon",
+            "navn_form_styrke": "Rixathon 10 mg/ml",
+        }
+    )
     result = await registre(app).importer_fest(str(fest_file(tmp_path, [*changed, new])))
     assert (result.status, result.nye, result.endrede, result.borte) == ("ok", 1, 1, 1), result
     async with DemoClient(app, "hbe-soker") as client:
@@ -112,10 +123,14 @@ async def assert_refused(app: FastAPI, path: Path, message: str) -> None:
 
 
 async def test_a_much_smaller_file_is_refused_as_truncated(app: FastAPI, tmp_path: Path) -> None:
-    await assert_refused(app, fest_file(tmp_path, list(EKSEMPEL[:5])), "Den ser avkortet ut og er ikke tatt i bruk")
+    await assert_refused(
+        app, fest_file(tmp_path, list(EKSEMPEL[:5])), "Den ser avkortet ut og er ikke tatt i bruk"
+    )
 
 
-async def test_broken_files_are_refused_and_the_old_catalogue_is_still_served(app: FastAPI, tmp_path: Path) -> None:
+async def test_broken_files_are_refused_and_the_old_catalogue_is_still_served(
+    app: FastAPI, tmp_path: Path
+) -> None:
     data = SAMPLE_PATH.read_bytes()
     cut = tmp_path / "avkortet.xml"
     cut.write_bytes(data[: len(data) * 2 // 3])
@@ -141,7 +156,9 @@ async def test_a_fest_24_file_and_dmps_zip_are_imported(app: FastAPI, tmp_path: 
     assert (await registre(app).importer_fest(str(archive))).status == "ok"
 
 
-async def test_lookups_carry_an_etag_and_answer_304_until_the_catalogue_changes(app: FastAPI, tmp_path: Path) -> None:
+async def test_lookups_carry_an_etag_and_answer_304_until_the_catalogue_changes(
+    app: FastAPI, tmp_path: Path
+) -> None:
     async with DemoClient(app, "hbe-soker") as client:
         first = await client.get("/api/legemidler", params={"q": "ritu"})
         etag = first.headers["etag"]
@@ -151,11 +168,19 @@ async def test_lookups_carry_an_etag_and_answer_304_until_the_catalogue_changes(
         other = await client.get("/api/legemidler", params={"q": "ritux"}, headers={"if-none-match": etag})
         assert other.status_code == 200 and other.headers["etag"] != etag
         one = await client.get(f"/api/legemidler/{MABTHERA}")
-        assert (await client.get(f"/api/legemidler/{MABTHERA}", headers={"if-none-match": one.headers["etag"]})).status_code == 304
+        assert (
+            await client.get(f"/api/legemidler/{MABTHERA}", headers={"if-none-match": one.headers["etag"]})
+        ).status_code == 304
         code = await client.get("/api/diagnoser", params={"q": "G35"})
-        assert (await client.get("/api/diagnoser", params={"q": "G35"}, headers={"if-none-match": code.headers["etag"]})).status_code == 304
+        assert (
+            await client.get(
+                "/api/diagnoser", params={"q": "G35"}, headers={"if-none-match": code.headers["etag"]}
+            )
+        ).status_code == 304
 
-        await registre(app).importer_fest(str(fest_file(tmp_path, [lm for lm in EKSEMPEL if lm.navn != "Kiovig"])))
+        await registre(app).importer_fest(
+            str(fest_file(tmp_path, [lm for lm in EKSEMPEL if lm.navn != "Kiovig"]))
+        )
         after = await client.get("/api/legemidler", params={"q": "ritu"}, headers={"if-none-match": etag})
         assert after.status_code == 200 and after.headers["etag"] != etag
 
@@ -163,10 +188,16 @@ async def test_lookups_carry_an_etag_and_answer_304_until_the_catalogue_changes(
 async def test_the_smpc_link_or_a_clear_no_link_answer(app: FastAPI) -> None:
     async with DemoClient(app, "hbe-soker") as client:
         link = (await client.get(f"/api/legemidler/{MABTHERA}/preparatomtale")).json()
-        assert link["har_lenke"] and link["url"] == "https://www.ema.europa.eu/en/medicines/human/EPAR/mabthera"
-        none = (await client.get("/api/legemidler/ID_DB89D62E-6925-4A04-B9F7-C817330D7BEA/preparatomtale")).json()
+        assert (
+            link["har_lenke"] and link["url"] == "https://www.ema.europa.eu/en/medicines/human/EPAR/mabthera"
+        )
+        none = (
+            await client.get("/api/legemidler/ID_DB89D62E-6925-4A04-B9F7-C817330D7BEA/preparatomtale")
+        ).json()
         assert none["har_lenke"] is False and none["url"] is None
-        assert none["melding"].startswith("FEST har ingen lenke til preparatomtale (SPC) for dette legemidlet.")
+        assert none["melding"].startswith(
+            "FEST har ingen lenke til preparatomtale (SPC) for dette legemidlet."
+        )
         missing = await client.get("/api/legemidler/ID_UKJENT/preparatomtale")
         assert missing.status_code == 404 and missing.headers["content-type"] == PROBLEM
         packs = (await client.get(f"/api/legemidler/{MABTHERA}/pakninger")).json()
@@ -174,7 +205,9 @@ async def test_the_smpc_link_or_a_clear_no_link_answer(app: FastAPI) -> None:
             ("1", 10540.0, "markedsfort"),
             ("2", 4216.0, "markedsfort"),
         ]
-        remicade = (await client.get("/api/legemidler/ID_73669299-A86D-482B-95F3-C4495E861FE9/pakninger")).json()
+        remicade = (
+            await client.get("/api/legemidler/ID_73669299-A86D-482B-95F3-C4495E861FE9/pakninger")
+        ).json()
         assert sorted(p["markedsstatus"] for p in remicade) == ["avregistrert", "markedsfort"]
 
 
@@ -205,14 +238,24 @@ async def test_the_admin_sees_the_last_imports_and_others_do_not(app: FastAPI, t
         status = (await admin.get("/api/registre")).json()
         last, first = status["fest"]["importer"][:2]
         assert last["status"] == "feilet" and "avkortet" in last["feil"] and last["ferdig_at"]
-        assert (first["status"], first["antall"], first["nye"], first["versjon"]) == ("ok", len(EKSEMPEL), len(EKSEMPEL), "FEST 2.5.1")
-        assert first["kilde"].endswith("fest251_eksempel.xml") and first["hentet_dato"] == "2026-12-01T03:10:00"
+        assert (first["status"], first["antall"], first["nye"], first["versjon"]) == (
+            "ok",
+            len(EKSEMPEL),
+            len(EKSEMPEL),
+            "FEST 2.5.1",
+        )
+        assert (
+            first["kilde"].endswith("fest251_eksempel.xml") and first["hentet_dato"] == "2026-12-01T03:10:00"
+        )
         assert status["icd10"]["importer"][0]["antall"] == 30
         assert status["indeks"] == {"legemidler": len(EKSEMPEL), "diagnoser": 30}
         page = await admin.get("/registre", headers={"accept": "text/html"})
         assert page.status_code == 200
         assert "Feilet, ikke tatt i bruk" in page.text and "Den ser avkortet ut" in page.text
-        assert "Tatt i bruk" in page.text and "<caption>Siste importer av FEST (legemidler)</caption>" in page.text
+        assert (
+            "Tatt i bruk" in page.text
+            and "<caption>Siste importer av FEST (legemidler)</caption>" in page.text
+        )
         front = await admin.get("/", headers={"accept": "text/html"})
         assert "Importer av FEST og ICD-10" in front.text
 
@@ -228,7 +271,9 @@ async def test_the_cli_imports_into_the_services_database_and_the_service_picks_
         assert await names(client, "propranolol") == ["Propranolol (uregistrert)"]
     assert await cli(["import-fest", str(tmp_path / "mangler.xml")], settings(tmp_path)) == 1
     icd = tmp_path / "icd10.json"
-    icd.write_text(json.dumps([{"codeValue": "G35", "nameNorwegian": "Multippel sklerose", "active": True}] * 1))
+    icd.write_text(
+        json.dumps([{"codeValue": "G35", "nameNorwegian": "Multippel sklerose", "active": True}] * 1)
+    )
     assert await cli(["import-icd10", str(icd)], settings(tmp_path)) == 1  # 1 of 30: truncated
 
 
@@ -251,7 +296,9 @@ async def test_the_schedule_downloads_only_when_the_etag_changed(app: FastAPI) -
         seen.append(dict(request.headers))
         if request.headers.get("if-none-match") == '"v1"':
             return httpx.Response(304)
-        return httpx.Response(200, content=body, headers={"etag": '"v1"', "last-modified": "Tue, 01 Dec 2026 03:10:00 GMT"})
+        return httpx.Response(
+            200, content=body, headers={"etag": '"v1"', "last-modified": "Tue, 01 Dec 2026 03:10:00 GMT"}
+        )
 
     r = registre(app)
     r.http = httpx.AsyncClient(transport=httpx.MockTransport(dmp))
@@ -263,7 +310,10 @@ async def test_the_schedule_downloads_only_when_the_etag_changed(app: FastAPI) -
 
     r.http = httpx.AsyncClient(transport=httpx.MockTransport(lambda _: httpx.Response(503)))
     failed = await r.hent_og_importer("fest")
-    assert failed.status == "feilet" and failed.feil == "Nedlastingen fra https://www.dmp.no/fest/fest251.xml feilet: HTTP 503."
+    assert (
+        failed.status == "feilet"
+        and failed.feil == "Nedlastingen fra https://www.dmp.no/fest/fest251.xml feilet: HTTP 503."
+    )
     async with DemoClient(app, "hbe-soker") as client:
         assert await names(client, "rituksimab") == ["MabThera", "Truxima"]
 
@@ -278,5 +328,7 @@ async def test_icd10_import_replaces_texts_and_marks_removed_codes_gone(app: Fas
     result = await registre(app).importer_icd10(str(path), versjon="2027")
     assert (result.status, result.nye, result.endrede, result.borte) == ("ok", 0, 1, 1)
     async with DemoClient(app, "hbe-soker") as client:
-        assert (await client.get("/api/diagnoser", params={"q": "nevromyelitis"})).json()[0]["kode"] == "G36.0"
+        assert (await client.get("/api/diagnoser", params={"q": "nevromyelitis"})).json()[0][
+            "kode"
+        ] == "G36.0"
         assert (await client.get("/api/diagnoser", params={"q": "L88"})).json() == []

@@ -93,7 +93,9 @@ def test_a_file_in_another_namespace_is_refused() -> None:
 
 def test_an_entry_without_id_is_refused() -> None:
     without = _sample(**{f"<Id>{MABTHERA}</Id>": ""})
-    with pytest.raises(FestFormatFeil, match=r"KatLegemiddelMerkevare: oppføring nr. 1 \(MabThera .*\) mangler Id"):
+    with pytest.raises(
+        FestFormatFeil, match=r"KatLegemiddelMerkevare: oppføring nr. 1 \(MabThera .*\) mangler Id"
+    ):
         les_fest(io.BytesIO(without))
 
 
@@ -102,7 +104,7 @@ def test_entities_are_not_expanded() -> None:
         b'<?xml version="1.0"?><!DOCTYPE FEST [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">]>'
         b'<FEST xmlns="http://www.kith.no/xmlstds/eresept/m30/2014-12-01"><HentetDato>&b;</HentetDato></FEST>'
     )
-    with pytest.raises(Exception, match="Entit|entit"):
+    with pytest.raises(Exception, match=r"[Ee]ntit"):
         les_fest(io.BytesIO(bomb))
 
 

@@ -40,7 +40,10 @@ def test_the_tab_separated_code_register_is_read_with_or_without_a_header() -> N
     [
         (b'[{"codeValue": "XX", "nameNorwegian": "x"}]', "er ikke en ICD-10-kode"),
         (b'[{"codeValue": "G35", "nameNorwegian": ""}]', "mangler norsk tekst"),
-        (b'[{"codeValue": "G35", "nameNorwegian": "a"}, {"codeValue": "G35", "nameNorwegian": "b"}]', "mer enn én gang"),
+        (
+            b'[{"codeValue": "G35", "nameNorwegian": "a"}, {"codeValue": "G35", "nameNorwegian": "b"}]',
+            "mer enn én gang",
+        ),
         (b'{"feil": 1}', "ikke en liste"),
         (b"[", "Ugyldig JSON"),
         (b"G35 Multippel sklerose\n", "er ikke en ICD-10-kode|mangler tekst"),

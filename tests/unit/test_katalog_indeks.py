@@ -20,7 +20,15 @@ BASE = LegemiddelOppslag(
 
 
 def drug(fest_id: str, navn: str, virkestoff: str, atc: str, **kw: object) -> LegemiddelOppslag:
-    return replace(BASE, fest_id=fest_id, navn=navn, navn_form_styrke=f"{navn} tab 5 mg", virkestoff=virkestoff, atc=atc, **kw)  # type: ignore[arg-type]
+    return replace(
+        BASE,
+        fest_id=fest_id,
+        navn=navn,
+        navn_form_styrke=f"{navn} tab 5 mg",
+        virkestoff=virkestoff,
+        atc=atc,
+        **kw,
+    )  # type: ignore[arg-type]
 
 
 KATALOG = Katalog.bygg(

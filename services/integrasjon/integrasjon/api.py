@@ -56,7 +56,9 @@ def _legemiddel(katalog: Katalog, fest_id: str) -> Any:
     "/legemidler",
     response_model=list[LegemiddelTreff],
     summary="Search the drug catalogue by name, substance or ATC code (prefix or contains, accents ignored)",
-    description="Ranked: exact ATC code, ATC prefix, name prefix, substance prefix, then what contains the text.",
+    description=(
+        "Ranked: exact ATC code, ATC prefix, name prefix, substance prefix, then what contains the text."
+    ),
 )
 async def legemidler(
     request: Request, katalog: Catalogue, q: SearchText = "", antall: Limit = 20

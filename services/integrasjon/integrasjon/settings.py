@@ -28,16 +28,16 @@ class IntegrasjonSettings(ServiceSettings):
     fest_source: str = Field(
         default="",
         description=(
-            "Where the scheduled FEST import reads: an https URL of DMP's extract (e.g. `…/fest251.zip`, fetched "
-            "only when its ETag or Last-Modified changed), a folder (its newest .xml or .zip) or a file. Empty: "
-            "no scheduled import (`python -m integrasjon.register import-fest` still imports)."
+            "Where the scheduled FEST import reads: an https URL of DMP's extract (e.g. `…/fest251.zip`, "
+            "fetched only when its ETag or Last-Modified changed), a folder (its newest .xml or .zip) or a "
+            "file. Empty: no scheduled import (`python -m integrasjon.register import-fest` still imports)."
         ),
     )
     icd10_source: str = Field(
         default="",
         description=(
-            "Where the scheduled ICD-10 import reads: an https URL, a folder (its newest .json or .txt) or a file, "
-            "as FinnKode's JSON or the tab-separated code register. Empty: no scheduled import."
+            "Where the scheduled ICD-10 import reads: an https URL, a folder (its newest .json or .txt) or a "
+            "file, as FinnKode's JSON or the tab-separated code register. Empty: no scheduled import."
         ),
     )
     icd10_version: str = Field(
@@ -52,7 +52,9 @@ class IntegrasjonSettings(ServiceSettings):
     register_reload_interval_s: float = Field(
         default=30.0,
         gt=0,
-        description="How often a process looks for a catalogue another process (the CLI, a replica) switched to.",
+        description=(
+            "How often a process looks for a catalogue another process (the CLI, a replica) switched to."
+        ),
     )
     fest_min_share: float = Field(
         default=0.8,
@@ -66,7 +68,8 @@ class IntegrasjonSettings(ServiceSettings):
     register_seed_sample: bool | None = Field(
         default=None,
         description=(
-            "Import the shipped sample FEST and ICD-10 files into an empty catalogue. Empty: yes with auth_mode=demo."
+            "Import the shipped sample FEST and ICD-10 files into an empty catalogue. "
+            "Empty: yes with auth_mode=demo."
         ),
     )
 

@@ -11,7 +11,12 @@ from shared.platform.auth.principal import Role
 
 router = APIRouter(include_in_schema=False)
 
-IMPORT_STATUS = {"ok": "Tatt i bruk", "pagar": "Pågår", "feilet": "Feilet, ikke tatt i bruk", "uendret": "Uendret"}
+IMPORT_STATUS = {
+    "ok": "Tatt i bruk",
+    "pagar": "Pågår",
+    "feilet": "Feilet, ikke tatt i bruk",
+    "uendret": "Uendret",
+}
 STATUS_LABELS = {"til_vurdering": "Til vurdering", "vedtatt": "Vedtatt", "trukket": "Trukket"}
 
 
@@ -40,6 +45,9 @@ async def registre_side(request: Request, p: CurrentPrincipal, registre: Registr
     context = {
         "status": await registre.status(),
         "statuser": IMPORT_STATUS,
-        "indeks": {"legemidler": len(registre.indeks.legemidler), "diagnoser": len(registre.indeks.diagnoser)},
+        "indeks": {
+            "legemidler": len(registre.indeks.legemidler),
+            "diagnoser": len(registre.indeks.diagnoser),
+        },
     }
     return request.app.state.templates.render(request, "registre.html", context)

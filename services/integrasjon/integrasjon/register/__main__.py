@@ -36,11 +36,17 @@ def _report(result: ImportResultat) -> str:
 
 
 async def run(argv: list[str], settings: IntegrasjonSettings | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m integrasjon.register", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m integrasjon.register", description=__doc__.splitlines()[0]
+    )
     commands = parser.add_subparsers(dest="kommando", required=True)
-    fest = commands.add_parser("import-fest", help="Importer en FEST-fil (XML eller DMPs zip) fra fil eller URL.")
+    fest = commands.add_parser(
+        "import-fest", help="Importer en FEST-fil (XML eller DMPs zip) fra fil eller URL."
+    )
     fest.add_argument("kilde")
-    icd = commands.add_parser("import-icd10", help="Importer ICD-10 (FinnKode-JSON eller kodefil) fra fil eller URL.")
+    icd = commands.add_parser(
+        "import-icd10", help="Importer ICD-10 (FinnKode-JSON eller kodefil) fra fil eller URL."
+    )
     icd.add_argument("kilde")
     icd.add_argument("--versjon", default="", help="Kodeverkets versjon, f.eks. 2026 (standard: i år).")
     commands.add_parser("status", help="Vis de siste importene.")

@@ -134,8 +134,8 @@ class _Oppforing:
             if local == navn:
                 if ns not in PAYLOAD_NAMESPACES:
                     raise FestFormatFeil(
-                        f"{katalog}: oppføring nr. {nummer} har «{local}» i et ukjent navnerom ({ns or 'uten'}). "
-                        "Filen er ikke FEST 2.4 eller 2.5.1."
+                        f"{katalog}: oppføring nr. {nummer} har «{local}» i et ukjent navnerom "
+                        f"({ns or 'uten'}). Filen er ikke FEST 2.4 eller 2.5.1."
                     )
                 self.payload = child
                 self.p = f"{{{ns}}}"
@@ -241,7 +241,8 @@ def _virkestoff(o: _Oppforing, fil: FestFil, oppf: Element) -> None:
             continue
         if ns not in PAYLOAD_NAMESPACES:
             raise FestFormatFeil(
-                f"KatVirkestoff: oppføring nr. {o.nummer} har «{local}» i et ukjent navnerom ({ns or 'uten'})."
+                f"KatVirkestoff: oppføring nr. {o.nummer} har «{local}» i et ukjent navnerom "
+                f"({ns or 'uten'})."
             )
         o.payload, o.p = child, f"{{{ns}}}"
         if local == "Virkestoff":

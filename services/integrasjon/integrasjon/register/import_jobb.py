@@ -222,6 +222,13 @@ def _les_fest_fil(path: Path, tellere: dict[str, int]) -> FestFil:
         return les_fest(stream, progress=tellere)
 
 
+def _files_in(path: Path, suffixes: tuple[str, ...]) -> list[Path] | None:
+    """The registry files of a folder; None when `path` is not a folder."""
+    if not path.is_dir():
+        return None
+    return [p for p in path.iterdir() if p.is_file() and p.suffix.lower() in suffixes]
+
+
 def lokal_etag(path: Path) -> str:
     stat = path.stat()
     return f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}"
@@ -363,7 +370,10 @@ class Registre:
                 return ImportResultat(register, "feilet", import_id, feil=str(exc))
             except Exception as exc:
                 log.exception("registry_import_failed", register=register, kilde=kilde.beskrivelse)
-                feil = f"Uventet feil under importen ({type(exc).__name__}). Katalogen fra forrige import brukes fortsatt."
+                feil = (
+                    f"Uventet feil under importen ({type(exc).__name__}). "
+                    "Katalogen fra forrige import brukes fortsatt."
+                )
                 await self._fail(import_id, feil)
                 return ImportResultat(register, "feilet", import_id, feil=feil)
             finally:
@@ -513,6 +523,13 @@ class Registre:
     async def hent_og_importer(self, register: str) -> ImportResultat:
         """The scheduled check: import the configured source if it holds something new."""
         kilde = self.kilder[register]
+        if not kilde.startswith(("http://", "https://")):
+            path = Path(kilde)
+            if await asyncio.to_thread(path.is_file) and await self._same_as_last(
+                register, str(path), etag=lokal_etag(path)
+            ):
+                self.sist_sjekket[register] = (self.clock.now(), "uendret")
+                return ImportResultat(register, "uendret")
         if register == lager.FEST:
             return await self.importer_fest(kilde)
         return await self.importer_icd10(kilde)
@@ -529,9 +546,9 @@ class Registre:
                 yield downloaded
             return
         path = Path(kilde)
-        if path.is_dir():
-            suffixes = FEST_SUFFIXES if register == lager.FEST else ICD10_SUFFIXES
-            files = [p for p in path.iterdir() if p.is_file() and p.suffix.lower() in suffixes]
+        suffixes = FEST_SUFFIXES if register == lager.FEST else ICD10_SUFFIXES
+        files = await asyncio.to_thread(_files_in, path, suffixes)
+        if files is not None:
             if not files:
                 self.sist_sjekket[register] = (self.clock.now(), "ingen filer i mappen")
                 yield None
