@@ -4,6 +4,7 @@ served; look-ups are cacheable; the admin sees what happened; the CLI and the sc
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -21,6 +22,7 @@ from integrasjon.settings import IntegrasjonSettings
 from integrasjon.store import FestLegemiddel, RegisterImport
 from shared.platform.bus.memory import MemoryBus
 from tests.support.apps import DemoClient, running
+from tests.support.waiting import wait_until
 
 MABTHERA = "ID_3E5C2519-B33D-4922-B0A0-38F1D0E016AF"
 PROBLEM = "application/problem+json"
@@ -258,6 +260,23 @@ async def test_the_admin_sees_the_last_imports_and_others_do_not(app: FastAPI, t
         )
         front = await admin.get("/", headers={"accept": "text/html"})
         assert "Importer av FEST og ICD-10" in front.text
+
+
+async def test_a_running_import_shows_its_progress_to_the_admin(app: FastAPI, tmp_path: Path) -> None:
+    path = fest_file(tmp_path, list(EKSEMPEL), name="stor.xml", fyll_bytes=8_000_000)
+    task = asyncio.create_task(registre(app).importer_fest(str(path)))
+    async with DemoClient(app, "hbe-admin") as admin:
+
+        async def reading() -> bool:
+            running = (await admin.get("/api/registre")).json()["fest"]["pagar"]
+            return bool(running and running["kilde"] == str(path) and running["tellere"].get("oppføringer"))
+
+        await wait_until(reading, timeout=30)
+        page = await admin.get("/registre", headers={"accept": "text/html"})
+        assert "Import pågår" in page.text and "oppføringer" in page.text
+        result = await task
+        assert result.status == "ok"
+        assert (await admin.get("/api/registre")).json()["fest"]["pagar"] is None
 
 
 async def test_the_cli_imports_into_the_services_database_and_the_service_picks_it_up(

@@ -134,7 +134,7 @@ class RegisterImport(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     register: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(20))
-    """`pagar`, `ok`, `uendret` (the source had nothing new) or `feilet`."""
+    """`pagar`, `ok` or `feilet` (a source with nothing new records no import)."""
     kilde: Mapped[str] = mapped_column(String(1000))
     startet_at: Mapped[datetime] = mapped_column(UtcDateTime)
     ferdig_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

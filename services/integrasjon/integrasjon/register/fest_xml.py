@@ -310,6 +310,7 @@ def les_fest(source: Path | IO[bytes], *, progress: dict[str, int] | None = None
                     fil.hentet_dato = (el.text or "").strip()
                 el.clear()
             continue
+        counters["oppføringer"] = counters.get("oppføringer", 0) + 1
         kind = tags.get(el.tag)
         if kind is not None and fil is not None:
             katalog, navn = _KINDS[kind]

@@ -392,7 +392,7 @@ class Registre:
     ) -> ImportResultat:
         """Write the new generation, carry over what went, switch, and record it: one transaction."""
         now = self.clock.now()
-        previous = await lager.aktiv_generasjon(session, register)
+        previous = await lager.las_aktiv(session, register)
         before = await lager.fingeravtrykk(session, main, previous) if previous is not None else {}
         present_before = sum(1 for _, gone in before.values() if gone is None)
         new_rows = rows[main]

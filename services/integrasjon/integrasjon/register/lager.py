@@ -22,6 +22,14 @@ async def aktiv_generasjon(session: AsyncSession, register: str) -> int | None:
     return await session.scalar(select(RegisterAktiv.generasjon).where(RegisterAktiv.register == register))
 
 
+async def las_aktiv(session: AsyncSession, register: str) -> int | None:
+    """The served generation, its row locked (PostgreSQL) so two imports of one registry take turns:
+    the second then carries the gone entries over from the first's generation, not from a deleted one."""
+    return await session.scalar(
+        select(RegisterAktiv.generasjon).where(RegisterAktiv.register == register).with_for_update()
+    )
+
+
 async def aktive_generasjoner(session: AsyncSession) -> dict[str, int]:
     rows = await session.execute(select(RegisterAktiv.register, RegisterAktiv.generasjon))
     return {register: generasjon for register, generasjon in rows.all()}
