@@ -19,7 +19,16 @@ BASE = LegemiddelOppslag(
 )
 
 
-def drug(fest_id: str, navn: str, virkestoff: str, atc: str, **kw: object) -> LegemiddelOppslag:
+def drug(
+    fest_id: str,
+    navn: str,
+    virkestoff: str,
+    atc: str,
+    *,
+    markedsstatus: str = "markedsfort",
+    sokeord: tuple[str, ...] = (),
+    borte: bool = False,
+) -> LegemiddelOppslag:
     return replace(
         BASE,
         fest_id=fest_id,
@@ -27,8 +36,10 @@ def drug(fest_id: str, navn: str, virkestoff: str, atc: str, **kw: object) -> Le
         navn_form_styrke=f"{navn} tab 5 mg",
         virkestoff=virkestoff,
         atc=atc,
-        **kw,
-    )  # type: ignore[arg-type]
+        markedsstatus=markedsstatus,
+        sokeord=sokeord,
+        borte=borte,
+    )
 
 
 KATALOG = Katalog.bygg(
