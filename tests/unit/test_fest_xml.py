@@ -11,7 +11,7 @@ import pytest
 
 from integrasjon.register.fest_eksempel import EKSEMPEL, SAMPLE_PATH, skriv_eksempel, skriv_fest
 from integrasjon.register.fest_xml import FestFormatFeil, les_fest
-from integrasjon.register.import_jobb import fest_rader
+from integrasjon.register.rader import fest_rader
 
 MABTHERA = "ID_3E5C2519-B33D-4922-B0A0-38F1D0E016AF"
 MELATONIN = "ID_DB89D62E-6925-4A04-B9F7-C817330D7BEA"

@@ -9,47 +9,31 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
-import json
-import tempfile
-import zipfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import httpx
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from integrasjon.katalog import DiagnoseOppslag, Katalog, LegemiddelOppslag
-from integrasjon.register import lager
-from integrasjon.register.fest_xml import (
-    PREPARATTYPE_GODKJENNINGSFRITAK,
-    FestFil,
-    FestFormatFeil,
-    Pakning,
-    les_fest,
-)
-from integrasjon.register.icd10 import SYSTEM, Icd10FormatFeil, les_icd10, med_punktum
+from integrasjon.katalog import Katalog
+from integrasjon.register import kilder, lager, rader
+from integrasjon.register.fest_xml import FestFormatFeil
+from integrasjon.register.icd10 import SYSTEM, Icd10FormatFeil, les_icd10
+from integrasjon.register.kilder import Kilde, lokal_etag
+from integrasjon.register.rader import ImportFeil
 from integrasjon.schemas import PakningRead
 from integrasjon.store import Diagnosekode, FestLegemiddel, FestPakning, RegisterImport
 from shared.platform.clock import Clock
-from shared.platform.katalog.katalog import fold
 
 log = structlog.get_logger(__name__)
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 FEST_EKSEMPEL = DATA / "fest251_eksempel.xml"
 ICD10_EKSEMPEL = DATA / "icd10_eksempel.json"
-FEST_SUFFIXES = (".xml", ".zip")
-ICD10_SUFFIXES = (".json", ".txt", ".tsv")
-_STATUS_ORDER = ("markedsfort", "midlertidig_utgatt", "ikke_markedsfort", "avregistrert")
-
-
-class ImportFeil(Exception):
-    """An import that was refused; the message is Norwegian, for the admin."""
 
 
 @dataclass
@@ -66,172 +50,11 @@ class ImportResultat:
 
 
 @dataclass
-class Kilde:
-    """A file to import: where it came from, and what tells it from the last one (ETag, Last-Modified,
-    or for a local file its name, size and modification time)."""
-
-    beskrivelse: str
-    path: Path
-    etag: str | None = None
-    last_modified: str | None = None
-
-
-@dataclass
 class Fremdrift:
     register: str
     kilde: str
     fase: str = "leser"
     tellere: dict[str, int] = field(default_factory=dict)
-
-
-def _dato(verdi: str | None) -> date | None:
-    if not verdi:
-        return None
-    try:
-        return date.fromisoformat(verdi[:10])
-    except ValueError:
-        return None
-
-
-def _pakningsstatus(p: Pakning, idag: date) -> str:
-    return markedsstatus(
-        avreg=_dato(p.avreg_dato),
-        utgatt=_dato(p.midl_utgatt_dato),
-        markedsfort=_dato(p.markedsforingsdato),
-        idag=idag,
-    )
-
-
-def markedsstatus(*, avreg: date | None, utgatt: date | None, markedsfort: date | None, idag: date) -> str:
-    if avreg is not None and avreg <= idag:
-        return "avregistrert"
-    if utgatt is not None and utgatt <= idag:
-        return "midlertidig_utgatt"
-    if markedsfort is not None and markedsfort <= idag:
-        return "markedsfort"
-    return "ikke_markedsfort"
-
-
-def _fingeravtrykk(row: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(row, sort_keys=True, default=str).encode()).hexdigest()
-
-
-def fest_rader(fil: FestFil, idag: date) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The rows of the brand and pack tables, substances resolved and market status derived from packs."""
-    packs_by_brand: dict[str, list[Pakning]] = {}
-    pack_rows: dict[str, dict[str, Any]] = {}
-    for p in fil.pakninger:
-        if p.fest_id in pack_rows:
-            raise ImportFeil(f"Pakningen {p.fest_id} står mer enn én gang i filen.")
-        packs_by_brand.setdefault(p.merkevare_id, []).append(p)
-        row: dict[str, Any] = {
-            "fest_id": p.fest_id,
-            "merkevare_id": p.merkevare_id,
-            "varenr": p.varenr[:20],
-            "navn_form_styrke": p.navn_form_styrke[:500],
-            "pakningsstr": p.pakningsstr[:40],
-            "enhet": p.enhet[:60],
-            "aip_ore": p.priser_ore.get("aip"),
-            "aup_ore": p.priser_ore.get("aup"),
-            "refusjonspris_ore": p.priser_ore.get("refusjonspris"),
-            "markedsforingsdato": _dato(p.markedsforingsdato),
-            "midl_utgatt_dato": _dato(p.midl_utgatt_dato),
-            "avreg_dato": _dato(p.avreg_dato),
-        }
-        row["fingeravtrykk"] = _fingeravtrykk(row)
-        pack_rows[p.fest_id] = row
-    brand_rows: dict[str, dict[str, Any]] = {}
-    for m in fil.merkevarer:
-        if m.fest_id in brand_rows:
-            raise ImportFeil(f"Legemiddelet {m.fest_id} ({m.navn_form_styrke}) står mer enn én gang i filen.")
-        strengths = [
-            fil.virkestoff_med_styrke[r] for r in m.virkestoff_med_styrke if r in fil.virkestoff_med_styrke
-        ]
-        substances = [fil.virkestoff[s.virkestoff_id] for s in strengths if s.virkestoff_id in fil.virkestoff]
-        statuses = {_pakningsstatus(p, idag) for p in packs_by_brand.get(m.fest_id, [])}
-        status = next((s for s in _STATUS_ORDER if s in statuses), "ingen_pakning")
-        row = {
-            "fest_id": m.fest_id,
-            "navn": m.navn[:300],
-            "navn_form_styrke": m.navn_form_styrke[:500],
-            "virkestoff": ", ".join(dict.fromkeys(s.navn for s in substances))[:500],
-            "virkestoff_engelsk": ", ".join(
-                dict.fromkeys(s.navn_engelsk for s in substances if s.navn_engelsk)
-            )[:500],
-            "atc": m.atc[:10],
-            "legemiddelform": m.legemiddelform[:300],
-            "styrke": "/".join(s.styrke for s in strengths if s.styrke)[:300],
-            "preparattype": m.preparattype[:10],
-            "reseptgruppe": m.reseptgruppe[:10],
-            "produsent": m.produsent[:300],
-            "smpc_url": m.smpc_url[:1000] if m.smpc_url else None,
-            "markedsstatus": status,
-        }
-        row["fingeravtrykk"] = _fingeravtrykk(row)
-        brand_rows[m.fest_id] = row
-    return list(brand_rows.values()), list(pack_rows.values())
-
-
-def legemiddel_oppslag(row: FestLegemiddel) -> LegemiddelOppslag:
-    return LegemiddelOppslag(
-        fest_id=row.fest_id,
-        navn=row.navn,
-        navn_form_styrke=row.navn_form_styrke,
-        virkestoff=row.virkestoff,
-        atc=row.atc,
-        legemiddelform=row.legemiddelform,
-        styrke=row.styrke,
-        krever_godkjenningsfritak=row.preparattype == PREPARATTYPE_GODKJENNINGSFRITAK,
-        smpc_url=row.smpc_url,
-        sokeord=tuple(s for s in row.virkestoff_engelsk.split(", ") if s and fold(s) != fold(row.virkestoff)),
-        markedsstatus=row.markedsstatus,
-        borte=row.borte_siden is not None,
-    )
-
-
-def diagnose_oppslag(row: Diagnosekode) -> DiagnoseOppslag:
-    return DiagnoseOppslag(
-        kode=med_punktum(row.kode),
-        tekst=row.tekst,
-        system=row.system,
-        versjon=row.versjon,
-        aktiv=row.aktiv,
-        foreldre=med_punktum(row.foreldre) if row.foreldre else None,
-        kjonn=row.kjonn,
-        borte=row.borte_siden is not None,
-    )
-
-
-@contextlib.contextmanager
-def _xml_stream(path: Path) -> Iterator[IO[bytes]]:
-    """The XML of a FEST file, or of the one XML file in DMP's zip (`fest251.zip`), as a stream."""
-    if zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as archive:
-            names = [n for n in archive.namelist() if n.lower().endswith(".xml")]
-            if not names:
-                raise ImportFeil("Zip-filen inneholder ingen XML-fil.")
-            with archive.open(names[0]) as stream:
-                yield stream
-    else:
-        with path.open("rb") as stream:
-            yield stream
-
-
-def _les_fest_fil(path: Path, tellere: dict[str, int]) -> FestFil:
-    with _xml_stream(path) as stream:
-        return les_fest(stream, progress=tellere)
-
-
-def _files_in(path: Path, suffixes: tuple[str, ...]) -> list[Path] | None:
-    """The registry files of a folder; None when `path` is not a folder."""
-    if not path.is_dir():
-        return None
-    return [p for p in path.iterdir() if p.is_file() and p.suffix.lower() in suffixes]
-
-
-def lokal_etag(path: Path) -> str:
-    stat = path.stat()
-    return f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}"
 
 
 class Registre:
@@ -317,7 +140,9 @@ class Registre:
             koder = await lager.diagnosekoder(session, active[lager.ICD10]) if lager.ICD10 in active else []
         versjon = "-".join(f"{k}{v}" for k, v in sorted(active.items())) or "tom"
         self.indeks = Katalog.bygg(
-            (legemiddel_oppslag(r) for r in fest), (diagnose_oppslag(r) for r in koder), versjon=versjon
+            (rader.legemiddel_oppslag(r) for r in fest),
+            (rader.diagnose_oppslag(r) for r in koder),
+            versjon=versjon,
         )
         self._generasjoner = active
         log.info(
@@ -467,9 +292,9 @@ class Registre:
                 return ImportResultat(lager.FEST, "uendret")
 
             async def work(import_id: int, fremdrift: Fremdrift) -> ImportResultat:
-                fil = await asyncio.to_thread(_les_fest_fil, found.path, fremdrift.tellere)
+                fil = await asyncio.to_thread(kilder.les_fest_fil, found.path, fremdrift.tellere)
                 fremdrift.fase = "lagrer"
-                brands, packs = fest_rader(fil, self.clock.now().date())
+                brands, packs = rader.fest_rader(fil, self.clock.now().date())
                 async with self.sessions() as session:
                     return await self._switch(
                         session,
@@ -506,7 +331,9 @@ class Registre:
                         "kjonn": d.kjonn,
                     }
                     # A new year's edition changes no code by itself: only text, status and flags count.
-                    row["fingeravtrykk"] = _fingeravtrykk({k: v for k, v in row.items() if k != "versjon"})
+                    row["fingeravtrykk"] = rader.fingeravtrykk(
+                        {k: v for k, v in row.items() if k != "versjon"}
+                    )
                     rows.append(row)
                 async with self.sessions() as session:
                     return await self._switch(
@@ -546,8 +373,8 @@ class Registre:
                 yield downloaded
             return
         path = Path(kilde)
-        suffixes = FEST_SUFFIXES if register == lager.FEST else ICD10_SUFFIXES
-        files = await asyncio.to_thread(_files_in, path, suffixes)
+        suffixes = kilder.FEST_SUFFIXES if register == lager.FEST else kilder.ICD10_SUFFIXES
+        files = await asyncio.to_thread(kilder.files_in, path, suffixes)
         if files is not None:
             if not files:
                 self.sist_sjekket[register] = (self.clock.now(), "ingen filer i mappen")
@@ -571,8 +398,7 @@ class Registre:
 
     @contextlib.asynccontextmanager
     async def _last_ned(self, url: str, register: str) -> AsyncIterator[Kilde | None]:
-        """Conditional GET (If-None-Match / If-Modified-Since from the last import of this URL), streamed to
-        a temporary file, never held in memory."""
+        """Conditional GET, with If-None-Match / If-Modified-Since from the last import of this URL."""
         async with self.sessions() as session:
             last = await lager.siste_vellykkede(session, register)
         headers: dict[str, str] = {}
@@ -583,24 +409,9 @@ class Registre:
                 headers["if-modified-since"] = last.last_modified
         client = self.http or httpx.AsyncClient(timeout=httpx.Timeout(60.0, connect=10.0))
         try:
-            with tempfile.TemporaryDirectory(prefix="register-") as folder:
-                target = Path(folder) / "nedlastet"
-                try:
-                    async with client.stream("GET", url, headers=headers, follow_redirects=True) as response:
-                        if response.status_code == 304:
-                            self.sist_sjekket[register] = (self.clock.now(), "uendret")
-                            yield None
-                            return
-                        if response.status_code != 200:
-                            raise ImportFeil(f"Nedlastingen fra {url} feilet: HTTP {response.status_code}.")
-                        with target.open("wb") as out:
-                            async for chunk in response.aiter_bytes(1 << 20):
-                                out.write(chunk)
-                        etag, modified = response.headers.get("etag"), response.headers.get("last-modified")
-                except httpx.HTTPError as exc:
-                    raise ImportFeil(f"Nedlastingen fra {url} feilet: {type(exc).__name__}.") from exc
-                self.sist_sjekket[register] = (self.clock.now(), "ny fil")
-                yield Kilde(url, target, etag=etag, last_modified=modified)
+            async with kilder.last_ned(client, url, headers) as downloaded:
+                self.sist_sjekket[register] = (self.clock.now(), "ny fil" if downloaded else "uendret")
+                yield downloaded
         finally:
             if self.http is None:
                 await client.aclose()
@@ -622,7 +433,7 @@ class Registre:
                 aip_nok=r.aip_ore / 100 if r.aip_ore is not None else None,
                 aup_nok=r.aup_ore / 100 if r.aup_ore is not None else None,
                 refusjonspris_nok=r.refusjonspris_ore / 100 if r.refusjonspris_ore is not None else None,
-                markedsstatus=markedsstatus(
+                markedsstatus=rader.markedsstatus(
                     avreg=r.avreg_dato, utgatt=r.midl_utgatt_dato, markedsfort=r.markedsforingsdato, idag=idag
                 ),
                 borte=r.borte_siden is not None,
