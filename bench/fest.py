@@ -1,5 +1,5 @@
 """FEST and ICD-10 figures: the import of a full-size FEST file (about 9,000 brands, 11,000 packs,
-120 MB, written by `integrasjon.register.fest_eksempel` into a temp dir) into the embedded default's
+120 MB, written by `integrasjon.register.fest_syntetisk` into a temp dir) into the embedded default's
 SQLite, its time and the process's peak RSS, and the look-up latency through the HTTP app on the full
 catalogue (an in-process ASGI client, so the figure is the service's, not the network's).
 
@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 
 from integrasjon.app import create_app
-from integrasjon.register.fest_eksempel import skriv_fullstorrelse
+from integrasjon.register.fest_syntetisk import skriv_fullstorrelse
 from integrasjon.register.import_jobb import Registre
 from integrasjon.settings import IntegrasjonSettings
 from shared.platform.bus.memory import MemoryBus
@@ -27,8 +27,30 @@ from shared.platform.bus.memory import MemoryBus
 LOOKUPS = 600
 ICD10_CODES = 19_000
 """About as many as the Norwegian ICD-10 code register holds (19,483 in 2011)."""
-DRUG_QUERIES = ("ritu", "L01FA01", "l04", "tab", "mab", "infusjonsvaeske", "Sandoz", "olol", "propranolol", "xyz")
-ICD_QUERIES = ("G35", "G36.0", "g360", "M33", "sklerose", "nefrotisk syndrom", "betennelse", "A0", "Q", "lunge")
+DRUG_QUERIES = (
+    "ritu",
+    "L01FA01",
+    "l04",
+    "tab",
+    "mab",
+    "infusjonsvaeske",
+    "Sandoz",
+    "olol",
+    "propranolol",
+    "xyz",
+)
+ICD_QUERIES = (
+    "G35",
+    "G36.0",
+    "g360",
+    "M33",
+    "sklerose",
+    "nefrotisk syndrom",
+    "betennelse",
+    "A0",
+    "Q",
+    "lunge",
+)
 
 
 def _rss_mb() -> float:
@@ -61,8 +83,23 @@ class PeakRss:
 def write_icd10(path: Path) -> None:
     """A FinnKode-shaped code list of the real register's size (synthetic texts around the sample's)."""
     rng = random.Random(10)
-    words = ("akutt", "kronisk", "betennelse", "svulst", "lunge", "nyre", "sklerose", "syndrom", "uspesifisert", "annen")
-    sample = json.loads((Path(__file__).resolve().parents[1] / "services/integrasjon/integrasjon/data/icd10_eksempel.json").read_text())
+    words = (
+        "akutt",
+        "kronisk",
+        "betennelse",
+        "svulst",
+        "lunge",
+        "nyre",
+        "sklerose",
+        "syndrom",
+        "uspesifisert",
+        "annen",
+    )
+    sample = json.loads(
+        (
+            Path(__file__).resolve().parents[1] / "services/integrasjon/integrasjon/data/icd10_eksempel.json"
+        ).read_text()
+    )
     seen = {c["codeValue"] for c in sample}
     codes = list(sample)
     while len(codes) < ICD10_CODES:

@@ -8,7 +8,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from integrasjon.register.fest_eksempel import EKSEMPEL, skriv_fest
+from integrasjon.register.fest_eksempel import EKSEMPEL
+from integrasjon.register.fest_skriver import skriv_fest
 from integrasjon.register.import_jobb import FEST_EKSEMPEL, ICD10_EKSEMPEL, Registre
 from integrasjon.store import FestLegemiddel, FestPakning, RegisterAktiv
 from shared.platform.clock import SystemClock

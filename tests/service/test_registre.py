@@ -16,7 +16,9 @@ from sqlalchemy import select
 
 from integrasjon.app import create_app
 from integrasjon.register.__main__ import run as cli
-from integrasjon.register.fest_eksempel import EKSEMPEL, SAMPLE_PATH, Legemiddeldata, skriv_fest
+from integrasjon.register.fest_eksempel import EKSEMPEL, SAMPLE_PATH
+from integrasjon.register.fest_skriver import Legemiddeldata, skriv_fest
+from integrasjon.register.fest_syntetisk import interaksjoner
 from integrasjon.register.import_jobb import Registre
 from integrasjon.settings import IntegrasjonSettings
 from integrasjon.store import FestLegemiddel, RegisterImport
@@ -263,7 +265,7 @@ async def test_the_admin_sees_the_last_imports_and_others_do_not(app: FastAPI, t
 
 
 async def test_a_running_import_shows_its_progress_to_the_admin(app: FastAPI, tmp_path: Path) -> None:
-    path = fest_file(tmp_path, list(EKSEMPEL), name="stor.xml", fyll_bytes=8_000_000)
+    path = fest_file(tmp_path, list(EKSEMPEL), name="stor.xml", fyll=interaksjoner(8_000_000))
     task = asyncio.create_task(registre(app).importer_fest(str(path)))
     async with DemoClient(app, "hbe-admin") as admin:
 

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from integrasjon.register.fest_eksempel import EKSEMPEL, SAMPLE_PATH, skriv_eksempel, skriv_fest
+from integrasjon.register.fest_eksempel import EKSEMPEL, SAMPLE_PATH, skriv_eksempel
+from integrasjon.register.fest_skriver import skriv_fest
+from integrasjon.register.fest_syntetisk import interaksjoner
 from integrasjon.register.fest_xml import FestFormatFeil, les_fest
 from integrasjon.register.rader import fest_rader
 
@@ -111,7 +113,7 @@ def test_entities_are_not_expanded() -> None:
 def test_the_reader_streams_instead_of_holding_the_tree(tmp_path: Path) -> None:
     path = tmp_path / "stor.xml"
     with path.open("w", encoding="utf-8") as out:
-        skriv_fest(out, EKSEMPEL, fyll_bytes=8_000_000)
+        skriv_fest(out, EKSEMPEL, fyll=interaksjoner(8_000_000))
     tracemalloc.start()
     try:
         fil = les_fest(path)
