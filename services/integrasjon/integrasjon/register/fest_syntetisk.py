@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Final
 from xml.sax.saxutils import escape
 
-from integrasjon.register.fest_eksempel import _FILM, _INF, EKSEMPEL
+from integrasjon.register.fest_eksempel import EKSEMPEL, FILMDRASJERT, INFUSJONSKONSENTRAT
 from integrasjon.register.fest_skriver import (
     ATC_OID,
     Legemiddeldata,
@@ -88,8 +88,8 @@ _ENDINGS: Final = (
 )
 _FORMS: Final = (
     ("Tablett", "tab", ("5", "mg")),
-    (_FILM, "tab", ("20", "mg")),
-    (_INF, "inf kons", ("10", "mg")),
+    (FILMDRASJERT, "tab", ("20", "mg")),
+    (INFUSJONSKONSENTRAT, "inf kons", ("10", "mg")),
     ("Kapsel, hard", "kaps", ("50", "mg")),
     ("Injeksjonsvæske, oppløsning", "inj", ("40", "mg")),
 )

@@ -145,17 +145,17 @@ class _Oppforing:
                 self.status = child.get("V", "")
 
     def tekst(self, path: str, el: Element | None = None) -> str:
-        found = (el if el is not None else self.payload).find(self._path(path))  # type: ignore[union-attr]
+        found = (el if el is not None else self.payload).find(self.path(path))  # type: ignore[union-attr]
         return (found.text or "").strip() if found is not None else ""
 
     def attr(self, path: str, name: str = "V", el: Element | None = None) -> str:
-        found = (el if el is not None else self.payload).find(self._path(path))  # type: ignore[union-attr]
+        found = (el if el is not None else self.payload).find(self.path(path))  # type: ignore[union-attr]
         return (found.get(name) or "").strip() if found is not None else ""
 
     def alle(self, path: str, el: Element | None = None) -> list[Element]:
-        return (el if el is not None else self.payload).findall(self._path(path))  # type: ignore[union-attr]
+        return (el if el is not None else self.payload).findall(self.path(path))  # type: ignore[union-attr]
 
-    def _path(self, path: str) -> str:
+    def path(self, path: str) -> str:
         return "/".join(self.p + part for part in path.split("/"))
 
     def fest_id(self, beskrivelse: str) -> str:
@@ -205,7 +205,7 @@ def _pakning(o: _Oppforing) -> Pakning:
         ore = _ore(o.attr("Pris", el=pris))
         if kind and ore is not None:
             priser[kind] = ore
-    info = o.payload.find(o._path("Pakningsinfo")) if o.payload is not None else None
+    info = o.payload.find(o.path("Pakningsinfo")) if o.payload is not None else None
     return Pakning(
         fest_id=o.fest_id(navn_form_styrke),
         merkevare_id=o.tekst("RefLegemiddelMerkevare", info) if info is not None else "",
