@@ -74,6 +74,17 @@ async def test_the_sample_is_the_demo_catalogue_and_ranks_exact_atc_first(app: F
         assert (await client.get("/api/diagnoser/G360")).json()["kode"] == "G36.0"
 
 
+async def test_without_the_sample_the_catalogue_is_empty_until_the_first_import(tmp_path: Path) -> None:
+    bus = MemoryBus()
+    await bus.connect()
+    app = create_app(settings(tmp_path, register_seed_sample=False), bus=bus, national_bus=bus)
+    async with running(app), DemoClient(app, "hbe-soker") as client:
+        assert await names(client, "") == []
+        assert (await registre(app).importer_fest(str(SAMPLE_PATH))).status == "ok"
+        assert await names(client, "rituksimab") == ["MabThera", "Truxima"]
+    await bus.close()
+
+
 async def test_a_new_full_extract_marks_what_it_lacks_as_gone_and_counts_changes(
     app: FastAPI, tmp_path: Path
 ) -> None:

@@ -139,11 +139,10 @@ class Registre:
             fest = await lager.legemidler(session, active[lager.FEST]) if lager.FEST in active else []
             koder = await lager.diagnosekoder(session, active[lager.ICD10]) if lager.ICD10 in active else []
         versjon = "-".join(f"{k}{v}" for k, v in sorted(active.items())) or "tom"
-        self.indeks = Katalog.bygg(
-            (rader.legemiddel_oppslag(r) for r in fest),
-            (rader.diagnose_oppslag(r) for r in koder),
-            versjon=versjon,
-        )
+        legemidler = [rader.legemiddel_oppslag(r) for r in fest]
+        diagnoser = [rader.diagnose_oppslag(r) for r in koder]
+        # A second or two for the full catalogue: in a thread, so look-ups go on meanwhile (on the old index).
+        self.indeks = await asyncio.to_thread(Katalog.bygg, legemidler, diagnoser, versjon=versjon)
         self._generasjoner = active
         log.info(
             "registry_index_loaded",
