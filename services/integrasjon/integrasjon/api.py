@@ -4,12 +4,12 @@ import status for the admin."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.encoders import jsonable_encoder
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from pydantic import BaseModel
 
 from integrasjon.deps import Catalogue, CurrentPrincipal, Registries
@@ -32,7 +32,17 @@ CACHE_CONTROL = "public, max-age=300"
 """A catalogue changes about twice a month; five minutes of staleness after an import is harmless."""
 
 
-def _cached(request: Request, katalog: Katalog, produce: Callable[[], BaseModel | list[Any]]) -> Response:
+Answer = BaseModel | Sequence[BaseModel]
+
+
+def _json(value: Answer) -> bytes:
+    # pydantic's own serialiser: `jsonable_encoder` walks each model in Python, several times slower.
+    if isinstance(value, BaseModel):
+        return value.model_dump_json().encode()
+    return b"[" + b",".join(v.model_dump_json().encode() for v in value) + b"]"
+
+
+def _cached(request: Request, katalog: Katalog, produce: Callable[[], Answer]) -> Response:
     """The answer with a weak ETag of the catalogue's version and the request; 304 when the caller has it.
 
     The tag is computed before the search, so a revalidation costs no search at all."""
@@ -42,7 +52,7 @@ def _cached(request: Request, katalog: Katalog, produce: Callable[[], BaseModel 
     wanted = {t.strip() for t in request.headers.get("if-none-match", "").split(",")}
     if etag in wanted or "*" in wanted:
         return Response(status_code=304, headers=headers)
-    return JSONResponse(jsonable_encoder(produce()), headers=headers)
+    return Response(_json(produce()), media_type="application/json", headers=headers)
 
 
 def _legemiddel(katalog: Katalog, fest_id: str) -> Any:
