@@ -4,6 +4,7 @@ post-registration change what the nation sees, in whatever order the trust's que
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from functools import partial
 from typing import Any
 
 from fastapi import FastAPI
@@ -38,6 +39,10 @@ LOPENUMMER = "HBE-2026-000042"
 
 def summaries(national: Captured) -> list[SakSammendragV2]:
     return [SakSammendragV2.model_validate(m.envelope.data) for m in national.messages]
+
+
+def has_count(national: Captured, count: int) -> bool:
+    return len(national.messages) == count
 
 
 def endring(**overrides: Any) -> Any:
@@ -91,7 +96,7 @@ async def test_amendment_revocation_and_follow_up_each_send_a_summary(
     ]
     for count, (event, exchange) in enumerate(steps, start=1):
         await bus.publish(envelope(event), exchange=exchange)
-        await wait_until(lambda count=count: len(national.messages) == count)
+        await wait_until(partial(has_count, national, count))
     _, decided, amended, followed, revoked = summaries(national)
     assert [s.sekvens for s in summaries(national)] == [1, 2, 3, 4, 5]
     assert (decided.status, decided.utfall, decided.endret) == ("vedtatt", "innvilget", False)
