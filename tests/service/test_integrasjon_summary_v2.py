@@ -234,6 +234,20 @@ async def test_a_post_registered_case_reaches_the_nation_as_decided(
     await bus.publish(envelope(corrected, subject="HBE-2023-000901"), exchange="soknad.events")
     await wait_until(lambda: len(national.messages) == 2)
     assert (summaries(national)[1].sekvens, summaries(national)[1].utfall) == (2, "avslatt")
+    # Amended in the new system: the new outcome, the imported processing time kept.
+    amendment = vedtatt(
+        vedtak_id="vedtak-901", art="endring", soknad_id="9c9c9c9c-0000-4000-8000-000000000001",
+        lopenummer="HBE-2023-000901", utfall="innvilget",
+    )  # fmt: skip
+    await bus.publish(envelope(amendment, subject="HBE-2023-000901"), exchange="beslutning.events")
+    await wait_until(lambda: len(national.messages) == 3)
+    amended = summaries(national)[2]
+    assert (amended.utfall, amended.endret, amended.etterregistrert, amended.behandlingstid_dager) == (
+        "innvilget",
+        True,
+        True,
+        19,
+    )
 
 
 async def test_a_post_registered_case_of_another_trust_is_dead_lettered(

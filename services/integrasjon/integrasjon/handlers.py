@@ -153,7 +153,7 @@ def _apply_gruppevedtak(p: SakProjeksjon, event: VedtakFattet) -> None:
 
 
 def apply_vedtak(p: SakProjeksjon, event: VedtakFattet) -> None:
-    first = p.vedtak_fattet_at is None
+    first = p.vedtak_maned is None
     p.status = NasjonalStatus.VEDTATT
     p.utfall = event.utfall
     p.vurderingsflyt = event.vurderingsflyt
@@ -231,8 +231,9 @@ class SummaryHandlers:
             # As in `soknad`: a withdrawal before the decision stands.
             log.info("decision_after_withdrawal_ignored", hf=p.hf)
             return
-        if p.status == NasjonalStatus.OPPHEVET or p.etterregistrert:
-            log.info("decision_after_final_status_ignored", status=p.status, hf=p.hf)
+        if p.status == NasjonalStatus.OPPHEVET or (p.etterregistrert and event.art == "vedtak"):
+            # A revoked decision is not decided again; a post-registered case can only be amended.
+            log.info("decision_after_final_status_ignored", status=p.status, art=event.art, hf=p.hf)
             return
         if p.vedtak_fattet_at is not None and (
             event.fattet_at < p.vedtak_fattet_at or (event.art == "vedtak" and p.endret)
