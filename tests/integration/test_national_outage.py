@@ -284,7 +284,7 @@ async def test_decisions_made_during_a_national_outage_arrive_once_when_it_is_ba
                 anchored = [forankret(0), forankret(1), forankret(2), forankret(3, gruppe=True)]
                 for anchoring in anchored:
                     await soknad.publish(envelope(anchoring, anchoring.lopenummer), exchange="soknad.events")
-                await wait_until(partial(_depth_is, rabbit_vhost_url, 4), timeout=30)
+                await wait_until(partial(_depth_is, rabbit_vhost_url, 4), timeout=60)
 
                 # The outage: the national vhost refuses the trust and drops its connections.
                 rabbitmqctl("clear_permissions", "-p", national_vhost, user)
@@ -299,7 +299,7 @@ async def test_decisions_made_during_a_national_outage_arrive_once_when_it_is_ba
                 ]
                 for event, exchange_name in during:
                     await soknad.publish(envelope(event, lopenummer_of(event)), exchange=exchange_name)
-                await wait_until(partial(_unsent_at_least, integrasjon_db, 4), timeout=30)
+                await wait_until(partial(_unsent_at_least, integrasjon_db, 4), timeout=60)
                 after: list[tuple[EventContract, str]] = [
                     (
                         vedtatt(anchored[0], art="endring", dager=60, utfall="innvilget_med_vilkar"),
@@ -358,13 +358,13 @@ async def test_decisions_made_during_a_national_outage_arrive_once_when_it_is_ba
 
             # Every one of them waits in the outbox, and the relay has tried and failed to send them.
             waiting = 4 + len(after)
-            await wait_until(partial(_unsent_and_tried, integrasjon_db, waiting), timeout=30)
+            await wait_until(partial(_unsent_and_tried, integrasjon_db, waiting), timeout=60)
             assert await queue_depth(rabbit_vhost_url, CAPTURE) == 4  # nothing got through
 
             # The national vhost is back.
             set_permissions(user, national_vhost, configure="^$", write=f"^{NATIONAL}$", read="^$")
             await wait_until(partial(_unsent_at_most, integrasjon_db, 0), timeout=90)
-            await wait_until(partial(_depth_is, rabbit_vhost_url, 4 + waiting), timeout=30)
+            await wait_until(partial(_depth_is, rabbit_vhost_url, 4 + waiting), timeout=60)
 
             # Exactly once on the wire: every summary once, each case's in sequence with no gap.
             messages = await drain_queue(rabbit_vhost_url, CAPTURE)
@@ -409,7 +409,7 @@ async def test_decisions_made_during_a_national_outage_arrive_once_when_it_is_ba
                 host=PG_HOST, port=PG_PORT, user=PG_USER, database=databases["oversikt"].rsplit("/", 1)[1]
             )
             try:
-                await wait_until(partial(_inbox_count, national_db, 4 + waiting), timeout=30)
+                await wait_until(partial(_inbox_count, national_db, 4 + waiting), timeout=60)
                 rows = await national_db.fetch("SELECT lopenummer, sekvens, oppdateringer FROM sammendrag")
             finally:
                 await national_db.close()
