@@ -5,11 +5,21 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Boolean, Date, Index, Integer, String, Text, func, select
+from sqlalchemy import JSON, BigInteger, Boolean, Date, Index, Integer, String, Text, false, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shared.events.common import Effekt, Kategori, Kjonn, NasjonalStatus, SoknadType, Utfall, Vurderingsflyt
+from shared.events.common import (
+    Avslutningsarsak,
+    Bivirkningsgrad,
+    Effekt,
+    Kategori,
+    Kjonn,
+    NasjonalStatus,
+    SoknadType,
+    Utfall,
+    Vurderingsflyt,
+)
 from shared.platform.db.base import service_metadata
 from shared.platform.db.str_enum import StrEnumType
 from shared.platform.db.tables import add_spine_tables
@@ -26,7 +36,9 @@ SPINE = add_spine_tables(Base.metadata)
 
 class SakProjeksjon(Base):
     """What integrasjon keeps of a case: only what the national summary is built from, plus the sent
-    date (trust-internal, for the processing time). Never fødselsnummer, names, birth date or free text."""
+    date and the applied decision's time (trust-internal: processing time, order of amendments). Never
+    fødselsnummer, names or birth date; free text only for a granted group decision (`gruppe_*`,
+    `gruppevedtak_*`), which is published and names a group, never a patient."""
 
     __tablename__ = "sak_projeksjon"
 
@@ -52,7 +64,22 @@ class SakProjeksjon(Base):
     med_vilkar: Mapped[bool] = mapped_column(Boolean, default=False)
     vedtak_maned: Mapped[str | None] = mapped_column(String(7))
     behandlingstid_dager: Mapped[int | None] = mapped_column(Integer)
+    vedtak_fattet_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    """When the decision now in force was made: an older decision arriving late does not replace it."""
+    endret: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    etterregistrert: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     oppfolging_effekt: Mapped[Effekt | None] = mapped_column(String(10))
+    oppfolging_fortsetter: Mapped[bool | None] = mapped_column(Boolean)
+    oppfolging_avslutningsarsak: Mapped[Avslutningsarsak | None] = mapped_column(String(30))
+    oppfolging_bivirkningsgrad: Mapped[Bivirkningsgrad | None] = mapped_column(String(20))
+    # Group cases only (never filled for a single patient): the published group decision.
+    gruppe_beskrivelse: Mapped[str | None] = mapped_column(Text)
+    gruppevedtak_dosering: Mapped[str | None] = mapped_column(Text)
+    gruppevedtak_vilkar: Mapped[list[dict[str, str | None]] | None] = mapped_column(JSON)
+    gruppevedtak_begrunnelse: Mapped[str | None] = mapped_column(Text)
+    gruppevedtak_gyldig_fra: Mapped[date | None] = mapped_column(Date)
+    gruppevedtak_gyldig_til: Mapped[date | None] = mapped_column(Date)
+    gruppevedtak_enhet_navn: Mapped[str | None] = mapped_column(String(200))
     sekvens: Mapped[int] = mapped_column(Integer, default=0)
     """Number of summaries published for this case; the national overview keeps the highest."""
     endret_at: Mapped[datetime] = mapped_column(UtcDateTime)
