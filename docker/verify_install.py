@@ -40,7 +40,7 @@ def problems() -> list[str]:
             found.append(f"{service}: no migration revisions in {here / 'migrations' / 'versions'}")
         if not any((here / "templates").glob("*.html")):
             found.append(f"{service}: no templates in {here / 'templates'}")
-    need(package_dir("integrasjon") / "data" / "katalog.json", "integrasjon look-up catalogue")
+    need(package_dir("integrasjon") / "data" / "fest251_eksempel.xml", "integrasjon sample FEST file")
     return found
 
 

@@ -224,6 +224,9 @@ class Topology:
                         self.national_user(hf), self.national_vhost
                     )
                     env[f"{prefix}NATIONAL_USER_TEMPLATE"] = self.national_user(hf)
+                    # The shipped sample FEST and ICD-10 files, as in the embedded default: with OIDC an
+                    # empty catalogue waits for its first real import, and this topology has none.
+                    env[f"{prefix}REGISTER_SEED_SAMPLE"] = "true"
                 self.processes[(service, hf)] = Process(
                     service, hf, ports[service], env, self.log_dir / f"{hf.lower()}-{service}.log"
                 )

@@ -26,6 +26,7 @@ ANBEFALING_LABELS = {
 VURDERINGSFLYT_LABELS = {
     "forenklet": "Forenklet (fagdirektøren avgjør direkte)",
     "komplett": "Komplett (etter vurdering i komiteen)",
+    "interregional": "Interregional (den interregionale vurderingskomiteen avgjorde)",
 }
 
 KRITERIE_LABELS = {
@@ -38,3 +39,30 @@ KRITERIE_LABELS = {
 NIVA_LABELS = {1: "Lav", 2: "Moderat", 3: "Høy"}
 
 KJONN_LABELS = {"mann": "Mann", "kvinne": "Kvinne"}
+
+EFFEKT_LABELS = {"ingen": "Ingen effekt", "delvis": "Delvis effekt", "god": "God effekt"}
+
+AVSLUTNINGSARSAK_LABELS = {
+    "manglende_effekt": "Manglende effekt",
+    "bivirkninger": "Bivirkninger",
+    "pasientens_onske": "Pasientens ønske",
+    "behandling_fullfort": "Behandlingen er fullført",
+    "dod": "Pasienten er død",
+    "annet": "Annet",
+}
+
+BIVIRKNINGSGRAD_LABELS = {
+    "lett": "Lett (grad 1)",
+    "moderat": "Moderat (grad 2)",
+    "alvorlig": "Alvorlig (grad 3)",
+    "livstruende": "Livstruende (grad 4)",
+    "dodelig": "Dødelig (grad 5)",
+}
+
+VILKARSTYPE_LABELS = {
+    "evaluering": "Evaluering",
+    "stoppregel": "Stoppregel",
+    "registrering": "Registrering",
+    "pasientinformasjon": "Pasientinformasjon",
+    "annet": "Annet",
+}

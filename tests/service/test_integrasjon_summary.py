@@ -15,7 +15,7 @@ from integrasjon.settings import IntegrasjonSettings
 from shared.domain.identifiers import find_personnummer_like, synthetic_fodselsnummer, validate_fodselsnummer
 from shared.events.base import EventContract
 from shared.events.common import Forankring, Indikasjon, Legemiddel, Pasient
-from shared.events.contracts import SakSammendrag, SoknadForankret, SoknadTrukket, VedtakFattet
+from shared.events.contracts import SakSammendragV2, SoknadForankret, SoknadTrukket, VedtakFattet
 from shared.events.envelope import Envelope
 from shared.platform.bus.base import Message, RetryPolicy, Subscription
 from shared.platform.bus.memory import MemoryBus
@@ -54,7 +54,7 @@ async def national(bus: MemoryBus) -> Captured:
             consumer="test",
             handler_name="capture",
             exchange=NATIONAL,
-            event_type=SakSammendrag.TYPE,
+            event_type=SakSammendragV2.TYPE,
             handler=captured.handle,
             binding_key="#",
         )
@@ -134,9 +134,9 @@ async def test_anchoring_then_decision_send_two_anonymous_summaries(
     await bus.publish(envelope(vedtatt()), exchange="beslutning.events")
     await wait_until(lambda: len(national.messages) == 2)
 
-    first, second = (SakSammendrag.model_validate(m.envelope.data) for m in national.messages)
+    first, second = (SakSammendragV2.model_validate(m.envelope.data) for m in national.messages)
     assert [m.user_id for m in national.messages] == ["integrasjon-hbe", "integrasjon-hbe"]
-    assert all(m.envelope.hf == "HBE" and m.envelope.type == SakSammendrag.TYPE for m in national.messages)
+    assert all(m.envelope.hf == "HBE" and m.envelope.type == SakSammendragV2.TYPE for m in national.messages)
     assert (first.sekvens, first.status, first.utfall, first.behandlingstid_dager) == (
         1,
         "til_vurdering",
@@ -162,7 +162,7 @@ async def test_decision_before_its_anchoring_waits_for_it(
     await bus.publish(envelope(forankret()), exchange="soknad.events")
     await wait_until(lambda: len(national.messages) == 2)
     await bus.drain()
-    last = SakSammendrag.model_validate(national.messages[-1].envelope.data)
+    last = SakSammendragV2.model_validate(national.messages[-1].envelope.data)
     assert (last.sekvens, last.status, last.utfall) == (2, "vedtatt", "avslatt")
 
 
@@ -180,7 +180,7 @@ async def test_withdrawal_is_summarised_and_a_later_decision_ignored(
     await wait_until(lambda: len(national.messages) == 2)
     await bus.publish(envelope(vedtatt()), exchange="beslutning.events")
     await bus.drain()
-    assert [SakSammendrag.model_validate(m.envelope.data).status for m in national.messages] == [
+    assert [SakSammendragV2.model_validate(m.envelope.data).status for m in national.messages] == [
         "til_vurdering",
         "trukket",
     ]

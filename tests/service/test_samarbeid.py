@@ -612,7 +612,9 @@ async def test_follow_up_after_approval_with_due_reminders(world: World) -> None
                 "effekt": "delvis",
                 "bivirkninger": "ja",
                 "bivirkninger_beskrivelse": "Infusjonsreaksjon.",
+                "bivirkningsgrad": "moderat",
                 "fortsetter": "nei",
+                "avslutningsarsak": "bivirkninger",
                 "begrunnelse": "Avsluttet etter reaksjon.",
             },
         )

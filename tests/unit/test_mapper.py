@@ -13,15 +13,21 @@ from integrasjon.mapper import til_sammendrag
 from shared.domain.identifiers import find_personnummer_like, synthetic_fodselsnummer, validate_fodselsnummer
 from shared.domain.kalender import oslo_month
 from shared.events.common import Forankring, Indikasjon, Legemiddel, Pasient
-from shared.events.contracts import SakSammendrag, SoknadForankret, VedtakFattet
+from shared.events.contracts import SakSammendrag, SakSammendragV2, SoknadForankret, VedtakFattet
 
 # Every field the national overview may receive. Adding one to the contract fails this test on
 # purpose: someone must decide that the new field is safe to share.
-ALLOWED = {
+ALLOWED_V1 = {
     "lopenummer", "hf", "rhf", "sekvens", "type", "kategori", "legemiddel_navn", "virkestoff", "atc",
     "icd10_kode", "icd10_tekst", "status", "utfall", "vurderingsflyt", "med_vilkar",
     "sendt_maned", "vedtak_maned", "behandlingstid_dager", "aldersgruppe", "kjonn", "gruppe_storrelse",
     "kostnadsband",
+}  # fmt: skip
+# v2: categories of the follow-up (never its text), amendment and post-registration flags, and the
+# text of a granted group decision (checked to be for groups only, below).
+ALLOWED = ALLOWED_V1 | {
+    "endret", "etterregistrert", "effekt", "fortsetter", "avslutningsarsak", "bivirkningsgrad",
+    "gruppevedtak",
 }  # fmt: skip
 
 BORN = date(1985, 3, 15)
@@ -79,7 +85,7 @@ def vedtak(**overrides: Any) -> VedtakFattet:
     return VedtakFattet(**{**values, **overrides})
 
 
-def summary_of(event: SoknadForankret, decision: VedtakFattet | None = None) -> SakSammendrag:
+def summary_of(event: SoknadForankret, decision: VedtakFattet | None = None) -> SakSammendragV2:
     p = build_projeksjon(event)
     if decision is not None:
         apply_vedtak(p, decision)
@@ -88,8 +94,15 @@ def summary_of(event: SoknadForankret, decision: VedtakFattet | None = None) -> 
 
 
 def test_contract_holds_only_allow_listed_fields() -> None:
-    assert set(SakSammendrag.model_fields) == ALLOWED
+    assert set(SakSammendrag.model_fields) == ALLOWED_V1
+    assert set(SakSammendragV2.model_fields) == ALLOWED
     assert set(summary_of(forankret()).model_dump()) == ALLOWED
+
+
+def test_the_mapper_publishes_v2() -> None:
+    s = summary_of(forankret(), vedtak())
+    assert type(s) is SakSammendragV2 and s.TYPE.endswith("sak_sammendrag.v2")
+    assert (s.endret, s.etterregistrert, s.effekt, s.gruppevedtak) == (False, False, None, None)
 
 
 def test_summary_carries_no_personal_data() -> None:

@@ -12,6 +12,7 @@ from shared.domain.identifiers import synthetic_fodselsnummer
 from shared.events.common import NasjonalStatus
 from shared.events.contracts import SakSammendrag
 from soknad.handlers.snapshot import forankret_event
+from soknad.skjema.register import SkjemaRegister
 from soknad.store import Soknad
 
 SUMMARY: dict[str, Any] = {
@@ -70,7 +71,8 @@ def test_the_snapshot_carries_the_drug_and_indication_in_their_normal_form() -> 
         forankret_at=at,
         forankring={"leder_id": "l", "leder_navn": "Per", "begrunnelse": "Enig.", "kostnadssted": "4100"},
     )
-    event = forankret_event(soknad)
+    soknad.skjema_versjon = 1
+    event = forankret_event(soknad, skjemaer=SkjemaRegister.load(), allow_synthetic=True, today=at.date())
     assert event.indikasjon.kode == "G36.0"
     assert len(event.indikasjon.tekst) == saksdata.ICD10_TEKST_MAKS
     assert len(event.legemiddel.navn) == saksdata.LEGEMIDDEL_NAVN_MAKS

@@ -15,7 +15,7 @@ from integrasjon.consumers import consumers
 from integrasjon.handlers import NationalTarget
 from integrasjon.integratorer.handlers import IntegratorHandlers, publishing_user
 from integrasjon.integratorer.topology import Utgaende
-from integrasjon.katalog import Katalog
+from integrasjon.register.import_jobb import Registre
 from integrasjon.settings import IntegrasjonSettings
 from integrasjon.store import SPINE
 from integrasjon.webhooks import api as webhooks_api
@@ -39,7 +39,6 @@ def create_app(
     bus: Bus | None = None,
     national_bus: Bus | None = None,
     clock: Clock | None = None,
-    katalog: Katalog | None = None,
     personkatalog: Personkatalog | None = None,
 ) -> FastAPI:
     settings = settings or IntegrasjonSettings()
@@ -90,8 +89,21 @@ def create_app(
         ],
         templates_dir=HERE / "templates",
     )
-    # Loaded here, not at import, so every app (and test) can be given its own catalogue.
-    app.state.katalog = katalog or Katalog.load()
+    # Built here, not at import, so every app (and test) has its own catalogue in its own database.
+    registre = Registre(
+        runtime.db.sessions,
+        runtime.clock,
+        fest_kilde=settings.fest_source,
+        icd10_kilde=settings.icd10_source,
+        icd10_versjon=settings.icd10_version,
+        min_andel=settings.fest_min_share,
+        sjekk_intervall_s=settings.register_check_interval_s,
+        indeks_intervall_s=settings.register_reload_interval_s,
+        eksempeldata=settings.seed_sample(),
+    )
+    runtime.extra_start.append(lambda _runtime: registre.start())
+    runtime.extra_stop.append(registre.stop)
+    app.state.registre = registre
     return app
 
 

@@ -23,6 +23,8 @@ def consumers(target: NationalTarget, integratorer: IntegratorHandlers | None = 
         Consumes(VedtakFattet, handlers.on_vedtak_fattet),
         Consumes(SoknadTrukket, handlers.on_soknad_trukket),
         Consumes(OppfolgingRegistrert, handlers.on_oppfolging_registrert),
+        Consumes(VedtakOpphevet, handlers.on_vedtak_opphevet),
+        Consumes(SakEtterregistrert, handlers.on_sak_etterregistrert),
         # Decisions out to integrators (AMQP and webhooks); their queues are apart from the summary's.
         Consumes(SoknadForankret, utgaende.lagre_integrator_sak),
         Consumes(SakEtterregistrert, utgaende.lagre_etterregistrert_sak),

@@ -7,11 +7,12 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from integrasjon.katalog import Katalog
+from integrasjon.register.import_jobb import Registre
 from integrasjon.settings import IntegrasjonSettings
 from shared.platform.runtime import ServiceRuntime
 from shared.platform.web.deps import CurrentPrincipal, Db, Runtime, get_runtime
 
-__all__ = ["Catalogue", "CurrentPrincipal", "Db", "Runtime", "Settings"]
+__all__ = ["Catalogue", "CurrentPrincipal", "Db", "Registries", "Runtime", "Settings"]
 
 
 async def get_settings(runtime: Annotated[ServiceRuntime, Depends(get_runtime)]) -> IntegrasjonSettings:
@@ -20,10 +21,17 @@ async def get_settings(runtime: Annotated[ServiceRuntime, Depends(get_runtime)])
     return settings
 
 
+async def get_registre(request: Request) -> Registre:
+    registre: Registre = request.app.state.registre
+    return registre
+
+
 async def get_katalog(request: Request) -> Katalog:
-    katalog: Katalog = request.app.state.katalog
-    return katalog
+    # Read once per request: an import that finishes meanwhile swaps the index for the next request.
+    registre: Registre = request.app.state.registre
+    return registre.indeks
 
 
 Settings = Annotated[IntegrasjonSettings, Depends(get_settings)]
 Catalogue = Annotated[Katalog, Depends(get_katalog)]
+Registries = Annotated[Registre, Depends(get_registre)]

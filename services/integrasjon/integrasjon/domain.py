@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Final
 
@@ -38,3 +39,37 @@ def aldersgruppe(fodselsdato: date | None, *, on: date) -> str | None:
 def behandlingstid_dager(sendt: date, fattet_at: datetime) -> int:
     """Calendar days (Norwegian ones) from the day it was sent to the day it was decided (same day = 0)."""
     return max(0, (oslo_date(fattet_at) - sendt).days)
+
+
+def maned(d: date) -> str:
+    """`YYYY-MM` of a calendar date (a post-registered case has dates, not instants)."""
+    return f"{d:%Y-%m}"
+
+
+_NAME_PART_MIN = 3
+"""Shorter name parts ("Li", "Bo") are left alone: they occur inside ordinary words of drug names."""
+
+
+def uten_pasient(text: str, *, navn: str | None, fodselsnummer: str | None, fodselsdato: date | None) -> str:
+    """`text` without the patient's name (whole or any part), fødselsnummer or birth date.
+
+    For what the applicant may type by hand where the catalogue had no match (drug and diagnosis):
+    someone who writes «Rituksimab til Kari Nordmann» must not send the name to the nation. The
+    personnummer-shaped numbers of any person are removed later, by the mapper."""
+    secrets: list[str] = []
+    if fodselsnummer:
+        secrets += [fodselsnummer, f"{fodselsnummer[:6]} {fodselsnummer[6:]}"]
+    if fodselsdato is not None:
+        secrets += [
+            fodselsdato.isoformat(),
+            f"{fodselsdato:%d.%m.%Y}",
+            f"{fodselsdato:%d.%m.%y}",
+            f"{fodselsdato:%d%m%y}",
+            f"{fodselsdato.day}.{fodselsdato.month}.{fodselsdato.year}",
+        ]
+    if navn:
+        secrets += [navn, *(part for part in re.split(r"[\s,.-]+", navn) if len(part) >= _NAME_PART_MIN)]
+    for secret in sorted(set(secrets), key=len, reverse=True):
+        # No longer than the shortest secret, so the producer's lengths still hold.
+        text = re.sub(re.escape(secret), "[…]", text, flags=re.IGNORECASE)
+    return text

@@ -25,6 +25,59 @@ class IntegrasjonSettings(ServiceSettings):
         description="AMQP user-id set on every national message; `{hf}` is the lower-case trust code.",
     )
 
+    fest_source: str = Field(
+        default="",
+        description=(
+            "Where the scheduled FEST import reads: an https URL of DMP's extract (e.g. `…/fest251.zip`, "
+            "fetched only when its ETag or Last-Modified changed), a folder (its newest .xml or .zip) or a "
+            "file. Empty: no scheduled import (`python -m integrasjon.register import-fest` still imports)."
+        ),
+    )
+    icd10_source: str = Field(
+        default="",
+        description=(
+            "Where the scheduled ICD-10 import reads: an https URL, a folder (its newest .json or .txt) or a "
+            "file, as FinnKode's JSON or the tab-separated code register. Empty: no scheduled import."
+        ),
+    )
+    icd10_version: str = Field(
+        default="",
+        description="Version stored with imported ICD-10 codes (e.g. `2026`); empty: the current year.",
+    )
+    register_check_interval_s: float = Field(
+        default=3600.0,
+        gt=0,
+        description="How often the configured FEST and ICD-10 sources are checked for a new file.",
+    )
+    register_reload_interval_s: float = Field(
+        default=30.0,
+        gt=0,
+        description=(
+            "How often a process looks for a catalogue another process (the CLI, a replica) switched to."
+        ),
+    )
+    fest_min_share: float = Field(
+        default=0.8,
+        gt=0,
+        le=1,
+        description=(
+            "A FEST or ICD-10 file with fewer entries than this share of the catalogue in use is refused as "
+            "truncated (a full extract would otherwise mark the rest as gone)."
+        ),
+    )
+    register_seed_sample: bool | None = Field(
+        default=None,
+        description=(
+            "Import the shipped sample FEST and ICD-10 files into an empty catalogue. "
+            "Empty: yes with auth_mode=demo."
+        ),
+    )
+
+    def seed_sample(self) -> bool:
+        return (
+            self.register_seed_sample if self.register_seed_sample is not None else self.auth_mode == "demo"
+        )
+
     webhook_worker: bool = Field(default=True, description="Run the webhook delivery worker in this process.")
     webhook_first_retry_s: float = Field(
         default=5.0, gt=0, description="Wait before a failed webhook delivery's first retry; doubles after."

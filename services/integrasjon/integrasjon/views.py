@@ -6,10 +6,17 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from integrasjon import handlers
-from integrasjon.deps import Catalogue, CurrentPrincipal, Db, Settings
+from integrasjon.deps import Catalogue, CurrentPrincipal, Db, Registries, Settings
+from shared.platform.auth.principal import Role
 
 router = APIRouter(include_in_schema=False)
 
+IMPORT_STATUS = {
+    "ok": "Tatt i bruk",
+    "pagar": "Pågår",
+    "feilet": "Feilet, ikke tatt i bruk",
+    "uendret": "Uendret",
+}
 STATUS_LABELS = {"til_vurdering": "Til vurdering", "vedtatt": "Vedtatt", "trukket": "Trukket"}
 
 
@@ -30,3 +37,17 @@ async def oversikt(
         "antall_diagnoser": len(katalog.diagnoser),
     }
     return request.app.state.templates.render(request, "integrasjoner.html", context)
+
+
+@router.get("/registre", name="registre_side")
+async def registre_side(request: Request, p: CurrentPrincipal, registre: Registries) -> Response:
+    p.require(Role.ADMIN)
+    context = {
+        "status": await registre.status(),
+        "statuser": IMPORT_STATUS,
+        "indeks": {
+            "legemidler": len(registre.indeks.legemidler),
+            "diagnoser": len(registre.indeks.diagnoser),
+        },
+    }
+    return request.app.state.templates.render(request, "registre.html", context)

@@ -8,17 +8,21 @@ from functools import partial, update_wrapper
 from typing import Any
 
 from shared.events.contracts import (
+    AnbefalingAvgitt,
     ForankringDelegert,
+    SakSendtTilKomite,
     SoknadForankret,
     SoknadReturnert,
     SoknadSendt,
     TilleggsinformasjonEtterspurt,
+    TilleggsinformasjonEtterspurtAvFagdirektor,
     VedtakFattet,
+    VedtakOpphevet,
 )
 from shared.platform.katalog import Katalog
 from shared.platform.outbox.inbox import Consumes
 from soknad import handlers
-from soknad.handlers import varsler
+from soknad.handlers import hendelser, varsler
 
 
 def consumers(katalog: Katalog) -> list[Consumes]:
@@ -29,8 +33,12 @@ def consumers(katalog: Katalog) -> list[Consumes]:
         return update_wrapper(partial(handler, katalog=katalog), handler)
 
     return [
-        Consumes(VedtakFattet, handlers.on_vedtak_fattet),
+        Consumes(VedtakFattet, with_katalog(handlers.on_vedtak_fattet)),
+        Consumes(VedtakOpphevet, hendelser.on_vedtak_opphevet),
         Consumes(TilleggsinformasjonEtterspurt, handlers.on_tilleggsinformasjon_etterspurt),
+        Consumes(TilleggsinformasjonEtterspurtAvFagdirektor, handlers.on_tilleggsinformasjon_etterspurt),
+        Consumes(SakSendtTilKomite, hendelser.on_sak_sendt_til_komite),
+        Consumes(AnbefalingAvgitt, with_katalog(hendelser.on_anbefaling_avgitt)),
         Consumes(SoknadSendt, with_katalog(varsler.on_soknad_sendt)),
         Consumes(SoknadReturnert, varsler.on_soknad_returnert),
         Consumes(ForankringDelegert, with_katalog(varsler.on_forankring_delegert)),

@@ -18,6 +18,8 @@ class Status(StrEnum):
     UNDER_VURDERING = "under_vurdering"
     TILLEGGSINFO_ETTERSPURT = "tilleggsinfo_etterspurt"
     VEDTATT = "vedtatt"
+    OPPHEVET = "opphevet"
+    """The decision was revoked (`VedtakOpphevet`): the treatment is no longer approved."""
     TRUKKET = "trukket"
 
 
@@ -29,6 +31,7 @@ STATUS_LABELS = {
     Status.UNDER_VURDERING: "Under vurdering",
     Status.TILLEGGSINFO_ETTERSPURT: "Tilleggsinformasjon etterspurt",
     Status.VEDTATT: "Vedtatt",
+    Status.OPPHEVET: "Vedtaket er opphevet",
     Status.TRUKKET: "Trukket",
 }
 
@@ -40,13 +43,14 @@ _TRANSITIONS: dict[str, tuple[frozenset[Status], Status]] = {
     "forankre": (frozenset({Status.TIL_FORANKRING}), Status.TIL_VURDERING),
     "returnere": (frozenset({Status.TIL_FORANKRING}), Status.RETURNERT),
     "trekke": (
-        frozenset(set(Status) - {Status.VEDTATT, Status.TRUKKET}),
+        frozenset(set(Status) - {Status.VEDTATT, Status.OPPHEVET, Status.TRUKKET}),
         Status.TRUKKET,
     ),
     "vedtak": (
         frozenset({Status.TIL_VURDERING, Status.UNDER_VURDERING, Status.TILLEGGSINFO_ETTERSPURT}),
         Status.VEDTATT,
     ),
+    "oppheve": (frozenset({Status.VEDTATT}), Status.OPPHEVET),
 }
 
 _REFUSALS = {
@@ -55,6 +59,7 @@ _REFUSALS = {
     "returnere": "Søknaden venter ikke på forankring og kan ikke returneres.",
     "trekke": "Søknaden er allerede avgjort eller trukket.",
     "vedtak": "Søknaden er ikke til vurdering og kan ikke få vedtak.",
+    "oppheve": "Søknaden har ikke et gjeldende vedtak som kan oppheves.",
 }
 
 

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Literal
+from typing import TypeGuard, get_args
 
+from shared.domain.labels import (  # noqa: F401 - the follow-up pages read them from here
+    AVSLUTNINGSARSAK_LABELS,
+    BIVIRKNINGSGRAD_LABELS,
+    EFFEKT_LABELS,
+)
+from shared.events.common import Avslutningsarsak, Bivirkningsgrad, Effekt
 from shared.platform.errors import InvalidTransition, ValidationFailed
 
 INNVILGET = frozenset({"innvilget", "innvilget_med_vilkar"})
@@ -13,8 +19,18 @@ INNVILGET = frozenset({"innvilget", "innvilget_med_vilkar"})
 REMIND_DAYS_BEFORE = 14
 """The applicant and the leader are reminded this many days before the evaluation date."""
 
-Effekt = Literal["ingen", "delvis", "god"]
-EFFEKT_LABELS: dict[str, str] = {"ingen": "Ingen effekt", "delvis": "Delvis effekt", "god": "God effekt"}
+
+def is_effekt(value: str) -> TypeGuard[Effekt]:
+    return value in get_args(Effekt)
+
+
+def is_avslutningsarsak(value: str) -> TypeGuard[Avslutningsarsak]:
+    return value in get_args(Avslutningsarsak)
+
+
+def is_bivirkningsgrad(value: str) -> TypeGuard[Bivirkningsgrad]:
+    return value in get_args(Bivirkningsgrad)
+
 
 KOMMENTAR_MAX = 5000
 SVAR_MAX = 20_000
@@ -97,6 +113,25 @@ def evaluation_due(
     return Forfall(soknad_id, lopenummer, evalueringsdato, (evalueringsdato - idag).days)
 
 
+def validity_ending(
+    *, status: str, utfall: str | None, gyldig_til: date | None, idag: date, varsel_dager: int
+) -> int | None:
+    """Days left of a granted treatment's validity when at most `varsel_dager` remain (negative once
+    it has ended); None when it is not ending (or not granted, or without an end)."""
+    if status != "vedtatt" or utfall not in INNVILGET or gyldig_til is None:
+        return None
+    dager = (gyldig_til - idag).days
+    return dager if dager <= varsel_dager else None
+
+
+def gyldighet_tekst(dager_igjen: int) -> str:
+    if dager_igjen < 0:
+        return "Vedtaket er ikke lenger gyldig."
+    if dager_igjen == 0:
+        return "Vedtaket er gyldig ut i dag."
+    return f"Vedtaket er gyldig i {dager_igjen} {'dag' if dager_igjen == 1 else 'dager'} til."
+
+
 def check_oppfolging(
     *,
     effekt: str,
@@ -104,19 +139,30 @@ def check_oppfolging(
     bivirkninger_beskrivelse: str,
     fortsetter: bool | None,
     begrunnelse: str,
+    avslutningsarsak: str = "",
+    bivirkningsgrad: str = "",
 ) -> list[tuple[str, str]]:
-    """What is missing or wrong in a follow-up, as (field, Norwegian message)."""
+    """What is missing or wrong in a follow-up, as (field, Norwegian message). The categories are asked
+    only when they apply: why it stopped when it stopped, the gravest adverse event when there were any."""
     errors: list[tuple[str, str]] = []
-    if effekt not in EFFEKT_LABELS:
+    if not is_effekt(effekt):
         errors.append(("effekt", "Velg hvilken effekt behandlingen har hatt."))
     if bivirkninger is None:
         errors.append(("bivirkninger", "Svar på om det har vært bivirkninger."))
     elif bivirkninger and not bivirkninger_beskrivelse:
         errors.append(("bivirkninger_beskrivelse", "Beskriv bivirkningene."))
+    if bivirkningsgrad and not is_bivirkningsgrad(bivirkningsgrad):
+        errors.append(("bivirkningsgrad", "Ukjent alvorlighetsgrad. Velg en av gradene."))
+    elif bivirkninger and not bivirkningsgrad:
+        errors.append(("bivirkningsgrad", "Velg hvor alvorlig den alvorligste bivirkningen var."))
     if fortsetter is None:
         errors.append(("fortsetter", "Svar på om behandlingen fortsetter."))
-    elif not fortsetter and not begrunnelse:
+    elif fortsetter is False and not begrunnelse:
         errors.append(("begrunnelse", "Skriv hvorfor behandlingen er avsluttet."))
+    if avslutningsarsak and not is_avslutningsarsak(avslutningsarsak):
+        errors.append(("avslutningsarsak", "Ukjent årsak. Velg en av årsakene."))
+    elif fortsetter is False and not avslutningsarsak:
+        errors.append(("avslutningsarsak", "Velg hvorfor behandlingen ble avsluttet."))
     for field, value, limit in (
         ("bivirkninger_beskrivelse", bivirkninger_beskrivelse, KOMMENTAR_MAX),
         ("begrunnelse", begrunnelse, KOMMENTAR_MAX),

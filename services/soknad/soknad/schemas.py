@@ -86,6 +86,9 @@ class SoknadRead(BaseModel):
     sendt_at: datetime | None
     forankret_at: datetime | None
     vedtatt_at: datetime | None
+    fortsettelse_av: str | None = Field(
+        default=None, description="Id of the granted application whose treatment this one continues."
+    )
 
     @classmethod
     def of(cls, soknad: Soknad) -> SoknadRead:

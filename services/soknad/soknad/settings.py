@@ -30,3 +30,15 @@ class SoknadSettings(ServiceSettings):
         description="Base URL of this trust's beslutning (`http://host:port/beslutning`), for the privacy "
         "officer's access log; empty in the embedded default, where the services are connected in-process.",
     )
+    beslutning_side_url: str = Field(
+        default="/beslutning",
+        description="Where the browser reaches this trust's beslutning pages (the decision letter links to "
+        "`<this>/vedtak/<id>/brev`); a path on the same origin in the embedded default.",
+    )
+    fortsettelse_varsel_dager: int = Field(
+        default=30,
+        ge=1,
+        le=365,
+        description="Days before a granted treatment's validity ends that the applicant is reminded (once) "
+        "and offered to apply for continuation.",
+    )

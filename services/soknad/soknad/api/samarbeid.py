@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Literal
+from datetime import date, datetime
+from typing import Annotated, Any, Literal, get_args
 
 from fastapi import APIRouter, status
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from soknad.deps import CurrentPrincipal, Db, Personkatalog
+from shared.events.common import Avslutningsarsak, Bivirkningsgrad
+from soknad.deps import CurrentPrincipal, Db, Personkatalog, Settings
 from soknad.handlers.forankring import delegere
+from soknad.handlers.fortsettelse import soke_fortsettelse
 from soknad.handlers.oppfolging import list_oppfolging, registrere
 from soknad.handlers.tilleggsinfo import besvare, list_sporsmal
 from soknad.samarbeid import KOMMENTAR_MAX, SVAR_MAX
 from soknad.schemas import SoknadRead
+from soknad.skjema.register import Skjemaer
 from soknad.store.oppfolging import Oppfolging
 from soknad.store.tilleggsinfo import TilleggsinfoSporsmal
 
@@ -37,12 +40,21 @@ class SvarRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     svar: SvarText = Field(description="The answer to the question.")
+    innhold: dict[str, Any] | None = Field(
+        default=None,
+        description="Answers of the application to update with the answer, by question id (as a draft "
+        "saves them; answers left out are kept). Checked with the form's rules: 422 names the field.",
+    )
 
 
 class SporsmalRead(BaseModel):
     id: str
     sporsmal: str
     spurt_at: datetime
+    spurt_av_navn: str | None
+    svarfrist: date | None
+    kilde: str = Field(description="Who asked: `vurdering` (the committee) or `beslutning` (the director).")
+    endrede_felt: list[str] | None = Field(description="Question ids the answer changed in the application.")
     svar: str | None
     besvart_at: datetime | None
     besvart_av_navn: str | None
@@ -66,6 +78,20 @@ class OppfolgingCreate(BaseModel):
         max_length=KOMMENTAR_MAX,
         description="Why it continues or stopped (required when stopped).",
     )
+    avslutningsarsak: str = Field(
+        default="",
+        max_length=30,
+        description="Why it stopped, as a category (required when it does not continue): "
+        + ", ".join(f"`{v}`" for v in get_args(Avslutningsarsak))
+        + ".",
+    )
+    bivirkningsgrad: str = Field(
+        default="",
+        max_length=30,
+        description="The gravest adverse event's category (required when there were adverse events): "
+        + ", ".join(f"`{v}`" for v in get_args(Bivirkningsgrad))
+        + ".",
+    )
 
 
 class OppfolgingRead(BaseModel):
@@ -75,6 +101,8 @@ class OppfolgingRead(BaseModel):
     bivirkninger_beskrivelse: str | None
     fortsetter: bool
     begrunnelse: str | None
+    avslutningsarsak: str | None
+    bivirkningsgrad: str | None
     registrert_at: datetime
     registrert_av_navn: str
 
@@ -102,9 +130,24 @@ async def questions(soknad_id: str, p: CurrentPrincipal, db: Db) -> list[Sporsma
     summary="Answer a question from the assessment; the case resumes when every question is answered",
 )
 async def answer(
-    soknad_id: str, sporsmal_id: str, body: SvarRequest, p: CurrentPrincipal, db: Db
+    soknad_id: str,
+    sporsmal_id: str,
+    body: SvarRequest,
+    p: CurrentPrincipal,
+    db: Db,
+    settings: Settings,
+    skjemaer: Skjemaer,
 ) -> SporsmalRead:
-    row = await besvare(db, p, soknad_id, sporsmal_id, svar=body.svar)
+    row = await besvare(
+        db,
+        p,
+        soknad_id,
+        sporsmal_id,
+        svar=body.svar,
+        innhold=body.innhold,
+        skjemaer=skjemaer,
+        allow_synthetic=settings.allow_synthetic_personnummer,
+    )
     return SporsmalRead.of(row)
 
 
@@ -129,5 +172,27 @@ async def follow_up(soknad_id: str, body: OppfolgingCreate, p: CurrentPrincipal,
         bivirkninger_beskrivelse=body.bivirkninger_beskrivelse,
         fortsetter=body.fortsetter,
         begrunnelse=body.begrunnelse,
+        avslutningsarsak=body.avslutningsarsak,
+        bivirkningsgrad=body.bivirkningsgrad,
     )
     return OppfolgingRead.of(row)
+
+
+@router.post(
+    "/{soknad_id}/fortsettelse",
+    status_code=status.HTTP_201_CREATED,
+    summary="Apply for continuation of a granted treatment whose validity is ending: a prefilled draft "
+    "linked to it (the same draft again on a second call); 409 when the validity is not ending",
+)
+async def continuation(
+    soknad_id: str, p: CurrentPrincipal, db: Db, settings: Settings, skjemaer: Skjemaer
+) -> SoknadRead:
+    ny = await soke_fortsettelse(
+        db,
+        p,
+        soknad_id,
+        skjemaer=skjemaer,
+        allow_synthetic=settings.allow_synthetic_personnummer,
+        varsel_dager=settings.fortsettelse_varsel_dager,
+    )
+    return SoknadRead.of(ny)

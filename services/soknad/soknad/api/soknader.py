@@ -175,9 +175,22 @@ async def send(
 
 
 @router.post("/{soknad_id}/forankring", summary="Anchor (leder)")
-async def anchor(soknad_id: str, body: ForankringRequest, p: CurrentPrincipal, db: Db) -> SoknadRead:
+async def anchor(
+    soknad_id: str,
+    body: ForankringRequest,
+    p: CurrentPrincipal,
+    db: Db,
+    settings: Settings,
+    skjemaer: Skjemaer,
+) -> SoknadRead:
     soknad = await handlers.forankre(
-        db, p, soknad_id, begrunnelse=body.begrunnelse, kostnadssted=body.kostnadssted
+        db,
+        p,
+        soknad_id,
+        begrunnelse=body.begrunnelse,
+        kostnadssted=body.kostnadssted,
+        skjemaer=skjemaer,
+        allow_synthetic=settings.allow_synthetic_personnummer,
     )
     return SoknadRead.of(soknad)
 

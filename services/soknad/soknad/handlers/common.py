@@ -37,6 +37,22 @@ def history(
     )
 
 
+def history_by(
+    uow: UnitOfWork, soknad: Soknad, actor_id: str, actor_navn: str, hendelse: str, detalj: str | None = None
+) -> None:
+    """A history line for a step taken in another service, under the name of the person who took it."""
+    uow.session.add(
+        Historikk(
+            soknad_id=soknad.id,
+            at=uow.now,
+            actor_id=actor_id,
+            actor_navn=actor_navn,
+            hendelse=hendelse,
+            detalj=detalj,
+        )
+    )
+
+
 async def load(uow: UnitOfWork, soknad_id: str) -> Soknad:
     soknad = await store.get_soknad(uow.session, soknad_id)
     if soknad is None:

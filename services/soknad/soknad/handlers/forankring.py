@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from shared.domain.kalender import oslo_date
 from shared.events.contracts import ForankringDelegert, SoknadReturnert
 from shared.platform.auth.principal import Principal, Role
 from shared.platform.db.uow import UnitOfWork
@@ -13,12 +14,20 @@ from soknad.domain import Status, transition
 from soknad.handlers.common import history, load, require_leder
 from soknad.handlers.snapshot import forankret_event
 from soknad.samarbeid import check_delegation
+from soknad.skjema.register import SkjemaRegister
 from soknad.store import Soknad
 
 
 @use_case
 async def forankre(
-    uow: UnitOfWork, p: Principal, soknad_id: str, *, begrunnelse: str, kostnadssted: str
+    uow: UnitOfWork,
+    p: Principal,
+    soknad_id: str,
+    *,
+    begrunnelse: str,
+    kostnadssted: str,
+    skjemaer: SkjemaRegister,
+    allow_synthetic: bool,
 ) -> Soknad:
     soknad = await load(uow, soknad_id)
     require_leder(p, soknad)
@@ -37,7 +46,8 @@ async def forankre(
     uow.audit(
         p, action="skriv", what="soknad.forankre", case_ref=soknad.lopenummer, purpose="Forankre søknad"
     )
-    uow.publish(forankret_event(soknad), hf=soknad.hf, subject=soknad.lopenummer)
+    event = forankret_event(soknad, skjemaer=skjemaer, allow_synthetic=allow_synthetic, today=oslo_date(now))
+    uow.publish(event, hf=soknad.hf, subject=soknad.lopenummer)
     await uow.session.flush()
     return soknad
 

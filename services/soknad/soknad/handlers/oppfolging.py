@@ -15,11 +15,16 @@ from shared.platform.errors import ValidationFailed
 from soknad.handlers.common import history, read, require_editor
 from soknad.handlers.varsler import notify_due_once
 from soknad.samarbeid import (
+    AVSLUTNINGSARSAK_LABELS,
+    BIVIRKNINGSGRAD_LABELS,
     EFFEKT_LABELS,
     Forfall,
     check_oppfolging,
     check_oppfolging_allowed,
     evaluation_due,
+    is_avslutningsarsak,
+    is_bivirkningsgrad,
+    is_effekt,
     parse_evalueringsdato,
 )
 from soknad.store import Soknad
@@ -37,6 +42,8 @@ async def registrere(
     bivirkninger_beskrivelse: str,
     fortsetter: bool | None,
     begrunnelse: str,
+    avslutningsarsak: str = "",
+    bivirkningsgrad: str = "",
 ) -> Oppfolging:
     # Read first: another trust's or a stranger's case is "not found", never "forbidden".
     soknad = await read.within(uow, p, soknad_id, purpose="Registrere oppfølging")
@@ -49,6 +56,8 @@ async def registrere(
         bivirkninger_beskrivelse=bivirkninger_beskrivelse,
         fortsetter=fortsetter,
         begrunnelse=begrunnelse,
+        avslutningsarsak=avslutningsarsak,
+        bivirkningsgrad=bivirkningsgrad,
     )
     if errors:
         raise ValidationFailed(
@@ -56,7 +65,9 @@ async def registrere(
             field=errors[0][0],
             extra={"errors": [{"field": f, "message": m} for f, m in errors]},
         )
-    assert bivirkninger is not None and fortsetter is not None and soknad.lopenummer
+    assert bivirkninger is not None and fortsetter is not None and soknad.lopenummer and is_effekt(effekt)
+    arsak = avslutningsarsak if not fortsetter and is_avslutningsarsak(avslutningsarsak) else None
+    grad = bivirkningsgrad if bivirkninger and is_bivirkningsgrad(bivirkningsgrad) else None
     now = uow.now
     row = Oppfolging(
         id=str(uuid.uuid4()),
@@ -67,6 +78,8 @@ async def registrere(
         bivirkninger_beskrivelse=bivirkninger_beskrivelse if bivirkninger else None,
         fortsetter=fortsetter,
         begrunnelse=begrunnelse or None,
+        avslutningsarsak=arsak,
+        bivirkningsgrad=grad,
         registrert_at=now,
         registrert_av=p.user_id,
         registrert_av_navn=p.name,
@@ -78,8 +91,9 @@ async def registrere(
         p,
         "oppfolging",
         f"Registrerte oppfølging: {EFFEKT_LABELS[effekt].lower()}, "
-        f"{'med' if bivirkninger else 'uten'} bivirkninger, "
-        f"behandlingen {'fortsetter' if fortsetter else 'er avsluttet'}",
+        + (f"bivirkninger ({BIVIRKNINGSGRAD_LABELS[grad].lower()})" if grad else "uten bivirkninger")
+        + ", behandlingen "
+        + (f"er avsluttet ({AVSLUTNINGSARSAK_LABELS[arsak].lower()})" if arsak else "fortsetter"),
     )
     uow.audit(
         p,
@@ -93,10 +107,12 @@ async def registrere(
         OppfolgingRegistrert(
             soknad_id=soknad.id,
             lopenummer=soknad.lopenummer,
-            effekt=effekt,  # type: ignore[arg-type]
+            effekt=row.effekt,
             bivirkninger=bivirkninger,
             fortsetter=fortsetter,
             registrert_at=now,
+            avslutningsarsak=row.avslutningsarsak,
+            bivirkningsgrad=row.bivirkningsgrad,
         ),
         hf=soknad.hf,
         subject=soknad.lopenummer,

@@ -12,6 +12,7 @@ from shared.platform.db.use_case import use_case
 from shared.platform.errors import Forbidden
 from soknad.handlers import register
 from soknad.handlers.common import load, read, require_editor, visible_history
+from soknad.handlers.fortsettelse import Utloper, utloper_for
 from soknad.handlers.hjelpetekster import help_texts
 from soknad.handlers.oppfolging import forfaller_for
 from soknad.handlers.utkast import Skjemastatus, form_state, local_date
@@ -19,6 +20,7 @@ from soknad.handlers.varsler import count_mine
 from soknad.samarbeid import Forfall
 from soknad.skjema.register import SkjemaRegister
 from soknad.store import Historikk, Soknad, endringer, historikk_for
+from soknad.store.core import fortsettelser_av, get_soknad
 from soknad.store.oppfolging import Oppfolging, oppfolging_for
 from soknad.store.tilleggsinfo import TilleggsinfoSporsmal, sporsmal_for
 
@@ -50,6 +52,10 @@ class Saksside:
     sporsmal: list[TilleggsinfoSporsmal]
     oppfolginger: list[Oppfolging]
     now: datetime
+    fortsettelser: list[Soknad] = field(default_factory=list)
+    """Applications that continue this one's treatment."""
+    fortsettelse_av: Soknad | None = None
+    """The application whose treatment this one continues."""
 
 
 @use_case
@@ -72,6 +78,10 @@ async def open_side(
         sporsmal=await sporsmal_for(uow.session, soknad.id),
         oppfolginger=await oppfolging_for(uow.session, soknad.id),
         now=uow.now,
+        fortsettelser=await fortsettelser_av(uow.session, soknad.id),
+        fortsettelse_av=await get_soknad(uow.session, soknad.fortsettelse_av)
+        if soknad.fortsettelse_av
+        else None,
     )
 
 
@@ -102,13 +112,17 @@ class Topplinje:
 
     uleste: int
     forfaller: list[Forfall] | None = None
+    utloper: list[Utloper] | None = None
+    """Granted treatments whose validity ends soon (start pages only)."""
 
 
 @use_case
-async def header(uow: UnitOfWork, p: Principal, *, start_page: bool) -> Topplinje:
-    # Due evaluations first: noticing one notifies the person, which the unread count then includes.
+async def header(uow: UnitOfWork, p: Principal, *, start_page: bool, varsel_dager: int = 30) -> Topplinje:
+    # Due evaluations and ending validities first: noticing one notifies the person, which the unread
+    # count then includes.
     forfaller = await forfaller_for(uow, p) if start_page else None
-    return Topplinje(uleste=await count_mine(uow, p), forfaller=forfaller)
+    utloper = await utloper_for(uow, p, varsel_dager=varsel_dager) if start_page else None
+    return Topplinje(uleste=await count_mine(uow, p), forfaller=forfaller, utloper=utloper)
 
 
 # --- the register ---------------------------------------------------------------------------------

@@ -1,15 +1,29 @@
-"""The application snapshot that travels with `SoknadForankret`: answers mapped to the contract."""
+"""The application snapshot that travels with `SoknadForankret`: answers mapped to the contract, and the
+whole application as its readers see it."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from pydantic import TypeAdapter
 
 from shared.domain import saksdata
 from shared.domain.identifiers import validate_fodselsnummer
-from shared.events.common import Forankring, Indikasjon, Kategori, Legemiddel, Pasient, SoknadType
+from shared.events.common import (
+    Forankring,
+    Indikasjon,
+    Kategori,
+    Legemiddel,
+    Pasient,
+    Seksjonsvisning,
+    SoknadType,
+)
 from shared.events.contracts import SoknadForankret
+from soknad.skjema.register import SkjemaRegister
+from soknad.skjema.regler import vurder
+from soknad.skjema.validering import derive
+from soknad.skjema.visning import seksjonsvisning
 from soknad.store import Soknad
 
 # The stored columns are plain text; the contract's literal types are checked here, where they are made.
@@ -25,9 +39,28 @@ def _optional(value: Any) -> str | None:
     return _text(value) or None
 
 
-def forankret_event(soknad: Soknad) -> SoknadForankret:
-    """Answers as stored (checked when the application was sent); questions the contract has no field
-    for stay in this service, which keeps the complete application.
+def visning(
+    soknad: Soknad, *, skjemaer: SkjemaRegister, allow_synthetic: bool, today: date
+) -> list[Seksjonsvisning]:
+    """The visible sections of the application's own form version, as its read-only page shows them."""
+    skjema = skjemaer.get(soknad.skjema_versjon)
+    innhold = soknad.innhold or {}
+    vurdering = vurder(
+        skjema,
+        type_=soknad.type,
+        kategori=soknad.kategori,
+        innhold=innhold,
+        allow_synthetic=allow_synthetic,
+        today=today,
+    )
+    return seksjonsvisning(vurdering, innhold, derive(skjema, innhold, today=today))
+
+
+def forankret_event(
+    soknad: Soknad, *, skjemaer: SkjemaRegister, allow_synthetic: bool, today: date
+) -> SoknadForankret:
+    """Answers as stored (checked when the application was sent): the contract's own fields, every
+    answer by question id (`svar`) and the visible sections formatted as the applicant reads them.
 
     The drug and indication are put in their normal form and cut to their lengths here, once
     (`shared.domain.saksdata`): every consumer down to the national overview stores them as they come."""
@@ -83,4 +116,7 @@ def forankret_event(soknad: Soknad) -> SoknadForankret:
             begrunnelse=soknad.forankring["begrunnelse"],
             kostnadssted=soknad.forankring["kostnadssted"],
         ),
+        skjema_versjon=soknad.skjema_versjon,
+        svar=dict(innhold),
+        visning=visning(soknad, skjemaer=skjemaer, allow_synthetic=allow_synthetic, today=today),
     )

@@ -92,7 +92,8 @@ class Statistikk:
 
 
 def resultat(status: str, utfall: str | None) -> str:
-    if status == Status.VEDTATT and utfall:
+    # A revoked decision was still decided: it counts by what was decided.
+    if status in (Status.VEDTATT, Status.OPPHEVET) and utfall:
         return utfall
     if status == Status.TRUKKET:
         return TRUKKET

@@ -21,7 +21,15 @@ from shared.platform.web.templating import format_date
 from soknad import store
 from soknad.samarbeid import Forfall, kort
 from soknad.store import Soknad
-from soknad.store.varsler import ONCE_PER_CASE, ONCE_WHERE, Varsel, count_unread, list_for, mark_all_read
+from soknad.store.varsler import (
+    GYLDIGHET_UTLOPER,
+    ONCE_PER_CASE,
+    ONCE_WHERE,
+    Varsel,
+    count_unread,
+    list_for,
+    mark_all_read,
+)
 
 KIND_LABELS = {
     "sendt": "Ny søknad til forankring",
@@ -31,6 +39,7 @@ KIND_LABELS = {
     "tilleggsinfo": "Spørsmål fra vurderingen",
     "vedtak": "Vedtak",
     ONCE_PER_CASE: "Evaluering forfaller",
+    GYLDIGHET_UTLOPER: "Vedtaket utløper",
 }
 
 

@@ -68,6 +68,8 @@ class Soknad(Base):
     atc: Mapped[str | None] = mapped_column(String(10), index=True)
     icd10_kode: Mapped[str | None] = mapped_column(String(10), index=True)
     icd10_tekst: Mapped[str | None] = mapped_column(String(300))
+    fortsettelse_av: Mapped[str | None] = mapped_column(String(36), index=True)
+    """The granted application this one applies to continue (its treatment's validity was ending)."""
 
     def sync_search_columns(self) -> None:
         for name, value in search_columns(self.innhold).items():
@@ -172,6 +174,14 @@ async def list_for_enhet(session: AsyncSession, *, hf: str, enhet: str, status: 
         select(Soknad)
         .where(Soknad.hf == hf, Soknad.enhet == enhet, Soknad.status == status)
         .order_by(Soknad.sendt_at)
+    )
+    return list(rows)
+
+
+async def fortsettelser_av(session: AsyncSession, soknad_id: str) -> list[Soknad]:
+    """Applications for continuing the treatment of `soknad_id`, oldest first."""
+    rows = await session.scalars(
+        select(Soknad).where(Soknad.fortsettelse_av == soknad_id).order_by(Soknad.opprettet_at)
     )
     return list(rows)
 

@@ -8,6 +8,7 @@ from sqlalchemy import Boolean, ForeignKey, String, Text, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from shared.events.common import Avslutningsarsak, Bivirkningsgrad, Effekt
 from shared.platform.db.types import UtcDateTime
 from soknad.store.core import Base, Medforfatter, Soknad
 
@@ -18,11 +19,15 @@ class Oppfolging(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     soknad_id: Mapped[str] = mapped_column(ForeignKey("soknad.id"), index=True)
     hf: Mapped[str] = mapped_column(String(20))
-    effekt: Mapped[str] = mapped_column(String(10))
+    effekt: Mapped[Effekt] = mapped_column(String(10))
     bivirkninger: Mapped[bool] = mapped_column(Boolean)
     bivirkninger_beskrivelse: Mapped[str | None] = mapped_column(Text)
     fortsetter: Mapped[bool] = mapped_column(Boolean)
     begrunnelse: Mapped[str | None] = mapped_column(Text)
+    avslutningsarsak: Mapped[Avslutningsarsak | None] = mapped_column(String(30))
+    """Why it stopped, as a category (travels nationally, unlike `begrunnelse`)."""
+    bivirkningsgrad: Mapped[Bivirkningsgrad | None] = mapped_column(String(20))
+    """The gravest adverse event's category, when there were any."""
     registrert_at: Mapped[datetime] = mapped_column(UtcDateTime)
     registrert_av: Mapped[str] = mapped_column(String(100))
     registrert_av_navn: Mapped[str] = mapped_column(String(200))

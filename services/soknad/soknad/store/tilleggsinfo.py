@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, select
+from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -21,6 +21,12 @@ class TilleggsinfoSporsmal(Base):
     hf: Mapped[str] = mapped_column(String(20))
     sporsmal: Mapped[str] = mapped_column(Text)
     spurt_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    spurt_av_navn: Mapped[str | None] = mapped_column(String(200))
+    svarfrist: Mapped[date | None] = mapped_column(Date)
+    kilde: Mapped[str] = mapped_column(String(20), server_default="vurdering")
+    """Who asked: `vurdering` (the committee) or `beslutning` (the medical director)."""
+    endrede_felt: Mapped[list[str] | None] = mapped_column(JSON)
+    """Question ids whose answers the applicant changed with the answer."""
     svar: Mapped[str | None] = mapped_column(Text)
     besvart_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     besvart_av: Mapped[str | None] = mapped_column(String(100))

@@ -16,6 +16,11 @@ ONCE_PER_CASE = "oppfolging_forfaller"
 
 ONCE_WHERE = text(f"kind = '{ONCE_PER_CASE}'")
 
+GYLDIGHET_UTLOPER = "gyldighet_utloper"
+"""The reminder that a granted treatment's validity ends: also at most once per person and case."""
+
+GYLDIGHET_WHERE = text(f"kind = '{GYLDIGHET_UTLOPER}'")
+
 
 class Varsel(Base):
     __tablename__ = "varsel"
@@ -29,6 +34,15 @@ class Varsel(Base):
             unique=True,
             sqlite_where=ONCE_WHERE,
             postgresql_where=ONCE_WHERE,
+        ),
+        Index(
+            "uq_varsel_gyldighet",
+            "soknad_id",
+            "kind",
+            "user_id",
+            unique=True,
+            sqlite_where=GYLDIGHET_WHERE,
+            postgresql_where=GYLDIGHET_WHERE,
         ),
     )
 

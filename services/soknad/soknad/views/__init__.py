@@ -5,6 +5,7 @@ from fastapi import APIRouter, Depends
 from soknad.views import (
     admin,
     forankring,
+    fortsettelse,
     katalog,
     oppfolging,
     personvern,
@@ -24,6 +25,7 @@ router.include_router(utkast.router)
 router.include_router(tilleggsinfo.router)
 router.include_router(trekking.router)
 router.include_router(oppfolging.router)
+router.include_router(fortsettelse.router)
 router.include_router(varsler.router)
 router.include_router(presedens.router)
 router.include_router(register.router)

@@ -6,7 +6,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -16,7 +16,6 @@ from starlette.routing import NoMatchFound
 
 from shared.platform.auth.principal import Principal, Role, can_edit_soknad
 from shared.platform.web.deps import katalog_of, org_of
-from shared.platform.web.templating import format_date, format_nok
 from soknad.domain import EDITABLE, KATEGORI_LABELS, STATUS_LABELS, TYPE_LABELS, UTFALL_LABELS
 from soknad.handlers.sider import Historie, Saksside, open_side
 from soknad.handlers.utkast import (
@@ -26,10 +25,11 @@ from soknad.handlers.utkast import (
     invitable_medforfattere,
     user_names,
 )
-from soknad.skjema.modell import Skjema, Sporsmal
+from soknad.skjema.modell import Skjema
 from soknad.skjema.register import SkjemaRegister
 from soknad.skjema.regler import STATUS_LABELS as FULLFORING_LABELS
 from soknad.skjema.validering import DELER, is_empty
+from soknad.skjema.visning import show_answer, svartekst
 from soknad.store import endringer
 from soknad.views.samarbeid import case_context
 
@@ -42,6 +42,8 @@ MESSAGES = {
     "delegert": "Forankringen er delegert til den andre enheten.",
     "besvart": "Svaret er sendt til vurderingen.",
     "oppfolging": "Oppfølgingen er registrert.",
+    "fortsettelse": "Søknaden om fortsettelse er fylt ut fra den forrige søknaden og oppfølgingen. Se over "
+    "svarene, oppgi dato for samtykket, og send den når den er klar.",
     "medforfatter": "Medforfatteren er lagt til og kan nå skrive i søknaden.",
     "hjelpetekst": "Hjelpeteksten er lagret.",
     "hjelpetekst_tilbake": "Hjelpeteksten er satt tilbake til standardteksten.",
@@ -124,32 +126,6 @@ def field_label(skjema: Skjema, field: str) -> str:
     return sp.etikett
 
 
-def show_answer(sp: Sporsmal, value: Any) -> str:
-    """An answer as a person reads it (the summary and the read-only application)."""
-    if is_empty(value):
-        return ""
-    if sp.type in ("valg", "ja_nei"):
-        return sp.alternativ_tekst(value)
-    if sp.type == "belop" and isinstance(value, int):
-        return format_nok(value)
-    if sp.type == "heltall":
-        return f"{value} {sp.enhet}" if sp.enhet else str(value)
-    if sp.type == "dato" and isinstance(value, str):
-        try:
-            return format_date(date.fromisoformat(value))
-        except ValueError:
-            return value
-    if sp.type == "legemiddel" and isinstance(value, dict):
-        text = " – ".join(x for x in (value.get("navn"), value.get("virkestoff")) if x)
-        extra = ", ".join(
-            x for x in (value.get("atc"), value.get("legemiddelform"), value.get("styrke")) if x
-        )
-        return f"{text} ({extra})" if extra else text
-    if sp.type == "icd10" and isinstance(value, dict):
-        return " ".join(x for x in (value.get("kode"), value.get("tekst")) if x)
-    return str(value)
-
-
 @dataclass(frozen=True)
 class Tidslinjepunkt:
     """A line of the shared history timeline (`_historikk.html`): an event, or field changes."""
@@ -224,6 +200,10 @@ def form_context(side: Saksside) -> dict[str, Any]:
         ],
         "avledet": state.avledet,
         "show_answer": show_answer,
+        "svartekst": svartekst,
+        "field_label": field_label,
+        "oppdatert_innhold": None,
+        "feil_i_svar": [],
         "kategori_lenker": skjema.lenker_for_kategori(soknad.kategori),
     }
 
@@ -269,6 +249,7 @@ async def page(
         ),
         **form,
     }
+    context["fortsettelse_av"] = side.fortsettelse_av
     if editable:
         # Co-authors are found by name in the trust's directory (no JavaScript needed: a GET search).
         sok = request.query_params.get("medforfatter_sok", "").strip()[:100]

@@ -8,9 +8,10 @@ from fastapi.responses import RedirectResponse, Response
 from shared.platform.errors import ValidationFailed
 from shared.platform.web.deps import katalog_of
 from soknad import handlers
-from soknad.deps import CurrentPrincipal, Db
+from soknad.deps import CurrentPrincipal, Db, Settings
 from soknad.handlers.forankring import delegere
 from soknad.samarbeid import KOMMENTAR_MAX, ventetid
+from soknad.skjema.register import Skjemaer
 from soknad.views.common import MESSAGES, open_page, page, render, text_field
 
 router = APIRouter(include_in_schema=False)
@@ -58,7 +59,9 @@ def _to_inbox(request: Request, melding: str) -> Response:
 
 
 @router.post("/s/{soknad_id}/forankre")
-async def forankre(request: Request, soknad_id: str, p: CurrentPrincipal, db: Db) -> Response:
+async def forankre(
+    request: Request, soknad_id: str, p: CurrentPrincipal, db: Db, settings: Settings, skjemaer: Skjemaer
+) -> Response:
     form = await request.form()
     begrunnelse, kostnadssted = text_field(form, "begrunnelse"), text_field(form, "kostnadssted")
     verdier = {"begrunnelse": begrunnelse, "kostnadssted": kostnadssted}
@@ -71,7 +74,15 @@ async def forankre(request: Request, soknad_id: str, p: CurrentPrincipal, db: Db
     errors += _too_long(kostnadssted, KOSTNADSSTED_MAX, "kostnadssted")
     if errors:
         return await _again(request, p, soknad_id, errors, verdier)
-    await handlers.forankre(db, p, soknad_id, begrunnelse=begrunnelse, kostnadssted=kostnadssted)
+    await handlers.forankre(
+        db,
+        p,
+        soknad_id,
+        begrunnelse=begrunnelse,
+        kostnadssted=kostnadssted,
+        skjemaer=skjemaer,
+        allow_synthetic=settings.allow_synthetic_personnummer,
+    )
     return _to_inbox(request, "forankret")
 
 

@@ -11,7 +11,13 @@ from shared.platform.auth.principal import can_edit_soknad
 from shared.platform.errors import InvalidTransition, ValidationFailed
 from soknad.deps import CurrentPrincipal, Db
 from soknad.handlers.oppfolging import Oppfolgingsside, list_oppfolging, registrere
-from soknad.samarbeid import EFFEKT_LABELS, INNVILGET, parse_evalueringsdato
+from soknad.samarbeid import (
+    AVSLUTNINGSARSAK_LABELS,
+    BIVIRKNINGSGRAD_LABELS,
+    EFFEKT_LABELS,
+    INNVILGET,
+    parse_evalueringsdato,
+)
 from soknad.views.common import render, text_field
 
 router = APIRouter(include_in_schema=False)
@@ -43,6 +49,8 @@ def _page(
         "evalueringsdato": parse_evalueringsdato(soknad.vedtak),
         "idag": side.idag,
         "effekt_labels": EFFEKT_LABELS,
+        "avslutningsarsak_labels": AVSLUTNINGSARSAK_LABELS,
+        "bivirkningsgrad_labels": BIVIRKNINGSGRAD_LABELS,
         "errors": errors or [],
         "field_errors": {e["field"]: e["message"] for e in errors or []},
         "verdier": verdier or {},
@@ -63,7 +71,15 @@ async def registrer(request: Request, soknad_id: str, p: CurrentPrincipal, db: D
     form = await request.form()
     verdier = {
         name: text_field(form, name)
-        for name in ("effekt", "bivirkninger", "bivirkninger_beskrivelse", "fortsetter", "begrunnelse")
+        for name in (
+            "effekt",
+            "bivirkninger",
+            "bivirkningsgrad",
+            "bivirkninger_beskrivelse",
+            "fortsetter",
+            "avslutningsarsak",
+            "begrunnelse",
+        )
     }
     try:
         await registrere(
@@ -75,6 +91,8 @@ async def registrer(request: Request, soknad_id: str, p: CurrentPrincipal, db: D
             bivirkninger_beskrivelse=verdier["bivirkninger_beskrivelse"],
             fortsetter=ja_nei(verdier["fortsetter"]),
             begrunnelse=verdier["begrunnelse"],
+            avslutningsarsak=verdier["avslutningsarsak"],
+            bivirkningsgrad=verdier["bivirkningsgrad"],
         )
     except (ValidationFailed, InvalidTransition) as exc:
         oppfolgingsside = await list_oppfolging(db, p, soknad_id, purpose=PURPOSE)

@@ -9,15 +9,16 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from shared.domain.labels import VURDERINGSFLYT_LABELS
 from shared.platform.auth.principal import Principal, Role
 from shared.platform.errors import ValidationFailed
 from shared.platform.web.deps import katalog_of, org_of
-from soknad.deps import CurrentPrincipal, Db
+from soknad.deps import CurrentPrincipal, Db, Settings
 from soknad.handlers import register
 from soknad.handlers.sider import open_register_sak, search_register
 from soknad.handlers.utkast import form_state, local_date, user_names
-from soknad.views.common import allow_synthetic_of, render, show_answer, skjemaer_of, timeline
+from soknad.skjema.visning import svartekst
+from soknad.vedtak import FLYT_LABELS, VILKAR_LABELS, brev_lenker, vedtaksvisning
+from soknad.views.common import allow_synthetic_of, render, skjemaer_of, timeline
 
 router = APIRouter(include_in_schema=False)
 
@@ -81,7 +82,9 @@ async def register_page(request: Request, p: CurrentPrincipal, db: Db) -> Respon
 
 
 @router.get("/register/{soknad_id}", name="register_sak")
-async def register_sak(request: Request, soknad_id: str, p: CurrentPrincipal, db: Db) -> Response:
+async def register_sak(
+    request: Request, soknad_id: str, p: CurrentPrincipal, db: Db, settings: Settings
+) -> Response:
     sak = await open_register_sak(db, p, soknad_id)
     soknad = sak.soknad
     # The whole application in the words of the form version it was written with, as everywhere else.
@@ -91,6 +94,7 @@ async def register_sak(request: Request, soknad_id: str, p: CurrentPrincipal, db
         skjemaer=skjemaer_of(request),
         allow_synthetic=allow_synthetic_of(request),
     )
+    vedtak = vedtaksvisning(soknad.vedtak)
     return render(
         request,
         "register_sak.html",
@@ -98,9 +102,12 @@ async def register_sak(request: Request, soknad_id: str, p: CurrentPrincipal, db
             "s": soknad,
             "skjemastatus": state,
             "innhold": soknad.innhold or {},
-            "show_answer": show_answer,
+            "svartekst": svartekst,
             "historikk": timeline(sak.historie, state.skjema),
-            "flyt_labels": VURDERINGSFLYT_LABELS,
+            "flyt_labels": FLYT_LABELS,
+            "vilkar_labels": VILKAR_LABELS,
+            "vedtak": vedtak,
+            **brev_lenker(settings.beslutning_side_url, vedtak),
             "medforfattere": await user_names(katalog_of(request), soknad.medforfattere),
         },
     )

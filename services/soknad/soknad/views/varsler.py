@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 from soknad.deps import CurrentPrincipal, Db
 from soknad.handlers import varsler
 from soknad.handlers.sider import header
-from soknad.store.varsler import ONCE_PER_CASE, Varsel
+from soknad.store.varsler import GYLDIGHET_UTLOPER, ONCE_PER_CASE, Varsel
 from soknad.views.common import render
 
 router = APIRouter(include_in_schema=False)
@@ -23,9 +23,12 @@ async def header_state(request: Request, p: CurrentPrincipal, db: Db) -> None:
     due, after creating their notifications. A use case of its own, apart from the page's."""
     route = request.scope.get("route")
     start_page = request.method == "GET" and getattr(route, "name", None) in DUE_PAGES
-    topplinje = await header(db, p, start_page=start_page)
+    settings = request.app.state.runtime.settings
+    topplinje = await header(db, p, start_page=start_page, varsel_dager=settings.fortsettelse_varsel_dager)
     if topplinje.forfaller is not None:
         request.state.oppfolging_forfaller = topplinje.forfaller
+    if topplinje.utloper is not None:
+        request.state.gyldighet_utloper = topplinje.utloper
     request.state.varsler_uleste = topplinje.uleste
 
 
@@ -33,7 +36,8 @@ def target(request: Request, varsel: Varsel) -> str:
     if varsel.kind == ONCE_PER_CASE:
         return str(request.url_for("oppfolging_side", soknad_id=varsel.soknad_id))
     url = str(request.url_for("soknad_side", soknad_id=varsel.soknad_id))
-    return url + "#tilleggsinfo" if varsel.kind == "tilleggsinfo" else url
+    anchors = {"tilleggsinfo": "#tilleggsinfo", GYLDIGHET_UTLOPER: "#fortsettelse"}
+    return url + anchors.get(varsel.kind, "")
 
 
 @router.get("/varsler", name="varsler_side")

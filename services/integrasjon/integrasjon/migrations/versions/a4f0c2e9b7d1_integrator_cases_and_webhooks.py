@@ -1,7 +1,7 @@
 """integrator cases and webhooks
 
 Revision ID: a4f0c2e9b7d1
-Revises: 7c1e4b2a9d30
+Revises: b8e2f4a61c07
 Create Date: 2026-12-03 13:29:38.830047
 """
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from alembic import op
 import shared.platform.db.types
 
 revision: str = 'a4f0c2e9b7d1'
-down_revision: str | None = '7c1e4b2a9d30'
+down_revision: str | None = 'b8e2f4a61c07'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,197 @@
+"""National ingest: summaries/s through oversikt's real consumer (its own process, RabbitMQ, PostgreSQL)
+against the raw confirmed-publish rate of the same broker, measured in the same run.
+
+`national_ingest_ratio` = ingest rate / raw rate (target at least 0.5). Both sides publish the same
+summary bodies the same way (persistent, mandatory, confirmed in windows of WINDOW, `user-id` set), so
+the ratio is what oversikt's consumer (inbox, upsert, commit, ack) costs on top of the broker alone.
+Run on its own: `python -m bench.nasjonal`."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import aio_pika
+import asyncpg
+from aio_pika.exceptions import DeliveryError
+
+from bench.infra import PG, pg_database, quiet_machine, rabbit_vhost, uvicorn_app
+from shared.domain.trusts import rhf_for
+from shared.events.common import NasjonalStatus
+from shared.events.contracts import SakSammendrag, SakSammendragV2
+from shared.events.envelope import Envelope
+
+N = 5000
+WINDOW = 200
+HF = "HBE"
+EXCHANGE = "nasjonal.sammendrag"
+USER = "guest"
+"""The benchmark publishes as the broker's guest user, so that is the user-id oversikt must expect."""
+PROBE = f"{HF}-2026-999999"
+
+
+def summary(i: int, *, lopenummer: str | None = None) -> SakSammendragV2:
+    granted = i % 3 != 0
+    return SakSammendragV2(
+        lopenummer=lopenummer or f"{HF}-2026-{i:06d}",
+        hf=HF,
+        rhf=rhf_for(HF),
+        sekvens=2,
+        type="enkeltpasient",
+        kategori=("off_label", "godkjenningsfritak", "unntaksordningen", "tilgangsordningen")[i % 4],
+        legemiddel_navn="MabThera",
+        virkestoff="rituksimab",
+        atc="L01FA01",
+        icd10_kode=("G35", "G36.0", "G70.0", "M32.1")[i % 4],
+        icd10_tekst="Diagnose",
+        status=NasjonalStatus.VEDTATT,
+        utfall="innvilget" if granted else "avslatt",
+        vurderingsflyt="komplett" if i % 2 else "forenklet",
+        sendt_maned=f"2026-{1 + i % 12:02d}",
+        vedtak_maned=f"2026-{1 + i % 12:02d}",
+        behandlingstid_dager=i % 60,
+        aldersgruppe=("18-29", "30-49", "50-66", "67-79")[i % 4],
+        kjonn="kvinne" if i % 2 else "mann",
+        kostnadsband="100-500k",
+        effekt="god" if granted and i % 5 == 0 else None,
+    )
+
+
+def bodies(contract: type[SakSammendrag]) -> list[tuple[str, bytes]]:
+    """(routing key, body) of N summaries, as integrasjon's relay would send them in `contract`'s version."""
+    out = []
+    for i in range(N):
+        data = summary(i).model_dump(mode="json", include=set(contract.model_fields))
+        envelope = Envelope(
+            source=f"/hf/{HF}/integrasjon",
+            type=contract.TYPE,
+            subject=data["lopenummer"],
+            hf=HF,
+            correlationid="bench",
+            data=data,
+        )
+        out.append((envelope.routing_key, envelope.to_bytes()))
+    return out
+
+
+async def publish_confirmed(
+    exchange: aio_pika.abc.AbstractExchange, messages: Sequence[tuple[str, bytes]]
+) -> None:
+    for start in range(0, len(messages), WINDOW):
+        await asyncio.gather(
+            *(
+                exchange.publish(
+                    aio_pika.Message(
+                        body,
+                        delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                        content_type="application/cloudevents+json",
+                        user_id=USER,
+                    ),
+                    routing_key=key,
+                    mandatory=True,
+                )
+                for key, body in messages[start : start + WINDOW]
+            )
+        )
+
+
+async def raw_publish_confirmed_per_s(messages: Sequence[tuple[str, bytes]]) -> float:
+    """The broker alone: the same bodies into one quorum queue, as oversikt's queue is."""
+    async with rabbit_vhost() as url:
+        connection = await aio_pika.connect(url)
+        async with connection:
+            channel = await connection.channel(publisher_confirms=True)
+            exchange = await channel.declare_exchange(EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True)
+            queue = await channel.declare_queue("raw", durable=True, arguments={"x-queue-type": "quorum"})
+            await queue.bind(exchange, "#")
+            started = time.perf_counter()
+            await publish_confirmed(exchange, messages)
+            return len(messages) / (time.perf_counter() - started)
+
+
+async def _takes(exchange: aio_pika.abc.AbstractExchange, contract: type[SakSammendrag]) -> bool:
+    """Whether oversikt subscribes to `contract`: the broker returns a mandatory message nobody takes."""
+    data = summary(0, lopenummer=PROBE).model_dump(mode="json", include=set(contract.model_fields))
+    envelope = Envelope(
+        source=f"/hf/{HF}/integrasjon",
+        type=contract.TYPE,
+        subject=PROBE,
+        hf=HF,
+        correlationid="probe",
+        data=data,
+    )
+    try:
+        await publish_confirmed(exchange, [(envelope.routing_key, envelope.to_bytes())])
+    except DeliveryError:
+        return False
+    return True
+
+
+async def _until_stored(db: asyncpg.Connection, n: int) -> None:
+    """Poll oversikt's table (the probe excluded) until `n` summaries are committed in it."""
+    while True:
+        if await db.fetchval("SELECT count(*) FROM sammendrag WHERE lopenummer <> $1", PROBE) >= n:
+            return
+        await asyncio.sleep(0.01)
+
+
+async def ingest_per_s() -> tuple[float, str]:
+    """oversikt as the distributed mode runs it; the same N summaries published while it consumes, timed
+    until the last one is committed in its database."""
+    async with pg_database() as db_url, rabbit_vhost() as amqp:
+        with tempfile.TemporaryDirectory() as tmp:
+            env = {
+                "SP_OVERSIKT_DATABASE_URL": db_url,
+                "SP_OVERSIKT_BUS_URL": amqp,
+                "SP_OVERSIKT_DATA_DIR": tmp,
+                "SP_OVERSIKT_HF": HF,
+                "SP_OVERSIKT_EXPECTED_PUBLISHERS": json.dumps({HF: USER}),
+                "SP_OVERSIKT_LOG_LEVEL": os.environ.get("BENCH_OVERSIKT_LOG_LEVEL", "WARNING"),
+            }
+            async with uvicorn_app(
+                "oversikt.app:create_standalone_app",
+                env=env,
+                ready_path="/oversikt/health/ready",
+                log=Path(os.environ.get("BENCH_OVERSIKT_LOG", Path(tmp, "oversikt.log"))),
+            ):
+                connection = await aio_pika.connect(amqp)
+                db = await asyncpg.connect(database=db_url.rsplit("/", 1)[1], **PG)
+                async with connection:
+                    channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
+                    exchange = await channel.get_exchange(EXCHANGE)
+                    contract: type[SakSammendrag] = (
+                        SakSammendragV2 if await _takes(exchange, SakSammendragV2) else SakSammendrag
+                    )
+                    messages = bodies(contract)
+                    await quiet_machine()
+                    started = time.perf_counter()
+                    await publish_confirmed(exchange, messages)
+                    await _until_stored(db, N)
+                    elapsed = time.perf_counter() - started
+                await db.close()
+    return N / elapsed, contract.TYPE
+
+
+async def run() -> dict[str, float]:
+    ingest, version = await ingest_per_s()
+    await quiet_machine()
+    contract = SakSammendragV2 if version == SakSammendragV2.TYPE else SakSammendrag
+    raw = await raw_publish_confirmed_per_s(bodies(contract))
+    print(f"  national ingest measured with {version}")
+    return {
+        "national_raw_publish_confirmed_per_s": round(raw, 1),
+        "national_ingest_per_s": round(ingest, 1),
+        "national_ingest_ratio": round(ingest / raw, 3),
+    }
+
+
+if __name__ == "__main__":
+    from shared.platform.observability.logging import configure_logging
+
+    configure_logging(level="WARNING", json=True)
+    print(json.dumps(asyncio.run(run()), indent=2))
