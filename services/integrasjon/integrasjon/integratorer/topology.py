@@ -74,10 +74,16 @@ class Utgaende:
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _http: httpx.AsyncClient | None = None
 
-    def start(self, runtime: ServiceRuntime) -> None:
-        self._tasks.append(
-            asyncio.create_task(self._declare(runtime), name="integrasjon-integrator-topologi")
-        )
+    async def start(self, runtime: ServiceRuntime) -> None:
+        if isinstance(runtime.bus, MemoryBus):
+            # In-process, at once: a decision the relay meets before its exchange exists fails the whole
+            # batch, and the relay's backoff would hold up every other event of this service too.
+            await runtime.bus.connect()
+            await declare_memory(runtime.bus)
+        else:
+            self._tasks.append(
+                asyncio.create_task(self._declare(runtime), name="integrasjon-integrator-topologi")
+            )
         s = self.settings
         if s.webhook_worker:
             self._http = httpx.AsyncClient(follow_redirects=False)
@@ -97,10 +103,7 @@ class Utgaende:
         while True:
             try:
                 await runtime.wait_until_ready(timeout_s=60.0)
-                if isinstance(runtime.bus, MemoryBus):
-                    await declare_memory(runtime.bus)
-                else:
-                    await declare_rabbit(self.settings.bus_url)
+                await declare_rabbit(self.settings.bus_url)
                 log.info("integrator_exchanges_declared")
                 return
             except asyncio.CancelledError:
