@@ -45,7 +45,7 @@ distributed: $(STAMP)
 	$(PY) scripts/run_distributed.py
 
 asyncapi: $(STAMP)
-	$(PY) -m shared.events.asyncapi > docs/asyncapi.json
+	$(PY) -m integrasjon.asyncapi > docs/asyncapi.json
 
 # Re-resolve the locks after a change of pyproject.toml's dependencies. Existing pins are kept where
 # they still fit; `make lock LOCK_UPGRADE=--upgrade` (or `--upgrade-package NAME`) moves them on.

@@ -1,5 +1,5 @@
 """Integration event contracts of the core flow (DESIGN.md, Events). The AsyncAPI catalogue is
-generated from these models (`python -m shared.events.asyncapi`)."""
+generated from these models (`python -m integrasjon.asyncapi`, served at `/integrasjon/asyncapi.json`)."""
 
 from __future__ import annotations
 

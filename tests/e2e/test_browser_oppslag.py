@@ -363,8 +363,8 @@ CANNED = Presedens.model_validate(
             "tilgjengelig": True,
             "prikkegrense": 5,
             "per_hf": [
-                {"hf": "HBE", "hf_navn": "Helse Bergen", "rhf": "Helse Vest", "innvilget": "<5", "innvilget_med_vilkar": 0,
-                 "avslatt": "<5"},
+                {"hf": "HBE", "hf_navn": "Helse Bergen", "rhf": "Helse Vest", "innvilget": "<5",
+                 "innvilget_med_vilkar": 0, "avslatt": "<5"},
                 {"hf": "OUS", "hf_navn": "Oslo universitetssykehus", "rhf": "Helse Sør-Øst", "innvilget": 12,
                  "innvilget_med_vilkar": "<5", "avslatt": 5},
             ],
