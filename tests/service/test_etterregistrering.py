@@ -101,7 +101,12 @@ VALID = [
         Gruppestørrelse="12",
         Legemiddel="rituksimab",
         Ordning="Unntaksordningen (Nye metoder)",
-        **{"ICD-10": "G35", "Søknadsdato": "04.02.2020", "Vedtaksdato": "20.02.2020", "Utfall": "innvilget med vilkår"},
+        **{
+            "ICD-10": "G35",
+            "Søknadsdato": "04.02.2020",
+            "Vedtaksdato": "20.02.2020",
+            "Utfall": "innvilget med vilkår",
+        },
     ),
 ]
 BAD = [
@@ -203,7 +208,7 @@ async def test_a_file_with_errors_imports_nothing_until_the_admin_chooses_the_va
     assert await count(portal, EtterregRad) == 0  # the staged patient data is gone
 
     async with db_of(portal).sessions() as session:
-        saker = {s.lopenummer: s for s in await session.scalars(select(Soknad))}
+        saker = {s.lopenummer or "": s for s in await session.scalars(select(Soknad))}
         marks = list(await session.scalars(select(EtterregistrertSak)))
         outbox = db_of(portal).tables.outbox
         events = [
@@ -222,7 +227,7 @@ async def test_a_file_with_errors_imports_nothing_until_the_admin_chooses_the_va
         "innvilget_med_vilkar",
     )
     assert gruppe.atc == "L01FA01" and gruppe.icd10_kode == "G35"
-    assert saker["HBE-2019-000002"].legemiddel_navn.startswith("MabThera")
+    assert (saker["HBE-2019-000002"].legemiddel_navn or "").startswith("MabThera")
 
     assert len(events) == 3
     by_lopenummer = {e["subject"]: SakEtterregistrert.model_validate(e["data"]) for e in events}
@@ -293,7 +298,7 @@ async def test_only_the_trusts_admin_may_post_register(portal: FastAPI) -> None:
     [
         (b"", "vedtak.csv", "Filen er tom."),
         (b"%PDF-1.4 ...", "vedtak.pdf", "Filen må være CSV eller XLSX"),
-        ("Type;Ordning\r\nenkeltpasient;off_label\r\n".encode(), "vedtak.csv", "Mangler kolonnene «Enhet»"),
+        (b"Type;Ordning\r\nenkeltpasient;off_label\r\n", "vedtak.csv", "Mangler kolonnene «Enhet»"),
         ("Farge;Type\r\nrød;x\r\n".encode(), "vedtak.csv", "Ukjent kolonne «Farge»."),
         (";".join(OVERSKRIFTER).encode("utf-8") + b"\r\n", "vedtak.csv", "ingen rader med vedtak"),
         (";".join(OVERSKRIFTER).encode("latin-1") + b"\r\n", "vedtak.csv", "feil tegnkoding"),

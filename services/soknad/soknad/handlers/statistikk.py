@@ -23,8 +23,8 @@ from shared.platform.errors import ValidationFailed
 from shared.platform.katalog import Organisasjon
 from shared.platform.web.templating import MONTHS
 from soknad.domain import Status
-from soknad.handlers.register import check_period, parse_date, period_bounds, scope
 from soknad.etterregistrering.modell import EtterregistrertSak
+from soknad.handlers.register import check_period, parse_date, period_bounds, scope
 from soknad.store import Soknad
 
 UNDER_BEHANDLING = "under_behandling"
