@@ -260,6 +260,8 @@ async def import_batch(uow: UnitOfWork, jobb_id: str, *, size: int) -> bool:
                 .where(EtterregRad.jobb_id == jobb.id)
                 .order_by(EtterregRad.id)
                 .limit(size)
+                # Two runners of one job (a restart while the CLI runs) take different rows (PostgreSQL).
+                .with_for_update(skip_locked=True)
             )
         ).all()
     )
@@ -330,9 +332,16 @@ async def import_batch(uow: UnitOfWork, jobb_id: str, *, size: int) -> bool:
             felt=[s["lopenummer"] for s in soknader],
         )
     await uow.session.execute(delete(EtterregRad).where(EtterregRad.id.in_([row.id for row in staged])))
-    jobb.importert += len(new)
-    jobb.hoppet_over += len(staged) - len(new)
-    jobb.endret_at = now
+    # In SQL, not from the loaded row: another runner's batch may have counted meanwhile.
+    await uow.session.execute(
+        update(_table(EtterregJobb))
+        .where(_table(EtterregJobb).c.id == jobb.id)
+        .values(
+            importert=_table(EtterregJobb).c.importert + len(new),
+            hoppet_over=_table(EtterregJobb).c.hoppet_over + len(staged) - len(new),
+            endret_at=now,
+        )
+    )
     return True
 
 
