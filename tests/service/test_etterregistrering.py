@@ -211,6 +211,14 @@ async def test_a_file_with_errors_imports_nothing_until_the_admin_chooses_the_va
         saker = {s.lopenummer or "": s for s in await session.scalars(select(Soknad))}
         marks = list(await session.scalars(select(EtterregistrertSak)))
         outbox = db_of(portal).tables.outbox
+        audit = db_of(portal).tables.audit
+        audited = set(
+            await session.scalars(
+                select(audit.c.case_ref).where(
+                    audit.c.what == "etterregistrering.import", audit.c.actor_id == "hbe-admin"
+                )
+            )
+        )
         events = [
             json.loads(e)
             for e in await session.scalars(
@@ -219,6 +227,7 @@ async def test_a_file_with_errors_imports_nothing_until_the_admin_chooses_the_va
         ]
     assert sorted(saker) == ["HBE-2019-000001", "HBE-2019-000002", "HBE-2020-000001"]
     assert {m.soknad_id for m in marks} == {s.id for s in saker.values()}
+    assert audited == set(saker)  # each imported case is in its patient's access log
     gruppe = saker["HBE-2020-000001"]
     assert (gruppe.status, gruppe.type, gruppe.kategori, gruppe.utfall) == (
         "vedtatt",

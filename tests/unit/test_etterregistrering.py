@@ -190,7 +190,7 @@ def test_a_group_must_not_name_a_patient() -> None:
 
 
 def test_synthetic_numbers_are_refused_where_the_installation_refuses_them() -> None:
-    strict = Kontekst(**{**CTX.__dict__, "allow_synthetic": False})
+    strict = Kontekst(**{**CTX.__dict__, "allow_synthetic": False, "personnumre": {}})
     _data, feil = check_row(3, rad(), strict)
     assert feil == [
         Feil(

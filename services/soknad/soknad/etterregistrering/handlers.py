@@ -10,7 +10,8 @@ from datetime import UTC, date, datetime, time
 from typing import Any, cast
 
 from sqlalchemy import Table, delete, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.domain.kalender import OSLO
@@ -247,9 +248,10 @@ async def fail(uow: UnitOfWork, jobb_id: str, melding: str) -> None:
 async def import_batch(uow: UnitOfWork, jobb_id: str, *, size: int) -> bool:
     """Import the next `size` staged rows as decided cases; False when none are left (the job is done).
 
-    A row whose stable key was imported before (a re-upload) is skipped and counted. Two imports of the
-    same file at once cannot both write a case: the mark's unique key fails the later batch, which is
-    then retried and skips."""
+    A row whose stable key was imported before (a re-upload) is skipped and counted. The marks are
+    written first, each claiming its key in the unique index, and only the rows whose claim succeeded
+    become cases: race-free, and one index probe per row (an `IN` list over a table that grows during
+    the import is planned as a scan)."""
     jobb = await _jobb(uow, jobb_id)
     if jobb.status != IMPORTERER:
         return False
@@ -270,42 +272,44 @@ async def import_batch(uow: UnitOfWork, jobb_id: str, *, size: int) -> bool:
         jobb.status = FERDIG
         jobb.endret_at = jobb.ferdig_at = now
         return False
-    existing = set(
+    soknad_ids = {row.id: str(uuid.uuid4()) for row in staged}
+    dialect_insert = pg_insert if uow.db.engine.dialect.name == "postgresql" else sqlite_insert
+    claimed = set(
         await uow.session.scalars(
-            select(EtterregistrertSak.nokkel).where(
-                EtterregistrertSak.hf == jobb.hf,
-                EtterregistrertSak.nokkel.in_([row.nokkel for row in staged]),
-            )
+            dialect_insert(_table(EtterregistrertSak))
+            .on_conflict_do_nothing(index_elements=["hf", "nokkel"])
+            .returning(_table(EtterregistrertSak).c.soknad_id),
+            [
+                {
+                    "soknad_id": soknad_ids[row.id],
+                    "hf": jobb.hf,
+                    "nokkel": row.nokkel,
+                    "saksreferanse": row.data.get("saksreferanse"),
+                    "jobb_id": jobb.id,
+                    "radnummer": row.radnummer,
+                    "registrert_at": now,
+                }
+                for row in staged
+            ],
         )
     )
-    new = [row for row in staged if row.nokkel not in existing]
+    new = [row for row in staged if soknad_ids[row.id] in claimed]
     first_per_year = await _reserve_lopenumre(
         uow.session,
+        dialect_insert,
         hf=jobb.hf,
         per_year=Counter(date.fromisoformat(row.data["sendt_dato"]).year for row in new),
     )
     actor = Importor(user_id=jobb.opprettet_av, name=jobb.opprettet_av_navn, hf=jobb.hf)
     soknader: list[dict[str, Any]] = []
-    marks: list[dict[str, Any]] = []
     history: list[dict[str, Any]] = []
     for row in new:
         data = row.data
         year = date.fromisoformat(data["sendt_dato"]).year
         lopenummer = format_lopenummer(jobb.hf, year, first_per_year[year])
         first_per_year[year] += 1
-        soknad_id = str(uuid.uuid4())
+        soknad_id = soknad_ids[row.id]
         soknader.append(_soknad_row(soknad_id, lopenummer, jobb, data, now))
-        marks.append(
-            {
-                "soknad_id": soknad_id,
-                "hf": jobb.hf,
-                "nokkel": row.nokkel,
-                "saksreferanse": data.get("saksreferanse"),
-                "jobb_id": jobb.id,
-                "radnummer": row.radnummer,
-                "registrert_at": now,
-            }
-        )
         history.append(
             {
                 "soknad_id": soknad_id,
@@ -321,16 +325,17 @@ async def import_batch(uow: UnitOfWork, jobb_id: str, *, size: int) -> bool:
         mark_sensitive(*(str(row.data.get("fodselsnummer") or "") for row in new))
         # Core inserts: thousands of rows per batch, none of which needs the ORM's bookkeeping.
         await uow.session.execute(insert(_table(Soknad)), soknader)
-        await uow.session.execute(insert(_table(EtterregistrertSak)), marks)
         await uow.session.execute(insert(_table(Historikk)), history)
-        uow.audit(
-            actor,
-            action="skriv",
-            what="etterregistrering.import",
-            case_ref=jobb.id,
-            purpose="Etterregistrering",
-            felt=[s["lopenummer"] for s in soknader],
-        )
+        # One line per case: the import is a write of the patient's data, and the privacy officer's
+        # access log of a patient finds its lines by the case.
+        for soknad in soknader:
+            uow.audit(
+                actor,
+                action="skriv",
+                what="etterregistrering.import",
+                case_ref=soknad["lopenummer"],
+                purpose="Etterregistrering",
+            )
     await uow.session.execute(delete(EtterregRad).where(EtterregRad.id.in_([row.id for row in staged])))
     # In SQL, not from the loaded row: another runner's batch may have counted meanwhile.
     await uow.session.execute(
@@ -452,28 +457,20 @@ async def _drop_staged(session: AsyncSession, jobb_id: str) -> None:
     await session.execute(delete(EtterregRad).where(EtterregRad.jobb_id == jobb_id))
 
 
-async def _reserve_lopenumre(session: AsyncSession, *, hf: str, per_year: Counter[int]) -> dict[int, int]:
+async def _reserve_lopenumre(
+    session: AsyncSession, dialect_insert: Any, *, hf: str, per_year: Counter[int]
+) -> dict[int, int]:
     """The first of `n` consecutive sequence numbers per year, from soknad's own løpenummer counter (so an
-    imported case never shares a number with a sent one); the UPDATE's row lock serialises the takers."""
-    table = cast(Table, LopenummerTeller.__table__)
+    imported case never shares a number with a sent one). One upsert per year: it creates the year's
+    counter or takes from it under its row lock, which serialises the takers."""
+    table = _table(LopenummerTeller)
     first: dict[int, int] = {}
     for aar, antall in sorted(per_year.items()):
-        result = await session.execute(
-            update(table).where(table.c.hf == hf, table.c.aar == aar).values(neste=table.c.neste + antall)
+        statement = dialect_insert(table).values(hf=hf, aar=aar, neste=1 + antall)
+        neste = await session.scalar(
+            statement.on_conflict_do_update(
+                index_elements=["hf", "aar"], set_={"neste": table.c.neste + antall}
+            ).returning(table.c.neste)
         )
-        if result.rowcount:  # type: ignore[attr-defined]
-            neste = await session.scalar(select(table.c.neste).where(table.c.hf == hf, table.c.aar == aar))
-            first[aar] = int(neste or 0) - antall
-            continue
-        try:
-            async with session.begin_nested():
-                session.add(LopenummerTeller(hf=hf, aar=aar, neste=1 + antall))
-            first[aar] = 1
-        except IntegrityError:
-            # Someone else created the year's counter meanwhile: take from it.
-            await session.execute(
-                update(table).where(table.c.hf == hf, table.c.aar == aar).values(neste=table.c.neste + antall)
-            )
-            neste = await session.scalar(select(table.c.neste).where(table.c.hf == hf, table.c.aar == aar))
-            first[aar] = int(neste or 0) - antall
+        first[aar] = int(neste or 0) - antall
     return first

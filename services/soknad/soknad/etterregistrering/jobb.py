@@ -14,6 +14,7 @@ import structlog
 from fastapi import FastAPI
 from sqlalchemy.exc import IntegrityError
 
+from shared.domain.identifiers import Personnummer
 from shared.domain.kalender import oslo_date
 from shared.platform.db.uow import Database, is_unique_violation
 from shared.platform.katalog import Katalog
@@ -25,8 +26,8 @@ from soknad.etterregistrering.validering import Feil, Kontekst, check_row, stabl
 
 log = structlog.get_logger(__name__)
 
-SJEKK_BATCH = 2000
-IMPORT_BATCH = 1000
+SJEKK_BATCH = 5000
+IMPORT_BATCH = 2000
 UVENTET = (
     "Importen stoppet på grunn av en uventet feil. Det som ble importert før feilen, er beholdt. "
     "Last opp filen igjen for å fullføre: rader som allerede er importert, hoppes over."
@@ -134,6 +135,7 @@ class Etterregistrering:
         enheter = frozenset(e.kode.upper() for e in org.alle_enheter)
         oppslag = Katalogoppslag(self.integrasjon)
         first_row_of: dict[str, int] = {}
+        personnumre: dict[str, Personnummer | str] = {}
         rows: Iterator[Rad] = tabell.rader()
         while chunk := list(islice(rows, self.sjekk_batch)):
             await oppslag.resolve(
@@ -145,6 +147,7 @@ class Etterregistrering:
                 allow_synthetic=self.allow_synthetic,
                 legemidler=oppslag.legemidler,
                 diagnoser=oppslag.diagnoser,
+                personnumre=personnumre,
             )
             gyldige: list[tuple[int, str, dict[str, object]]] = []
             feil: list[Feil] = []

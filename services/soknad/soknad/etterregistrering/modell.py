@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.platform.db.tables import SEQ_TYPE
@@ -58,9 +58,11 @@ class EtterregRad(Base):
     """A checked row waiting for import (patient data: deleted as it is imported or discarded)."""
 
     __tablename__ = "etterreg_rad"
+    # The import takes the job's rows in id order, batch after batch.
+    __table_args__ = (Index("ix_etterreg_rad_jobb_id_id", "jobb_id", "id"),)
 
     id: Mapped[int] = mapped_column(SEQ_TYPE, primary_key=True, autoincrement=True)
-    jobb_id: Mapped[str] = mapped_column(String(36), index=True)
+    jobb_id: Mapped[str] = mapped_column(String(36))
     radnummer: Mapped[int] = mapped_column(Integer)
     nokkel: Mapped[str] = mapped_column(String(64))
     data: Mapped[dict[str, Any]] = mapped_column(JSON)

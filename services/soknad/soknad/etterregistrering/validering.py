@@ -7,11 +7,12 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
-from shared.domain.identifiers import InvalidPersonnummer, validate_fodselsnummer
+from shared.domain.identifiers import InvalidPersonnummer, Personnummer, validate_fodselsnummer
 from shared.domain.labels import KATEGORI_LABELS
 from shared.domain.oppslag import DiagnoseTreff
 from soknad.etterregistrering.katalogoppslag import ICD10, Legemiddelvalg, fold, normalise_icd10
@@ -59,6 +60,8 @@ class Kontekst:
     allow_synthetic: bool
     legemidler: Mapping[str, Legemiddelvalg | None]
     diagnoser: Mapping[str, DiagnoseTreff | None]
+    personnumre: dict[str, Personnummer | str] = field(default_factory=dict)
+    """Numbers checked so far in this file, with the result."""
 
 
 def check_row(
@@ -70,8 +73,10 @@ def check_row(
     def bad(key: str, melding: str) -> None:
         feil.append(Feil(radnummer, BY_KEY[key].overskrift, melding))
 
+    cells = {key: (text or "").strip() for key, text in rad.items()}
+
     def value(key: str) -> str:
-        return (rad.get(key) or "").strip()
+        return cells.get(key, "")
 
     saksreferanse = value("saksreferanse") or None
     if saksreferanse and len(saksreferanse) > MAX_REFERANSE:
@@ -116,10 +121,9 @@ def check_row(
         if not fnr:
             bad("fodselsnummer", "Fødselsnummer mangler. Det er påkrevd for enkeltpasient.")
         else:
-            try:
-                person = validate_fodselsnummer(fnr, allow_synthetic=ctx.allow_synthetic, today=ctx.today)
-            except InvalidPersonnummer as exc:
-                bad("fodselsnummer", f"Ugyldig fødselsnummer: {exc.message_nb}")
+            person = _personnummer(fnr, ctx)
+            if isinstance(person, str):
+                bad("fodselsnummer", f"Ugyldig fødselsnummer: {person}")
             else:
                 pasient = {
                     "fodselsnummer": person.value,
@@ -260,6 +264,20 @@ def _short(value: str) -> str:
     return value if len(value) <= 40 else value[:40] + "…"
 
 
+def _personnummer(value: str, ctx: Kontekst) -> Personnummer | str:
+    """The validated number or the Norwegian reason it is not one; kept for the import only (a patient
+    recurs in a file), never in the process beyond it."""
+    known = ctx.personnumre.get(value)
+    if known is None:
+        try:
+            known = validate_fodselsnummer(value, allow_synthetic=ctx.allow_synthetic, today=ctx.today)
+        except InvalidPersonnummer as exc:
+            known = exc.message_nb
+        ctx.personnumre[value] = known
+    return known
+
+
+@lru_cache(maxsize=20_000)
 def _parse_date(value: str) -> date | None:
     text = value.strip().split(" ")[0].split("T")[0]
     for pattern, order in ((_DATO_ISO, (0, 1, 2)), (_DATO_NORSK, (2, 1, 0))):

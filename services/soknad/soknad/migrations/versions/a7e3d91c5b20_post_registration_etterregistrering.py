@@ -63,7 +63,7 @@ def upgrade() -> None:
         sa.Column("data", sa.JSON(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_etterreg_rad")),
     )
-    op.create_index(op.f("ix_etterreg_rad_jobb_id"), "etterreg_rad", ["jobb_id"], unique=False)
+    op.create_index("ix_etterreg_rad_jobb_id_id", "etterreg_rad", ["jobb_id", "id"], unique=False)
     op.create_table(
         "etterregistrert_sak",
         sa.Column("soknad_id", sa.String(length=36), nullable=False),
@@ -82,7 +82,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index(op.f("ix_etterregistrert_sak_jobb_id"), table_name="etterregistrert_sak")
     op.drop_table("etterregistrert_sak")
-    op.drop_index(op.f("ix_etterreg_rad_jobb_id"), table_name="etterreg_rad")
+    op.drop_index("ix_etterreg_rad_jobb_id_id", table_name="etterreg_rad")
     op.drop_table("etterreg_rad")
     op.drop_index(op.f("ix_etterreg_feil_jobb_id"), table_name="etterreg_feil")
     op.drop_table("etterreg_feil")
