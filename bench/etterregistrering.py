@@ -156,6 +156,7 @@ async def run() -> dict[str, float]:
 if __name__ == "__main__":
     if len(sys.argv) >= 4:
         rows = int(sys.argv[4]) if len(sys.argv) > 4 else ROWS
-        print(json.dumps(asyncio.run(worker(*sys.argv[1:4], rows=rows))))
+        database_url, csv_path, data_dir = sys.argv[1:4]
+        print(json.dumps(asyncio.run(worker(database_url, csv_path, data_dir, rows=rows))))
     else:
         print(asyncio.run(run()))
