@@ -22,8 +22,10 @@ from embedded.app import create_app as create_embedded
 from embedded.settings import EmbeddedSettings
 from shared.domain.identifiers import synthetic_fodselsnummer
 from shared.events.contracts import SakEtterregistrert
+from shared.platform.auth.demo import DEMO_USERS
 from shared.platform.auth.session import CSRF_FIELD
 from shared.platform.db.uow import Database
+from soknad.etterregistrering import handlers
 from soknad.etterregistrering.kolonner import OVERSKRIFTER
 from soknad.etterregistrering.modell import EtterregistrertSak, EtterregJobb, EtterregRad
 from soknad.store import Soknad
@@ -332,3 +334,28 @@ async def test_an_upload_without_a_file_is_a_422(portal: FastAPI) -> None:
     async with as_user(portal, "hbe-admin") as admin:
         page = await admin.post(BASE, data={CSRF_FIELD: await admin.csrf()}, headers=HTML)
     assert page.status_code == 422 and "Velg en fil å laste opp." in page.text
+
+
+async def test_the_job_page_shows_progress_and_refreshes_itself_while_the_import_runs(
+    portal: FastAPI,
+) -> None:
+    db = db_of(portal)
+    admin = DEMO_USERS["hbe-admin"]
+    # A job caught mid-way, without a runner: 2 rows staged, none imported yet.
+    jobb = await handlers.start_jobb(db, admin, filnavn="stor.csv", bare_gyldige=False)
+    staged = [(2, "a" * 64, {"sendt_dato": "2019-01-01"}), (3, "b" * 64, {"sendt_dato": "2019-01-01"})]
+    await handlers.record_checked(db, jobb.id, rader=2, gyldige=staged, feil=[], feilrader=0)
+    async with as_user(portal, "hbe-admin") as client:
+        checking = await client.get(f"{BASE}/{jobb.id}", headers=HTML)
+        assert '<meta http-equiv="refresh"' in checking.text
+        assert "2 rader er kontrollert så langt." in checking.text
+        assert await handlers.finish_check(db, jobb.id) == "importerer"
+        importing = await client.get(f"{BASE}/{jobb.id}", headers=HTML)
+    assert '<meta http-equiv="refresh"' in importing.text
+    assert '<progress id="import-fremdrift" max="2" value="0">' in importing.text
+    assert "Importert 0 av 2 gyldige rader" in importing.text
+    await handlers.fail(db, jobb.id, "Stoppet i testen.")
+    async with as_user(portal, "hbe-admin") as client:
+        stopped = await client.get(f"{BASE}/{jobb.id}", headers=HTML)
+    assert "Stoppet i testen." in stopped.text and '<meta http-equiv="refresh"' not in stopped.text
+    assert await count(portal, EtterregRad) == 0
