@@ -24,12 +24,15 @@ from shared.domain.identifiers import synthetic_fodselsnummer
 from shared.events.contracts import SakEtterregistrert
 from shared.platform.auth.demo import DEMO_USERS
 from shared.platform.auth.session import CSRF_FIELD
+from shared.platform.bus.memory import MemoryBus
 from shared.platform.db.uow import Database
+from soknad.app import create_app as create_soknad
 from soknad.etterregistrering import handlers
 from soknad.etterregistrering.kolonner import OVERSKRIFTER
 from soknad.etterregistrering.modell import EtterregistrertSak, EtterregJobb, EtterregRad
+from soknad.settings import SoknadSettings
 from soknad.store import Soknad
-from tests.support.apps import DemoClient
+from tests.support.apps import DemoClient, running
 from tests.support.waiting import wait_until
 
 HTML = {"accept": "text/html"}
@@ -359,3 +362,70 @@ async def test_the_job_page_shows_progress_and_refreshes_itself_while_the_import
         stopped = await client.get(f"{BASE}/{jobb.id}", headers=HTML)
     assert "Stoppet i testen." in stopped.text and '<meta http-equiv="refresh"' not in stopped.text
     assert await count(portal, EtterregRad) == 0
+
+
+async def test_without_the_catalogue_the_check_stops_and_nothing_is_imported(tmp_path: Path) -> None:
+    # soknad alone, with no integrasjon configured: every look-up fails at once.
+    bus = MemoryBus()
+    await bus.connect()
+    settings = SoknadSettings(data_dir=tmp_path, log_json=False)
+    async with running(create_soknad(settings, bus=bus)) as app:
+        async with DemoClient(app, "hbe-admin") as admin:
+            r = await admin.post(
+                "/api/etterregistrering",
+                files={"fil": ("vedtak.csv", csv_file(VALID))},
+                headers={"x-csrf-token": await admin.csrf()},
+            )
+            assert r.status_code == 202
+            jobb: dict[str, Any] = {}
+
+            async def stopped() -> bool:
+                jobb.update((await admin.get(f"/api/etterregistrering/{r.json()['id']}")).json())
+                return jobb["status"] == "feilet"
+
+            await wait_until(stopped)
+        async with app.state.runtime.db.sessions() as session:
+            assert await session.scalar(select(func.count()).select_from(Soknad)) == 0
+            assert await session.scalar(select(func.count()).select_from(EtterregRad)) == 0
+    await bus.close()
+    assert jobb["melding"].startswith("Legemiddelkatalogen svarer ikke, så radene kan ikke kontrolleres.")
+
+
+async def test_after_a_restart_an_import_goes_on_and_an_unfinished_check_says_so(tmp_path: Path) -> None:
+    settings = SoknadSettings(data_dir=tmp_path, log_json=False)
+    admin = DEMO_USERS["hbe-admin"]
+    data = {
+        "saksreferanse": "R-1",
+        "type": "gruppe",
+        "kategori": "off_label",
+        "enhet": "HBE-NEVRO",
+        "gruppe_storrelse": 4,
+        "legemiddel": {"navn": "rituksimab", "virkestoff": "rituksimab", "atc": "L01FA01"},
+        "indikasjon": {"kode": "G35", "tekst": "Multippel sklerose"},
+        "sendt_dato": "2019-03-04",
+        "vedtak_dato": "2019-03-18",
+        "utfall": "innvilget",
+    }
+    async with running(create_soknad(settings, bus=MemoryBus())) as app:
+        db = app.state.runtime.db
+        importing = await handlers.start_jobb(db, admin, filnavn="a.csv", bare_gyldige=False)
+        await handlers.record_checked(
+            db, importing.id, rader=1, gyldige=[(2, "k" * 64, data)], feil=[], feilrader=0
+        )
+        assert await handlers.finish_check(db, importing.id) == "importerer"
+        checking = await handlers.start_jobb(db, admin, filnavn="b.csv", bare_gyldige=False)
+        # Stopped here, as by a restart: nothing runs these jobs in this process.
+    async with running(create_soknad(settings, bus=MemoryBus())) as app:
+        db = app.state.runtime.db
+
+        async def settled() -> bool:
+            return {await handlers.status_of(db, j.id) for j in (importing, checking)} <= {"ferdig", "feilet"}
+
+        await wait_until(settled)
+        done = await handlers.read_jobb(db, admin, importing.id)
+        interrupted = await handlers.read_jobb(db, admin, checking.id)
+    assert (done.jobb.status, done.jobb.importert) == ("ferdig", 1)
+    assert interrupted.jobb.status == "feilet"
+    assert (interrupted.jobb.melding or "").startswith(
+        "Tjenesten ble startet på nytt mens radene ble kontrollert."
+    )
