@@ -486,16 +486,16 @@ async def _reserve_lopenumre(
     session: AsyncSession, dialect_insert: Any, *, hf: str, per_year: Counter[int]
 ) -> dict[int, int]:
     """The first of `n` consecutive sequence numbers per year, from soknad's own løpenummer counter (so an
-    imported case never shares a number with a sent one). One upsert per year: it creates the year's
-    counter or takes from it under its row lock, which serialises the takers."""
+    imported case never shares a number with a sent one). One upsert for all the batch's years: it
+    creates a year's counter or takes from it under its row lock, which serialises the takers."""
+    if not per_year:
+        return {}
     table = _table(LopenummerTeller)
-    first: dict[int, int] = {}
-    for aar, antall in sorted(per_year.items()):
-        statement = dialect_insert(table).values(hf=hf, aar=aar, neste=1 + antall)
-        neste = await session.scalar(
-            statement.on_conflict_do_update(
-                index_elements=["hf", "aar"], set_={"neste": table.c.neste + antall}
-            ).returning(table.c.neste)
-        )
-        first[aar] = int(neste or 0) - antall
-    return first
+    statement = dialect_insert(table)
+    rows = await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["hf", "aar"], set_={"neste": table.c.neste + statement.excluded.neste - 1}
+        ).returning(table.c.aar, table.c.neste),
+        [{"hf": hf, "aar": aar, "neste": 1 + antall} for aar, antall in sorted(per_year.items())],
+    )
+    return {int(aar): int(neste) - per_year[int(aar)] for aar, neste in rows}
