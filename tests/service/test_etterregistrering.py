@@ -429,3 +429,18 @@ async def test_after_a_restart_an_import_goes_on_and_an_unfinished_check_says_so
     assert (interrupted.jobb.melding or "").startswith(
         "Tjenesten ble startet på nytt mens radene ble kontrollert."
     )
+
+
+async def test_a_file_with_errors_can_be_discarded_and_its_rows_are_gone(portal: FastAPI) -> None:
+    async with as_user(portal, "hbe-admin") as admin:
+        jobb_id = (await upload_api(admin, csv_file([*VALID, *BAD]), "vedtak.csv")).json()["id"]
+        assert (await settled(admin, jobb_id))["status"] == "har_feil"
+        assert await count(portal, EtterregRad) == 3
+        r = await admin.post(f"{BASE}/{jobb_id}/forkast", data={CSRF_FIELD: await admin.csrf()}, headers=HTML)
+        assert r.status_code == 303
+        page = await admin.get(r.headers["location"], headers=HTML)
+        assert "Importen er forkastet. Ingenting er importert." in page.text
+        # Nothing waits for a choice any more: importing the valid rows now is refused.
+        late = await admin.send_json("POST", f"{API}/{jobb_id}/bare-gyldige")
+        assert late.status_code == 409 and late.headers["content-type"] == PROBLEM
+    assert await count(portal, EtterregRad) == 0 and await count(portal, Soknad) == 0
