@@ -15,6 +15,9 @@ from shared.platform.web.app import create_service_app, standalone
 from shared.platform.web.revisjonslogg import RevisjonsloggKilde, revisjonslogg_router
 from soknad import api, views
 from soknad.consumers import consumers
+from soknad.etterregistrering import api as etterregistrering_api
+from soknad.etterregistrering import jobb as etterregistrering
+from soknad.etterregistrering import views as etterregistrering_views
 from soknad.oppslag import OppslagKlient
 from soknad.settings import SoknadSettings
 from soknad.skjema.register import SkjemaRegister
@@ -73,10 +76,17 @@ def create_app(
         runtime,
         title="Søknadsportalen – søknad",
         description="Applications, drafts, co-authors and anchoring (forankring).",
-        routers=[api.router, views.router, revisjonslogg_router("soknad")],
+        routers=[
+            api.router,
+            etterregistrering_api.router,
+            views.router,
+            etterregistrering_views.router,
+            revisjonslogg_router("soknad"),
+        ],
         templates_dir=HERE / "templates",
     )
     app.state.oppslag = oppslag
+    etterregistrering.install(app, integrasjon)
     app.state.revisjonslogg_kilder = revisjonslogg_kilder
     app.state.skjemaer = skjemaer or SkjemaRegister.load()
     return app

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select, true
 from sqlalchemy.sql.elements import UnaryExpression
 
 from shared.domain.kalender import OSLO
@@ -21,6 +21,7 @@ from shared.platform.observability.logging import mark_sensitive
 from shared.platform.web.params import parse_int
 from soknad import store
 from soknad.domain import STATUS_LABELS, Status
+from soknad.etterregistrering.modell import EtterregistrertSak
 from soknad.handlers.common import load
 from soknad.store import Historikk, Soknad
 
@@ -114,6 +115,8 @@ class RegisterTreff:
     soker_navn: str
     sendt_at: datetime | None
     vedtatt_at: datetime | None
+    etterregistrert: bool = False
+    """Imported from a file of decisions made before the system existed (post-registration)."""
 
 
 @dataclass(frozen=True)
@@ -390,6 +393,7 @@ _LIST_COLUMNS = (
     Soknad.soker_navn,
     Soknad.sendt_at,
     Soknad.vedtatt_at,
+    exists().where(EtterregistrertSak.soknad_id == Soknad.id).label("etterregistrert"),
 )
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 
 from shared.domain.kalender import OSLO
 from shared.domain.labels import KATEGORI_LABELS, UTFALL_LABELS
@@ -23,6 +23,7 @@ from shared.platform.errors import ValidationFailed
 from shared.platform.katalog import Organisasjon
 from shared.platform.web.templating import MONTHS
 from soknad.domain import Status
+from soknad.etterregistrering.modell import EtterregistrertSak
 from soknad.handlers.register import check_period, parse_date, period_bounds, scope
 from soknad.store import Soknad
 
@@ -77,6 +78,8 @@ class Statistikk:
     """By the month of the decision."""
     behandlingstid: Behandlingstid
     enheter: list[EnhetStatistikk]
+    etterregistrert: int = 0
+    """Of the applications sent in the period, those imported by post-registration."""
 
     def per_kategori(self, maned: str) -> dict[str, int]:
         return {k: sum(self.kube.get((maned, k, r), 0) for r in RESULTAT_LABELS) for k in KATEGORI_LABELS}
@@ -231,7 +234,13 @@ async def compute(uow: UnitOfWork, p: Principal, periode: Periode, *, org: Organ
         )
         for enhet in sorted(set(per_enhet) | set(days_per_enhet), key=org.enhet_navn)
     ]
+    etterregistrert = await uow.session.scalar(
+        select(func.count())
+        .select_from(Soknad)
+        .where(visible, *sent_in_period, exists().where(EtterregistrertSak.soknad_id == Soknad.id))
+    )
     return Statistikk(
+        etterregistrert=int(etterregistrert or 0),
         periode=periode,
         maneder=maneder,
         kube=dict(kube),

@@ -2,6 +2,7 @@
 
 Every module with models is imported here, so `Base.metadata` (used by Alembic) knows all tables."""
 
+import soknad.etterregistrering.modell as _etterregistrering  # noqa: F401 - registers its tables
 import soknad.store.hjelpetekster as _hjelpetekster  # noqa: F401 - registers its table
 from soknad.store import oppfolging, tilleggsinfo, varsler  # noqa: F401 - registers their tables
 from soknad.store.core import (

@@ -1,0 +1,133 @@
+"""Post-registration in a real browser on the embedded default: the admin finds the page from their own,
+downloads the template, uploads a file with one bad row, reads the report (nothing imported), imports
+only the valid rows and sees the job's counts when it is done; screenshots of both."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Browser, expect
+
+from shared.domain.identifiers import synthetic_fodselsnummer
+from soknad.etterregistrering.kolonner import OVERSKRIFTER
+from tests.support.browser import browser, screenshot_path
+from tests.support.embedded_server import EmbeddedServer, embedded_server
+
+__all__ = ["browser"]
+
+pytestmark = pytest.mark.browser
+
+FNR = synthetic_fodselsnummer(date(1985, 3, 15), sex="mann")
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[EmbeddedServer]:
+    with embedded_server(tmp_path / "data") as s:
+        yield s
+
+
+def csv_file(path: Path) -> Path:
+    rows = [
+        [
+            "ESA-1",
+            "enkeltpasient",
+            "off_label",
+            "HBE-NEVRO",
+            FNR,
+            "Syntetisk Pasient",
+            "",
+            "MabThera",
+            "G70.0",
+            "2019-03-04",
+            "2019-03-18",
+            "innvilget",
+            "",
+            "",
+            "",
+        ],
+        [
+            "ESA-2",
+            "gruppe",
+            "unntaksordningen",
+            "HBE-REVMA",
+            "",
+            "",
+            "8",
+            "L01FA01",
+            "G35",
+            "2020-02-04",
+            "2020-02-20",
+            "innvilget med vilkår",
+            "2021-02-20",
+            "",
+            "",
+        ],
+        [
+            "ESA-3",
+            "enkeltpasient",
+            "off_label",
+            "HBE-NEVRO",
+            "12345678901",
+            "Syntetisk Pasient",
+            "",
+            "L01FA01",
+            "G36.0",
+            "2019-05-04",
+            "2019-05-18",
+            "avslått",
+            "",
+            "",
+            "",
+        ],
+    ]
+    path.write_text("\r\n".join(";".join(r) for r in [OVERSKRIFTER, *rows]) + "\r\n", encoding="utf-8")
+    return path
+
+
+async def test_the_admin_uploads_reads_the_report_and_imports_only_the_valid_rows(
+    browser: Browser, server: EmbeddedServer, tmp_path: Path
+) -> None:
+    context = await browser.new_context(locale="nb-NO", accept_downloads=True)
+    page = await context.new_page()
+    page.set_default_timeout(15_000)
+    await page.goto(server.url + "/")
+    await page.locator("button[data-bruker='hbe-admin']").click()
+    await page.get_by_role("link", name="Etterregistrering").click()
+    await expect(
+        page.get_by_role("heading", name="Etterregistrering av tidligere vedtak", level=1)
+    ).to_be_visible()
+
+    async with page.expect_download() as download_info:
+        await page.get_by_role("link", name="Excel-ark (XLSX)").click()
+    assert (await download_info.value).suggested_filename == "etterregistrering-mal.xlsx"
+
+    await page.get_by_label("Fil med vedtak (CSV eller XLSX)").set_input_files(
+        csv_file(tmp_path / "vedtak.csv")
+    )
+    await page.get_by_role("button", name="Last opp og kontroller").click()
+
+    # The page refreshes itself while the rows are checked; then it waits for the admin's choice.
+    await expect(page.locator("#jobb-status")).to_have_text("Har feil – ingenting er importert")
+    await expect(page.get_by_role("alert")).to_contain_text("1 rad har feil. Ingenting er importert.")
+    report = page.get_by_role("table").filter(has_text="Kolonne")
+    await expect(report.get_by_role("row").filter(has_text="Fødselsnummer")).to_contain_text(
+        "Ugyldig fødselsnummer: Kontrollsifrene stemmer ikke."
+    )
+    await expect(report.get_by_role("row").filter(has_text="Fødselsnummer")).to_contain_text("4")
+    await expect(page.locator("#antall-rader")).to_have_text("3")
+    await expect(page.locator("#antall-importert")).to_have_text("0")
+    await page.screenshot(path=screenshot_path("etterregistrering-rapport"), full_page=True)
+
+    await page.get_by_role("button", name="Importer bare de 2 gyldige radene").click()
+    await expect(page.locator("#jobb-status")).to_have_text("Ferdig")
+    await expect(page.locator("#antall-importert")).to_have_text("2")
+    await expect(page.get_by_role("status").filter(has_text="Ferdig.")).to_contain_text(
+        "2 saker er etterregistrert, 1 rad med feil ble ikke importert"
+    )
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await page.screenshot(path=screenshot_path("etterregistrering-ferdig-mobil"), full_page=True)
+    assert FNR not in server.log.read_text()
+    await context.close()
