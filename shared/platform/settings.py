@@ -141,6 +141,11 @@ class ServiceSettings(BaseSettings):
         default=True, description="Accept synthetic test numbers (Tenor, Dolly). Turn off in production."
     )
     max_body_bytes: int = Field(default=1_000_000, description="Largest request body; larger gets 413.")
+    max_upload_bytes: int = Field(
+        default=50_000_000,
+        description="Largest file upload (multipart) to the paths a service accepts files on, e.g. the "
+        "post-registration import; every other body is bounded by `max_body_bytes`.",
+    )
     migrate_on_start: bool = Field(default=True, description="Run Alembic migrations at start-up.")
     secure_cookies: bool = Field(default=False, description="Mark cookies `Secure` (behind HTTPS).")
     links: dict[str, str] = Field(

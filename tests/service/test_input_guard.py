@@ -94,3 +94,40 @@ async def test_a_chunked_body_over_the_limit_is_413_not_a_parse_error(app: FastA
         assert "content-length" not in r.request.headers
         assert r.status_code == 413
         assert r.json()["title"] == "Forespørselen er for stor"
+
+
+async def test_a_post_registration_file_may_be_larger_than_a_form_but_not_than_the_upload_limit(
+    tmp_path: Path,
+) -> None:
+    bus = MemoryBus()
+    await bus.connect()
+    settings = SoknadSettings(
+        data_dir=tmp_path, log_json=False, max_body_bytes=50_000, max_upload_bytes=400_000
+    )
+    header = "x" * 100_000  # no valid file: what matters is which limit refuses it
+    async with running(create_app(settings, bus=bus)) as app, DemoClient(app, "hbe-admin") as admin:
+        token = await admin.csrf()
+        # Over the form limit, under the upload limit: the import reads it and answers about its content.
+        r = await admin.post(
+            "/api/etterregistrering",
+            files={"fil": ("gamle.csv", header.encode(), "text/csv")},
+            headers={"x-csrf-token": token},
+        )
+        assert r.status_code not in (413, 500), r.text
+        # The same size to any other path is refused, as a page for a browser.
+        page = await admin.post(
+            "/admin/katalog",
+            files={"fil": ("gamle.csv", header.encode(), "text/csv")},
+            headers={"x-csrf-token": token, "accept": "text/html"},
+        )
+        assert page.status_code == 413 and page.headers["content-type"].startswith("text/html")
+        assert "Filen eller skjemaet er for stort" in page.text and "Ingenting er lagret" in page.text
+        # Over the upload limit: 413 problem+json for the API.
+        big = await admin.post(
+            "/api/etterregistrering",
+            files={"fil": ("gamle.csv", b"x" * 500_000, "text/csv")},
+            headers={"x-csrf-token": token},
+        )
+        assert big.status_code == 413 and big.headers["content-type"].startswith(PROBLEM)
+        assert big.json()["detail"] == "Innholdet kan være høyst 400 kB."
+    await bus.close()

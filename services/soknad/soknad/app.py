@@ -84,6 +84,8 @@ def create_app(
             revisjonslogg_router("soknad"),
         ],
         templates_dir=HERE / "templates",
+        # Post-registration files: up to `max_upload_bytes` (50 MB) where every other body stops at 1 MB.
+        upload_paths=("/admin/etterregistrering", "/api/etterregistrering"),
     )
     app.state.oppslag = oppslag
     etterregistrering.install(app, integrasjon)

@@ -36,7 +36,9 @@ def create_service_app(
     description: str,
     routers: Sequence[APIRouter],
     templates_dir: Path | None,
+    upload_paths: tuple[str, ...] = (),
 ) -> FastAPI:
+    """`upload_paths`: path segments whose multipart bodies may be up to `max_upload_bytes`."""
     settings = runtime.settings
     configure_logging(level=settings.log_level, json=settings.log_json)
 
@@ -76,6 +78,8 @@ def create_service_app(
         metrics=runtime.metrics,
         max_body_bytes=settings.max_body_bytes,
         secure_cookies=settings.secure_cookies,
+        upload_paths=upload_paths,
+        max_upload_bytes=settings.max_upload_bytes,
     )
     app.add_middleware(OwnRouter, router=app.router, base_url=settings.base_url)
     install_error_handlers(app)

@@ -38,6 +38,8 @@ class SpineMiddleware:
         max_body_bytes: int,
         secure_cookies: bool = False,
         skip_prefixes: tuple[str, ...] = (),
+        upload_paths: tuple[str, ...] = (),
+        max_upload_bytes: int = 0,
     ):
         self.app = app
         # Paths served by mounted apps with a middleware of their own (the embedded default's services):
@@ -47,6 +49,10 @@ class SpineMiddleware:
         self.metrics = metrics
         self.max_body_bytes = max_body_bytes
         self.secure_cookies = secure_cookies
+        # File uploads (post-registration) are larger than any form or JSON body: a multipart body to one
+        # of these paths may be up to `max_upload_bytes`, every other body stays at `max_body_bytes`.
+        self.upload_paths = upload_paths
+        self.max_upload_bytes = max(max_upload_bytes, max_body_bytes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith(self.skip_prefixes):
@@ -64,9 +70,11 @@ class SpineMiddleware:
         started = time.perf_counter()
         status_holder = {"status": 500}
 
+        limit = self._limit(scope["path"], headers.get("content-type", ""))
+        wants_html = "text/html" in headers.get("accept", "")
         declared = headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
-            await self._too_large(send)
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await self._too_large(send, limit, html=wants_html)
             self._record(scope, 413, started, correlation_id)
             return
 
@@ -74,11 +82,11 @@ class SpineMiddleware:
             # Read whole (it is bounded) so that a body without Content-Length that is too large is a 413,
             # not a parse error, and refused text never reaches a route.
             try:
-                body = await _read_body(receive, self.max_body_bytes)
+                body = await _read_body(receive, limit)
                 if is_json(headers.get("content-type", "")):
                     check_json_body(body)
             except BodyTooLarge:
-                await self._too_large(send)
+                await self._too_large(send, limit, html=wants_html)
                 self._record(scope, 413, started, correlation_id)
                 return
             except BodyRefused as exc:
@@ -115,17 +123,48 @@ class SpineMiddleware:
             await self.app(scope, receive, send_wrapper)
         except BodyTooLarge:
             if not response_started:
-                await self._too_large(send)
+                await self._too_large(send, limit, html=wants_html)
             status_holder["status"] = 413
         finally:
             self._record(scope, status_holder["status"], started, correlation_id)
 
-    async def _too_large(self, send: Send) -> None:
+    def _limit(self, path: str, content_type: str) -> int:
+        if content_type.startswith("multipart/form-data") and any(p in path for p in self.upload_paths):
+            return self.max_upload_bytes
+        return self.max_body_bytes
+
+    async def _too_large(self, send: Send, limit: int, *, html: bool = False) -> None:
+        storrelse = f"{limit // 1_000_000} MB" if limit >= 1_000_000 else f"{limit // 1000} kB"
+        if html:
+            # A browser's form post gets a page it can show, with the way back, not a JSON document.
+            page = (
+                '<!doctype html><html lang="nb"><head><meta charset="utf-8">'
+                '<meta name="viewport" content="width=device-width, initial-scale=1">'
+                "<title>Filen eller skjemaet er for stort</title></head><body><main>"
+                "<h1>Filen eller skjemaet er for stort</h1>"
+                f"<p>Det du sendte, er større enn {storrelse}. Ingenting er lagret. Del opp filen, eller "
+                "gå tilbake i nettleseren og prøv igjen med mindre innhold.</p></main></body></html>"
+            ).encode()
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 413,
+                    "headers": [
+                        (b"content-type", b"text/html; charset=utf-8"),
+                        (b"content-length", str(len(page)).encode()),
+                        (b"cache-control", b"no-store"),
+                        (b"content-security-policy", CSP.encode()),
+                        (b"x-content-type-options", b"nosniff"),
+                    ],
+                }
+            )
+            await send({"type": "http.response.body", "body": page})
+            return
         await _send_problem(
             send,
             413,
             "Forespørselen er for stor",
-            f"Innholdet kan være høyst {self.max_body_bytes // 1000} kB.",
+            f"Innholdet kan være høyst {storrelse}.",
             code="for_stor",
         )
 

@@ -56,6 +56,7 @@ TJENESTE_LABELS = {
 }
 
 HVA_LABELS = {
+    "etterregistrering.import": "Etterregistrerte saken",
     "soknad.opprett": "Opprettet søknaden",
     "soknad.lagre": "Endret søknaden",
     "soknad.vis": "Åpnet søknaden",

@@ -43,6 +43,7 @@ NAV: list[tuple[Role, str, str, str]] = [
     (Role.ADMIN, "soknad", "/admin/hjelpetekster", "Hjelpetekster"),
     (Role.PERSONVERN, "soknad", "/personvern", "Tilgangslogg"),
     (Role.ADMIN, "soknad", "/admin/katalog", "Katalog"),
+    (Role.ADMIN, "soknad", "/admin/etterregistrering", "Etterregistrering"),
     *(
         (role, "soknad", path, label)
         for path, label in (("/register", "Register"), ("/statistikk", "Statistikk"))

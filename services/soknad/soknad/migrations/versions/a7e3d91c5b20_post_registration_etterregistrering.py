@@ -2,7 +2,7 @@
 cases with a unique stable key per trust
 
 Revision ID: a7e3d91c5b20
-Revises: f4c2b7d9e1a3
+Revises: a8d3e6f1b2c4
 Create Date: 2026-12-03 13:40:00
 """
 
@@ -15,7 +15,7 @@ from shared.platform.db.tables import SEQ_TYPE
 from shared.platform.db.types import UtcDateTime
 
 revision: str = "a7e3d91c5b20"
-down_revision: str | tuple[str, ...] | None = "f4c2b7d9e1a3"
+down_revision: str | tuple[str, ...] | None = "a8d3e6f1b2c4"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
