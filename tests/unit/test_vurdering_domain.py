@@ -16,6 +16,7 @@ def anbefaling(**overrides: Any) -> dict[str, Any]:
         "anbefaling": "innvilge_med_vilkar",
         "begrunnelse": "Alvorlig sykdom uten godkjent alternativ.",
         "kriterier": {"alvorlighet": 3, "nytte": 2, "ressursbruk": 2, "evidenskvalitet": 1},
+        "vilkar": "Evaluering etter seks måneder.",
     }
     data.update(overrides)
     return data
