@@ -206,5 +206,7 @@ def test_a_draft_takes_any_subset_and_blank_clears_a_field() -> None:
 
 def test_every_assessment_field_has_norwegian_help() -> None:
     assert {k.navn for k in KRITERIER} == {"alvorlighet", "nytte", "ressursbruk", "evidenskvalitet"}
-    for felt in (*KRITERIER, *VURDERINGSFELT):
-        assert felt.hjelp and felt.label
+    for k in KRITERIER:
+        assert k.hjelp and k.label
+    for f in VURDERINGSFELT:
+        assert f.hjelp and f.label
