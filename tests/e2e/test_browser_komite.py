@@ -296,7 +296,7 @@ async def test_two_members_comment_assess_and_recommend_in_the_browser(
     ctx3 = await browser.new_context(locale="nb-NO")
     consultant = await ctx3.new_page()
     consultant.set_default_timeout(WAIT)
-    await consultant.goto(link)
+    await consultant.goto(link if link.startswith("http") else served.url + link)
     await expect(consultant.get_by_role("heading", name=re.compile("Uttalelse om sak"))).to_be_visible()
     html = await consultant.content()
     for secret in (FNR, PASIENT, "15.03.1985"):

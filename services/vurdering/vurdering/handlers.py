@@ -20,6 +20,7 @@ from shared.domain.lokal_sak import (
     require_fresh,
 )
 from shared.domain.overganger import Handling
+from shared.domain.presedens import Presedenssok
 from shared.domain.soknadsvisning import oppdatert, visning_av
 from shared.events.common import Kriterievurdering as KriterievurderingEvent
 from shared.events.common import Medlemsvurdering as MedlemsvurderingEvent
@@ -41,7 +42,7 @@ from shared.platform.db.uow import UnitOfWork
 from shared.platform.db.use_case import use_case
 from shared.platform.errors import NotFound
 from shared.platform.observability.logging import mark_sensitive
-from vurdering import store, varsler
+from vurdering import presedens, store, varsler
 from vurdering.domain import (
     ANBEFALING_LABELS,
     FLYT_FORENKLET,
@@ -53,6 +54,7 @@ from vurdering.domain import (
     krev_komitesteg,
     transition,
 )
+from vurdering.presedens import LokaltVedtak
 from vurdering.store import (
     Anbefaling,
     Historikk,
@@ -214,6 +216,30 @@ async def load_for_committee(uow: UnitOfWork, p: Principal, sak_id: str) -> Sak:
 async def read(uow: UnitOfWork, p: Principal, sak_id: str, *, purpose: str) -> SakVisning:
     """One case in full; the snapshot holds personal data, so every read is audited."""
     return await _visning(uow, await _read(uow, p, sak_id, purpose=purpose), p)
+
+
+@dataclass(frozen=True)
+class Saksside:
+    """What the case page needs from the database, read in one unit of work."""
+
+    visning: SakVisning
+    sok: Presedenssok | None
+    lokale_vedtak: list[LokaltVedtak]
+    uleste_varsler: int
+
+
+@use_case
+async def read_side(uow: UnitOfWork, p: Principal, sak_id: str, *, purpose: str) -> Saksside:
+    """The case page's data: the case in full (audited), this trust's precedent and the bell's count."""
+    visning = await read.within(uow, p, sak_id, purpose=purpose)
+    sok = presedens.sok_for(visning.sak)
+    lokalt = await presedens.lokale_vedtak.within(uow, p, visning.sak, sok) if sok is not None else []
+    return Saksside(
+        visning=visning,
+        sok=sok,
+        lokale_vedtak=lokalt,
+        uleste_varsler=await varsler.antall_uleste.within(uow, p),
+    )
 
 
 @use_case

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from shared.domain.presedens import Presedenssok
 from shared.domain.presedenssvar import PresedensGruppevedtak, PresedensSvar
 from shared.platform.auth.principal import Principal, Role
-from shared.platform.db.uow import Database, UnitOfWork
+from shared.platform.db.uow import UnitOfWork
 from shared.platform.db.use_case import use_case
 from vurdering import store
 from vurdering.presedens_nasjonal import NasjonalPresedens
@@ -93,14 +93,17 @@ async def lokale_vedtak(uow: UnitOfWork, p: Principal, sak: Sak, sok: Presedenss
 
 
 async def panel(
-    db: Database, p: Principal, sak: Sak, nasjonal: NasjonalPresedens, *, credentials: dict[str, str]
+    p: Principal,
+    sok: Presedenssok | None,
+    lokalt: list[LokaltVedtak],
+    nasjonal: NasjonalPresedens,
+    *,
+    credentials: dict[str, str],
 ) -> Presedenspanel:
-    """The whole panel: the trust's part from its own database, the national part over HTTP (outside
-    any transaction, so a slow `oversikt` never holds a connection)."""
-    sok = sok_for(sak)
+    """The whole panel: the trust's part (read with the case, in its unit of work), the national part
+    over HTTP (outside any transaction, so a slow `oversikt` never holds a connection)."""
     if sok is None:
         return Presedenspanel(sok=None)
-    lokalt = await lokale_vedtak(db, p, sak, sok)
     svar = await nasjonal.hent(sok, credentials=credentials)
     if svar is not None:
         # The trust's own group decisions are in the local part, from its own (newer) data.

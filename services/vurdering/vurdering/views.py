@@ -32,7 +32,7 @@ from vurdering.domain import (
     Sporsmal,
     Status,
 )
-from vurdering.handlers import SakVisning
+from vurdering.handlers import Saksside
 from vurdering.kommentarer import KONSULTASJON_SEKSJON
 from vurdering.presedens_nasjonal import forwarded_credentials
 from vurdering.store import Kommentar
@@ -138,8 +138,7 @@ def _traader(kommentarer: list[Kommentar]) -> dict[str, list[tuple[Kommentar, li
 async def _page(
     request: Request,
     p: Principal,
-    db: Db,
-    visning: SakVisning,
+    side: Saksside,
     *,
     errors: list[dict[str, str]] | None = None,
     verdier: dict[str, Any] | None = None,
@@ -147,10 +146,22 @@ async def _page(
     melding: str | None = None,
     extra: dict[str, Any] | None = None,
 ) -> Response:
+    visning = side.visning
     sak = visning.sak
     panel = await presedens.panel(
-        db, p, sak, request.app.state.nasjonal_presedens, credentials=forwarded_credentials(request)
+        p,
+        side.sok,
+        side.lokale_vedtak,
+        request.app.state.nasjonal_presedens,
+        credentials=forwarded_credentials(request),
     )
+    # Built once: url_for walks every route, and a page with many comment forms would ask dozens of times.
+    sak_url = str(request.url_for("sak_side", sak_id=sak.id))
+    u = {
+        "sak": sak_url,
+        "api": str(request.url_for("save_assessment", sak_id=sak.id)).removesuffix("/vurdering"),
+        "saker": str(request.url_for("saker")),
+    }
     er_inhabil = visning.inhabil(p.user_id) is not None
     aktiv = sak.status in (Status.TIL_VURDERING, Status.ANBEFALT)
     context = {
@@ -178,7 +189,8 @@ async def _page(
         "levert": [x for x in visning.vurderinger if x.levert_at is not None],
         "i_dag": visning.i_dag or date.today(),
         "naa": datetime.now(UTC),
-        "varsler_uleste": await varsler.antall_uleste(db, p),
+        "varsler_uleste": side.uleste_varsler,
+        "u": u,
         "melding": melding or MESSAGES.get(request.query_params.get("melding", "")),
         **(extra or {}),
     }
@@ -187,7 +199,7 @@ async def _page(
 
 @router.get("/sak/{sak_id}", name="sak_side")
 async def sak_side(request: Request, sak_id: str, p: CurrentPrincipal, db: Db) -> Response:
-    return await _page(request, p, db, await handlers.read(db, p, sak_id, purpose="Vurdere søknad"))
+    return await _page(request, p, await handlers.read_side(db, p, sak_id, purpose="Vurdere søknad"))
 
 
 async def refused(
@@ -201,16 +213,16 @@ async def refused(
     status_code: int,
 ) -> Response:
     """Show the case again with what was typed and why it was refused."""
-    visning = await handlers.read(db, p, sak_id, purpose="Vurdere søknad")
-    return await _page(request, p, db, visning, errors=errors, verdier=verdier, status_code=status_code)
+    side = await handlers.read_side(db, p, sak_id, purpose="Vurdere søknad")
+    return await _page(request, p, side, errors=errors, verdier=verdier, status_code=status_code)
 
 
 async def page_after(
     request: Request, p: Principal, db: Db, sak_id: str, *, melding: str, extra: dict[str, Any]
 ) -> Response:
     """The case page straight after a command whose result is shown once (not through a redirect)."""
-    visning = await handlers.read(db, p, sak_id, purpose="Vurdere søknad")
-    return await _page(request, p, db, visning, melding=melding, extra=extra)
+    side = await handlers.read_side(db, p, sak_id, purpose="Vurdere søknad")
+    return await _page(request, p, side, melding=melding, extra=extra)
 
 
 def domain_errors(exc: DomainError) -> list[dict[str, str]]:

@@ -57,10 +57,9 @@ async def inviter(request: Request, sak_id: str, p: CurrentPrincipal, db: Db) ->
         return await refused(
             request, p, db, sak_id, errors=domain_errors(exc), verdier=verdier, status_code=exc.status
         )
+    # Absolute when the service knows its public address (`base_url`); never built from the request's
+    # Host header, which whoever sends the request controls.
     lenke = str(request.url_for("konsultasjon_side", token=invitert.token))
-    if not lenke.startswith("http"):
-        # Pages link relatively; a link sent to someone elsewhere must carry the origin.
-        lenke = f"{request.url.scheme}://{request.url.netloc}{lenke}"
     return await page_after(
         request,
         p,
