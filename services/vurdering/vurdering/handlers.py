@@ -174,24 +174,33 @@ def seksjoner(sak: Sak) -> list[Seksjonsvisning]:
 async def _visning(uow: UnitOfWork, sak: Sak, p: Principal | None = None) -> SakVisning:
     session = uow.session
     user_id = p.user_id if p is not None else None
-    notater = [n for n in await store.notater_for(session, sak.id) if n.delt or n.medlem_id == user_id]
-    vurderinger = [
-        v
-        for v in await store.medlemsvurderinger_for(session, sak.id)
-        if v.levert_at is not None or v.medlem_id == user_id
-    ]
+    har = await store.deler_med_innhold(session, sak.id)
+    notater = (
+        [n for n in await store.notater_for(session, sak.id) if n.delt or n.medlem_id == user_id]
+        if "notat" in har
+        else []
+    )
+    vurderinger = (
+        [
+            v
+            for v in await store.medlemsvurderinger_for(session, sak.id)
+            if v.levert_at is not None or v.medlem_id == user_id
+        ]
+        if "medlemsvurdering" in har
+        else []
+    )
     return SakVisning(
         sak=sak,
-        anbefaling=await store.anbefaling_for(session, sak.id),
-        sporsmal=await store.sporsmal_for(session, sak.id),
-        historikk=await store.historikk_for(session, sak.id),
+        anbefaling=await store.anbefaling_for(session, sak.id) if "anbefaling" in har else None,
+        sporsmal=await store.sporsmal_for(session, sak.id) if "sporsmal" in har else [],
+        historikk=await store.historikk_for(session, sak.id) if "historikk" in har else [],
         visning=seksjoner(sak),
         nye_felt=list(sak.nye_felt or []),
-        kommentarer=await store.kommentarer_for(session, sak.id),
+        kommentarer=await store.kommentarer_for(session, sak.id) if "kommentar" in har else [],
         notater=notater,
         vurderinger=vurderinger,
-        inhabiliteter=await store.inhabiliteter_for(session, sak.id),
-        konsultasjoner=await store.konsultasjoner_for(session, sak.id),
+        inhabiliteter=await store.inhabiliteter_for(session, sak.id) if "inhabilitet" in har else [],
+        konsultasjoner=await store.konsultasjoner_for(session, sak.id) if "konsultasjon" in har else [],
         i_dag=_today(uow),
     )
 
