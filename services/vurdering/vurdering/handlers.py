@@ -90,6 +90,8 @@ class SakVisning:
     inhabiliteter: list[Inhabilitet] = field(default_factory=list)
     konsultasjoner: list[Konsultasjon] = field(default_factory=list)
     i_dag: date | None = None
+    uleste_varsler: int = 0
+    """The reader's unread notifications (the bell in the page's header)."""
 
     @property
     def venter_pa_svar(self) -> bool:
@@ -174,7 +176,7 @@ def seksjoner(sak: Sak) -> list[Seksjonsvisning]:
 async def _visning(uow: UnitOfWork, sak: Sak, p: Principal | None = None) -> SakVisning:
     session = uow.session
     user_id = p.user_id if p is not None else None
-    har = await store.deler_med_innhold(session, sak.id)
+    har, uleste = await store.deler_med_innhold(session, sak.id, hf=sak.hf, user_id=user_id)
     notater = (
         [n for n in await store.notater_for(session, sak.id) if n.delt or n.medlem_id == user_id]
         if "notat" in har
@@ -202,6 +204,7 @@ async def _visning(uow: UnitOfWork, sak: Sak, p: Principal | None = None) -> Sak
         inhabiliteter=await store.inhabiliteter_for(session, sak.id) if "inhabilitet" in har else [],
         konsultasjoner=await store.konsultasjoner_for(session, sak.id) if "konsultasjon" in har else [],
         i_dag=_today(uow),
+        uleste_varsler=uleste,
     )
 
 
@@ -247,7 +250,7 @@ async def read_side(uow: UnitOfWork, p: Principal, sak_id: str, *, purpose: str)
         visning=visning,
         sok=sok,
         lokale_vedtak=lokalt,
-        uleste_varsler=await varsler.antall_uleste.within(uow, p),
+        uleste_varsler=visning.uleste_varsler,
     )
 
 

@@ -386,12 +386,24 @@ _DELER: dict[str, Any] = {
 """The case's parts the case page shows, by name."""
 
 
-async def deler_med_innhold(session: AsyncSession, sak_id: str) -> set[str]:
-    """Which of the case's parts (comments, notes, …) have rows, in one round trip: most cases have
-    few, and the case page then skips the queries that would find nothing."""
+async def deler_med_innhold(
+    session: AsyncSession, sak_id: str, *, hf: str, user_id: str | None
+) -> tuple[set[str], int]:
+    """Which of the case's parts (comments, notes, …) have rows, and the reader's unread notifications,
+    in one round trip: most cases have few parts, and the case page then skips the queries that would
+    find nothing."""
     counts = [
         select(func.count()).select_from(model).where(model.sak_id == sak_id).scalar_subquery().label(name)
         for name, model in _DELER.items()
     ]
-    row = (await session.execute(select(*counts))).one()
-    return {name for name, count in row._mapping.items() if count}
+    uleste = (
+        select(func.count())
+        .select_from(Varsel)
+        .where(Varsel.hf == hf, Varsel.user_id == (user_id or ""), Varsel.lest_at.is_(None))
+        .scalar_subquery()
+        .label("_uleste")
+    )
+    row = (await session.execute(select(*counts, uleste))).one()
+    mapping = dict(row._mapping)
+    antall = int(mapping.pop("_uleste") or 0)
+    return {name for name, count in mapping.items() if count}, antall
