@@ -215,6 +215,12 @@ async def test_two_members_comment_assess_and_recommend_in_the_browser(
         "Observasjonsstudier viser færre attakker."
     )
     await shot(ingrid, "vurdering-sak-min-vurdering")
+    # On a phone the case page does not scroll sideways.
+    await ingrid.set_viewport_size({"width": 390, "height": 844})
+    widths = await ingrid.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert widths[0] <= widths[1], widths
+    await shot(ingrid, "vurdering-sak-telefon")
+    await ingrid.set_viewport_size({"width": 1280, "height": 900})
     await ingrid.locator("#vurdering").get_by_role("button", name="Lever vurderingen til komiteen").click()
     await expect(ingrid.get_by_role("status").first).to_contain_text("Vurderingen din er levert")
 

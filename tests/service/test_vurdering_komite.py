@@ -38,7 +38,9 @@ from shared.events.contracts import (
     SoknadForankret,
     TilleggsinformasjonBesvart,
     TilleggsinformasjonEtterspurt,
+    TilleggsinformasjonEtterspurtAvFagdirektor,
     VedtakFattet,
+    VedtakOpphevet,
 )
 from shared.events.envelope import Envelope
 from shared.platform.auth.demo import DEMO_USERS
@@ -611,6 +613,47 @@ async def test_a_question_waits_for_the_answer_which_updates_the_application_mar
         assert "Søker har svart på spørsmålet i sak" in (await k.get("/varsler")).text
 
 
+async def test_the_directors_question_joins_the_thread_and_its_answer_resumes_the_case(
+    komite: Komite,
+) -> None:
+    event, sak_id = await ready_case(komite)
+    sporsmal = TilleggsinformasjonEtterspurtAvFagdirektor(
+        sporsmal_id=str(uuid.uuid4()),
+        soknad_id=event.soknad_id,
+        lopenummer=event.lopenummer,
+        sporsmal="Er pasienten informert skriftlig?",
+        spurt_at=datetime.now(UTC),
+        spurt_av_navn="Lars Haugen",
+    )
+    await publish(komite, sporsmal, subject=event.lopenummer, exchange="beslutning.events")
+    async with DemoClient(komite.app, "hbe-komite") as k:
+
+        async def waiting() -> bool:
+            found = await listed(k, event.lopenummer)
+            return found is not None and found["venter_pa_svar"] is True
+
+        await wait_until(waiting)
+        assert "Er pasienten informert skriftlig?" in (await k.get(f"/sak/{sak_id}")).text
+        svar = TilleggsinformasjonBesvart(
+            sporsmal_id=sporsmal.sporsmal_id,
+            soknad_id=event.soknad_id,
+            lopenummer=event.lopenummer,
+            svar="Ja, samtykke er signert.",
+            besvart_at=datetime.now(UTC),
+            besvart_av_navn="Kari Nordmann",
+        )
+        await publish(komite, svar, subject=event.lopenummer, exchange="soknad.events")
+
+        async def answered() -> bool:
+            found = await listed(k, event.lopenummer)
+            return found is not None and found["venter_pa_svar"] is False
+
+        await wait_until(answered)
+        page = (await k.get(f"/sak/{sak_id}")).text
+        assert "Ja, samtykke er signert." in page and "Lars Haugen" in page
+        assert "Nytt svar" not in page  # the answer changed no field of the application
+
+
 async def test_the_queue_sorts_by_deadline_and_flags_overdue_cases(komite: Komite) -> None:
     later, soon = forankret(), forankret()
     for event, frist in ((later, TODAY + timedelta(days=20)), (soon, TODAY - timedelta(days=1))):
@@ -664,6 +707,26 @@ async def test_the_precedent_panel_shows_this_trusts_decisions_and_says_when_ove
         )
         assert "Et gruppevedtak dekker trolig saken" in page.text
         assert "Den nasjonale oversikten svarte ikke" in page.text
+
+        # A revoked group decision is shown as such and covers nothing any more.
+        opphevet = VedtakOpphevet(
+            vedtak_id=str(uuid.uuid4()),
+            opphever_vedtak_id=vedtak.vedtak_id,
+            soknad_id=earlier.soknad_id,
+            lopenummer=earlier.lopenummer,
+            begrunnelse="Ny kunnskap.",
+            gjelder_fra=TODAY,
+            opphevet_av="hbe-fagdirektor",
+            opphevet_av_navn="Lars Haugen",
+            opphevet_at=datetime.now(UTC),
+        )
+        await publish(komite, opphevet, subject=earlier.lopenummer, exchange="beslutning.events")
+
+        async def revoked() -> bool:
+            return "– opphevet" in (await k.get(f"/sak/{sak_id}")).text
+
+        await wait_until(revoked)
+        assert "Ingen gjeldende gruppevedtak dekker saken." in (await k.get(f"/sak/{sak_id}")).text
 
 
 async def test_the_precedent_panel_shows_the_national_answer(komite_med_oversikt: Komite) -> None:
