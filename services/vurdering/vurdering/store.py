@@ -235,7 +235,13 @@ async def list_for_hf(session: AsyncSession, *, hf: str, limit: int = 500) -> li
             # Decided by the director alone: never the committee's.
             or_(Sak.flyt.is_(None), Sak.flyt != "forenklet"),
         )
-        .order_by(Sak.frist.is_(None), Sak.frist, Sak.forankret_at.desc())
+        # Open cases first (closed ones keep their old deadlines and would crowd the top), then by deadline.
+        .order_by(
+            Sak.status.not_in((Status.TIL_VURDERING, Status.ANBEFALT)),
+            Sak.frist.is_(None),
+            Sak.frist,
+            Sak.forankret_at.desc(),
+        )
         .limit(limit)
     )
     return list(rows)

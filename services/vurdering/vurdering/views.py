@@ -173,6 +173,14 @@ async def _page(
         "traader": _traader(visning.kommentarer),
         "konsultasjon_seksjon": KONSULTASJON_SEKSJON,
         "anbefaling": visning.anbefaling,
+        "medlemmenes_syn": [
+            (
+                m["medlem_navn"],
+                m.get("anbefaling"),
+                datetime.fromisoformat(m["levert_at"]) if m.get("levert_at") else None,
+            )
+            for m in (visning.anbefaling.medlemsvurderinger if visning.anbefaling else [])
+        ],
         "sporsmal": visning.sporsmal,
         "historikk": visning.historikk,
         "presedens": panel,
