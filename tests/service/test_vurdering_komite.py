@@ -324,6 +324,12 @@ async def test_a_case_enters_the_committees_queue_only_when_the_director_sends_i
             "POST", f"/api/saker/{sak_id}/kommentarer", {"seksjon_id": "legemiddel", "tekst": "Dosen?"}
         )
         assert "ikke sendt saken til komiteen" in assert_problem(refused, 409)["detail"]
+        waiting = await k.get(f"/sak/{sak_id}")
+        assert (
+            waiting.status_code == 200
+            and "Fagdirektøren har ikke sendt saken til komiteen ennå." in waiting.text
+        )
+        assert 'name="innhold.nytte"' not in waiting.text and "Legg til kommentar" not in waiting.text
 
         await send_to_committee(komite, event, frist=TODAY + timedelta(days=10))
         await stored(komite, event, status="til_vurdering")
