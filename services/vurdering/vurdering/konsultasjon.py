@@ -24,6 +24,7 @@ from shared.platform.errors import InvalidTransition, NotFound
 from shared.platform.katalog import Katalog
 from vurdering import store, varsler
 from vurdering.anonymisering import anonymisert
+from vurdering.domain import Status
 from vurdering.handlers import load_for_committee, seksjoner, skriv_historikk
 from vurdering.kommentarer import KONSULTASJON_SEKSJON, Kommentartekst
 from vurdering.store import Kommentar, Konsultasjon, Sak
@@ -164,7 +165,7 @@ async def apne(uow: UnitOfWork, token: str) -> Konsultasjonsvisning:
 @use_case
 async def gi_uttalelse(uow: UnitOfWork, token: str, *, tekst: Kommentartekst) -> Kommentar:
     k, sak = await _gyldig(uow, token)
-    if sak.status not in ("til_vurdering", "anbefalt"):
+    if sak.status not in (Status.TIL_VURDERING, Status.ANBEFALT):
         raise InvalidTransition("Saken er avsluttet, og tar ikke imot flere uttalelser.")
     konsulent = _konsulent(k, sak.hf)
     row = Kommentar(
