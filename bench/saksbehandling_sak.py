@@ -1,7 +1,8 @@
 """The committee's case page with 10,000 cases of one trust on PostgreSQL: the whole application (its
 sections with comment threads), the member's assessment, the history and the precedent panel (the
-trust's earlier decisions from the database, the national part from a local stub of `oversikt`),
-requested through the HTTP app. Figure: `saksbehandling_case_p95_ms` (target < 100 ms).
+trust's earlier decisions from the database, the national part from a stub of `oversikt` in its own
+process), requested one after another through the HTTP app by one member. Figure:
+`saksbehandling_case_p95_ms` (target < 100 ms).
 
 `python -m bench.saksbehandling_sak` runs it alone."""
 
@@ -16,12 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import uvicorn
 from fastapi import FastAPI
 from pydantic import SecretStr
 from sqlalchemy import insert
 
-from bench.infra import free_port, pg_database, quiet_machine
+from bench.infra import pg_database, quiet_machine, uvicorn_app
 from shared.domain.identifiers import synthetic_fodselsnummer
 from shared.platform.auth.demo import DEMO_USERS
 from shared.platform.auth.session import SESSION_COOKIE, CookieSigner
@@ -45,8 +45,13 @@ PAIRS = [
 ]
 
 
-def _stub_oversikt() -> FastAPI:
+def stub_oversikt() -> FastAPI:
+    """`oversikt`'s precedent answer, served by its own process as `oversikt` would be."""
     stub = FastAPI()
+
+    @stub.get("/health")
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
 
     @stub.get("/oversikt/api/presedens")
     async def presedens(virkestoff: str = "", atc: str = "", icd10: str = "") -> dict[str, Any]:
@@ -248,12 +253,13 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 async def run() -> dict[str, float]:
-    stub_port = free_port()
-    stub = uvicorn.Server(
-        uvicorn.Config(_stub_oversikt(), host="127.0.0.1", port=stub_port, log_level="warning")
-    )
-    stub_task = asyncio.create_task(stub.serve())
-    async with pg_database() as url:
+    stub_log = Path("/tmp") / f"bench-oversikt-stub-{uuid.uuid4().hex[:8]}.log"
+    async with (
+        uvicorn_app(
+            "bench.saksbehandling_sak:stub_oversikt", env={}, ready_path="/health", log=stub_log
+        ) as stub,
+        pg_database() as url,
+    ):
         settings = VurderingSettings(
             database_url=url,
             data_dir=Path("/tmp") / f"bench-vurdering-{uuid.uuid4().hex[:8]}",
@@ -261,7 +267,7 @@ async def run() -> dict[str, float]:
             log_level="WARNING",
             session_secret=SecretStr(SECRET),
         )
-        oversikt = httpx.AsyncClient(base_url=f"http://127.0.0.1:{stub_port}/oversikt", timeout=2.0)
+        oversikt = httpx.AsyncClient(base_url=f"{stub.url}/oversikt", timeout=2.0)
         app = create_app(settings, bus=MemoryBus(), oversikt=oversikt)
         async with app.router.lifespan_context(app):
             await app.state.runtime.wait_until_ready()
@@ -289,8 +295,6 @@ async def run() -> dict[str, float]:
 
                 await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
         await oversikt.aclose()
-    stub.should_exit = True
-    await stub_task
     p50, p95 = _percentile(latencies, 0.50), _percentile(latencies, 0.95)
     print(
         f"  saksbehandling case page: {CASES} cases, {REQUESTS} requests, p50 {p50:.1f} ms, p95 {p95:.1f} ms"
