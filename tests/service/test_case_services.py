@@ -22,8 +22,8 @@ from beslutning.domain import VedtakInput
 from beslutning.settings import BeslutningSettings
 from beslutning.store import Sak as BeslutningSak
 from shared.domain.identifiers import synthetic_fodselsnummer
-from shared.events.common import Forankring, Indikasjon, Legemiddel, Pasient
-from shared.events.contracts import SoknadForankret
+from shared.events.common import Forankring, Indikasjon, Komitemedlem, Legemiddel, Pasient
+from shared.events.contracts import SakSendtTilKomite, SoknadForankret
 from shared.events.envelope import Envelope
 from shared.platform.auth.demo import DEMO_USERS
 from shared.platform.auth.principal import Principal
@@ -105,6 +105,28 @@ async def anchored(services: Services) -> SoknadForankret:
         data=event.model_dump(mode="json"),
     )
     await services.bus.publish(envelope, exchange="soknad.events")
+    await services.bus.drain()
+    # The director's triage to the complete flow puts the case in the committee's queue.
+    sendt = SakSendtTilKomite(
+        soknad_id=event.soknad_id,
+        lopenummer=event.lopenummer,
+        medlemmer=[Komitemedlem(id="hbe-komite", navn="Ingrid Berg")],
+        frist=date.today() + timedelta(days=14),
+        sendt_av="hbe-fagdirektor",
+        sendt_av_navn="Lars Haugen",
+        sendt_at=datetime.now(UTC),
+    )
+    await services.bus.publish(
+        Envelope(
+            source="/hf/HBE/beslutning",
+            type=sendt.TYPE,
+            hf="HBE",
+            subject=event.lopenummer,
+            correlationid="t",
+            data=sendt.model_dump(mode="json"),
+        ),
+        exchange="beslutning.events",
+    )
     await services.bus.drain()
     return event
 

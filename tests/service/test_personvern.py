@@ -26,6 +26,7 @@ from shared.platform.auth.session import CSRF_COOKIE
 from shared.platform.runtime import ServiceRuntime
 from tests.support.apps import SIGNER, DemoClient
 from tests.support.builders import complete_innhold
+from tests.support.triage import send_til_komite
 from tests.support.waiting import wait_until
 
 FNR = synthetic_fodselsnummer(date(1972, 6, 9), sex="mann", serial=3)
@@ -125,6 +126,7 @@ async def drive_case(portal: FastAPI, fnr: str = FNR) -> Case:
             {"begrunnelse": "Faglig og budsjettmessig forankret.", "kostnadssted": "HBE-4100"},
         )
         lopenummer = sent["lopenummer"]
+        await send_til_komite(portal.state.bus, soknad_id=draft["id"], lopenummer=lopenummer)
         sak = await wait_for(komite, "/vurdering/api/saker", lopenummer)
         await komite.call("GET", f"/vurdering/api/saker/{sak['id']}")
         beslutning = await wait_for(direktor, "/beslutning/api/saker", lopenummer)

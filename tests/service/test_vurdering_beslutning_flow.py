@@ -1,7 +1,8 @@
 """The committee and the medical director on the embedded default: an anchored application becomes an
-assessment case and a decision case, the recommendation and the decision travel through the outbox,
-and the rules hold at the HTTP edge (409 twice, 422 with the field, other trusts kept out, no double
-case on redelivery)."""
+assessment case and a decision case, the director's triage (`SakSendtTilKomite`) puts it in the
+committee's queue, the recommendation and the decision travel through the outbox, and the rules hold
+at the HTTP edge (409 twice, 422 with the field, other trusts kept out, no double case on
+redelivery)."""
 
 from __future__ import annotations
 
@@ -20,9 +21,10 @@ from beslutning.settings import BeslutningSettings
 from shared.domain.identifiers import synthetic_fodselsnummer
 from shared.domain.kalender import oslo_date
 from shared.events.base import EventContract
-from shared.events.common import Forankring, Indikasjon, Kriterievurdering, Legemiddel, Pasient
+from shared.events.common import Forankring, Indikasjon, Komitemedlem, Kriterievurdering, Legemiddel, Pasient
 from shared.events.contracts import (
     AnbefalingAvgitt,
+    SakSendtTilKomite,
     SoknadForankret,
     TilleggsinformasjonEtterspurt,
     VedtakFattet,
@@ -35,6 +37,7 @@ from tests.support.recording import record_events
 from tests.support.waiting import wait_until
 from vurdering.app import create_app as create_vurdering
 from vurdering.settings import VurderingSettings
+from vurdering.store import Sak as VurderingSak
 
 PROBLEM = "application/problem+json"
 SOKNAD_EXCHANGE = "soknad.events"
@@ -130,6 +133,31 @@ async def publish_forankret(flow: Flow, event: SoknadForankret) -> Envelope:
     return envelope
 
 
+async def send_til_komite(
+    flow: Flow,
+    event: SoknadForankret,
+    *,
+    medlemmer: tuple[tuple[str, str], ...] = (("hbe-komite", "Ingrid Berg"),),
+    frist: date | None = None,
+) -> SakSendtTilKomite:
+    """The director's triage to the complete flow, as beslutning publishes it."""
+    sendt = SakSendtTilKomite(
+        soknad_id=event.soknad_id,
+        lopenummer=event.lopenummer,
+        medlemmer=[Komitemedlem(id=i, navn=n) for i, n in medlemmer],
+        frist=frist or TODAY + timedelta(days=14),
+        merknad="Vurder særlig dokumentasjonen.",
+        sendt_av="hbe-fagdirektor",
+        sendt_av_navn="Lars Haugen",
+        sendt_at=datetime.now(UTC),
+    )
+    await flow.bus.publish(
+        envelope_of(sendt, subject=event.lopenummer, source="/hf/HBE/beslutning"),
+        exchange="beslutning.events",
+    )
+    return sendt
+
+
 async def find_case(client: DemoClient, lopenummer: str) -> dict[str, Any] | None:
     response = await client.get("/api/saker")
     assert response.status_code == 200, response.text
@@ -153,6 +181,7 @@ async def wait_for_case(client: DemoClient, lopenummer: str, *, status: str | No
 ANBEFALING: dict[str, Any] = {
     "anbefaling": "innvilge_med_vilkar",
     "begrunnelse": "Alvorlig sykdom, moderat dokumentasjon; bør evalueres etter seks måneder.",
+    "vilkar": "Evaluering etter seks måneder; registrering i Norsk MS-register.",
     "kriterier": {"alvorlighet": 3, "nytte": 2, "ressursbruk": 2, "evidenskvalitet": 2},
 }
 
@@ -170,6 +199,7 @@ def assert_problem(response: Any, status: int, *fields: str) -> dict[str, Any]:
 async def test_committee_recommends_and_director_decides(flow: Flow) -> None:
     event = forankret()
     await publish_forankret(flow, event)
+    await send_til_komite(flow, event)
     async with (
         DemoClient(flow.vurdering, "hbe-komite") as komite,
         DemoClient(flow.beslutning, "hbe-fagdirektor") as direktor,
@@ -196,6 +226,8 @@ async def test_committee_recommends_and_director_decides(flow: Flow) -> None:
         assert_problem(await komite.send_json("POST", url, bad_score), 422, "kriterier.nytte")
         unknown = {**ANBEFALING, "anbefaling": "kanskje"}
         assert_problem(await komite.send_json("POST", url, unknown), 422, "anbefaling")
+        no_conditions = {**ANBEFALING, "vilkar": " "}
+        assert_problem(await komite.send_json("POST", url, no_conditions), 422, "vilkar")
 
         sporsmal = {"sporsmal": "Hvilke behandlinger er prøvd, og hvorfor ble de avsluttet?"}
         asked = await komite.send_json("POST", f"/api/saker/{sak_id}/tilleggsinformasjon", sporsmal)
@@ -209,7 +241,10 @@ async def test_committee_recommends_and_director_decides(flow: Flow) -> None:
         twice = assert_problem(await komite.send_json("POST", url, ANBEFALING), 409)
         assert "anbefaling" in twice["detail"]
         await wait_until(lambda: flow.events(AnbefalingAvgitt, event.lopenummer))
-        assert flow.events(AnbefalingAvgitt, event.lopenummer)[0].hf == "HBE"
+        avgitt = flow.events(AnbefalingAvgitt, event.lopenummer)[0]
+        assert avgitt.hf == "HBE"
+        assert avgitt.data["avgitt_av_navn"] == "Ingrid Berg"
+        assert avgitt.data["vilkar"] == ANBEFALING["vilkar"]
 
         ready = await wait_for_case(direktor, event.lopenummer, status="klar_for_vedtak")
         assert ready["anbefaling"] == "innvilge_med_vilkar"
@@ -278,9 +313,24 @@ async def test_director_decides_without_the_committee(flow: Flow) -> None:
         assert decided.status_code == 201, decided.text
         assert decided.json()["vedtak"]["vurderingsflyt"] == "forenklet"
 
-        closed = await wait_for_case(komite, event.lopenummer, status="avsluttet")
-        late = await komite.send_json("POST", f"/api/saker/{closed['id']}/anbefaling", ANBEFALING)
-        assert_problem(late, 409)
+        # The committee never had the case: not in its queue, and no committee step is possible.
+        db = flow.vurdering.state.runtime.db
+
+        async def closed_in_vurdering() -> bool:
+            async with db.unit_of_work() as uow:
+                sak = await uow.session.scalar(
+                    select(VurderingSak).where(VurderingSak.soknad_id == event.soknad_id)
+                )
+                return sak is not None and sak.status == "avsluttet" and sak.flyt == "forenklet"
+
+        await wait_until(closed_in_vurdering)
+        assert await find_case(komite, event.lopenummer) is None
+        async with db.unit_of_work() as uow:
+            sak_id = await uow.session.scalar(
+                select(VurderingSak.id).where(VurderingSak.soknad_id == event.soknad_id)
+            )
+        late = await komite.send_json("POST", f"/api/saker/{sak_id}/anbefaling", ANBEFALING)
+        assert "forenklet" in assert_problem(late, 409)["detail"]
 
     async with DemoClient(flow.beslutning, "hbe-controller") as controller:
         # A refusal is not invoiced.
@@ -290,6 +340,7 @@ async def test_director_decides_without_the_committee(flow: Flow) -> None:
 async def test_another_trust_cannot_see_or_touch_the_case(flow: Flow) -> None:
     event = forankret()
     await publish_forankret(flow, event)
+    await send_til_komite(flow, event)
     async with (
         DemoClient(flow.vurdering, "hbe-komite") as komite,
         DemoClient(flow.beslutning, "hbe-fagdirektor") as direktor,
@@ -299,9 +350,10 @@ async def test_another_trust_cannot_see_or_touch_the_case(flow: Flow) -> None:
 
     async with DemoClient(flow.vurdering, "ous-komite") as ous:
         assert await find_case(ous, event.lopenummer) is None
-        assert (await ous.get(f"/api/saker/{vurdering_id}")).status_code in (403, 404)
-        assert (await ous.get(f"/sak/{vurdering_id}")).status_code in (403, 404)
-        assert_problem(await ous.send_json("POST", f"/api/saker/{vurdering_id}/anbefaling", ANBEFALING), 403)
+        # Not even the case's existence is told across trusts.
+        assert (await ous.get(f"/api/saker/{vurdering_id}")).status_code == 404
+        assert (await ous.get(f"/sak/{vurdering_id}")).status_code == 404
+        assert_problem(await ous.send_json("POST", f"/api/saker/{vurdering_id}/anbefaling", ANBEFALING), 404)
     async with DemoClient(flow.beslutning, "ous-fagdirektor") as ous:
         assert (await ous.get(f"/api/saker/{beslutning_id}")).status_code in (403, 404)
         decided = await ous.send_json(
@@ -319,6 +371,8 @@ async def test_a_redelivered_anchoring_creates_no_second_case(flow: Flow) -> Non
     await flow.bus.publish(envelope, exchange=SOKNAD_EXCHANGE)
     await flow.bus.drain()
     await flow.bus.publish(envelope, exchange=SOKNAD_EXCHANGE)
+    await flow.bus.drain()
+    await send_til_komite(flow, event)
     await flow.bus.drain()
     async with (
         DemoClient(flow.vurdering, "hbe-komite") as komite,
@@ -361,6 +415,7 @@ async def test_a_recommendation_that_overtakes_the_anchoring_is_retried(flow: Fl
 async def test_the_pages_work_without_javascript(flow: Flow) -> None:
     event = forankret()
     await publish_forankret(flow, event)
+    await send_til_komite(flow, event)
     async with DemoClient(flow.vurdering, "hbe-komite") as komite:
         sak_id = (await wait_for_case(komite, event.lopenummer))["id"]
         listing = await komite.get("/")

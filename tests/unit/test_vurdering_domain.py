@@ -8,7 +8,21 @@ import pytest
 from pydantic import ValidationError
 
 from shared.platform.errors import InvalidTransition
-from vurdering.domain import KRITERIER, NIVA_LABELS, AnbefalingInput, Status, transition
+from vurdering.domain import (
+    FLYT_FORENKLET,
+    FLYT_KOMPLETT,
+    KRITERIER,
+    NIVA_LABELS,
+    VURDERINGSFELT,
+    AnbefalingInput,
+    Inhabil,
+    Status,
+    Vurderingsutkast,
+    krev_habil,
+    krev_komitesteg,
+    mangler_for_levering,
+    transition,
+)
 
 
 def anbefaling(**overrides: Any) -> dict[str, Any]:
@@ -16,6 +30,7 @@ def anbefaling(**overrides: Any) -> dict[str, Any]:
         "anbefaling": "innvilge_med_vilkar",
         "begrunnelse": "Alvorlig sykdom uten godkjent alternativ.",
         "kriterier": {"alvorlighet": 3, "nytte": 2, "ressursbruk": 2, "evidenskvalitet": 1},
+        "vilkar": "Evaluering etter seks måneder.",
     }
     data.update(overrides)
     return data
@@ -96,3 +111,102 @@ def test_the_form_explains_every_criterion_in_norwegian() -> None:
     assert [k.navn for k in KRITERIER] == ["alvorlighet", "nytte", "ressursbruk", "evidenskvalitet"]
     assert all(k.hjelp for k in KRITERIER)
     assert NIVA_LABELS == {1: "Lav", 2: "Moderat", 3: "Høy"}
+
+
+# --- the director's triage and the committee's steps ------------------------------------------------
+
+
+def test_a_new_case_waits_for_the_directors_triage_and_sending_it_opens_the_committees_work() -> None:
+    assert transition(Status.VENTER_PA_TRIAGE, "sende") == Status.TIL_VURDERING
+    with pytest.raises(InvalidTransition):
+        transition(Status.TIL_VURDERING, "sende")
+
+
+def test_no_committee_step_before_the_case_is_sent_to_the_committee() -> None:
+    with pytest.raises(InvalidTransition) as exc:
+        krev_komitesteg(Status.VENTER_PA_TRIAGE, None)
+    assert "ikke sendt saken til komiteen" in exc.value.message
+    with pytest.raises(InvalidTransition):
+        transition(Status.VENTER_PA_TRIAGE, "anbefale")
+
+
+@pytest.mark.parametrize("status", list(Status))
+def test_no_committee_step_in_the_simplified_flow(status: Status) -> None:
+    with pytest.raises(InvalidTransition) as exc:
+        krev_komitesteg(status, FLYT_FORENKLET)
+    assert "forenklet" in exc.value.message
+
+
+@pytest.mark.parametrize("status", [Status.AVSLUTTET, Status.TRUKKET])
+def test_no_committee_step_on_a_closed_case(status: Status) -> None:
+    with pytest.raises(InvalidTransition):
+        krev_komitesteg(status, FLYT_KOMPLETT)
+
+
+def test_the_committee_works_on_a_case_sent_to_it() -> None:
+    krev_komitesteg(Status.TIL_VURDERING, FLYT_KOMPLETT)
+    krev_komitesteg(Status.ANBEFALT, FLYT_KOMPLETT)
+
+
+def test_the_director_can_decide_a_case_the_committee_never_saw() -> None:
+    assert transition(Status.VENTER_PA_TRIAGE, "vedta") == Status.AVSLUTTET
+
+
+def test_a_member_with_a_declared_conflict_cannot_assess_or_recommend() -> None:
+    krev_habil("hbe-komite", {"hbe-controller"})
+    with pytest.raises(Inhabil) as exc:
+        krev_habil("hbe-komite", {"hbe-komite"})
+    assert exc.value.status == 403
+    assert "inhabil" in exc.value.message
+
+
+def test_a_recommendation_with_conditions_needs_the_conditions() -> None:
+    with pytest.raises(ValidationError) as exc:
+        AnbefalingInput.model_validate(anbefaling(vilkar="  "))
+    assert [e["loc"] for e in exc.value.errors()] == [("vilkar",)]
+    assert AnbefalingInput.model_validate(anbefaling(anbefaling="avsla", vilkar="")).vilkar is None
+
+
+def test_a_refusal_needs_reasons_too() -> None:
+    with pytest.raises(ValidationError) as exc:
+        AnbefalingInput.model_validate(anbefaling(anbefaling="avsla", begrunnelse=" "))
+    assert ("begrunnelse",) in [e["loc"] for e in exc.value.errors()]
+
+
+# --- the member's structured assessment -------------------------------------------------------------
+
+
+def test_an_assessment_is_submitted_only_with_every_score_its_justification_and_a_view() -> None:
+    missing = {e["field"] for e in mangler_for_levering({"alvorlighet": 3, "alvorlighet_begrunnelse": "  "})}
+    assert missing == {
+        "innhold.nytte",
+        "innhold.ressursbruk",
+        "innhold.evidenskvalitet",
+        "innhold.alvorlighet_begrunnelse",
+        "innhold.nytte_begrunnelse",
+        "innhold.ressursbruk_begrunnelse",
+        "innhold.anbefaling",
+    }
+    complete = {
+        **{k.navn: 2 for k in KRITERIER},
+        **{f"{k}_begrunnelse": "Fordi." for k in ("alvorlighet", "nytte", "ressursbruk")},
+        "anbefaling": "avsla",
+    }
+    assert mangler_for_levering(complete) == []
+
+
+def test_a_draft_takes_any_subset_and_blank_clears_a_field() -> None:
+    utkast = Vurderingsutkast.model_validate({"nytte": "2", "sikkerhet": "  "})
+    assert utkast.nytte == 2 and utkast.sikkerhet is None
+    with pytest.raises(ValidationError):
+        Vurderingsutkast.model_validate({"nytte": "4"})
+    with pytest.raises(ValidationError):
+        Vurderingsutkast.model_validate({"ukjent": "x"})
+
+
+def test_every_assessment_field_has_norwegian_help() -> None:
+    assert {k.navn for k in KRITERIER} == {"alvorlighet", "nytte", "ressursbruk", "evidenskvalitet"}
+    for k in KRITERIER:
+        assert k.hjelp and k.label
+    for f in VURDERINGSFELT:
+        assert f.hjelp and f.label

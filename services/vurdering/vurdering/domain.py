@@ -1,5 +1,5 @@
-"""Pure rules of an assessment case: its statuses, the allowed transitions, and what a
-recommendation must contain."""
+"""Pure rules of an assessment case: its statuses, the allowed transitions, who may take a committee
+step, and what an assessment and a recommendation must contain."""
 
 from __future__ import annotations
 
@@ -7,14 +7,25 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from shared.domain.labels import ANBEFALING_LABELS, KATEGORI_LABELS, NIVA_LABELS, TYPE_LABELS, UTFALL_LABELS  # noqa: F401 - used by views and templates
 from shared.domain.overganger import Handling, Overgang, Overganger
 from shared.events.common import Anbefaling
+from shared.platform.errors import Forbidden, InvalidTransition
 
 
 class Status(StrEnum):
+    # Anchored, but the medical director has not chosen the flow: not in the committee's queue.
+    VENTER_PA_TRIAGE = "venter_pa_triage"
     TIL_VURDERING = "til_vurdering"
     ANBEFALT = "anbefalt"
     AVSLUTTET = "avsluttet"
@@ -22,6 +33,7 @@ class Status(StrEnum):
 
 
 STATUS_LABELS = {
+    Status.VENTER_PA_TRIAGE: "Venter på fagdirektørens triage",
     Status.TIL_VURDERING: "Til vurdering",
     Status.ANBEFALT: "Anbefalt",
     Status.AVSLUTTET: "Avsluttet",
@@ -69,6 +81,12 @@ transition = Overganger(
     Status,
     STATUS_LABELS,
     {
+        # The director's choice of the complete flow (`SakSendtTilKomite`) opens the committee's work.
+        Handling.SENDE: Overgang(
+            frozenset({Status.VENTER_PA_TRIAGE}),
+            Status.TIL_VURDERING,
+            "Saken er allerede sendt til komiteen, eller den er avsluttet.",
+        ),
         Handling.ANBEFALE: Overgang(
             frozenset({Status.TIL_VURDERING}),
             Status.ANBEFALT,
@@ -82,13 +100,13 @@ transition = Overganger(
         ),
         # The director's decision closes the committee's case, with or without a recommendation.
         Handling.VEDTA: Overgang(
-            frozenset({Status.TIL_VURDERING, Status.ANBEFALT}),
+            frozenset({Status.VENTER_PA_TRIAGE, Status.TIL_VURDERING, Status.ANBEFALT}),
             Status.AVSLUTTET,
             "Saken er allerede avsluttet eller trukket.",
         ),
         # The applicant's withdrawal wins even over a decision that crossed it on the way (soknad keeps it).
         Handling.TREKKE: Overgang(
-            frozenset({Status.TIL_VURDERING, Status.ANBEFALT, Status.AVSLUTTET}),
+            frozenset({Status.VENTER_PA_TRIAGE, Status.TIL_VURDERING, Status.ANBEFALT, Status.AVSLUTTET}),
             Status.TRUKKET,
             "Saken er allerede trukket.",
         ),
@@ -119,6 +137,158 @@ class AnbefalingInput(BaseModel):
     anbefaling: Anbefaling = Field(description="`innvilge`, `innvilge_med_vilkar` or `avsla`.")
     begrunnelse: Begrunnelse = Field(description="Reasons for the recommendation.")
     kriterier: Kriterievurdering = Field(description="Assessment against the priority criteria.")
+    vilkar: str | None = Field(
+        default=None,
+        max_length=10_000,
+        validate_default=True,
+        description="Proposed conditions; required for `innvilge_med_vilkar`.",
+    )
+
+    @field_validator("vilkar")
+    @classmethod
+    def _vilkar(cls, value: str | None, info: ValidationInfo) -> str | None:
+        value = (value or "").strip() or None
+        if info.data.get("anbefaling") == "innvilge_med_vilkar" and not value:
+            raise ValueError("Skriv vilkårene komiteen foreslår.")
+        return value
 
 
 Sporsmal = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5_000)]
+
+
+# --- who may take a committee step ------------------------------------------------------------------
+
+FLYT_FORENKLET = "forenklet"
+FLYT_KOMPLETT = "komplett"
+
+
+def krev_komitesteg(status: str, flyt: str | None) -> None:
+    """A committee step (comment, assessment, recommendation, question, consultation) needs the case in
+    the complete flow: sent to the committee by the director and not closed."""
+    if flyt == FLYT_FORENKLET:
+        raise InvalidTransition(
+            "Fagdirektøren behandler saken i forenklet flyt, uten komiteen. "
+            "Komiteen kan ikke arbeide med den."
+        )
+    if Status(status) == Status.VENTER_PA_TRIAGE:
+        raise InvalidTransition(
+            "Fagdirektøren har ikke sendt saken til komiteen ennå. Komiteen kan ikke arbeide med den før det."
+        )
+    if Status(status) in (Status.AVSLUTTET, Status.TRUKKET):
+        raise InvalidTransition(
+            f"Saken er {STATUS_LABELS[Status(status)].lower()}. Komiteen kan ikke arbeide med den lenger."
+        )
+
+
+class Inhabil(Forbidden):
+    """A member who declared a conflict of interest takes no part in the assessment."""
+
+
+def krev_habil(medlem_id: str, inhabile: set[str] | frozenset[str]) -> None:
+    if medlem_id in inhabile:
+        raise Inhabil(
+            "Du har meldt deg inhabil i denne saken, og kan derfor ikke vurdere den eller gi anbefaling."
+        )
+
+
+# --- the structured assessment per member -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Vurderingsfelt:
+    navn: str
+    label: str
+    hjelp: str
+
+
+# The assessment's free-text parts besides the scored criteria (DOMAIN.md 4.5: assessment).
+VURDERINGSFELT: tuple[Vurderingsfelt, ...] = (
+    Vurderingsfelt(
+        "sikkerhet",
+        "Sikkerhet",
+        "Kjente og mulige bivirkninger, interaksjoner og risiko for denne pasienten, og hvordan de skal "
+        "følges opp.",
+    ),
+    Vurderingsfelt(
+        "alternativer",
+        "Alternativer",
+        "Godkjent behandling (on-label) som er prøvd eller kan prøves, og om pasienten kan delta i en "
+        "klinisk studie i stedet.",
+    ),
+    Vurderingsfelt(
+        "nye_metoder_status",
+        "Status i Nye metoder",
+        "Er metoden vurdert, under vurdering eller avslått i Nye metoder? Finnes et gruppevedtak eller en "
+        "unntaksliste som dekker saken?",
+    ),
+    Vurderingsfelt(
+        "kostnad_budsjett",
+        "Kostnad og budsjettvirkning",
+        "Anslått kostnad for behandlingsperioden, hvem som betaler (kostnadssted) og virkningen for "
+        "enhetens budsjett.",
+    ),
+)
+
+SCORED = tuple(k.navn for k in KRITERIER)
+"""The criteria scored 1–3: alvorlighet, nytte, ressursbruk, evidenskvalitet."""
+JUSTIFIED = ("alvorlighet", "nytte", "ressursbruk")
+"""The priority criteria whose score needs its own justification."""
+SKJEMAFELT: tuple[str, ...] = (
+    *SCORED,
+    *(f"{k}_begrunnelse" for k in JUSTIFIED),
+    *(f.navn for f in VURDERINGSFELT),
+    "anbefaling",
+)
+"""Every field of a member's assessment, as the autosave sends them (`innhold.<navn>`)."""
+
+Tekst = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20_000)]
+
+
+class Vurderingsutkast(BaseModel):
+    """Part of a member's assessment as autosave sends it: any subset of the fields; an empty value
+    clears the field."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    alvorlighet: int | None = Field(default=None, ge=1, le=3)
+    nytte: int | None = Field(default=None, ge=1, le=3)
+    ressursbruk: int | None = Field(default=None, ge=1, le=3)
+    evidenskvalitet: int | None = Field(default=None, ge=1, le=3)
+    alvorlighet_begrunnelse: Tekst | None = None
+    nytte_begrunnelse: Tekst | None = None
+    ressursbruk_begrunnelse: Tekst | None = None
+    sikkerhet: Tekst | None = None
+    alternativer: Tekst | None = None
+    nye_metoder_status: Tekst | None = None
+    kostnad_budsjett: Tekst | None = None
+    anbefaling: Anbefaling | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_none(cls, data: object) -> object:
+        if isinstance(data, dict):
+            return {k: (None if isinstance(v, str) and not v.strip() else v) for k, v in data.items()}
+        return data
+
+
+def mangler_for_levering(innhold: dict[str, object]) -> list[dict[str, str]]:
+    """What a member must fill in before submitting the assessment: every score, a justification for
+    each priority criterion, and the member's own view. Norwegian messages by field."""
+    errors: list[dict[str, str]] = []
+    labels = {k.navn: k.label.lower() for k in KRITERIER}
+    for navn in SCORED:
+        if innhold.get(navn) in (None, ""):
+            errors.append(
+                {"field": f"innhold.{navn}", "message": f"Velg lav, moderat eller høy for {labels[navn]}."}
+            )
+    for navn in JUSTIFIED:
+        if not str(innhold.get(f"{navn}_begrunnelse") or "").strip():
+            errors.append(
+                {
+                    "field": f"innhold.{navn}_begrunnelse",
+                    "message": f"Begrunn vurderingen av {labels[navn]}.",
+                }
+            )
+    if not innhold.get("anbefaling"):
+        errors.append({"field": "innhold.anbefaling", "message": "Velg hva du mener komiteen bør anbefale."})
+    return errors
