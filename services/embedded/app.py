@@ -59,7 +59,9 @@ def create_app(settings: EmbeddedSettings | None = None) -> FastAPI:
         IntegrasjonSettings(**common), bus=bus, national_bus=bus, personkatalog=katalog
     )
     oversikt = create_oversikt(OversiktSettings(**common), bus=bus, personkatalog=katalog)
-    vurdering = create_vurdering(VurderingSettings(**common), bus=bus, personkatalog=katalog)
+    vurdering = create_vurdering(
+        VurderingSettings(**common), bus=bus, personkatalog=katalog, oversikt=in_process(oversikt)
+    )
     beslutning = create_beslutning(BeslutningSettings(**common), bus=bus, personkatalog=katalog)
     apps: dict[str, FastAPI] = {
         # Look-ups are real HTTP requests, served in-process instead of over a socket to ourselves.

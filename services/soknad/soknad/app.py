@@ -12,6 +12,7 @@ from shared.platform.clock import Clock, SystemClock
 from shared.platform.katalog import Katalog
 from shared.platform.runtime import ServiceRuntime
 from shared.platform.web.app import create_service_app, standalone
+from shared.platform.web.naboer import client_for
 from shared.platform.web.revisjonslogg import RevisjonsloggKilde, revisjonslogg_router
 from soknad import api, views
 from soknad.consumers import consumers
@@ -46,14 +47,14 @@ def create_app(
     from the settings' URLs."""
     settings = settings or SoknadSettings()
     if integrasjon is None:
-        integrasjon = _lookup_client(settings.integrasjon_url)
+        integrasjon = client_for(settings.integrasjon_url, timeout=LOOKUP_TIMEOUT)
     if oversikt is None:
-        oversikt = _lookup_client(settings.oversikt_url)
+        oversikt = client_for(settings.oversikt_url, timeout=LOOKUP_TIMEOUT)
     oppslag = OppslagKlient(integrasjon=integrasjon, oversikt=oversikt)
     if vurdering is None:
-        vurdering = _lookup_client(settings.vurdering_url)
+        vurdering = client_for(settings.vurdering_url, timeout=LOOKUP_TIMEOUT)
     if beslutning is None:
-        beslutning = _lookup_client(settings.beslutning_url)
+        beslutning = client_for(settings.beslutning_url, timeout=LOOKUP_TIMEOUT)
     # The privacy officer's access log asks the trust's other services for theirs.
     revisjonslogg_kilder = [
         RevisjonsloggKilde("vurdering", vurdering),
@@ -92,17 +93,6 @@ def create_app(
     app.state.revisjonslogg_kilder = revisjonslogg_kilder
     app.state.skjemaer = skjemaer or SkjemaRegister.load()
     return app
-
-
-def _lookup_client(base_url: str) -> httpx.AsyncClient:
-    if not base_url:
-        # Not configured: every look-up fails at once and the page falls back (typing by hand).
-        return httpx.AsyncClient(transport=httpx.MockTransport(_not_configured), base_url="http://unset")
-    return httpx.AsyncClient(base_url=base_url, timeout=LOOKUP_TIMEOUT)
-
-
-def _not_configured(request: httpx.Request) -> httpx.Response:
-    raise httpx.ConnectError("no URL configured for this look-up", request=request)
 
 
 def create_standalone_app() -> FastAPI:

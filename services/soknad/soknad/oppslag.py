@@ -14,33 +14,19 @@ from typing import Any, TypeVar
 import httpx
 import structlog
 from pydantic import TypeAdapter, ValidationError
-from starlette.requests import Request
 
 from shared.domain.oppslag import DiagnoseTreff, LegemiddelTreff
-from shared.platform.auth.session import SESSION_COOKIE
 from shared.platform.observability.logging import current_correlation_id
 
 log = structlog.get_logger(__name__)
 
-__all__ = ["DiagnoseTreff", "LegemiddelTreff", "OppslagKlient", "forwarded_credentials"]
+__all__ = ["DiagnoseTreff", "LegemiddelTreff", "OppslagKlient"]
 
 T = TypeVar("T")
 
 
 _LEGEMIDLER = TypeAdapter(list[LegemiddelTreff])
 _DIAGNOSER = TypeAdapter(list[DiagnoseTreff])
-
-
-def forwarded_credentials(request: Request) -> dict[str, str]:
-    """The caller's own credentials, so `oversikt` decides what this person may read, not we.
-
-    A bearer token (OIDC) is passed on as it is; otherwise only the session cookie, never the CSRF
-    cookie or anything else the browser sent."""
-    authorization = request.headers.get("authorization")
-    if authorization:
-        return {"authorization": authorization}
-    session = request.cookies.get(SESSION_COOKIE)
-    return {"cookie": f"{SESSION_COOKIE}={session}"} if session else {}
 
 
 @dataclass

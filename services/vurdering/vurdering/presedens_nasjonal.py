@@ -10,38 +10,13 @@ from dataclasses import dataclass
 import httpx
 import structlog
 from pydantic import ValidationError
-from starlette.requests import Request
 
 from shared.domain.presedens import Presedenssok
 from shared.domain.presedenssvar import PresedensSvar
-from shared.platform.auth.session import SESSION_COOKIE
 from shared.platform.observability.logging import current_correlation_id
+from shared.platform.web.naboer import client_for  # noqa: F401 - the app builds its client with it
 
 log = structlog.get_logger(__name__)
-
-TIMEOUT = httpx.Timeout(2.0, connect=1.0)
-
-
-def forwarded_credentials(request: Request) -> dict[str, str]:
-    """The reader's own credentials for `oversikt`: a bearer token as it is, else only the session
-    cookie (soknad's look-ups pass the same; a shared helper would serve both)."""
-    authorization = request.headers.get("authorization")
-    if authorization:
-        return {"authorization": authorization}
-    session = request.cookies.get(SESSION_COOKIE)
-    return {"cookie": f"{SESSION_COOKIE}={session}"} if session else {}
-
-
-def _not_configured(request: httpx.Request) -> httpx.Response:
-    raise httpx.ConnectError("no oversikt URL configured", request=request)
-
-
-def client_for(base_url: str) -> httpx.AsyncClient:
-    """A client for `oversikt` at `base_url` (`http://host:port/oversikt`); without one every call fails
-    at once and the panel says so."""
-    if not base_url:
-        return httpx.AsyncClient(transport=httpx.MockTransport(_not_configured), base_url="http://unset")
-    return httpx.AsyncClient(base_url=base_url, timeout=TIMEOUT)
 
 
 @dataclass

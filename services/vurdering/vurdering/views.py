@@ -15,6 +15,7 @@ from starlette.datastructures import FormData
 
 from shared.platform.auth.principal import Principal, Role
 from shared.platform.errors import DomainError
+from shared.platform.web.naboer import forwarded_credentials
 from shared.platform.web.params import parse_optional_int
 from shared.platform.web.problems import field_name, norwegian_message
 from vurdering import handlers, presedens, varsler
@@ -34,7 +35,6 @@ from vurdering.domain import (
 )
 from vurdering.handlers import Saksside
 from vurdering.kommentarer import KONSULTASJON_SEKSJON
-from vurdering.presedens_nasjonal import forwarded_credentials
 from vurdering.store import Kommentar
 
 router = APIRouter(include_in_schema=False)

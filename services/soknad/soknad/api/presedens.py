@@ -9,10 +9,11 @@ from pydantic import ValidationError
 
 from shared.platform.errors import ValidationFailed
 from shared.platform.web.deps import org_of
+from shared.platform.web.naboer import forwarded_credentials
 from shared.platform.web.problems import field_name, norwegian_message
 from soknad.deps import CurrentPrincipal, Db
 from soknad.handlers.presedens import Presedens, Presedenssok, finn_presedens
-from soknad.oppslag import OppslagKlient, forwarded_credentials
+from soknad.oppslag import OppslagKlient
 
 router = APIRouter(prefix="/api", tags=["presedens"])
 

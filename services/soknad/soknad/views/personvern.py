@@ -17,6 +17,7 @@ from fastapi.responses import Response
 from shared.domain.kalender import OSLO
 from shared.platform.auth.principal import Principal
 from shared.platform.errors import ValidationFailed
+from shared.platform.web.naboer import forwarded_credentials
 from shared.platform.web.revisjonslogg import (
     HANDLING_LABELS,
     TJENESTE_LABELS,
@@ -27,7 +28,6 @@ from shared.platform.web.revisjonslogg import (
 )
 from soknad.deps import CurrentPrincipal, Runtime
 from soknad.handlers.personvern import Linje, Sak, Tilgangslogg, logg_for_pasient, logg_for_sak
-from soknad.oppslag import forwarded_credentials
 from soknad.skjema.register import SkjemaRegister
 from soknad.views.common import field_label, render, skjemaer_of, text_field
 
