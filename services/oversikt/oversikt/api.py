@@ -107,6 +107,7 @@ async def variasjon(p: CurrentPrincipal, db: Db, f: Filter) -> list[VariasjonRea
     summary="One combination (virkestoff + icd10, or atc + kapittel): each trust and region, and the test",
 )
 async def variasjon_utvalg(p: CurrentPrincipal, db: Db, f: Filter) -> VariasjonDetalj:
+    handlers.require_leser(p)
     require_utvalg(f)
     return VariasjonDetalj.of(await handlers.variasjon_for(db, p, f))
 

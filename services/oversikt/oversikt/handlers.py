@@ -92,7 +92,7 @@ LESERE = (Role.NASJONAL, Role.KOMITE, Role.FAGDIREKTOR)
 personal data, and they are the ones who must decide consistently)."""
 
 
-def _require_leser(p: Principal) -> None:
+def require_leser(p: Principal) -> None:
     if not p.has(*LESERE):
         raise Forbidden(
             "Den nasjonale oversikten er for nasjonalt team og for vurderingskomiteer og fagdirektører."
@@ -154,7 +154,7 @@ async def _search(uow: UnitOfWork, f: Sokefilter, *, side: int, per_side: int) -
 
 @use_case
 async def search(uow: UnitOfWork, p: Principal, f: Sokefilter, *, side: int, per_side: int) -> Treff:
-    _require_leser(p)
+    require_leser(p)
     return await _search(uow, f, side=side, per_side=per_side)
 
 
@@ -164,7 +164,7 @@ EKSPORTGRENSE = 50_000
 @use_case
 async def eksport(uow: UnitOfWork, p: Principal, f: Sokefilter) -> Treff:
     """Every match up to EKSPORTGRENSE, generalised as on the pages (the CSV)."""
-    _require_leser(p)
+    require_leser(p)
     rows = await store.search_all(uow.session, f, limit=EKSPORTGRENSE)
     rader, holdt_tilbake = await _anonymiser(uow, f, rows)
     return Treff(totalt=len(rows), rader=rader, holdt_tilbake=holdt_tilbake)
@@ -173,7 +173,7 @@ async def eksport(uow: UnitOfWork, p: Principal, f: Sokefilter) -> Treff:
 @use_case
 async def get(uow: UnitOfWork, p: Principal, lopenummer: str) -> Rad:
     """One case, generalised within the whole national data (the release its page belongs to)."""
-    _require_leser(p)
+    require_leser(p)
     sammendrag = await store.get_sammendrag(uow.session, lopenummer)
     if sammendrag is None:
         raise NotFound("Fant ingen sak med dette løpenummeret i den nasjonale oversikten.")
@@ -188,7 +188,7 @@ async def get(uow: UnitOfWork, p: Principal, lopenummer: str) -> Rad:
 
 @use_case
 async def variasjon(uow: UnitOfWork, p: Principal, f: Sokefilter) -> list[VariasjonRad]:
-    _require_leser(p)
+    require_leser(p)
     return await store.variasjon(uow.session, f)
 
 
@@ -226,7 +226,7 @@ class Variasjon:
 
 @use_case
 async def variasjon_for(uow: UnitOfWork, p: Principal, utvalg: Sokefilter) -> Variasjon:
-    _require_leser(p)
+    require_leser(p)
     per_hf = sorted(
         await store.vedtak_per_hf(uow.session, utvalg), key=lambda h: (rhf_for(h.hf), hf_navn(h.hf))
     )
@@ -273,7 +273,7 @@ class Flagg:
 async def flagg(uow: UnitOfWork, p: Principal, f: Sokefilter, *, terskel: int) -> Flagg:
     """Combinations where trusts disagree more than chance explains, and repeated single-patient
     applications that suggest a group decision or a proposal to Nye metoder."""
-    _require_leser(p)
+    require_leser(p)
     per: dict[tuple[str, str], list[store.Kombinasjon]] = {}
     for k in await store.kombinasjoner(uow.session, f):
         per.setdefault((k.virkestoff, k.icd10_kode), []).append(k)
@@ -311,7 +311,7 @@ async def ett_gruppevedtak(uow: UnitOfWork, p: Principal, lopenummer: str) -> Sa
 
 @use_case
 async def statistikk(uow: UnitOfWork, p: Principal, f: Sokefilter) -> Statistikk:
-    _require_leser(p)
+    require_leser(p)
     return bygg(await store.tellinger(uow.session, f), prikk_sma=False)
 
 
