@@ -86,7 +86,7 @@ async def stored(app: FastAPI, lopenummer: str = "HBE-2026-000042") -> dict[str,
     """The stored summary (what the pages show of it is generalised: tests/service/test_oversikt_sok.py)."""
     async with app.state.runtime.db.sessions() as session:
         s = await session.get(Sammendrag, lopenummer)
-        return None if s is None else {k: getattr(s, k) for k in Sammendrag.__table__.columns.keys()}
+        return None if s is None else {k: getattr(s, k) for k in Sammendrag.__table__.columns.keys()}  # noqa: SIM118
 
 
 async def test_summary_from_the_trusts_own_publisher_is_stored(app: FastAPI, bus: MemoryBus) -> None:
@@ -154,7 +154,12 @@ async def test_national_api_is_for_the_national_role_only(app: FastAPI, bus: Mem
         await publish(bus, envelope(summary(lopenummer=f"HBE-2026-0000{n}")), user_id="integrasjon-hbe")
     for n in (7, 8, 9):
         ous = summary(
-            lopenummer=f"OUS-2026-00000{n}", hf="OUS", rhf="HSO", sekvens=1, status="vedtatt", utfall="avslatt"
+            lopenummer=f"OUS-2026-00000{n}",
+            hf="OUS",
+            rhf="HSO",
+            sekvens=1,
+            status="vedtatt",
+            utfall="avslatt",
         )
         await publish(bus, envelope(ous), user_id="integrasjon-ous")
     hbe_vedtak = summary(sekvens=2, status="vedtatt", utfall="innvilget")
@@ -168,7 +173,9 @@ async def test_national_api_is_for_the_national_role_only(app: FastAPI, bus: Mem
             "/api/saker", params={"hf": "HBE", "icd10": "g35", "legemiddel": "L01FA"}
         )
         assert [s["lopenummer"] for s in filtered.json()["saker"]] == [
-            "HBE-2026-000044", "HBE-2026-000043", "HBE-2026-000042"
+            "HBE-2026-000044",
+            "HBE-2026-000043",
+            "HBE-2026-000042",
         ]
         assert (await nasjonal.get("/api/saker", params={"utfall": "avslatt"})).json()["totalt"] == 3
         assert (await nasjonal.get("/api/saker", params={"icd10": "not a code"})).status_code == 422

@@ -76,11 +76,18 @@ def summary(hf: str = "HBE", *, v2: bool = False, **overrides: Any) -> SakSammen
 async def publish(bus: MemoryBus, *events: SakSammendrag) -> None:
     for event in events:
         env = Envelope(
-            source=f"/hf/{event.hf}/integrasjon", type=event.TYPE, subject=event.lopenummer, hf=event.hf,
-            correlationid="test", data=event.model_dump(mode="json"),
-        )  # fmt: skip
+            source=f"/hf/{event.hf}/integrasjon",
+            type=event.TYPE,
+            subject=event.lopenummer,
+            hf=event.hf,
+            correlationid="test",
+            data=event.model_dump(mode="json"),
+        )
         await bus.publish(
-            env, exchange=NATIONAL, routing_key=f"{event.hf}.{event.TYPE}", user_id=f"integrasjon-{event.hf.lower()}"
+            env,
+            exchange=NATIONAL,
+            routing_key=f"{event.hf}.{event.TYPE}",
+            user_id=f"integrasjon-{event.hf.lower()}",
         )
     await bus.drain()
 
@@ -92,14 +99,32 @@ async def seed(bus: MemoryBus) -> None:
     await publish(bus, *(summary("UNN", utfall="avslatt", behandlingstid_dager=40) for _ in range(20)))
     await publish(
         bus,
-        *(summary("OUS", sendt_maned="2026-01", vedtak_maned="2026-02", vurderingsflyt="forenklet") for _ in range(3)),
+        *(
+            summary("OUS", sendt_maned="2026-01", vedtak_maned="2026-02", vurderingsflyt="forenklet")
+            for _ in range(3)
+        ),
     )
-    await publish(bus, summary("OUS", icd10_kode="G70.0", icd10_tekst="Myasthenia gravis", aldersgruppe="80+",
-                               kjonn="mann", sendt_maned="2025-07", vedtak_maned="2025-08"))  # fmt: skip
     await publish(
         bus,
         summary(
-            "OUS", v2=True, type="gruppe", aldersgruppe=None, kjonn=None, gruppe_storrelse=40,
+            "OUS",
+            icd10_kode="G70.0",
+            icd10_tekst="Myasthenia gravis",
+            aldersgruppe="80+",
+            kjonn="mann",
+            sendt_maned="2025-07",
+            vedtak_maned="2025-08",
+        ),
+    )
+    await publish(
+        bus,
+        summary(
+            "OUS",
+            v2=True,
+            type="gruppe",
+            aldersgruppe=None,
+            kjonn=None,
+            gruppe_storrelse=40,
             gruppevedtak={
                 "beskrivelse": "Voksne med aktiv relapserende MS ved nevrologisk avdeling",
                 "dosering": "1000 mg hver 6. måned",
@@ -108,10 +133,12 @@ async def seed(bus: MemoryBus) -> None:
             },
         ),
         *(summary("HBE", v2=True, effekt="god", fortsetter=True, bivirkningsgrad="lett") for _ in range(3)),
-    )  # fmt: skip
+    )
 
 
-@pytest.mark.parametrize("user", ["hbe-nasjonal", "hbe-komite", "ous-komite", "hbe-fagdirektor", "ous-fagdirektor"])
+@pytest.mark.parametrize(
+    "user", ["hbe-nasjonal", "hbe-komite", "ous-komite", "hbe-fagdirektor", "ous-fagdirektor"]
+)
 async def test_the_national_team_and_every_trusts_decision_makers_read_it(app: FastAPI, user: str) -> None:
     async with DemoClient(app, user) as client:
         for path in ("/", "/variasjon", "/flagg", "/statistikk", "/gruppevedtak"):
@@ -222,14 +249,24 @@ async def test_v1_and_v2_summaries_are_both_stored(app: FastAPI, bus: MemoryBus)
         assert group["vilkar"][0]["tekst"] == "Registreres i Norsk MS-register"
         assert group["url"].endswith(f"/gruppevedtak/{group['lopenummer']}")
         stable = await client.get(f"/api/gruppevedtak/{group['lopenummer']}")
-        assert stable.status_code == 200 and stable.json()["begrunnelse"] == "Godt dokumentert effekt og lav kostnad."
+        assert (
+            stable.status_code == 200
+            and stable.json()["begrunnelse"] == "Godt dokumentert effekt og lav kostnad."
+        )
         page = await client.get(f"/gruppevedtak/{group['lopenummer']}", headers={"accept": "text/html"})
         assert page.status_code == 200 and "1000 mg hver 6. måned" in page.text
         # An amended and revoked group decision is no longer published.
         revoked = summary(
-            "OUS", v2=True, lopenummer=group["lopenummer"], sekvens=2, type="gruppe", status="opphevet",
-            aldersgruppe=None, kjonn=None, endret=True,
-        )  # fmt: skip
+            "OUS",
+            v2=True,
+            lopenummer=group["lopenummer"],
+            sekvens=2,
+            type="gruppe",
+            status="opphevet",
+            aldersgruppe=None,
+            kjonn=None,
+            endret=True,
+        )
         await publish(bus, revoked)
         assert (await client.get("/api/gruppevedtak", params={"hf": "OUS"})).json()["totalt"] == 0
         assert (await client.get("/api/saker", params={"status": "opphevet"})).json()["totalt"] == 1
@@ -252,14 +289,18 @@ async def test_rows_are_k_anonymised_in_the_page_the_api_and_the_csv(app: FastAP
         assert len(rows) == 4 and all(r["icd10"] != "G70.0" for r in rows)  # three cases and the group
         # Within UNN's 20 alike, a single case filtered out by period is not left alone: the release is
         # what the filter selects, and it is generalised as a whole.
-        narrow = (await client.get("/api/saker", params={"hf": "OUS", "fra": "2026-01", "til": "2026-01"})).json()
+        narrow = (
+            await client.get("/api/saker", params={"hf": "OUS", "fra": "2026-01", "til": "2026-01"})
+        ).json()
         assert narrow["holdt_tilbake"] == 0 and len(narrow["saker"]) == 3
 
 
 async def test_variation_of_one_combination_flags_disagreeing_trusts(app: FastAPI, bus: MemoryBus) -> None:
     await seed(bus)
     async with DemoClient(app, "ous-fagdirektor") as client:
-        detail = (await client.get("/api/variasjon/utvalg", params={"virkestoff": "rituksimab", "icd10": "G35"})).json()
+        detail = (
+            await client.get("/api/variasjon/utvalg", params={"virkestoff": "rituksimab", "icd10": "G35"})
+        ).json()
         assert detail["test"]["ulik_praksis"] is True and "Fishers eksakte test" in detail["test"]["metode"]
         per_hf = {h["kode"]: h for h in detail["per_hf"]}
         assert per_hf["HBE"]["andel_innvilget"] == 1.0 and per_hf["UNN"]["andel_innvilget"] == 0.0
@@ -277,7 +318,9 @@ async def test_variation_of_one_combination_flags_disagreeing_trusts(app: FastAP
         assert "Holm-korrigert" in page.text and 'id="tabell-variasjon-hf"' in page.text
 
 
-async def test_the_flagged_list_has_disagreement_and_repeated_applications(app: FastAPI, bus: MemoryBus) -> None:
+async def test_the_flagged_list_has_disagreement_and_repeated_applications(
+    app: FastAPI, bus: MemoryBus
+) -> None:
     await seed(bus)
     async with DemoClient(app, "hbe-komite") as client:
         flagg = (await client.get("/api/flagg")).json()

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from oversikt.kanonymitet import K, TOPP, Kvasi, generaliser, generaliser_for, i_celle, kvartal, vis
+from oversikt.kanonymitet import TOPP, K, Kvasi, generaliser, generaliser_for, i_celle, kvartal, vis
 
 AGES = ["0-5", "6-12", "13-17", "18-29", "30-49", "50-66", "67-79", "80+", None]
 CODES = ["G35", "G36.0", "G36.1", "G70.0", "M33.1", "M33.2", "M32.1", "N04.2", "C53.9", "D69.3"]

@@ -24,14 +24,22 @@ def two_way(counts: list[list[int]]) -> tuple[dict[Hashable, int], list[Linje]]:
         verdier[("kol", c)] = sum(counts[r][c] for r in rows)
     verdier[("alle",)] = sum(map(sum, counts))
     linjer = tabell_linjer(
-        list(rows), list(cols), rad_total={r: ("rad", r) for r in rows},
-        kolonne_total={c: ("kol", c) for c in cols}, total=("alle",), navn="t",
-    )  # fmt: skip
+        list(rows),
+        list(cols),
+        rad_total={r: ("rad", r) for r in rows},
+        kolonne_total={c: ("kol", c) for c in cols},
+        total=("alle",),
+        navn="t",
+    )
     return verdier, linjer
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.integers(1, 6).flatmap(lambda c: st.lists(st.lists(small, min_size=c, max_size=c), min_size=1, max_size=8)))
+@given(
+    st.integers(1, 6).flatmap(
+        lambda c: st.lists(st.lists(small, min_size=c, max_size=c), min_size=1, max_size=8)
+    )
+)
 def test_a_two_way_table_gives_no_small_count_away(counts: list[list[int]]) -> None:
     verdier, linjer = two_way(counts)
     skjult = prikk(verdier, linjer)
@@ -41,11 +49,16 @@ def test_a_two_way_table_gives_no_small_count_away(counts: list[list[int]]) -> N
 @settings(max_examples=200, deadline=None)
 @given(
     st.dictionaries(
-        st.tuples(st.sampled_from(["2026-01", "2026-02", "2026-03"]), st.sampled_from(["off_label", "unntaksordningen"])),
+        st.tuples(
+            st.sampled_from(["2026-01", "2026-02", "2026-03"]),
+            st.sampled_from(["off_label", "unntaksordningen"]),
+        ),
         small,
     ),
     st.dictionaries(
-        st.tuples(st.sampled_from(["HBE", "SUS", "OUS", "AHUS", "UNN"]), st.sampled_from(["innvilget", "avslatt"])),
+        st.tuples(
+            st.sampled_from(["HBE", "SUS", "OUS", "AHUS", "UNN"]), st.sampled_from(["innvilget", "avslatt"])
+        ),
         small,
     ),
 )
@@ -63,10 +76,12 @@ def test_the_public_tables_together_give_no_small_count_away(
         maned_kategori=_count((m, k) for m, k, _, _ in cases),
         maned_resultat=_count((m, r) for m, _, _, r in cases),
         hf_resultat=_count((hf, r) for _, _, hf, r in cases),
-        tider_hf={}, tider_rhf={}, tider_alle=Tider(0, None, None, None),
+        tider_hf={},
+        tider_rhf={},
+        tider_alle=Tider(0, None, None, None),
         tid_intervall={label: i % 4 for i, (label, _, _) in enumerate(TID_INTERVALLER)},
         oppfolging={("rituksimab", "G35", "god"): 2, ("rituksimab", "G35", "ingen"): 4},
-    )  # fmt: skip
+    )
     stat = bygg(tellinger, prikk_sma=True)
     for tabell in stat.tabeller.values():
         for rad in [*tabell.rader, *([tabell.total] if tabell.total else [])]:

@@ -77,20 +77,39 @@ class SakRead(BaseModel):
         s, v = rad.sak, rad.visning
         exact = v is None or LADDER[v.niva].icd10 == "kode"
         return cls(
-            lopenummer=s.lopenummer, hf=s.hf, hf_navn=hf_navn(s.hf), rhf=s.rhf, type=s.type,
-            kategori=s.kategori, legemiddel_navn=s.legemiddel_navn, virkestoff=s.virkestoff, atc=s.atc,
-            icd10=s.icd10_kode if v is None else v.icd10, icd10_tekst=s.icd10_tekst if exact else None,
-            status=s.status, utfall=s.utfall, vurderingsflyt=s.vurderingsflyt, med_vilkar=s.med_vilkar,
-            periode=s.sendt_maned if v is None else v.periode, vedtak_periode=vedtak_periode(rad),
+            lopenummer=s.lopenummer,
+            hf=s.hf,
+            hf_navn=hf_navn(s.hf),
+            rhf=s.rhf,
+            type=s.type,
+            kategori=s.kategori,
+            legemiddel_navn=s.legemiddel_navn,
+            virkestoff=s.virkestoff,
+            atc=s.atc,
+            icd10=s.icd10_kode if v is None else v.icd10,
+            icd10_tekst=s.icd10_tekst if exact else None,
+            status=s.status,
+            utfall=s.utfall,
+            vurderingsflyt=s.vurderingsflyt,
+            med_vilkar=s.med_vilkar,
+            periode=s.sendt_maned if v is None else v.periode,
+            vedtak_periode=vedtak_periode(rad),
             behandlingstid_dager=s.behandlingstid_dager,
             aldersgruppe=None if v is None else v.aldersgruppe,
             kjonn=None if v is None else v.kjonn,  # type: ignore[arg-type]
-            gruppe_storrelse=s.gruppe_storrelse, kostnadsband=s.kostnadsband,
+            gruppe_storrelse=s.gruppe_storrelse,
+            kostnadsband=s.kostnadsband,
             generaliseringsniva=0 if v is None else v.niva,
-            endret=s.endret, etterregistrert=s.etterregistrert, effekt=s.effekt, fortsetter=s.fortsetter,
-            avslutningsarsak=s.avslutningsarsak, bivirkningsgrad=s.bivirkningsgrad,
-            sekvens=s.sekvens, oppdateringer=s.oppdateringer, mottatt_at=s.mottatt_at,
-        )  # fmt: skip
+            endret=s.endret,
+            etterregistrert=s.etterregistrert,
+            effekt=s.effekt,
+            fortsetter=s.fortsetter,
+            avslutningsarsak=s.avslutningsarsak,
+            bivirkningsgrad=s.bivirkningsgrad,
+            sekvens=s.sekvens,
+            oppdateringer=s.oppdateringer,
+            mottatt_at=s.mottatt_at,
+        )
 
 
 class SakSide(BaseModel):
@@ -160,13 +179,22 @@ class TestRead(BaseModel):
     @classmethod
     def of(cls, v: Vurdering) -> TestRead:
         return cls(
-            metode=BESKRIVELSE, testbar=v.testbar, ulik_praksis=v.ulik_praksis, utelatt=v.utelatt,
+            metode=BESKRIVELSE,
+            testbar=v.testbar,
+            ulik_praksis=v.ulik_praksis,
+            utelatt=v.utelatt,
             per_hf=[
-                {"hf": t.hf, "innvilget": t.innvilget, "avslatt": t.avslatt, "p": t.p, "p_justert": t.p_justert,
-                 "avviker": t.avviker}
+                {
+                    "hf": t.hf,
+                    "innvilget": t.innvilget,
+                    "avslatt": t.avslatt,
+                    "p": t.p,
+                    "p_justert": t.p_justert,
+                    "avviker": t.avviker,
+                }
                 for t in v.tester
             ],
-        )  # fmt: skip
+        )
 
 
 class VariasjonDetalj(BaseModel):
@@ -184,23 +212,33 @@ class VariasjonDetalj(BaseModel):
             vedtak=v.vedtak,
             per_hf=[
                 EnhetVedtak(
-                    kode=h.hf, navn=hf_navn(h.hf), innvilget=h.innvilget, innvilget_med_vilkar=h.innvilget_med_vilkar,
-                    avslatt=h.avslatt, vedtak=h.vedtak, andel_innvilget=h.andel_innvilget,
+                    kode=h.hf,
+                    navn=hf_navn(h.hf),
+                    innvilget=h.innvilget,
+                    innvilget_med_vilkar=h.innvilget_med_vilkar,
+                    avslatt=h.avslatt,
+                    vedtak=h.vedtak,
+                    andel_innvilget=h.andel_innvilget,
                     behandlingstid=TiderRead.of(h.tider),
                 )
                 for h in v.per_hf
             ],
             per_rhf=[
                 EnhetVedtak(
-                    kode=r.rhf, navn=RHF_NAVN.get(r.rhf, r.rhf), innvilget=r.innvilget,
-                    innvilget_med_vilkar=r.innvilget_med_vilkar, avslatt=r.avslatt, vedtak=r.vedtak,
-                    andel_innvilget=r.andel_innvilget, behandlingstid=TiderRead.of(r.tider),
+                    kode=r.rhf,
+                    navn=RHF_NAVN.get(r.rhf, r.rhf),
+                    innvilget=r.innvilget,
+                    innvilget_med_vilkar=r.innvilget_med_vilkar,
+                    avslatt=r.avslatt,
+                    vedtak=r.vedtak,
+                    andel_innvilget=r.andel_innvilget,
+                    behandlingstid=TiderRead.of(r.tider),
                 )
                 for r in v.per_rhf
             ],
             behandlingstid=TiderRead.of(v.tider_alle),
             test=TestRead.of(v.vurdering),
-        )  # fmt: skip
+        )
 
 
 class FlaggRead(BaseModel):
@@ -215,17 +253,28 @@ class FlaggRead(BaseModel):
         return cls(
             terskel=f.terskel,
             ulik_praksis=[
-                {"virkestoff": u.virkestoff, "icd10_kode": u.icd10_kode, "icd10_tekst": u.icd10_tekst,
-                 "test": TestRead.of(u.vurdering).model_dump()}
+                {
+                    "virkestoff": u.virkestoff,
+                    "icd10_kode": u.icd10_kode,
+                    "icd10_tekst": u.icd10_tekst,
+                    "test": TestRead.of(u.vurdering).model_dump(),
+                }
                 for u in f.ulik_praksis
             ],
             gjentatte=[
-                {"virkestoff": g.rad.virkestoff, "icd10_kode": g.rad.icd10_kode, "icd10_tekst": g.rad.icd10_tekst,
-                 "hf": g.rad.hf, "ar": g.rad.ar, "enkeltpasientsoknader": g.rad.antall, "innvilget": g.rad.innvilget,
-                 "har_gruppevedtak": g.har_gruppevedtak}
+                {
+                    "virkestoff": g.rad.virkestoff,
+                    "icd10_kode": g.rad.icd10_kode,
+                    "icd10_tekst": g.rad.icd10_tekst,
+                    "hf": g.rad.hf,
+                    "ar": g.rad.ar,
+                    "enkeltpasientsoknader": g.rad.antall,
+                    "innvilget": g.rad.innvilget,
+                    "har_gruppevedtak": g.har_gruppevedtak,
+                }
                 for g in f.gjentatte
             ],
-        )  # fmt: skip
+        )
 
 
 class GruppevedtakRead(BaseModel):
@@ -256,13 +305,29 @@ class GruppevedtakRead(BaseModel):
     def of(cls, s: Sammendrag, url: str) -> GruppevedtakRead:
         g = s.gruppevedtak or {}
         return cls(
-            lopenummer=s.lopenummer, url=url, hf=s.hf, hf_navn=hf_navn(s.hf), rhf=s.rhf, kategori=s.kategori,
-            legemiddel_navn=s.legemiddel_navn, virkestoff=s.virkestoff, atc=s.atc, icd10_kode=s.icd10_kode,
-            icd10_tekst=s.icd10_tekst, utfall=s.utfall, status=s.status, vedtak_maned=s.vedtak_maned,
-            gruppe_storrelse=s.gruppe_storrelse, beskrivelse=g.get("beskrivelse"), dosering=g.get("dosering"),
-            vilkar=list(g.get("vilkar") or []), begrunnelse=g.get("begrunnelse"), gyldig_fra=g.get("gyldig_fra"),
-            gyldig_til=g.get("gyldig_til"), enhet_navn=g.get("enhet_navn"),
-        )  # fmt: skip
+            lopenummer=s.lopenummer,
+            url=url,
+            hf=s.hf,
+            hf_navn=hf_navn(s.hf),
+            rhf=s.rhf,
+            kategori=s.kategori,
+            legemiddel_navn=s.legemiddel_navn,
+            virkestoff=s.virkestoff,
+            atc=s.atc,
+            icd10_kode=s.icd10_kode,
+            icd10_tekst=s.icd10_tekst,
+            utfall=s.utfall,
+            status=s.status,
+            vedtak_maned=s.vedtak_maned,
+            gruppe_storrelse=s.gruppe_storrelse,
+            beskrivelse=g.get("beskrivelse"),
+            dosering=g.get("dosering"),
+            vilkar=list(g.get("vilkar") or []),
+            begrunnelse=g.get("begrunnelse"),
+            gyldig_fra=g.get("gyldig_fra"),
+            gyldig_til=g.get("gyldig_til"),
+            enhet_navn=g.get("enhet_navn"),
+        )
 
 
 class GruppevedtakSide(BaseModel):

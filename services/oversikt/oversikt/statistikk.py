@@ -175,9 +175,11 @@ def bygg(t: Tellinger, *, prikk_sma: bool) -> Statistikk:
         linjer.append(Linje(("R", rhf), tuple(("h", hf) for hf in members)))
     add(("alle",), sum(verdier[("m", m)] for m in maneder))
     for deler in (
-        [("m", m) for m in maneder], [("k", k) for k in kategorier], [("r", r) for r in resultater],
+        [("m", m) for m in maneder],
+        [("k", k) for k in kategorier],
+        [("r", r) for r in resultater],
         [("R", rhf) for rhf in rhfs],
-    ):  # fmt: skip
+    ):
         linjer.append(Linje(("alle",), tuple(deler)))
 
     # Processing time in intervals: a table of its own (decided cases only), one line.
@@ -210,19 +212,25 @@ def bygg(t: Tellinger, *, prikk_sma: bool) -> Statistikk:
 
     tabeller = {
         "maned_kategori": Tabell(
-            "maned_kategori", "Søknader per måned etter ordning", "Måned",
+            "maned_kategori",
+            "Søknader per måned etter ordning",
+            "Måned",
             [(k, KATEGORI_KORT[k]) for k in kategorier],
             [Rad(m, m, [val(("mk", m, k)) for k in kategorier], val(("m", m))) for m in maneder],
             Rad("totalt", "Totalt", [val(("k", k)) for k in kategorier], val(("alle",))),
         ),
         "maned_resultat": Tabell(
-            "maned_resultat", "Søknader per måned etter utfall", "Måned",
+            "maned_resultat",
+            "Søknader per måned etter utfall",
+            "Måned",
             [(r, RESULTAT_LABELS[r]) for r in resultater],
             [Rad(m, m, [val(("mr", m, r)) for r in resultater], val(("m", m))) for m in maneder],
             Rad("totalt", "Totalt", [val(("r", r)) for r in resultater], val(("alle",))),
         ),
         "helseforetak": Tabell(
-            "helseforetak", "Søknader per helseforetak og region etter utfall", "Helseforetak",
+            "helseforetak",
+            "Søknader per helseforetak og region etter utfall",
+            "Helseforetak",
             [(r, RESULTAT_LABELS[r]) for r in resultater],
             [
                 rad
@@ -230,10 +238,14 @@ def bygg(t: Tellinger, *, prikk_sma: bool) -> Statistikk:
                 for rad in [
                     *(
                         Rad(hf, hf_navn(hf), [val(("hr", hf, r)) for r in resultater], val(("h", hf)))
-                        for hf in hfs if rhf_for(hf) == rhf
+                        for hf in hfs
+                        if rhf_for(hf) == rhf
                     ),
                     Rad(
-                        rhf, RHF_NAVN.get(rhf, rhf), [val(("rr", rhf, r)) for r in resultater], val(("R", rhf)),
+                        rhf,
+                        RHF_NAVN.get(rhf, rhf),
+                        [val(("rr", rhf, r)) for r in resultater],
+                        val(("R", rhf)),
                         delsum=True,
                     ),
                 ]
@@ -241,13 +253,16 @@ def bygg(t: Tellinger, *, prikk_sma: bool) -> Statistikk:
             Rad("totalt", "Hele landet", [val(("r", r)) for r in resultater], val(("alle",))),
         ),
         "behandlingstid_intervall": Tabell(
-            "behandlingstid_intervall", "Vedtak etter behandlingstid", "Behandlingstid",
+            "behandlingstid_intervall",
+            "Vedtak etter behandlingstid",
+            "Behandlingstid",
             [("vedtak", "Vedtak")],
             [Rad(label, label, [val(("ti", label))], val(("ti", label))) for label in intervaller],
             Rad("totalt", "Totalt", [val(("ti_alle",))], val(("ti_alle",))),
         ),
         "oppfolging": Tabell(
-            "oppfolging", "Oppfølging av innvilget behandling per legemiddel og indikasjon",
+            "oppfolging",
+            "Oppfølging av innvilget behandling per legemiddel og indikasjon",
             "Virkestoff og indikasjon",
             [(u, OPPFOLGING_LABELS[u]) for u in utfall],
             [
@@ -256,7 +271,7 @@ def bygg(t: Tellinger, *, prikk_sma: bool) -> Statistikk:
             ],
             Rad("totalt", "Totalt", [val(("ofk", u)) for u in utfall], val(("of_alle",))),
         ),
-    }  # fmt: skip
+    }
 
     def vis_tider(x: Tider | None) -> Tider | None:
         if x is None or x.antall == 0:

@@ -41,14 +41,21 @@ router = APIRouter(include_in_schema=False)
 
 def _render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> Response:
     base = {
-        "status_labels": STATUS_LABELS, "type_labels": TYPE_LABELS, "kategori_labels": KATEGORI_LABELS,
-        "utfall_labels": UTFALL_LABELS, "flyt_labels": FLYT_LABELS, "kjonn_labels": KJONN_LABELS,
-        "effekt_labels": EFFEKT_LABELS, "avslutning_labels": AVSLUTNING_LABELS,
-        "bivirkning_labels": BIVIRKNING_LABELS, "rhf_navn": RHF_NAVN,
+        "status_labels": STATUS_LABELS,
+        "type_labels": TYPE_LABELS,
+        "kategori_labels": KATEGORI_LABELS,
+        "utfall_labels": UTFALL_LABELS,
+        "flyt_labels": FLYT_LABELS,
+        "kjonn_labels": KJONN_LABELS,
+        "effekt_labels": EFFEKT_LABELS,
+        "avslutning_labels": AVSLUTNING_LABELS,
+        "bivirkning_labels": BIVIRKNING_LABELS,
+        "rhf_navn": RHF_NAVN,
         "kapitler": {nr: f"{kapittel_label(nr)} {navn}" for nr, navn in KAPITTEL_NAVN.items()},
         "helseforetak": sorted(HELSEFORETAK.values(), key=lambda hf: hf.navn),
-        "desimal": _desimal, "prosent": _prosent,
-    }  # fmt: skip
+        "desimal": _desimal,
+        "prosent": _prosent,
+    }
     return request.app.state.templates.render(request, name, {**base, **context}, status_code=status_code)
 
 
@@ -87,16 +94,22 @@ async def sok(request: Request, p: CurrentPrincipal, db: Db, settings: Settings)
         request,
         "sok.html",
         {
-            "f": f, "errors": errors, "field_errors": {e["field"]: e["message"] for e in errors},
-            "rader": [SakRead.of(r) for r in treff.rader], "totalt": total, "over_grensen": treff.over_grensen,
-            "holdt_tilbake": treff.holdt_tilbake, "side": side, "sider": sider,
+            "f": f,
+            "errors": errors,
+            "field_errors": {e["field"]: e["message"] for e in errors},
+            "rader": [SakRead.of(r) for r in treff.rader],
+            "totalt": total,
+            "over_grensen": treff.over_grensen,
+            "holdt_tilbake": treff.holdt_tilbake,
+            "side": side,
+            "sider": sider,
             "forrige": lenke(side - 1) if side > 1 else None,
             "neste": lenke(side + 1) if side < sider else None,
             "csv_lenke": f"{request.url_for('saker_eksport')}?{query}",
             "json_lenke": f"{request.url_for('saker')}?{query}",
         },
         status_code=422 if errors else 200,
-    )  # fmt: skip
+    )
 
 
 @router.get("/sak/{lopenummer}", name="nasjonal_sak")
@@ -157,10 +170,13 @@ async def variasjon(request: Request, p: CurrentPrincipal, db: Db) -> Response:
     if valgt and not errors:
         v = await handlers.variasjon_for(db, p, f)
         context.update(
-            v=v, diagram=_variasjon_diagram(v), metode=BESKRIVELSE, min_vedtak=MIN_VEDTAK,
+            v=v,
+            diagram=_variasjon_diagram(v),
+            metode=BESKRIVELSE,
+            min_vedtak=MIN_VEDTAK,
             tester={t.hf: t for t in v.vurdering.tester},
             api_lenke=f"{request.url_for('variasjon_utvalg')}?{urlencode(f.query_string())}",
-        )  # fmt: skip
+        )
     else:
         periode = Sokefilter(fra=f.fra, til=f.til) if not errors else Sokefilter()
         context["grupper"] = _variasjonsgrupper(await handlers.variasjon(db, p, periode))[:200]
@@ -176,10 +192,16 @@ async def flagg(request: Request, p: CurrentPrincipal, db: Db, settings: Setting
     return _render(
         request,
         "flagg.html",
-        {"f": f, "errors": errors, "field_errors": {e["field"]: e["message"] for e in errors},
-         "flagg": resultat, "metode": BESKRIVELSE, "min_vedtak": MIN_VEDTAK},
+        {
+            "f": f,
+            "errors": errors,
+            "field_errors": {e["field"]: e["message"] for e in errors},
+            "flagg": resultat,
+            "metode": BESKRIVELSE,
+            "min_vedtak": MIN_VEDTAK,
+        },
         status_code=422 if errors else 200,
-    )  # fmt: skip
+    )
 
 
 @router.get("/gruppevedtak", name="gruppevedtak_liste")
@@ -193,13 +215,18 @@ async def gruppevedtak(request: Request, p: CurrentPrincipal, db: Db) -> Respons
         request,
         "gruppevedtak.html",
         {
-            "f": f, "errors": errors, "field_errors": {e["field"]: e["message"] for e in errors},
-            "vedtak": rows, "totalt": total, "side": side, "sider": sider,
+            "f": f,
+            "errors": errors,
+            "field_errors": {e["field"]: e["message"] for e in errors},
+            "vedtak": rows,
+            "totalt": total,
+            "side": side,
+            "sider": sider,
             "forrige": "?" + urlencode({**query, "side": side - 1}) if side > 1 else None,
             "neste": "?" + urlencode({**query, "side": side + 1}) if side < sider else None,
         },
         status_code=422 if errors else 200,
-    )  # fmt: skip
+    )
 
 
 @router.get("/gruppevedtak/{lopenummer}", name="gruppevedtak_side")
@@ -213,20 +240,26 @@ def _diagrammer(stat: Statistikk, hvem: str) -> dict[str, Markup]:
     skjult = " Skjulte tall (færre enn 3) er ikke tegnet." if stat.prikket else ""
     diagrammer = {
         "kategori": stacked_bar_chart(
-            chart_id="diagram-kategori", title="Søknader per måned etter ordning",
+            chart_id="diagram-kategori",
+            title="Søknader per måned etter ordning",
             desc=f"Stablede stolper: {hvem} per måned de ble sendt, fordelt på ordning.{skjult} {see}",
             categories=stat.maneder,
-            series=[Serie(label, [r.verdier[i] for r in mk.rader]) for i, (_, label) in enumerate(mk.kolonner)],
+            series=[
+                Serie(label, [r.verdier[i] for r in mk.rader]) for i, (_, label) in enumerate(mk.kolonner)
+            ],
             empty_text="Ingen søknader i perioden.",
         ),
         "utfall": stacked_bar_chart(
-            chart_id="diagram-utfall", title="Søknader per måned etter utfall",
-            desc=f"Stablede stolper: {hvem} per måned de ble sendt, fordelt på utfall så langt.{skjult} {see}",
+            chart_id="diagram-utfall",
+            title="Søknader per måned etter utfall",
+            desc=f"Stablede stolper: {hvem} per måned de ble sendt, fordelt på utfall.{skjult} {see}",
             categories=stat.maneder,
-            series=[Serie(label, [r.verdier[i] for r in mr.rader]) for i, (_, label) in enumerate(mr.kolonner)],
+            series=[
+                Serie(label, [r.verdier[i] for r in mr.rader]) for i, (_, label) in enumerate(mr.kolonner)
+            ],
             empty_text="Ingen søknader i perioden.",
         ),
-    }  # fmt: skip
+    }
     med = [t for t in stat.tider if t.tider is not None]
     diagrammer["behandlingstid"] = horizontal_bar_chart(
         chart_id="diagram-behandlingstid",
@@ -261,14 +294,20 @@ async def statistikk(request: Request, p: CurrentPrincipal, db: Db) -> Response:
         request,
         "statistikk.html",
         {
-            "f": f, "errors": errors, "field_errors": {e["field"]: e["message"] for e in errors}, "stat": stat,
-            "diagrammer": _diagrammer(stat, "søknader fra alle helseforetak"), "kategori_kort": KATEGORI_KORT,
+            "f": f,
+            "errors": errors,
+            "field_errors": {e["field"]: e["message"] for e in errors},
+            "stat": stat,
+            "diagrammer": _diagrammer(stat, "søknader fra alle helseforetak"),
+            "kategori_kort": KATEGORI_KORT,
             "resultat_labels": RESULTAT_LABELS,
-            "csv_lenke": lambda tabell: f"{request.url_for('statistikk_csv')}?{urlencode({'tabell': tabell})}&{query}",
+            "csv_lenke": lambda tabell: (
+                f"{request.url_for('statistikk_csv')}?{urlencode({'tabell': tabell})}&{query}"
+            ),
             "json_lenke": f"{request.url_for('statistikk_api')}?{query}",
         },
         status_code=422 if errors else 200,
-    )  # fmt: skip
+    )
 
 
 @router.get("/offentlig", name="offentlig")
@@ -286,10 +325,15 @@ async def offentlig(request: Request, db: Db) -> Response:
         request,
         "offentlig.html",
         {
-            "ar": ar, "years": years, "errors": errors, "stat": stat,
+            "ar": ar,
+            "years": years,
+            "errors": errors,
+            "stat": stat,
             "diagrammer": _diagrammer(stat, f"søknader fra alle helseforetak i {ar}"),
-            "csv_lenke": lambda tabell: f"{request.url_for('offentlig_csv')}?{urlencode({'ar': ar, 'tabell': tabell})}",
+            "csv_lenke": lambda tabell: (
+                f"{request.url_for('offentlig_csv')}?{urlencode({'ar': ar, 'tabell': tabell})}"
+            ),
             "json_lenke": f"{request.url_for('offentlig_api')}?{urlencode({'ar': ar})}",
         },
         status_code=422 if errors else 200,
-    )  # fmt: skip
+    )
