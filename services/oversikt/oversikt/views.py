@@ -63,6 +63,10 @@ def _desimal(value: float | None) -> str:
     return "–" if value is None else format_number(round(value, 1))
 
 
+def _p_verdi(value: float) -> str:
+    return "< 0,001" if value < 0.001 else f"{value:.3f}".replace(".", ",")
+
+
 def _prosent(value: float | None) -> str:
     return "–" if value is None else f"{round(value * 100)} %"
 
