@@ -36,13 +36,28 @@ RHF = {"HBE": "HV", "OUS": "HSO", "UNN": "HN", "STOLAV": "HMN"}
 
 def summary(hf: str, n: int, **overrides: Any) -> SakSammendrag:
     values: dict[str, Any] = {
-        "lopenummer": f"{hf}-2026-{n:06d}", "hf": hf, "rhf": RHF[hf], "sekvens": 1, "type": "enkeltpasient",
-        "kategori": "off_label", "legemiddel_navn": "MabThera", "virkestoff": "rituksimab", "atc": "L01FA01",
-        "icd10_kode": "G35", "icd10_tekst": "Multippel sklerose", "status": "vedtatt", "utfall": "innvilget",
-        "vurderingsflyt": "komplett", "sendt_maned": f"2026-{1 + n % 6:02d}", "vedtak_maned": f"2026-{2 + n % 6:02d}",
-        "behandlingstid_dager": 10 + n % 30, "aldersgruppe": "30-49", "kjonn": "kvinne" if n % 2 else "mann",
-        "kostnadsband": "100-500k", **overrides,
-    }  # fmt: skip
+        "lopenummer": f"{hf}-2026-{n:06d}",
+        "hf": hf,
+        "rhf": RHF[hf],
+        "sekvens": 1,
+        "type": "enkeltpasient",
+        "kategori": "off_label",
+        "legemiddel_navn": "MabThera",
+        "virkestoff": "rituksimab",
+        "atc": "L01FA01",
+        "icd10_kode": "G35",
+        "icd10_tekst": "Multippel sklerose",
+        "status": "vedtatt",
+        "utfall": "innvilget",
+        "vurderingsflyt": "komplett",
+        "sendt_maned": f"2026-{1 + n % 6:02d}",
+        "vedtak_maned": f"2026-{2 + n % 6:02d}",
+        "behandlingstid_dager": 10 + n % 30,
+        "aldersgruppe": "30-49",
+        "kjonn": "kvinne" if n % 2 else "mann",
+        "kostnadsband": "100-500k",
+        **overrides,
+    }
     return SakSammendragV2(**values) if "effekt" in overrides else SakSammendrag(**values)
 
 
@@ -52,8 +67,19 @@ def cases() -> list[SakSammendrag]:
         for n in range(1, 25):
             out.append(summary(hf, n, utfall="avslatt" if n <= refuse else "innvilget"))
     for n in range(30, 36):
-        out.append(summary("OUS", n, virkestoff="tocilizumab", legemiddel_navn="RoActemra", atc="L04AC07",
-                           icd10_kode="M31.4", icd10_tekst="Takayasus arteritt", effekt="god", fortsetter=True))  # fmt: skip
+        out.append(
+            summary(
+                "OUS",
+                n,
+                virkestoff="tocilizumab",
+                legemiddel_navn="RoActemra",
+                atc="L04AC07",
+                icd10_kode="M31.4",
+                icd10_tekst="Takayasus arteritt",
+                effekt="god",
+                fortsetter=True,
+            )
+        )
     out.append(
         summary("HBE", 99, icd10_kode="D76.1", icd10_tekst="HLH", aldersgruppe="0-5", sendt_maned="2025-11")
     )
@@ -75,13 +101,19 @@ async def server(tmp_path: Path) -> AsyncIterator[str]:
             await asyncio.sleep(0.05)
         for event in cases():
             env = Envelope(
-                source=f"/hf/{event.hf}/integrasjon", type=event.TYPE, subject=event.lopenummer, hf=event.hf,
-                correlationid="browser", data=event.model_dump(mode="json"),
-            )  # fmt: skip
+                source=f"/hf/{event.hf}/integrasjon",
+                type=event.TYPE,
+                subject=event.lopenummer,
+                hf=event.hf,
+                correlationid="browser",
+                data=event.model_dump(mode="json"),
+            )
             await bus.publish(
-                env, exchange="nasjonal.sammendrag", routing_key=f"{event.hf}.{event.TYPE}",
+                env,
+                exchange="nasjonal.sammendrag",
+                routing_key=f"{event.hf}.{event.TYPE}",
                 user_id=f"integrasjon-{event.hf.lower()}",
-            )  # fmt: skip
+            )
         await bus.drain()
         yield f"http://127.0.0.1:{port}"
     finally:
