@@ -4,11 +4,11 @@ The quasi-identifiers of a single-patient case are age band × sex × ICD-10 cod
 A release (one search's whole result, every page of it) is generalised bottom-up along one ladder of
 levels. At level 0 every case shows its own values; the cases whose displayed combination is shared
 by fewer than `K` cases of the release move up a level (a wider age band, then the ICD-10 category,
-the quarter, the chapter, the year, then age and sex hidden) and are grouped again with the others
-that moved; whoever is still alone at the top is suppressed (not shown at all). Cases that stayed
-below are never regrouped, so every displayed combination is shown by at least `K` rows of the
-release, identical on all five fields: a reader who knows a patient's true values finds at least
-`K` rows that fit them.
+the quarter, the chapter, the year, then age and sex hidden, then the diagnosis) and are grouped
+again with the others that moved; whoever is still alone at the top is suppressed (not shown at
+all). Cases that stayed below are never regrouped, so every displayed combination is shown by at
+least `K` rows of the release, identical on all five fields: a reader who knows a patient's true
+values finds at least `K` rows that fit them.
 
 The trust is never generalised: each row shows its løpenummer (`HBE-2026-000042`), which names the
 trust and the year, because a reader must know whom to ask. For the same reason the top level keeps
@@ -31,7 +31,7 @@ K = 3
 """Fewest cases that may share a displayed combination."""
 
 AlderNiva = Literal["gruppe", "bred", "skjult"]
-IcdNiva = Literal["kode", "kategori", "kapittel"]
+IcdNiva = Literal["kode", "kategori", "kapittel", "skjult"]
 PeriodeNiva = Literal["maned", "kvartal", "ar"]
 
 
@@ -53,6 +53,7 @@ LADDER: tuple[Trinn, ...] = (
     Trinn("bred", True, "kapittel", "ar"),
     Trinn("skjult", True, "kapittel", "ar"),
     Trinn("skjult", False, "kapittel", "ar"),
+    Trinn("skjult", False, "skjult", "ar"),
 )
 TOPP = len(LADDER) - 1
 
@@ -87,7 +88,7 @@ class Visning:
     niva: int
     aldersgruppe: str | None
     kjonn: str | None
-    icd10: str
+    icd10: str | None
     hf: str
     periode: str
 
@@ -112,8 +113,8 @@ def noekkel(niva: int, q: Kvasi) -> tuple[str | None, ...]:
     alder = q.aldersgruppe if t.alder == "gruppe" else (
         BRED.get(q.aldersgruppe or "", q.aldersgruppe) if t.alder == "bred" else "*"
     )  # fmt: skip
-    icd = q.icd10_kode if t.icd10 == "kode" else (
-        kategori(q.icd10_kode) if t.icd10 == "kategori" else kapittel(q.icd10_kode)
+    icd = {"kode": q.icd10_kode, "kategori": kategori(q.icd10_kode), "kapittel": kapittel(q.icd10_kode)}.get(
+        t.icd10, "*"
     )  # fmt: skip
     periode = (
         q.maned if t.periode == "maned" else (kvartal(q.maned) if t.periode == "kvartal" else q.maned[:4])
@@ -128,7 +129,9 @@ def vis(niva: int, q: Kvasi) -> Visning:
         niva=niva,
         aldersgruppe=None if t.alder == "skjult" else alder,
         kjonn=kjonn if t.kjonn else None,
-        icd10=str(icd) if t.icd10 != "kapittel" else kapittel_label(str(icd)),
+        icd10=None
+        if t.icd10 == "skjult"
+        else (str(icd) if t.icd10 != "kapittel" else kapittel_label(str(icd))),
         hf=q.hf,
         periode=str(periode),
     )

@@ -44,7 +44,9 @@ class SakRead(BaseModel):
     legemiddel_navn: str
     virkestoff: str
     atc: str | None
-    icd10: str = Field(description="ICD-10 code, or its category or chapter where the case is generalised.")
+    icd10: str | None = Field(
+        description="ICD-10 code, or its category or chapter where generalised; null where hidden."
+    )
     icd10_tekst: str | None = Field(description="The code's text; only where the exact code is shown.")
     status: NasjonalStatus
     utfall: Utfall | None

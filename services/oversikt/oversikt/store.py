@@ -189,7 +189,8 @@ def _celle(niva: int, q: Kvasi) -> ColumnElement[bool]:
     if trinn.kjonn:
         parts.append(Sammendrag.kjonn.is_(None) if q.kjonn is None else Sammendrag.kjonn == q.kjonn)
     # Chapter and category follow from the code; naming them lets the index's prefix be used.
-    parts.append(Sammendrag.icd10_kapittel == kapittel(q.icd10_kode))
+    if trinn.icd10 != "skjult":
+        parts.append(Sammendrag.icd10_kapittel == kapittel(q.icd10_kode))
     if trinn.icd10 in ("kode", "kategori"):
         parts.append(Sammendrag.icd10_kategori == kategori(q.icd10_kode))
     if trinn.icd10 == "kode":
