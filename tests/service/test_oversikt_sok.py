@@ -95,6 +95,7 @@ async def publish(bus: MemoryBus, *events: SakSammendrag) -> None:
 async def seed(bus: MemoryBus) -> None:
     """HBE grants rituximab for MS, UNN refuses it (20 each: a clear disagreement); three alike OUS cases
     in January; one lone OUS case (too rare to show); a group decision (v2) and follow-up (v2)."""
+    _numbers.clear()
     await publish(bus, *(summary("HBE") for _ in range(20)))
     await publish(bus, *(summary("UNN", utfall="avslatt", behandlingstid_dager=40) for _ in range(20)))
     await publish(
@@ -281,7 +282,10 @@ async def test_rows_are_k_anonymised_in_the_page_the_api_and_the_csv(app: FastAP
         assert {(s["aldersgruppe"], s["kjonn"], s["icd10"], s["periode"]) for s in api["saker"]} == {
             ("30-49", "kvinne", "G35", "2026-01")
         }
-        assert (await client.get("/api/saker/OUS-2026-000004")).status_code == 404
+        # Asked for by its løpenummer, the withheld case answers with every quasi-identifier hidden.
+        alone = (await client.get("/api/saker/OUS-2026-000004")).json()
+        assert (alone["aldersgruppe"], alone["kjonn"], alone["icd10"], alone["icd10_tekst"]) == (None,) * 4
+        assert alone["periode"] == "2025" and alone["generaliseringsniva"] == 9
         page = await client.get("/", params={"hf": "OUS"}, headers={"accept": "text/html"})
         assert "1 sak på denne siden vises ikke" in page.text and "G70.0" not in page.text
         export = await client.get("/api/saker.csv", params={"hf": "OUS"})

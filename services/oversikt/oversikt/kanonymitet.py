@@ -137,6 +137,18 @@ def vis(niva: int, q: Kvasi) -> Visning:
     )
 
 
+HOLDT_TILBAKE = TOPP + 1
+"""The level of a case looked up by its løpenummer that no list may show: every quasi-identifier hidden."""
+
+
+def holdt_tilbake(q: Kvasi) -> Visning:
+    """How a withheld case shows when asked for by its løpenummer: the trust and year (which the løpenummer
+    names anyway), nothing else of the five."""
+    return Visning(
+        niva=HOLDT_TILBAKE, aldersgruppe=None, kjonn=None, icd10=None, hf=q.hf, periode=q.maned[:4]
+    )
+
+
 def generaliser(grupper: Mapping[Kvasi, int], k: int = K, *, til: int = TOPP) -> dict[Kvasi, int | None]:
     """The level each combination is shown at (None: not settled by level `til`; at the top: suppressed).
 

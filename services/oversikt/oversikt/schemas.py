@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from oversikt.handlers import Flagg, Rad, Variasjon
-from oversikt.kanonymitet import LADDER, kvartal
+from oversikt.kanonymitet import LADDER, TOPP, kvartal
 from oversikt.signifikans import BESKRIVELSE, Vurdering
 from oversikt.store import Sammendrag, Tider, VariasjonRad
 from shared.domain.trusts import RHF_NAVN, hf_navn
@@ -30,6 +30,8 @@ def vedtak_periode(rad: Rad) -> str | None:
     maned = rad.sak.vedtak_maned
     if maned is None or rad.visning is None:
         return maned
+    if rad.visning.niva > TOPP:
+        return maned[:4]
     periode = LADDER[rad.visning.niva].periode
     return maned if periode == "maned" else (kvartal(maned) if periode == "kvartal" else maned[:4])
 
@@ -62,7 +64,8 @@ class SakRead(BaseModel):
     gruppe_storrelse: int | None
     kostnadsband: str | None
     generaliseringsniva: int = Field(
-        description="0: shown as sent; higher: quasi-identifiers widened so no row singles out a patient."
+        description="0: shown as sent; higher: quasi-identifiers widened so no row singles out a patient; "
+        f"{TOPP + 1}: too rare to be listed, every quasi-identifier hidden (only asked for by løpenummer)."
     )
     endret: bool
     etterregistrert: bool
@@ -77,7 +80,7 @@ class SakRead(BaseModel):
     @classmethod
     def of(cls, rad: Rad) -> SakRead:
         s, v = rad.sak, rad.visning
-        exact = v is None or LADDER[v.niva].icd10 == "kode"
+        exact = v is None or (v.niva <= TOPP and LADDER[v.niva].icd10 == "kode")
         return cls(
             lopenummer=s.lopenummer,
             hf=s.hf,

@@ -55,6 +55,7 @@ def _render(request: Request, name: str, context: dict[str, Any], status_code: i
         "helseforetak": sorted(HELSEFORETAK.values(), key=lambda hf: hf.navn),
         "desimal": _desimal,
         "prosent": _prosent,
+        "p_verdi": _p_verdi,
     }
     return request.app.state.templates.render(request, name, {**base, **context}, status_code=status_code)
 
