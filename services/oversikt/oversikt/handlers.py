@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import structlog
-from sqlalchemy import literal
 
 from oversikt import store
 from oversikt.domain import SMALL_CELL_LIMIT, Presedenssok, Sokefilter, is_newer, suppress_small
@@ -224,12 +223,15 @@ class Variasjon:
 @use_case
 async def variasjon_for(uow: UnitOfWork, p: Principal, utvalg: Sokefilter) -> Variasjon:
     require_leser(p)
+    tall = await store.vedtak_per_hf(uow.session, utvalg)
     per_hf = sorted(
-        await store.vedtak_per_hf(uow.session, utvalg), key=lambda h: (rhf_for(h.hf), hf_navn(h.hf))
+        tall.per_hf,
+        key=lambda h: (
+            list(RHF_NAVN).index(rhf_for(h.hf)) if rhf_for(h.hf) in RHF_NAVN else 9,
+            hf_navn(h.hf),
+        ),
     )
-    where = store.where_of(utvalg)
-    tider_rhf = await store.tider_per(uow.session, Sammendrag.rhf, where)
-    tider_alle = (await store.tider_per(uow.session, literal("alle"), where)).get("alle", store.INGEN_TIDER)
+    tider_rhf, tider_alle = tall.tider_rhf, tall.tider_alle
     per_rhf = [
         RhfVedtak(
             rhf,

@@ -20,6 +20,8 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    text,
+    tuple_,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -101,8 +103,30 @@ class Sammendrag(Base):
     __table_args__ = (
         # The cells of the k-anonymity check: trust, then ICD-10 from chapter down to code, then month.
         Index("ix_sammendrag_kvasi", "hf", "icd10_kapittel", "icd10_kategori", "icd10_kode", "sendt_maned"),
-        Index("ix_sammendrag_virkestoff_icd10", "virkestoff_sok", "icd10_kode"),
-        Index("ix_sammendrag_kapittel_atc", "icd10_kapittel", "atc"),
+        # Covering indexes of the variation page: a combination's decisions and processing times are read
+        # from the index alone (an index-only scan), not from rows scattered over the whole table.
+        Index(
+            "ix_sammendrag_variasjon",
+            "virkestoff_sok",
+            "icd10_kode",
+            "status",
+            "hf",
+            "rhf",
+            "utfall",
+            "behandlingstid_dager",
+            "sendt_maned",
+        ),
+        Index(
+            "ix_sammendrag_kapittel_atc",
+            "icd10_kapittel",
+            "atc",
+            "status",
+            "hf",
+            "rhf",
+            "utfall",
+            "behandlingstid_dager",
+            "sendt_maned",
+        ),
         Index("ix_sammendrag_sendt_maned", "sendt_maned"),
         Index("ix_sammendrag_rhf", "rhf"),
     )
@@ -380,20 +404,69 @@ class HfVedtak:
         return self.innvilget_i_alt / self.vedtak if self.vedtak else None
 
 
-async def vedtak_per_hf(session: AsyncSession, f: Sokefilter) -> list[HfVedtak]:
-    """Decisions and processing times per trust for one combination (the filter names it)."""
-    base = _filtered(
-        select(Sammendrag.hf, _count("innvilget"), _count("innvilget_med_vilkar"), _count("avslatt"))
-        .where(Sammendrag.status.in_(BESLUTTET), Sammendrag.utfall.is_not(None))
-        .group_by(Sammendrag.hf),
-        f,
+@dataclass(frozen=True)
+class Vedtakstall:
+    """One combination's decisions per trust, and its processing times per trust, region and in all."""
+
+    per_hf: list[HfVedtak]
+    tider_rhf: dict[str, Tider]
+    tider_alle: Tider
+
+
+async def vedtak_per_hf(session: AsyncSession, f: Sokefilter) -> Vedtakstall:
+    """Decisions and processing times per trust for one combination (the filter names it).
+
+    On PostgreSQL one query with grouping sets (trust, region, all), which the covering index
+    `ix_sammendrag_variasjon` answers without reading the table; elsewhere the rows are summed here."""
+    decided = (Sammendrag.status.in_(BESLUTTET), Sammendrag.utfall.is_not(None))
+    if session.get_bind().dialect.name == "postgresql":
+        tid = Sammendrag.behandlingstid_dager
+        query = _filtered(
+            select(
+                Sammendrag.hf, Sammendrag.rhf, func.grouping(Sammendrag.hf), func.grouping(Sammendrag.rhf),
+                _count("innvilget"), _count("innvilget_med_vilkar"), _count("avslatt"), func.count(tid),
+                func.percentile_cont(0.25).within_group(tid), func.percentile_cont(0.5).within_group(tid),
+                func.percentile_cont(0.75).within_group(tid),
+            )
+            .where(*decided)
+            .group_by(
+                func.grouping_sets(tuple_(Sammendrag.hf, Sammendrag.rhf), tuple_(Sammendrag.rhf), text("()"))
+            ),
+            f,
+        )  # fmt: skip
+        per_hf: list[HfVedtak] = []
+        tider_rhf: dict[str, Tider] = {}
+        alle = INGEN_TIDER
+        for hf, rhf, g_hf, g_rhf, i, iv, a, n, q1, med, q3 in (await session.execute(query)).all():
+            tider = Tider(int(n), q1, med, q3) if n else INGEN_TIDER
+            if not g_hf:
+                per_hf.append(HfVedtak(str(hf), int(i or 0), int(iv or 0), int(a or 0), tider))
+            elif not g_rhf:
+                tider_rhf[str(rhf)] = tider
+            else:
+                alle = tider
+        return Vedtakstall(per_hf, tider_rhf, alle)
+    rows = await session.execute(
+        _filtered(
+            select(Sammendrag.hf, Sammendrag.rhf, Sammendrag.utfall, Sammendrag.behandlingstid_dager).where(
+                *decided
+            ),
+            f,
+        )
     )
-    counts = (await session.execute(base)).all()
-    tider = await tider_per(session, Sammendrag.hf, where_of(f))
-    return [
-        HfVedtak(str(hf), int(i or 0), int(iv or 0), int(a or 0), tider.get(str(hf), INGEN_TIDER))
-        for hf, i, iv, a in counts
-    ]
+    counts: dict[str, list[int]] = {}
+    days: dict[str, list[int]] = {}
+    for hf, rhf, utfall, dager in rows.all():
+        c = counts.setdefault(str(hf), [0, 0, 0])
+        c[("innvilget", "innvilget_med_vilkar", "avslatt").index(utfall)] += 1
+        if dager is not None:
+            for key in (f"hf:{hf}", f"rhf:{rhf}", "alle"):
+                days.setdefault(key, []).append(int(dager))
+    return Vedtakstall(
+        [HfVedtak(hf, c[0], c[1], c[2], kvartiler(days.get(f"hf:{hf}", []))) for hf, c in counts.items()],
+        {key[4:]: kvartiler(v) for key, v in days.items() if key.startswith("rhf:")},
+        kvartiler(days.get("alle", [])),
+    )
 
 
 def where_of(f: Sokefilter) -> list[ColumnElement[bool]]:

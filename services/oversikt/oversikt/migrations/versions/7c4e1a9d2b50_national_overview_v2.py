@@ -61,8 +61,11 @@ def upgrade() -> None:
         ["hf", "icd10_kapittel", "icd10_kategori", "icd10_kode", "sendt_maned"],
         unique=False,
     )
-    op.create_index("ix_sammendrag_virkestoff_icd10", "sammendrag", ["virkestoff_sok", "icd10_kode"], unique=False)
-    op.create_index("ix_sammendrag_kapittel_atc", "sammendrag", ["icd10_kapittel", "atc"], unique=False)
+    covering = ["status", "hf", "rhf", "utfall", "behandlingstid_dager", "sendt_maned"]
+    op.create_index(
+        "ix_sammendrag_variasjon", "sammendrag", ["virkestoff_sok", "icd10_kode", *covering], unique=False
+    )
+    op.create_index("ix_sammendrag_kapittel_atc", "sammendrag", ["icd10_kapittel", "atc", *covering], unique=False)
     op.create_index("ix_sammendrag_sendt_maned", "sammendrag", ["sendt_maned"], unique=False)
     op.create_index("ix_sammendrag_rhf", "sammendrag", ["rhf"], unique=False)
 
@@ -70,7 +73,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     for name in (
         "ix_sammendrag_rhf", "ix_sammendrag_sendt_maned", "ix_sammendrag_kapittel_atc",
-        "ix_sammendrag_virkestoff_icd10", "ix_sammendrag_kvasi",
+        "ix_sammendrag_variasjon", "ix_sammendrag_kvasi",
     ):  # fmt: skip
         op.drop_index(name, table_name="sammendrag")
     with op.batch_alter_table("sammendrag", schema=None) as batch_op:
