@@ -36,7 +36,7 @@ def release(rows: list[Kvasi]) -> dict[Kvasi, int]:
 @given(cases)
 def test_no_displayed_row_is_shared_by_fewer_than_k_rows(rows: list[Kvasi]) -> None:
     levels = generaliser(release(rows))
-    shown = [vis(levels[q], q) for q in rows if levels[q] is not None]
+    shown = [vis(niva, q) for q in rows if (niva := levels[q]) is not None]
     counts = Counter((v.aldersgruppe, v.kjonn, v.icd10, v.hf, v.periode) for v in shown)
     assert all(n >= K for n in counts.values()), counts
 
@@ -64,7 +64,8 @@ def test_reading_cell_by_cell_gives_the_whole_release_answer(rows: list[Kvasi], 
 
     got = asyncio.run(generaliser_for(page, hent))
     for q in page:
-        assert got[q] == (None if expected[q] is None else vis(expected[q], q))
+        niva = expected[q]
+        assert got[q] == (None if niva is None else vis(niva, q))
 
 
 def test_three_alike_are_shown_as_they_are() -> None:
