@@ -66,7 +66,9 @@ def upgrade() -> None:
         "ix_sammendrag_variasjon", "sammendrag", ["virkestoff_sok", "icd10_kode", *covering], unique=False
     )
     op.create_index("ix_sammendrag_kapittel_atc", "sammendrag", ["icd10_kapittel", "atc", *covering], unique=False)
-    op.create_index("ix_sammendrag_sendt_maned", "sammendrag", ["sendt_maned"], unique=False)
+    op.create_index(
+        "ix_sammendrag_sendt_maned", "sammendrag", ["sendt_maned", "hf", "atc", "icd10_kode", "utfall"], unique=False
+    )
     op.create_index("ix_sammendrag_rhf", "sammendrag", ["rhf"], unique=False)
 
 
