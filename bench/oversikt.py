@@ -178,7 +178,8 @@ async def load(dsn: str) -> float:
         # Loading into a table without its secondary indexes and building them afterwards is several
         # times faster than maintaining nine indexes row by row; the same definitions come back.
         indexes = await conn.fetch(
-            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'sammendrag' AND indexname <> 'pk_sammendrag'"
+            "SELECT indexname, indexdef FROM pg_indexes "
+            "WHERE tablename = 'sammendrag' AND indexname <> 'pk_sammendrag'"
         )
         for index in indexes:
             await conn.execute(f'DROP INDEX "{index["indexname"]}"')
