@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from oversikt.signifikans import MIN_VEDTAK, fisher_exact, holm, vurder
+from oversikt.store import kvartiler, kvartiler_av_telling
 
 
 @pytest.mark.parametrize(
@@ -67,3 +68,16 @@ def test_trusts_with_too_few_decisions_are_left_out() -> None:
     vurdering = vurder({"HBE": (0, MIN_VEDTAK - 1), "OUS": (20, 0)})
     assert not vurdering.testbar and not vurdering.ulik_praksis
     assert vurdering.utelatt == ["HBE"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.integers(0, 400), st.integers(1, 30), max_size=40))
+def test_quartiles_from_a_histogram_equal_those_of_the_values(telling: dict[int, int]) -> None:
+    values = [v for v, n in telling.items() for _ in range(n)]
+    assert kvartiler_av_telling(telling) == kvartiler(values)
+
+
+def test_quartiles_interpolate_like_percentile_cont() -> None:
+    # PostgreSQL: percentile_cont(0.25/0.5/0.75) of 1, 2, 3, 4 is 1.75, 2.5, 3.25.
+    t = kvartiler([4, 1, 3, 2])
+    assert (t.antall, t.q1, t.median, t.q3) == (4, 1.75, 2.5, 3.25)

@@ -172,6 +172,10 @@ def generaliser(grupper: Mapping[Kvasi, int], k: int = K, *, til: int = TOPP) ->
     return niva_av
 
 
+LESENIVAER = (0, 3, 5, TOPP)
+"""The levels whose cells `generaliser_for` reads: a read at a level settles every level below it, so
+four reads (not nine) settle a page, small cells first."""
+
 Hent = Callable[[int, list[Kvasi]], Awaitable[Mapping[Kvasi, int]]]
 """Reads the release's counts per combination in the cells (at a level) of the given cases."""
 
@@ -180,7 +184,7 @@ async def generaliser_for(kvasier: Iterable[Kvasi], hent: Hent, k: int = K) -> d
     """How the given cases are shown in a release, reading only the cells they need (None: suppressed)."""
     uavklart = set(kvasier)
     svar: dict[Kvasi, Visning | None] = {}
-    for niva in range(TOPP + 1):
+    for niva in LESENIVAER:
         if not uavklart:
             break
         # One representative per cell is enough to name it.

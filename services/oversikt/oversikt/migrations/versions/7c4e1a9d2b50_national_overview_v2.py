@@ -58,7 +58,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_sammendrag_kvasi",
         "sammendrag",
-        ["hf", "icd10_kapittel", "icd10_kategori", "icd10_kode", "sendt_maned"],
+        ["hf", "icd10_kapittel", "icd10_kategori", "icd10_kode", "sendt_maned", "aldersgruppe", "kjonn", "type"],
         unique=False,
     )
     covering = ["status", "hf", "rhf", "utfall", "behandlingstid_dager", "sendt_maned"]
