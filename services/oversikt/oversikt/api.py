@@ -1,16 +1,29 @@
-"""JSON API of the national overview (role `nasjonal`; summary data only, no personal data)."""
+"""JSON API of the national overview (the `nasjonal` role and every trust's komité and fagdirektør;
+summary data only, no personal data), the published group decisions, and the public open data."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import csv
+import io
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
 from pydantic import ValidationError
 
 from oversikt import handlers
 from oversikt.deps import CurrentPrincipal, Db, Filter, Settings
 from oversikt.domain import MAX_SIDE, Presedenssok
-from oversikt.schemas import SakRead, SakSide, VariasjonRead
+from oversikt.schemas import (
+    FlaggRead,
+    GruppevedtakRead,
+    GruppevedtakSide,
+    SakRead,
+    SakSide,
+    VariasjonDetalj,
+    VariasjonRead,
+)
+from oversikt.statistikk import Statistikk
 from shared.domain.presedenssvar import PresedensSvar
 from shared.platform.errors import ValidationFailed
 from shared.platform.web.params import parse_int
@@ -18,8 +31,40 @@ from shared.platform.web.problems import field_name, norwegian_message
 
 router = APIRouter(prefix="/api", tags=["nasjonal oversikt"])
 
+LISENS = {
+    "navn": "Norsk lisens for offentlige data (NLOD) 2.0",
+    "kortnavn": "NLOD 2.0",
+    "url": "https://data.norge.no/nlod/no/2.0",
+}
 
-@router.get("/saker", summary="Search the national summaries; newest løpenummer first")
+CSV_KOLONNER = (
+    "lopenummer", "hf", "hf_navn", "rhf", "type", "kategori", "legemiddel_navn", "virkestoff", "atc", "icd10",
+    "icd10_tekst", "status", "utfall", "vurderingsflyt", "periode", "vedtak_periode", "behandlingstid_dager",
+    "aldersgruppe", "kjonn", "gruppe_storrelse", "kostnadsband", "generaliseringsniva", "endret",
+    "etterregistrert", "effekt", "fortsetter", "avslutningsarsak", "bivirkningsgrad",
+)  # fmt: skip
+
+
+def csv_response(text: str, filename: str) -> Response:
+    # A byte-order mark so that Excel reads the file as UTF-8 (æøå).
+    return Response(
+        content=("\ufeff" + text).encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={"content-disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def saker_csv(rader: list[SakRead]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(CSV_KOLONNER)
+    for rad in rader:
+        data = rad.model_dump(mode="json")
+        writer.writerow(["" if data[k] is None else data[k] for k in CSV_KOLONNER])
+    return out.getvalue()
+
+
+@router.get("/saker", summary="Search the national summaries; newest løpenummer first; rows k-anonymised")
 async def saker(
     p: CurrentPrincipal,
     db: Db,
@@ -32,18 +77,147 @@ async def saker(
     size = per_side or settings.page_size
     treff = await handlers.search(db, p, f, side=nummer, per_side=size)
     return SakSide(
-        totalt=treff.totalt, side=nummer, per_side=size, saker=[SakRead.of(s) for s in treff.saker]
+        totalt=min(treff.totalt, handlers.store.TELLEGRENSE),
+        totalt_over_grensen=treff.over_grensen,
+        side=nummer,
+        per_side=size,
+        holdt_tilbake=treff.holdt_tilbake,
+        saker=[SakRead.of(r) for r in treff.rader],
     )
 
 
-@router.get("/saker/{lopenummer}", summary="One case's latest summary")
+@router.get("/saker.csv", summary="The search's matches as CSV (semicolons), k-anonymised as on the page")
+async def saker_eksport(p: CurrentPrincipal, db: Db, f: Filter) -> Response:
+    treff = await handlers.eksport(db, p, f)
+    return csv_response(saker_csv([SakRead.of(r) for r in treff.rader]), "nasjonale-saker.csv")
+
+
+@router.get("/saker/{lopenummer}", summary="One case's latest summary (k-anonymised)")
 async def sak(lopenummer: str, p: CurrentPrincipal, db: Db) -> SakRead:
     return SakRead.of(await handlers.get(db, p, lopenummer))
 
 
-@router.get("/variasjon", summary="Decisions per substance, indication and trust")
+@router.get("/variasjon", name="variasjon_api", summary="Decisions per substance, indication and trust")
 async def variasjon(p: CurrentPrincipal, db: Db, f: Filter) -> list[VariasjonRead]:
     return [VariasjonRead.of(r) for r in await handlers.variasjon(db, p, f)]
+
+
+@router.get(
+    "/variasjon/utvalg",
+    summary="One combination (virkestoff + icd10, or atc + kapittel): each trust and region, and the test",
+)
+async def variasjon_utvalg(p: CurrentPrincipal, db: Db, f: Filter) -> VariasjonDetalj:
+    handlers.require_leser(p)
+    require_utvalg(f)
+    return VariasjonDetalj.of(await handlers.variasjon_for(db, p, f))
+
+
+def require_utvalg(f: Any) -> None:
+    if not ((f.virkestoff or f.atc) and (f.icd10 or f.kapittel)):
+        raise ValidationFailed(
+            "Velg et virkestoff (eller en ATC-gruppe) og en diagnose (ICD-10-kode eller kapittel).",
+            field="virkestoff" if not (f.virkestoff or f.atc) else "icd10",
+        )
+
+
+@router.get("/flagg", summary="Combinations where trusts disagree, and repeated single-patient applications")
+async def flagg(p: CurrentPrincipal, db: Db, f: Filter, settings: Settings) -> FlaggRead:
+    return FlaggRead.of(await handlers.flagg(db, p, f, terskel=settings.gjentatte_terskel))
+
+
+@router.get("/gruppevedtak", summary="Every trust's published (granted) group decisions")
+async def gruppevedtak(
+    request: Request,
+    p: CurrentPrincipal,
+    db: Db,
+    f: Filter,
+    side: Annotated[str, Query(description="Page number, from 1.")] = "1",
+) -> GruppevedtakSide:
+    nummer = parse_int(side, field="side", minimum=1, maximum=MAX_SIDE)
+    total, rows = await handlers.gruppevedtak(db, p, f, side=nummer, per_side=50)
+    return GruppevedtakSide(
+        totalt=total,
+        side=nummer,
+        per_side=50,
+        gruppevedtak=[
+            GruppevedtakRead.of(s, str(request.url_for("gruppevedtak_side", lopenummer=s.lopenummer)))
+            for s in rows
+        ],
+    )
+
+
+@router.get("/gruppevedtak/{lopenummer}", summary="One published group decision (stable per løpenummer)")
+async def ett_gruppevedtak(
+    request: Request, lopenummer: str, p: CurrentPrincipal, db: Db
+) -> GruppevedtakRead:
+    s = await handlers.ett_gruppevedtak(db, p, lopenummer)
+    return GruppevedtakRead.of(s, str(request.url_for("gruppevedtak_side", lopenummer=s.lopenummer)))
+
+
+@router.get(
+    "/statistikk",
+    name="statistikk_api",
+    summary="Volume, outcomes, processing times and follow-up (counts only)",
+)
+async def statistikk(p: CurrentPrincipal, db: Db, f: Filter) -> dict[str, Any]:
+    return (await handlers.statistikk(db, p, f)).json()
+
+
+def tabell_csv(stat: Statistikk, tabell: str, filename: str) -> Response:
+    if tabell not in stat.tabeller:
+        raise ValidationFailed(f"Ukjent tabell. Velg en av: {', '.join(stat.tabeller)}.", field="tabell")
+    return csv_response(stat.tabeller[tabell].csv(), filename)
+
+
+@router.get("/statistikk.csv", summary="One statistics table as CSV (semicolons)")
+async def statistikk_csv(
+    p: CurrentPrincipal, db: Db, f: Filter, tabell: Annotated[str, Query(max_length=40)] = "maned_kategori"
+) -> Response:
+    return tabell_csv(await handlers.statistikk(db, p, f), tabell, f"nasjonal-statistikk-{tabell}.csv")
+
+
+async def public_year(db: Db, ar: str) -> str:
+    years = await handlers.ar_med_data(db)
+    if not ar:
+        return years[0] if years else ""
+    if ar not in years:
+        raise ValidationFailed(
+            f"Velg et år det finnes tall for: {', '.join(years) or 'ingen ennå'}.", field="ar"
+        )
+    return ar
+
+
+@router.get(
+    "/offentlig",
+    name="offentlig_api",
+    summary="Open data (NLOD 2.0): the public statistics of one year, small cells suppressed",
+)
+async def offentlig(
+    db: Db, ar: Annotated[str, Query(max_length=4, description="Year, YYYY.")] = ""
+) -> dict[str, Any]:
+    year = await public_year(db, ar)
+    stat = await handlers.offentlig_statistikk(db, year or "0000")
+    return {
+        "lisens": LISENS,
+        "utgiver": "Søknadsportalen – nasjonal oversikt",
+        "ar": year,
+        "prikking": (
+            "Tall under 3 er skjult (null), og så mange andre at ingen skjult verdi kan regnes ut av "
+            "summer og andre publiserte tall i samme tabellsett."
+        ),
+        **stat.json(),
+    }
+
+
+@router.get("/offentlig.csv", summary="Open data (NLOD 2.0): one public table of one year as CSV")
+async def offentlig_csv(
+    db: Db,
+    ar: Annotated[str, Query(max_length=4)] = "",
+    tabell: Annotated[str, Query(max_length=40)] = "maned_kategori",
+) -> Response:
+    year = await public_year(db, ar)
+    stat = await handlers.offentlig_statistikk(db, year or "0000")
+    return tabell_csv(stat, tabell, f"soknadsportalen-{year}-{tabell}-NLOD-2.0.csv")
 
 
 def presedenssok(

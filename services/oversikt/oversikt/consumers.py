@@ -14,7 +14,7 @@ import structlog
 from oversikt import handlers
 from oversikt.domain import known_trusts, publisher_refusal
 from oversikt.settings import OversiktSettings
-from shared.events.contracts import SakSammendrag
+from shared.events.contracts import SakSammendrag, SakSammendragV2
 from shared.platform.bus.base import Message, PermanentError, Subscription
 from shared.platform.db.uow import Database
 from shared.platform.outbox.inbox import idempotent
@@ -22,6 +22,8 @@ from shared.platform.outbox.inbox import idempotent
 log = structlog.get_logger(__name__)
 
 CONSUMER = "oversikt"
+SUMMARY_TYPES = (SakSammendrag.TYPE, SakSammendragV2.TYPE)
+"""Both versions are accepted: trusts move to v2 one by one, and v1 summaries may still be queued."""
 
 
 def guarded(
@@ -35,7 +37,7 @@ def guarded(
         # would otherwise reach the summary handler.
         reason = (
             "unexpected event type"
-            if envelope.type != SakSammendrag.TYPE
+            if envelope.type not in SUMMARY_TYPES
             else publisher_refusal(
                 envelope_hf=envelope.hf,
                 payload_hf=envelope.data.get("hf"),
@@ -74,7 +76,8 @@ def national_subscriptions(
             consumer=CONSUMER,
             handler_name=handler_name,
             exchange=settings.national_exchange,
-            event_type=SakSammendrag.TYPE,
+            event_type=event_type,
             handler=guarded(inner, settings),
         )
+        for event_type in SUMMARY_TYPES
     ]

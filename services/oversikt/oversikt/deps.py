@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated
 
-from fastapi import Depends, Query
+from fastapi import Depends, Request
 from pydantic import ValidationError
 
 from oversikt.domain import Sokefilter
@@ -14,7 +15,7 @@ from shared.platform.runtime import ServiceRuntime
 from shared.platform.web.deps import CurrentPrincipal, Db, Runtime, get_runtime
 from shared.platform.web.problems import field_name, norwegian_message
 
-__all__ = ["CurrentPrincipal", "Db", "Filter", "Runtime", "Settings"]
+__all__ = ["CurrentPrincipal", "Db", "Filter", "Runtime", "Settings", "filter_errors", "parse_filter"]
 
 
 async def get_settings(runtime: Annotated[ServiceRuntime, Depends(get_runtime)]) -> OversiktSettings:
@@ -23,32 +24,37 @@ async def get_settings(runtime: Annotated[ServiceRuntime, Depends(get_runtime)])
     return settings
 
 
-async def get_filter(
-    hf: Annotated[str, Query(max_length=20, description="Trust code.")] = "",
-    kategori: Annotated[str, Query(max_length=30, description="Scheme.")] = "",
-    type: Annotated[str, Query(max_length=20, description="`enkeltpasient` or `gruppe`.")] = "",
-    status: Annotated[str, Query(max_length=20, description="Case status.")] = "",
-    utfall: Annotated[str, Query(max_length=30, description="Decision outcome.")] = "",
-    legemiddel: Annotated[str, Query(max_length=100, description="ATC (start), substance or name.")] = "",
-    icd10: Annotated[str, Query(max_length=10, description="ICD-10 code or its start.")] = "",
-) -> Sokefilter:
+def filter_errors(exc: ValidationError) -> list[dict[str, str]]:
+    return [{"field": field_name(e["loc"]), "message": norwegian_message(dict(e))} for e in exc.errors()]
+
+
+def parse_filter(params: Mapping[str, str]) -> Sokefilter:
+    """The filters from a query string; a bad one is a 422 naming the field (in Norwegian)."""
     try:
-        return Sokefilter(
-            hf=hf,
-            kategori=kategori,
-            type=type,
-            status=status,
-            utfall=utfall,
-            legemiddel=legemiddel,
-            icd10=icd10,
-        )
+        return Sokefilter.model_validate({k: params.get(k, "") for k in Sokefilter.model_fields})
     except ValidationError as exc:
-        errors = [
-            {"field": field_name(e["loc"]), "message": norwegian_message(dict(e))} for e in exc.errors()
-        ]
+        errors = filter_errors(exc)
         raise ValidationFailed(
             errors[0]["message"], field=errors[0]["field"], extra={"errors": errors}
         ) from exc
+
+
+def lenient_filter(params: Mapping[str, str]) -> tuple[Sokefilter, list[dict[str, str]]]:
+    """For a page: the filters that are valid, and the errors of those that are not (shown by the form)."""
+    try:
+        return parse_filter(params), []
+    except ValidationFailed as exc:
+        errors: list[dict[str, str]] = exc.extra["errors"]
+        bad = {e["field"] for e in errors}
+        good = {k: params.get(k, "") for k in Sokefilter.model_fields if k not in bad}
+        try:
+            return Sokefilter.model_validate(good), errors
+        except ValidationError:
+            return Sokefilter(), errors
+
+
+async def get_filter(request: Request) -> Sokefilter:
+    return parse_filter(request.query_params)
 
 
 Settings = Annotated[OversiktSettings, Depends(get_settings)]

@@ -7,12 +7,18 @@ import re
 from collections.abc import Mapping
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from oversikt.icd10 import KAPITTEL_NAVN
 from shared.domain.presedens import Presedenssok  # noqa: F401 - the query of the precedent endpoint
-from shared.domain.trusts import HELSEFORETAK
+from shared.domain.trusts import HELSEFORETAK, RHF_NAVN
 
-STATUS_LABELS = {"til_vurdering": "Til vurdering", "vedtatt": "Vedtatt", "trukket": "Trukket"}
+STATUS_LABELS = {
+    "til_vurdering": "Til vurdering",
+    "vedtatt": "Vedtatt",
+    "trukket": "Trukket",
+    "opphevet": "Opphevet",
+}
 TYPE_LABELS = {"enkeltpasient": "Enkeltpasient", "gruppe": "Pasientgruppe"}
 KATEGORI_LABELS = {
     "off_label": "Utenfor godkjent indikasjon (off-label)",
@@ -25,13 +31,35 @@ UTFALL_LABELS = {
     "innvilget_med_vilkar": "Innvilget med vilkår",
     "avslatt": "Avslått",
 }
-FLYT_LABELS = {"forenklet": "Forenklet (fagdirektør)", "komplett": "Komplett (komité og fagdirektør)"}
+FLYT_LABELS = {
+    "forenklet": "Forenklet (fagdirektør)",
+    "komplett": "Komplett (komité og fagdirektør)",
+    "interregional": "Interregional vurderingskomité",
+}
+EFFEKT_LABELS = {"god": "God effekt", "delvis": "Delvis effekt", "ingen": "Ingen effekt"}
+AVSLUTNING_LABELS = {
+    "manglende_effekt": "Manglende effekt",
+    "bivirkninger": "Bivirkninger",
+    "pasientens_onske": "Pasientens ønske",
+    "behandling_fullfort": "Behandlingen er fullført",
+    "dod": "Død",
+    "annet": "Annet",
+}
+BIVIRKNING_LABELS = {
+    "lett": "Lett",
+    "moderat": "Moderat",
+    "alvorlig": "Alvorlig",
+    "livstruende": "Livstruende",
+    "dodelig": "Dødelig",
+}
 KJONN_LABELS = {"mann": "Mann", "kvinne": "Kvinne"}
 
 MAX_SIDE = 10_000
 """The last page number the search accepts (deeper pages are a query, not a browse)."""
 
 _ICD10 = re.compile(r"[A-Z][0-9]{0,2}(\.?[0-9]{0,2})?")
+_ATC = re.compile(r"[A-Z]([0-9]{2}([A-Z]([A-Z]([0-9]{2})?)?)?)?")
+_MANED = re.compile(r"(20[0-9]{2})-(0[1-9]|1[0-2])")
 
 
 def publisher_refusal(
@@ -73,38 +101,89 @@ class Sokefilter(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
     hf: str = Field(default="", max_length=20, description="Trust code.")
+    rhf: str = Field(default="", max_length=10, description="Regional health authority (HSO, HV, HMN, HN).")
     kategori: str = Field(default="", max_length=30, description="Scheme.")
     type: str = Field(default="", max_length=20, description="`enkeltpasient` or `gruppe`.")
     status: str = Field(default="", max_length=20, description="Case status.")
     utfall: str = Field(default="", max_length=30, description="Decision outcome.")
+    vurderingsflyt: str = Field(default="", max_length=20, description="Decision level.")
+    virkestoff: str = Field(default="", max_length=200, description="Active substance (exact, any case).")
+    atc: str = Field(default="", max_length=7, description="ATC code at any level: matches its start.")
     legemiddel: str = Field(
-        default="", max_length=100, description="ATC code (prefix), substance or drug name."
+        default="", max_length=100, description="ATC code (prefix), substance or drug name (free text)."
     )
     icd10: str = Field(
         default="", max_length=10, description="ICD-10 code or its start, with or without dot."
     )
+    kapittel: str = Field(default="", max_length=5, description="ICD-10 chapter as a Roman numeral, e.g. VI.")
+    fra: str = Field(default="", max_length=7, description="First month sent, YYYY-MM.")
+    til: str = Field(default="", max_length=7, description="Last month sent, YYYY-MM.")
 
-    @field_validator("hf", "icd10")
+    @field_validator("hf", "rhf", "icd10", "atc", "kapittel")
     @classmethod
     def _upper(cls, value: str) -> str:
         return value.upper()
+
+    @field_validator("virkestoff")
+    @classmethod
+    def _lower(cls, value: str) -> str:
+        return value.lower()
 
     @field_validator("icd10")
     @classmethod
     def _code(cls, value: str) -> str:
         if value and not _ICD10.fullmatch(value):
             raise ValueError("Skriv en ICD-10-kode, for eksempel G35 eller M33.1.")
+        # Stored with the dot (G36.0): a code typed without it gets it, so the start matches.
+        bare = value.replace(".", "")
+        return bare if len(bare) <= 3 else f"{bare[:3]}.{bare[3:]}"
+
+    @field_validator("atc")
+    @classmethod
+    def _atc(cls, value: str) -> str:
+        if value and not _ATC.fullmatch(value):
+            raise ValueError("Skriv en ATC-kode eller starten av den, for eksempel L04 eller L01FA01.")
         return value
 
-    @property
-    def icd10_uten_punktum(self) -> str:
-        return self.icd10.replace(".", "")
+    @field_validator("kapittel")
+    @classmethod
+    def _kapittel(cls, value: str) -> str:
+        if value and value not in KAPITTEL_NAVN:
+            raise ValueError("Velg et ICD-10-kapittel (romertall fra I til XXII).")
+        return value
+
+    @field_validator("rhf")
+    @classmethod
+    def _rhf(cls, value: str) -> str:
+        if value and value not in RHF_NAVN:
+            raise ValueError("Velg et regionalt helseforetak fra listen.")
+        return value
+
+    @field_validator("fra", "til")
+    @classmethod
+    def _maned(cls, value: str) -> str:
+        if value and not _MANED.fullmatch(value):
+            raise ValueError("Skriv måneden som ÅÅÅÅ-MM, for eksempel 2026-03.")
+        return value
+
+    @field_validator("til")
+    @classmethod
+    def _etter_fra(cls, value: str, info: ValidationInfo) -> str:
+        fra = info.data.get("fra")
+        if value and fra and value < fra:
+            raise ValueError("Til-måneden kan ikke være før fra-måneden.")
+        return value
 
     def is_empty(self) -> bool:
         return not any(self.model_dump().values())
 
     def query_string(self) -> dict[str, str]:
         return {k: v for k, v in self.model_dump().items() if v}
+
+
+def prefix_end(prefix: str) -> str:
+    """The smallest string after every string that starts with `prefix` (for an indexable range)."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
 # Counts of 1–4 single-patient decisions are shown as "<5": a rare diagnosis in a small trust can

@@ -1,4 +1,6 @@
-"""Use cases of the national overview: store incoming summaries, and search them for the national team."""
+"""Use cases of the national overview: store incoming summaries (v1 and v2); search, variation, flags,
+group decisions and statistics for the national team and every trust's decision makers; the public
+statistics."""
 
 from __future__ import annotations
 
@@ -8,21 +10,25 @@ import structlog
 
 from oversikt import store
 from oversikt.domain import SMALL_CELL_LIMIT, Presedenssok, Sokefilter, is_newer, suppress_small
-from oversikt.store import Sammendrag, VariasjonRad
+from oversikt.icd10 import kapittel, kategori
+from oversikt.kanonymitet import Kvasi, Visning, generaliser_for, holdt_tilbake
+from oversikt.signifikans import Vurdering, vurder
+from oversikt.statistikk import Statistikk, bygg
+from oversikt.store import Gjentatt, HfVedtak, Sammendrag, Tider, VariasjonRad
 from shared.domain.presedenssvar import PresedensGruppevedtak, PresedensHf, PresedensSvar
-from shared.domain.trusts import hf_navn, rhf_for
-from shared.events.contracts import SakSammendrag
+from shared.domain.trusts import RHF_NAVN, hf_navn, rhf_for
+from shared.events.contracts import SakSammendrag, SakSammendragV2
 from shared.events.envelope import Envelope
 from shared.platform.auth.principal import Principal, Role
 from shared.platform.db.uow import UnitOfWork
 from shared.platform.db.use_case import use_case
-from shared.platform.errors import NotFound
+from shared.platform.errors import Forbidden, NotFound
 
 log = structlog.get_logger(__name__)
 
 
 async def on_sak_sammendrag(uow: UnitOfWork, event: SakSammendrag, envelope: Envelope) -> None:
-    """Upsert by løpenummer. The publisher was checked before this runs (`consumers.py`)."""
+    """Upsert by løpenummer, from v1 or v2. The publisher was checked before this runs (`consumers.py`)."""
     stored = await store.get_sammendrag(uow.session, event.lopenummer, for_update=True)
     if not is_newer(stored_sekvens=stored.sekvens if stored else None, incoming_sekvens=event.sekvens):
         log.info(
@@ -44,7 +50,7 @@ async def on_sak_sammendrag(uow: UnitOfWork, event: SakSammendrag, envelope: Env
     stored.kategori = event.kategori
     stored.legemiddel_navn = event.legemiddel_navn
     stored.virkestoff = event.virkestoff
-    stored.atc = event.atc
+    stored.atc = event.atc.upper() if event.atc else None
     stored.icd10_kode = event.icd10_kode
     stored.icd10_tekst = event.icd10_tekst
     stored.status = event.status
@@ -58,61 +64,267 @@ async def on_sak_sammendrag(uow: UnitOfWork, event: SakSammendrag, envelope: Env
     stored.kjonn = event.kjonn
     stored.gruppe_storrelse = event.gruppe_storrelse
     stored.kostnadsband = event.kostnadsband
+    stored.virkestoff_sok = event.virkestoff.lower()
+    stored.icd10_kategori = kategori(event.icd10_kode)
+    stored.icd10_kapittel = kapittel(event.icd10_kode)
+    if isinstance(event, SakSammendragV2):
+        stored.sammendrag_versjon = 2
+        stored.endret = event.endret
+        stored.etterregistrert = event.etterregistrert
+        stored.effekt = event.effekt
+        stored.fortsetter = event.fortsetter
+        stored.avslutningsarsak = event.avslutningsarsak
+        stored.bivirkningsgrad = event.bivirkningsgrad
+        stored.gruppevedtak = event.gruppevedtak.model_dump(mode="json") if event.gruppevedtak else None
+    else:
+        # A v1 summary cannot speak of follow-up or amendments (one newer than a v2 comes only from a
+        # trust that rolled back): what a v2 said stays, the defaults apply to a new case.
+        stored.sammendrag_versjon = stored.sammendrag_versjon or 1
+        stored.endret = bool(stored.endret)
+        stored.etterregistrert = bool(stored.etterregistrert)
     stored.oppdateringer += 1
     stored.mottatt_at = now
 
 
-def _require_nasjonal(p: Principal) -> None:
-    p.require(Role.NASJONAL)
+LESERE = (Role.NASJONAL, Role.KOMITE, Role.FAGDIREKTOR)
+"""Who reads the national overview: the national team and every trust's decision makers (it holds no
+personal data, and they are the ones who must decide consistently)."""
+
+
+def require_leser(p: Principal) -> None:
+    if not p.has(*LESERE):
+        raise Forbidden(
+            "Den nasjonale oversikten er for nasjonalt team og for vurderingskomiteer og fagdirektører."
+        )
+
+
+@dataclass(frozen=True)
+class Rad:
+    """One national case row as shown: the summary, and its quasi-identifiers as generalised."""
+
+    sak: Sammendrag
+    visning: Visning | None
+    """None for a group case (it describes no patient)."""
 
 
 @dataclass(frozen=True)
 class Treff:
     totalt: int
-    saker: list[Sammendrag]
+    rader: list[Rad]
+    holdt_tilbake: int = 0
+    """Rows of this page not shown: their combination is too rare even at the widest level."""
+
+    @property
+    def over_grensen(self) -> bool:
+        return self.totalt > store.TELLEGRENSE
+
+    @property
+    def saker(self) -> list[Sammendrag]:
+        return [r.sak for r in self.rader]
 
 
-@dataclass(frozen=True)
-class Sokeside:
-    """The national search page: one page of cases and the variation across trusts, read together."""
+async def _anonymiser(uow: UnitOfWork, f: Sokefilter, saker: list[Sammendrag]) -> tuple[list[Rad], int]:
+    """Generalise the rows' quasi-identifiers within the release `f` describes (all its pages)."""
 
-    treff: Treff
-    variasjon: list[VariasjonRad]
+    async def hent(niva: int, celler: list[Kvasi]) -> dict[Kvasi, int]:
+        return await store.kvasi_grupper(uow.session, f, niva, celler)
+
+    enkelt = [store.kvasi_av(s) for s in saker if s.type == "enkeltpasient"]
+    visning = await generaliser_for(enkelt, hent)
+    rader: list[Rad] = []
+    holdt_tilbake = 0
+    for s in saker:
+        if s.type != "enkeltpasient":
+            rader.append(Rad(s, None))
+            continue
+        v = visning[store.kvasi_av(s)]
+        if v is None:
+            holdt_tilbake += 1
+        else:
+            rader.append(Rad(s, v))
+    return rader, holdt_tilbake
 
 
 async def _search(uow: UnitOfWork, f: Sokefilter, *, side: int, per_side: int) -> Treff:
     total, rows = await store.search(uow.session, f, offset=(max(side, 1) - 1) * per_side, limit=per_side)
-    return Treff(totalt=total, saker=rows)
+    rader, holdt_tilbake = await _anonymiser(uow, f, rows)
+    return Treff(totalt=total, rader=rader, holdt_tilbake=holdt_tilbake)
 
 
 @use_case
 async def search(uow: UnitOfWork, p: Principal, f: Sokefilter, *, side: int, per_side: int) -> Treff:
-    _require_nasjonal(p)
+    require_leser(p)
     return await _search(uow, f, side=side, per_side=per_side)
 
 
-@use_case
-async def sokeside(uow: UnitOfWork, p: Principal, f: Sokefilter, *, side: int, per_side: int) -> Sokeside:
-    _require_nasjonal(p)
-    return Sokeside(
-        treff=await _search(uow, f, side=side, per_side=per_side),
-        variasjon=await store.variasjon(uow.session, f),
-    )
+EKSPORTGRENSE = 50_000
 
 
 @use_case
-async def get(uow: UnitOfWork, p: Principal, lopenummer: str) -> Sammendrag:
-    _require_nasjonal(p)
+async def eksport(uow: UnitOfWork, p: Principal, f: Sokefilter) -> Treff:
+    """Every match up to EKSPORTGRENSE, generalised as on the pages (the CSV)."""
+    require_leser(p)
+    rows = await store.search_all(uow.session, f, limit=EKSPORTGRENSE)
+    rader, holdt_tilbake = await _anonymiser(uow, f, rows)
+    return Treff(totalt=len(rows), rader=rader, holdt_tilbake=holdt_tilbake)
+
+
+@use_case
+async def get(uow: UnitOfWork, p: Principal, lopenummer: str) -> Rad:
+    """One case, generalised within the whole national data (the release its page belongs to)."""
+    require_leser(p)
     sammendrag = await store.get_sammendrag(uow.session, lopenummer)
     if sammendrag is None:
         raise NotFound("Fant ingen sak med dette løpenummeret i den nasjonale oversikten.")
-    return sammendrag
+    rader, _ = await _anonymiser(uow, Sokefilter(), [sammendrag])
+    # Too rare to list: asked for by its løpenummer it still answers, with every quasi-identifier hidden, so
+    # whoever holds the number (the trust's own people, a precedent link) learns its status and outcome.
+    return rader[0] if rader else Rad(sammendrag, holdt_tilbake(store.kvasi_av(sammendrag)))
 
 
 @use_case
 async def variasjon(uow: UnitOfWork, p: Principal, f: Sokefilter) -> list[VariasjonRad]:
-    _require_nasjonal(p)
+    require_leser(p)
     return await store.variasjon(uow.session, f)
+
+
+@dataclass(frozen=True)
+class RhfVedtak:
+    rhf: str
+    innvilget: int
+    innvilget_med_vilkar: int
+    avslatt: int
+    tider: Tider
+
+    @property
+    def vedtak(self) -> int:
+        return self.innvilget + self.innvilget_med_vilkar + self.avslatt
+
+    @property
+    def andel_innvilget(self) -> float | None:
+        return (self.innvilget + self.innvilget_med_vilkar) / self.vedtak if self.vedtak else None
+
+
+@dataclass(frozen=True)
+class Variasjon:
+    """How each trust and region decided one combination, and whether they disagree."""
+
+    utvalg: Sokefilter
+    per_hf: list[HfVedtak]
+    per_rhf: list[RhfVedtak]
+    vurdering: Vurdering
+    tider_alle: Tider
+
+    @property
+    def vedtak(self) -> int:
+        return sum(h.vedtak for h in self.per_hf)
+
+
+@use_case
+async def variasjon_for(uow: UnitOfWork, p: Principal, utvalg: Sokefilter) -> Variasjon:
+    require_leser(p)
+    tall = await store.vedtak_per_hf(uow.session, utvalg)
+    per_hf = sorted(
+        tall.per_hf,
+        key=lambda h: (
+            list(RHF_NAVN).index(rhf_for(h.hf)) if rhf_for(h.hf) in RHF_NAVN else 9,
+            hf_navn(h.hf),
+        ),
+    )
+    tider_rhf, tider_alle = tall.tider_rhf, tall.tider_alle
+    per_rhf = [
+        RhfVedtak(
+            rhf,
+            sum(h.innvilget for h in per_hf if rhf_for(h.hf) == rhf),
+            sum(h.innvilget_med_vilkar for h in per_hf if rhf_for(h.hf) == rhf),
+            sum(h.avslatt for h in per_hf if rhf_for(h.hf) == rhf),
+            tider_rhf.get(rhf, store.INGEN_TIDER),
+        )
+        for rhf in RHF_NAVN
+        if any(rhf_for(h.hf) == rhf for h in per_hf)
+    ]
+    vurdering = vurder({h.hf: (h.innvilget_i_alt, h.avslatt) for h in per_hf})
+    return Variasjon(utvalg, per_hf, per_rhf, vurdering, tider_alle)
+
+
+@dataclass(frozen=True)
+class UlikPraksis:
+    virkestoff: str
+    icd10_kode: str
+    icd10_tekst: str
+    vurdering: Vurdering
+
+
+@dataclass(frozen=True)
+class GjentattFlagg:
+    rad: Gjentatt
+    har_gruppevedtak: bool
+
+
+@dataclass(frozen=True)
+class Flagg:
+    ulik_praksis: list[UlikPraksis]
+    gjentatte: list[GjentattFlagg]
+    terskel: int
+
+
+@use_case
+async def flagg(uow: UnitOfWork, p: Principal, f: Sokefilter, *, terskel: int) -> Flagg:
+    """Combinations where trusts disagree more than chance explains, and repeated single-patient
+    applications that suggest a group decision or a proposal to Nye metoder."""
+    require_leser(p)
+    per: dict[tuple[str, str], list[store.Kombinasjon]] = {}
+    for k in await store.kombinasjoner(uow.session, f):
+        per.setdefault((k.virkestoff, k.icd10_kode), []).append(k)
+    ulike = []
+    for (virkestoff, kode), rader in per.items():
+        vurdering = vurder({r.hf: (r.innvilget, r.avslatt) for r in rader})
+        if vurdering.ulik_praksis:
+            ulike.append(UlikPraksis(virkestoff, kode, rader[0].icd10_tekst, vurdering))
+    ulike.sort(key=lambda u: (u.vurdering.minste_p or 1.0, u.virkestoff, u.icd10_kode))
+    gruppevedtak = await store.gruppevedtak_finnes(uow.session)
+    gjentatte = [
+        GjentattFlagg(g, (g.virkestoff, kategori(g.icd10_kode), g.hf) in gruppevedtak)
+        for g in await store.gjentatte(uow.session, f, terskel=terskel)
+    ]
+    return Flagg(ulike, gjentatte, terskel)
+
+
+@use_case
+async def gruppevedtak(
+    uow: UnitOfWork, p: Principal, f: Sokefilter, *, side: int, per_side: int
+) -> tuple[int, list[Sammendrag]]:
+    """Every trust's granted group decisions: published by design, so any signed-in user may read them."""
+    del p
+    return await store.gruppevedtak(uow.session, f, offset=(max(side, 1) - 1) * per_side, limit=per_side)
+
+
+@use_case
+async def ett_gruppevedtak(uow: UnitOfWork, p: Principal, lopenummer: str) -> Sammendrag:
+    del p
+    s = await store.get_sammendrag(uow.session, lopenummer)
+    if s is None or s.type != "gruppe" or s.utfall not in ("innvilget", "innvilget_med_vilkar"):
+        raise NotFound("Fant ikke noe publisert gruppevedtak med dette løpenummeret.")
+    return s
+
+
+@use_case
+async def statistikk(uow: UnitOfWork, p: Principal, f: Sokefilter) -> Statistikk:
+    require_leser(p)
+    return bygg(await store.tellinger(uow.session, f), prikk_sma=False)
+
+
+@use_case
+async def offentlig_statistikk(uow: UnitOfWork, ar: str) -> Statistikk:
+    """The public release of one calendar year: every count below 3 suppressed, and its complements.
+    Whole years only, so that releases of overlapping periods cannot be subtracted from each other."""
+    f = Sokefilter(fra=f"{ar}-01", til=f"{ar}-12")
+    return bygg(await store.tellinger(uow.session, f), prikk_sma=True)
+
+
+@use_case
+async def ar_med_data(uow: UnitOfWork) -> list[str]:
+    return await store.ar_med_data(uow.session)
 
 
 @use_case

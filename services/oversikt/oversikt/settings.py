@@ -24,6 +24,15 @@ class OversiktSettings(ServiceSettings):
         default="nasjonal.sammendrag", description="Exchange the summaries arrive on."
     )
     page_size: int = Field(default=50, ge=5, le=500, description="Cases per page in the national search.")
+    gjentatte_terskel: int = Field(
+        default=5,
+        ge=2,
+        le=1000,
+        description=(
+            "Single-patient applications for one substance and indication in one trust and year from "
+            "which the combination is flagged as a candidate for a group decision or a Nye metoder proposal."
+        ),
+    )
 
     def expected_publisher(self, hf: str) -> str:
         return self.expected_publishers.get(hf) or f"integrasjon-{hf.lower()}"

@@ -6,12 +6,38 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Boolean, ColumnElement, Integer, Select, String, case, func, or_, select
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ColumnElement,
+    Index,
+    Integer,
+    Select,
+    String,
+    and_,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from oversikt.domain import Presedenssok, Sokefilter
-from shared.events.common import Kategori, Kjonn, NasjonalStatus, SoknadType, Utfall, Vurderingsflyt
+from oversikt.domain import Presedenssok, Sokefilter, prefix_end
+from oversikt.icd10 import kapittel, kategori
+from oversikt.kanonymitet import BRED, BRED_BAND, LADDER, Kvasi, kvartal, kvartal_maneder
+from shared.events.common import (
+    Avslutningsarsak,
+    Bivirkningsgrad,
+    Effekt,
+    Kategori,
+    Kjonn,
+    NasjonalStatus,
+    SoknadType,
+    Utfall,
+    Vurderingsflyt,
+)
 from shared.platform.db.base import service_metadata
 from shared.platform.db.str_enum import StrEnumType
 from shared.platform.db.tables import add_spine_tables
@@ -24,7 +50,7 @@ class Base(DeclarativeBase):
 
 SPINE = add_spine_tables(Base.metadata)
 
-SelectT = TypeVar("SelectT", bound=Select[Any])
+SelectT = TypeVar("SelectT", bound=Select[*tuple[Any, ...]])
 
 
 class Sammendrag(Base):
@@ -58,6 +84,62 @@ class Sammendrag(Base):
     """How many summaries of this case were accepted (stale and duplicate ones are not counted)."""
     forste_mottatt_at: Mapped[datetime] = mapped_column(UtcDateTime)
     mottatt_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # Derived at ingest, so that searches by chapter, category and substance can use an index.
+    virkestoff_sok: Mapped[str] = mapped_column(String(200))
+    icd10_kategori: Mapped[str] = mapped_column(String(3))
+    icd10_kapittel: Mapped[str] = mapped_column(String(5))
+    # v2 of the summary; a v1 summary leaves them as they were (it cannot speak of them).
+    sammendrag_versjon: Mapped[int] = mapped_column(Integer, default=1)
+    endret: Mapped[bool] = mapped_column(Boolean, default=False)
+    etterregistrert: Mapped[bool] = mapped_column(Boolean, default=False)
+    effekt: Mapped[Effekt | None] = mapped_column(String(10))
+    fortsetter: Mapped[bool | None] = mapped_column(Boolean)
+    avslutningsarsak: Mapped[Avslutningsarsak | None] = mapped_column(String(30))
+    bivirkningsgrad: Mapped[Bivirkningsgrad | None] = mapped_column(String(20))
+    gruppevedtak: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    __table_args__ = (
+        # The cells of the k-anonymity check: trust, then ICD-10 from chapter down to code, then month.
+        # With age band, sex and type in it, the k-anonymity counts are read from the index alone.
+        Index(
+            "ix_sammendrag_kvasi",
+            "hf",
+            "icd10_kapittel",
+            "icd10_kategori",
+            "icd10_kode",
+            "sendt_maned",
+            "aldersgruppe",
+            "kjonn",
+            "type",
+        ),
+        # Covering indexes of the variation page: a combination's decisions and processing times are read
+        # from the index alone (an index-only scan), not from rows scattered over the whole table.
+        Index(
+            "ix_sammendrag_variasjon",
+            "virkestoff_sok",
+            "icd10_kode",
+            "status",
+            "hf",
+            "rhf",
+            "utfall",
+            "behandlingstid_dager",
+            "sendt_maned",
+        ),
+        Index(
+            "ix_sammendrag_kapittel_atc",
+            "icd10_kapittel",
+            "atc",
+            "status",
+            "hf",
+            "rhf",
+            "utfall",
+            "behandlingstid_dager",
+            "sendt_maned",
+        ),
+        # A period with a trust or an ATC group is counted from the index alone.
+        Index("ix_sammendrag_sendt_maned", "sendt_maned", "hf", "atc", "icd10_kode", "utfall"),
+        Index("ix_sammendrag_rhf", "rhf"),
+    )
 
 
 async def get_sammendrag(
@@ -66,16 +148,37 @@ async def get_sammendrag(
     return await session.get(Sammendrag, lopenummer, with_for_update=for_update)
 
 
+def _prefix(column: Any, prefix: str) -> ColumnElement[bool]:
+    """`column` starts with `prefix`, as a range a plain b-tree index serves on SQLite and PostgreSQL."""
+    return and_(column >= prefix, column < prefix_end(prefix))
+
+
 def _filtered(query: SelectT, f: Sokefilter) -> SelectT:
     for column, value in (
         (Sammendrag.hf, f.hf),
+        (Sammendrag.rhf, f.rhf),
         (Sammendrag.kategori, f.kategori),
         (Sammendrag.type, f.type),
         (Sammendrag.status, f.status),
         (Sammendrag.utfall, f.utfall),
+        (Sammendrag.vurderingsflyt, f.vurderingsflyt),
+        (Sammendrag.virkestoff_sok, f.virkestoff),
+        (Sammendrag.icd10_kapittel, f.kapittel),
     ):
         if value:
             query = query.where(column == value)
+    if f.hf:
+        # The løpenummer starts with the trust's code: a search newest-first by løpenummer then starts
+        # at the trust's own numbers instead of walking every trust that sorts after it.
+        query = query.where(_prefix(Sammendrag.lopenummer, f"{f.hf}-"))
+    if f.atc:
+        query = query.where(_prefix(Sammendrag.atc, f.atc))
+    if f.icd10:
+        query = query.where(_prefix(Sammendrag.icd10_kode, f.icd10))
+    if f.fra:
+        query = query.where(Sammendrag.sendt_maned >= f.fra)
+    if f.til:
+        query = query.where(Sammendrag.sendt_maned <= f.til)
     if f.legemiddel:
         text = f.legemiddel
         query = query.where(
@@ -85,22 +188,88 @@ def _filtered(query: SelectT, f: Sokefilter) -> SelectT:
                 Sammendrag.legemiddel_navn.icontains(text, autoescape=True),
             )
         )
-    if f.icd10:
-        # Stored with the dot as sent (G36.0); the filter matches the start of the code either way.
-        query = query.where(
-            func.replace(Sammendrag.icd10_kode, ".", "").startswith(f.icd10_uten_punktum, autoescape=True)
-        )
     return query
+
+
+TELLEGRENSE = 10_000
+"""The search counts its matches up to here («more than 10 000»): an exact count of a million rows
+costs more than the page it heads."""
 
 
 async def search(
     session: AsyncSession, f: Sokefilter, *, offset: int, limit: int
 ) -> tuple[int, list[Sammendrag]]:
-    total = await session.scalar(_filtered(select(func.count()).select_from(Sammendrag), f))
+    """(matches, capped at TELLEGRENSE + 1; one page of them, newest løpenummer first)."""
+    # Selecting a constant lets PostgreSQL count from an index alone where one holds every filtered column.
+    inner = _filtered(select(literal(1)).select_from(Sammendrag), f).limit(TELLEGRENSE + 1).subquery()
+    total = await session.scalar(select(func.count()).select_from(inner))
     rows = await session.scalars(
         _filtered(select(Sammendrag), f).order_by(Sammendrag.lopenummer.desc()).offset(offset).limit(limit)
     )
     return int(total or 0), list(rows)
+
+
+async def search_all(session: AsyncSession, f: Sokefilter, *, limit: int) -> list[Sammendrag]:
+    """Every match up to `limit` (the CSV export)."""
+    query = _filtered(select(Sammendrag), f).order_by(Sammendrag.lopenummer.desc()).limit(limit)
+    return list(await session.scalars(query))
+
+
+def _celle(niva: int, q: Kvasi) -> ColumnElement[bool]:
+    """The SQL of one k-anonymity cell: the cases that show `q`'s combination at `niva`."""
+    trinn = LADDER[niva]
+    parts: list[ColumnElement[bool]] = [Sammendrag.hf == q.hf]
+    if trinn.alder != "skjult":
+        bands = (q.aldersgruppe,) if trinn.alder == "gruppe" else BRED_BAND.get(
+            BRED.get(q.aldersgruppe or "", ""), (q.aldersgruppe,)
+        )  # fmt: skip
+        known = [b for b in bands if b is not None]
+        parts.append(Sammendrag.aldersgruppe.is_(None) if not known else Sammendrag.aldersgruppe.in_(known))
+    if trinn.kjonn:
+        parts.append(Sammendrag.kjonn.is_(None) if q.kjonn is None else Sammendrag.kjonn == q.kjonn)
+    # Chapter and category follow from the code; naming them lets the index's prefix be used.
+    if trinn.icd10 != "skjult":
+        parts.append(Sammendrag.icd10_kapittel == kapittel(q.icd10_kode))
+    if trinn.icd10 in ("kode", "kategori"):
+        parts.append(Sammendrag.icd10_kategori == kategori(q.icd10_kode))
+    if trinn.icd10 == "kode":
+        parts.append(Sammendrag.icd10_kode == q.icd10_kode)
+    if trinn.periode == "maned":
+        parts.append(Sammendrag.sendt_maned == q.maned)
+    elif trinn.periode == "kvartal":
+        parts.append(Sammendrag.sendt_maned.in_(kvartal_maneder(kvartal(q.maned))))
+    else:
+        parts.append(
+            and_(Sammendrag.sendt_maned >= f"{q.maned[:4]}-01", Sammendrag.sendt_maned <= f"{q.maned[:4]}-12")
+        )
+    return and_(*parts)
+
+
+async def kvasi_grupper(
+    session: AsyncSession, f: Sokefilter, niva: int, celler: list[Kvasi]
+) -> dict[Kvasi, int]:
+    """The release's single-patient cases per combination of true values, in the given cells."""
+    if not celler:
+        return {}
+    kolonner = (
+        Sammendrag.aldersgruppe,
+        Sammendrag.kjonn,
+        Sammendrag.icd10_kode,
+        Sammendrag.hf,
+        Sammendrag.sendt_maned,
+    )
+    query = _filtered(
+        select(*kolonner, func.count())
+        .where(Sammendrag.type == "enkeltpasient", or_(*(_celle(niva, q) for q in celler)))
+        .group_by(*kolonner),
+        f,
+    )
+    rows = await session.execute(query)
+    return {Kvasi(a, k, str(c), str(hf), str(m)): int(n) for a, k, c, hf, m, n in rows.all()}
+
+
+def kvasi_av(s: Sammendrag) -> Kvasi:
+    return Kvasi(s.aldersgruppe, s.kjonn, s.icd10_kode, s.hf, s.sendt_maned)
 
 
 @dataclass(frozen=True)
@@ -122,26 +291,29 @@ class VariasjonRad:
         return (self.innvilget + self.innvilget_med_vilkar) / self.vedtak if self.vedtak else 0.0
 
 
+def _count(utfall: str) -> ColumnElement[int]:
+    return func.sum(case((Sammendrag.utfall == utfall, 1), else_=0))
+
+
+BESLUTTET = ("vedtatt", "opphevet")
+"""Statuses of a decided case (a revoked decision was still decided)."""
+
+
 async def variasjon(session: AsyncSession, f: Sokefilter) -> list[VariasjonRad]:
     """Decisions per (substance, indication, trust): the same question answered differently shows here."""
-    virkestoff = func.lower(Sammendrag.virkestoff)
-
-    def count(utfall: str) -> ColumnElement[int]:
-        return func.sum(case((Sammendrag.utfall == utfall, 1), else_=0))
-
     query = (
         select(
-            virkestoff,
+            Sammendrag.virkestoff_sok,
             Sammendrag.icd10_kode,
             func.min(Sammendrag.icd10_tekst),
             Sammendrag.hf,
-            count("innvilget"),
-            count("innvilget_med_vilkar"),
-            count("avslatt"),
+            _count("innvilget"),
+            _count("innvilget_med_vilkar"),
+            _count("avslatt"),
         )
-        .where(Sammendrag.status == "vedtatt")
-        .group_by(virkestoff, Sammendrag.icd10_kode, Sammendrag.hf)
-        .order_by(virkestoff, Sammendrag.icd10_kode, Sammendrag.hf)
+        .where(Sammendrag.status.in_(BESLUTTET), Sammendrag.utfall.is_not(None))
+        .group_by(Sammendrag.virkestoff_sok, Sammendrag.icd10_kode, Sammendrag.hf)
+        .order_by(Sammendrag.virkestoff_sok, Sammendrag.icd10_kode, Sammendrag.hf)
     )
     rows = await session.execute(_filtered(query, f))
     return [
@@ -151,6 +323,344 @@ async def variasjon(session: AsyncSession, f: Sokefilter) -> list[VariasjonRad]:
         )
         for v, k, t, hf, i, iv, a in rows.all()
     ]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Tider:
+    """Processing time (days) of a set of decisions: count, quartiles and median."""
+
+    antall: int
+    q1: float | None
+    median: float | None
+    q3: float | None
+
+
+def kvartiler(verdier: list[int]) -> Tider:
+    """Quartiles by linear interpolation between order statistics (PostgreSQL's `percentile_cont`)."""
+    data = sorted(verdier)
+    if not data:
+        return Tider(0, None, None, None)
+
+    def at(p: float) -> float:
+        pos = p * (len(data) - 1)
+        lo = int(pos)
+        hi = min(lo + 1, len(data) - 1)
+        return data[lo] + (data[hi] - data[lo]) * (pos - lo)
+
+    return Tider(len(data), at(0.25), at(0.5), at(0.75))
+
+
+INGEN_TIDER = Tider(0, None, None, None)
+
+
+async def tider_per(
+    session: AsyncSession, gruppe: Any, query_where: list[ColumnElement[bool]]
+) -> dict[str, Tider]:
+    """Processing-time quartiles per value of `gruppe` for the decided cases matching `query_where`."""
+    where = [*query_where, Sammendrag.behandlingstid_dager.is_not(None), Sammendrag.status.in_(BESLUTTET)]
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        tid = Sammendrag.behandlingstid_dager
+        rows = await session.execute(
+            select(
+                gruppe,
+                func.count(),
+                func.percentile_cont(0.25).within_group(tid),
+                func.percentile_cont(0.5).within_group(tid),
+                func.percentile_cont(0.75).within_group(tid),
+            )
+            .where(*where)
+            .group_by(gruppe)
+        )
+        return {str(g): Tider(int(n), float(a), float(m), float(b)) for g, n, a, m, b in rows.all()}
+    values: dict[str, list[int]] = {}
+    for g, t in (await session.execute(select(gruppe, Sammendrag.behandlingstid_dager).where(*where))).all():
+        values.setdefault(str(g), []).append(int(t))
+    return {g: kvartiler(v) for g, v in values.items()}
+
+
+@dataclass(frozen=True)
+class Utvalg:
+    """One combination the variation page looks at: a substance and an ICD-10 code (or its start), or
+    an ATC group and an ICD-10 chapter; with a period."""
+
+    virkestoff: str = ""
+    icd10: str = ""
+    atc: str = ""
+    kapittel: str = ""
+    fra: str = ""
+    til: str = ""
+
+    def filter(self) -> Sokefilter:
+        return Sokefilter(
+            virkestoff=self.virkestoff, icd10=self.icd10, atc=self.atc, kapittel=self.kapittel,
+            fra=self.fra, til=self.til,
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class HfVedtak:
+    hf: str
+    innvilget: int
+    innvilget_med_vilkar: int
+    avslatt: int
+    tider: Tider
+
+    @property
+    def vedtak(self) -> int:
+        return self.innvilget + self.innvilget_med_vilkar + self.avslatt
+
+    @property
+    def innvilget_i_alt(self) -> int:
+        return self.innvilget + self.innvilget_med_vilkar
+
+    @property
+    def andel_innvilget(self) -> float | None:
+        return self.innvilget_i_alt / self.vedtak if self.vedtak else None
+
+
+@dataclass(frozen=True)
+class Vedtakstall:
+    """One combination's decisions per trust, and its processing times per trust, region and in all."""
+
+    per_hf: list[HfVedtak]
+    tider_rhf: dict[str, Tider]
+    tider_alle: Tider
+
+
+def kvartiler_av_telling(telling: dict[int, int]) -> Tider:
+    """`kvartiler` of the values a histogram (value → how many) holds, without listing them one by one."""
+    n = sum(telling.values())
+    if not n:
+        return INGEN_TIDER
+    ordered = sorted(telling.items())
+
+    def nth(index: int) -> int:
+        seen = 0
+        for value, count in ordered:
+            seen += count
+            if index < seen:
+                return value
+        return ordered[-1][0]  # pragma: no cover - index < n always
+
+    def at(p: float) -> float:
+        pos = p * (n - 1)
+        lo = int(pos)
+        low, high = nth(lo), nth(min(lo + 1, n - 1))
+        return low + (high - low) * (pos - lo)
+
+    return Tider(n, at(0.25), at(0.5), at(0.75))
+
+
+async def vedtak_per_hf(session: AsyncSession, f: Sokefilter) -> Vedtakstall:
+    """Decisions and processing times per trust, region and in all for one combination (the filter names it).
+
+    One query counts the decided cases per trust, outcome and processing day; the quartiles come from
+    those counts. A combination of 70,000 decisions is a few thousand such rows, read on PostgreSQL from
+    the covering index `ix_sammendrag_variasjon` alone, where sorting the decisions themselves for
+    `percentile_cont` took several times longer."""
+    kolonner = (Sammendrag.hf, Sammendrag.rhf, Sammendrag.utfall, Sammendrag.behandlingstid_dager)
+    query = _filtered(
+        select(*kolonner, func.count())
+        .where(Sammendrag.status.in_(BESLUTTET), Sammendrag.utfall.is_not(None))
+        .group_by(*kolonner),
+        f,
+    )
+    counts: dict[str, list[int]] = {}
+    days: dict[str, dict[int, int]] = {}
+    for hf, rhf, utfall, dager, n in (await session.execute(query)).all():
+        c = counts.setdefault(str(hf), [0, 0, 0])
+        c[("innvilget", "innvilget_med_vilkar", "avslatt").index(utfall)] += int(n)
+        if dager is not None:
+            for key in (f"hf:{hf}", f"rhf:{rhf}", "alle"):
+                histogram = days.setdefault(key, {})
+                histogram[int(dager)] = histogram.get(int(dager), 0) + int(n)
+    return Vedtakstall(
+        [
+            HfVedtak(hf, c[0], c[1], c[2], kvartiler_av_telling(days.get(f"hf:{hf}", {})))
+            for hf, c in counts.items()
+        ],
+        {key[4:]: kvartiler_av_telling(v) for key, v in days.items() if key.startswith("rhf:")},
+        kvartiler_av_telling(days.get("alle", {})),
+    )
+
+
+def where_of(f: Sokefilter) -> list[ColumnElement[bool]]:
+    clause = _filtered(select(Sammendrag.hf), f).whereclause
+    return [] if clause is None else [clause]
+
+
+@dataclass(frozen=True)
+class Kombinasjon:
+    """Decisions of one trust for one substance and indication (the flag list's raw material)."""
+
+    virkestoff: str
+    icd10_kode: str
+    icd10_tekst: str
+    hf: str
+    innvilget: int
+    avslatt: int
+
+
+async def kombinasjoner(session: AsyncSession, f: Sokefilter) -> list[Kombinasjon]:
+    innvilget = func.sum(case((Sammendrag.utfall.in_(("innvilget", "innvilget_med_vilkar")), 1), else_=0))
+    query = _filtered(
+        select(
+            Sammendrag.virkestoff_sok, Sammendrag.icd10_kode, func.min(Sammendrag.icd10_tekst), Sammendrag.hf,
+            innvilget, _count("avslatt"),
+        )
+        .where(Sammendrag.status.in_(BESLUTTET), Sammendrag.utfall.is_not(None))
+        .group_by(Sammendrag.virkestoff_sok, Sammendrag.icd10_kode, Sammendrag.hf),
+        f,
+    )  # fmt: skip
+    return [
+        Kombinasjon(str(v), str(k), str(t), str(hf), int(i or 0), int(a or 0))
+        for v, k, t, hf, i, a in (await session.execute(query)).all()
+    ]
+
+
+@dataclass(frozen=True)
+class Gjentatt:
+    """Single-patient applications of one trust for one substance and indication in one year."""
+
+    virkestoff: str
+    icd10_kode: str
+    icd10_tekst: str
+    hf: str
+    ar: str
+    antall: int
+    innvilget: int
+
+
+async def gjentatte(session: AsyncSession, f: Sokefilter, *, terskel: int) -> list[Gjentatt]:
+    ar = func.substr(Sammendrag.sendt_maned, 1, 4)
+    innvilget = func.sum(case((Sammendrag.utfall.in_(("innvilget", "innvilget_med_vilkar")), 1), else_=0))
+    query = _filtered(
+        select(
+            Sammendrag.virkestoff_sok, Sammendrag.icd10_kode, func.min(Sammendrag.icd10_tekst), Sammendrag.hf,
+            ar, func.count(), innvilget,
+        )
+        .where(Sammendrag.type == "enkeltpasient")
+        .group_by(Sammendrag.virkestoff_sok, Sammendrag.icd10_kode, Sammendrag.hf, ar)
+        .having(func.count() >= terskel)
+        .order_by(func.count().desc()),
+        f,
+    )  # fmt: skip
+    return [
+        Gjentatt(str(v), str(k), str(t), str(hf), str(a), int(n), int(i or 0))
+        for v, k, t, hf, a, n, i in (await session.execute(query)).all()
+    ]
+
+
+async def gruppevedtak_finnes(session: AsyncSession) -> set[tuple[str, str, str]]:
+    """(substance, ICD-10 category, trust) of every standing granted group decision."""
+    rows = await session.execute(
+        select(Sammendrag.virkestoff_sok, Sammendrag.icd10_kategori, Sammendrag.hf)
+        .where(*_GRUPPEVEDTAK)
+        .distinct()
+    )
+    return {(str(v), str(k), str(hf)) for v, k, hf in rows.all()}
+
+
+_GRUPPEVEDTAK = (
+    Sammendrag.type == "gruppe",
+    Sammendrag.status == "vedtatt",
+    Sammendrag.utfall.in_(("innvilget", "innvilget_med_vilkar")),
+)
+
+
+async def gruppevedtak(
+    session: AsyncSession, f: Sokefilter, *, offset: int, limit: int
+) -> tuple[int, list[Sammendrag]]:
+    """Every trust's standing granted group decisions, newest first."""
+    total = await session.scalar(
+        _filtered(select(func.count()).select_from(Sammendrag).where(*_GRUPPEVEDTAK), f)
+    )
+    rows = await session.scalars(
+        _filtered(select(Sammendrag).where(*_GRUPPEVEDTAK), f)
+        .order_by(Sammendrag.vedtak_maned.desc(), Sammendrag.lopenummer.desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    return int(total or 0), list(rows)
+
+
+@dataclass(frozen=True)
+class Tellinger:
+    """The grouped counts the statistics are built from (no case, only counts)."""
+
+    maned_kategori: dict[tuple[str, str], int]
+    maned_resultat: dict[tuple[str, str], int]
+    hf_resultat: dict[tuple[str, str], int]
+    tider_hf: dict[str, Tider]
+    tider_rhf: dict[str, Tider]
+    tider_alle: Tider
+    tid_intervall: dict[str, int]
+    oppfolging: dict[tuple[str, str, str], int]
+    """(substance, ICD-10 code, effect or stop reason key) → count."""
+
+
+RESULTAT = case(
+    (Sammendrag.status == "til_vurdering", "under_behandling"),
+    (Sammendrag.status == "trukket", "trukket"),
+    (Sammendrag.status == "opphevet", "opphevet"),
+    else_=func.coalesce(Sammendrag.utfall, "under_behandling"),
+)
+
+TID_INTERVALLER: tuple[tuple[str, int, int | None], ...] = (
+    ("0–7 dager", 0, 7),
+    ("8–14 dager", 8, 14),
+    ("15–30 dager", 15, 30),
+    ("31–60 dager", 31, 60),
+    ("61–90 dager", 61, 90),
+    ("Over 90 dager", 91, None),
+)
+
+
+async def tellinger(session: AsyncSession, f: Sokefilter) -> Tellinger:
+    async def grouped(
+        *kolonner: Any, where: tuple[ColumnElement[bool], ...] = ()
+    ) -> dict[tuple[str, ...], int]:
+        query = _filtered(select(*kolonner, func.count()).where(*where).group_by(*kolonner), f)
+        return {tuple(str(v) for v in row[:-1]): int(row[-1]) for row in (await session.execute(query)).all()}
+
+    intervall = case(
+        *(
+            (Sammendrag.behandlingstid_dager <= hi, label)
+            for label, _, hi in TID_INTERVALLER
+            if hi is not None
+        ),
+        else_=TID_INTERVALLER[-1][0],
+    )
+    besluttet = (Sammendrag.status.in_(BESLUTTET), Sammendrag.behandlingstid_dager.is_not(None))
+    oppfolging_nokkel = case(
+        (Sammendrag.fortsetter.is_(False), func.coalesce(Sammendrag.avslutningsarsak, "annet")),
+        else_=Sammendrag.effekt,
+    )
+    where = where_of(f)
+    tider_hf = await tider_per(session, Sammendrag.hf, where)
+    tider_alle = await tider_per(session, literal("alle"), where)
+    return Tellinger(
+        maned_kategori=await grouped(Sammendrag.sendt_maned, Sammendrag.kategori),  # type: ignore[arg-type]
+        maned_resultat=await grouped(Sammendrag.sendt_maned, RESULTAT),  # type: ignore[arg-type]
+        hf_resultat=await grouped(Sammendrag.hf, RESULTAT),  # type: ignore[arg-type]
+        tider_hf=tider_hf,
+        tider_rhf=await tider_per(session, Sammendrag.rhf, where),
+        tider_alle=tider_alle.get("alle", INGEN_TIDER),
+        tid_intervall={k[0]: n for k, n in (await grouped(intervall, where=besluttet)).items()},
+        oppfolging=await grouped(  # type: ignore[arg-type]
+            Sammendrag.virkestoff_sok,
+            Sammendrag.icd10_kode,
+            oppfolging_nokkel,
+            where=(Sammendrag.effekt.is_not(None),),
+        ),
+    )
+
+
+async def ar_med_data(session: AsyncSession) -> list[str]:
+    """The years cases were sent in, newest first (the public page's choice of release)."""
+    ar = func.substr(Sammendrag.sendt_maned, 1, 4)
+    return [str(a) for a in await session.scalars(select(ar).distinct().order_by(ar.desc()))]
 
 
 @dataclass(frozen=True)
@@ -164,11 +674,11 @@ class PresedensTelling:
 def _presedens_where(sok: Presedenssok) -> tuple[ColumnElement[bool], ...]:
     drug: list[ColumnElement[bool]] = []
     if sok.virkestoff:
-        drug.append(func.lower(Sammendrag.virkestoff) == sok.virkestoff)
+        drug.append(Sammendrag.virkestoff_sok == sok.virkestoff)
     if sok.atc:
         drug.append(Sammendrag.atc == sok.atc)
     # The whole 3-character category: a decision for G36.0 is precedent for G36.1 too.
-    code = func.replace(Sammendrag.icd10_kode, ".", "").startswith(sok.kategori, autoescape=True)
+    code = Sammendrag.icd10_kategori == sok.kategori
     return (Sammendrag.status == "vedtatt", or_(*drug), code)
 
 
