@@ -39,7 +39,13 @@ NAV: list[tuple[Role, str, str, str]] = [
     (Role.KOMITE, "vurdering", "/", "Vurdering"),
     (Role.FAGDIREKTOR, "beslutning", "/", "Beslutning"),
     (Role.CONTROLLER, "beslutning", "/fakturering", "Fakturering"),
-    (Role.NASJONAL, "oversikt", "/", "Nasjonal oversikt"),
+    # The national overview holds no personal data; the trust's decision makers use it to decide alike.
+    *(
+        (role, "oversikt", "/", "Nasjonal oversikt")
+        for role in (Role.NASJONAL, Role.KOMITE, Role.FAGDIREKTOR)
+    ),
+    (Role.ADMIN, "integrasjon", "/registre", "Registre"),
+    (Role.ADMIN, "integrasjon", "/webhooks", "Webhooks"),
     (Role.ADMIN, "soknad", "/admin/hjelpetekster", "Hjelpetekster"),
     (Role.PERSONVERN, "soknad", "/personvern", "Tilgangslogg"),
     (Role.ADMIN, "soknad", "/admin/katalog", "Katalog"),
