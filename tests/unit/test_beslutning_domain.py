@@ -42,7 +42,7 @@ def test_a_second_recommendation_is_refused() -> None:
 
 @pytest.mark.parametrize(
     ("status", "flyt"),
-    [(Status.VENTER_PA_ANBEFALING, "forenklet"), (Status.KLAR_FOR_VEDTAK, "komplett")],
+    [(Status.TIL_TRIAGE, "forenklet"), (Status.KLAR_FOR_VEDTAK, "komplett")],
 )
 def test_the_director_decides_with_or_without_the_committee(status: Status, flyt: str) -> None:
     assert transition(status, "vedta") == Status.VEDTATT
