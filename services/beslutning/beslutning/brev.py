@@ -62,7 +62,14 @@ def _omfang(omfang: Mapping[str, Any], enhet_navn: str) -> Brevseksjon:
     lm = omfang.get("legemiddel") or {}
     ind = omfang.get("indikasjon") or {}
     legemiddel = " – ".join(x for x in (lm.get("navn"), lm.get("virkestoff")) if x)
-    koder = ", ".join(x for x in (f"ATC {lm['atc']}" if lm.get("atc") else "", f"FEST {lm['fest_id']}" if lm.get("fest_id") else "") if x)
+    koder = ", ".join(
+        x
+        for x in (
+            f"ATC {lm['atc']}" if lm.get("atc") else "",
+            f"FEST {lm['fest_id']}" if lm.get("fest_id") else "",
+        )
+        if x
+    )
     linjer = [
         ("Legemiddel", legemiddel + (f" ({koder})" if koder else "")),
         ("Indikasjon", f"{ind.get('kode', '')} {ind.get('tekst', '')}".strip()),
@@ -84,7 +91,8 @@ def _neste_steg_avslag(kategori: str) -> list[str]:
         "Behandlingen skal ikke startes med sykehusets finansiering på grunnlag av denne søknaden.",
         "Snakk med pasienten om vedtaket og om andre behandlingsmuligheter, for eksempel godkjent behandling "
         "eller en klinisk studie.",
-        "Du kan sende en ny søknad hvis det kommer nye opplysninger, for eksempel om effekt av annen behandling, "
+        "Du kan sende en ny søknad hvis det kommer nye opplysninger, for eksempel om effekt av "
+        "annen behandling, "
         "ny dokumentasjon eller endret alvorlighet.",
     ]
     if kategori == "unntaksordningen":
@@ -136,7 +144,8 @@ def build(
             Brevseksjon(
                 "Hva dette betyr",
                 avsnitt=[
-                    "Ny behandling med sykehusets finansiering kan ikke startes på grunnlag av det opphevede vedtaket.",
+                    "Ny behandling med sykehusets finansiering kan ikke startes på grunnlag av det "
+                    "opphevede vedtaket.",
                     "Har du spørsmål, kontakt fagdirektørens kontor og oppgi saksnummeret.",
                 ],
             )
@@ -144,7 +153,9 @@ def build(
     else:
         tittel = "Vedtak om endring" if vedtak.art == "endring" else "Vedtak"
         utfall_tekst = UTFALL_LABELS[vedtak.utfall]
-        ingress = f"Søknaden om {soknaden} ({KATEGORI_LABELS.get(kategori, kategori)}) er {utfall_tekst.lower()}."
+        ingress = (
+            f"Søknaden om {soknaden} ({KATEGORI_LABELS.get(kategori, kategori)}) er {utfall_tekst.lower()}."
+        )
         if vedtak.art == "endring" and erstattet is not None:
             ingress += f" Dette vedtaket erstatter vedtaket av {_d(oslo_date(erstattet.fattet_at))}."
         if vedtak.vurderingsflyt == "interregional":
@@ -191,13 +202,16 @@ def build(
             )
         seksjoner.append(Brevseksjon("Begrunnelse", avsnitt=[vedtak.begrunnelse]))
         if not granted:
-            seksjoner.append(Brevseksjon("Hva avslaget betyr, og hva du kan gjøre", avsnitt=_neste_steg_avslag(kategori)))
+            seksjoner.append(
+                Brevseksjon("Hva avslaget betyr, og hva du kan gjøre", avsnitt=_neste_steg_avslag(kategori))
+            )
         else:
             seksjoner.append(
                 Brevseksjon(
                     "Oppfølging",
                     avsnitt=[
-                        "Registrer effekt og eventuelle bivirkninger som oppfølging av saken i Søknadsportalen. "
+                        "Registrer effekt og eventuelle bivirkninger som oppfølging av saken i "
+                        "Søknadsportalen. "
                         "Før perioden er over kan du søke om videre behandling."
                     ],
                 )

@@ -91,7 +91,8 @@ transition = Overganger(
         Handling.VEDTA: Overgang(
             frozenset({Status.TIL_TRIAGE, Status.KLAR_FOR_VEDTAK}),
             Status.VEDTATT,
-            "Saken er allerede avgjort, trukket eller venter på noen andre, og kan ikke få et nytt vedtak nå.",
+            "Saken er allerede avgjort, trukket eller venter på noen andre, og kan ikke få et nytt "
+            "vedtak nå.",
         ),
         Handling.ETTERSPORRE: Overgang(
             frozenset({Status.TIL_TRIAGE, Status.KLAR_FOR_VEDTAK}),
@@ -179,8 +180,7 @@ def triage_problems(
 def check_triage(valg: TriageInput, *, status: str, kategori: str, komite: set[str], today: date) -> None:
     if Status(status) != Status.TIL_TRIAGE:
         raise InvalidTransition(
-            "Flyten er allerede valgt for denne saken. "
-            f"(Status nå: {STATUS_LABELS[Status(status)].lower()}.)"
+            f"Flyten er allerede valgt for denne saken. (Status nå: {STATUS_LABELS[Status(status)].lower()}.)"
         )
     _raise(triage_problems(valg, kategori=kategori, komite=komite, today=today), "Flyten kan ikke velges")
 
@@ -197,7 +197,9 @@ class Behandlingstider:
     interregional: int = 90
 
     def frist(self, forankret: date, flyt: str | None) -> date:
-        days = {"komplett": self.komplett, "interregional": self.interregional}.get(flyt or "", self.forenklet)
+        days = {"komplett": self.komplett, "interregional": self.interregional}.get(
+            flyt or "", self.forenklet
+        )
         return forankret + timedelta(days=days)
 
 
@@ -222,11 +224,17 @@ class VedtakInput(BaseModel):
     gyldig_til: date | None = Field(default=None, description="Last day of the validity period (> today).")
     evalueringsdato: date | None = Field(default=None, description="When the effect must be evaluated.")
     dosering: Kort | None = Field(default=None, description="Dose and interval as approved.")
-    antall_kurer: int | None = Field(default=None, ge=1, le=1_000, description="Number of courses, if limited.")
-    vilkar_evaluering: Lang | None = Field(default=None, description="Condition: how the effect is evaluated.")
+    antall_kurer: int | None = Field(
+        default=None, ge=1, le=1_000, description="Number of courses, if limited."
+    )
+    vilkar_evaluering: Lang | None = Field(
+        default=None, description="Condition: how the effect is evaluated."
+    )
     vilkar_stoppregel: Lang | None = Field(default=None, description="Condition: when treatment stops.")
     vilkar_registrering: Lang | None = Field(default=None, description="Condition: register entry.")
-    vilkar_pasientinformasjon: Lang | None = Field(default=None, description="Condition: patient information.")
+    vilkar_pasientinformasjon: Lang | None = Field(
+        default=None, description="Condition: patient information."
+    )
     vilkar_annet: Lang | None = Field(default=None, description="Any other condition.")
     resept_merknad: Kort | None = Field(default=None, description="The remark to put on the prescription.")
     faktureringsrutine: Kort | None = Field(default=None, description="How the treatment is invoiced.")
@@ -308,7 +316,11 @@ def vedtak_problems(vedtak: VedtakInput, *, today: date) -> list[dict[str, str]]
         return problems
     if vedtak.gyldig_til is not None and vedtak.gyldig_til <= today:
         problem("gyldig_til", "Gyldig til må være etter dagens dato.")
-    if vedtak.gyldig_fra is not None and vedtak.gyldig_til is not None and vedtak.gyldig_fra > vedtak.gyldig_til:
+    if (
+        vedtak.gyldig_fra is not None
+        and vedtak.gyldig_til is not None
+        and vedtak.gyldig_fra > vedtak.gyldig_til
+    ):
         problem("gyldig_fra", "Perioden må begynne før den slutter.")
     if vedtak.evalueringsdato is not None and vedtak.evalueringsdato < today:
         problem("evalueringsdato", "Evalueringsdatoen kan ikke være tilbake i tid.")
@@ -395,8 +407,8 @@ def check_interregional(vedtak: InterregionaltVedtakInput, *, today: date) -> No
 class SporsmalInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    sporsmal: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5_000)] = Field(
-        description="What the applicant must answer."
+    sporsmal: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5_000)] = (
+        Field(description="What the applicant must answer.")
     )
     svarfrist: date | None = Field(default=None, description="When an answer is wanted.")
 

@@ -9,7 +9,14 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-Frasefelt = Literal["begrunnelse", "resept_merknad", "faktureringsrutine", "vilkar_pasientinformasjon", "vilkar_annet", "lenke"]
+Frasefelt = Literal[
+    "begrunnelse",
+    "resept_merknad",
+    "faktureringsrutine",
+    "vilkar_pasientinformasjon",
+    "vilkar_annet",
+    "lenke",
+]
 
 FELT_LABELS: dict[str, str] = {
     "begrunnelse": "Begrunnelse",
@@ -77,37 +84,58 @@ STANDARDFRASER: list[dict[str, str]] = [
     {
         "felt": "resept_merknad",
         "tittel": "Merknad på resepten",
-        "tekst": "Sykehusfinansiert etter vedtak {lopenummer}, gyldig til {gyldig_til}. Rekvirert av {enhet}.",
+        "tekst": (
+            "Sykehusfinansiert etter vedtak {lopenummer}, gyldig til {gyldig_til}. Rekvirert av {enhet}."
+        ),
     },
     {
         "felt": "faktureringsrutine",
         "tittel": "Fakturering via sykehusapoteket",
-        "tekst": "Sykehusapoteket fakturerer {enhet}, kostnadssted {kostnadssted}, med løpenummer {lopenummer} på fakturagrunnlaget.",
+        "tekst": (
+            "Sykehusapoteket fakturerer {enhet}, kostnadssted {kostnadssted}, med løpenummer {lopenummer} på "
+            "fakturagrunnlaget."
+        ),
     },
     {
         "felt": "faktureringsrutine",
         "tittel": "Fakturering fra apotek utenfor sykehuset",
-        "tekst": "Apoteket sender regning til helseforetaket merket {lopenummer}; kostnadssted {kostnadssted}.",
+        "tekst": (
+            "Apoteket sender regning til helseforetaket merket {lopenummer}; kostnadssted {kostnadssted}."
+        ),
     },
     {
         "felt": "vilkar_pasientinformasjon",
         "tittel": "Pasientinformasjon, utenfor godkjent bruk",
-        "tekst": "Pasienten skal informeres muntlig og skriftlig om at {legemiddel} brukes utenfor godkjent indikasjon, om forventet effekt, mulige bivirkninger og at behandlingen avsluttes dersom stoppkriteriene inntreffer.",
+        "tekst": (
+            "Pasienten skal informeres muntlig og skriftlig om at {legemiddel} brukes utenfor godkjent "
+            "indikasjon, om forventet effekt, mulige bivirkninger og at behandlingen avsluttes dersom "
+            "stoppkriteriene inntreffer."
+        ),
     },
     {
         "felt": "begrunnelse",
         "tittel": "Innvilget etter prioriteringskriteriene",
-        "tekst": "Søknaden er vurdert etter prioriteringsforskriften § 2 (nytte, ressursbruk og alvorlighet). Tilstanden er alvorlig, dokumentasjonen gir grunn til å forvente nytte, og kostnaden står i rimelig forhold til nytten.",
+        "tekst": (
+            "Søknaden er vurdert etter prioriteringsforskriften § 2 (nytte, ressursbruk og alvorlighet). "
+            "Tilstanden er alvorlig, dokumentasjonen gir grunn til å forvente nytte, og kostnaden står i "
+            "rimelig forhold til nytten."
+        ),
     },
     {
         "felt": "begrunnelse",
         "tittel": "Avslag, godkjent alternativ ikke prøvd",
-        "tekst": "Søknaden avslås fordi godkjent behandling for indikasjonen ikke er prøvd eller vurdert som uegnet. Ny søknad kan sendes når dette er dokumentert.",
+        "tekst": (
+            "Søknaden avslås fordi godkjent behandling for indikasjonen ikke er prøvd eller vurdert som "
+            "uegnet. Ny søknad kan sendes når dette er dokumentert."
+        ),
     },
     {
         "felt": "vilkar_annet",
         "tittel": "Oppfølging registreres i Søknadsportalen",
-        "tekst": "Effekt og eventuelle bivirkninger registreres som oppfølging av sak {lopenummer} innen {gyldig_til}.",
+        "tekst": (
+            "Effekt og eventuelle bivirkninger registreres som oppfølging av sak {lopenummer} innen "
+            "{gyldig_til}."
+        ),
     },
     {
         "felt": "lenke",

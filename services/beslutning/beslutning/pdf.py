@@ -54,7 +54,9 @@ class _Pdf(FPDF):
     def footer(self) -> None:
         self.set_y(-14)
         self.set_font(self.family_name, "", 8)
-        self.cell(0, 6, self.t(f"Saksnummer {self.brev.lopenummer} · side {self.page_no()}/{{nb}}"), align="C")
+        self.cell(
+            0, 6, self.t(f"Saksnummer {self.brev.lopenummer} · side {self.page_no()}/{{nb}}"), align="C"
+        )
 
     def write_block(self, text: str, *, size: float = 10.5, bold: bool = False, gap: float = 1.5) -> None:
         self.set_font(self.family_name, "B" if bold else "", size)

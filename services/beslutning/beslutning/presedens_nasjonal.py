@@ -49,12 +49,16 @@ def _credentials(request: Request) -> dict[str, str]:
 async def nasjonal_presedens(request: Request, settings: BeslutningSettings, sak: Sak) -> NasjonalPresedens:
     client: httpx.AsyncClient | None = getattr(request.app.state, "oversikt", None)
     if client is None:
-        return NasjonalPresedens(False, melding="Den nasjonale oversikten er ikke koblet til denne tjenesten.")
+        return NasjonalPresedens(
+            False, melding="Den nasjonale oversikten er ikke koblet til denne tjenesten."
+        )
     lm = sak.snapshot.get("legemiddel") or {}
     try:
         sok = Presedenssok(atc=str(lm.get("atc") or ""), virkestoff=sak.virkestoff, icd10=sak.icd10)
     except ValidationError:
-        return NasjonalPresedens(False, melding="Saken mangler virkestoff eller gyldig ICD-10-kode for et nasjonalt søk.")
+        return NasjonalPresedens(
+            False, melding="Saken mangler virkestoff eller gyldig ICD-10-kode for et nasjonalt søk."
+        )
     params = {k: v for k, v in sok.model_dump().items() if v}
     try:
         response = await client.get(

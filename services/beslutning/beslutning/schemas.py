@@ -28,7 +28,11 @@ class _Versjonert(BaseModel):
 
     def input(self) -> Any:
         """The command without the version (the use case's own input model)."""
-        base = next(b for b in type(self).__mro__[1:] if b not in (_Versjonert, BaseModel) and issubclass(b, BaseModel))
+        base = next(
+            b
+            for b in type(self).__mro__[1:]
+            if b not in (_Versjonert, BaseModel) and issubclass(b, BaseModel)
+        )
         return base.model_validate(self.model_dump(exclude={"versjon"}))
 
 
@@ -199,7 +203,9 @@ class SakRead(BaseModel):
     endret_at: datetime
     anbefalt_at: datetime | None
     vedtak: VedtakRead | None = None
-    alle_vedtak: list[VedtakRead] = Field(default_factory=list, description="Every decision, the first first.")
+    alle_vedtak: list[VedtakRead] = Field(
+        default_factory=list, description="Every decision, the first first."
+    )
 
     @classmethod
     def of(cls, visning: SakVisning) -> SakRead:

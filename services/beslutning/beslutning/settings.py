@@ -12,7 +12,10 @@ class BeslutningSettings(ServiceSettings):
 
     service_name: str = "beslutning"
     behandlingstid_forenklet_dager: int = Field(
-        default=14, ge=1, le=365, description="Processing-time target of the simplified flow, days from anchoring."
+        default=14,
+        ge=1,
+        le=365,
+        description="Processing-time target of the simplified flow, days from anchoring.",
     )
     behandlingstid_komplett_dager: int = Field(
         default=42, ge=1, le=365, description="Processing-time target of the complete flow (committee)."

@@ -110,7 +110,7 @@ class Frase(Base):
     endret_at: Mapped[datetime] = mapped_column(UtcDateTime)
     endret_av_navn: Mapped[str] = mapped_column(String(200))
 
-    __mapper_args__ = {"version_id_col": versjon}
+    __mapper_args__ = {"version_id_col": versjon}  # noqa: RUF012
 
 
 class Varsel(Base):
@@ -194,7 +194,10 @@ async def overdue_unnotified(session: AsyncSession, *, hf: str, today: date, lim
 async def vedtak_for(session: AsyncSession, sak_id: str) -> Vedtak | None:
     """The decision that stands (the latest), or None."""
     result: Vedtak | None = await session.scalar(
-        select(Vedtak).where(Vedtak.sak_id == sak_id).order_by(Vedtak.fattet_at.desc(), Vedtak.art.desc()).limit(1)
+        select(Vedtak)
+        .where(Vedtak.sak_id == sak_id)
+        .order_by(Vedtak.fattet_at.desc(), Vedtak.art.desc())
+        .limit(1)
     )
     return result
 
@@ -207,9 +210,7 @@ async def alle_vedtak_for(session: AsyncSession, sak_id: str) -> list[Vedtak]:
 async def vedtak_for_saker(session: AsyncSession, sak_ids: list[str]) -> dict[str, Vedtak]:
     if not sak_ids:
         return {}
-    rows = await session.scalars(
-        select(Vedtak).where(Vedtak.sak_id.in_(sak_ids)).order_by(Vedtak.fattet_at)
-    )
+    rows = await session.scalars(select(Vedtak).where(Vedtak.sak_id.in_(sak_ids)).order_by(Vedtak.fattet_at))
     # The latest per case wins.
     return {v.sak_id: v for v in rows}
 
@@ -237,7 +238,10 @@ async def granted_for_hf(
     if fra is not None:
         conditions.append(or_(Vedtak.gyldig_til.is_(None), Vedtak.gyldig_til >= fra))
     rows = await session.execute(
-        select(Sak, Vedtak).join(Vedtak, Vedtak.sak_id == Sak.id).where(*conditions).order_by(Vedtak.fattet_at.desc())
+        select(Sak, Vedtak)
+        .join(Vedtak, Vedtak.sak_id == Sak.id)
+        .where(*conditions)
+        .order_by(Vedtak.fattet_at.desc())
     )
     return [(sak, vedtak) for sak, vedtak in rows]
 
@@ -282,6 +286,9 @@ async def fraser_for(session: AsyncSession, *, hf: str, bare_aktive: bool = True
 
 async def uleste_varsler(session: AsyncSession, *, hf: str, limit: int = 20) -> list[Varsel]:
     rows = await session.scalars(
-        select(Varsel).where(Varsel.hf == hf, Varsel.lest_at.is_(None)).order_by(Varsel.opprettet_at.desc()).limit(limit)
+        select(Varsel)
+        .where(Varsel.hf == hf, Varsel.lest_at.is_(None))
+        .order_by(Varsel.opprettet_at.desc())
+        .limit(limit)
     )
     return list(rows)

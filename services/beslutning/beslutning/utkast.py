@@ -43,10 +43,15 @@ def prefill(snapshot: Mapping[str, Any], *, today: date) -> dict[str, str]:
     registrering = ""
     if _text(svar, "register_registrering") == "ja":
         navn = _text(svar, "register_navn")
-        registrering = f"Behandlingen registreres i {navn}." if navn else "Behandlingen registreres i kvalitetsregister."
+        registrering = (
+            f"Behandlingen registreres i {navn}." if navn else "Behandlingen registreres i kvalitetsregister."
+        )
     pasientinfo = ""
     if _text(svar, "pasient_informert") == "ja" or snapshot.get("type") == "enkeltpasient":
-        pasientinfo = "Pasienten er informert om at behandlingen er utenfor ordinær godkjenning, og skal informeres om vedtaket."
+        pasientinfo = (
+            "Pasienten er informert om at behandlingen er utenfor ordinær godkjenning, "
+            "og skal informeres om vedtaket."
+        )
     kurer = svar.get("antall_kurer")
     return {
         "dosering": dosering,

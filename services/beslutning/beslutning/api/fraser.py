@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Response, status
 
 from beslutning.deps import CurrentPrincipal, Db
+from beslutning.fraser import FraseInput
 from beslutning.handlers import fraser
 from beslutning.schemas import FraseRead, FraseUpdate
-from beslutning.fraser import FraseInput
 
 router = APIRouter(prefix="/api/fraser", tags=["fraser"])
 

@@ -48,10 +48,16 @@ async def get(sak_id: str, p: CurrentPrincipal, db: Db) -> SakRead:
 
 @router.post(
     "/saker/{sak_id}/triage",
-    summary="Choose the flow: forenklet, or komplett with committee members and a deadline (SakSendtTilKomite)",
+    summary="Choose the flow: forenklet, or komplett with members and a deadline (SakSendtTilKomite)",
 )
 async def triage_(
-    sak_id: str, body: TriageCreate, p: CurrentPrincipal, db: Db, org: Org, katalog: Personkatalog, settings: Settings
+    sak_id: str,
+    body: TriageCreate,
+    p: CurrentPrincipal,
+    db: Db,
+    org: Org,
+    katalog: Personkatalog,
+    settings: Settings,
 ) -> SakRead:
     navn = {m: await katalog.navn(m) for m in body.medlemmer}
     valg = body.model_dump(exclude={"versjon"})
@@ -80,7 +86,9 @@ async def sporsmal(sak_id: str, body: SporsmalCreate, p: CurrentPrincipal, db: D
     summary="Decide the case; 409 if already decided or the version is stale",
 )
 async def decide(sak_id: str, body: VedtakCreate, p: CurrentPrincipal, db: Db, org: Org) -> SakRead:
-    return SakRead.of(await handlers.decide(db, p, sak_id, vedtak=body.input(), versjon=body.versjon, org=org))
+    return SakRead.of(
+        await handlers.decide(db, p, sak_id, vedtak=body.input(), versjon=body.versjon, org=org)
+    )
 
 
 @router.post(
@@ -88,8 +96,12 @@ async def decide(sak_id: str, body: VedtakCreate, p: CurrentPrincipal, db: Db, o
     status_code=status.HTTP_201_CREATED,
     summary="Amend a standing decision: a new decision that replaces it (VedtakFattet, art endring)",
 )
-async def amend(sak_id: str, vedtak_id: str, body: EndringCreate, p: CurrentPrincipal, db: Db, org: Org) -> SakRead:
-    return SakRead.of(await handlers.amend(db, p, sak_id, vedtak_id, vedtak=body.input(), versjon=body.versjon, org=org))
+async def amend(
+    sak_id: str, vedtak_id: str, body: EndringCreate, p: CurrentPrincipal, db: Db, org: Org
+) -> SakRead:
+    return SakRead.of(
+        await handlers.amend(db, p, sak_id, vedtak_id, vedtak=body.input(), versjon=body.versjon, org=org)
+    )
 
 
 @router.post(
@@ -98,20 +110,32 @@ async def amend(sak_id: str, vedtak_id: str, body: EndringCreate, p: CurrentPrin
     summary="Revoke a standing decision (VedtakOpphevet)",
 )
 async def revoke(sak_id: str, vedtak_id: str, body: OpphevCreate, p: CurrentPrincipal, db: Db) -> SakRead:
-    return SakRead.of(await handlers.revoke(db, p, sak_id, vedtak_id, opphev=body.input(), versjon=body.versjon))
-
-
-@router.post("/saker/{sak_id}/videresend", summary="Tilgangsordningen: forward to the interregional committee")
-async def videresend(sak_id: str, body: VideresendCreate, p: CurrentPrincipal, db: Db, settings: Settings) -> SakRead:
     return SakRead.of(
-        await interregional.forward(db, p, sak_id, valg=body.input(), tider=settings.behandlingstider, versjon=body.versjon)
+        await handlers.revoke(db, p, sak_id, vedtak_id, opphev=body.input(), versjon=body.versjon)
+    )
+
+
+@router.post(
+    "/saker/{sak_id}/videresend", summary="Tilgangsordningen: forward to the interregional committee"
+)
+async def videresend(
+    sak_id: str, body: VideresendCreate, p: CurrentPrincipal, db: Db, settings: Settings
+) -> SakRead:
+    return SakRead.of(
+        await interregional.forward(
+            db, p, sak_id, valg=body.input(), tider=settings.behandlingstider, versjon=body.versjon
+        )
     )
 
 
 @router.post(
     "/saker/{sak_id}/interregionalt-vedtak",
     status_code=status.HTTP_201_CREATED,
-    summary="Tilgangsordningen: register the interregional committee's decision (VedtakFattet, interregional)",
+    summary="Tilgangsordningen: register the interregional committee's decision (VedtakFattet)",
 )
-async def interregionalt(sak_id: str, body: InterregionaltCreate, p: CurrentPrincipal, db: Db, org: Org) -> SakRead:
-    return SakRead.of(await interregional.register(db, p, sak_id, vedtak=body.input(), versjon=body.versjon, org=org))
+async def interregionalt(
+    sak_id: str, body: InterregionaltCreate, p: CurrentPrincipal, db: Db, org: Org
+) -> SakRead:
+    return SakRead.of(
+        await interregional.register(db, p, sak_id, vedtak=body.input(), versjon=body.versjon, org=org)
+    )

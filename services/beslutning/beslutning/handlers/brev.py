@@ -33,8 +33,12 @@ async def read_letter(uow: UnitOfWork, p: Principal, vedtak_id: str, *, org: Org
         raise NotFound("Vedtaksbrevet finnes ikke.")
     pasient = sak.snapshot.get("pasient") or {}
     mark_sensitive(pasient.get("navn"), pasient.get("fodselsnummer"))
-    erstattet = await uow.session.get(Vedtak, vedtak.erstatter_vedtak_id) if vedtak.erstatter_vedtak_id else None
-    uow.audit(p, action="les", what="beslutning.vedtaksbrev", case_ref=sak.lopenummer, purpose="Lese vedtaksbrev")
+    erstattet = (
+        await uow.session.get(Vedtak, vedtak.erstatter_vedtak_id) if vedtak.erstatter_vedtak_id else None
+    )
+    uow.audit(
+        p, action="les", what="beslutning.vedtaksbrev", case_ref=sak.lopenummer, purpose="Lese vedtaksbrev"
+    )
     enhet = sak.enhet or str(sak.snapshot.get("enhet") or "")
     return brevinnhold.build(
         sak={

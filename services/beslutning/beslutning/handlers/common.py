@@ -41,7 +41,9 @@ class SakVisning:
     """Every decision of the case, the first first (amendments and revocations follow it)."""
 
 
-def history(uow: UnitOfWork, sak: Sak, actor: Principal | Aktor | None, hendelse: str, detalj: str | None = None) -> None:
+def history(
+    uow: UnitOfWork, sak: Sak, actor: Principal | Aktor | None, hendelse: str, detalj: str | None = None
+) -> None:
     record_history(uow, Historikk, sak.id, actor=actor, hendelse=hendelse, detalj=detalj)
 
 

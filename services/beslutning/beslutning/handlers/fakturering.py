@@ -102,7 +102,9 @@ async def list_fakturering(
     p.require(Role.CONTROLLER)
     if fra is not None and til is not None and fra > til:
         raise ValidationFailed(
-            "«Fra» må være før «til».", field="fra", extra={"errors": [{"field": "fra", "message": "«Fra» må være før «til»."}]}
+            "«Fra» må være før «til».",
+            field="fra",
+            extra={"errors": [{"field": "fra", "message": "«Fra» må være før «til»."}]},
         )
     alle = await store.granted_for_hf(uow.session, hf=p.hf)
     enheter = sorted({s.enhet for s, _ in alle if s.enhet})
@@ -114,7 +116,13 @@ async def list_fakturering(
 async def _line(uow: UnitOfWork, p: Principal, vedtak_id: str) -> tuple[Sak, Vedtak]:
     vedtak = await uow.session.get(Vedtak, vedtak_id)
     sak = await uow.session.get(Sak, vedtak.sak_id) if vedtak else None
-    if vedtak is None or sak is None or sak.hf != p.hf or vedtak.utfall == "avslatt" or vedtak.art == "opphevelse":
+    if (
+        vedtak is None
+        or sak is None
+        or sak.hf != p.hf
+        or vedtak.utfall == "avslatt"
+        or vedtak.art == "opphevelse"
+    ):
         raise NotFound("Vedtaket finnes ikke.")
     return sak, vedtak
 
@@ -128,10 +136,14 @@ async def read_line(uow: UnitOfWork, p: Principal, vedtak_id: str) -> Fakturerin
 
 
 @use_case
-async def mark_invoiced(uow: UnitOfWork, p: Principal, vedtak_id: str, *, fakturert: bool = True) -> Faktureringslinje:
+async def mark_invoiced(
+    uow: UnitOfWork, p: Principal, vedtak_id: str, *, fakturert: bool = True
+) -> Faktureringslinje:
     p.require(Role.CONTROLLER)
     sak, vedtak = await _line(uow, p, vedtak_id)
     vedtak.fakturert_at = uow.now if fakturert else None
     vedtak.fakturert_av_navn = p.name if fakturert else None
-    uow.audit(p, action="skriv", what="beslutning.fakturert", case_ref=sak.lopenummer, purpose="Markere fakturert")
+    uow.audit(
+        p, action="skriv", what="beslutning.fakturert", case_ref=sak.lopenummer, purpose="Markere fakturert"
+    )
     return Faktureringslinje.of(sak, vedtak)

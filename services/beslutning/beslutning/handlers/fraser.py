@@ -34,7 +34,9 @@ async def create(uow: UnitOfWork, p: Principal, *, frase: FraseInput) -> Frase:
         endret_av_navn=p.name,
     )
     uow.session.add(row)
-    uow.audit(p, action="skriv", what="beslutning.frase_ny", case_ref=None, purpose="Frasebibliotek", felt=["frase"])
+    uow.audit(
+        p, action="skriv", what="beslutning.frase_ny", case_ref=None, purpose="Frasebibliotek", felt=["frase"]
+    )
     await uow.session.flush()
     return row
 
@@ -62,7 +64,14 @@ async def update(
         setattr(row, name, getattr(frase, name))
     row.endret_at = uow.now
     row.endret_av_navn = p.name
-    uow.audit(p, action="skriv", what="beslutning.frase_endret", case_ref=None, purpose="Frasebibliotek", felt=changed)
+    uow.audit(
+        p,
+        action="skriv",
+        what="beslutning.frase_endret",
+        case_ref=None,
+        purpose="Frasebibliotek",
+        felt=changed,
+    )
     await uow.session.flush()
     return row
 

@@ -11,7 +11,12 @@ from beslutning.store import Sak, Varsel
 from shared.domain.kalender import oslo_date
 from shared.domain.lokal_sak import receive_case, require_case_for_soknad
 from shared.domain.overganger import Handling
-from shared.events.contracts import AnbefalingAvgitt, SoknadForankret, SoknadTrukket, TilleggsinformasjonBesvart
+from shared.events.contracts import (
+    AnbefalingAvgitt,
+    SoknadForankret,
+    SoknadTrukket,
+    TilleggsinformasjonBesvart,
+)
 from shared.events.envelope import Envelope
 from shared.platform.db.uow import UnitOfWork
 
@@ -53,7 +58,11 @@ async def on_anbefaling_avgitt(uow: UnitOfWork, event: AnbefalingAvgitt, envelop
     label = ANBEFALING_LABELS[event.anbefaling]
     who = Aktor(event.avgitt_av, event.avgitt_av_navn or "Komiteen")
     sak.endret_at = uow.now
-    if sak.status in DECIDED or sak.status == Status.TRUKKET or sak.vurderingsflyt in ("forenklet", "interregional"):
+    if (
+        sak.status in DECIDED
+        or sak.status == Status.TRUKKET
+        or sak.vurderingsflyt in ("forenklet", "interregional")
+    ):
         # Decided, withdrawn, or never the committee's (no committee step in the simplified flow):
         # the committee's work stays on record only.
         history(uow, sak, who, "anbefaling_uten_virkning", f"Komiteen anbefalte: {label} (uten virkning)")

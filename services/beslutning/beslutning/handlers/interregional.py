@@ -19,8 +19,8 @@ from shared.domain.kalender import oslo_date
 from shared.platform.auth.principal import Principal, Role
 from shared.platform.db.uow import UnitOfWork
 from shared.platform.db.use_case import use_case
-from shared.platform.katalog.katalog import Organisasjon
 from shared.platform.errors import InvalidTransition
+from shared.platform.katalog.katalog import Organisasjon
 
 NOT_TILGANG = "Bare saker i tilgangsordningen videresendes til den interregionale vurderingskomiteen."
 
@@ -58,8 +58,20 @@ async def forward(
         "merknad": valg.merknad,
     }
     sak.endret_at = now
-    history(uow, sak, p, "videresendt_interregional", "Klinisk eksepsjonell: videresendt til den interregionale vurderingskomiteen")
-    uow.audit(p, action="skriv", what="beslutning.videresende", case_ref=sak.lopenummer, purpose="Videresende (tilgangsordningen)")
+    history(
+        uow,
+        sak,
+        p,
+        "videresendt_interregional",
+        "Klinisk eksepsjonell: videresendt til den interregionale vurderingskomiteen",
+    )
+    uow.audit(
+        p,
+        action="skriv",
+        what="beslutning.videresende",
+        case_ref=sak.lopenummer,
+        purpose="Videresende (tilgangsordningen)",
+    )
     await uow.session.flush()
     return await visning(uow, sak)
 
@@ -81,7 +93,8 @@ async def register(
     sak = await load(uow, p, sak_id)
     if sak.status != Status.HOS_INTERREGIONAL:
         raise InvalidTransition(
-            "Bare en sak som er videresendt til den interregionale vurderingskomiteen kan få registrert dens vedtak."
+            "Bare en sak som er videresendt til den interregionale vurderingskomiteen kan få "
+            "registrert dens vedtak."
         )
     fresh(sak, versjon)
     now = uow.now
@@ -118,6 +131,12 @@ async def register(
         f"Den interregionale vurderingskomiteens vedtak ({vedtak.referanse}, {vedtak.vedtaksdato:%d.%m.%Y}): "
         f"{UTFALL_LABELS[vedtak.utfall]}",
     )
-    uow.audit(p, action="skriv", what="beslutning.interregionalt_vedtak", case_ref=sak.lopenummer, purpose="Registrere interregionalt vedtak")
+    uow.audit(
+        p,
+        action="skriv",
+        what="beslutning.interregionalt_vedtak",
+        case_ref=sak.lopenummer,
+        purpose="Registrere interregionalt vedtak",
+    )
     await uow.session.flush()
     return await visning(uow, sak)

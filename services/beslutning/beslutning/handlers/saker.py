@@ -11,7 +11,7 @@ from beslutning import store
 from beslutning.domain import HOLDER_LABELS, STATUS_LABELS, Status
 from beslutning.handlers.common import SakVisning, load, visning
 from beslutning.handlers.hendelser import varsle
-from beslutning.store import Sak, Vedtak, Varsel
+from beslutning.store import Sak, Varsel, Vedtak
 from shared.domain.kalender import oslo_date
 from shared.platform.auth.principal import Principal, Role
 from shared.platform.db.uow import UnitOfWork

@@ -67,7 +67,13 @@ async def behandlingstid(uow: UnitOfWork, p: Principal) -> dict[str, object]:
     def summary(steg: str, values: list[float]) -> Stegtid:
         if not values:
             return Stegtid(steg, 0, None, None, None)
-        return Stegtid(steg, len(values), round(median(values), 2), round(sum(values) / len(values), 2), round(max(values), 2))
+        return Stegtid(
+            steg,
+            len(values),
+            round(median(values), 2),
+            round(sum(values) / len(values), 2),
+            round(max(values), 2),
+        )
 
     return {
         "hf": p.hf,

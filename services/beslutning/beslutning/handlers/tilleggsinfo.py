@@ -56,6 +56,12 @@ async def ask(
         subject=sak.lopenummer,
     )
     history(uow, sak, p, "tilleggsinfo_etterspurt", "Fagdirektøren ba søker om mer informasjon")
-    uow.audit(p, action="skriv", what="beslutning.ettersporre", case_ref=sak.lopenummer, purpose="Be om mer informasjon")
+    uow.audit(
+        p,
+        action="skriv",
+        what="beslutning.ettersporre",
+        case_ref=sak.lopenummer,
+        purpose="Be om mer informasjon",
+    )
     await uow.session.flush()
     return await visning(uow, sak)

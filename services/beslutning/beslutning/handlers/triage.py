@@ -69,7 +69,13 @@ async def triage(
             subject=sak.lopenummer,
         )
         names = ", ".join(m.navn for m in medlemmer)
-        history(uow, sak, p, "sendt_til_komite", f"Komplett flyt: sendt til komiteen ({names}), frist {valg.frist:%d.%m.%Y}")
+        history(
+            uow,
+            sak,
+            p,
+            "sendt_til_komite",
+            f"Komplett flyt: sendt til komiteen ({names}), frist {valg.frist:%d.%m.%Y}",
+        )
     uow.audit(p, action="skriv", what="beslutning.triage", case_ref=sak.lopenummer, purpose="Velge flyt")
     await uow.session.flush()
     return await visning(uow, sak)

@@ -30,10 +30,13 @@ from shared.events.contracts import VedtakFattet, VedtakOpphevet
 from shared.platform.auth.principal import Principal, Role
 from shared.platform.db.uow import UnitOfWork
 from shared.platform.db.use_case import use_case
-from shared.platform.katalog.katalog import Organisasjon
 from shared.platform.errors import InvalidTransition, NotFound
+from shared.platform.katalog.katalog import Organisasjon
 
-ALREADY_DECIDED = "Saken er allerede avgjort og kan ikke få et nytt vedtak. Vil du endre vedtaket, gjør du det fra vedtaket på saken."
+ALREADY_DECIDED = (
+    "Saken er allerede avgjort og kan ikke få et nytt vedtak. "
+    "Vil du endre vedtaket, gjør du det fra vedtaket på saken."
+)
 NOT_STANDING = "Bare et gjeldende vedtak kan endres eller oppheves."
 
 
@@ -163,7 +166,9 @@ async def decide(
         # Deciding from the inbox is the triage's simplified choice made in the same act.
         sak.triagert_at, sak.triagert_av_navn, flyt = now, p.name, "forenklet"
     sak.vurderingsflyt = flyt
-    write_vedtak(uow, p, sak, vedtak, flyt=flyt, now=now, enhet_navn=org.enhet_navn(sak.enhet) if org else None)
+    write_vedtak(
+        uow, p, sak, vedtak, flyt=flyt, now=now, enhet_navn=org.enhet_navn(sak.enhet) if org else None
+    )
     sak.status = target
     sak.vedtatt_at = now
     sak.endret_at = now
@@ -224,7 +229,13 @@ async def amend(
 
 @use_case
 async def revoke(
-    uow: UnitOfWork, p: Principal, sak_id: str, vedtak_id: str, *, opphev: OpphevInput, versjon: int | None = None
+    uow: UnitOfWork,
+    p: Principal,
+    sak_id: str,
+    vedtak_id: str,
+    *,
+    opphev: OpphevInput,
+    versjon: int | None = None,
 ) -> SakVisning:
     p.require(Role.FAGDIREKTOR)
     guard_race(uow, sak_id, versjon)
@@ -281,4 +292,4 @@ async def revoke(
     return await visning(uow, sak)
 
 
-__all__ = ["ALREADY_DECIDED", "amend", "decide", "revoke", "write_vedtak", "store"]
+__all__ = ["ALREADY_DECIDED", "amend", "decide", "revoke", "store", "write_vedtak"]

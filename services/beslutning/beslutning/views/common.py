@@ -82,7 +82,9 @@ def form_errors(exc: ValidationError) -> list[dict[str, str]]:
 
 
 def domain_errors(exc: DomainError) -> list[dict[str, str]]:
-    errors: list[dict[str, str]] = exc.extra.get("errors") or [{"field": exc.field or "", "message": exc.message}]
+    errors: list[dict[str, str]] = exc.extra.get("errors") or [
+        {"field": exc.field or "", "message": exc.message}
+    ]
     return errors
 
 

@@ -46,7 +46,9 @@ def parse_period(raw_fra: str | None, raw_til: str | None) -> tuple[date | None,
             return date.fromisoformat(raw)
         except ValueError:
             message = "Skriv en gyldig dato (dd.mm.åååå)."
-            raise ValidationFailed(f"«{field}»: {message}", field=field, extra={"errors": [{"field": field, "message": message}]}) from None
+            raise ValidationFailed(
+                f"«{field}»: {message}", field=field, extra={"errors": [{"field": field, "message": message}]}
+            ) from None
 
     return one(raw_fra, "fra"), one(raw_til, "til")
 
@@ -96,7 +98,11 @@ async def side(request: Request, p: CurrentPrincipal, db: Db) -> Response:
         )
     query = request.url.query
     melding = "Markeringen er lagret." if request.query_params.get("melding") == "lagret" else None
-    return render(request, "fakturering.html", {"data": data, "filtre": filtre, "errors": [], "query": query, "melding": melding})
+    return render(
+        request,
+        "fakturering.html",
+        {"data": data, "filtre": filtre, "errors": [], "query": query, "melding": melding},
+    )
 
 
 @router.get("/fakturering.csv", name="fakturering_csv")

@@ -78,11 +78,21 @@ async def endre(request: Request, frase_id: str, p: CurrentPrincipal, db: Db) ->
             await fraser.delete(db, p, frase_id)
             return RedirectResponse(str(request.url_for("fraser_side")) + "?melding=slettet", status_code=303)
         versjon = int(text(raw, "versjon")) if text(raw, "versjon").isdigit() else None
-        await fraser.update(db, p, frase_id, frase=_input(verdier, text(raw, "aktiv") == "ja"), versjon=versjon)
+        await fraser.update(
+            db, p, frase_id, frase=_input(verdier, text(raw, "aktiv") == "ja"), versjon=versjon
+        )
     except ValidationError as exc:
-        return await _page(request, p, db, errors=form_errors(exc), verdier=verdier, rediger=frase_id, status_code=422)
+        return await _page(
+            request, p, db, errors=form_errors(exc), verdier=verdier, rediger=frase_id, status_code=422
+        )
     except DomainError as exc:
         return await _page(
-            request, p, db, errors=domain_errors(exc), verdier=verdier, rediger=frase_id, status_code=exc.status
+            request,
+            p,
+            db,
+            errors=domain_errors(exc),
+            verdier=verdier,
+            rediger=frase_id,
+            status_code=exc.status,
         )
     return RedirectResponse(str(request.url_for("fraser_side")) + "?melding=lagret", status_code=303)

@@ -85,7 +85,11 @@ async def innboks(request: Request, p: CurrentPrincipal, db: Db) -> Response:
     return render(
         request,
         "saker.html",
-        {"innboks": data, "valgt_status": status if status in set(Status) else None, "holder_labels": HOLDER_LABELS},
+        {
+            "innboks": data,
+            "valgt_status": status if status in set(Status) else None,
+            "holder_labels": HOLDER_LABELS,
+        },
     )
 
 
@@ -138,7 +142,8 @@ async def _page(
     kan_vedta = transition.allowed(sak.status, Handling.VEDTA) and sak.status not in DECIDED
     forslag = prefill(sak.snapshot, today=visning.idag)
     # What the director typed wins over the proposal; a fresh form starts from the application.
-    vedtak_verdier = {**forslag, **(verdier if skjema in ("vedtak", "endre", "interregional") else {})}
+    typed = (verdier or {}) if skjema in ("vedtak", "endre", "interregional") else {}
+    vedtak_verdier = {**forslag, **typed}
     alle_fraser = await fraser_handlers.list_fraser(db, p)
     fylt = _frase_verdier(request, visning, vedtak_verdier)
     fraser: dict[str, list[dict[str, str]]] = {}
@@ -147,10 +152,16 @@ async def _page(
         if f.felt == "lenke":
             lenker.append(f)
         else:
-            fraser.setdefault(f.felt, []).append({"id": f.id, "tittel": f.tittel, "tekst": fyll_ut(f.tekst, fylt)})
+            fraser.setdefault(f.felt, []).append(
+                {"id": f.id, "tittel": f.tittel, "tekst": fyll_ut(f.tekst, fylt)}
+            )
     lokal = await presedens.lokal(db, p, sak)
     nasjonal = await nasjonal_presedens(request, settings, sak)
-    ekstra = [("beslutning-handling", "Din handling"), ("presedens", "Tidligere vedtak"), ("historikk-tittel", "Historikk")]
+    ekstra = [
+        ("beslutning-handling", "Din handling"),
+        ("presedens", "Tidligere vedtak"),
+        ("historikk-tittel", "Historikk"),
+    ]
     context = {
         "sak": sak,
         "s": sak.snapshot,
@@ -179,7 +190,14 @@ async def _page(
         "nasjonal": nasjonal,
         "idag": visning.idag,
         "imorgen": (visning.idag + timedelta(days=1)).isoformat(),
-        "forfalt": sak.status in (Status.TIL_TRIAGE, Status.KLAR_FOR_VEDTAK, Status.VENTER_PA_ANBEFALING, Status.VENTER_PA_SVAR, Status.HOS_INTERREGIONAL)
+        "forfalt": sak.status
+        in (
+            Status.TIL_TRIAGE,
+            Status.KLAR_FOR_VEDTAK,
+            Status.VENTER_PA_ANBEFALING,
+            Status.VENTER_PA_SVAR,
+            Status.HOS_INTERREGIONAL,
+        )
         and sak.frist < visning.idag,
         "hos": HOLDER_LABELS.get(Status(sak.status), ""),
         "enhet_kode": sak.enhet or str(sak.snapshot.get("enhet") or ""),
@@ -189,7 +207,9 @@ async def _page(
 
 
 @router.get("/sak/{sak_id}", name="sak_side")
-async def sak_side(request: Request, sak_id: str, p: CurrentPrincipal, db: Db, settings: Settings) -> Response:
+async def sak_side(
+    request: Request, sak_id: str, p: CurrentPrincipal, db: Db, settings: Settings
+) -> Response:
     return await _page(request, p, db, settings, await saker.read(db, p, sak_id, purpose="Fatte vedtak"))
 
 
@@ -208,7 +228,15 @@ async def _refused(
     """Show the case again with what was typed and why it was refused."""
     visning = await saker.read(db, p, sak_id, purpose="Fatte vedtak")
     return await _page(
-        request, p, db, settings, visning, errors=errors, verdier=verdier, skjema=skjema, status_code=status_code
+        request,
+        p,
+        db,
+        settings,
+        visning,
+        errors=errors,
+        verdier=verdier,
+        skjema=skjema,
+        status_code=status_code,
     )
 
 
@@ -231,15 +259,19 @@ async def vedta(request: Request, sak_id: str, p: CurrentPrincipal, db: Db, sett
     verdier = values(form, VEDTAK_FIELDS + LEGACY_FIELDS)
     if not verdier["vilkar"]:
         del verdier["vilkar"]
-    refuse = {"verdier": verdier, "skjema": "vedtak"}
+    refuse: dict[str, Any] = {"verdier": verdier, "skjema": "vedtak"}
     try:
         vedtak = _parse(VedtakInput, verdier)
     except ValidationError as exc:
-        return await _refused(request, p, db, settings, sak_id, errors=form_errors(exc), status_code=422, **refuse)
+        return await _refused(
+            request, p, db, settings, sak_id, errors=form_errors(exc), status_code=422, **refuse
+        )
     try:
         await handlers.decide(db, p, sak_id, vedtak=vedtak, versjon=await _versjon(form), org=org_of(request))
     except DomainError as exc:
-        return await _refused(request, p, db, settings, sak_id, errors=domain_errors(exc), status_code=exc.status, **refuse)
+        return await _refused(
+            request, p, db, settings, sak_id, errors=domain_errors(exc), status_code=exc.status, **refuse
+        )
     return _done(request, sak_id, "vedtatt")
 
 
@@ -249,15 +281,21 @@ async def endre(
 ) -> Response:
     form = await request.form()
     verdier = values(form, VEDTAK_FIELDS)
-    refuse = {"verdier": verdier, "skjema": "endre"}
+    refuse: dict[str, Any] = {"verdier": verdier, "skjema": "endre"}
     try:
         vedtak = _parse(VedtakInput, verdier)
     except ValidationError as exc:
-        return await _refused(request, p, db, settings, sak_id, errors=form_errors(exc), status_code=422, **refuse)
+        return await _refused(
+            request, p, db, settings, sak_id, errors=form_errors(exc), status_code=422, **refuse
+        )
     try:
-        await handlers.amend(db, p, sak_id, vedtak_id, vedtak=vedtak, versjon=await _versjon(form), org=org_of(request))
+        await handlers.amend(
+            db, p, sak_id, vedtak_id, vedtak=vedtak, versjon=await _versjon(form), org=org_of(request)
+        )
     except DomainError as exc:
-        return await _refused(request, p, db, settings, sak_id, errors=domain_errors(exc), status_code=exc.status, **refuse)
+        return await _refused(
+            request, p, db, settings, sak_id, errors=domain_errors(exc), status_code=exc.status, **refuse
+        )
     return _done(request, sak_id, "endret")
 
 
@@ -267,24 +305,34 @@ async def oppheve(
 ) -> Response:
     form = await request.form()
     verdier = {"begrunnelse": text(form, "opphev_begrunnelse"), "gjelder_fra": text(form, "gjelder_fra")}
-    refuse = {"verdier": {"opphev_begrunnelse": verdier["begrunnelse"], "gjelder_fra": verdier["gjelder_fra"]}, "skjema": "oppheve"}
+    refuse: dict[str, Any] = {
+        "verdier": {"opphev_begrunnelse": verdier["begrunnelse"], "gjelder_fra": verdier["gjelder_fra"]},
+        "skjema": "oppheve",
+    }
     try:
         opphev = _parse(OpphevInput, verdier)
         await handlers.revoke(db, p, sak_id, vedtak_id, opphev=opphev, versjon=await _versjon(form))
     except ValidationError as exc:
-        errors = [{**e, "field": "opphev_begrunnelse" if e["field"] == "begrunnelse" else e["field"]} for e in form_errors(exc)]
+        errors = [
+            {**e, "field": "opphev_begrunnelse" if e["field"] == "begrunnelse" else e["field"]}
+            for e in form_errors(exc)
+        ]
         return await _refused(request, p, db, settings, sak_id, errors=errors, status_code=422, **refuse)
     except DomainError as exc:
-        return await _refused(request, p, db, settings, sak_id, errors=domain_errors(exc), status_code=exc.status, **refuse)
+        return await _refused(
+            request, p, db, settings, sak_id, errors=domain_errors(exc), status_code=exc.status, **refuse
+        )
     return _done(request, sak_id, "opphevet")
 
 
 @router.post("/sak/{sak_id}/triage", name="triage")
-async def triage_post(request: Request, sak_id: str, p: CurrentPrincipal, db: Db, settings: Settings) -> Response:
+async def triage_post(
+    request: Request, sak_id: str, p: CurrentPrincipal, db: Db, settings: Settings
+) -> Response:
     form = await request.form()
     medlemmer = [m for m in form.getlist("medlemmer") if isinstance(m, str)]
     verdier = {"flyt": text(form, "flyt"), "frist": text(form, "frist"), "merknad": text(form, "merknad")}
-    refuse = {"verdier": {**verdier, "medlemmer": ",".join(medlemmer)}, "skjema": "triage"}
+    refuse: dict[str, Any] = {"verdier": {**verdier, "medlemmer": ",".join(medlemmer)}, "skjema": "triage"}
     try:
         valg = TriageInput.model_validate({**verdier, "medlemmer": medlemmer})
         katalog = katalog_of(request)
@@ -300,9 +348,13 @@ async def triage_post(request: Request, sak_id: str, p: CurrentPrincipal, db: Db
             versjon=await _versjon(form),
         )
     except ValidationError as exc:
-        return await _refused(request, p, db, settings, sak_id, errors=form_errors(exc), status_code=422, **refuse)
+        return await _refused(
+            request, p, db, settings, sak_id, errors=form_errors(exc), status_code=422, **refuse
+        )
     except DomainError as exc:
-        return await _refused(request, p, db, settings, sak_id, errors=domain_errors(exc), status_code=exc.status, **refuse)
+        return await _refused(
+            request, p, db, settings, sak_id, errors=domain_errors(exc), status_code=exc.status, **refuse
+        )
     return _done(request, sak_id, valg.flyt)
 
 
@@ -310,45 +362,65 @@ async def triage_post(request: Request, sak_id: str, p: CurrentPrincipal, db: Db
 async def sporre(request: Request, sak_id: str, p: CurrentPrincipal, db: Db, settings: Settings) -> Response:
     form = await request.form()
     verdier = {"sporsmal": text(form, "sporsmal"), "svarfrist": text(form, "svarfrist")}
-    refuse = {"verdier": verdier, "skjema": "sporsmal"}
+    refuse: dict[str, Any] = {"verdier": verdier, "skjema": "sporsmal"}
     try:
         valg = _parse(SporsmalInput, verdier)
         await tilleggsinfo.ask(db, p, sak_id, valg=valg, versjon=await _versjon(form))
     except ValidationError as exc:
-        return await _refused(request, p, db, settings, sak_id, errors=form_errors(exc), status_code=422, **refuse)
+        return await _refused(
+            request, p, db, settings, sak_id, errors=form_errors(exc), status_code=422, **refuse
+        )
     except DomainError as exc:
-        return await _refused(request, p, db, settings, sak_id, errors=domain_errors(exc), status_code=exc.status, **refuse)
+        return await _refused(
+            request, p, db, settings, sak_id, errors=domain_errors(exc), status_code=exc.status, **refuse
+        )
     return _done(request, sak_id, "spurt")
 
 
 @router.post("/sak/{sak_id}/videresend", name="videresend")
-async def videresend(request: Request, sak_id: str, p: CurrentPrincipal, db: Db, settings: Settings) -> Response:
+async def videresend(
+    request: Request, sak_id: str, p: CurrentPrincipal, db: Db, settings: Settings
+) -> Response:
     form = await request.form()
     verdier = {"merknad": text(form, "merknad")}
-    refuse = {"verdier": verdier, "skjema": "videresend"}
+    refuse: dict[str, Any] = {"verdier": verdier, "skjema": "videresend"}
     try:
         valg = _parse(VideresendInput, verdier)
-        await interregional.forward(db, p, sak_id, valg=valg, tider=settings.behandlingstider, versjon=await _versjon(form))
+        await interregional.forward(
+            db, p, sak_id, valg=valg, tider=settings.behandlingstider, versjon=await _versjon(form)
+        )
     except ValidationError as exc:
-        return await _refused(request, p, db, settings, sak_id, errors=form_errors(exc), status_code=422, **refuse)
+        return await _refused(
+            request, p, db, settings, sak_id, errors=form_errors(exc), status_code=422, **refuse
+        )
     except DomainError as exc:
-        return await _refused(request, p, db, settings, sak_id, errors=domain_errors(exc), status_code=exc.status, **refuse)
+        return await _refused(
+            request, p, db, settings, sak_id, errors=domain_errors(exc), status_code=exc.status, **refuse
+        )
     return _done(request, sak_id, "videresendt")
 
 
 @router.post("/sak/{sak_id}/interregionalt-vedtak", name="registrer_interregionalt")
-async def registrer(request: Request, sak_id: str, p: CurrentPrincipal, db: Db, settings: Settings) -> Response:
+async def registrer(
+    request: Request, sak_id: str, p: CurrentPrincipal, db: Db, settings: Settings
+) -> Response:
     form = await request.form()
     verdier = values(form, VEDTAK_FIELDS + INTERREGIONAL_FIELDS)
-    refuse = {"verdier": verdier, "skjema": "interregional"}
+    refuse: dict[str, Any] = {"verdier": verdier, "skjema": "interregional"}
     try:
         vedtak = _parse(InterregionaltVedtakInput, verdier)
-        await interregional.register(db, p, sak_id, vedtak=vedtak, versjon=await _versjon(form), org=org_of(request))
+        await interregional.register(
+            db, p, sak_id, vedtak=vedtak, versjon=await _versjon(form), org=org_of(request)
+        )
     except ValidationError as exc:
-        return await _refused(request, p, db, settings, sak_id, errors=form_errors(exc), status_code=422, **refuse)
+        return await _refused(
+            request, p, db, settings, sak_id, errors=form_errors(exc), status_code=422, **refuse
+        )
     except DomainError as exc:
-        return await _refused(request, p, db, settings, sak_id, errors=domain_errors(exc), status_code=exc.status, **refuse)
+        return await _refused(
+            request, p, db, settings, sak_id, errors=domain_errors(exc), status_code=exc.status, **refuse
+        )
     return _done(request, sak_id, "registrert")
 
 
-__all__ = ["router", "parse_int"]
+__all__ = ["parse_int", "router"]
