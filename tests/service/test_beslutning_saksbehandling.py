@@ -23,8 +23,17 @@ from beslutning.settings import BeslutningSettings
 from shared.domain.identifiers import synthetic_fodselsnummer
 from shared.domain.kalender import oslo_date
 from shared.events.base import EventContract
-from shared.events.common import Feltvisning, Forankring, Indikasjon, Legemiddel, Pasient, Seksjonsvisning
+from shared.events.common import (
+    Feltvisning,
+    Forankring,
+    Indikasjon,
+    Kriterievurdering,
+    Legemiddel,
+    Pasient,
+    Seksjonsvisning,
+)
 from shared.events.contracts import (
+    AnbefalingAvgitt,
     SakSendtTilKomite,
     SoknadForankret,
     TilleggsinformasjonBesvart,
@@ -614,3 +623,34 @@ async def test_precedents_of_the_trust_and_overdue_cases_are_shown(env: Director
         assert stats.status_code == 200
         steg = {s["steg"]: s for s in stats.json()["steg"]}
         assert steg["triage"]["antall"] == 1 and steg["totalt"]["antall"] == 1
+
+
+async def test_no_decision_without_a_case(env: Director) -> None:
+    async with DemoClient(env.app, "hbe-fagdirektor") as d:
+        r = await d.send_json("POST", f"/api/saker/{uuid.uuid4()}/vedtak", GRANT)
+        assert r.status_code == 404 and r.json()["detail"] == "Saken finnes ikke."
+
+
+async def test_a_recommendation_on_a_simplified_case_changes_nothing(env: Director) -> None:
+    event, sak_id = await anchored(env)
+    async with DemoClient(env.app, "hbe-fagdirektor") as d:
+        await d.send_json("POST", f"/api/saker/{sak_id}/triage", {"flyt": "forenklet"})
+        anbefaling = AnbefalingAvgitt(
+            sak_id=str(uuid.uuid4()), soknad_id=event.soknad_id, lopenummer=event.lopenummer,
+            anbefaling="avsla",
+            begrunnelse="Svak dokumentasjon.", avgitt_av="hbe-komite", avgitt_at=datetime.now(UTC),
+            kriterier=Kriterievurdering(alvorlighet=1, nytte=1, ressursbruk=3, evidenskvalitet=1),
+        )  # fmt: skip
+        envelope = Envelope(
+            source="/hf/HBE/vurdering", type=anbefaling.TYPE, hf="HBE", subject=event.lopenummer,
+            correlationid="t", data=anbefaling.model_dump(mode="json"),
+        )  # fmt: skip
+        await env.bus.publish(envelope, exchange="vurdering.events")
+        await env.bus.drain()
+        case = (await d.get(f"/api/saker/{sak_id}")).json()
+        assert case["status"] == "klar_for_vedtak" and case["vurderingsflyt"] == "forenklet"
+        assert case["anbefaling"] is None
+        # It was received, and kept on record only.
+        assert (
+            "Komiteen anbefalte: Avslå (uten virkning)" in (await d.get(f"/sak/{sak_id}", headers=HTML)).text
+        )
