@@ -16,7 +16,8 @@ from shared.platform.web.deps import org_of
 
 router = APIRouter(include_in_schema=False)
 
-STATIC = Path(__file__).resolve().parent.parent / "static"
+# The two small static files live beside the templates: that folder already ships its .js and .css.
+STATIC = Path(__file__).resolve().parent.parent / "templates"
 
 
 @router.get("/vedtak/{vedtak_id}/brev", name="brev")
