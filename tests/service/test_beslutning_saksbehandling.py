@@ -654,3 +654,39 @@ async def test_a_recommendation_on_a_simplified_case_changes_nothing(env: Direct
         assert (
             "Komiteen anbefalte: Avslå (uten virkning)" in (await d.get(f"/sak/{sak_id}", headers=HTML)).text
         )
+
+
+async def test_the_director_works_through_the_pages_without_javascript(env: Director) -> None:
+    _, sak_id = await anchored(env)
+    _, tilgang_id = await anchored(env, kategori="tilgangsordningen")
+    async with DemoClient(env.app, "hbe-fagdirektor") as d:
+        token = await d.csrf()
+        bad = await d.post(
+            f"/sak/{sak_id}/triage", data={"csrf_token": token, "flyt": "komplett", "frist": ""}
+        )
+        assert bad.status_code == 422
+        assert "Velg minst ett komitémedlem." in bad.text and "Sett en frist" in bad.text
+        frist = (TODAY + timedelta(days=20)).isoformat()
+        form = {"csrf_token": token, "flyt": "komplett", "medlemmer": "hbe-komite", "frist": frist}
+        sent = await d.post(f"/sak/{sak_id}/triage", data=form)
+        assert sent.status_code == 303
+        assert "Saken er sendt til komiteen." in (await d.get(sent.headers["location"])).text
+
+        empty = await d.post(f"/sak/{tilgang_id}/videresend", data={"csrf_token": token, "merknad": ""})
+        assert empty.status_code == 422 and "Skriv hvorfor pasienten er klinisk eksepsjonell." in empty.text
+        forwarded = await d.post(
+            f"/sak/{tilgang_id}/videresend", data={"csrf_token": token, "merknad": "Sjelden."}
+        )
+        assert forwarded.status_code == 303
+        form = {
+            "csrf_token": token,
+            "utfall": "avslatt",
+            "begrunnelse": "Ikke eksepsjonell.",
+            "referanse": "",
+        }
+        missing = await d.post(f"/sak/{tilgang_id}/interregionalt-vedtak", data={**form, "vedtaksdato": ""})
+        assert missing.status_code == 422 and "referanse" in missing.text
+        form.update(referanse="IRK-9", vedtaksdato=TODAY.isoformat())
+        registered = await d.post(f"/sak/{tilgang_id}/interregionalt-vedtak", data=form)
+        assert registered.status_code == 303
+        assert "IRK-9" in (await d.get(registered.headers["location"])).text

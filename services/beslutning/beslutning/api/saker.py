@@ -118,7 +118,7 @@ async def revoke(sak_id: str, vedtak_id: str, body: OpphevCreate, p: CurrentPrin
 @router.post(
     "/saker/{sak_id}/videresend", summary="Tilgangsordningen: forward to the interregional committee"
 )
-async def videresend(
+async def forward(
     sak_id: str, body: VideresendCreate, p: CurrentPrincipal, db: Db, settings: Settings
 ) -> SakRead:
     return SakRead.of(
