@@ -327,3 +327,11 @@ def test_a_grant_letter_states_scope_conditions_payer_and_the_prescription_remar
         and "Stoppregel: Stopp ved nytt attakk." in text
     )
     assert "Kostnadssted: 4100" in text and "Skriv løpenummeret HBE-2026-000042" in text
+
+
+def test_the_open_cases_index_covers_exactly_the_open_statuses() -> None:
+    from beslutning.domain import OPEN
+    from beslutning.store import APNE_SQL
+
+    listed = {part.strip(" '()") for part in APNE_SQL.removeprefix("status IN ").split(",")}
+    assert listed == set(OPEN)

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from beslutning import store
-from beslutning.domain import HOLDER_LABELS, STATUS_LABELS, Status
+from beslutning.domain import HOLDER_LABELS, OPEN, STATUS_LABELS, Status
 from beslutning.handlers.common import SakVisning, load, visning
 from beslutning.handlers.hendelser import varsle
 from beslutning.store import Sak, Varsel, Vedtak
@@ -87,13 +86,13 @@ async def innboks(uow: UnitOfWork, p: Principal, *, side: int = 1, status: str |
     for sak in await store.overdue_unnotified(uow.session, hf=p.hf, today=today):
         sak.forfalt_varslet = True
         varsle(uow, sak, "forfalt", f"Sak {sak.lopenummer} har passert fristen ({sak.frist:%d.%m.%Y}).")
-    statuses = frozenset({Status(status)}) if status in set(Status) else None
+    statuses = frozenset({Status(status)}) if status in set(Status) else OPEN
     side = max(side, 1)
-    kwargs: dict[str, Any] = {"statuses": statuses} if statuses else {}
-    rows, total = await store.inbox(
-        uow.session, hf=p.hf, limit=PAGE_SIZE, offset=(side - 1) * PAGE_SIZE, **kwargs
+    antall = await store.count_by_status(uow.session, hf=p.hf)
+    total = sum(n for s, n in antall.items() if s in statuses)
+    rows = await store.inbox(
+        uow.session, hf=p.hf, statuses=statuses, limit=PAGE_SIZE, offset=(side - 1) * PAGE_SIZE
     )
-    names = await store.drug_names(uow.session, [r.id for r in rows])
     rader = [
         Innboksrad(
             id=r.id,
@@ -103,8 +102,8 @@ async def innboks(uow: UnitOfWork, p: Principal, *, side: int = 1, status: str |
             status=str(r.status),
             status_tekst=STATUS_LABELS[Status(r.status)],
             enhet=r.enhet,
-            legemiddel=names.get(r.id, ("", ""))[0],
-            indikasjon=names.get(r.id, ("", ""))[1],
+            legemiddel=r.legemiddel or "",
+            indikasjon=f"{r.icd10_kode or ''} {r.icd10_tekst or ''}".strip(),
             frist=r.frist,
             forankret_at=r.forankret_at,
             alder_dager=(today - oslo_date(r.forankret_at)).days,
@@ -119,7 +118,7 @@ async def innboks(uow: UnitOfWork, p: Principal, *, side: int = 1, status: str |
         totalt=total,
         side=side,
         sider=max(1, -(-total // PAGE_SIZE)),
-        antall=await store.count_by_status(uow.session, hf=p.hf),
+        antall=antall,
         varsler=await store.uleste_varsler(uow.session, hf=p.hf),
         idag=today,
     )

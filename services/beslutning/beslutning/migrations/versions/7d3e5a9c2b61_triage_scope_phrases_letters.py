@@ -20,6 +20,10 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 UTC_DT = shared.platform.db.types.UtcDateTime(timezone=True)
+APNE = (
+    "status IN ('til_triage', 'venter_pa_anbefaling', 'klar_for_vedtak', "
+    "'venter_pa_svar', 'hos_interregional')"
+)
 
 
 def _date_of(value: Any) -> date:
@@ -117,6 +121,13 @@ def upgrade() -> None:
     with op.batch_alter_table("sak", schema=None) as batch_op:
         batch_op.alter_column("frist", existing_type=sa.Date(), nullable=False)
         batch_op.create_index("ix_sak_innboks", ["hf", "status", "frist"], unique=False)
+        batch_op.create_index(
+            "ix_sak_apne",
+            ["hf", "frist", "forankret_at"],
+            unique=False,
+            postgresql_where=sa.text(APNE),
+            sqlite_where=sa.text(APNE),
+        )
 
     op.create_table(
         "frase",
@@ -173,6 +184,7 @@ def downgrade() -> None:
             batch_op.drop_column(name)
         batch_op.create_unique_constraint("uq_vedtak_sak_id", ["sak_id"])
     with op.batch_alter_table("sak", schema=None) as batch_op:
+        batch_op.drop_index("ix_sak_apne")
         batch_op.drop_index("ix_sak_innboks")
         for name in (
             "vedtatt_at", "nye_felt", "status_for_sporsmal", "sporsmal", "videresendt_at", "interregional",
