@@ -164,9 +164,9 @@ async def populate(database_url: str) -> None:
     try:
         async with engine.begin() as conn:
             for start in range(0, len(saker), 1000):
-                await conn.execute(insert(Sak.__table__), saker[start : start + 1000])
+                await conn.execute(insert(Sak), saker[start : start + 1000])
             for start in range(0, len(vedtak), 1000):
-                await conn.execute(insert(Vedtak.__table__), vedtak[start : start + 1000])
+                await conn.execute(insert(Vedtak), vedtak[start : start + 1000])
     finally:
         await engine.dispose()
     # A database in steady state has been vacuumed (autovacuum): index-only scans see the visibility map.
