@@ -35,23 +35,28 @@ def _date_of(value: Any) -> date:
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("sak", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("vurderingsflyt", sa.String(length=20), nullable=True))
-        batch_op.add_column(sa.Column("enhet", sa.String(length=40), nullable=False, server_default=""))
-        batch_op.add_column(sa.Column("virkestoff", sa.String(length=200), nullable=False, server_default=""))
-        batch_op.add_column(sa.Column("icd10", sa.String(length=20), nullable=False, server_default=""))
-        batch_op.add_column(sa.Column("frist", sa.Date(), nullable=True))
-        batch_op.add_column(sa.Column("forfalt_varslet", sa.Boolean(), nullable=False, server_default=sa.false()))
-        batch_op.add_column(sa.Column("triagert_at", UTC_DT, nullable=True))
-        batch_op.add_column(sa.Column("triagert_av_navn", sa.String(length=200), nullable=True))
-        batch_op.add_column(sa.Column("komite", sa.JSON(), nullable=True))
-        batch_op.add_column(sa.Column("komite_sendt_at", UTC_DT, nullable=True))
-        batch_op.add_column(sa.Column("interregional", sa.JSON(), nullable=True))
-        batch_op.add_column(sa.Column("videresendt_at", UTC_DT, nullable=True))
-        batch_op.add_column(sa.Column("sporsmal", sa.JSON(), nullable=True))
-        batch_op.add_column(sa.Column("status_for_sporsmal", sa.String(length=30), nullable=True))
-        batch_op.add_column(sa.Column("nye_felt", sa.JSON(), nullable=True))
-        batch_op.add_column(sa.Column("vedtatt_at", UTC_DT, nullable=True))
+    # Plain ADD COLUMN, not a batch copy: on SQLite a copy of `sak` would drop the table that the
+    # history and the decisions refer to.
+    for column in (
+        sa.Column("vurderingsflyt", sa.String(length=20), nullable=True),
+        sa.Column("enhet", sa.String(length=40), nullable=False, server_default=""),
+        sa.Column("virkestoff", sa.String(length=200), nullable=False, server_default=""),
+        sa.Column("icd10", sa.String(length=20), nullable=False, server_default=""),
+        # Filled below from each case's anchoring; the placeholder default only lets the column be added.
+        sa.Column("frist", sa.Date(), nullable=False, server_default="2000-01-01"),
+        sa.Column("forfalt_varslet", sa.Boolean(), nullable=False, server_default=sa.false()),
+        sa.Column("triagert_at", UTC_DT, nullable=True),
+        sa.Column("triagert_av_navn", sa.String(length=200), nullable=True),
+        sa.Column("komite", sa.JSON(), nullable=True),
+        sa.Column("komite_sendt_at", UTC_DT, nullable=True),
+        sa.Column("interregional", sa.JSON(), nullable=True),
+        sa.Column("videresendt_at", UTC_DT, nullable=True),
+        sa.Column("sporsmal", sa.JSON(), nullable=True),
+        sa.Column("status_for_sporsmal", sa.String(length=30), nullable=True),
+        sa.Column("nye_felt", sa.JSON(), nullable=True),
+        sa.Column("vedtatt_at", UTC_DT, nullable=True),
+    ):
+        op.add_column("sak", column)
 
     with op.batch_alter_table("vedtak", schema=None) as batch_op:
         batch_op.drop_constraint("uq_vedtak_sak_id", type_="unique")
@@ -118,16 +123,18 @@ def upgrade() -> None:
         )
     conn.execute(sa.update(vedtak).values(forste_for_sak=vedtak.c.sak_id, vilkar_liste=[]))
 
-    with op.batch_alter_table("sak", schema=None) as batch_op:
-        batch_op.alter_column("frist", existing_type=sa.Date(), nullable=False)
-        batch_op.create_index("ix_sak_innboks", ["hf", "status", "frist"], unique=False)
-        batch_op.create_index(
-            "ix_sak_apne",
-            ["hf", "frist", "forankret_at"],
-            unique=False,
-            postgresql_where=sa.text(APNE),
-            sqlite_where=sa.text(APNE),
-        )
+    if conn.dialect.name == "postgresql":
+        # SQLite cannot drop a column default without copying the table; there it stays, unused.
+        op.alter_column("sak", "frist", server_default=None)
+    op.create_index("ix_sak_innboks", "sak", ["hf", "status", "frist"], unique=False)
+    op.create_index(
+        "ix_sak_apne",
+        "sak",
+        ["hf", "frist", "forankret_at"],
+        unique=False,
+        postgresql_where=sa.text(APNE),
+        sqlite_where=sa.text(APNE),
+    )
 
     op.create_table(
         "frase",
@@ -183,12 +190,13 @@ def downgrade() -> None:
         ):
             batch_op.drop_column(name)
         batch_op.create_unique_constraint("uq_vedtak_sak_id", ["sak_id"])
-    with op.batch_alter_table("sak", schema=None) as batch_op:
-        batch_op.drop_index("ix_sak_apne")
-        batch_op.drop_index("ix_sak_innboks")
-        for name in (
-            "vedtatt_at", "nye_felt", "status_for_sporsmal", "sporsmal", "videresendt_at", "interregional",
-            "komite_sendt_at", "komite", "triagert_av_navn", "triagert_at", "forfalt_varslet", "frist", "icd10",
-            "virkestoff", "enhet", "vurderingsflyt",
-        ):
-            batch_op.drop_column(name)
+    op.drop_index("ix_sak_apne", table_name="sak")
+    op.drop_index("ix_sak_innboks", table_name="sak")
+    # Plain DROP COLUMN (SQLite 3.35+ and PostgreSQL): a batch copy of `sak` would have to drop the table
+    # that the history and the decisions refer to.
+    for name in (
+        "vedtatt_at", "nye_felt", "status_for_sporsmal", "sporsmal", "videresendt_at", "interregional",
+        "komite_sendt_at", "komite", "triagert_av_navn", "triagert_at", "forfalt_varslet", "frist", "icd10",
+        "virkestoff", "enhet", "vurderingsflyt",
+    ):
+        op.execute(f"ALTER TABLE sak DROP COLUMN {name}")
