@@ -690,3 +690,13 @@ async def test_the_director_works_through_the_pages_without_javascript(env: Dire
         registered = await d.post(f"/sak/{tilgang_id}/interregionalt-vedtak", data=form)
         assert registered.status_code == 303
         assert "IRK-9" in (await d.get(registered.headers["location"])).text
+
+
+async def test_decided_cases_are_found_from_the_inbox_to_amend(env: Director) -> None:
+    event, sak_id = await anchored(env)
+    async with DemoClient(env.app, "hbe-fagdirektor") as d:
+        await d.send_json("POST", f"/api/saker/{sak_id}/vedtak", GRANT)
+        assert event.lopenummer not in (await d.get("/", headers=HTML)).text
+        decided = await d.get("/?status=vedtatt", headers=HTML)
+        assert event.lopenummer in decided.text
+        assert (await d.get("/api/innboks", params={"status": "vedtatt"})).json()["totalt"] == 1

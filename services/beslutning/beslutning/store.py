@@ -195,6 +195,13 @@ async def inbox(
     return list(rows)
 
 
+async def count_in(session: AsyncSession, *, hf: str, statuses: frozenset[Status]) -> int:
+    total = await session.scalar(
+        select(func.count()).select_from(Sak).where(Sak.hf == hf, Sak.status.in_(statuses))
+    )
+    return int(total or 0)
+
+
 async def count_by_status(session: AsyncSession, *, hf: str) -> dict[str, int]:
     """Open cases per status (the inbox's filters)."""
     rows = await session.execute(

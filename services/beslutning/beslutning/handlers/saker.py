@@ -89,7 +89,11 @@ async def innboks(uow: UnitOfWork, p: Principal, *, side: int = 1, status: str |
     statuses = frozenset({Status(status)}) if status in set(Status) else OPEN
     side = max(side, 1)
     antall = await store.count_by_status(uow.session, hf=p.hf)
-    total = sum(n for s, n in antall.items() if s in statuses)
+    total = (
+        sum(n for s, n in antall.items() if s in statuses)
+        if statuses <= OPEN
+        else await store.count_in(uow.session, hf=p.hf, statuses=statuses)
+    )
     rows = await store.inbox(
         uow.session, hf=p.hf, statuses=statuses, limit=PAGE_SIZE, offset=(side - 1) * PAGE_SIZE
     )
