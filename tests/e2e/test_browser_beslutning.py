@@ -159,6 +159,18 @@ async def test_the_director_triages_inserts_phrases_decides_and_opens_the_letter
     assert len(mine) == 1 and mine[0][12]  # marked invoiced
     assert len(rows) >= 3  # the seeded grants as well
 
+    # An amendment or a revocation is a new decision referring to the first.
+    await page.goto(server.url + "/beslutning/?status=vedtatt")
+    await shot(page, "innboks-avgjorte")
+    await page.get_by_role("link", name=lopenummer.group(0)).click()
+    await page.get_by_text("Endre eller oppheve vedtaket").click()
+    await shot(page, "sak-endre-oppheve")
+    await page.get_by_label("Hvorfor oppheves vedtaket?").fill("Alvorlige bivirkninger etter første kur.")
+    await page.get_by_role("button", name="Opphev vedtaket").click()
+    await expect(page.locator("div.melding[role=status]")).to_contain_text("Vedtaket er opphevet")
+    await expect(page.locator("#vedtak")).to_contain_text("Vedtaket er opphevet")
+    await shot(page, "sak-opphevet")
+
     admin = await login(browser, server, "hbe-admin")
     await admin.goto(server.url + "/beslutning/fraser")
     await expect(admin.get_by_role("heading", name="Frasebibliotek")).to_be_visible()
@@ -183,16 +195,35 @@ async def test_tilgangsordningen_is_forwarded_and_the_interregional_decision_reg
             f"/soknad/api/soknader/{draft['id']}/forankring",
             {"begrunnelse": "Forankret.", "kostnadssted": "HBE-4100"},
         )
+        # One more case, for a question to the applicant.
+        other = await soker.call(
+            "POST",
+            "/soknad/api/soknader",
+            {**body, "kategori": "off_label", "innhold": complete_innhold("enkeltpasient", "off_label")},
+        )
+        annen = (await soker.call("POST", f"/soknad/api/soknader/{other['id']}/send", {}))["lopenummer"]
+        await leder.call(
+            "POST",
+            f"/soknad/api/soknader/{other['id']}/forankring",
+            {"begrunnelse": "Forankret.", "kostnadssted": "HBE-4100"},
+        )
     async with Api(server, "hbe-fagdirektor") as direktor:
 
-        async def arrived() -> bool:
-            return any(
-                c["lopenummer"] == lopenummer for c in await direktor.call("GET", "/beslutning/api/saker")
-            )
+        async def both() -> bool:
+            listed = {c["lopenummer"] for c in await direktor.call("GET", "/beslutning/api/saker")}
+            return {lopenummer, annen} <= listed
 
-        await wait_until(arrived, timeout=20)
+        await wait_until(both, timeout=20)
 
     page = await login(browser, server, "hbe-fagdirektor")
+    await page.goto(server.url + "/beslutning/?status=til_triage")
+    await page.get_by_role("link", name=annen).click()
+    await page.get_by_text("Be søker om mer informasjon").click()
+    await page.get_by_label("Spørsmål til søker").fill("Hvilke bivirkninger hadde azatioprin?")
+    await page.get_by_role("button", name="Send spørsmålet").click()
+    await expect(page.locator("div.melding[role=status]")).to_contain_text("Saken venter på svar")
+    await shot(page, "sak-venter-pa-svar")
+
     await page.goto(server.url + "/beslutning/?status=til_triage")
     await page.get_by_role("link", name=lopenummer).click()
     await expect(
