@@ -700,3 +700,13 @@ async def test_decided_cases_are_found_from_the_inbox_to_amend(env: Director) ->
         decided = await d.get("/?status=vedtatt", headers=HTML)
         assert event.lopenummer in decided.text
         assert (await d.get("/api/innboks", params={"status": "vedtatt"})).json()["totalt"] == 1
+
+
+async def test_noticing_an_overdue_case_does_not_make_the_directors_form_stale(env: Director) -> None:
+    old = datetime.now(UTC) - timedelta(days=30)
+    _, sak_id = await anchored(env, forankret_at=old, sendt_at=old)
+    async with DemoClient(env.app, "hbe-fagdirektor") as d:
+        versjon = (await d.get(f"/api/saker/{sak_id}")).json()["versjon"]
+        assert "Frist passert" in (await d.get("/", headers=HTML)).text
+        decided = await d.send_json("POST", f"/api/saker/{sak_id}/vedtak", {**GRANT, "versjon": versjon})
+        assert decided.status_code == 201, decided.text

@@ -3,9 +3,24 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, func, or_, select, text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    func,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -210,13 +225,21 @@ async def count_by_status(session: AsyncSession, *, hf: str) -> dict[str, int]:
     return {str(status): int(n) for status, n in rows}
 
 
-async def overdue_unnotified(session: AsyncSession, *, hf: str, today: date, limit: int = 50) -> list[Sak]:
-    rows = await session.scalars(
-        select(Sak)
+async def overdue_unnotified(session: AsyncSession, *, hf: str, today: date, limit: int = 50) -> list[Any]:
+    """Open cases past their deadline that have not been notified (id, løpenummer, deadline)."""
+    rows = await session.execute(
+        select(Sak.id, Sak.lopenummer, Sak.frist)
         .where(Sak.hf == hf, Sak.status.in_(OPEN), Sak.frist < today, Sak.forfalt_varslet.is_(False))
         .limit(limit)
     )
     return list(rows)
+
+
+async def mark_overdue_notified(session: AsyncSession, sak_ids: list[str]) -> None:
+    # A table-level update: noticing a deadline is no edit of the case, so its version stays and a
+    # director with the case open can still decide it.
+    table = cast(Table, Sak.__table__)
+    await session.execute(update(table).where(table.c.id.in_(sak_ids)).values(forfalt_varslet=True))
 
 
 async def vedtak_for(session: AsyncSession, sak_id: str) -> Vedtak | None:

@@ -22,10 +22,10 @@ from shared.events.envelope import Envelope
 from shared.platform.db.uow import UnitOfWork
 
 
-def varsle(uow: UnitOfWork, sak: Sak, art: str, tekst: str) -> None:
+def varsle(uow: UnitOfWork, hf: str, sak_id: str, art: str, tekst: str) -> None:
     """A notification in the page of the trust's medical director."""
     uow.session.add(
-        Varsel(id=str(uuid.uuid4()), hf=sak.hf, sak_id=sak.id, art=art, tekst=tekst, opprettet_at=uow.now)
+        Varsel(id=str(uuid.uuid4()), hf=hf, sak_id=sak_id, art=art, tekst=tekst, opprettet_at=uow.now)
     )
 
 
@@ -73,7 +73,13 @@ async def on_anbefaling_avgitt(uow: UnitOfWork, event: AnbefalingAvgitt, envelop
     sak.status = transition(sak.status, Handling.ANBEFALE)
     sak.vurderingsflyt = "komplett"
     history(uow, sak, who, "anbefalt", f"Komiteen anbefaler: {label}")
-    varsle(uow, sak, "anbefaling", f"Komiteen har gitt sin anbefaling i sak {sak.lopenummer}: {label}.")
+    varsle(
+        uow,
+        sak.hf,
+        sak.id,
+        "anbefaling",
+        f"Komiteen har gitt sin anbefaling i sak {sak.lopenummer}: {label}.",
+    )
 
 
 async def on_tilleggsinformasjon_besvart(
@@ -98,7 +104,7 @@ async def on_tilleggsinformasjon_besvart(
         sak.status = Status(sak.status_for_sporsmal or Status.KLAR_FOR_VEDTAK)
         sak.status_for_sporsmal = None
     history(uow, sak, who, "tilleggsinfo_besvart", "Søker svarte på fagdirektørens spørsmål")
-    varsle(uow, sak, "svar", f"Søker har svart på spørsmålet ditt i sak {sak.lopenummer}.")
+    varsle(uow, sak.hf, sak.id, "svar", f"Søker har svart på spørsmålet ditt i sak {sak.lopenummer}.")
 
 
 async def on_soknad_trukket(uow: UnitOfWork, event: SoknadTrukket, envelope: Envelope) -> None:

@@ -83,9 +83,17 @@ async def innboks(uow: UnitOfWork, p: Principal, *, side: int = 1, status: str |
     cases are noticed: each gets one notification."""
     p.require(Role.FAGDIREKTOR)
     today = oslo_date(uow.now)
-    for sak in await store.overdue_unnotified(uow.session, hf=p.hf, today=today):
-        sak.forfalt_varslet = True
-        varsle(uow, sak, "forfalt", f"Sak {sak.lopenummer} har passert fristen ({sak.frist:%d.%m.%Y}).")
+    overdue = await store.overdue_unnotified(uow.session, hf=p.hf, today=today)
+    if overdue:
+        await store.mark_overdue_notified(uow.session, [row.id for row in overdue])
+        for row in overdue:
+            varsle(
+                uow,
+                p.hf,
+                row.id,
+                "forfalt",
+                f"Sak {row.lopenummer} har passert fristen ({row.frist:%d.%m.%Y}).",
+            )
     statuses = frozenset({Status(status)}) if status in set(Status) else OPEN
     side = max(side, 1)
     antall = await store.count_by_status(uow.session, hf=p.hf)
