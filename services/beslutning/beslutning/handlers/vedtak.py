@@ -8,7 +8,6 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from beslutning import store
 from beslutning.domain import (
     DECIDED,
     GRANTED,
@@ -290,6 +289,3 @@ async def revoke(
     uow.audit(p, action="skriv", what="beslutning.oppheve", case_ref=sak.lopenummer, purpose="Oppheve vedtak")
     await uow.session.flush()
     return await visning(uow, sak)
-
-
-__all__ = ["ALREADY_DECIDED", "amend", "decide", "revoke", "store", "write_vedtak"]

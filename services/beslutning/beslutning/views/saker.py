@@ -36,7 +36,7 @@ from shared.domain.soknadsvisning import visning_av
 from shared.platform.auth.principal import Principal, Role
 from shared.platform.errors import DomainError
 from shared.platform.web.deps import katalog_of, org_of
-from shared.platform.web.params import parse_int, parse_optional_int
+from shared.platform.web.params import parse_optional_int
 
 router = APIRouter(include_in_schema=False)
 
@@ -421,6 +421,3 @@ async def registrer(
             request, p, db, settings, sak_id, errors=domain_errors(exc), status_code=exc.status, **refuse
         )
     return _done(request, sak_id, "registrert")
-
-
-__all__ = ["parse_int", "router"]
