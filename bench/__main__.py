@@ -22,6 +22,7 @@ MODULES = (
     "autosave",
     "spine",
     "saksbehandling_sak",
+    "saksbehandling_innboks",
     "fest",
     "etterregistrering",
     "nasjonal",

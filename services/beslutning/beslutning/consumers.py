@@ -8,17 +8,11 @@ from beslutning.domain import Behandlingstider
 from beslutning.handlers import hendelser
 from shared.events.contracts import (
     AnbefalingAvgitt,
-    SakSendtTilKomite,
     SoknadForankret,
     SoknadTrukket,
     TilleggsinformasjonBesvart,
-    TilleggsinformasjonEtterspurtAvFagdirektor,
-    VedtakOpphevet,
 )
 from shared.platform.outbox.inbox import Consumes
-
-OWN = (SakSendtTilKomite, TilleggsinformasjonEtterspurtAvFagdirektor, VedtakOpphevet)
-"""Our own events without a consumer in every deployment yet (see `hendelser.on_egen_hendelse`)."""
 
 
 def consumers(tider: Behandlingstider) -> list[Consumes]:
@@ -29,7 +23,6 @@ def consumers(tider: Behandlingstider) -> list[Consumes]:
         return update_wrapper(partial(handler, tider=tider), handler)
 
     return [
-        *(Consumes(own, hendelser.on_egen_hendelse) for own in OWN),
         Consumes(SoknadForankret, with_tider(hendelser.on_soknad_forankret)),
         Consumes(AnbefalingAvgitt, hendelser.on_anbefaling_avgitt),
         Consumes(SoknadTrukket, hendelser.on_soknad_trukket),

@@ -11,7 +11,6 @@ from beslutning.store import Sak, Varsel
 from shared.domain.kalender import oslo_date
 from shared.domain.lokal_sak import receive_case, require_case_for_soknad
 from shared.domain.overganger import Handling
-from shared.events.base import EventContract
 from shared.events.contracts import (
     AnbefalingAvgitt,
     SoknadForankret,
@@ -114,11 +113,3 @@ async def on_soknad_trukket(uow: UnitOfWork, event: SoknadTrukket, envelope: Env
     sak.status = transition(sak.status, Handling.TREKKE)
     sak.endret_at = uow.now
     history(uow, sak, None, "trukket", "Søknaden ble trukket av søker")
-
-
-async def on_egen_hendelse(uow: UnitOfWork, event: EventContract, envelope: Envelope) -> None:
-    """beslutning's own new events, consumed by beslutning itself so that each has a bound queue: the
-    relay publishes with `mandatory`, and rows nobody is bound to stay at the head of the outbox and,
-    two hundred of them, would hold every later event back. The real consumers (vurdering for
-    `SakSendtTilKomite`, soknad for the director's question and for revocations) bind their own."""
-    del uow, event, envelope
