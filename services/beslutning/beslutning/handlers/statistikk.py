@@ -34,8 +34,8 @@ def _days(a: datetime | None, b: datetime | None) -> float | None:
 
 @use_case
 async def behandlingstid(uow: UnitOfWork, p: Principal) -> dict[str, object]:
-    """Counts and durations only, never a case: the director, the controller and the admin may see it."""
-    p.require(Role.FAGDIREKTOR, Role.CONTROLLER, Role.ADMIN)
+    """Counts and durations only, never a case: whoever reads the trust's statistics may see it."""
+    p.require(Role.FAGDIREKTOR, Role.KOMITE, Role.CONTROLLER, Role.ADMIN)
     rows = await uow.session.execute(
         select(
             Sak.vurderingsflyt,
