@@ -77,13 +77,20 @@ class ServiceRuntime:
         buses: dict[str, Bus] = {LOCAL: self.bus}
         if self.national_bus is not None:
             buses[NATIONAL] = self.national_bus
-        self.relay = OutboxRelay(
-            self.db,
-            buses,
-            batch_size=s.outbox_batch_size,
-            poll_interval_s=s.outbox_poll_interval_s,
-            metrics=self.metrics,
-        )
+        # One relay per broker: a national outage leaves the summaries waiting in the outbox, and must not
+        # hold back the trust's own events (or the integrators') queued behind them.
+        self.relays = [
+            OutboxRelay(
+                self.db,
+                buses,
+                batch_size=s.outbox_batch_size,
+                poll_interval_s=s.outbox_poll_interval_s,
+                metrics=self.metrics,
+                destination=destination,
+            )
+            for destination in buses
+        ]
+        self.relay = self.relays[0]  # the local one
         self._own_katalog = self.shared_katalog is None
         self.katalog: Katalog = self.shared_katalog or create_katalog(s, clock=self.clock)
         consumers = self.consumers(self.katalog) if callable(self.consumers) else self.consumers
@@ -115,8 +122,13 @@ class ServiceRuntime:
         self._gauge_task: asyncio.Task[None] | None = None
         self.bus_ready = False
 
+    async def backlog(self) -> int:
+        """Unsent outbox rows, for every destination."""
+        return sum([await relay.backlog() for relay in self.relays])
+
     def _wake(self) -> None:
-        self.relay.wake()
+        for relay in self.relays:
+            relay.wake()
 
     @property
     def hf(self) -> list[str]:
@@ -127,7 +139,8 @@ class ServiceRuntime:
         if self.settings.migrate_on_start:
             await upgrade(self.engine, self.migrations_dir)
         await self.katalog.start()
-        self.relay.start()
+        for relay in self.relays:
+            relay.start()
         # The broker may be down when we start; keep serving (ready=503) and connect in the background.
         self._bus_task = asyncio.create_task(self._connect_bus(), name=f"{self.name}-bus-connect")
         self._gauge_task = asyncio.create_task(self._refresh_gauges(), name=f"{self.name}-gauges")
@@ -149,7 +162,7 @@ class ServiceRuntime:
                     await self.bus.subscribe(sub)
                 self.bus_ready = True
                 log.info("bus_ready", service=self.name, consumers=len(self.subscriptions))
-                self.relay.wake()
+                self._wake()
                 return
             except asyncio.CancelledError:
                 raise
@@ -165,7 +178,7 @@ class ServiceRuntime:
     async def _refresh_gauges(self) -> None:
         while True:
             with contextlib.suppress(Exception):
-                self.metrics.outbox_backlog.labels(self.name).set(await self.relay.backlog())
+                self.metrics.outbox_backlog.labels(self.name).set(await self.backlog())
                 assert self.bus is not None
                 for sub in self.subscriptions:
                     depth = await self.bus.dead_letter_count(sub.queue)
@@ -178,7 +191,8 @@ class ServiceRuntime:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
-        await self.relay.stop()
+        for relay in self.relays:
+            await relay.stop()
         for close in self.extra_stop:
             with contextlib.suppress(Exception):
                 await close()
@@ -209,6 +223,6 @@ class ServiceRuntime:
             problems["bus"] = f"Ikke tilkoblet meldingsbussen. {health.detail}".strip()
         elif not self.bus_ready:
             problems["consumers"] = "Mottakerne er ikke startet ennå."
-        if not self.relay.running:
+        if not all(relay.running for relay in self.relays):
             problems["outbox"] = "Utboks-reléet kjører ikke."
         return problems

@@ -423,3 +423,29 @@ async def test_a_stopping_relay_finishes_the_batch_in_flight_and_leaves_the_clai
     assert bus.published == ids[:3]
     assert await stamped(db) == ids[:3]
     assert await unsent(db) == 3
+
+
+async def test_an_outage_of_one_destination_holds_back_none_of_the_others_rows(
+    db: Database, bus: MemoryBus
+) -> None:
+    received = await collect(bus)
+    national = MemoryBus()  # never connected: the national overview is down
+    async with db.unit_of_work() as uow:
+        for n in range(250):  # more than a batch, all for the national overview, queued first
+            uow.publish(event(n), hf="HBE", subject=None, destination="national", exchange="soknad.events")
+        for n in range(1000, 1005):
+            uow.publish(event(n), hf="HBE", subject=None)
+        await uow.commit()
+    relays = [
+        OutboxRelay(db, {"local": bus, "national": national}, batch_size=200, destination=d)
+        for d in ("local", "national")
+    ]
+    for relay in relays:
+        relay.start()
+    try:
+        await wait_until(lambda: len(received) == 5, timeout=10)
+        assert [e.data["soknad_id"] for e in received] == [str(n) for n in range(1000, 1005)]
+        assert await relays[1].backlog() == 250 and await relays[0].backlog() == 0
+    finally:
+        for relay in relays:
+            await relay.stop()

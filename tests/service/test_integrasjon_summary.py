@@ -229,4 +229,4 @@ async def test_status_page_counts_summaries(app: FastAPI, bus: MemoryBus, nation
 
 
 async def _all_sent(app: FastAPI) -> bool:
-    return int(await app.state.runtime.relay.backlog()) == 0
+    return int(await app.state.runtime.backlog()) == 0

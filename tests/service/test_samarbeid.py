@@ -86,7 +86,7 @@ class World:
 
 
 async def _outbox_empty(app: FastAPI) -> bool:
-    return bool(await app.state.runtime.relay.backlog() == 0)
+    return bool(await app.state.runtime.backlog() == 0)
 
 
 @pytest_asyncio.fixture
@@ -186,6 +186,26 @@ async def decide(world: World, lopenummer: str, **vedtak: Any) -> None:
         assert case is not None
         r = await direktor.send_json("POST", f"/api/saker/{case['id']}/vedtak", vedtak)
         assert r.status_code == 201, r.text
+
+
+async def send_to_committee(world: World, lopenummer: str) -> None:
+    """The director's triage to the complete flow: only then is the case in the committee's queue."""
+    async with DemoClient(world.beslutning, "hbe-fagdirektor") as direktor:
+
+        async def waiting() -> dict[str, Any] | None:
+            listed = (await direktor.get("/api/saker")).json()
+            return next((s for s in listed if s["lopenummer"] == lopenummer), None)
+
+        await wait_until(waiting)
+        case = await waiting()
+        assert case is not None
+        frist = (datetime.now(ZoneInfo("Europe/Oslo")).date() + timedelta(days=14)).isoformat()
+        r = await direktor.send_json(
+            "POST",
+            f"/api/saker/{case['id']}/triage",
+            {"flyt": "komplett", "medlemmer": ["hbe-komite"], "frist": frist},
+        )
+        assert r.status_code == 200, r.text
 
 
 # --- anchoring: delegate, return, re-send, anchor -------------------------------------------------------
@@ -306,6 +326,7 @@ async def test_a_question_reaches_the_applicant_and_the_answer_resumes_the_case_
     async with DemoClient(world.soknad, "hbe-soker") as soker, DemoClient(world.soknad, "hbe-leder") as leder:
         case = await sent_case(soker, medforfatter="hbe-soker2")
         await anchor(leder, case["id"])
+    await send_to_committee(world, case["lopenummer"])
     async with DemoClient(world.vurdering, "hbe-komite") as komite:
 
         async def sak() -> dict[str, Any] | None:
@@ -425,11 +446,24 @@ async def test_every_notification_kind_is_created_once_even_when_the_event_comes
         async with DemoClient(world.soknad, "hbe-leder2") as leder2:
             await anchor(leder2, case["id"])
         await world.settle()
+    await send_to_committee(world, case["lopenummer"])
+    await world.settle()
     async with DemoClient(world.vurdering, "hbe-komite") as komite:
         sak = next(
             s for s in (await komite.get("/api/saker")).json() if s["lopenummer"] == case["lopenummer"]
         )
         await komite.send_json("POST", f"/api/saker/{sak['id']}/tilleggsinformasjon", {"sporsmal": "Vekt?"})
+        await world.settle()
+        anbefalt = await komite.send_json(
+            "POST",
+            f"/api/saker/{sak['id']}/anbefaling",
+            {
+                "anbefaling": "innvilge",
+                "begrunnelse": "Godt dokumentert.",
+                "kriterier": {"alvorlighet": 3, "nytte": 2, "ressursbruk": 2, "evidenskvalitet": 2},
+            },
+        )
+        assert anbefalt.status_code in (200, 201), anbefalt.text
     await world.settle()
     await decide(
         world,

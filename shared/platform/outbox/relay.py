@@ -55,9 +55,14 @@ class OutboxRelay:
         poll_interval_s: float = 1.0,
         max_backoff_s: float = 30.0,
         metrics: BusMetrics | None = None,
+        destination: str | None = None,
     ):
+        """`destination`: relay only the rows for that bus. A service that publishes to two brokers runs
+        one relay per destination, so an outage of one (the national overview's) never holds back the
+        rows for the other behind it: order matters within a destination only."""
         self.db = db
         self.buses = buses
+        self.destination = destination
         self.batch_size = batch_size
         self.poll_interval_s = poll_interval_s
         self.max_backoff_s = max_backoff_s
@@ -72,7 +77,8 @@ class OutboxRelay:
 
     def start(self) -> None:
         if self._task is None:
-            self._task = asyncio.create_task(self.run(), name=f"outbox-relay-{self.db.service}")
+            name = f"outbox-relay-{self.db.service}" + (f"-{self.destination}" if self.destination else "")
+            self._task = asyncio.create_task(self.run(), name=name)
 
     async def stop(self, *, grace_s: float = STOP_GRACE_S) -> None:
         """Let a batch in flight finish first: cancelled between its publishes and its COMMIT, the batch
@@ -198,6 +204,8 @@ class OutboxRelay:
             .order_by(outbox.c.seq)
             .limit(self.batch_size)
         )
+        if self.destination is not None:
+            query = query.where(outbox.c.destination == self.destination)
         if is_postgres(self.db.engine):
             query = query.with_for_update(skip_locked=True)
         return query
@@ -264,7 +272,10 @@ class OutboxRelay:
 
     async def backlog(self) -> int:
         outbox = self.db.tables.outbox
+        unsent = select(func.count()).where(outbox.c.sent_at.is_(None))
+        if self.destination is not None:
+            unsent = unsent.where(outbox.c.destination == self.destination)
         async with self.db.sessions() as session:
-            count = await session.scalar(select(func.count()).where(outbox.c.sent_at.is_(None)))
+            count = await session.scalar(unsent)
         self.last_backlog = int(count or 0)
         return self.last_backlog
