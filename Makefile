@@ -34,8 +34,9 @@ test: $(STAMP)
 test-fast: $(STAMP)
 	$(PY) -m pytest -q -m "$(FAST)"
 
+# `make bench ONLY="spine fest"` runs only those benchmarks (module names in bench/__main__.py).
 bench: $(STAMP)
-	$(PY) -m bench
+	$(PY) -m bench $(ONLY)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -98,7 +98,9 @@ async def worker(database_url: str, csv_path: str, data_dir: str, rows: int = RO
     catalogue.state.katalog = Katalog.load()
     catalogue.include_router(lookups)
     install_error_handlers(catalogue)
-    integrasjon = httpx.AsyncClient(transport=httpx.ASGITransport(app=catalogue), base_url="http://integrasjon")
+    integrasjon = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=catalogue), base_url="http://integrasjon"
+    )
 
     bus = MemoryBus()
     await bus.connect()

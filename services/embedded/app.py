@@ -62,7 +62,9 @@ def create_app(settings: EmbeddedSettings | None = None) -> FastAPI:
     vurdering = create_vurdering(
         VurderingSettings(**common), bus=bus, personkatalog=katalog, oversikt=in_process(oversikt)
     )
-    beslutning = create_beslutning(BeslutningSettings(**common), bus=bus, personkatalog=katalog)
+    beslutning = create_beslutning(
+        BeslutningSettings(**common), bus=bus, personkatalog=katalog, oversikt=in_process(oversikt)
+    )
     apps: dict[str, FastAPI] = {
         # Look-ups are real HTTP requests, served in-process instead of over a socket to ourselves.
         "soknad": create_soknad(

@@ -165,6 +165,16 @@ async def _wait_for_case(client: _Client, lopenummer: str) -> dict[str, Any]:
     raise TimeoutError(f"case {lopenummer} did not arrive")
 
 
+async def _seed_fraser(admin: _Client) -> None:
+    """The trust's phrase library starts from the Norwegian defaults (beslutning's `STANDARDFRASER`)."""
+    from beslutning.fraser import STANDARDFRASER
+
+    if await admin.call("GET", "/api/fraser"):
+        return
+    for frase in STANDARDFRASER:
+        await admin.call("POST", "/api/fraser", frase)
+
+
 async def seed_demo_data(apps: dict[str, FastAPI], *, secret: str) -> None:
     signer = CookieSigner(secret)
     for hf in ("HBE", "OUS"):
@@ -175,6 +185,8 @@ async def seed_demo_data(apps: dict[str, FastAPI], *, secret: str) -> None:
         leder = _Client(apps["soknad"], f"{prefix}-leder", signer)
         komite = _Client(apps["vurdering"], f"{prefix}-komite", signer)
         direktor = _Client(apps["beslutning"], f"{prefix}-fagdirektor", signer)
+        admin = _Client(apps["beslutning"], f"{prefix}-admin", signer)
+        await _seed_fraser(admin)
         enhet = "HBE-NEVRO" if hf == "HBE" else "OUS-NEVRO"
         for n, case in enumerate(CASES):
             fnr = synthetic_fodselsnummer(
@@ -198,6 +210,20 @@ async def seed_demo_data(apps: dict[str, FastAPI], *, secret: str) -> None:
                 f"/api/soknader/{draft['id']}/forankring",
                 {"begrunnelse": "Faglig og budsjettmessig forankret.", "kostnadssted": f"{hf}-4100"},
             )
+            beslutning_sak = await _wait_for_case(direktor, sent["lopenummer"])
+            if hf == "HBE" and n == len(CASES) - 2:
+                continue  # left in the director's inbox to choose its flow
+            # The director sends the case to the committee (the complete flow) before it assesses.
+            await direktor.call(
+                "POST",
+                f"/api/saker/{beslutning_sak['id']}/triage",
+                {
+                    "flyt": "komplett",
+                    "medlemmer": [f"{prefix}-komite"],
+                    "frist": (date.today() + timedelta(days=21)).isoformat(),
+                    "merknad": "Vurder særlig dokumentasjonen og stoppkriteriene.",
+                },
+            )
             sak = await _wait_for_case(komite, sent["lopenummer"])
             anbefaling = "innvilge" if case["utfall"] == "innvilget" else "innvilge_med_vilkar"
             await komite.call(
@@ -211,7 +237,6 @@ async def seed_demo_data(apps: dict[str, FastAPI], *, secret: str) -> None:
             )
             if hf == "OUS" and n == 1:
                 continue  # left for the director
-            beslutning_sak = await _wait_for_case(direktor, sent["lopenummer"])
             for _ in range(200):
                 current = await direktor.call("GET", f"/api/saker/{beslutning_sak['id']}")
                 if current.get("status") == "klar_for_vedtak":
@@ -223,12 +248,23 @@ async def seed_demo_data(apps: dict[str, FastAPI], *, secret: str) -> None:
                 {
                     "utfall": case["utfall"],
                     "begrunnelse": "Innvilget i tråd med komiteens anbefaling.",
-                    "vilkar": "Evaluering etter 6 måneder."
+                    "dosering": ", ".join(
+                        str(case["svar"][k]) for k in ("dose", "doseringsintervall") if case["svar"].get(k)
+                    )
+                    or None,
+                    "gyldig_fra": date.today().isoformat(),
+                    "gyldig_til": (date.today() + timedelta(days=365)).isoformat(),
+                    "vilkar_evaluering": "Evaluering etter 6 måneder."
+                    if case["utfall"] == "innvilget_med_vilkar"
+                    else None,
+                    "vilkar_stoppregel": case["svar"].get("stoppkriterier")
                     if case["utfall"] == "innvilget_med_vilkar"
                     else None,
                     "evalueringsdato": (date.today() + timedelta(days=180)).isoformat(),
+                    "resept_merknad": f"Sykehusfinansiert etter vedtak {sent['lopenummer']}.",
+                    "faktureringsrutine": "Sykehusapoteket fakturerer enheten, med løpenummeret.",
                 },
             )
-        for client in (soker, leder, komite, direktor):
+        for client in (soker, leder, komite, direktor, admin):
             await client.aclose()
     log.info("demo_data_seeded")

@@ -77,14 +77,13 @@ async def listed(client: Api, url: str, lopenummer: str) -> dict[str, Any]:
 
 
 async def decide(server: EmbeddedServer, *, hf: str, type_: str, utfall: str) -> str:
-    """Rituximab for MS (G35): drafted, sent, anchored, recommended and decided; returns the løpenummer
+    """Rituximab for MS (G35): drafted, sent, anchored, triaged and decided; returns the løpenummer
     once the decision is back in soknad and in the national overview."""
     p = hf.lower()
     enhet = f"{hf}-NEVRO"
     async with (
         Api(server, f"{p}-soker") as soker,
         Api(server, f"{p}-leder") as leder,
-        Api(server, f"{p}-komite") as komite,
         Api(server, f"{p}-fagdirektor") as direktor,
         Api(server, f"{p}-nasjonal") as nasjonal,
     ):
@@ -102,23 +101,9 @@ async def decide(server: EmbeddedServer, *, hf: str, type_: str, utfall: str) ->
             f"/soknad/api/soknader/{draft['id']}/forankring",
             {"begrunnelse": "Faglig og budsjettmessig forankret.", "kostnadssted": f"{hf}-4100"},
         )
-        sak = await listed(komite, "/vurdering/api/saker", lopenummer)
-        await komite.call(
-            "POST",
-            f"/vurdering/api/saker/{sak['id']}/anbefaling",
-            {
-                "anbefaling": "avsla" if utfall == "avslatt" else "innvilge",
-                "begrunnelse": "Vurdert etter prioriteringskriteriene.",
-                "kriterier": {"alvorlighet": 3, "nytte": 2, "ressursbruk": 2, "evidenskvalitet": 2},
-            },
-        )
+        # The director decides directly (forenklet): the precedent is what matters here, not the flow.
         bsak = await listed(direktor, "/beslutning/api/saker", lopenummer)
-
-        async def ready() -> bool:
-            current = await direktor.call("GET", f"/beslutning/api/saker/{bsak['id']}")
-            return bool(current.get("status") == "klar_for_vedtak")
-
-        await wait_until(ready, timeout=20)
+        await direktor.call("POST", f"/beslutning/api/saker/{bsak['id']}/triage", {"flyt": "forenklet"})
         vedtak = {"utfall": utfall, "begrunnelse": "I tråd med komiteens anbefaling."}
         if utfall != "avslatt":
             vedtak["evalueringsdato"] = "2027-01-15"
@@ -410,10 +395,14 @@ async def test_precedent_panel_in_the_browser_says_what_the_page_without_javascr
     await expect(table.get_by_role("row")).to_have_count(3)
     await expect(table.get_by_role("row", name="Oslo universitetssykehus")).to_contain_text("12")
     await expect(table.get_by_role("row", name="Helse Bergen")).to_contain_text("færre enn 5")
+    # Another trust's group decision is read in the national overview, at its løpenummer.
+    await expect(panel.get_by_role("link", name="OUS-2026-000003")).to_have_attribute(
+        "href", "/oversikt/gruppevedtak/OUS-2026-000003"
+    )
     await panel.screenshot(path=screenshot_path("presedens-panel"))
 
     server_side = TEMPLATES.env.get_template("_presedens.html").render(
-        presedens=CANNED, maned=maned_tekst, utfall_labels=UTFALL_LABELS
+        presedens=CANNED, maned=maned_tekst, utfall_labels=UTFALL_LABELS, links={"oversikt": "/oversikt"}
     )
     in_browser = await panel.evaluate(
         "s => { const c = s.cloneNode(true); c.querySelectorAll('[role=status]').forEach(n => n.remove());"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import subprocess
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import aio_pika
@@ -138,6 +138,14 @@ async def run_case(topology: Topology, issuer: TestIssuer, hf: str) -> str:
             {"begrunnelse": "Forankret", "kostnadssted": "4100"},
         )
     lopenummer: str = sent["lopenummer"]
+    async with Api(topology.url("beslutning", hf), token(issuer, hf, "fagdirektor")) as direktor:
+        # The director sends the case to the committee (the complete flow); only then is it theirs.
+        sak = await _case(direktor, lopenummer)
+        await direktor.ok(
+            "POST",
+            f"/api/saker/{sak['id']}/triage",
+            {"flyt": "komplett", "medlemmer": [f"{hf.lower()}-komite"]},
+        )
     async with Api(topology.url("vurdering", hf), token(issuer, hf, "komite")) as komite:
         sak = await _case(komite, lopenummer)
         await komite.ok(
@@ -303,7 +311,7 @@ async def test_a_forged_summary_is_refused(topology: Topology) -> None:
     )
     await oversikt_bus.connect()
     try:
-        queue = _oversikt_queue(topology)
+        queue = _oversikt_queue(topology, envelope.type)
 
         async def dead_lettered() -> bool:
             return await oversikt_bus.dead_letter_count(queue) >= 1
@@ -330,7 +338,11 @@ async def test_a_forged_summary_is_refused(topology: Topology) -> None:
     assert "HBE-2026-999999" not in dump
 
 
-def _oversikt_queue(topology: Topology) -> str:
+FRIST = (date.today() + timedelta(days=14)).isoformat()
+
+
+def _oversikt_queue(topology: Topology, event_type: str) -> str:
+    """oversikt's queue for one version of the summary (it consumes v1 and v2, one queue each)."""
     out = subprocess.run(
         ["rabbitmqctl", "-q", "list_queues", "-p", topology.national_vhost, "name"],
         check=True,
@@ -338,6 +350,6 @@ def _oversikt_queue(topology: Topology) -> str:
         text=True,
     ).stdout
     names = [line.strip() for line in out.splitlines() if line.strip().startswith("evt-")]
-    main = [n for n in names if not n.endswith(".dlq") and ".retry." not in n]
+    main = [n for n in names if not n.endswith(".dlq") and ".retry." not in n and f"-{event_type}--" in n]
     assert len(main) == 1, names
     return main[0]

@@ -423,6 +423,25 @@ async def _run(topology: Topology, node: RabbitNode) -> str:
         await anchored.finish()
         assert len(set(lopenumre.values())) == N
 
+        # Phase 1b: the director sends every case to the committee (the complete flow): only then do
+        # they enter the committee's queue.
+        started = time.monotonic()
+        inbox: dict[str, str] = {}
+
+        async def all_in_the_directors_inbox() -> bool:
+            cases = await list_cases(direktor)
+            inbox.update({c["lopenummer"]: c["id"] for c in cases})
+            return len(cases) >= N
+
+        await wait_until(all_in_the_directors_inbox, timeout=180, interval=0.5)
+        triage = {"flyt": "komplett", "medlemmer": ["hbe-komite"], "frist": str(date.today() + timedelta(14))}
+
+        async def send_to_committee(sak_id: str) -> None:
+            await direktor.call("POST", f"api/saker/{sak_id}/triage", triage, may_be_done=True)
+
+        await run_bounded(list(inbox.values()), send_to_committee)
+        timings["phase 1b: 500 × triage to the committee (HTTP)"] = time.monotonic() - started
+
         # Phase 2: the committee recommends every case; kill beslutning (which consumes the
         # recommendations) and restart the broker once more on the way.
         started = time.monotonic()
@@ -570,6 +589,8 @@ async def _assert_counts(db: Databases, lopenumre: dict[str, str]) -> None:
     assert await s("beslutning", "SELECT count(DISTINCT sak_id) FROM vedtak") == N
     vedtatt = "no.soknadsportal.beslutning.vedtak_fattet.v1"
     assert await s("beslutning", f"SELECT count(*) FROM outbox WHERE event_type = '{vedtatt}'") == N
+    triagert = "no.soknadsportal.beslutning.sak_sendt_til_komite.v1"
+    assert await s("beslutning", f"SELECT count(*) FROM outbox WHERE event_type = '{triagert}'") == N
 
     # integrasjon: one projection per case; the summaries it emitted, per case.
     assert await s("integrasjon", "SELECT count(*) FROM sak_projeksjon") == N

@@ -185,6 +185,7 @@ async def test_the_controller_sees_billing_lines_of_granted_cases_only(
     assert lines.status_code == 200, lines.text
     assert lines.json() == [
         {
+            "vedtak_id": lines.json()[0]["vedtak_id"],
             "lopenummer": "HBE-2026-000101",
             "enhet": "HBE-NEVRO",
             "legemiddel": "Ocrevus 300 mg",
@@ -192,9 +193,12 @@ async def test_the_controller_sees_billing_lines_of_granted_cases_only(
             "atc": "L04AG08",
             "estimert_kostnad_nok": 250_000,
             "kostnadssted": "4711",
+            "faktureringsrutine": None,
             "utfall": "innvilget",
+            "gyldig_fra": None,
             "gyldig_til": gyldig_til,
             "vedtatt_at": lines.json()[0]["vedtatt_at"],
+            "fakturert_at": None,
         }
     ]
     assert page.status_code == 200

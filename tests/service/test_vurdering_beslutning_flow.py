@@ -301,7 +301,7 @@ async def test_director_decides_without_the_committee(flow: Flow) -> None:
         DemoClient(flow.beslutning, "hbe-fagdirektor") as direktor,
         DemoClient(flow.vurdering, "hbe-komite") as komite,
     ):
-        waiting = await wait_for_case(direktor, event.lopenummer, status="venter_pa_anbefaling")
+        waiting = await wait_for_case(direktor, event.lopenummer, status="til_triage")
         decided = await direktor.send_json(
             "POST",
             f"/api/saker/{waiting['id']}/vedtak",

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
 from fastapi import FastAPI
 
 from beslutning import api, views
-from beslutning.consumers import CONSUMERS
+from beslutning.consumers import consumers
+from beslutning.presedens_nasjonal import client_for
 from beslutning.settings import BeslutningSettings
 from beslutning.store import SPINE
 from shared.platform.bus.base import Bus
@@ -26,25 +28,34 @@ def create_app(
     bus: Bus | None = None,
     clock: Clock | None = None,
     personkatalog: Katalog | None = None,
+    oversikt: httpx.AsyncClient | None = None,
 ) -> FastAPI:
+    """`oversikt`: a client for the national overview's API (the precedent panel); the embedded default
+    passes one that calls it in-process, otherwise it is built from `oversikt_url` (none when empty)."""
     settings = settings or BeslutningSettings()
+    if oversikt is None:
+        oversikt = client_for(settings)
     runtime = ServiceRuntime(
         name="beslutning",
         settings=settings,
         tables=SPINE,
         migrations_dir=HERE / "migrations",
-        consumers=CONSUMERS,
+        consumers=consumers(settings.behandlingstider),
         bus=bus,
         shared_katalog=personkatalog,
         clock=clock or SystemClock(),
     )
-    return create_service_app(
+    if oversikt is not None:
+        runtime.extra_stop.append(oversikt.aclose)
+    app = create_service_app(
         runtime,
         title="Søknadsportalen – beslutning",
         description="The medical director's decisions and the controller's billing view.",
-        routers=[api.router, api.billing_router, views.router, revisjonslogg_router("beslutning")],
+        routers=[*api.routers, views.router, revisjonslogg_router("beslutning")],
         templates_dir=HERE / "templates",
     )
+    app.state.oversikt = oversikt
+    return app
 
 
 def create_standalone_app() -> FastAPI:

@@ -1,11 +1,34 @@
 """What the beslutning service subscribes to."""
 
-from beslutning import handlers
-from shared.events.contracts import AnbefalingAvgitt, SoknadForankret, SoknadTrukket
+from collections.abc import Callable
+from functools import partial, update_wrapper
+from typing import Any
+
+from beslutning.domain import Behandlingstider
+from beslutning.handlers import hendelser
+from shared.events.contracts import (
+    AnbefalingAvgitt,
+    SoknadForankret,
+    SoknadTrukket,
+    TilleggsinformasjonBesvart,
+)
 from shared.platform.outbox.inbox import Consumes
 
-CONSUMERS = [
-    Consumes(SoknadForankret, handlers.on_soknad_forankret),
-    Consumes(AnbefalingAvgitt, handlers.on_anbefaling_avgitt),
-    Consumes(SoknadTrukket, handlers.on_soknad_trukket),
-]
+
+def consumers(tider: Behandlingstider) -> list[Consumes]:
+    """A new case's deadline comes from the trust's processing-time targets (settings)."""
+
+    def with_tider(handler: Callable[..., Any]) -> Any:
+        # Keeps the handler's name: it names the queue.
+        return update_wrapper(partial(handler, tider=tider), handler)
+
+    return [
+        Consumes(SoknadForankret, with_tider(hendelser.on_soknad_forankret)),
+        Consumes(AnbefalingAvgitt, hendelser.on_anbefaling_avgitt),
+        Consumes(SoknadTrukket, hendelser.on_soknad_trukket),
+        Consumes(TilleggsinformasjonBesvart, hendelser.on_tilleggsinformasjon_besvart),
+    ]
+
+
+CONSUMERS = consumers(Behandlingstider())
+"""With the default targets (the AsyncAPI catalogue and tests that list subscriptions)."""

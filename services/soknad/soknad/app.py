@@ -89,6 +89,7 @@ def create_app(
         upload_paths=("/admin/etterregistrering", "/api/etterregistrering"),
     )
     app.state.oppslag = oppslag
+    app.state.beslutning = beslutning  # processing time per step for the statistics page
     etterregistrering.install(app, integrasjon)
     app.state.revisjonslogg_kilder = revisjonslogg_kilder
     app.state.skjemaer = skjemaer or SkjemaRegister.load()

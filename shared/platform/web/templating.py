@@ -50,6 +50,7 @@ NAV: list[tuple[Role, str, str, str]] = [
     (Role.PERSONVERN, "soknad", "/personvern", "Tilgangslogg"),
     (Role.ADMIN, "soknad", "/admin/katalog", "Katalog"),
     (Role.ADMIN, "soknad", "/admin/etterregistrering", "Etterregistrering"),
+    (Role.ADMIN, "beslutning", "/fraser", "Fraser"),
     *(
         (role, "soknad", path, label)
         for path, label in (("/register", "Register"), ("/statistikk", "Statistikk"))

@@ -16,7 +16,9 @@ from shared.platform.errors import ValidationFailed
 from shared.platform.katalog import Organisasjon
 from shared.platform.web.charts import Serie, format_number, horizontal_bar_chart, stacked_bar_chart
 from shared.platform.web.deps import org_of
+from shared.platform.web.naboer import forwarded_credentials
 from shared.platform.web.templating import format_date
+from soknad import behandlingstid
 from soknad.deps import CurrentPrincipal, Db
 from soknad.handlers import register, statistikk
 from soknad.handlers.statistikk import RESULTAT_LABELS, Statistikk, month_label
@@ -111,6 +113,7 @@ async def statistikk_page(request: Request, p: CurrentPrincipal, db: Db) -> Resp
         errors = exc.extra["errors"]
     else:
         stat = await statistikk.compute(db, p, periode, org=org_of(request))
+    steg = await behandlingstid.hent(request.app.state.beslutning, forwarded_credentials(request))
     csv_query = (
         urlencode({"fra": stat.periode.fra.isoformat(), "til": stat.periode.til.isoformat()}) if stat else ""
     )
@@ -130,6 +133,8 @@ async def statistikk_page(request: Request, p: CurrentPrincipal, db: Db) -> Resp
             "desimal": statistikk.decimal,
             "csv_lenke": lambda tabell: f"{request.url_for('statistikk_csv')}?tabell={tabell}&{csv_query}",
             "tabeller": statistikk.TABELLER,
+            "steg": steg,
+            "steg_labels": behandlingstid.STEG_LABELS,
         },
         status_code=422 if errors else 200,
     )

@@ -442,6 +442,8 @@
   function Precedent(section) {
     this.section = section;
     this.url = section.getAttribute("data-presedens-url");
+    // A published group decision is read in the national overview, at a stable address per løpenummer.
+    this.oversikt = section.getAttribute("data-oversikt-url") || "/oversikt";
     // A live region around the whole panel would read every table cell aloud on each change; the panel
     // announces itself with one short status line instead (see render).
     section.removeAttribute("aria-live");
@@ -513,7 +515,7 @@
       el("h2", { id: "presedens-tittel",
         text: "Før du skriver mer: tidligere vedtak for " + drug + " ved " + p.icd10 }),
       local.node,
-      renderNational(p, drug),
+      renderNational(p, drug, this.oversikt),
       el("p", { class: "visuelt-skjult", role: "status", text: local.summary ||
         "Tidligere vedtak for " + drug + " ved " + p.icd10 + " vises under «Før du skriver mer»." })
     ];
@@ -560,7 +562,7 @@
     return { node: node, summary: summary };
   }
 
-  function renderNational(p, drug) {
+  function renderNational(p, drug, oversikt) {
     var nas = p.nasjonalt;
     var node = el("div", { class: "presedens-del" }, [el("h3", { text: "Nasjonalt" })]);
     if (!nas.tilgjengelig) {
@@ -572,7 +574,9 @@
       node.appendChild(el("ul", { class: "presedens-liste" }, nas.gruppevedtak.map(function (g) {
         var rest = " – " + g.hf_navn + ": " + g.virkestoff + " ved " + g.icd10_kode + " (" + g.icd10_tekst +
           "), " + (UTFALL[g.utfall] || g.utfall).toLowerCase() + (g.vedtak_maned ? ", " + month(g.vedtak_maned) : "");
-        return el("li", {}, [el("strong", { text: g.lopenummer }), rest]);
+        var link = el("a", { href: oversikt + "/gruppevedtak/" + encodeURIComponent(g.lopenummer) },
+          [el("strong", { text: g.lopenummer })]);
+        return el("li", {}, [link, rest]);
       })));
     }
     if (nas.per_hf.length) {

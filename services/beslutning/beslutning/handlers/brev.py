@@ -1,0 +1,54 @@
+"""The decision letter: for the case's applicant, the leader of its unit, the committee and the medical
+director of the trust. Anyone else is told it does not exist (404). Every reading is audited."""
+
+from __future__ import annotations
+
+from beslutning import brev as brevinnhold
+from beslutning.brev import Brev
+from beslutning.store import Sak, Vedtak
+from shared.platform.auth.principal import Principal, Role
+from shared.platform.db.uow import UnitOfWork
+from shared.platform.db.use_case import use_case
+from shared.platform.errors import NotFound
+from shared.platform.katalog.katalog import Organisasjon
+from shared.platform.observability.logging import mark_sensitive
+
+
+def may_read(p: Principal, sak: Sak, org: Organisasjon) -> bool:
+    if sak.hf != p.hf:
+        return False
+    if p.has(Role.FAGDIREKTOR, Role.KOMITE):
+        return True
+    if p.user_id == sak.snapshot.get("soker_id"):
+        return True
+    enhet = sak.enhet or str(sak.snapshot.get("enhet") or "")
+    return p.has(Role.LEDER) and (p.user_id in org.ledere(enhet) or p.enhet == enhet)
+
+
+@use_case
+async def read_letter(uow: UnitOfWork, p: Principal, vedtak_id: str, *, org: Organisasjon) -> Brev:
+    vedtak = await uow.session.get(Vedtak, vedtak_id)
+    sak = await uow.session.get(Sak, vedtak.sak_id) if vedtak is not None else None
+    if vedtak is None or sak is None or not may_read(p, sak, org):
+        raise NotFound("Vedtaksbrevet finnes ikke.")
+    pasient = sak.snapshot.get("pasient") or {}
+    mark_sensitive(pasient.get("navn"), pasient.get("fodselsnummer"))
+    erstattet = (
+        await uow.session.get(Vedtak, vedtak.erstatter_vedtak_id) if vedtak.erstatter_vedtak_id else None
+    )
+    uow.audit(
+        p, action="les", what="beslutning.vedtaksbrev", case_ref=sak.lopenummer, purpose="Lese vedtaksbrev"
+    )
+    enhet = sak.enhet or str(sak.snapshot.get("enhet") or "")
+    return brevinnhold.build(
+        sak={
+            "snapshot": sak.snapshot,
+            "lopenummer": sak.lopenummer,
+            "hf": sak.hf,
+            "kategori": sak.kategori,
+            "interregional": sak.interregional,
+        },
+        vedtak=vedtak,
+        erstattet=erstattet,
+        enhet_navn=org.enhet_navn(enhet),
+    )

@@ -1,0 +1,149 @@
+"""The controller's view: granted treatments with billing routine, cost estimate, unit and period, and
+the cost per unit and month. Nothing clinical: no patient, no reasons, no conditions, no answers."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from beslutning import store
+from beslutning.store import Sak, Vedtak
+from shared.domain.kalender import oslo_date
+from shared.platform.auth.principal import Principal, Role
+from shared.platform.db.uow import UnitOfWork
+from shared.platform.db.use_case import use_case
+from shared.platform.errors import NotFound, ValidationFailed
+
+
+@dataclass(frozen=True)
+class Faktureringslinje:
+    """What billing needs of one granted treatment, and nothing else: no patient, no clinical text.
+
+    The controller sees these lines, never the application (least privilege)."""
+
+    vedtak_id: str
+    lopenummer: str
+    enhet: str
+    legemiddel: str
+    virkestoff: str
+    atc: str | None
+    estimert_kostnad_nok: int | None
+    kostnadssted: str
+    faktureringsrutine: str | None
+    utfall: str
+    gyldig_fra: date | None
+    gyldig_til: date | None
+    vedtatt_at: datetime
+    fakturert_at: datetime | None
+
+    @classmethod
+    def of(cls, sak: Sak, vedtak: Vedtak) -> Faktureringslinje:
+        snap = sak.snapshot
+        legemiddel = snap.get("legemiddel") or {}
+        kostnad = snap.get("estimert_kostnad_nok")
+        return cls(
+            vedtak_id=vedtak.id,
+            lopenummer=sak.lopenummer,
+            enhet=sak.enhet or str(snap.get("enhet") or ""),
+            legemiddel=str(legemiddel.get("navn") or ""),
+            virkestoff=str(legemiddel.get("virkestoff") or ""),
+            atc=legemiddel.get("atc"),
+            estimert_kostnad_nok=kostnad if isinstance(kostnad, int) else None,
+            kostnadssted=vedtak.kostnadssted or str((snap.get("forankring") or {}).get("kostnadssted") or ""),
+            faktureringsrutine=vedtak.faktureringsrutine,
+            utfall=vedtak.utfall,
+            gyldig_fra=vedtak.gyldig_fra,
+            gyldig_til=vedtak.gyldig_til,
+            vedtatt_at=vedtak.fattet_at,
+            fakturert_at=vedtak.fakturert_at,
+        )
+
+
+@dataclass(frozen=True)
+class Kostnadslinje:
+    enhet: str
+    maned: str
+    """YYYY-MM of the decision."""
+    antall: int
+    estimert_kostnad_nok: int
+
+
+@dataclass(frozen=True)
+class Fakturering:
+    linjer: list[Faktureringslinje]
+    kostnader: list[Kostnadslinje]
+    enheter: list[str]
+
+
+def _kostnader(linjer: list[Faktureringslinje]) -> list[Kostnadslinje]:
+    sums: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for linje in linjer:
+        key = (linje.enhet, oslo_date(linje.vedtatt_at).strftime("%Y-%m"))
+        sums[key][0] += 1
+        sums[key][1] += linje.estimert_kostnad_nok or 0
+    return [
+        Kostnadslinje(enhet=enhet, maned=maned, antall=n, estimert_kostnad_nok=total)
+        for (enhet, maned), (n, total) in sorted(sums.items())
+    ]
+
+
+@use_case
+async def list_fakturering(
+    uow: UnitOfWork,
+    p: Principal,
+    *,
+    enhet: str | None = None,
+    fra: date | None = None,
+    til: date | None = None,
+) -> Fakturering:
+    """Granted decisions of the trust that stand (never a refusal, revoked or withdrawn case);
+    `fra`–`til` keeps those whose validity overlaps the period."""
+    p.require(Role.CONTROLLER)
+    if fra is not None and til is not None and fra > til:
+        raise ValidationFailed(
+            "«Fra» må være før «til».",
+            field="fra",
+            extra={"errors": [{"field": "fra", "message": "«Fra» må være før «til»."}]},
+        )
+    alle = await store.granted_for_hf(uow.session, hf=p.hf)
+    enheter = sorted({s.enhet for s, _ in alle if s.enhet})
+    rows = await store.granted_for_hf(uow.session, hf=p.hf, enhet=enhet or None, fra=fra, til=til)
+    linjer = [Faktureringslinje.of(sak, vedtak) for sak, vedtak in rows]
+    return Fakturering(linjer=linjer, kostnader=_kostnader(linjer), enheter=enheter)
+
+
+async def _line(uow: UnitOfWork, p: Principal, vedtak_id: str) -> tuple[Sak, Vedtak]:
+    vedtak = await uow.session.get(Vedtak, vedtak_id)
+    sak = await uow.session.get(Sak, vedtak.sak_id) if vedtak else None
+    if (
+        vedtak is None
+        or sak is None
+        or sak.hf != p.hf
+        or vedtak.utfall == "avslatt"
+        or vedtak.art == "opphevelse"
+    ):
+        raise NotFound("Vedtaket finnes ikke.")
+    return sak, vedtak
+
+
+@use_case
+async def read_line(uow: UnitOfWork, p: Principal, vedtak_id: str) -> Faktureringslinje:
+    """One granted decision as billing sees it (the controller's «link to the decision»)."""
+    p.require(Role.CONTROLLER)
+    sak, vedtak = await _line(uow, p, vedtak_id)
+    return Faktureringslinje.of(sak, vedtak)
+
+
+@use_case
+async def mark_invoiced(
+    uow: UnitOfWork, p: Principal, vedtak_id: str, *, fakturert: bool = True
+) -> Faktureringslinje:
+    p.require(Role.CONTROLLER)
+    sak, vedtak = await _line(uow, p, vedtak_id)
+    vedtak.fakturert_at = uow.now if fakturert else None
+    vedtak.fakturert_av_navn = p.name if fakturert else None
+    uow.audit(
+        p, action="skriv", what="beslutning.fakturert", case_ref=sak.lopenummer, purpose="Markere fakturert"
+    )
+    return Faktureringslinje.of(sak, vedtak)
