@@ -3,8 +3,8 @@
 
 HBE, OUS and SUS each run soknad, vurdering, beslutning and integrasjon against their own vhost; one
 `oversikt` takes every trust's summaries from the national vhost. Cases go through the real HTTP APIs
-(applicant sends, leader anchors, committee recommends or not, medical director decides) with OIDC
-tokens from a local issuer. While decisions are made the national vhost is closed to every trust (its
+(applicant sends, leader anchors, medical director triages, committee recommends or not, director
+decides) with OIDC tokens from a local issuer. While decisions are made the national vhost is closed to every trust (its
 user's permissions cleared and the vhost's connections dropped, as tests/integration/test_national_outage.py
 does; the machine's RabbitMQ is never stopped), then opened again:
 
@@ -30,7 +30,7 @@ import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -58,7 +58,6 @@ from tests.support.rabbit import (
     require_broker,
     set_permissions,
 )
-from tests.support.triage import send_til_komite
 from tests.support.waiting import wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
@@ -247,50 +246,31 @@ async def send_and_anchor(topology: Topology, issuer: TestIssuer, hf: str, pasie
     return Sak(hf, draft["id"], lopenummer)
 
 
-async def triage_to_committee(topology: Topology, sak: Sak) -> None:
-    """The director's triage to the committee, published on the trust's vhost as beslutning would.
-
-    beslutning on main has no triage yet (vurdering's queue waits for `SakSendtTilKomite` since the
-    vurdering branch); tests/support/triage.py is the stand-in until it does."""
-    hf = sak.hf
-    bus = RabbitBus(
-        topology.amqp_url(topology.user(hf.lower()), topology.vhost(hf)),
-        retry=RetryPolicy((0.2,)),
-        connection_name="triage-stand-in",
-    )
-    await bus.connect()
-    try:
-        await send_til_komite(
-            bus,
-            soknad_id=sak.soknad_id,
-            lopenummer=sak.lopenummer,
-            hf=hf,
-            medlemmer=((f"{hf.lower()}-{Role.KOMITE.value}", "Komiteens medlem"),),
-        )
-    finally:
-        await bus.close()
-
-
 async def decide(topology: Topology, issuer: TestIssuer, sak: Sak, flyt: str) -> None:
-    """`komplett`: triaged to the committee, which recommends, then the director decides;
-    `forenklet`: the director alone, without waiting for the committee."""
+    """The director triages the case and decides it: `komplett` after the committee's recommendation,
+    `forenklet` alone."""
     hf = sak.hf
-    if flyt == "komplett":
-        await triage_to_committee(topology, sak)
-        async with Api(topology.url("vurdering", hf), token(issuer, hf, Role.KOMITE)) as komite:
-            found = await _case(komite, sak.lopenummer)
-            await komite.ok(
-                "POST",
-                f"/api/saker/{found['id']}/anbefaling",
-                {
-                    "anbefaling": "innvilge",
-                    "begrunnelse": "Godt dokumentert.",
-                    "kriterier": {"alvorlighet": 3, "nytte": 2, "ressursbruk": 2, "evidenskvalitet": 2},
-                },
-            )
     async with Api(topology.url("beslutning", hf), token(issuer, hf, Role.FAGDIREKTOR)) as direktor:
         found = await _case(direktor, sak.lopenummer)
+        valg: dict[str, Any] = {"flyt": flyt}
         if flyt == "komplett":
+            valg |= {
+                "medlemmer": [f"{hf.lower()}-{Role.KOMITE.value}"],
+                "frist": (date.today() + timedelta(days=14)).isoformat(),
+            }
+        await direktor.ok("POST", f"/api/saker/{found['id']}/triage", valg)
+        if flyt == "komplett":
+            async with Api(topology.url("vurdering", hf), token(issuer, hf, Role.KOMITE)) as komite:
+                hos_komiteen = await _case(komite, sak.lopenummer)
+                await komite.ok(
+                    "POST",
+                    f"/api/saker/{hos_komiteen['id']}/anbefaling",
+                    {
+                        "anbefaling": "innvilge",
+                        "begrunnelse": "Godt dokumentert.",
+                        "kriterier": {"alvorlighet": 3, "nytte": 2, "ressursbruk": 2, "evidenskvalitet": 2},
+                    },
+                )
             await wait_until(
                 partial(_status_is, direktor, found["id"], "klar_for_vedtak"), timeout=45, interval=0.2
             )
