@@ -68,6 +68,9 @@ class Topology:
     oidc_audience: str = "soknadsportal"
     log_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="sp-distributed-")))
     retry_delays_s: tuple[float, ...] = (1.0, 5.0, 30.0)
+    ready_timeout_s: float = 60.0
+    """How long `start` waits for each process to answer /health/ready (every process imports and
+    migrates at once: on a busy two-core machine a dozen of them take longer than a minute)."""
     extra_env: dict[str, str] = field(default_factory=dict)
     processes: dict[tuple[str, str], Process] = field(default_factory=dict)
     passwords: dict[str, str] = field(default_factory=dict)
@@ -255,8 +258,8 @@ class Topology:
             stderr=subprocess.STDOUT,
         )
 
-    def wait_ready(self, proc: Process, timeout_s: float = 60.0) -> None:
-        deadline = time.monotonic() + timeout_s
+    def wait_ready(self, proc: Process, timeout_s: float | None = None) -> None:
+        deadline = time.monotonic() + (self.ready_timeout_s if timeout_s is None else timeout_s)
         last = ""
         while time.monotonic() < deadline:
             if proc.popen is not None and proc.popen.poll() is not None:
