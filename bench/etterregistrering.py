@@ -19,20 +19,58 @@ import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 from bench.infra import pg_database, quiet_machine
 
+if TYPE_CHECKING:
+    from integrasjon.katalog import Katalog
+
 ROWS = 100_000
+
+
+def sample_catalogue() -> Katalog:
+    """integrasjon's look-up index over the FEST and ICD-10 samples it ships (what a fresh integrasjon
+    imports at its first start), built in memory as its import builds it from the stored generation."""
+    from integrasjon.katalog import Katalog
+    from integrasjon.register import rader
+    from integrasjon.register.fest_xml import les_fest
+    from integrasjon.register.icd10 import les_icd10
+    from integrasjon.register.import_jobb import FEST_EKSEMPEL, ICD10_EKSEMPEL
+    from integrasjon.store import Diagnosekode, FestLegemiddel
+
+    brands, _packs = rader.fest_rader(les_fest(FEST_EKSEMPEL), date.today())
+    legemidler = [
+        rader.legemiddel_oppslag(FestLegemiddel(generasjon=1, borte_siden=None, **brand)) for brand in brands
+    ]
+    diagnoser = [
+        rader.diagnose_oppslag(
+            Diagnosekode(
+                generasjon=1,
+                system="icd10",
+                versjon="2026",
+                kode=kode.kode,
+                tekst=kode.tekst,
+                aktiv=kode.aktiv,
+                foreldre=kode.foreldre,
+                kjonn=kode.kjonn,
+                fingeravtrykk="",
+                borte_siden=None,
+            )
+        )
+        for kode in les_icd10(ICD10_EKSEMPEL.read_bytes())
+    ]
+    return Katalog.bygg(legemidler, diagnoser, versjon="bench")
 
 
 def generate(path: Path, rows: int = ROWS) -> None:
     """A CSV like a trust's export: mostly single patients with synthetic numbers, some groups, every
     drug spelled as name, substance, ATC or FEST id, codes with and without the dot."""
-    from integrasjon.katalog import Katalog
     from shared.domain.identifiers import synthetic_fodselsnummer
     from soknad.etterregistrering.kolonner import OVERSKRIFTER
 
-    katalog = Katalog.load()
+    katalog = sample_catalogue()
     drugs = [
         spelling
         for lm in katalog.legemidler
@@ -82,7 +120,6 @@ async def worker(database_url: str, csv_path: str, data_dir: str, rows: int = RO
     from fastapi import FastAPI
 
     from integrasjon.api import router as lookups
-    from integrasjon.katalog import Katalog
     from shared.platform.auth.principal import Principal, Role
     from shared.platform.bus.memory import MemoryBus
     from shared.platform.observability.logging import configure_logging
@@ -95,7 +132,8 @@ async def worker(database_url: str, csv_path: str, data_dir: str, rows: int = RO
 
     configure_logging(level="WARNING", json=True)
     catalogue = FastAPI()
-    catalogue.state.katalog = Katalog.load()
+    # What integrasjon's look-up routes read the index from (`integrasjon.deps.get_katalog`).
+    catalogue.state.registre = SimpleNamespace(indeks=sample_catalogue())
     catalogue.include_router(lookups)
     install_error_handlers(catalogue)
     integrasjon = httpx.AsyncClient(transport=httpx.ASGITransport(app=catalogue), base_url="http://integrasjon")
