@@ -118,9 +118,12 @@ async def worker(database_url: str, csv_path: str, data_dir: str, rows: int = RO
     """In the child: start soknad on PostgreSQL, import the file, report time and peak memory."""
     import httpx
     from fastapi import FastAPI
+    from sqlalchemy import func, select
 
     from integrasjon.api import router as lookups
+    from shared.events.contracts import SakEtterregistrert
     from shared.platform.auth.principal import Principal, Role
+    from shared.platform.bus.base import Message, Subscription, exchange_for
     from shared.platform.bus.memory import MemoryBus
     from shared.platform.observability.logging import configure_logging
     from shared.platform.web.problems import install_error_handlers
@@ -136,10 +139,30 @@ async def worker(database_url: str, csv_path: str, data_dir: str, rows: int = RO
     catalogue.state.registre = SimpleNamespace(indeks=sample_catalogue())
     catalogue.include_router(lookups)
     install_error_handlers(catalogue)
-    integrasjon = httpx.AsyncClient(transport=httpx.ASGITransport(app=catalogue), base_url="http://integrasjon")
+    integrasjon = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=catalogue), base_url="http://integrasjon"
+    )
 
     bus = MemoryBus()
     await bus.connect()
+    # integrasjon's place: a queue bound to soknad's exchange for `SakEtterregistrert`, so the relay's
+    # publishes are routed and confirmed as in the service, not refused as unroutable and retried (over
+    # and over, against the rows the import writes) for the whole measurement.
+    delivered = 0
+
+    async def count(_message: Message) -> None:
+        nonlocal delivered
+        delivered += 1
+
+    await bus.subscribe(
+        Subscription(
+            consumer="bench",
+            handler_name="on_sak_etterregistrert",
+            exchange=exchange_for("soknad"),
+            event_type=SakEtterregistrert.TYPE,
+            handler=count,
+        )
+    )
     settings = SoknadSettings(
         database_url=database_url, data_dir=Path(data_dir), log_json=True, log_level="WARNING"
     )
@@ -155,11 +178,22 @@ async def worker(database_url: str, csv_path: str, data_dir: str, rows: int = RO
         elapsed = time.perf_counter() - started
         cpu = time.process_time() - cpu_started
         done = (await handlers.read_jobb(db, admin, jobb.id, feil_limit=5)).jobb
+        async with db.sessions() as session:
+            outbox = db.tables.outbox
+            events = await session.scalar(
+                select(func.count()).where(outbox.c.event_type == SakEtterregistrert.TYPE)
+            )
     await bus.close()
-    if done.status != handlers.FERDIG or done.importert != rows:
-        raise RuntimeError(f"import ended {done.status}: {done.importert} imported, {done.feil} problems")
+    if done.status != handlers.FERDIG or done.importert != rows or events != rows:
+        raise RuntimeError(
+            f"import ended {done.status}: {done.importert} imported, {done.feil} problems, {events} events"
+        )
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"  etterregistrering worker: {cpu:.1f} s of CPU in the importing process", file=sys.stderr)
+    print(
+        f"  etterregistrering worker: {cpu:.1f} s of CPU in the importing process; {events} events in the "
+        f"outbox, {delivered} of them published by the relay during the import",
+        file=sys.stderr,
+    )
     return {"etterregistrering_100k_s": round(elapsed, 1), "etterregistrering_peak_mb": round(peak_mb, 1)}
 
 
