@@ -14,7 +14,7 @@ from functools import lru_cache
 from json.encoder import encode_basestring
 from typing import Any, cast
 
-from sqlalchemy import JSON, Table, delete, insert, select, update
+from sqlalchemy import JSON, Table, delete, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,7 +23,7 @@ from shared.domain.kalender import OSLO
 from shared.events.contracts import SakEtterregistrert
 from shared.platform.auth.principal import Principal, Role
 from shared.platform.bus.base import exchange_for
-from shared.platform.db.uow import LOCAL, UnitOfWork
+from shared.platform.db.uow import LOCAL, Database, UnitOfWork
 from shared.platform.db.use_case import use_case
 from shared.platform.errors import InvalidTransition, NotFound
 from shared.platform.observability.logging import current_correlation_id, mark_sensitive
@@ -274,6 +274,16 @@ async def finish_import(uow: UnitOfWork, jobb_id: str) -> None:
     if jobb.status == IMPORTERER:
         jobb.status = FERDIG
         jobb.endret_at = jobb.ferdig_at = uow.now
+
+
+async def refresh_statistics(db: Database) -> None:
+    """PostgreSQL's statistics of the outbox, after an import's first batch: autovacuum analyses a table a
+    minute or more after it changed, and until then the planner takes the thousands of unsent rows the
+    import just wrote for a handful, and plans the relay's claim of its next rows as a sort of all of
+    them instead of a walk of `ix_outbox_unsent_seq` (EXPLAIN ANALYZE: 90 ms against 0.5 ms a claim)."""
+    if db.engine.dialect.name == "postgresql":
+        async with db.engine.begin() as connection:
+            await connection.execute(text(f"ANALYZE {db.tables.outbox.name}"))
 
 
 @use_case

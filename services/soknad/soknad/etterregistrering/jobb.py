@@ -134,6 +134,8 @@ class Etterregistrering:
                 batch = gyldige[start : start + self.import_batch]
                 if not await self._import_rows(jobb_id, batch):
                     return  # stopped meanwhile
+                if start == 0:
+                    await handlers.refresh_statistics(self.db)
                 # The cases are committed: the relay may publish their events now.
                 self.db.on_outbox_commit()
                 # Let the pages (and their progress polls) in between batches.
@@ -156,10 +158,13 @@ class Etterregistrering:
 
     async def run_import(self, jobb_id: str) -> None:
         try:
-            more = True
+            more, first = True, True
             while more:
                 more = await self._import_batch(jobb_id)
                 self.db.on_outbox_commit()
+                if first:
+                    await handlers.refresh_statistics(self.db)
+                    first = False
                 # Let the pages (and their progress polls) in between batches.
                 await asyncio.sleep(0)
         except asyncio.CancelledError:
