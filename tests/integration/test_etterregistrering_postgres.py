@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -15,8 +16,8 @@ import pytest_asyncio
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
+from bench.etterregistrering import sample_catalogue
 from integrasjon.api import router as lookups
-from integrasjon.katalog import Katalog
 from shared.domain.identifiers import synthetic_fodselsnummer
 from shared.events.contracts import SakEtterregistrert
 from shared.platform.bus.memory import MemoryBus
@@ -39,7 +40,8 @@ API = "/api/etterregistrering"
 def catalogue() -> httpx.AsyncClient:
     """integrasjon's own look-up routes and data, in-process (this test is about soknad's database)."""
     app = FastAPI()
-    app.state.katalog = Katalog.load()
+    # Where integrasjon's look-up routes read their index from (`integrasjon.deps.get_katalog`).
+    app.state.registre = SimpleNamespace(indeks=sample_catalogue())
     app.include_router(lookups)
     install_error_handlers(app)
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://integrasjon")

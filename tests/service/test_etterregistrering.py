@@ -431,6 +431,29 @@ async def test_after_a_restart_an_import_goes_on_and_an_unfinished_check_says_so
     )
 
 
+async def test_after_a_restart_an_import_from_memory_stops_and_says_how_to_finish(tmp_path: Path) -> None:
+    # A clean file's rows are imported from memory, never staged: after a restart they are gone.
+    settings = SoknadSettings(data_dir=tmp_path, log_json=False)
+    admin = DEMO_USERS["hbe-admin"]
+    async with running(create_soknad(settings, bus=MemoryBus())) as app:
+        db = app.state.runtime.db
+        jobb = await handlers.start_jobb(db, admin, filnavn="ren.csv", bare_gyldige=False)
+        await handlers.record_checked(db, jobb.id, rader=2, gyldige=2, feil=[], feilrader=0)
+        assert await handlers.finish_check(db, jobb.id) == "importerer"
+        # Stopped here, as by a restart, before its first batch.
+    async with running(create_soknad(settings, bus=MemoryBus())) as app:
+        db = app.state.runtime.db
+
+        async def stopped() -> bool:
+            return await handlers.status_of(db, jobb.id) == "feilet"
+
+        await wait_until(stopped)
+        visning = await handlers.read_jobb(db, admin, jobb.id)
+    assert (visning.jobb.importert, visning.jobb.gyldige) == (0, 2)
+    assert (visning.jobb.melding or "").startswith("Tjenesten ble startet på nytt under importen.")
+    assert "rader som allerede er importert, hoppes over" in (visning.jobb.melding or "")
+
+
 async def test_a_file_with_errors_can_be_discarded_and_its_rows_are_gone(portal: FastAPI) -> None:
     async with as_user(portal, "hbe-admin") as admin:
         jobb_id = (await upload_api(admin, csv_file([*VALID, *BAD]), "vedtak.csv")).json()["id"]

@@ -4,14 +4,19 @@ drug among the catalogue's hits, and reading CSV and XLSX files (headings, encod
 from __future__ import annotations
 
 import io
-from datetime import date
+import json
+from datetime import UTC, date, datetime
 
 import pytest
 from openpyxl import Workbook
 
 from shared.domain.identifiers import synthetic_fodselsnummer
 from shared.domain.oppslag import DiagnoseTreff, LegemiddelTreff
+from shared.events.common import Indikasjon, Legemiddel, Pasient
+from shared.events.contracts import SakEtterregistrert
+from shared.events.envelope import Envelope
 from soknad.etterregistrering.fil import FilFeil, open_file
+from soknad.etterregistrering.handlers import _compact, _envelope_head, _event_data, _json_time
 from soknad.etterregistrering.katalogoppslag import Legemiddelvalg, choose, normalise_icd10
 from soknad.etterregistrering.kolonner import KOLONNER, OVERSKRIFTER, template_csv, template_xlsx
 from soknad.etterregistrering.validering import Feil, Kontekst, check_row, stable_key
@@ -317,3 +322,66 @@ def test_an_unreadable_file_says_why(content: bytes, name: str, message: str) ->
     with pytest.raises(FilFeil) as raised:
         open_file(content, name)
     assert any(m.startswith(message) for m in raised.value.meldinger), raised.value.meldinger
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {},
+        {
+            "fodselsnummer": "",
+            "pasient_navn": "",
+            "type": "gruppe",
+            "gruppe_storrelse": "12",
+            "gyldig_til": "",
+        },
+        {"estimert_kostnad": "", "utfall": "avslått", "gyldig_til": "", "pasient_navn": "Åse Ørnulf «Æ»"},
+    ],
+)
+def test_the_event_the_import_writes_is_what_the_contract_model_writes(overrides: dict[str, str]) -> None:
+    # The import builds `SakEtterregistrert` without a model per row; it must still be the contract's.
+    data, feil = check_row(2, rad(**overrides), CTX)
+    assert feil == [] and data is not None
+    at = datetime(2026, 12, 3, 14, 0, 1, 123456, tzinfo=UTC)
+    fast = _event_data("case-1", "HBE-2019-000001", data) | {
+        "registrert_av": "hbe-admin",
+        "registrert_at": _json_time(at),
+    }
+    legemiddel = data["legemiddel"]
+    model = SakEtterregistrert(
+        soknad_id="case-1",
+        lopenummer="HBE-2019-000001",
+        type=data["type"],
+        kategori=data["kategori"],
+        enhet=data["enhet"],
+        pasient=Pasient(
+            fodselsnummer=data["fodselsnummer"],
+            navn=data["pasient_navn"],
+            fodselsdato=data.get("fodselsdato"),
+            kjonn=data.get("kjonn"),
+        )
+        if data["type"] == "enkeltpasient"
+        else None,
+        gruppe_storrelse=data.get("gruppe_storrelse"),
+        legemiddel=Legemiddel(**legemiddel, verifisert=True),
+        indikasjon=Indikasjon(**data["indikasjon"], verifisert=True),
+        utfall=data["utfall"],
+        sendt_dato=date.fromisoformat(data["sendt_dato"]),
+        vedtak_dato=date.fromisoformat(data["vedtak_dato"]),
+        gyldig_til=date.fromisoformat(data["gyldig_til"]) if data.get("gyldig_til") else None,
+        estimert_kostnad_nok=data.get("estimert_kostnad_nok"),
+        registrert_av="hbe-admin",
+        registrert_at=at,
+    )
+    assert json.loads(_compact(fast)) == json.loads(model.model_dump_json())
+    assert SakEtterregistrert.model_validate_json(_compact(fast)) == model
+    envelope = Envelope.model_validate_json(
+        f'{{"specversion":"1.0","id":"e-1",{_envelope_head("HBE", at)}"subject":"HBE-2019-000001",'
+        f'"correlationid":"c-1","data":{_compact(fast)}}}'
+    )
+    assert (envelope.type, envelope.hf, envelope.source, envelope.time) == (
+        SakEtterregistrert.TYPE,
+        "HBE",
+        "/hf/HBE/soknad",
+        at,
+    )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -46,8 +47,10 @@ class Tabell:
     def rader(self) -> Iterator[Rad]:
         """The data rows; empty rows are skipped but keep their numbers. Raises FilFeil past MAX_RADER."""
         antall = 0
+        # CSV cells are text already: only trimmed and cut, without `_text`'s checks of type.
+        text = _csv_text if self.format == "csv" else _text
         for number, values in enumerate(self._rows, start=self._first_row_number):
-            cells = [_text(v) for v in values]
+            cells = [text(v) for v in values]
             if not any(cells):
                 continue
             antall += 1
@@ -109,13 +112,23 @@ def _csv(innhold: bytes) -> Tabell:
         ) from None
     first_line = text.split("\n", 1)[0]
     delimiter = max((";", ",", "\t"), key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(_lines(text), delimiter=delimiter)
     try:
         headings = next(reader)
     except (StopIteration, csv.Error):
         raise FilFeil("Filen er tom.") from None
     keys = _keys(headings)
     return Tabell("csv", keys, _csv_rows(reader))
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of the text with their endings, as `io.StringIO(text, newline="")` gives them, without
+    its copy of the whole file (four bytes a character: 70 MB for 100,000 rows)."""
+    for match in _LINE.finditer(text):
+        yield match.group()
 
 
 def _csv_rows(reader: Any) -> Iterator[list[Any]]:
@@ -176,6 +189,10 @@ def _keys(headings: list[str]) -> list[str | None]:
     if problems:
         raise FilFeil(*problems, "Bruk overskriftene fra malen.")
     return keys
+
+
+def _csv_text(value: str) -> str:
+    return value.strip()[:MAX_CELLE]
 
 
 def _text(value: Any) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from itertools import islice
+from typing import Any
 
 import httpx
 import structlog
@@ -27,7 +28,7 @@ from soknad.etterregistrering.validering import Feil, Kontekst, check_row, stabl
 log = structlog.get_logger(__name__)
 
 SJEKK_BATCH = 5000
-IMPORT_BATCH = 2000
+IMPORT_BATCH = 5000
 UVENTET = (
     "Importen stoppet på grunn av en uventet feil. Det som ble importert før feilen, er beholdt. "
     "Last opp filen igjen for å fullføre: rader som allerede er importert, hoppes over."
@@ -35,6 +36,13 @@ UVENTET = (
 AVBRUTT = (
     "Tjenesten ble startet på nytt mens radene ble kontrollert. Ingenting er importert. Last opp filen igjen."
 )
+AVBRUTT_IMPORT = (
+    "Tjenesten ble startet på nytt under importen. Det som ble importert, er beholdt. "
+    "Last opp filen igjen for å fullføre: rader som allerede er importert, hoppes over."
+)
+
+Gyldig = tuple[int, str, dict[str, Any]]
+"""A checked row: its number, its stable key, its values as the import stores them."""
 
 
 class Etterregistrering:
@@ -70,13 +78,18 @@ class Etterregistrering:
         task.add_done_callback(lambda _t: self._tasks.pop(jobb_id, None))
 
     async def resume(self) -> None:
-        """At start: an import that was under way goes on from its staged rows; a check cannot (the file
-        was in memory only), so it stops with a message."""
+        """At start: an import of staged rows (the valid rows of a file with errors) goes on; a check or
+        an import from memory cannot (the file was in memory only), so it stops with a message."""
         for jobb in await handlers.unfinished(self.db):
-            if jobb.status == handlers.IMPORTERER:
+            if jobb.status != handlers.IMPORTERER:
+                await handlers.fail(self.db, jobb.id, AVBRUTT)
+            elif (
+                await handlers.has_staged(self.db, jobb.id)
+                or jobb.importert + jobb.hoppet_over >= jobb.gyldige
+            ):
                 self.start_import(jobb.id)
             else:
-                await handlers.fail(self.db, jobb.id, AVBRUTT)
+                await handlers.fail(self.db, jobb.id, AVBRUTT_IMPORT)
 
     async def stop(self) -> None:
         tasks = list(self._tasks.values())
@@ -93,9 +106,16 @@ class Etterregistrering:
     # --- the work ----------------------------------------------------------------------------------
 
     async def run(self, jobb_id: str, tabell: Tabell, hf: str) -> None:
-        """Check every row, then import (or stop for the admin's choice when rows are bad)."""
+        """Check every row, then import the valid ones from memory (or stage them and stop for the
+        admin's choice when rows are bad): the file is read once, and a clean file's rows never make a
+        round trip through the database before they become cases."""
         try:
-            status = await self._check(jobb_id, tabell, hf)
+            gyldige, feilrader = await self._check(jobb_id, tabell, hf)
+            if feilrader and not await handlers.valid_only_chosen(self.db, jobb_id):
+                # Kept for the admin's choice, before the job says it waits for one.
+                for start in range(0, len(gyldige), self.import_batch):
+                    await handlers.stage(self.db, jobb_id, gyldige[start : start + self.import_batch])
+            status = await handlers.finish_check(self.db, jobb_id)
         except (FilFeil, KatalogUtilgjengelig) as exc:
             await handlers.fail(self.db, jobb_id, str(exc))
             return
@@ -106,13 +126,45 @@ class Etterregistrering:
             await handlers.fail(self.db, jobb_id, UVENTET)
             return
         if status == handlers.IMPORTERER:
-            await self.run_import(jobb_id)
+            await self._import_from_memory(jobb_id, gyldige)
+
+    async def _import_from_memory(self, jobb_id: str, gyldige: list[Gyldig]) -> None:
+        try:
+            for start in range(0, len(gyldige), self.import_batch):
+                batch = gyldige[start : start + self.import_batch]
+                if not await self._import_rows(jobb_id, batch):
+                    return  # stopped meanwhile
+                if start == 0:
+                    await handlers.refresh_statistics(self.db)
+                # The cases are committed: the relay may publish their events now.
+                self.db.on_outbox_commit()
+                # Let the pages (and their progress polls) in between batches.
+                await asyncio.sleep(0)
+            await handlers.finish_import(self.db, jobb_id)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("etterregistrering_import_failed", jobb_id=jobb_id)
+            await handlers.fail(self.db, jobb_id, UVENTET)
+
+    async def _import_rows(self, jobb_id: str, batch: list[Gyldig]) -> bool:
+        try:
+            return await handlers.import_rows(self.db, jobb_id, batch)
+        except IntegrityError as exc:
+            if not is_unique_violation(exc):
+                raise
+            # Another import of the same rows won the race for a key: again, now skipping those.
+            return await handlers.import_rows(self.db, jobb_id, batch)
 
     async def run_import(self, jobb_id: str) -> None:
         try:
-            more = True
+            more, first = True, True
             while more:
                 more = await self._import_batch(jobb_id)
+                self.db.on_outbox_commit()
+                if first:
+                    await handlers.refresh_statistics(self.db)
+                    first = False
                 # Let the pages (and their progress polls) in between batches.
                 await asyncio.sleep(0)
         except asyncio.CancelledError:
@@ -130,13 +182,17 @@ class Etterregistrering:
             # Another import of the same rows won the race for a key: again, now skipping those.
             return await handlers.import_batch(self.db, jobb_id, size=self.import_batch)
 
-    async def _check(self, jobb_id: str, tabell: Tabell, hf: str) -> str:
+    async def _check(self, jobb_id: str, tabell: Tabell, hf: str) -> tuple[list[Gyldig], int]:
+        """Every row checked, the report and the counts written batch by batch (the progress); the valid
+        rows are returned, kept in memory for the import, with the number of bad rows."""
         org = await self.personkatalog.org(hf)
         enheter = frozenset(e.kode.upper() for e in org.alle_enheter)
         oppslag = Katalogoppslag(self.integrasjon)
         first_row_of: dict[str, int] = {}
         personnumre: dict[str, Personnummer | str] = {}
         rows: Iterator[Rad] = tabell.rader()
+        gyldige: list[Gyldig] = []
+        feilrader_i_alt = 0
         while chunk := list(islice(rows, self.sjekk_batch)):
             await oppslag.resolve(
                 (r.get("legemiddel", "") for _, r in chunk), (r.get("icd10", "") for _, r in chunk)
@@ -149,7 +205,7 @@ class Etterregistrering:
                 diagnoser=oppslag.diagnoser,
                 personnumre=personnumre,
             )
-            gyldige: list[tuple[int, str, dict[str, object]]] = []
+            antall = len(gyldige)
             feil: list[Feil] = []
             feilrader = 0
             for radnummer, rad in chunk:
@@ -165,9 +221,15 @@ class Etterregistrering:
                     feilrader += 1
                     feil.extend(problems)
             await handlers.record_checked(
-                self.db, jobb_id, rader=len(chunk), gyldige=gyldige, feil=feil, feilrader=feilrader
+                self.db,
+                jobb_id,
+                rader=len(chunk),
+                gyldige=len(gyldige) - antall,
+                feil=feil,
+                feilrader=feilrader,
             )
-        return await handlers.finish_check(self.db, jobb_id)
+            feilrader_i_alt += feilrader
+        return gyldige, feilrader_i_alt
 
 
 def _duplicate(radnummer: int, first: int, by_reference: bool) -> Feil:
