@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import structlog
 
-from oversikt import ingest, store
+from oversikt import ingest, store, telling
 from oversikt.domain import SMALL_CELL_LIMIT, Presedenssok, Sokefilter, suppress_small
 from oversikt.icd10 import kategori
 from oversikt.kanonymitet import Kvasi, Visning, generaliser_for, holdt_tilbake
@@ -134,7 +134,7 @@ async def get(uow: UnitOfWork, p: Principal, lopenummer: str) -> Rad:
 @use_case
 async def variasjon(uow: UnitOfWork, p: Principal, f: Sokefilter) -> list[VariasjonRad]:
     require_leser(p)
-    return await store.variasjon(uow.session, f)
+    return await telling.variasjon(uow.session, f)
 
 
 @dataclass(frozen=True)
@@ -172,7 +172,7 @@ class Variasjon:
 @use_case
 async def variasjon_for(uow: UnitOfWork, p: Principal, utvalg: Sokefilter) -> Variasjon:
     require_leser(p)
-    tall = await store.vedtak_per_hf(uow.session, utvalg)
+    tall = await telling.vedtak_per_hf(uow.session, utvalg)
     per_hf = sorted(
         tall.per_hf,
         key=lambda h: (
@@ -223,7 +223,7 @@ async def flagg(uow: UnitOfWork, p: Principal, f: Sokefilter, *, terskel: int) -
     applications that suggest a group decision or a proposal to Nye metoder."""
     require_leser(p)
     per: dict[tuple[str, str], list[store.Kombinasjon]] = {}
-    for k in await store.kombinasjoner(uow.session, f):
+    for k in await telling.kombinasjoner(uow.session, f):
         per.setdefault((k.virkestoff, k.icd10_kode), []).append(k)
     ulike = []
     for (virkestoff, kode), rader in per.items():

@@ -10,14 +10,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Insert
+from sqlalchemy import Insert, literal_column
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from oversikt import telling
 from oversikt.icd10 import kapittel, kategori
 from oversikt.store import Sammendrag
 from shared.events.contracts import SakSammendrag, SakSammendragV2
+from shared.platform.errors import StaleVersion
 
 
 def columns_of(event: SakSammendrag, now: datetime) -> dict[str, Any]:
@@ -89,9 +91,26 @@ def upsert_statement(dialect: str, event: SakSammendrag, now: datetime) -> Inser
 
 
 async def upsert(session: AsyncSession, event: SakSammendrag, now: datetime) -> bool:
-    """Store `event` if it is newer than what is stored. True when it was stored."""
+    """Store `event` if it is newer than what is stored, and move its decision in the counts
+    (`telling.py`) from the version it replaces. True when it was stored."""
     dialect = session.get_bind().dialect.name
-    # Core on the session's connection: the ORM's execution path adds nothing to one INSERT.
+    # Core on the session's connection: the ORM's execution path adds nothing to these statements.
     connection = await session.connection()
-    result = await connection.execute(upsert_statement(dialect, event, now))
-    return bool(result.rowcount)
+    # The replaced version's counted columns (locked): the counts must lose exactly what it added.
+    old = (await connection.execute(telling.gammel_rad_query(event.lopenummer))).mappings().first()
+    if old is not None and old["sekvens"] >= event.sekvens:
+        return False  # older or replayed: changes nothing, no write
+    statement = upsert_statement(dialect, event, now)
+    if dialect == "postgresql":
+        # xmax = 0: the row was inserted, not updated (PostgreSQL's marker of an unlocked new tuple).
+        inserted = (await connection.execute(statement.returning(literal_column("xmax = 0")))).scalar()
+        if inserted is None:
+            return False
+        if old is None and not inserted:
+            # Another transaction stored this case between our read and our write: our counts would miss
+            # its version. Retried, the read sees it.
+            raise StaleVersion("sammendraget ble lagret samtidig av en annen transaksjon")
+    elif not (await connection.execute(statement)).rowcount:
+        return False
+    telling.endre(session, dict(old) if old is not None else None, columns_of(event, now))
+    return True

@@ -191,6 +191,10 @@ def _filtered(query: SelectT, f: Sokefilter) -> SelectT:
     return query
 
 
+filtered = _filtered
+"""The search's filter, for the count tables' module (`telling.py`)."""
+
+
 TELLEGRENSE = 10_000
 """The search counts its matches up to here («more than 10 000»): an exact count of a million rows
 costs more than the page it heads."""
@@ -475,6 +479,12 @@ async def vedtak_per_hf(session: AsyncSession, f: Sokefilter) -> Vedtakstall:
             for key in (f"hf:{hf}", f"rhf:{rhf}", "alle"):
                 histogram = days.setdefault(key, {})
                 histogram[int(dager)] = histogram.get(int(dager), 0) + int(n)
+    return vedtakstall(counts, days)
+
+
+def vedtakstall(counts: dict[str, list[int]], days: dict[str, dict[int, int]]) -> Vedtakstall:
+    """From decisions per trust ([granted, with conditions, refused]) and processing-day histograms (by
+    `hf:<code>`, `rhf:<code>` and `alle`)."""
     return Vedtakstall(
         [
             HfVedtak(hf, c[0], c[1], c[2], kvartiler_av_telling(days.get(f"hf:{hf}", {})))
