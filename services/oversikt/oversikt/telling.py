@@ -18,9 +18,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Index, Integer, String, case, event, func, select
+from sqlalchemy import Index, Integer, String, bindparam, case, event, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -141,6 +142,7 @@ def _skriv(sync: Session) -> None:
             sync.execute(upsert(sync.get_bind().dialect.name, tabell), rader)
 
 
+@cache
 def upsert(dialect: str, tabell: type[VedtakTelling] | type[TidTelling]) -> Any:
     table: Any = tabell.__table__
     insert = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
@@ -150,13 +152,13 @@ def upsert(dialect: str, tabell: type[VedtakTelling] | type[TidTelling]) -> Any:
     )
 
 
-def gammel_rad_query(lopenummer: str) -> Any:
-    """The replaced version's counted columns, locked: ingest of the same case elsewhere waits for us."""
-    return (
-        select(Sammendrag.sekvens, *(getattr(Sammendrag, k) for k in KILDE))
-        .where(Sammendrag.lopenummer == lopenummer)
-        .with_for_update()
-    )
+GAMMEL_RAD: Any = (
+    select(Sammendrag.sekvens, *(getattr(Sammendrag, k) for k in KILDE))
+    .where(Sammendrag.lopenummer == bindparam("lopenummer"))
+    .with_for_update()
+)
+"""The replaced version's sequence and counted columns, locked: ingest of the same case elsewhere waits.
+Built once (executed with the løpenummer as parameter)."""
 
 
 def fra_sammendrag_sql() -> Iterable[str]:
