@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from oversikt import api, views
 from oversikt.consumers import national_subscriptions
+from oversikt.prefetch import NATIONAL_PREFETCH, PrefetchBus
 from oversikt.settings import OversiktSettings
 from oversikt.store import SPINE
 from shared.platform.bus.base import Bus
@@ -32,6 +33,9 @@ def create_app(
         name="oversikt", settings=settings, tables=SPINE, migrations_dir=HERE / "migrations",
         consumers=[], bus=bus, clock=clock or SystemClock(), national=True, shared_katalog=personkatalog,
     )  # fmt: skip
+    # Larger groups per transaction at ingest: the runtime has no per-subscription prefetch (`prefetch.py`).
+    assert runtime.bus is not None
+    runtime.bus = PrefetchBus(runtime.bus, NATIONAL_PREFETCH)
     # Subscribing declares the national exchange as well, on both transports, so no extra hook is needed.
     runtime.subscriptions.extend(national_subscriptions(runtime.db, settings, metrics=runtime.metrics))
     return create_service_app(

@@ -8,16 +8,16 @@ from dataclasses import dataclass
 
 import structlog
 
-from oversikt import store
-from oversikt.domain import SMALL_CELL_LIMIT, Presedenssok, Sokefilter, is_newer, suppress_small
-from oversikt.icd10 import kapittel, kategori
+from oversikt import ingest, store, telling
+from oversikt.domain import SMALL_CELL_LIMIT, Presedenssok, Sokefilter, suppress_small
+from oversikt.icd10 import kategori
 from oversikt.kanonymitet import Kvasi, Visning, generaliser_for, holdt_tilbake
 from oversikt.signifikans import Vurdering, vurder
 from oversikt.statistikk import Statistikk, bygg
 from oversikt.store import Gjentatt, HfVedtak, Sammendrag, Tider, VariasjonRad
 from shared.domain.presedenssvar import PresedensGruppevedtak, PresedensHf, PresedensSvar
 from shared.domain.trusts import RHF_NAVN, hf_navn, rhf_for
-from shared.events.contracts import SakSammendrag, SakSammendragV2
+from shared.events.contracts import SakSammendrag
 from shared.events.envelope import Envelope
 from shared.platform.auth.principal import Principal, Role
 from shared.platform.db.uow import UnitOfWork
@@ -28,62 +28,11 @@ log = structlog.get_logger(__name__)
 
 
 async def on_sak_sammendrag(uow: UnitOfWork, event: SakSammendrag, envelope: Envelope) -> None:
-    """Upsert by løpenummer, from v1 or v2. The publisher was checked before this runs (`consumers.py`)."""
-    stored = await store.get_sammendrag(uow.session, event.lopenummer, for_update=True)
-    if not is_newer(stored_sekvens=stored.sekvens if stored else None, incoming_sekvens=event.sekvens):
-        log.info(
-            "summary_stale_ignored",
-            hf=event.hf,
-            sekvens=event.sekvens,
-            stored=stored.sekvens if stored else None,
-        )
-        return
-    now = uow.now
-    if stored is None:
-        stored = Sammendrag(lopenummer=event.lopenummer, oppdateringer=0, forste_mottatt_at=now)
-        uow.session.add(stored)
-    # Field by field, like the mapper that built it: a column is only filled from a named contract field.
-    stored.hf = event.hf
-    stored.rhf = event.rhf
-    stored.sekvens = event.sekvens
-    stored.type = event.type
-    stored.kategori = event.kategori
-    stored.legemiddel_navn = event.legemiddel_navn
-    stored.virkestoff = event.virkestoff
-    stored.atc = event.atc.upper() if event.atc else None
-    stored.icd10_kode = event.icd10_kode
-    stored.icd10_tekst = event.icd10_tekst
-    stored.status = event.status
-    stored.utfall = event.utfall
-    stored.vurderingsflyt = event.vurderingsflyt
-    stored.med_vilkar = event.med_vilkar
-    stored.sendt_maned = event.sendt_maned
-    stored.vedtak_maned = event.vedtak_maned
-    stored.behandlingstid_dager = event.behandlingstid_dager
-    stored.aldersgruppe = event.aldersgruppe
-    stored.kjonn = event.kjonn
-    stored.gruppe_storrelse = event.gruppe_storrelse
-    stored.kostnadsband = event.kostnadsband
-    stored.virkestoff_sok = event.virkestoff.lower()
-    stored.icd10_kategori = kategori(event.icd10_kode)
-    stored.icd10_kapittel = kapittel(event.icd10_kode)
-    if isinstance(event, SakSammendragV2):
-        stored.sammendrag_versjon = 2
-        stored.endret = event.endret
-        stored.etterregistrert = event.etterregistrert
-        stored.effekt = event.effekt
-        stored.fortsetter = event.fortsetter
-        stored.avslutningsarsak = event.avslutningsarsak
-        stored.bivirkningsgrad = event.bivirkningsgrad
-        stored.gruppevedtak = event.gruppevedtak.model_dump(mode="json") if event.gruppevedtak else None
-    else:
-        # A v1 summary cannot speak of follow-up or amendments (one newer than a v2 comes only from a
-        # trust that rolled back): what a v2 said stays, the defaults apply to a new case.
-        stored.sammendrag_versjon = stored.sammendrag_versjon or 1
-        stored.endret = bool(stored.endret)
-        stored.etterregistrert = bool(stored.etterregistrert)
-    stored.oppdateringer += 1
-    stored.mottatt_at = now
+    """Upsert by løpenummer, from v1 or v2: one statement, the newest sekvens wins (`ingest.py`); a v1
+    summary newer than a v2 leaves the v2-only fields as they were. The publisher was checked before this
+    runs (`consumers.py`). No commit here: the inbox commits a whole group of summaries at once."""
+    if not await ingest.upsert(uow.session, event, uow.now):
+        log.info("summary_stale_ignored", hf=event.hf, sekvens=event.sekvens)
 
 
 LESERE = (Role.NASJONAL, Role.KOMITE, Role.FAGDIREKTOR)
@@ -185,7 +134,7 @@ async def get(uow: UnitOfWork, p: Principal, lopenummer: str) -> Rad:
 @use_case
 async def variasjon(uow: UnitOfWork, p: Principal, f: Sokefilter) -> list[VariasjonRad]:
     require_leser(p)
-    return await store.variasjon(uow.session, f)
+    return await telling.variasjon(uow.session, f)
 
 
 @dataclass(frozen=True)
@@ -223,7 +172,7 @@ class Variasjon:
 @use_case
 async def variasjon_for(uow: UnitOfWork, p: Principal, utvalg: Sokefilter) -> Variasjon:
     require_leser(p)
-    tall = await store.vedtak_per_hf(uow.session, utvalg)
+    tall = await telling.vedtak_per_hf(uow.session, utvalg)
     per_hf = sorted(
         tall.per_hf,
         key=lambda h: (
@@ -274,7 +223,7 @@ async def flagg(uow: UnitOfWork, p: Principal, f: Sokefilter, *, terskel: int) -
     applications that suggest a group decision or a proposal to Nye metoder."""
     require_leser(p)
     per: dict[tuple[str, str], list[store.Kombinasjon]] = {}
-    for k in await store.kombinasjoner(uow.session, f):
+    for k in await telling.kombinasjoner(uow.session, f):
         per.setdefault((k.virkestoff, k.icd10_kode), []).append(k)
     ulike = []
     for (virkestoff, kode), rader in per.items():
