@@ -4,9 +4,10 @@
 HBE, OUS and SUS each run soknad, vurdering, beslutning and integrasjon against their own vhost; one
 `oversikt` takes every trust's summaries from the national vhost. Cases go through the real HTTP APIs
 (applicant sends, leader anchors, medical director triages, committee recommends or not, director
-decides) with OIDC tokens from a local issuer. While decisions are made the national vhost is closed to every trust (its
-user's permissions cleared and the vhost's connections dropped, as tests/integration/test_national_outage.py
-does; the machine's RabbitMQ is never stopped), then opened again:
+decides) with OIDC tokens from a local issuer. While decisions are made the national vhost is closed
+to every trust (its user's permissions cleared and the vhost's connections dropped, as
+tests/integration/test_national_outage.py does; the machine's RabbitMQ is never stopped), then opened
+again:
 
 - every summary arrives exactly once: in oversikt's database each case holds its last sequence number,
   applied as many times as there were summaries, each summary's event id once in the inbox; on the wire

@@ -337,7 +337,8 @@ async def test_the_draft_page_is_rendered_from_the_definition(app: FastAPI) -> N
     assert 'data-oppslag="icd10" data-oppslag-url="/api/oppslag/diagnoser"' in page
     assert "Ikke kontrollert mot legemiddelregisteret." in page
     assert re.search(
-        r'<section id="presedens" class="presedens" aria-live="polite" data-presedens-url="[^"]+" data-oversikt-url="/oversikt">',
+        r'<section id="presedens" class="presedens" aria-live="polite" data-presedens-url="[^"]+" '
+        r'data-oversikt-url="/oversikt">',
         page,
     )
     assert 'aria-describedby="felt-innhold.dose-hjelp felt-innhold.dose-feil"' in page
