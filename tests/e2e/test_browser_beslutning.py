@@ -240,7 +240,7 @@ async def test_tilgangsordningen_is_forwarded_and_the_interregional_decision_reg
     await page.get_by_label("Komiteens referanse").fill("IRK-2026-0042")
     await page.get_by_label("Komiteens vedtaksdato").fill(date.today().isoformat())
     await page.get_by_label("Innvilget", exact=True).check()
-    await page.get_by_label("Begrunnelse").fill(
+    await page.get_by_label("Begrunnelse", exact=True).fill(
         "Den interregionale komiteen fant pasienten klinisk eksepsjonell."
     )
     await page.get_by_role("button", name="Registrer vedtaket").click()

@@ -95,7 +95,9 @@ async def test_the_admin_uploads_reads_the_report_and_imports_only_the_valid_row
     page.set_default_timeout(15_000)
     await page.goto(server.url + "/")
     await page.locator("button[data-bruker='hbe-admin']").click()
-    await page.get_by_role("link", name="Etterregistrering").click()
+    await (
+        page.get_by_role("navigation", name="Hovedmeny").get_by_role("link", name="Etterregistrering").click()
+    )
     await expect(
         page.get_by_role("heading", name="Etterregistrering av tidligere vedtak", level=1)
     ).to_be_visible()
