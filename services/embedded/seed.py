@@ -233,6 +233,10 @@ async def seed_demo_data(apps: dict[str, FastAPI], *, secret: str) -> None:
                     "anbefaling": anbefaling,
                     "begrunnelse": "Godt dokumentert effekt; akseptabel kostnad.",
                     "kriterier": {"alvorlighet": 3, "nytte": 2, "ressursbruk": 2, "evidenskvalitet": 2},
+                    # Conditions are required with «innvilge med vilkår».
+                    "vilkar": "Evaluering etter 6 måneder; avsluttes ved manglende effekt."
+                    if anbefaling == "innvilge_med_vilkar"
+                    else None,
                 },
             )
             if hf == "OUS" and n == 1:

@@ -117,6 +117,13 @@ async def test_request_answered_with_a_changed_field_decision_and_continuation(
             f"/soknad/api/soknader/{soknad_id}/forankring",
             {"begrunnelse": "Faglig og budsjettmessig forankret.", "kostnadssted": "4100"},
         )
+        # The director sends the case to the committee (the complete flow); then it is theirs.
+        bsak = await listed(direktor, "/beslutning/api/saker", lopenummer)
+        await direktor.call(
+            "POST",
+            f"/beslutning/api/saker/{bsak['id']}/triage",
+            {"flyt": "komplett", "medlemmer": ["hbe-komite"], "frist": str(idag + timedelta(days=14))},
+        )
         sak = await listed(komite, "/vurdering/api/saker", lopenummer)
         await komite.call(
             "POST", f"/vurdering/api/saker/{sak['id']}/tilleggsinformasjon", {"sporsmal": SPORSMAL}
