@@ -3,6 +3,7 @@ a question to the applicant, tilgangsordningen, the decision, an amendment or re
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -240,6 +241,31 @@ async def _refused(
     )
 
 
+async def _attempt(
+    request: Request,
+    p: Principal,
+    db: Db,
+    settings: Any,
+    sak_id: str,
+    command: Callable[[], Awaitable[None]],
+    *,
+    refuse: dict[str, Any],
+    done: str,
+) -> Response:
+    """Run a form's command; a refusal shows the case again with what was typed and why."""
+    try:
+        await command()
+    except ValidationError as exc:
+        return await _refused(
+            request, p, db, settings, sak_id, errors=form_errors(exc), status_code=422, **refuse
+        )
+    except DomainError as exc:
+        return await _refused(
+            request, p, db, settings, sak_id, errors=domain_errors(exc), status_code=exc.status, **refuse
+        )
+    return _done(request, sak_id, done)
+
+
 def _done(request: Request, sak_id: str, melding: str, anker: str = "") -> Response:
     url = str(request.url_for("sak_side", sak_id=sak_id)) + f"?melding={melding}"
     return RedirectResponse(url + (f"#{anker}" if anker else ""), status_code=303)
@@ -363,18 +389,12 @@ async def sporre(request: Request, sak_id: str, p: CurrentPrincipal, db: Db, set
     form = await request.form()
     verdier = {"sporsmal": text(form, "sporsmal"), "svarfrist": text(form, "svarfrist")}
     refuse: dict[str, Any] = {"verdier": verdier, "skjema": "sporsmal"}
-    try:
+
+    async def command() -> None:
         valg = _parse(SporsmalInput, verdier)
         await tilleggsinfo.ask(db, p, sak_id, valg=valg, versjon=await _versjon(form))
-    except ValidationError as exc:
-        return await _refused(
-            request, p, db, settings, sak_id, errors=form_errors(exc), status_code=422, **refuse
-        )
-    except DomainError as exc:
-        return await _refused(
-            request, p, db, settings, sak_id, errors=domain_errors(exc), status_code=exc.status, **refuse
-        )
-    return _done(request, sak_id, "spurt")
+
+    return await _attempt(request, p, db, settings, sak_id, command, refuse=refuse, done="spurt")
 
 
 @router.post("/sak/{sak_id}/videresend", name="videresend")
@@ -384,20 +404,14 @@ async def videresend(
     form = await request.form()
     verdier = {"merknad": text(form, "merknad")}
     refuse: dict[str, Any] = {"verdier": verdier, "skjema": "videresend"}
-    try:
+
+    async def command() -> None:
         valg = _parse(VideresendInput, verdier)
         await interregional.forward(
             db, p, sak_id, valg=valg, tider=settings.behandlingstider, versjon=await _versjon(form)
         )
-    except ValidationError as exc:
-        return await _refused(
-            request, p, db, settings, sak_id, errors=form_errors(exc), status_code=422, **refuse
-        )
-    except DomainError as exc:
-        return await _refused(
-            request, p, db, settings, sak_id, errors=domain_errors(exc), status_code=exc.status, **refuse
-        )
-    return _done(request, sak_id, "videresendt")
+
+    return await _attempt(request, p, db, settings, sak_id, command, refuse=refuse, done="videresendt")
 
 
 @router.post("/sak/{sak_id}/interregionalt-vedtak", name="registrer_interregionalt")
@@ -407,17 +421,11 @@ async def registrer(
     form = await request.form()
     verdier = values(form, VEDTAK_FIELDS + INTERREGIONAL_FIELDS)
     refuse: dict[str, Any] = {"verdier": verdier, "skjema": "interregional"}
-    try:
+
+    async def command() -> None:
         vedtak = _parse(InterregionaltVedtakInput, verdier)
         await interregional.register(
             db, p, sak_id, vedtak=vedtak, versjon=await _versjon(form), org=org_of(request)
         )
-    except ValidationError as exc:
-        return await _refused(
-            request, p, db, settings, sak_id, errors=form_errors(exc), status_code=422, **refuse
-        )
-    except DomainError as exc:
-        return await _refused(
-            request, p, db, settings, sak_id, errors=domain_errors(exc), status_code=exc.status, **refuse
-        )
-    return _done(request, sak_id, "registrert")
+
+    return await _attempt(request, p, db, settings, sak_id, command, refuse=refuse, done="registrert")
