@@ -10,6 +10,9 @@ DEV_LOCK := requirements-dev.lock
 UV_VERSION := 0.13.9
 LOCK_FLAGS := --python-version 3.11 --python-platform linux --generate-hashes --quiet \
 	--custom-compile-command "make lock"
+# The two npm FHIR validators the tests run every exported resource through (pinned by package-lock.json).
+NODE_VALIDATORS := tests/support/fhir_validatorer
+NODE_STAMP := $(NODE_VALIDATORS)/node_modules/.installed
 # Tests that need no server, browser or spawned process (markers set in tests/conftest.py).
 FAST := not postgres and not rabbitmq and not browser and not e2e
 
@@ -25,10 +28,14 @@ $(STAMP): pyproject.toml $(DEV_LOCK)
 	@$(PY) -m pip install -qq --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
+$(NODE_STAMP): $(NODE_VALIDATORS)/package-lock.json
+	@cd $(NODE_VALIDATORS) && npm ci --no-audit --no-fund --silent
+	@touch $(NODE_STAMP)
+
 run: $(STAMP)
 	@SP_PORT=$(PORT) $(PY) -m embedded
 
-test: $(STAMP)
+test: $(STAMP) $(NODE_STAMP)
 	$(PY) -m pytest -q
 
 test-fast: $(STAMP)
