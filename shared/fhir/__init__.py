@@ -1,0 +1,1 @@
+"""FHIR R4: the canonical addresses, identifier systems and code systems every exported resource uses."""
