@@ -101,6 +101,12 @@ def create_app(settings: EmbeddedSettings | None = None) -> FastAPI:
                     structlog.get_logger(__name__).exception("demo_data_failed")
             yield
         await bus.close()
+        # The shared bus outlives the services' lifespans, so a handler still in flight when a service
+        # stopped (its engine disposed) opened a connection of a fresh pool, and closing the bus just
+        # cancelled it. Disposed again here, inside the event loop: otherwise the garbage collector
+        # finds those connections after the loop is gone and logs a traceback on Ctrl-C.
+        for sub in apps.values():
+            await sub.state.runtime.engine.dispose()
         await katalog.close()
 
     root = Gateway(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -10,10 +11,13 @@ import httpx
 import pytest
 import pytest_asyncio
 from fastapi import FastAPI
+from sqlalchemy import text
 
 from embedded.app import create_app
 from embedded.settings import EmbeddedSettings
+from shared.events.envelope import Envelope
 from shared.platform.auth.session import CSRF_COOKIE, SESSION_COOKIE
+from shared.platform.bus.base import Message, Subscription
 from tests.support.apps import SIGNER, session_cookie
 
 
@@ -90,3 +94,41 @@ async def test_every_service_is_ready_and_serves_openapi(portal: FastAPI) -> Non
                 .json()["info"]["title"]
                 .startswith("Søknadsportalen")
             )
+
+
+async def test_a_handler_cancelled_at_stop_leaves_no_connection_open(tmp_path: Path) -> None:
+    """Ctrl-C while a consumer works: the shared bus closes after the services' lifespans, so a handler
+    cancelled then still touches its service's database; nothing may stay open for the garbage
+    collector to close after the event loop is gone (it logs a traceback on the console)."""
+    app = create_app(EmbeddedSettings(data_dir=tmp_path, seed_demo_data=False))
+    engine = app.state.services["soknad"].state.runtime.engine
+    started = asyncio.Event()
+    touched: list[int] = []
+
+    async def slow_handler(_message: Message) -> None:
+        started.set()
+        try:
+            await asyncio.Event().wait()
+        finally:
+            async with engine.connect() as conn:
+                touched.append((await conn.execute(text("SELECT 1"))).scalar_one())
+
+    async with app.router.lifespan_context(app):
+        bus = app.state.bus
+        sub = Subscription(
+            consumer="test",
+            handler_name="slow",
+            exchange="test.events",
+            event_type="probe",
+            handler=slow_handler,
+        )
+        await bus.declare_exchange(sub.exchange)
+        await bus.subscribe(sub)
+        probe = Envelope(
+            source="/hf/hbe/test", type="probe", hf="hbe", correlationid="c-1", subject="s", data={}
+        )
+        await bus.publish(probe, exchange=sub.exchange)
+        await asyncio.wait_for(started.wait(), 10)
+    assert touched == [1]
+    pool = engine.pool
+    assert pool.checkedout() == 0 and pool.checkedin() == 0, pool.status()
