@@ -4,6 +4,8 @@ statistics."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from dataclasses import dataclass
 
 import structlog
@@ -95,9 +97,23 @@ async def _anonymiser(uow: UnitOfWork, f: Sokefilter, saker: list[Sammendrag]) -
 
 
 async def _search(uow: UnitOfWork, f: Sokefilter, *, side: int, per_side: int) -> Treff:
-    total, rows = await store.search(uow.session, f, offset=(max(side, 1) - 1) * per_side, limit=per_side)
-    rader, holdt_tilbake = await _anonymiser(uow, f, rows)
-    return Treff(totalt=total, rader=rader, holdt_tilbake=holdt_tilbake)
+    async def count() -> int:
+        async with uow.db.sessions() as session:
+            return await store.count(session, f)
+
+    # The count (up to 10,001 index entries) runs on a connection of its own beside the page and its
+    # k-anonymity queries, which need each other's answers in turn: the search takes the longer of
+    # the two instead of their sum.
+    counting = asyncio.create_task(count())
+    try:
+        rows = await store.page(uow.session, f, offset=(max(side, 1) - 1) * per_side, limit=per_side)
+        rader, holdt_tilbake = await _anonymiser(uow, f, rows)
+    except BaseException:
+        counting.cancel()
+        with contextlib.suppress(BaseException):
+            await counting
+        raise
+    return Treff(totalt=await counting, rader=rader, holdt_tilbake=holdt_tilbake)
 
 
 @use_case

@@ -205,17 +205,19 @@ TELLEGRENSE = 10_000
 costs more than the page it heads."""
 
 
-async def search(
-    session: AsyncSession, f: Sokefilter, *, offset: int, limit: int
-) -> tuple[int, list[Sammendrag]]:
-    """(matches, capped at TELLEGRENSE + 1; one page of them, newest løpenummer first)."""
+async def count(session: AsyncSession, f: Sokefilter) -> int:
+    """The matches, capped at TELLEGRENSE + 1."""
     # Selecting a constant lets PostgreSQL count from an index alone where one holds every filtered column.
     inner = _filtered(select(literal(1)).select_from(Sammendrag), f).limit(TELLEGRENSE + 1).subquery()
-    total = await session.scalar(select(func.count()).select_from(inner))
+    return int(await session.scalar(select(func.count()).select_from(inner)) or 0)
+
+
+async def page(session: AsyncSession, f: Sokefilter, *, offset: int, limit: int) -> list[Sammendrag]:
+    """One page of the matches, newest løpenummer first."""
     rows = await session.scalars(
         _filtered(select(Sammendrag), f).order_by(Sammendrag.lopenummer.desc()).offset(offset).limit(limit)
     )
-    return int(total or 0), list(rows)
+    return list(rows)
 
 
 async def search_all(session: AsyncSession, f: Sokefilter, *, limit: int) -> list[Sammendrag]:
