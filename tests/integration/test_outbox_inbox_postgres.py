@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -281,6 +281,41 @@ async def test_messages_waiting_together_are_handled_in_one_transaction(db: Data
     assert {case: correlation for case, correlation in rows} == {
         f"HBE-2026-{n:06d}": f"c{n}" for n in range(41)
     }
+
+
+async def test_a_group_handler_gets_the_groups_new_events_at_once_and_lone_ones_go_to_the_handler(
+    db: Database,
+) -> None:
+    gate = Gate(0)
+    groups: list[list[str]] = []
+    alone: list[str] = []
+
+    async def handler(uow: UnitOfWork, evt: SoknadTrukket, envelope: Envelope) -> None:
+        await gate(evt)
+        alone.append(evt.soknad_id)
+        uow.audit(System(), action="skriv", what="effekt", case_ref=evt.lopenummer, purpose="test")
+
+    async def group_handler(uow: UnitOfWork, events: Sequence[tuple[SoknadTrukket, Envelope]]) -> None:
+        groups.append([evt.soknad_id for evt, _ in events])
+        for evt, _ in events:
+            uow.audit(System(), action="skriv", what="effekt", case_ref=evt.lopenummer, purpose="test")
+
+    handle = idempotent(
+        db, consumer="t.on_trukket", handler=handler, group_handler=group_handler, max_transactions=1
+    )
+    seen = envelope_of(7)
+    await handle(Message(envelope=seen, attempt=1))  # handled before: a duplicate in the group
+    envelopes = [seen if n == 7 else envelope_of(n) for n in range(12)]
+    handling = asyncio.gather(*(handle(Message(envelope=e, attempt=1)) for e in envelopes))
+    await wait_until(lambda: gate.arrived == {"0"})
+    gate.release.set()
+    await asyncio.wait_for(handling, 20)
+    # 7 alone first, then 0 alone (it held the transaction), then 1-11 in one call, without 7.
+    assert alone == ["7", "0"]
+    assert groups == [[str(n) for n in range(1, 12) if n != 7]]
+    inbox, cases, _ = await effects(db)
+    assert inbox == sorted(e.id for e in envelopes)
+    assert cases == sorted(f"HBE-2026-{n:06d}" for n in range(12))
 
 
 async def test_a_failure_in_a_group_leaves_the_others_handled_once_and_itself_unrecorded(

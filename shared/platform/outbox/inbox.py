@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -39,6 +39,9 @@ from shared.platform.observability.logging import bind_correlation_id
 log = structlog.get_logger(__name__)
 
 EventHandler = Callable[[UnitOfWork, Any, Envelope], Awaitable[None]]
+GroupHandler = Callable[[UnitOfWork, Sequence[tuple[Any, Envelope]]], Awaitable[None]]
+"""Handles a group's new events in delivery order at once, with the same effect as `EventHandler` on each
+in turn; a service whose handler is one statement a message can make it one statement a group."""
 
 MAX_GROUP = 100
 """Most messages handled in one transaction."""
@@ -85,9 +88,19 @@ def idempotent(
     metrics: Any = None,
     max_group: int = MAX_GROUP,
     max_transactions: int = MAX_TRANSACTIONS,
+    group_handler: GroupHandler | None = None,
 ) -> Callable[[Message], Awaitable[None]]:
-    """The bus handler for one subscription: `max_group=1` handles every message alone."""
-    groups = _Groups(db, consumer, handler, max_group=max_group, max_transactions=max_transactions)
+    """The bus handler for one subscription: `max_group=1` handles every message alone. With
+    `group_handler`, a group's new events go to it at once (a lone message, or a group that failed and is
+    retried message by message, still goes to `handler`)."""
+    groups = _Groups(
+        db,
+        consumer,
+        handler,
+        max_group=max_group,
+        max_transactions=max_transactions,
+        group_handler=group_handler,
+    )
 
     async def alone(entry: _Entry) -> None:
         """One message, one transaction: the inbox row and the handler's effects commit together."""
@@ -200,6 +213,7 @@ class _Groups:
     handler: EventHandler
     max_group: int
     max_transactions: int
+    group_handler: GroupHandler | None = None
     alone: Callable[[_Entry], Awaitable[None]] | None = None
     _waiting: deque[_Entry] = field(default_factory=deque)
     _running: int = 0
@@ -283,8 +297,11 @@ class _Groups:
                 try:
                     result = await session.execute(self._inbox_insert(), rows)
                     new.update(row[0] for row in result)
-                    for entry in first_of.values():
-                        if entry.envelope.id in new:
+                    fresh = [entry for entry in first_of.values() if entry.envelope.id in new]
+                    if self.group_handler is not None and fresh:
+                        await self.group_handler(uow, [(entry.event, entry.envelope) for entry in fresh])
+                    else:
+                        for entry in fresh:
                             bind_correlation_id(entry.envelope.correlationid)
                             await self.handler(uow, entry.event, entry.envelope)
                     await uow.commit()
