@@ -69,7 +69,11 @@ def national_subscriptions(
 ) -> list[Subscription]:
     handler_name = handlers.on_sak_sammendrag.__name__
     inner = idempotent(
-        db, consumer=f"{CONSUMER}.{handler_name}", handler=handlers.on_sak_sammendrag, metrics=metrics
+        db,
+        consumer=f"{CONSUMER}.{handler_name}",
+        handler=handlers.on_sak_sammendrag,
+        group_handler=handlers.on_sak_sammendrag_gruppe,
+        metrics=metrics,
     )
     return [
         Subscription(

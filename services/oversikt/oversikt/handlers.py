@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import structlog
@@ -35,6 +36,13 @@ async def on_sak_sammendrag(uow: UnitOfWork, event: SakSammendrag, envelope: Env
     runs (`consumers.py`). No commit here: the inbox commits a whole group of summaries at once."""
     if not await ingest.upsert(uow.session, event, uow.now):
         log.info("summary_stale_ignored", hf=event.hf, sekvens=event.sekvens)
+
+
+async def on_sak_sammendrag_gruppe(uow: UnitOfWork, events: Sequence[tuple[SakSammendrag, Envelope]]) -> None:
+    """`on_sak_sammendrag` for the summaries the inbox handles together, in a few statements a group."""
+    stored = await ingest.upsert_many(uow.session, [event for event, _ in events], uow.now)
+    if stored < len(events):
+        log.info("summary_stale_ignored", count=len(events) - stored)
 
 
 LESERE = (Role.NASJONAL, Role.KOMITE, Role.FAGDIREKTOR)

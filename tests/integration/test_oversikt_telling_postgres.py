@@ -1,0 +1,62 @@
+"""The decision counts on PostgreSQL, where a group of summaries is stored in a few statements
+(`ingest.upsert_many`): the same property as on SQLite — whatever the order, versions, replays and
+grouping, the stored summaries are the newest and the counts equal a fresh count."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from contextlib import AsyncExitStack
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from oversikt.app import create_app
+from oversikt.settings import OversiktSettings
+from shared.events.contracts import SakSammendrag
+from shared.platform.bus.memory import MemoryBus
+from shared.platform.db.uow import Database
+from tests.support.apps import running
+from tests.support.postgres import create_database, drop_database, url_for
+from tests.unit.test_oversikt_telling import grouped, ingest_and_compare, summaries
+
+
+@pytest.fixture(scope="module")
+def miljo_pg(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[asyncio.AbstractEventLoop, Database]]:
+    loop = asyncio.new_event_loop()
+    stack = AsyncExitStack()
+    path = Path(tmp_path_factory.mktemp("telling-pg"))
+
+    async def start() -> Database:
+        name = await create_database("telling")
+        stack.push_async_callback(drop_database, name)
+        bus = MemoryBus()
+        await bus.connect()
+        stack.push_async_callback(bus.close)
+        settings = OversiktSettings(data_dir=path, database_url=url_for(name), log_json=False)
+        app = await stack.enter_async_context(running(create_app(settings, bus=bus)))
+        db: Database = app.state.runtime.db
+        return db
+
+    db = loop.run_until_complete(start())
+    yield loop, db
+    loop.run_until_complete(stack.aclose())
+    loop.close()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    events=st.lists(summaries(), min_size=1, max_size=30),
+    cuts=st.lists(st.integers(1, 12), min_size=1, max_size=10),
+    replays=st.lists(st.integers(0, 34), max_size=6),
+)
+def test_grouped_ingest_on_postgres_keeps_the_newest_and_counts_right(
+    miljo_pg: tuple[asyncio.AbstractEventLoop, Database], events: list[SakSammendrag], cuts: list[int],
+    replays: list[int],
+) -> None:  # fmt: skip
+    loop, db = miljo_pg
+    loop.run_until_complete(ingest_and_compare(db, grouped(events, cuts, replays)))
