@@ -16,7 +16,14 @@ from shared.platform.auth.session import CSRF_COOKIE, SESSION_COOKIE, SESSION_MA
 from shared.platform.katalog import Katalog, Person
 from shared.platform.katalog import tables as katalog_tables
 from soknad.smart.feil import SmartAvvist
-from soknad.smart.journal import Journalpasient, fhir_user_reference, hpr_of, parse_patient, resh_of, service_provider
+from soknad.smart.journal import (
+    Journalpasient,
+    fhir_user_reference,
+    hpr_of,
+    parse_patient,
+    resh_of,
+    service_provider,
+)
 from soknad.smart.klient import SmartKlient, TokenResponse
 from soknad.smart.konfig import SmartIssuer
 
@@ -53,7 +60,8 @@ async def physician_hpr(
             return hpr
     raise SmartAvvist(
         "no_hpr",
-        "Journalen oppga ikke HPR-nummeret ditt, så vi vet ikke hvem du er. Kontakt journalens administrator.",
+        "Journalen oppga ikke HPR-nummeret ditt, så vi vet ikke hvem du er. "
+        "Kontakt journalens administrator.",
         status=403,
     )
 
@@ -98,7 +106,9 @@ async def read_patient(
     pasient = parse_patient(resource)
     if pasient.fodselsnummer:
         try:
-            number = validate_fodselsnummer(pasient.fodselsnummer, allow_synthetic=allow_synthetic, today=today)
+            number = validate_fodselsnummer(
+                pasient.fodselsnummer, allow_synthetic=allow_synthetic, today=today
+            )
         except InvalidPersonnummer:
             # A number the form would refuse is not filled in; the physician types it.
             return Journalpasient(pasient.fhir_id, None, pasient.navn, pasient.fodselsdato, pasient.kjonn)
@@ -151,4 +161,6 @@ async def establish_session(
     )
     # A token planted before the login is worth nothing after it (as the login does).
     _token, cookie = auth.signer.new_csrf()
-    response.set_cookie(CSRF_COOKIE, cookie, httponly=True, samesite="strict", secure=secure_cookies, path="/")
+    response.set_cookie(
+        CSRF_COOKIE, cookie, httponly=True, samesite="strict", secure=secure_cookies, path="/"
+    )

@@ -42,7 +42,8 @@ def human_name(resource: dict[str, Any]) -> str | None:
     if isinstance(chosen.get("text"), str) and chosen["text"].strip():
         return " ".join(chosen["text"].split())
     given = [g for g in chosen.get("given") or [] if isinstance(g, str)]
-    family = chosen.get("family") if isinstance(chosen.get("family"), str) else ""
+    family_value = chosen.get("family")
+    family = family_value if isinstance(family_value, str) else ""
     text = " ".join([*given, family]).strip()
     return " ".join(text.split()) or None
 

@@ -63,7 +63,9 @@ class SmartKlient:
                 token_endpoint=str(data["token_endpoint"]),
                 jwks_uri=str(data["jwks_uri"]) if data.get("jwks_uri") else None,
                 capabilities=tuple(str(c) for c in data.get("capabilities") or ()),
-                code_challenge_methods=tuple(str(m) for m in data.get("code_challenge_methods_supported") or ()),
+                code_challenge_methods=tuple(
+                    str(m) for m in data.get("code_challenge_methods_supported") or ()
+                ),
             )
         except KeyError as exc:
             raise SmartAvvist(
@@ -93,7 +95,9 @@ class SmartKlient:
                 headers={"accept": "application/json"},
             )
         except httpx.HTTPError as exc:
-            raise SmartAvvist("token_unreachable", "Journalens innloggingstjeneste svarer ikke.", status=502) from exc
+            raise SmartAvvist(
+                "token_unreachable", "Journalens innloggingstjeneste svarer ikke.", status=502
+            ) from exc
         if response.status_code != 200:
             raise SmartAvvist(
                 "token_refused",
@@ -103,10 +107,16 @@ class SmartKlient:
             )
         return _token_response(response)
 
-    async def refresh(self, issuer: SmartIssuer, config: SmartConfiguration, refresh_token: str) -> TokenResponse:
+    async def refresh(
+        self, issuer: SmartIssuer, config: SmartConfiguration, refresh_token: str
+    ) -> TokenResponse:
         response = await self.http.post(
             config.token_endpoint,
-            data={"grant_type": "refresh_token", "refresh_token": refresh_token, "client_id": issuer.client_id},
+            data={
+                "grant_type": "refresh_token",
+                "refresh_token": refresh_token,
+                "client_id": issuer.client_id,
+            },
             headers={"accept": "application/json"},
         )
         if response.status_code != 200:
@@ -132,7 +142,9 @@ class SmartKlient:
                 options={"require": ["exp", "iat", "iss", "aud", "sub"]},
             )
         except jwt.ExpiredSignatureError as exc:
-            raise _bad_token("Identitetsbeviset fra journalen er utløpt. Start på nytt fra journalen.") from exc
+            raise _bad_token(
+                "Identitetsbeviset fra journalen er utløpt. Start på nytt fra journalen."
+            ) from exc
         except jwt.InvalidAudienceError as exc:
             raise _bad_token("Identitetsbeviset fra journalen er utstedt til et annet program.") from exc
         except jwt.InvalidIssuerError as exc:
@@ -147,10 +159,15 @@ class SmartKlient:
         """A FHIR resource by relative reference (`Patient/123`) or absolute URL."""
         url = reference if reference.startswith(("http://", "https://")) else f"{issuer.iss}/{reference}"
         return await self._get_json(
-            url, "fhir_read", "Fikk ikke lest fra journalen", headers={"authorization": f"Bearer {access_token}"}
+            url,
+            "fhir_read",
+            "Fikk ikke lest fra journalen",
+            headers={"authorization": f"Bearer {access_token}"},
         )
 
-    async def create(self, issuer: SmartIssuer, access_token: str, resource: dict[str, Any]) -> httpx.Response:
+    async def create(
+        self, issuer: SmartIssuer, access_token: str, resource: dict[str, Any]
+    ) -> httpx.Response:
         return await self.http.post(
             f"{issuer.iss}/{resource['resourceType']}",
             json=resource,
@@ -174,14 +191,18 @@ class SmartKlient:
         # Unknown key even after a fresh download (a rotation would be there): not the record's token.
         raise _bad_token("Identitetsbeviset er ikke signert av journalen.")
 
-    async def _jwks_of(self, issuer: SmartIssuer, config: SmartConfiguration, *, refetch: bool) -> dict[str, Any]:
+    async def _jwks_of(
+        self, issuer: SmartIssuer, config: SmartConfiguration, *, refetch: bool
+    ) -> dict[str, Any]:
         cached = self._jwks.get(issuer.iss)
         if cached is not None and cached[0] > time.monotonic() and not refetch:
             return cached[1]
         jwks_uri = config.jwks_uri
         if jwks_uri is None:
             oidc = await self._get_json(
-                f"{issuer.token_issuer}/.well-known/openid-configuration", "discovery", "Fant ikke journalens nøkler"
+                f"{issuer.token_issuer}/.well-known/openid-configuration",
+                "discovery",
+                "Fant ikke journalens nøkler",
             )
             jwks_uri = str(oidc.get("jwks_uri") or "")
         jwks = await self._get_json(jwks_uri, "jwks", "Fant ikke journalens nøkler")
@@ -214,7 +235,9 @@ def _token_response(response: httpx.Response) -> TokenResponse:
     try:
         data = response.json()
     except ValueError as exc:
-        raise SmartAvvist("token_refused", "Svaret fra journalens innlogging kunne ikke leses.", status=502) from exc
+        raise SmartAvvist(
+            "token_refused", "Svaret fra journalens innlogging kunne ikke leses.", status=502
+        ) from exc
     if not isinstance(data, dict) or not isinstance(data.get("access_token"), str):
         raise SmartAvvist("token_refused", "Journalen ga ingen tilgang.", status=502)
     expires_in = data.get("expires_in")

@@ -22,10 +22,10 @@ from soknad.skjema.register import Skjemaer
 from soknad.smart.feil import SmartAvvist
 from soknad.smart.innlogging import establish_session, find_enhet, identify, physician_hpr, read_patient
 from soknad.smart.klient import SmartKlient
-from soknad.smart.kontekst import PASIENT_FNR, KontekstLager, Launchkontekst
 from soknad.smart.konfig import find_issuer
-from soknad.smart.visning import pasient_context
+from soknad.smart.kontekst import PASIENT_FNR, KontekstLager, Launchkontekst
 from soknad.smart.pkce import PENDING_MAX_AGE_S, PendingLaunches, code_challenge, pending_cookie_name
+from soknad.smart.visning import pasient_context
 from soknad.views.common import render
 
 log = logging.getLogger(__name__)
@@ -116,7 +116,9 @@ async def launch(request: Request, settings: Settings) -> Response:
 async def callback(request: Request, settings: Settings, db: Db, skjemaer: Skjemaer) -> Response:
     state = request.query_params.get("state", "")
     cookie_path = request.url_for("smart_callback").path
-    pending = _pending(request).load(state, request.cookies.get(pending_cookie_name(state)) if state else None)
+    pending = _pending(request).load(
+        state, request.cookies.get(pending_cookie_name(state)) if state else None
+    )
     try:
         if pending is None:
             raise SmartAvvist(
@@ -134,7 +136,9 @@ async def callback(request: Request, settings: Settings, db: Db, skjemaer: Skjem
             )
         code = request.query_params.get("code", "")
         if not code:
-            raise SmartAvvist("no_code", "Journalen sendte ingen innloggingskode. Start på nytt fra journalen.")
+            raise SmartAvvist(
+                "no_code", "Journalen sendte ingen innloggingskode. Start på nytt fra journalen."
+            )
         issuer = find_issuer(settings.smart_issuers, pending.iss)
         if issuer is None:
             raise SmartAvvist("unknown_issuer", "Journalsystemet er ikke lenger godkjent.", status=403)
@@ -144,9 +148,7 @@ async def callback(request: Request, settings: Settings, db: Db, skjemaer: Skjem
             issuer, config, code=code, verifier=pending.verifier, redirect_uri=pending.redirect_uri
         )
         if not token.id_token:
-            raise SmartAvvist(
-                "id_token", "Journalen sendte ikke hvem du er (id_token mangler).", status=401
-            )
+            raise SmartAvvist("id_token", "Journalen sendte ikke hvem du er (id_token mangler).", status=401)
         claims = await klient.verify_id_token(issuer, config, token.id_token, nonce=pending.nonce)
         katalog = katalog_of(request)
         person = await identify(katalog, set(settings.hf), await physician_hpr(klient, issuer, token, claims))
