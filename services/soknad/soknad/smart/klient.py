@@ -149,6 +149,8 @@ class SmartKlient:
             raise _bad_token("Identitetsbeviset fra journalen er utstedt til et annet program.") from exc
         except jwt.InvalidIssuerError as exc:
             raise _bad_token("Identitetsbeviset kommer fra en annen utsteder enn journalen.") from exc
+        except jwt.InvalidSignatureError as exc:
+            raise _bad_token("Identitetsbeviset er ikke signert av journalen.") from exc
         except jwt.PyJWTError as exc:
             raise _bad_token("Identitetsbeviset fra journalen er ikke gyldig.") from exc
         if "nonce" in claims and claims["nonce"] != nonce:

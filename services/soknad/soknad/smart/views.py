@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -61,6 +61,16 @@ def avvist(request: Request, exc: SmartAvvist) -> Response:
     )
 
 
+def _callback_path(request: Request) -> str:
+    return urlsplit(str(request.url_for("smart_callback"))).path
+
+
+def _absolute(request: Request, name: str) -> str:
+    # Our URLs are relative (they work behind any proxy prefix); the record needs an absolute one.
+    path = str(request.url_for(name))
+    return path if "://" in path else f"{request.url.scheme}://{request.url.netloc}{path}"
+
+
 @router.get("/smart/launch", name="smart_launch")
 async def launch(request: Request, settings: Settings) -> Response:
     iss = request.query_params.get("iss", "")
@@ -82,7 +92,7 @@ async def launch(request: Request, settings: Settings) -> Response:
         config = await klient_of(request).configuration(issuer)
     except SmartAvvist as exc:
         return avvist(request, exc)
-    redirect_uri = issuer.redirect_uri or str(request.url_for("smart_callback"))
+    redirect_uri = issuer.redirect_uri or _absolute(request, "smart_callback")
     pending_store = _pending(request)
     pending = pending_store.new(iss=issuer.iss, launch=launch_id, redirect_uri=redirect_uri)
     query = {
@@ -107,7 +117,7 @@ async def launch(request: Request, settings: Settings) -> Response:
         # Lax: the callback is a top-level navigation coming back from the record's authorization server.
         samesite="lax",
         secure=settings.secure_cookies,
-        path=request.url_for("smart_callback").path,
+        path=_callback_path(request),
     )
     return response
 
@@ -115,7 +125,7 @@ async def launch(request: Request, settings: Settings) -> Response:
 @router.get("/smart/callback", name="smart_callback")
 async def callback(request: Request, settings: Settings, db: Db, skjemaer: Skjemaer) -> Response:
     state = request.query_params.get("state", "")
-    cookie_path = request.url_for("smart_callback").path
+    cookie_path = _callback_path(request)
     pending = _pending(request).load(
         state, request.cookies.get(pending_cookie_name(state)) if state else None
     )
