@@ -34,7 +34,6 @@ def test_a_pending_launch_round_trips_only_for_its_own_state() -> None:
     store = PendingLaunches("s" * 40)
     pending = store.new(iss="https://ehr.example/fhir", launch="L1", redirect_uri="https://app.example/cb")
     cookie = store.dump(pending)
-    assert pending.verifier not in cookie or cookie.count(".") == 2  # signed, not a bare value
     assert store.load(pending.state, cookie) == pending
     assert store.load("another-state", cookie) is None
     assert store.load("", cookie) is None
