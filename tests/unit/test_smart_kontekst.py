@@ -3,13 +3,11 @@ user and one patient, and the write-back asks for a scope that allows creating a
 
 from __future__ import annotations
 
-from typing import Any
-
 from shared.fhir.systemer import D_NUMMER, FODSELSNUMMER, HPR_NUMMER, RESH
 from soknad.smart.journal import Journalpasient, fhir_user_reference, hpr_of, parse_patient, service_provider
 from soknad.smart.klient import TokenResponse
 from soknad.smart.konfig import SmartIssuer, find_issuer
-from soknad.smart.kontekst import KontekstLager
+from soknad.smart.kontekst import KontekstLager, Launchkontekst
 from soknad.smart.tilbakeskriving import allows_write
 
 
@@ -88,7 +86,7 @@ def test_write_needs_a_create_scope_on_questionnaire_response() -> None:
         assert not allows_write(scope), scope
 
 
-def _kontekst(lager: KontekstLager, user_id: str, fnr: str) -> Any:
+def _kontekst(lager: KontekstLager, user_id: str, fnr: str) -> Launchkontekst:
     return lager.add(
         issuer=SmartIssuer(iss="https://ehr/fhir", client_id="c"),
         user_id=user_id,
