@@ -98,7 +98,13 @@ async def test_the_draft_opens_prefilled_and_the_marking_goes_when_changed(
         await expect(page.locator(f"[data-fra-journalen='{felt}']")).to_have_text("Hentet fra journalen")
     await page.screenshot(path=str(screenshot_path("smart-launch-draft")), full_page=True)
 
+    # The marking goes as the physician types, and comes back if they restore the record's value.
     await page.locator("[name='innhold.pasient_navn']").fill("Astrid M. Aasen")
+    await expect(page.locator("[data-fra-journalen='pasient_navn']")).to_be_hidden()
+    await page.locator("#felt-enhet").select_option("HBE-NEVRO")
+    await expect(page.locator("[data-fra-journalen='enhet']")).to_be_hidden()
+    await page.locator("#felt-enhet").select_option("HBE-REVMA")
+    await expect(page.locator("[data-fra-journalen='enhet']")).to_be_visible()
     await page.get_by_role("button", name="Lagre utkast").click()
     await expect(page).to_have_url(re.compile("melding=lagret"))
     await expect(page.locator("[name='innhold.pasient_navn']")).to_have_value("Astrid M. Aasen")

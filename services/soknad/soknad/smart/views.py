@@ -5,6 +5,7 @@ patient already has applications."""
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -69,6 +70,15 @@ def _absolute(request: Request, name: str) -> str:
     # Our URLs are relative (they work behind any proxy prefix); the record needs an absolute one.
     path = str(request.url_for(name))
     return path if "://" in path else f"{request.url.scheme}://{request.url.netloc}{path}"
+
+
+FRA_JOURNALEN_JS = (Path(__file__).parent / "fra_journalen.js").read_bytes()
+
+
+@router.get("/smart/fra-journalen.js", name="smart_fra_journalen_js")
+async def fra_journalen_js() -> Response:
+    # Served by the service itself (the shared static files are the platform's); the CSP allows 'self'.
+    return Response(FRA_JOURNALEN_JS, media_type="text/javascript", headers={"cache-control": "max-age=3600"})
 
 
 @router.get("/smart/launch", name="smart_launch")
