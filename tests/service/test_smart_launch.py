@@ -5,6 +5,7 @@ is written back to the record when the scope allows it."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import AsyncIterator, Iterator
 from datetime import date
 from pathlib import Path
@@ -26,6 +27,7 @@ from tests.support.apps import SIGNER, katalog_of, running
 from tests.support.builders import complete_innhold
 from tests.support.fhir_validering import errors
 from tests.support.mock_ehr import MockEhr, follow_launch, patient_resource, practitioner_resource
+from tests.support.oidc_issuer import TestIssuer
 from tests.support.visible_text import visible_text
 
 BASE = "http://test"
@@ -340,3 +342,31 @@ async def test_no_write_back_when_the_record_granted_no_write_scope(app: FastAPI
         html = await send_launched(app, client, soknad_id)
     assert "tilgangen fra journalen gir ikke lov til å lagre skjemasvar" in visible_text(html)
     assert ehr.written == []
+
+
+async def test_with_helseid_bearer_tokens_a_launch_still_opens_a_browser_session(
+    tmp_path: Path, ehr: MockEhr, oidc_issuer: TestIssuer
+) -> None:
+    """In an OIDC deployment the directory's sessions are off for everything but a launch; the session the
+    launch opens is accepted, and without it the pages still ask for a login."""
+    settings = SoknadSettings(
+        data_dir=tmp_path,
+        log_json=False,
+        hf=["HBE"],
+        auth_mode="oidc",
+        oidc_issuer=oidc_issuer.issuer,
+        oidc_audience=oidc_issuer.audience,
+        session_secret=secrets.token_urlsafe(32),
+        katalog_seed_demo=True,
+        smart_issuers=[SmartIssuer(**ehr.issuer_config)],
+    )
+    bus = MemoryBus()
+    await bus.connect()
+    async with running(create_app(settings, bus=bus)) as oidc_app, browser(oidc_app) as client:
+        assert (await client.get("/")).status_code != 200  # no session: the pages ask for a login
+        answer = await follow_launch(client, launch_url(ehr, patient="pas-a", practitioner="lege-kari"))
+        assert answer.status_code == 303 and "/s/" in answer.headers["location"]
+        page = await client.get(answer.headers["location"])
+        assert page.status_code == 200 and field_value(page.text, "innhold.pasient_fodselsnummer") == FNR_A
+        assert (await client.get("/")).status_code == 200  # «Mine søknader» with the launch's session
+    await bus.close()
