@@ -16,6 +16,7 @@ import httpx
 import pytest
 import pytest_asyncio
 from fastapi import FastAPI
+from pydantic import SecretStr
 
 from shared.domain.identifiers import synthetic_fodselsnummer
 from shared.platform.auth.session import SESSION_COOKIE
@@ -356,7 +357,7 @@ async def test_with_helseid_bearer_tokens_a_launch_still_opens_a_browser_session
         auth_mode="oidc",
         oidc_issuer=oidc_issuer.issuer,
         oidc_audience=oidc_issuer.audience,
-        session_secret=secrets.token_urlsafe(32),
+        session_secret=SecretStr(secrets.token_urlsafe(32)),
         katalog_seed_demo=True,
         smart_issuers=[SmartIssuer(**ehr.issuer_config)],
     )
