@@ -371,3 +371,18 @@ async def test_with_helseid_bearer_tokens_a_launch_still_opens_a_browser_session
         assert page.status_code == 200 and field_value(page.text, "innhold.pasient_fodselsnummer") == FNR_A
         assert (await client.get("/")).status_code == 200  # «Mine søknader» with the launch's session
     await bus.close()
+
+
+async def test_an_expiring_access_token_is_refreshed_before_the_write_back(
+    app: FastAPI, ehr: MockEhr
+) -> None:
+    ehr.knobs.granted_scope = (
+        "launch openid fhirUser patient/*.rs patient/QuestionnaireResponse.c offline_access"
+    )
+    ehr.knobs.expires_in = 10  # inside the refresh margin: the launch's token counts as expiring
+    async with browser(app) as client:
+        soknad_id, _html = await launch_to_draft(client, ehr, patient="pas-a", practitioner="lege-kari")
+        assert ehr.token_requests == 1
+        html = await send_launched(app, client, soknad_id)
+    assert "Kopi lagret i journalen." in visible_text(html)
+    assert ehr.token_requests == 2 and len(ehr.written) == 1
