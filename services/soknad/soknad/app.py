@@ -22,6 +22,8 @@ from soknad.etterregistrering import views as etterregistrering_views
 from soknad.oppslag import OppslagKlient
 from soknad.settings import SoknadSettings
 from soknad.skjema.register import SkjemaRegister
+from soknad.smart import oppsett as smart
+from soknad.smart import views as smart_views
 from soknad.store import SPINE
 
 HERE = Path(__file__).parent
@@ -80,6 +82,7 @@ def create_app(
         routers=[
             api.router,
             etterregistrering_api.router,
+            smart_views.router,
             views.router,
             etterregistrering_views.router,
             revisjonslogg_router("soknad"),
@@ -93,6 +96,7 @@ def create_app(
     etterregistrering.install(app, integrasjon)
     app.state.revisjonslogg_kilder = revisjonslogg_kilder
     app.state.skjemaer = skjemaer or SkjemaRegister.load()
+    smart.install(app, runtime, settings)
     return app
 
 

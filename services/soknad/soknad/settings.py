@@ -4,6 +4,7 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from shared.platform.settings import ServiceSettings
+from soknad.smart.konfig import SmartIssuer
 
 
 class SoknadSettings(ServiceSettings):
@@ -41,4 +42,10 @@ class SoknadSettings(ServiceSettings):
         le=365,
         description="Days before a granted treatment's validity ends that the applicant is reminded (once) "
         "and offered to apply for continuation.",
+    )
+    smart_issuers: list[SmartIssuer] = Field(
+        default=[],
+        description="Patient records trusted to launch the app (SMART App Launch 2, EHR launch), as JSON: "
+        '`[{"iss": "<FHIR base URL>", "client_id": "…", "navn": "DIPS Arena", "scope": "…", '
+        '"hpr_claim": "…"}]` (see docs/fhir/smart.md). Empty: launching from a record is refused.',
     )

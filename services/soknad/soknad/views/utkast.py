@@ -22,6 +22,7 @@ from soknad.handlers.utkast import form_state, local_date
 from soknad.skjema.modell import Skjema
 from soknad.skjema.register import Skjemaer
 from soknad.skjema.validering import validate_answer
+from soknad.smart.visning import smart_context
 from soknad.views.common import (
     MESSAGES,
     answer_hash,
@@ -118,7 +119,8 @@ async def ny(
 
 @router.get("/s/{soknad_id}", name="soknad_side")
 async def side(request: Request, soknad_id: str, p: CurrentPrincipal) -> Response:
-    return await page(request, p, await open_page(request, p, soknad_id, purpose="Lese søknad"))
+    side = await open_page(request, p, soknad_id, purpose="Lese søknad")
+    return await page(request, p, side, ekstra=smart_context(request, side.soknad))
 
 
 def _choice(form: dict[str, str], name: str, allowed: set[str]) -> str | None:
@@ -302,7 +304,7 @@ async def send(
     request: Request, soknad_id: str, p: CurrentPrincipal, db: Db, settings: Settings, skjemaer: Skjemaer
 ) -> Response:
     try:
-        await handlers.send(
+        sendt = await handlers.send(
             db,
             p,
             soknad_id,
@@ -314,6 +316,8 @@ async def send(
     except ValidationFailed:
         side = await open_page(request, p, soknad_id, purpose="Skrive søknad")
         return _summary(request, side, status_code=422)
+    # After the commit, in its own task: the record's copy never holds up or undoes the send.
+    request.app.state.smart_tilbakeskriver.start(sendt, skjemaer)
     return RedirectResponse(
         str(request.url_for("soknad_side", soknad_id=soknad_id)) + "?melding=sendt", status_code=303
     )
