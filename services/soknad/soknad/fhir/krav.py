@@ -157,7 +157,8 @@ def _notes(vedtak: Mapping[str, Any]) -> list[str]:
             continue
         label = VILKARSTYPE_LABELS.get(str(vilkar.get("type")), "Vilkår")
         frist = _date(vilkar.get("dato"))
-        lines.append(f"Vilkår – {label}: {vilkar['tekst']}" + (f" (innen {format_date(frist)})" if frist else ""))
+        frist_tekst = f" (innen {format_date(frist)})" if frist else ""
+        lines.append(f"Vilkår – {label}: {vilkar['tekst']}{frist_tekst}")
     if not lines and vedtak.get("vilkar"):
         lines.append(f"Vilkår: {vedtak['vilkar']}")
     omfang = vedtak.get("omfang") if isinstance(vedtak.get("omfang"), Mapping) else {}
@@ -173,6 +174,10 @@ def _notes(vedtak: Mapping[str, Any]) -> list[str]:
 def _signed(navn: Any, at: datetime | None) -> str:
     parts = [f"av {navn}" if navn else "", format_date(at) if at else ""]
     return " ".join(p for p in parts if p)
+
+
+def utfall_coding(utfall: str) -> dict[str, str]:
+    return {"system": UTFALL, "code": utfall, "display": UTFALL_LABELS.get(utfall, utfall)}
 
 
 def claim_response(
@@ -208,9 +213,12 @@ def claim_response(
             f"{_signed(erstattet_av.get('fattet_av_navn'), ny_at)}."
         )
         disposition.append("Erstattet av et nyere vedtak.")
-    pasient = dict(fakta.pasient) if fakta.pasient is not None else (
-        ref("Patient", fakta.soknad_id) if fakta.soknad_type == "enkeltpasient" else {"display": GRUPPE_PASIENT}
-    )
+    if fakta.pasient is not None:
+        pasient: dict[str, Any] = dict(fakta.pasient)
+    elif fakta.soknad_type == "enkeltpasient":
+        pasient = ref("Patient", fakta.soknad_id)
+    else:
+        pasient = {"display": GRUPPE_PASIENT}
     resource: Resource = {
         "resourceType": "ClaimResponse",
         "id": vedtak_id,
@@ -231,13 +239,7 @@ def claim_response(
         "item": [
             {
                 "itemSequence": 1,
-                "adjudication": [
-                    {
-                        "category": {
-                            "coding": [{"system": UTFALL, "code": utfall, "display": UTFALL_LABELS.get(utfall, utfall)}]
-                        }
-                    }
-                ],
+                "adjudication": [{"category": {"coding": [utfall_coding(utfall)]}}],
             }
         ],
     }

@@ -172,14 +172,18 @@ def patient(sak: Saksfakta) -> Resource | None:
 
 def practitioner(sak: Saksfakta) -> Resource:
     """The applicant (behandlende lege), with the HPR-number when the directory has one."""
+    return practitioner_of(sak.soker_id, sak.soker_navn, sak.soker_hpr)
+
+
+def practitioner_of(user_id: str, navn: str, hpr_nummer: str | None) -> Resource:
     resource: Resource = {
         "resourceType": "Practitioner",
-        "id": sak.soker_id,
+        "id": user_id,
         "meta": {"profile": [NO_BASIS_PRACTITIONER]},
-        "name": [human_name(sak.soker_navn)],
+        "name": [human_name(navn)],
     }
-    if sak.soker_hpr:
-        resource["identifier"] = [{"use": "official", "system": HPR_NUMMER, "value": sak.soker_hpr}]
+    if hpr_nummer:
+        resource["identifier"] = [{"use": "official", "system": HPR_NUMMER, "value": hpr_nummer}]
     return resource
 
 
@@ -263,7 +267,8 @@ def medication(sak: Saksfakta) -> Resource | None:
         atc_coding = {"system": ATC, "code": atc}
         if virkestoff:
             atc_coding["display"] = virkestoff
-        resource["extension"] = [{"url": LMDI_ATC_EXTENSION, "valueCodeableConcept": {"coding": [atc_coding]}}]
+        classification = {"coding": [atc_coding]}
+        resource["extension"] = [{"url": LMDI_ATC_EXTENSION, "valueCodeableConcept": classification}]
     if fest_id:
         fest = {"system": FEST_MERKEVARE, "code": fest_id}
         if navn:
