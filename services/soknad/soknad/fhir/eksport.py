@@ -21,9 +21,9 @@ from soknad.fhir.ressurser import (
 from soknad.fhir.svar import questionnaire_response
 from soknad.skjema.register import SkjemaRegister
 
-QR_STATUS = {"utkast": "in-progress", "returnert": "in-progress", "trukket": "stopped"}
-"""A draft or a returned application is being written; a withdrawn one was stopped; every other one is
-the completed answer the decision rests on."""
+QR_STATUS = {"utkast": "in-progress", "returnert": "in-progress"}
+"""A draft or a returned application is being written; every other one is the completed answer as sent
+(a withdrawn one too: its Claim says `cancelled`)."""
 
 
 def questionnaire_response_for(sak: Saksfakta, skjemaer: SkjemaRegister) -> Resource:
@@ -34,7 +34,7 @@ def questionnaire_response_for(sak: Saksfakta, skjemaer: SkjemaRegister) -> Reso
         svar=dict(sak.innhold),
         id=sak.soknad_id,
         status=QR_STATUS.get(sak.status, "completed"),
-        authored=(sak.sendt_at or sak.endret_at).isoformat(timespec="seconds"),
+        authored=sak.sendt_at or sak.endret_at,
         subject=pasient_ref(sak) if sak.har_pasient else None,
         author=practitioner_ref(sak),
     )

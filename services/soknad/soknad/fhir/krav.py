@@ -142,8 +142,13 @@ def _datetime(value: Any) -> datetime | None:
     return None
 
 
+def _omfang(vedtak: Mapping[str, Any]) -> Mapping[str, Any]:
+    omfang = vedtak.get("omfang")
+    return omfang if isinstance(omfang, Mapping) else {}
+
+
 def _gyldighet(vedtak: Mapping[str, Any]) -> tuple[date | None, date | None]:
-    omfang = vedtak.get("omfang") if isinstance(vedtak.get("omfang"), Mapping) else {}
+    omfang = _omfang(vedtak)
     fra = _date(vedtak.get("gyldig_fra")) or _date(omfang.get("gyldig_fra"))
     til = _date(vedtak.get("gyldig_til")) or _date(omfang.get("gyldig_til"))
     return fra, til
@@ -161,7 +166,7 @@ def _notes(vedtak: Mapping[str, Any]) -> list[str]:
         lines.append(f"Vilkår – {label}: {vilkar['tekst']}{frist_tekst}")
     if not lines and vedtak.get("vilkar"):
         lines.append(f"Vilkår: {vedtak['vilkar']}")
-    omfang = vedtak.get("omfang") if isinstance(vedtak.get("omfang"), Mapping) else {}
+    omfang = _omfang(vedtak)
     if omfang.get("dosering"):
         lines.append(f"Godkjent dosering: {omfang['dosering']}")
     if omfang.get("antall_kurer"):

@@ -75,8 +75,7 @@ CLAIM_STATUS = {
 }
 QR_STATUS = {
     "in-progress": CLAIM_STATUS["draft"],
-    "stopped": CLAIM_STATUS["cancelled"],
-    "completed": CLAIM_STATUS["active"],
+    "completed": CLAIM_STATUS["active"] + CLAIM_STATUS["cancelled"],
     "amended": (),
     "entered-in-error": (),
 }
