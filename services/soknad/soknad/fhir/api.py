@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+import structlog
 from fastapi import APIRouter, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
@@ -23,11 +24,20 @@ from soknad.fhir.kapabilitet import capability_statement
 from soknad.fhir.questionnaire import questionnaire
 from soknad.fhir.ressurser import Resource, organization_enhet, organization_hf, practitioner_of
 from soknad.fhir.sok import UgyldigSok, bundle, fhir_id, parse
-from soknad.skjema.register import Skjemaer
+from soknad.skjema.register import Skjemaer, SkjemaRegister
+
+log = structlog.get_logger(__name__)
 
 VERSJON = "1.0.0"
 
-ISSUE_CODES = {400: "invalid", 401: "login", 403: "forbidden", 404: "not-found", 405: "not-supported"}
+ISSUE_CODES = {
+    400: "invalid",
+    401: "login",
+    403: "forbidden",
+    404: "not-found",
+    405: "not-supported",
+    500: "exception",
+}
 
 
 def operation_outcome(status: int, message: str) -> Resource:
@@ -74,6 +84,9 @@ class FhirRoute(APIRoute):
                 return outcome_response(400, "Forespørselen kunne ikke leses.")
             except StarletteHTTPException as exc:
                 return outcome_response(exc.status_code, HTTP_TITLES.get(exc.status_code, "Feil"))
+            except Exception:
+                log.exception("fhir_unhandled_error", path=request.url.path)
+                return outcome_response(500, "Det oppstod en uventet feil. Prøv igjen om litt.")
 
         return handler
 
@@ -82,7 +95,8 @@ router = APIRouter(prefix="/fhir", tags=["FHIR"], route_class=FhirRoute)
 
 
 def base_url(request: Request) -> str:
-    return str(request.url_for("fhir_metadata")).removesuffix("/metadata")
+    # `base_url` carries the mount's root path (`/soknad` in the portal).
+    return f"{str(request.base_url).rstrip('/')}{router.prefix}"
 
 
 @router.get("/metadata", name="fhir_metadata", summary="CapabilityStatement (no login needed)")
@@ -92,8 +106,8 @@ async def metadata(request: Request, runtime: Runtime) -> Response:
     )
 
 
-def _questionnaires(skjemaer: Any) -> list[Resource]:
-    return [questionnaire(skjemaer.get(v)) for v in skjemaer.versjoner()]
+def _questionnaires(skjemaer: SkjemaRegister) -> list[Resource]:
+    return [questionnaire(skjemaer.get(v)) for v in skjemaer.versjoner]
 
 
 @router.get("/Questionnaire", summary="The form versions as Questionnaire (search by url and version)")
