@@ -4,6 +4,7 @@ officer's access log, and an OperationOutcome (never a 500) for what the API can
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,10 +14,12 @@ import httpx
 import pytest
 import pytest_asyncio
 
+from shared.events.contracts import VedtakOpphevet
 from shared.fhir.systemer import FHIR_JSON, FODSELSNUMMER, LOPENUMMER, QUESTIONNAIRE_SOKNAD, VEDTAK_ID
 from tests.support.apps import DemoClient
 from tests.support.builders import complete_innhold
 from tests.support.fhir_validering import errors
+from tests.support.oidc_issuer import TestIssuer
 from tests.support.soknad_flyt import SOKER, Soknadsflyt, send_soknad, soknadsflyt, vedtak
 
 NOW = datetime(2026, 1, 20, 10, tzinfo=UTC)
@@ -150,8 +153,6 @@ async def test_the_searches_an_ehr_makes(sak: Sak) -> None:
 
 
 async def test_an_amendment_and_a_revocation_show_in_the_claim_responses(sak: Sak) -> None:
-    from shared.events.contracts import VedtakOpphevet
-
     amended = vedtak(
         sak.soknad_id,
         sak.lopenummer,
@@ -298,3 +299,44 @@ async def test_without_login_401_and_writing_405(sak: Sak) -> None:
     async with DemoClient(sak.flyt.app, SOKER) as soker:
         r = await soker.send_json("PUT", f"/fhir/Claim/{sak.soknad_id}", {"resourceType": "Claim"})
     assert r.status_code == 405 and r.json()["resourceType"] == "OperationOutcome"
+
+
+async def test_a_bearer_token_reads_like_the_session(tmp_path: Path, oidc_issuer: TestIssuer) -> None:
+    oidc = {
+        "hf": ["HBE"],
+        "auth_mode": "oidc",
+        "oidc_issuer": oidc_issuer.issuer,
+        "oidc_audience": oidc_issuer.audience,
+        "session_secret": secrets.token_urlsafe(32),
+        "katalog_seed_demo": True,
+    }
+    async with soknadsflyt(tmp_path, NOW, **oidc) as flyt:
+
+        def bearer(token: str) -> httpx.AsyncClient:
+            return httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=flyt.app),
+                base_url="http://test",
+                headers={"authorization": f"Bearer {token}"},
+            )
+
+        async with bearer(oidc_issuer.issue(SOKER, roles=[], hf="HBE", name="Kari Nordmann")) as soker:
+            r = await soker.post(
+                "/api/soknader",
+                json={
+                    "type": "enkeltpasient",
+                    "kategori": "off_label",
+                    "enhet": "HBE-NEVRO",
+                    "innhold": complete_innhold(),
+                },
+            )
+            assert r.status_code == 201, r.text
+            soknad_id = r.json()["id"]
+            claim = await get(soker, f"/fhir/Claim/{soknad_id}")
+            found = await get(soker, "/fhir/Claim", **{"patient.identifier": FNR})
+        assert claim["id"] == soknad_id and ids(found) == [f"Claim/{soknad_id}"]
+        async with bearer(oidc_issuer.issue("hbe-soker2", roles=[], hf="HBE", name="Mona Ruud")) as other:
+            await get(other, f"/fhir/Claim/{soknad_id}", 404)
+        async with bearer("not-a-token") as forged:
+            r = await forged.get(f"/fhir/Claim/{soknad_id}")
+        assert r.status_code == 401 and r.headers["content-type"] == FHIR_JSON
+        assert 'error="invalid_token"' in r.headers["www-authenticate"]
