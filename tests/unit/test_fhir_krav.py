@@ -135,3 +135,14 @@ def test_a_revoked_decision_is_cancelled_with_who_when_and_why() -> None:
 def test_a_case_without_a_decision_has_no_claim_response() -> None:
     assert claim_responses(None, FAKTA) == []
     assert kravfakta(sak(lopenummer=None)) is None
+
+
+def test_the_reasons_can_be_left_out_for_the_integrator_messages() -> None:
+    _, _, opphevet = endret_og_opphevet()
+    old, revoked = claim_responses(opphevet, FAKTA, begrunnelse=False)
+    for resource in (old, revoked):
+        text = str(resource)
+        assert "Alvorlig sykdom" not in text and "Alvorlig bivirkning" not in text
+        assert "Begrunnelse" not in resource["disposition"]
+    assert revoked["processNote"][-1]["text"].endswith("gjelder fra 1. mai 2026")
+    assert errors([old, revoked]) == []

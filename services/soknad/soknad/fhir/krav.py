@@ -186,9 +186,17 @@ def utfall_coding(utfall: str) -> dict[str, str]:
 
 
 def claim_response(
-    vedtak: Mapping[str, Any], fakta: Kravfakta, *, erstattet_av: Mapping[str, Any] | None = None
+    vedtak: Mapping[str, Any],
+    fakta: Kravfakta,
+    *,
+    erstattet_av: Mapping[str, Any] | None = None,
+    begrunnelse: bool = True,
 ) -> Resource:
-    """One decision as a ClaimResponse; `erstattet_av`: the later decision that replaced it, if any."""
+    """One decision as a ClaimResponse; `erstattet_av`: the later decision that replaced it, if any.
+
+    `begrunnelse=False` leaves out the reasons for the decision and for a revocation (free text that may
+    describe the patient): what the integrator messages never carry. The API's readers read the case
+    and see the reasons in the pages too."""
     vedtak_id = str(vedtak.get("vedtak_id") or fakta.soknad_id)
     utfall = str(vedtak.get("utfall") or "")
     fattet_at = _datetime(vedtak.get("fattet_at"))
@@ -196,7 +204,7 @@ def claim_response(
     changes = [t for t in (fattet_at,) if t is not None]
     notes = _notes(vedtak)
     disposition = [UTFALL_LABELS.get(utfall, utfall).strip() + "."]
-    if vedtak.get("begrunnelse"):
+    if begrunnelse and vedtak.get("begrunnelse"):
         disposition.append(f"Begrunnelse: {vedtak['begrunnelse']}")
     if opphevet is not None:
         opphevet_at = _datetime(opphevet.get("opphevet_at"))
@@ -206,7 +214,7 @@ def claim_response(
             f"Vedtaket er opphevet {_signed(opphevet.get('opphevet_av_navn'), opphevet_at)}"
             f" (vedtak {opphevet.get('vedtak_id')}), gjelder fra {format_date(gjelder_fra)}"
         )
-        if opphevet.get("begrunnelse"):
+        if begrunnelse and opphevet.get("begrunnelse"):
             text += f": {opphevet['begrunnelse']}"
         notes.append(text)
         disposition.append("Vedtaket er opphevet.")
@@ -281,11 +289,18 @@ def vedtakshistorikk(vedtak: Mapping[str, Any] | None) -> list[Mapping[str, Any]
     return [*(t for t in tidligere if isinstance(t, Mapping)), vedtak]
 
 
-def claim_responses(vedtak: Mapping[str, Any] | None, fakta: Kravfakta) -> list[Resource]:
+def claim_responses(
+    vedtak: Mapping[str, Any] | None, fakta: Kravfakta, *, begrunnelse: bool = True
+) -> list[Resource]:
     """One ClaimResponse per decision, oldest first; each replaced one names the decision after it."""
     historikk = vedtakshistorikk(vedtak)
     return [
-        claim_response(v, fakta, erstattet_av=historikk[i + 1] if i + 1 < len(historikk) else None)
+        claim_response(
+            v,
+            fakta,
+            erstattet_av=historikk[i + 1] if i + 1 < len(historikk) else None,
+            begrunnelse=begrunnelse,
+        )
         for i, v in enumerate(historikk)
     ]
 
