@@ -2,7 +2,8 @@
 FHIR API for the case by its løpenummer with the application (QuestionnaireResponse) and the decision
 (ClaimResponse) in one searchset Bundle, one request after another through the HTTP app; each read is
 authorised and audited as in production. Figure: `fhir_export_p95_ms` (target < 50 ms); beside it the
-search by the patient's fødselsnummer (`fhir_patient_search_p95_ms`), which reads the answers' JSON.
+search by the patient's fødselsnummer (`fhir_patient_search_p95_ms`) and the read of one decision by its
+id (`fhir_claimresponse_read_p95_ms`), which both read inside JSON without an index.
 
 `python -m bench.fhir_export` runs it alone."""
 
@@ -120,12 +121,12 @@ def _vedtak(n: int, lopenummer: str, soknad_id: str, at: datetime) -> dict[str, 
     }
 
 
-async def _seed(db: Any) -> list[tuple[str, str]]:
+async def _seed(db: Any) -> list[tuple[str, str, str]]:
     """10,000 sent cases of HBE from 50 applicants, half of them decided; the reader's decided cases are
     the ones exported (their løpenummer and patient's number)."""
     now = datetime.now(UTC)
     rows: list[dict[str, Any]] = []
-    measured: list[tuple[str, str]] = []
+    measured: list[tuple[str, str, str]] = []
     for n in range(CASES):
         born = date(1940 + n % 70, 1 + n % 12, 1 + n % 28)
         fnr = synthetic_fodselsnummer(born, sex="kvinne" if n % 2 else "mann", serial=n // 1000)
@@ -135,6 +136,7 @@ async def _seed(db: Any) -> list[tuple[str, str]]:
         decided = n % 2 == 0
         at = now - timedelta(days=n % 700)
         innhold = _innhold(n, fnr)
+        vedtak = _vedtak(n, lopenummer, soknad_id, at) if decided else None
         rows.append(
             {
                 "id": soknad_id,
@@ -150,7 +152,7 @@ async def _seed(db: Any) -> list[tuple[str, str]]:
                 "medforfattere": [],
                 "innhold": innhold,
                 "skjema_versjon": 1,
-                "vedtak": _vedtak(n, lopenummer, soknad_id, at) if decided else None,
+                "vedtak": vedtak,
                 "versjon": 1,
                 "opprettet_at": at,
                 "endret_at": at,
@@ -165,8 +167,8 @@ async def _seed(db: Any) -> list[tuple[str, str]]:
                 "icd10_tekst": innhold["indikasjon"]["tekst"],
             }
         )
-        if soker == READER and decided:
-            measured.append((lopenummer, fnr))
+        if soker == READER and vedtak is not None:
+            measured.append((lopenummer, fnr, vedtak["vedtak_id"]))
     async with db.unit_of_work() as uow:
         for start in range(0, len(rows), 1000):
             await uow.session.execute(insert(Soknad), rows[start : start + 1000])
@@ -179,11 +181,15 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-async def _measure(client: httpx.AsyncClient, requests: list[dict[str, str]], check: Any) -> list[float]:
+async def _measure(
+    client: httpx.AsyncClient, requests: list[dict[str, str]], check: Any, path: str = "/fhir/Claim"
+) -> list[float]:
     latencies: list[float] = []
     for params in requests:
         started = time.perf_counter()
-        response = await client.get("/fhir/Claim", params=params)
+        response = await client.get(
+            path.format(**params), params={k: v for k, v in params.items() if k != "id"}
+        )
         latencies.append((time.perf_counter() - started) * 1000)
         assert response.status_code == 200, response.text
         check(response.json())
@@ -197,6 +203,10 @@ def _export_check(bundle: dict[str, Any]) -> None:
 
 def _search_check(bundle: dict[str, Any]) -> None:
     assert bundle["total"] >= 1
+
+
+def _read_check(resource: dict[str, Any]) -> None:
+    assert resource["resourceType"] == "ClaimResponse"
 
 
 async def run() -> dict[str, float]:
@@ -222,6 +232,7 @@ async def run() -> dict[str, float]:
                 }
                 for i in range(REQUESTS)
             ]
+            reads = [{"id": measured[i % len(measured)][2]} for i in range(100)]
             search = [
                 {"patient.identifier": f"{FODSELSNUMMER}|{measured[i % len(measured)][1]}"}
                 for i in range(100)
@@ -235,16 +246,19 @@ async def run() -> dict[str, float]:
                 await quiet_machine()
                 latencies = await _measure(client, export, _export_check)
                 searches = await _measure(client, search, _search_check)
+                by_id = await _measure(client, reads, _read_check, "/fhir/ClaimResponse/{id}")
     p50, p95 = _percentile(latencies, 0.50), _percentile(latencies, 0.95)
-    search_p95 = _percentile(searches, 0.95)
+    search_p95, read_p95 = _percentile(searches, 0.95), _percentile(by_id, 0.95)
     print(
         f"  FHIR export (Claim + QuestionnaireResponse + ClaimResponse): {CASES} cases, {REQUESTS} requests, "
-        f"p50 {p50:.1f} ms, p95 {p95:.1f} ms; search by fødselsnummer p95 {search_p95:.1f} ms"
+        f"p50 {p50:.1f} ms, p95 {p95:.1f} ms; search by fødselsnummer p95 {search_p95:.1f} ms; "
+        f"ClaimResponse by decision id p95 {read_p95:.1f} ms"
     )
     return {
         "fhir_export_p95_ms": round(p95, 1),
         "fhir_export_p50_ms": round(p50, 1),
         "fhir_patient_search_p95_ms": round(search_p95, 1),
+        "fhir_claimresponse_read_p95_ms": round(read_p95, 1),
     }
 
 

@@ -16,6 +16,7 @@ import pytest_asyncio
 
 from shared.events.contracts import VedtakOpphevet
 from shared.fhir.systemer import FHIR_JSON, FODSELSNUMMER, LOPENUMMER, QUESTIONNAIRE_SOKNAD, VEDTAK_ID
+from soknad.fhir.ressurser import GRUPPE_PASIENT
 from tests.support.apps import DemoClient
 from tests.support.builders import complete_innhold
 from tests.support.fhir_validering import errors
@@ -340,3 +341,15 @@ async def test_a_bearer_token_reads_like_the_session(tmp_path: Path, oidc_issuer
             r = await forged.get(f"/fhir/Claim/{soknad_id}")
         assert r.status_code == 401 and r.headers["content-type"] == FHIR_JSON
         assert 'error="invalid_token"' in r.headers["www-authenticate"]
+
+
+async def test_a_group_application_never_matches_a_patient(sak: Sak) -> None:
+    group_id, _ = await send_soknad(sak.flyt, type_="gruppe")
+    async with DemoClient(sak.flyt.app, SOKER) as soker:
+        claim = await get(soker, f"/fhir/Claim/{group_id}")
+        await get(soker, f"/fhir/Patient/{group_id}", 404)
+        by_reference = await get(soker, "/fhir/Claim", patient=f"Patient/{group_id}")
+        by_own_reference = await get(soker, "/fhir/Claim", patient=f"Patient/{sak.soknad_id}")
+    assert claim["patient"] == {"display": GRUPPE_PASIENT}
+    assert by_reference["total"] == 0
+    assert ids(by_own_reference) == [f"Claim/{sak.soknad_id}"]

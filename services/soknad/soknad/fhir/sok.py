@@ -192,6 +192,11 @@ def _statuses(resource_type: str, raw: str) -> tuple[list[str] | None, Callable[
     return [s for c in codes for s in allowed[c]], None
 
 
+def _names_a_patient(resource: Resource) -> bool:
+    pointer = resource.get("patient") or resource.get("subject") or resource.get("beneficiary") or {}
+    return str(pointer.get("reference", "")).startswith("Patient/")
+
+
 def parse(resource_type: str, params: Iterable[tuple[str, str]]) -> Sok:
     """The query string of a search on `resource_type`; 400 for an unknown parameter or a bad value."""
     known = SEARCH_PARAMS.get(resource_type)
@@ -240,6 +245,8 @@ def parse(resource_type: str, params: Iterable[tuple[str, str]]) -> Sok:
             kriterier = _narrow(kriterier, soknad_ids=[_reference(value, "Claim", name)])
         elif name in ("patient", "subject", "beneficiary"):
             kriterier = _narrow(kriterier, soknad_ids=[_reference(value, "Patient", name)])
+            # A group application's resources name no Patient, so they never match a patient.
+            filters.append(_names_a_patient)
         else:  # a patient identifier, chained or as the reference's identifier
             kriterier = _person(value, name, kriterier)
     return replace(
