@@ -14,10 +14,12 @@ import httpx
 import pytest
 import pytest_asyncio
 
+from embedded.app import create_app as create_embedded
+from embedded.settings import EmbeddedSettings
 from shared.events.contracts import VedtakOpphevet
 from shared.fhir.systemer import FHIR_JSON, FODSELSNUMMER, LOPENUMMER, QUESTIONNAIRE_SOKNAD, VEDTAK_ID
 from soknad.fhir.ressurser import GRUPPE_PASIENT
-from tests.support.apps import DemoClient
+from tests.support.apps import DemoClient, running
 from tests.support.builders import complete_innhold
 from tests.support.fhir_validering import errors
 from tests.support.oidc_issuer import TestIssuer
@@ -353,3 +355,14 @@ async def test_a_group_application_never_matches_a_patient(sak: Sak) -> None:
     assert claim["patient"] == {"display": GRUPPE_PASIENT}
     assert by_reference["total"] == 0
     assert ids(by_own_reference) == [f"Claim/{sak.soknad_id}"]
+
+
+async def test_in_the_portal_the_api_is_under_soknad(tmp_path: Path) -> None:
+    portal = create_embedded(EmbeddedSettings(data_dir=tmp_path, seed_demo_data=False))
+    async with running(portal), DemoClient(portal, SOKER) as soker:
+        cs = await get(soker, "/soknad/fhir/metadata")
+        bundle = await get(soker, "/soknad/fhir/Claim", status="draft")
+        outcome = await get(soker, "/soknad/fhir/Claim/finnes-ikke", 404)
+    assert cs["implementation"]["url"] == "http://test/soknad/fhir"
+    assert bundle["link"][0]["url"].startswith("http://test/soknad/fhir/Claim?")
+    assert outcome["resourceType"] == "OperationOutcome"
