@@ -160,19 +160,21 @@ class _Bygger:
         if sp.pakrevd_nar is not None and not sp.pakrevd:
             condition = expression(visible + parts(sp.pakrevd_nar, self.skjema))
             self._constraint(
-                sp, "p", "pakrevd_nar", f"({condition}) implies ({complete_expression(sp)})", _missing(sp)
+                sp, "p", "pakrevd_nar", f"({condition}) implies ({self._complete(sp)})", _missing(sp)
             )
+            if sp.kompositt:
+                self._rule(sp.id, "deler_pakrevd", "constraint", f"i {constraint_key(sp.id, 'p')}")
         self._type_rules(sp, item, visible)
         for index, regel in enumerate(sp.ma_vaere, start=1):
             typed = typed_value(sp, regel.verdi)
             test = _value_test(typed)
-            rule = f"{item_path(sp.id)}.answer.all({test})"
+            rule = f"{self._path(sp)}.answer.all({test})"
             if regel.nar is not None:
                 rule = f"({expression(parts(regel.nar, self.skjema))}) implies {rule}"
             self._constraint(sp, f"v{index}", "ma_vaere", rule, regel.melding)
         if sp.ikke_i_fremtiden:
             self._constraint(
-                sp, "f", "ikke_i_fremtiden", f"{item_path(sp.id)}.answer.all(value <= today())", MSG_FREMTID
+                sp, "f", "ikke_i_fremtiden", f"{self._path(sp)}.answer.all(value <= today())", MSG_FREMTID
             )
         item["item"] = [*item.get("item", []), _help(sp.id, sp.hjelp)]
         return item
@@ -215,7 +217,7 @@ class _Bygger:
                     sp,
                     "d",
                     "deler_pakrevd",
-                    f"({expression(visible)}) implies ({complete_expression(sp)})",
+                    f"({expression(visible)}) implies ({self._complete(sp)})",
                     _missing(sp),
                 )
         elif kind == "legemiddel":
@@ -248,6 +250,12 @@ class _Bygger:
             }
         )
         return children
+
+    def _path(self, sp: Sporsmal) -> str:
+        return item_path(self.skjema.seksjon_for(sp.id), sp.id)
+
+    def _complete(self, sp: Sporsmal) -> str:
+        return complete_expression(sp, self._path(sp))
 
     def _constraint(self, sp: Sporsmal, kind: str, regel: str, rule: str, human: str) -> None:
         self.constraints.append(
@@ -321,9 +329,8 @@ def _value_test(typed: dict[str, Any]) -> str:
     return f"value = {literal(str(value))}"
 
 
-def complete_expression(sp: Sporsmal) -> str:
+def complete_expression(sp: Sporsmal, path: str) -> str:
     """Answered as the form counts it: a composite needs every required part."""
-    path = item_path(sp.id)
     if sp.type == "icd10":
         return f"{path}.answer.value.where(code.exists() and display.exists()).exists()"
     if sp.type == "legemiddel":

@@ -14,6 +14,7 @@ from soknad.fhir.skjema_koder import (
     TYPE_LINK_ID,
     kategori_coding,
     part_link_id,
+    section_link_id,
     type_coding,
     valg_coding,
 )
@@ -30,6 +31,7 @@ class Test:
     answered (`besvart`)."""
 
     link_id: str
+    path: str
     group: bool
     answer: dict[str, Any] | None = None
     besvart: bool | None = None
@@ -44,10 +46,23 @@ def parts(betingelse: Betingelse | None, skjema: Skjema) -> list[Part]:
         return []
     result: list[Part] = []
     if betingelse.type is not None:
-        result.append([Test(TYPE_LINK_ID, False, {"valueCoding": type_coding(t)}) for t in betingelse.type])
+        result.append(
+            [
+                Test(TYPE_LINK_ID, item_path(None, TYPE_LINK_ID), False, {"valueCoding": type_coding(t)})
+                for t in betingelse.type
+            ]
+        )
     if betingelse.kategori is not None:
         result.append(
-            [Test(KATEGORI_LINK_ID, False, {"valueCoding": kategori_coding(k)}) for k in betingelse.kategori]
+            [
+                Test(
+                    KATEGORI_LINK_ID,
+                    item_path(None, KATEGORI_LINK_ID),
+                    False,
+                    {"valueCoding": kategori_coding(k)},
+                )
+                for k in betingelse.kategori
+            ]
         )
     for svar in betingelse.svar:
         result.append(_answer_part(svar, skjema))
@@ -59,9 +74,10 @@ def _answer_part(svar: SvarBetingelse, skjema: Skjema) -> Part:
     if sp is None:  # pragma: no cover - the model refuses such a definition
         raise ValueError(f"condition on unknown question {svar.sporsmal}")
     group = sp.type == "legemiddel"
+    path = item_path(skjema.seksjon_for(sp.id), sp.id)
     if svar.besvart is not None:
-        return [Test(sp.id, group, besvart=svar.besvart)]
-    return [Test(sp.id, group, typed_value(sp, v)) for v in svar.er or []]
+        return [Test(sp.id, path, group, besvart=svar.besvart)]
+    return [Test(sp.id, path, group, typed_value(sp, v)) for v in svar.er or []]
 
 
 def typed_value(sp: Sporsmal, value: Verdi) -> dict[str, Any]:
@@ -101,17 +117,14 @@ def _enable_when_entry(test: Test) -> dict[str, Any]:
     return {"question": test.link_id, "operator": "=", f"answer{key.removeprefix('value')}": value}
 
 
-def item_path(link_id: str) -> str:
-    return f"%resource.repeat(item).where(linkId = {literal(link_id)})"
+def item_path(seksjon_id: str | None, link_id: str) -> str:
+    """The item's full path: a `repeat(item)` search would cost each rule a walk of the whole response."""
+    section = f".item.where(linkId = {literal(section_link_id(seksjon_id))})" if seksjon_id else ""
+    return f"%resource{section}.item.where(linkId = {literal(link_id)})"
 
 
-def answered_expression(sp: Sporsmal) -> str:
+def _answered(path: str, link_id: str, *, group: bool) -> str:
     """Has an answer in the sense of the form's `besvart`: a composite needs any part but `verifisert`."""
-    return _answered(sp.id, group=sp.type == "legemiddel")
-
-
-def _answered(link_id: str, *, group: bool) -> str:
-    path = item_path(link_id)
     if group:
         return f"{path}.item.where(linkId != {literal(part_link_id(link_id, 'verifisert'))}).answer.exists()"
     return f"{path}.answer.exists()"
@@ -132,9 +145,9 @@ def _disjunction(part: Part) -> str:
 
 
 def _test_expression(test: Test) -> str:
-    path = item_path(test.link_id)
+    path = test.path
     if test.besvart is not None:
-        answered = _answered(test.link_id, group=test.group)
+        answered = _answered(path, test.link_id, group=test.group)
         return answered if test.besvart else f"{answered}.not()"
     assert test.answer is not None
     ((key, value),) = test.answer.items()
