@@ -1,6 +1,9 @@
 """The examples in `docs/fhir/` are what the builders give today, and valid: regenerated here from synthetic
 facts, validated, and compared with the checked-in files. After a deliberate change, rewrite them with
-`SP_FHIR_EKSEMPLER=skriv .venv/bin/python -m pytest -q tests/unit/test_fhir_eksempler.py`."""
+`SP_FHIR_EKSEMPLER=skriv .venv/bin/python -m pytest -q tests/unit/test_fhir_eksempler.py`.
+
+The Questionnaire and QuestionnaireResponse examples are the form export's (`soknad.fhir.skjema_dokumenter`);
+the searchset Bundle here holds a QuestionnaireResponse as the API serves it."""
 
 from __future__ import annotations
 
@@ -11,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from soknad.fhir.api import operation_outcome
-from soknad.fhir.eksport import ressurser
 from soknad.fhir.kapabilitet import capability_statement
 from soknad.fhir.krav import claim, claim_responses, coverage, kravfakta
 from soknad.fhir.ressurser import (
@@ -69,7 +71,6 @@ def eksempler() -> dict[str, dict[str, Any]]:
         "ClaimResponse": claim_responses(case.vedtak, fakta)[0],
         "ClaimResponse-erstattet": replaced,
         "ClaimResponse-opphevet": revoked,
-        "QuestionnaireResponse": ressurser(case, "QuestionnaireResponse", skjemaer)[0],
         "Bundle": searchset,
         "CapabilityStatement": capability_statement(base=BASE, now=NOW, versjon="1.0.0"),
         "OperationOutcome": operation_outcome(400, "Ukjent søkeparameter «foo» for Claim."),
