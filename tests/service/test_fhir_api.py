@@ -241,6 +241,9 @@ async def test_every_read_is_in_the_privacy_officers_access_log(sak: Sak) -> Non
         await get(soker, f"/fhir/Patient/{sak.soknad_id}")
         await get(soker, f"/fhir/ClaimResponse/{sak.vedtak_id}")
         await get(soker, "/fhir/Claim", **{"patient.identifier": FNR})
+        # A search that shows nothing of the case (its only decision is in force) is no read of it.
+        none = await get(soker, "/fhir/ClaimResponse", request=sak.soknad_id, status="cancelled")
+        assert none["total"] == 0
     async with DemoClient(sak.flyt.app, "hbe-personvern") as personvern:
         r = await personvern.get("/api/revisjonslogg", params={"case_ref": sak.lopenummer})
     assert r.status_code == 200, r.text

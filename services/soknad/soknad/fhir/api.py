@@ -23,7 +23,7 @@ from soknad.fhir.eksport import PER_SAK, ressurser
 from soknad.fhir.kapabilitet import capability_statement
 from soknad.fhir.questionnaire import questionnaire
 from soknad.fhir.ressurser import Resource, organization_enhet, organization_hf, practitioner_of
-from soknad.fhir.sok import UgyldigSok, bundle, fhir_id, parse
+from soknad.fhir.sok import UgyldigSok, behold, bundle, fhir_id, parse
 from soknad.skjema.register import Skjemaer, SkjemaRegister
 
 log = structlog.get_logger(__name__)
@@ -184,6 +184,7 @@ async def search(
         katalog=runtime.katalog,
         purpose=f"Søk etter {resource_type} (FHIR-API)",
         antall=sok.antall,
+        behold=behold(sok, skjemaer),
     )
     return fhir_response(
         bundle(

@@ -4,7 +4,7 @@ builders."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Text, and_, cast, false, func, or_, select
@@ -133,18 +133,30 @@ def _where(kriterier: Kriterier) -> list[ColumnElement[bool]]:
 
 @use_case
 async def sok_saker(
-    uow: UnitOfWork, p: Principal, kriterier: Kriterier, *, katalog: Katalog, purpose: str, antall: int
+    uow: UnitOfWork,
+    p: Principal,
+    kriterier: Kriterier,
+    *,
+    katalog: Katalog,
+    purpose: str,
+    antall: int,
+    behold: Callable[[Saksfakta], bool] | None = None,
 ) -> Treff:
-    """The cases matching every criterion that the reader may read, newest first; each returned case is
-    audited."""
+    """The cases matching every criterion that the reader may read, newest first. `behold`: a condition
+    SQL cannot ask (on the built resources); a case it drops is neither returned nor audited. Each case
+    returned is audited."""
     where = [_readable(p), *_where(kriterier)]
     totalt = int(await uow.session.scalar(select(func.count()).select_from(Soknad).where(*where)) or 0)
     query = select(Soknad).where(*where).order_by(Soknad.opprettet_at.desc(), Soknad.id)
     rows = [s for s in await uow.session.scalars(query.limit(min(antall, MAX_TREFF))) if _may_read(p, s)]
     org = await katalog.org(p.hf)
+    saker: list[Saksfakta] = []
     for soknad in rows:
-        _audit(uow, p, soknad, purpose)
-    return Treff([saksfakta(s, org) for s in rows], totalt)
+        sak = saksfakta(soknad, org)
+        if behold is None or behold(sak):
+            _audit(uow, p, soknad, purpose)
+            saker.append(sak)
+    return Treff(saker, totalt)
 
 
 @use_case

@@ -258,6 +258,18 @@ def parse(resource_type: str, params: Iterable[tuple[str, str]]) -> Sok:
     )
 
 
+def behold(sok: Sok, skjemaer: SkjemaRegister) -> Callable[[Saksfakta], bool] | None:
+    """Whether a case gives a resource the search's conditions on resources keep (None: no such
+    conditions)."""
+    if not sok.filters:
+        return None
+
+    def keeps(sak: Saksfakta) -> bool:
+        return any(all(f(r) for f in sok.filters) for r in ressurser(sak, sok.resource_type, skjemaer))
+
+    return keeps
+
+
 def _entry(base: str, resource: Resource, mode: str) -> dict[str, object]:
     return {
         "fullUrl": f"{base}/{resource['resourceType']}/{resource['id']}",
