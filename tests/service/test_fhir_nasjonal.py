@@ -13,14 +13,24 @@ from integrasjon.settings import IntegrasjonSettings
 from shared.domain.identifiers import find_personnummer_like
 from shared.events.contracts import SakSammendragV2, VedtakOpphevet
 from shared.fhir.systemer import FODSELSNUMMER, KANON
-from shared.platform.bus.base import Subscription
-from tests.service.test_integrasjon_summary import NATIONAL, Captured
+from shared.platform.bus.base import Message, Subscription
 from tests.support.apps import DemoClient, running
 from tests.support.builders import complete_innhold
 from tests.support.soknad_flyt import SOKER, send_soknad, soknadsflyt, vedtak
 from tests.support.waiting import wait_until
 
 NOW = datetime(2026, 1, 20, 10, tzinfo=UTC)
+NATIONAL = "nasjonal.sammendrag"
+
+
+class Captured:
+    """A stand-in for the national overview: one queue on the national exchange, every trust's keys."""
+
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+
+    async def handle(self, message: Message) -> None:
+        self.messages.append(message)
 
 
 async def test_the_national_overview_gets_no_fhir_and_no_personal_data(tmp_path: Path) -> None:
