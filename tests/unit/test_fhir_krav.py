@@ -82,7 +82,11 @@ def test_a_grant_with_conditions() -> None:
     assert found["item"][0]["adjudication"][0]["category"]["coding"] == [
         {"system": UTFALL, "code": "innvilget_med_vilkar", "display": "Innvilget med vilkår"}
     ]
-    assert found["disposition"].startswith("Innvilget med vilkår. Begrunnelse: Alvorlig sykdom")
+    assert found["disposition"] == (
+        "Innvilget med vilkår. Begrunnelse: Alvorlig sykdom uten effekt av førstelinjebehandling. "
+        "Fattet av Lars Haugen 30. januar 2026."
+    )
+    assert "requestor" not in found  # the claimant, not who decided
     notes = [n["text"] for n in found["processNote"]]
     assert notes[:2] == [
         "Vilkår – Evaluering: Evaluer attakkfrekvens og MR. (innen 1. august 2026)",

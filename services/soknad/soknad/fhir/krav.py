@@ -176,6 +176,11 @@ def _notes(vedtak: Mapping[str, Any]) -> list[str]:
     return lines
 
 
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else f"{text}."
+
+
 def _signed(navn: Any, at: datetime | None) -> str:
     parts = [f"av {navn}" if navn else "", format_date(at) if at else ""]
     return " ".join(p for p in parts if p)
@@ -205,7 +210,10 @@ def claim_response(
     notes = _notes(vedtak)
     disposition = [UTFALL_LABELS.get(utfall, utfall).strip() + "."]
     if begrunnelse and vedtak.get("begrunnelse"):
-        disposition.append(f"Begrunnelse: {vedtak['begrunnelse']}")
+        disposition.append(_sentence(f"Begrunnelse: {vedtak['begrunnelse']}"))
+    if vedtak.get("fattet_av_navn") or fattet_at:
+        # Who decided: ClaimResponse has no element for the decision maker (`requestor` is the claimant).
+        disposition.append(f"Fattet {_signed(vedtak.get('fattet_av_navn'), fattet_at)}.")
     if opphevet is not None:
         opphevet_at = _datetime(opphevet.get("opphevet_at"))
         changes += [opphevet_at] if opphevet_at else []
@@ -263,8 +271,6 @@ def claim_response(
     else:
         # `created` is required; a decision stored without its time is dated by its validity.
         resource["created"] = (_gyldighet(vedtak)[0] or date(1970, 1, 1)).isoformat()
-    if vedtak.get("fattet_av"):
-        resource["requestor"] = ref("Practitioner", str(vedtak["fattet_av"]), vedtak.get("fattet_av_navn"))
     fra, til = _gyldighet(vedtak)
     if utfall != "avslatt" and (fra or til):
         period = {}
