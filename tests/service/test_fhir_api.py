@@ -94,6 +94,9 @@ async def test_every_resource_of_the_case_by_id(sak: Sak) -> None:
         read.append(await get(soker, "/fhir/Practitioner/hbe-soker"))
         read += [await get(soker, "/fhir/Organization/HBE"), await get(soker, "/fhir/Organization/HBE-NEVRO")]
         questionnaire = await get(soker, "/fhir/Questionnaire", url=QUESTIONNAIRE_SOKNAD, version="1")
+        canonical = await get(soker, "/fhir/Questionnaire", url=f"{QUESTIONNAIRE_SOKNAD}|1")
+        by_id = await get(soker, "/fhir/Questionnaire/soknad-v1")
+        none = await get(soker, "/fhir/Questionnaire", url=QUESTIONNAIRE_SOKNAD, version="99")
     assert [r["resourceType"] for r in read] == [
         *PER_SAK,
         "ClaimResponse",
@@ -110,7 +113,8 @@ async def test_every_resource_of_the_case_by_id(sak: Sak) -> None:
     assert patient["identifier"] == [{"use": "official", "system": FODSELSNUMMER, "value": FNR}]
     assert read[6]["preAuthRef"] == sak.lopenummer and read[6]["status"] == "active"
     assert read[7]["identifier"][0]["value"] == "9144889"
-    assert questionnaire["total"] == 1
+    assert questionnaire["total"] == canonical["total"] == 1 and none["total"] == 0
+    assert questionnaire["entry"][0]["resource"] == by_id and by_id["version"] == "1"
     assert errors([*read, questionnaire]) == []
 
 
