@@ -19,6 +19,7 @@ from soknad.consumers import consumers
 from soknad.etterregistrering import api as etterregistrering_api
 from soknad.etterregistrering import jobb as etterregistrering
 from soknad.etterregistrering import views as etterregistrering_views
+from soknad.fhir import api as fhir_api
 from soknad.oppslag import OppslagKlient
 from soknad.settings import SoknadSettings
 from soknad.skjema.register import SkjemaRegister
@@ -83,6 +84,7 @@ def create_app(
             api.router,
             etterregistrering_api.router,
             smart_views.router,
+            fhir_api.router,
             views.router,
             etterregistrering_views.router,
             revisjonslogg_router("soknad"),

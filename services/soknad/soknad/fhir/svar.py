@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any, Final
@@ -23,6 +24,7 @@ from soknad.skjema.regler import vurder
 from soknad.skjema.validering import is_empty, validate_answer
 
 STATUSER: Final = frozenset({"in-progress", "completed", "amended"})
+FHIR_ID: Final = re.compile(r"[A-Za-z0-9\-.]{1,64}")
 
 
 def questionnaire_canonical(skjema: Skjema) -> str:
@@ -49,6 +51,8 @@ def questionnaire_response(
     they were checked when saved."""
     if status not in STATUSER:
         raise ValueError(f"status must be one of {sorted(STATUSER)}, not {status!r}")
+    if not FHIR_ID.fullmatch(id):
+        raise ValueError(f"{id!r} is not a FHIR id (letters, digits, «-» and «.», at most 64)")
     when = authored if authored.tzinfo else authored.replace(tzinfo=UTC)  # stored naive means UTC
     day = today or when.date()
     vurdering = vurder(
