@@ -27,6 +27,8 @@ MODULES = (
     "etterregistrering",
     "nasjonal",
     "oversikt",
+    "fhir_export",
+    "smart_launch",
 )
 
 

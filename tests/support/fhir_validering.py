@@ -17,7 +17,9 @@ FOLDER = Path(__file__).parent / "fhir_validatorer"
 
 
 def _node_modules() -> None:
-    if (FOLDER / "node_modules" / "@medplum" / "core").is_dir() and (FOLDER / "node_modules" / "fhir").is_dir():
+    if (FOLDER / "node_modules" / "@medplum" / "core").is_dir() and (
+        FOLDER / "node_modules" / "fhir"
+    ).is_dir():
         return
     npm = shutil.which("npm")
     if npm is None:
@@ -32,7 +34,12 @@ def node_errors(resources: list[dict[str, Any]]) -> list[str]:
     if node is None:
         pytest.fail("node is missing: the FHIR validators need Node.js")
     done = subprocess.run(
-        [node, "validate.mjs"], cwd=FOLDER, input=json.dumps(resources), capture_output=True, text=True, check=True
+        [node, "validate.mjs"],
+        cwd=FOLDER,
+        input=json.dumps(resources),
+        capture_output=True,
+        text=True,
+        check=True,
     )
     lines = []
     for report in json.loads(done.stdout):
