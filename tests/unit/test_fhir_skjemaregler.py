@@ -46,7 +46,9 @@ VARIANT = {
     "kostnad_grunnlag": {
         "vis_nar": {"svar": [{"sporsmal": "estimert_kostnad_nok", "er": [0, 1_000_000_000]}]}
     },
-    "seksjon:evaluering": {"vis_nar": {"type": ["enkeltpasient"], "kategori": ["off_label", "godkjenningsfritak"]}},
+    "seksjon:evaluering": {
+        "vis_nar": {"type": ["enkeltpasient"], "kategori": ["off_label", "godkjenningsfritak"]}
+    },
     "legemiddel": {"pakrevd": False, "pakrevd_nar": {"kategori": ["off_label", "tilgangsordningen"]}},
     "indikasjon": {"pakrevd": False, "pakrevd_nar": {"type": ["gruppe"]}},
     "godkjent_i_land": {"pakrevd_nar": {"svar": [{"sporsmal": "administrasjonsvei", "besvart": False}]}},
