@@ -159,9 +159,7 @@ class _Bygger:
             self._rule(sp.id, "pakrevd", "kjerne", "required")
         if sp.pakrevd_nar is not None and not sp.pakrevd:
             condition = expression(visible + parts(sp.pakrevd_nar, self.skjema))
-            self._constraint(
-                sp, "p", "pakrevd_nar", f"({condition}) implies ({self._complete(sp)})", _missing(sp)
-            )
+            self._constraint(sp, "p", "pakrevd_nar", _implies(condition, self._complete(sp)), _missing(sp))
             if sp.kompositt:
                 self._rule(sp.id, "deler_pakrevd", "constraint", f"i {constraint_key(sp.id, 'p')}")
         self._type_rules(sp, item, visible)
@@ -170,7 +168,7 @@ class _Bygger:
             test = _value_test(typed)
             rule = f"{self._path(sp)}.answer.all({test})"
             if regel.nar is not None:
-                rule = f"({expression(parts(regel.nar, self.skjema))}) implies {rule}"
+                rule = _implies(expression(parts(regel.nar, self.skjema)), rule)
             self._constraint(sp, f"v{index}", "ma_vaere", rule, regel.melding)
         if sp.ikke_i_fremtiden:
             self._constraint(
@@ -217,7 +215,7 @@ class _Bygger:
                     sp,
                     "d",
                     "deler_pakrevd",
-                    f"({expression(visible)}) implies ({self._complete(sp)})",
+                    _implies(expression(visible), self._complete(sp)),
                     _missing(sp),
                 )
         elif kind == "legemiddel":
@@ -327,6 +325,10 @@ def _value_test(typed: dict[str, Any]) -> str:
     if key == "valueDate":
         return f"value = @{value}"
     return f"value = {literal(str(value))}"
+
+
+def _implies(condition: str, rule: str) -> str:
+    return rule if condition == "true" else f"({condition}) implies ({rule})"
 
 
 def complete_expression(sp: Sporsmal, path: str) -> str:
