@@ -31,6 +31,7 @@ from soknad.fhir.skjema_dokumenter import (
     questionnaire_file,
     regelrapport,
 )  # fmt: skip
+from soknad.fhir.skjema_kodeverk import kodeverk
 from soknad.skjema.modell import Skjema
 from soknad.skjema.register import DEFINISJONER, SkjemaRegister
 from tests.support.fhir_validering import errors
@@ -277,3 +278,17 @@ def test_a_rule_the_export_cannot_say_faithfully_is_refused(change: dict[str, An
 
     with pytest.raises(ValueError, match=r"no answer can equal|clash with the case attribute"):
         questionnaire(skjema)
+
+
+def test_every_offered_coding_is_defined_in_one_of_our_code_systems() -> None:
+    systems = kodeverk(V1)
+    defined = {(cs["url"], c["code"]): c["display"] for cs in systems for c in cs["concept"]}
+    offered = [o["valueCoding"] for item in _all_items(Q1["item"]) for o in item.get("answerOption", [])]
+
+    assert offered and all(defined[(c["system"], c["code"])] == c["display"] for c in offered)
+    assert len({cs["id"] for cs in systems}) == len(systems)
+    assert errors(systems) == []
+
+
+def _all_items(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [x for item in items for x in (item, *_all_items(item.get("item", [])))]
