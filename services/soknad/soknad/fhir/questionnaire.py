@@ -84,10 +84,6 @@ def constraint_key(sporsmal_id: str, kind: str) -> str:
     return f"{sporsmal_id.replace('_', '-')}-{kind}"
 
 
-def question_of_key(key: str) -> str:
-    return key.rsplit("-", 1)[0].replace("-", "_")
-
-
 @dataclass
 class _Bygger:
     skjema: Skjema
@@ -148,7 +144,13 @@ class _Bygger:
                 "valueExpression": {"language": "text/fhirpath", "expression": expression(conditions)},
             }
         )
-        self._rule(sted, "vis_nar", "sdc", "sdc-questionnaire-enableWhenExpression (OG over flere svar)")
+        if any(not part for part in conditions):
+            why = "en tom verdiliste, som aldri holder"
+        elif any(t.group for part in conditions for t in part):
+            why = "«besvart» på en gruppe, som ikke har svar enableWhen kan teste"
+        else:
+            why = "OG over flere svar der minst ett kan ha flere verdier"
+        self._rule(sted, "vis_nar", "sdc", f"sdc-questionnaire-enableWhenExpression: {why}")
 
     def _question(self, sp: Sporsmal, section_parts: list[Part]) -> dict[str, Any]:
         item: dict[str, Any] = {"linkId": sp.id, "text": sp.etikett, "type": ITEM_TYPE[sp.type]}
