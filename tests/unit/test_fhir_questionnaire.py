@@ -292,3 +292,12 @@ def test_every_offered_coding_is_defined_in_one_of_our_code_systems() -> None:
 
 def _all_items(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [x for item in items for x in (item, *_all_items(item.get("item", [])))]
+
+
+def test_an_empty_list_of_values_never_holds_in_fhir_either() -> None:
+    variant = questionnaire(_variant({"godkjent_i_land": {"vis_nar": {"kategori": []}}}))
+
+    item = _item("godkjent_i_land", variant["item"])
+
+    assert "enableWhen" not in item
+    assert _ext(item, "sdc-questionnaire-enableWhenExpression")["expression"] == "false"
