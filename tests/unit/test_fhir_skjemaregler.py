@@ -487,7 +487,9 @@ def test_the_form_and_the_exported_rules_agree_on_every_generated_answer_set(skj
     seen: dict[str, set[tuple[str, bool]]] = {}
     held_seen: dict[str, set[bool]] = {}
     combos = set()
+    count = 0
     for s in svarsett(skjema):
+        count += 1
         problems, mine, held = compare(exported, skjema, s)
         found += problems
         combos.add((s.soknad_type, s.kategori))
@@ -498,10 +500,10 @@ def test_the_form_and_the_exported_rules_agree_on_every_generated_answer_set(skj
         for key, outcome in held.items():
             held_seen.setdefault(key, set()).add(outcome)
 
-    assert found[:5] == [] and len(found) == 0
+    assert not found, f"{len(found)} disagreements, the first: {found[:3]}"
 
     # The sets reach both sides of every rule, or agreement would prove little.
-    assert combos == set(COMBOS)
+    assert count >= 2000 and combos == set(COMBOS)
     for seksjon in skjema.seksjoner:
         for sp in seksjon.sporsmal:
             conditional = seksjon.vis_nar is not None or sp.vis_nar is not None
@@ -509,6 +511,8 @@ def test_the_form_and_the_exported_rules_agree_on_every_generated_answer_set(skj
             assert (("visible", False) in seen[sp.id]) == conditional, sp.id
             if sp.pakrevd or sp.pakrevd_nar:
                 assert ("required", True) in seen[sp.id], sp.id
+            if sp.pakrevd_nar and not sp.pakrevd:
+                assert ("required", False) in seen[sp.id], sp.id
             assert {("error", True), ("error", False)} <= seen[sp.id], sp.id
     assert held_seen and all(outcomes == {True, False} for outcomes in held_seen.values()), held_seen
 
