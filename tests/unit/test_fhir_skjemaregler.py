@@ -31,14 +31,56 @@ from soknad.skjema.register import SkjemaRegister
 from soknad.skjema.regler import vurder
 
 SKJEMAER = [SkjemaRegister.load().get(v) for v in SkjemaRegister.load().versjoner]
+VARIANT = {
+    # Condition shapes version 1 does not use: AND of single tests, `besvart` both ways (on a coding and
+    # on a group), an integer test, a section under an SDC expression, conditional required composites, a
+    # value rule under an answer condition.
+    "register_navn": {
+        "vis_nar": {"type": ["enkeltpasient"], "svar": [{"sporsmal": "register_registrering", "er": ["ja"]}]}
+    },
+    "dose": {"vis_nar": {"svar": [{"sporsmal": "indikasjon", "besvart": True}]}},
+    "antall_kurer": {"vis_nar": {"svar": [{"sporsmal": "legemiddel", "besvart": True}]}},
+    "tidligere_behandling_utfall": {
+        "vis_nar": {"svar": [{"sporsmal": "administrasjonsvei", "besvart": False}]}
+    },
+    "kostnad_grunnlag": {
+        "vis_nar": {"svar": [{"sporsmal": "estimert_kostnad_nok", "er": [0, 1_000_000_000]}]}
+    },
+    "seksjon:evaluering": {
+        "vis_nar": {"type": ["enkeltpasient"], "kategori": ["off_label", "godkjenningsfritak"]}
+    },
+    "legemiddel": {"pakrevd": False, "pakrevd_nar": {"kategori": ["off_label", "tilgangsordningen"]}},
+    "indikasjon": {"pakrevd": False, "pakrevd_nar": {"type": ["gruppe"]}},
+    "godkjent_i_land": {"pakrevd_nar": {"svar": [{"sporsmal": "administrasjonsvei", "besvart": False}]}},
+    "dokumentasjon_niva": {
+        "ma_vaere": [
+            {
+                "verdi": "randomiserte",
+                "melding": "Må være randomiserte.",
+                "nar": {"svar": [{"sporsmal": "alvorlighetsgrad", "er": ["mild"]}]},
+            }
+        ]
+    },
+}
+
+
+def _variant(skjema: Skjema, changes: dict[str, dict[str, Any]]) -> Skjema:
+    data = skjema.model_dump(exclude_none=True)
+    for seksjon in data["seksjoner"]:
+        seksjon.update(changes.get(f"seksjon:{seksjon['id']}", {}))
+        for sp in seksjon["sporsmal"]:
+            sp.update(changes.get(sp["id"], {}))
+    return Skjema.model_validate(data)
+
+
 COMBOS = [
     (t, k)
     for t in ("enkeltpasient", "gruppe")
     for k in ("off_label", "godkjenningsfritak", "unntaksordningen", "tilgangsordningen")
 ]
-ANTALL = 2400
+ANTALL = 2000
 SEED = 20261203
-TODAY = date.today()  # FHIRPath's today() is the real one
+TODAY = date.today()  # FHIRPath's today() is the real one; future dates start at +2 so midnight cannot flake
 R4 = models["r4"]
 TOO_BIG = "9" * 30
 
@@ -119,7 +161,7 @@ def _dato(sp: Sporsmal, rng: random.Random, kind: str) -> Svar:
     if kind == "malformed":
         return Svar(rng.choice(["2026-02-30", "i går", "20260101", 20260101]), None, representable=False)
     day = (
-        TODAY + timedelta(days=rng.randint(1, 400))
+        TODAY + timedelta(days=rng.randint(2, 400))
         if kind == "typed_invalid"
         else TODAY - timedelta(days=rng.choice([0, rng.randint(1, 4000)]))
     )
@@ -434,14 +476,20 @@ def compare(
     return found, mine, held
 
 
-@pytest.mark.parametrize("skjema", SKJEMAER, ids=lambda s: f"v{s.versjon}")
+@pytest.mark.parametrize(
+    "skjema",
+    [*SKJEMAER, _variant(SKJEMAER[0], VARIANT)],
+    ids=[*(f"v{s.versjon}" for s in SKJEMAER), "variant"],
+)
 def test_the_form_and_the_exported_rules_agree_on_every_generated_answer_set(skjema: Skjema) -> None:
     exported = Exported(questionnaire(skjema), skjema)
     found: list[str] = []
     seen: dict[str, set[tuple[str, bool]]] = {}
     held_seen: dict[str, set[bool]] = {}
     combos = set()
+    count = 0
     for s in svarsett(skjema):
+        count += 1
         problems, mine, held = compare(exported, skjema, s)
         found += problems
         combos.add((s.soknad_type, s.kategori))
@@ -452,10 +500,10 @@ def test_the_form_and_the_exported_rules_agree_on_every_generated_answer_set(skj
         for key, outcome in held.items():
             held_seen.setdefault(key, set()).add(outcome)
 
-    assert found[:5] == [] and len(found) == 0
+    assert not found, f"{len(found)} disagreements, the first: {found[:3]}"
 
     # The sets reach both sides of every rule, or agreement would prove little.
-    assert combos == set(COMBOS)
+    assert count >= 2000 and combos == set(COMBOS)
     for seksjon in skjema.seksjoner:
         for sp in seksjon.sporsmal:
             conditional = seksjon.vis_nar is not None or sp.vis_nar is not None
@@ -463,6 +511,8 @@ def test_the_form_and_the_exported_rules_agree_on_every_generated_answer_set(skj
             assert (("visible", False) in seen[sp.id]) == conditional, sp.id
             if sp.pakrevd or sp.pakrevd_nar:
                 assert ("required", True) in seen[sp.id], sp.id
+            if sp.pakrevd_nar and not sp.pakrevd:
+                assert ("required", False) in seen[sp.id], sp.id
             assert {("error", True), ("error", False)} <= seen[sp.id], sp.id
     assert held_seen and all(outcomes == {True, False} for outcomes in held_seen.values()), held_seen
 

@@ -84,10 +84,6 @@ def constraint_key(sporsmal_id: str, kind: str) -> str:
     return f"{sporsmal_id.replace('_', '-')}-{kind}"
 
 
-def question_of_key(key: str) -> str:
-    return key.rsplit("-", 1)[0].replace("-", "_")
-
-
 @dataclass
 class _Bygger:
     skjema: Skjema
@@ -148,7 +144,13 @@ class _Bygger:
                 "valueExpression": {"language": "text/fhirpath", "expression": expression(conditions)},
             }
         )
-        self._rule(sted, "vis_nar", "sdc", "sdc-questionnaire-enableWhenExpression (OG over flere svar)")
+        if any(not part for part in conditions):
+            why = "en tom verdiliste, som aldri holder"
+        elif any(t.group for part in conditions for t in part):
+            why = "«besvart» på en gruppe, som ikke har svar enableWhen kan teste"
+        else:
+            why = "OG over flere svar der minst ett kan ha flere verdier"
+        self._rule(sted, "vis_nar", "sdc", f"sdc-questionnaire-enableWhenExpression: {why}")
 
     def _question(self, sp: Sporsmal, section_parts: list[Part]) -> dict[str, Any]:
         item: dict[str, Any] = {"linkId": sp.id, "text": sp.etikett, "type": ITEM_TYPE[sp.type]}
@@ -159,9 +161,7 @@ class _Bygger:
             self._rule(sp.id, "pakrevd", "kjerne", "required")
         if sp.pakrevd_nar is not None and not sp.pakrevd:
             condition = expression(visible + parts(sp.pakrevd_nar, self.skjema))
-            self._constraint(
-                sp, "p", "pakrevd_nar", f"({condition}) implies ({self._complete(sp)})", _missing(sp)
-            )
+            self._constraint(sp, "p", "pakrevd_nar", _implies(condition, self._complete(sp)), _missing(sp))
             if sp.kompositt:
                 self._rule(sp.id, "deler_pakrevd", "constraint", f"i {constraint_key(sp.id, 'p')}")
         self._type_rules(sp, item, visible)
@@ -170,7 +170,7 @@ class _Bygger:
             test = _value_test(typed)
             rule = f"{self._path(sp)}.answer.all({test})"
             if regel.nar is not None:
-                rule = f"({expression(parts(regel.nar, self.skjema))}) implies {rule}"
+                rule = _implies(expression(parts(regel.nar, self.skjema)), rule)
             self._constraint(sp, f"v{index}", "ma_vaere", rule, regel.melding)
         if sp.ikke_i_fremtiden:
             self._constraint(
@@ -217,7 +217,7 @@ class _Bygger:
                     sp,
                     "d",
                     "deler_pakrevd",
-                    f"({expression(visible)}) implies ({self._complete(sp)})",
+                    _implies(expression(visible), self._complete(sp)),
                     _missing(sp),
                 )
         elif kind == "legemiddel":
@@ -327,6 +327,10 @@ def _value_test(typed: dict[str, Any]) -> str:
     if key == "valueDate":
         return f"value = @{value}"
     return f"value = {literal(str(value))}"
+
+
+def _implies(condition: str, rule: str) -> str:
+    return rule if condition == "true" else f"({condition}) implies ({rule})"
 
 
 def complete_expression(sp: Sporsmal, path: str) -> str:

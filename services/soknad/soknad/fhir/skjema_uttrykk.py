@@ -140,6 +140,16 @@ def expression(conditions: list[Part]) -> str:
 def _disjunction(part: Part) -> str:
     if not part:
         return "false"
+    codings = [t.answer["valueCoding"] for t in part if t.answer and "valueCoding" in t.answer]
+    if (
+        len(part) > 1
+        and len(codings) == len(part)
+        and len({(t.path, c["system"]) for t, c in zip(part, codings, strict=True)}) == 1
+    ):
+        # Several codes of one item: one search, as a reader would write it.
+        codes = " or ".join(f"code = {literal(c['code'])}" for c in codings)
+        system = literal(codings[0]["system"])
+        return f"{part[0].path}.answer.value.where(system = {system} and ({codes})).exists()"
     tests = [_test_expression(t) for t in part]
     return tests[0] if len(tests) == 1 else "(" + " or ".join(tests) + ")"
 
