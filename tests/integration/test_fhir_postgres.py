@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from shared.fhir.ressurser import GRUPPE_PASIENT
 from shared.fhir.systemer import FODSELSNUMMER, VEDTAK_ID
 from shared.platform.db.revisjonslogg import MAX_ROWS, rows_for_cases
-from soknad.fhir.ressurser import GRUPPE_PASIENT
 from tests.support.apps import DemoClient
 from tests.support.builders import complete_innhold
 from tests.support.fhir_validering import errors

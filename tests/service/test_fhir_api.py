@@ -17,8 +17,8 @@ import pytest_asyncio
 from embedded.app import create_app as create_embedded
 from embedded.settings import EmbeddedSettings
 from shared.events.contracts import VedtakOpphevet
+from shared.fhir.ressurser import GRUPPE_PASIENT
 from shared.fhir.systemer import FHIR_JSON, FODSELSNUMMER, LOPENUMMER, QUESTIONNAIRE_SOKNAD, VEDTAK_ID
-from soknad.fhir.ressurser import GRUPPE_PASIENT
 from tests.support.apps import DemoClient, running
 from tests.support.builders import complete_innhold
 from tests.support.fhir_validering import errors

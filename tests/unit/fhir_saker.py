@@ -8,7 +8,7 @@ from typing import Any
 
 from shared.domain.identifiers import synthetic_fodselsnummer
 from shared.events.contracts import VedtakOpphevet
-from soknad.fhir.ressurser import Enhetsfakta, Saksfakta
+from shared.fhir.ressurser import Enhetsfakta, Saksfakta
 from soknad.vedtak import opphevet_dict, vedtak_dict
 from tests.support.builders import complete_innhold
 from tests.support.soknad_flyt import vedtak

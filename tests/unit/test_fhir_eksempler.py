@@ -13,10 +13,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from soknad.fhir.api import operation_outcome
-from soknad.fhir.kapabilitet import capability_statement
-from soknad.fhir.krav import claim, claim_responses, coverage, kravfakta
-from soknad.fhir.ressurser import (
+from shared.fhir.krav import claim, claim_responses, coverage, kravfakta
+from shared.fhir.ressurser import (
     condition,
     medication,
     organization_enhet,
@@ -24,6 +22,8 @@ from soknad.fhir.ressurser import (
     patient,
     practitioner,
 )
+from soknad.fhir.api import operation_outcome
+from soknad.fhir.kapabilitet import capability_statement
 from soknad.fhir.sok import bundle, parse
 from soknad.skjema.register import SkjemaRegister
 from tests.support.fhir_validering import errors

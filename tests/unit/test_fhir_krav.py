@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from shared.fhir.krav import Kravfakta, claim, claim_response, claim_responses, coverage, kravfakta
+from shared.fhir.ressurser import GRUPPE_PASIENT
 from shared.fhir.systemer import ATC, FEST_MERKEVARE, KATEGORI, LOPENUMMER, SOKNAD_ID, UTFALL, VEDTAK_ID
-from soknad.fhir.krav import Kravfakta, claim, claim_response, claim_responses, coverage, kravfakta
-from soknad.fhir.ressurser import GRUPPE_PASIENT
 from soknad.vedtak import vedtak_dict
 from tests.support.builders import complete_innhold
 from tests.support.fhir_validering import errors

@@ -7,7 +7,17 @@ from dataclasses import replace
 from datetime import date
 
 from shared.domain.identifiers import validate_organisasjonsnummer
-from shared.domain.trusts import HELSEFORETAK
+from shared.domain.trusts import HELSEFORETAK, ORGANISASJONSNUMMER_HF
+from shared.fhir.ressurser import (
+    GRUPPE_PASIENT,
+    condition,
+    medication,
+    organization_enhet,
+    organization_hf,
+    patient,
+    personnummer_system,
+    practitioner,
+)
 from shared.fhir.systemer import (
     ATC,
     D_NUMMER,
@@ -21,17 +31,6 @@ from shared.fhir.systemer import (
     NO_BASIS_PATIENT,
     ORGANISASJONSNUMMER,
     RESH,
-)
-from soknad.fhir.foretak import ORGANISASJONSNUMMER_HF
-from soknad.fhir.ressurser import (
-    GRUPPE_PASIENT,
-    condition,
-    medication,
-    organization_enhet,
-    organization_hf,
-    patient,
-    personnummer_system,
-    practitioner,
 )
 from tests.support.builders import complete_innhold
 from tests.support.fhir_validering import errors

@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from shared.fhir.ressurser import Resource, organization_enhet, organization_hf, practitioner_of
 from shared.fhir.systemer import FHIR_JSON
 from shared.platform.auth.principal import Principal
 from shared.platform.errors import DomainError, NotFound, Unauthenticated
@@ -22,7 +23,6 @@ from soknad.fhir import handlers
 from soknad.fhir.eksport import PER_SAK, ressurser
 from soknad.fhir.kapabilitet import capability_statement
 from soknad.fhir.questionnaire import questionnaire
-from soknad.fhir.ressurser import Resource, organization_enhet, organization_hf, practitioner_of
 from soknad.fhir.sok import UgyldigSok, behold, bundle, fhir_id, parse
 from soknad.skjema.register import Skjemaer, SkjemaRegister
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from soknad.fhir.krav import claim, claim_responses, coverage, kravfakta
-from soknad.fhir.ressurser import (
+from shared.fhir.krav import claim, claim_responses, coverage, kravfakta
+from shared.fhir.ressurser import (
     Resource,
     Saksfakta,
     condition,

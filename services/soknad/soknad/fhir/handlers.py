@@ -9,13 +9,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Text, and_, cast, false, func, or_, select
 
+from shared.fhir.krav import vedtakshistorikk
+from shared.fhir.ressurser import Enhetsfakta, Saksfakta
 from shared.platform.auth.principal import Principal, Role, can_read_soknad
 from shared.platform.db.uow import UnitOfWork
 from shared.platform.db.use_case import use_case
 from shared.platform.errors import NotFound
 from shared.platform.katalog import Katalog, Organisasjon
-from soknad.fhir.krav import vedtakshistorikk
-from soknad.fhir.ressurser import Enhetsfakta, Saksfakta
 from soknad.handlers.common import mark_personal_data
 from soknad.store import Medforfatter, Soknad
 

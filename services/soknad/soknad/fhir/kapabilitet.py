@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from shared.fhir.ressurser import Resource, instant
 from shared.fhir.systemer import (
     KANON,
     LMDI_MEDICATION,
@@ -12,7 +13,6 @@ from shared.fhir.systemer import (
     NO_BASIS_PATIENT,
     NO_BASIS_PRACTITIONER,
 )
-from soknad.fhir.ressurser import Resource, instant
 from soknad.fhir.sok import INCLUDES, REVINCLUDES, SEARCH_PARAMS
 
 READ_TYPES = (

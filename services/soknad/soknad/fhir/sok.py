@@ -8,12 +8,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from shared.fhir.ressurser import Resource, Saksfakta, instant, personnummer_system
 from shared.fhir.systemer import D_NUMMER, FH_NUMMER, FODSELSNUMMER, LOPENUMMER, SOKNAD_ID, VEDTAK_ID
 from shared.platform.errors import DomainError
 from soknad.domain import LOPENUMMER_PATTERN
 from soknad.fhir.eksport import ressurser
 from soknad.fhir.handlers import Kriterier
-from soknad.fhir.ressurser import Resource, Saksfakta, instant, personnummer_system
 from soknad.skjema.register import SkjemaRegister
 
 PERSON_SYSTEMS = (FODSELSNUMMER, D_NUMMER, FH_NUMMER)

@@ -16,9 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 from shared.domain.labels import UTFALL_LABELS, VILKARSTYPE_LABELS
-from shared.fhir.systemer import KATEGORI, LOPENUMMER, SOKNAD_ID, UTFALL, VEDTAK_ID
-from shared.platform.web.templating import format_date
-from soknad.fhir.ressurser import (
+from shared.fhir.ressurser import (
     GRUPPE_PASIENT,
     Resource,
     Saksfakta,
@@ -31,6 +29,8 @@ from soknad.fhir.ressurser import (
     product_or_service,
     ref,
 )
+from shared.fhir.systemer import KATEGORI, LOPENUMMER, SOKNAD_ID, UTFALL, VEDTAK_ID
+from shared.platform.web.templating import format_date
 
 CLAIM_TYPE = "http://terminology.hl7.org/CodeSystem/claim-type"
 PROCESS_PRIORITY = "http://terminology.hl7.org/CodeSystem/processpriority"

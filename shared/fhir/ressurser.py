@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from shared.domain.identifiers import InvalidPersonnummer, validate_fodselsnummer
-from shared.domain.trusts import hf_navn
+from shared.domain.trusts import ORGANISASJONSNUMMER_HF, hf_navn
 from shared.fhir.systemer import (
     ATC,
     D_NUMMER,
@@ -32,7 +32,6 @@ from shared.fhir.systemer import (
     ORGANISASJONSNUMMER,
     RESH,
 )
-from soknad.fhir.foretak import ORGANISASJONSNUMMER_HF
 
 Resource = dict[str, Any]
 
