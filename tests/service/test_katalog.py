@@ -338,3 +338,13 @@ async def test_a_unit_taken_out_of_use_leaves_the_forms_but_keeps_its_leaders(ap
     async with DemoClient(app, "hbe-soker") as soker:
         r = await soker.send_json("POST", "/api/katalog/enheter/HBE-NEVRO/deaktivering", None)
         assert r.status_code == 403
+
+
+async def test_a_physician_is_found_by_hpr_number_within_the_trusts_served(app: FastAPI) -> None:
+    katalog = katalog_of(app)
+    found = await katalog.person_by_hpr("9144889", hf={"HBE"})
+    assert found is not None and found.user_id == "hbe-soker"
+    assert await katalog.person_by_hpr("9144889", hf={"OUS"}) is None  # another trust's physician
+    assert await katalog.person_by_hpr("0000000", hf={"HBE", "OUS"}) is None
+    ous = await katalog.person_by_hpr("9155771", hf={"HBE", "OUS"})
+    assert ous is not None and ous.user_id == "ous-soker"

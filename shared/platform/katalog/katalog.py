@@ -295,6 +295,15 @@ class Katalog:
         self._people[user_id] = (now + self.cache_ttl_s, found)
         return found
 
+    async def person_by_hpr(self, hpr: str, *, hf: Iterable[str]) -> Person | None:
+        """The person with this HPR-number in one of the trusts `hf` (an active one before a deactivated
+        one): how a physician is known from a token that names them by HPR-number (a SMART launch)."""
+        async with self.engine.connect() as conn:
+            people = await self._load_people(
+                conn, and_(t.person.c.hpr_nummer == hpr, t.person.c.hf.in_(sorted(set(hf))))
+            )
+        return next((p for p in people if p.aktiv), people[0] if people else None)
+
     async def personer(
         self, hf: str, *, sok: str = "", rolle: Role | None = None, limit: int = 200
     ) -> list[Person]:

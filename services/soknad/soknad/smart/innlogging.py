@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -14,7 +13,6 @@ from shared.domain.identifiers import InvalidPersonnummer, validate_fodselsnumme
 from shared.platform.auth.principal import Role
 from shared.platform.auth.session import CSRF_COOKIE, SESSION_COOKIE, SESSION_MAX_AGE_S
 from shared.platform.katalog import Katalog, Person
-from shared.platform.katalog import tables as katalog_tables
 from soknad.smart.feil import SmartAvvist
 from soknad.smart.journal import (
     Journalpasient,
@@ -26,24 +24,6 @@ from soknad.smart.journal import (
 )
 from soknad.smart.klient import SmartKlient, TokenResponse
 from soknad.smart.konfig import SmartIssuer
-
-
-async def person_by_hpr(katalog: Katalog, hf: set[str], hpr: str) -> Person | None:
-    """The directory's person with this HPR-number in one of the trusts this installation serves.
-
-    (The directory has no look-up by HPR-number yet; this belongs in `Katalog` once it does.)"""
-    person = katalog_tables.person
-    async with katalog.engine.connect() as conn:
-        user_ids = list(
-            await conn.scalars(
-                select(person.c.user_id).where(person.c.hpr_nummer == hpr, person.c.hf.in_(sorted(hf)))
-            )
-        )
-    for user_id in user_ids:
-        found = await katalog.person(user_id)
-        if found is not None and found.aktiv:
-            return found
-    return await katalog.person(user_ids[0]) if user_ids else None
 
 
 async def physician_hpr(
@@ -67,7 +47,7 @@ async def physician_hpr(
 
 
 async def identify(katalog: Katalog, hf: set[str], hpr: str) -> Person:
-    person = await person_by_hpr(katalog, hf, hpr)
+    person = await katalog.person_by_hpr(hpr, hf=hf)
     if person is None:
         raise SmartAvvist(
             "unknown_physician",
