@@ -7,11 +7,11 @@ undoes the send; the outcome is kept with the launch and shown on the case page.
 from __future__ import annotations
 
 import asyncio
-import logging
 import time
 from typing import Any
 
 import httpx
+import structlog
 
 from shared.fhir.systemer import HPR_NUMMER, SOKNAD_ID
 from soknad.fhir.svar import questionnaire_response
@@ -22,7 +22,7 @@ from soknad.smart.kontekst import KontekstLager, Launchkontekst
 from soknad.smart.visning import byttet_pasient
 from soknad.store import Soknad
 
-log = logging.getLogger(__name__)
+log = structlog.get_logger(__name__)
 
 WRITE_TIMEOUT_S = 10.0
 REFRESH_MARGIN_S = 30.0
@@ -119,7 +119,7 @@ class Tilbakeskriver:
             async with asyncio.timeout(WRITE_TIMEOUT_S):
                 response = await self._post(kontekst, resource)
         except (TimeoutError, httpx.HTTPError, SmartAvvist) as exc:
-            log.warning("smart write-back failed: %s", type(exc).__name__)
+            log.warning("smart_write_back_failed", error=type(exc).__name__)
             kontekst.note(soknad_id, "feilet", "Kopi ble ikke lagret i journalen: journalen svarte ikke.")
             return
         if response.status_code in (200, 201):
@@ -127,7 +127,7 @@ class Tilbakeskriver:
             fhir_id = location.split("/QuestionnaireResponse/", 1)[-1].split("/", 1)[0] if location else None
             kontekst.note(soknad_id, "lagret", LAGRET, fhir_id=fhir_id)
         else:
-            log.warning("smart write-back refused: %s", response.status_code)
+            log.warning("smart_write_back_refused", status=response.status_code)
             kontekst.note(
                 soknad_id,
                 "feilet",

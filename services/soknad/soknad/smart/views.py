@@ -4,11 +4,11 @@ patient already has applications."""
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+import structlog
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
@@ -29,7 +29,7 @@ from soknad.smart.pkce import PENDING_MAX_AGE_S, PendingLaunches, code_challenge
 from soknad.smart.visning import pasient_context
 from soknad.views.common import render
 
-log = logging.getLogger(__name__)
+log = structlog.get_logger(__name__)
 
 router = APIRouter(include_in_schema=False)
 
@@ -53,7 +53,7 @@ def _pending(request: Request) -> PendingLaunches:
 
 
 def avvist(request: Request, exc: SmartAvvist) -> Response:
-    log.info("smart launch refused: %s", exc.code, extra={"detalj": exc.detalj})
+    log.info("smart_launch_refused", code=exc.code, detalj=exc.detalj)
     return render(
         request,
         "smart_avvist.html",
