@@ -7,6 +7,11 @@ with the reasons (`begrunnelse=False`), addressed to the patient by fødselsnumm
 - a revocation: the revoked decision's `ClaimResponse`, `cancelled`, with the note who revoked it and
   from when.
 
+References are logical (by identifier), not literal: the receiver has neither our `Claim` nor our
+`Organization`, and a FHIR server applying the Bundle would refuse a literal reference it cannot resolve.
+The patient is named by fødselsnummer or D-nummer, the request by løpenummer, the trust by its
+organisation number (HELSEFORETAK code when it has none).
+
 The amended and the revoked decision are rebuilt from what integrasjon kept when it sent them
 (`IntegratorSak.vedtak`). One sent before that was kept cannot be rebuilt: an amendment then sends the
 new `ClaimResponse` alone (its note names the decision it amends), a revocation nothing (None)."""
@@ -19,8 +24,11 @@ from typing import Any
 
 from integrasjon.integratorer.tables import IntegratorSak
 from shared.events.contracts import VedtakFattet, VedtakOpphevet
-from shared.fhir.krav import Kravfakta, claim_response
+from shared.domain.trusts import ORGANISASJONSNUMMER_HF, hf_navn
+from shared.fhir.krav import Kravfakta
+from shared.fhir.krav import claim_response as build_claim_response
 from shared.fhir.ressurser import GRUPPE_PASIENT, Resource, personnummer_system
+from shared.fhir.systemer import HELSEFORETAK, LOPENUMMER, ORGANISASJONSNUMMER
 
 UKJENT_PASIENT = "Pasient uten registrert fødselsnummer"
 
@@ -63,13 +71,14 @@ def med_opphevelse(vedtak: Mapping[str, Any], event: VedtakOpphevet) -> dict[str
 
 
 def pasient_reference(sak: IntegratorSak) -> dict[str, Any]:
-    """A logical reference: the receiver has no access to our `Patient`, it knows the patient by number."""
+    """The receiver has no access to our `Patient`: it knows the patient by number."""
     if sak.type != "enkeltpasient":
         return {"display": GRUPPE_PASIENT}
     if not sak.fodselsnummer:
         return {"display": UKJENT_PASIENT}
     reference: dict[str, Any] = {
-        "identifier": {"system": personnummer_system(sak.fodselsnummer), "value": sak.fodselsnummer}
+        "type": "Patient",
+        "identifier": {"system": personnummer_system(sak.fodselsnummer), "value": sak.fodselsnummer},
     }
     if sak.pasient_navn:
         reference["display"] = sak.pasient_navn
@@ -84,6 +93,27 @@ def kravfakta(sak: IntegratorSak, *, soknad_id: str, hf: str) -> Kravfakta:
         soknad_type=sak.type,
         pasient=pasient_reference(sak),
     )
+
+
+def insurer(hf: str) -> dict[str, Any]:
+    orgnr = ORGANISASJONSNUMMER_HF.get(hf)
+    identifier = (
+        {"system": ORGANISASJONSNUMMER, "value": orgnr} if orgnr else {"system": HELSEFORETAK, "value": hf}
+    )
+    return {"type": "Organization", "identifier": identifier, "display": hf_navn(hf)}
+
+
+def claim_response(
+    vedtak: Mapping[str, Any], fakta: Kravfakta, *, erstattet_av: Mapping[str, Any] | None = None
+) -> Resource:
+    """The shared builder's ClaimResponse, without the reasons, its references made logical."""
+    resource = build_claim_response(vedtak, fakta, erstattet_av=erstattet_av, begrunnelse=False)
+    resource["insurer"] = insurer(fakta.hf)
+    resource["request"] = {
+        "type": "Claim",
+        "identifier": {"use": "official", "system": LOPENUMMER, "value": fakta.lopenummer},
+    }
+    return resource
 
 
 def transaction(resources: Sequence[Resource]) -> Resource:
@@ -105,13 +135,13 @@ def vedtak_fattet(event: VedtakFattet, sak: IntegratorSak, *, hf: str) -> Resour
     """The body for a decision or an amendment."""
     fakta = kravfakta(sak, soknad_id=event.soknad_id, hf=hf)
     ny = vedtak_fakta(event)
-    response = claim_response(ny, fakta, begrunnelse=False)
+    response = claim_response(ny, fakta)
     if event.erstatter_vedtak_id is None:
         return response
     erstattet = (sak.vedtak or {}).get(event.erstatter_vedtak_id)
     if not isinstance(erstattet, Mapping):
         return response
-    cancelled = claim_response(erstattet, fakta, erstattet_av=ny, begrunnelse=False)
+    cancelled = claim_response(erstattet, fakta, erstattet_av=ny)
     return transaction([response, cancelled])
 
 
@@ -121,7 +151,7 @@ def vedtak_opphevet(event: VedtakOpphevet, sak: IntegratorSak, *, hf: str) -> Re
     if not isinstance(opphevet, Mapping):
         return None
     fakta = kravfakta(sak, soknad_id=event.soknad_id, hf=hf)
-    return claim_response(med_opphevelse(opphevet, event), fakta, begrunnelse=False)
+    return claim_response(med_opphevelse(opphevet, event), fakta)
 
 
 def body(resource: Resource) -> str:
