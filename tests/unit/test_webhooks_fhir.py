@@ -115,7 +115,10 @@ def test_a_decision_is_its_claim_response_without_the_reasons() -> None:
     }
     assert response["disposition"].startswith("Innvilget med vilkår.")
     # Logical references only: the receiver resolves nothing of ours.
-    assert response["insurer"]["identifier"] == {"system": ORGANISASJONSNUMMER, "value": ORGANISASJONSNUMMER_HF["HBE"]}
+    assert response["insurer"]["identifier"] == {
+        "system": ORGANISASJONSNUMMER,
+        "value": ORGANISASJONSNUMMER_HF["HBE"],
+    }
     assert response["request"]["identifier"]["value"] == LOPENUMMER_EKSEMPEL
     assert '"reference"' not in json.dumps(response)
     no_reasons(response)

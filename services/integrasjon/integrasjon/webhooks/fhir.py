@@ -23,8 +23,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from integrasjon.integratorer.tables import IntegratorSak
-from shared.events.contracts import VedtakFattet, VedtakOpphevet
 from shared.domain.trusts import ORGANISASJONSNUMMER_HF, hf_navn
+from shared.events.contracts import VedtakFattet, VedtakOpphevet
 from shared.fhir.krav import Kravfakta
 from shared.fhir.krav import claim_response as build_claim_response
 from shared.fhir.ressurser import GRUPPE_PASIENT, Resource, personnummer_system
