@@ -130,6 +130,17 @@ def test_the_reasons_are_not_even_kept() -> None:
     assert "Oppfyller kriteriene" not in json.dumps(kept, ensure_ascii=False)
 
 
+def test_reasons_in_the_decision_are_left_out_by_the_builder_too() -> None:
+    """Belt and braces: should a kept decision ever hold reasons, the builder still leaves them out."""
+    case = sak()
+    fakta = fhir.kravfakta(case, soknad_id=SOKNAD_ID, hf="HBE")
+    kept = {**fhir.vedtak_fakta(forste()), "begrunnelse": "Oppfyller kriteriene."}
+    revoked = fhir.med_opphevelse(kept, opphevelse(FORSTE))
+    revoked["opphevet"]["begrunnelse"] = "Behandlingen er avsluttet."
+    no_reasons(fhir.claim_response(kept, fakta))
+    no_reasons(fhir.claim_response(revoked, fakta))
+
+
 def test_an_amendment_puts_the_new_decision_and_cancels_the_replaced_one() -> None:
     bundle = fhir.vedtak_fattet(endring(), sent(forste()), hf="HBE")
     assert errors([bundle]) == []
