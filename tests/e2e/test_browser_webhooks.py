@@ -59,7 +59,16 @@ async def test_webhook_pages_on_a_phone(browser: Browser, server: EmbeddedServer
     await expect(page.get_by_role("alert")).to_contain_text("fullstendig http- eller https-adresse")
     await check(page, "feil", failures)
 
+    # FHIR names the patient: refused without the identity, with the reason beside the choice.
     await page.get_by_label("Adresse").fill(LONG_URL)
+    await page.get_by_label("FHIR (ClaimResponse)").check()
+    await page.get_by_role("button", name="Registrer").click()
+    await expect(page.get_by_role("alert")).to_contain_text("FHIR kan bare velges")
+    await expect(page.locator("#feil-format")).to_contain_text("navngir pasienten")
+    await expect(page.get_by_label("FHIR (ClaimResponse)")).to_be_checked()
+    await check(page, "fhir-feil", failures)
+
+    await page.locator("#felt-identitet").get_by_label("Ja").check()
     await page.get_by_role("button", name="Registrer").click()
     await expect(page.get_by_role("heading", name="Sykehusapotekets system er registrert")).to_be_visible()
     await expect(page.locator("main")).to_contain_text("whsec_")
@@ -69,9 +78,11 @@ async def test_webhook_pages_on_a_phone(browser: Browser, server: EmbeddedServer
     await expect(
         page.get_by_role("heading", name="Leveringslogg for Sykehusapotekets system")
     ).to_be_visible()
+    await expect(page.locator("main dl")).to_contain_text("FHIR (ClaimResponse)")
     await check(page, "logg", failures)
     await page.get_by_role("link", name="← Webhooks").click()
     await expect(page.get_by_role("link", name="Sykehusapotekets system")).to_be_visible()
+    await expect(page.locator("main table")).to_contain_text("FHIR (ClaimResponse)")
     await expect(page.locator("main")).not_to_contain_text("whsec_")
     await check(page, "liste", failures)
     await context.close()

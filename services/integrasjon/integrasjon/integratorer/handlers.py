@@ -9,6 +9,7 @@ from urllib.parse import unquote, urlsplit
 from integrasjon.integratorer import mapper, routing
 from integrasjon.integratorer.routing import Hendelse
 from integrasjon.integratorer.tables import IntegratorSak, get_sak
+from integrasjon.webhooks import fhir
 from integrasjon.webhooks import handlers as webhooks
 from shared.events.base import EventContract
 from shared.events.common import Pasient
@@ -94,6 +95,9 @@ class IntegratorHandlers:
             )
             uow.session.add(sak)
         sak.sendte_vedtak = [*(sak.sendte_vedtak or []), event.vedtak_id]
+        claim_response = fhir.vedtak_fattet(event, sak, hf=envelope.hf)
+        # A new dict, not changed in place: the JSON column is not tracked for mutation.
+        sak.vedtak = {**(sak.vedtak or {}), event.vedtak_id: fhir.vedtak_fakta(event)}
         await self._send(
             uow,
             anonym,
@@ -104,14 +108,19 @@ class IntegratorHandlers:
             kategori=anonym.kategori,
             enhet=anonym.enhet,
             utfall=event.utfall,
+            fhir_body=fhir.body(claim_response),
         )
 
     async def send_opphevelse_til_integratorer(
         self, uow: UnitOfWork, event: VedtakOpphevet, envelope: Envelope
     ) -> None:
-        sak = await get_sak(uow.session, event.lopenummer)
-        _require_sent(sak, event.opphever_vedtak_id)
+        sak = _require_sent(await get_sak(uow.session, event.lopenummer), event.opphever_vedtak_id)
         anonym, med_pasient = mapper.vedtak_opphevet(event, sak, hf=envelope.hf)
+        claim_response = fhir.vedtak_opphevet(event, sak, hf=envelope.hf)
+        kept = sak.vedtak or {}
+        if event.opphever_vedtak_id in kept:
+            opphevet = fhir.med_opphevelse(kept[event.opphever_vedtak_id], event)
+            sak.vedtak = {**kept, event.opphever_vedtak_id: opphevet}
         await self._send(
             uow,
             anonym,
@@ -122,6 +131,7 @@ class IntegratorHandlers:
             kategori=anonym.kategori,
             enhet=anonym.enhet,
             utfall="opphevet",
+            fhir_body=fhir.body(claim_response) if claim_response is not None else None,
         )
 
     async def _send(
@@ -136,6 +146,7 @@ class IntegratorHandlers:
         kategori: str | None,
         enhet: str | None,
         utfall: str,
+        fhir_body: str | None,
     ) -> None:
         key = routing.routing_key(hf=hf, hendelse=hendelse, kategori=kategori, enhet=enhet, utfall=utfall)
         uten = uow.publish(
@@ -164,14 +175,15 @@ class IntegratorHandlers:
                 purpose="Vedtak til integratorer med rett til pasientens identitet",
             )
         await webhooks.stage_deliveries(
-            uow, hf=hf, hendelse=hendelse, lopenummer=lopenummer, uten=uten, med=med
+            uow, hf=hf, hendelse=hendelse, lopenummer=lopenummer, uten=uten, med=med, fhir=fhir_body
         )
 
 
-def _require_sent(sak: IntegratorSak | None, vedtak_id: str) -> None:
+def _require_sent(sak: IntegratorSak | None, vedtak_id: str) -> IntegratorSak:
     """Integrators must see a decision before what amends or revokes it; until then, the bus retries."""
     if sak is None or vedtak_id not in (sak.sendte_vedtak or []):
         raise NotYetReceived(f"decision {vedtak_id} not sent to integrators yet")
+    return sak
 
 
 def publishing_user(bus_url: str) -> str | None:

@@ -6,6 +6,7 @@ it never leaves on the exchange without identity, nor towards the national overv
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, String
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,6 +30,9 @@ class IntegratorSak(Base):
     sendte_vedtak: Mapped[list[str]] = mapped_column(JSON, default=list)
     """Ids of the decisions sent to integrators, so a revocation or an amendment never overtakes the
     decision it refers to (they arrive on queues of their own)."""
+    vedtak: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    """The sent decisions by id, as the FHIR ClaimResponse builder reads them (no reasons): an
+    amendment or a revocation sends the decision it replaces again, as `cancelled`."""
     endret_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 

@@ -8,7 +8,10 @@ from datetime import timedelta
 from typing import Final, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from shared.events.envelope import CONTENT_TYPE
+from shared.fhir.systemer import FHIR_JSON
 
 HENDELSE_LABELS: Final = {
     "vedtak_fattet": "Vedtak fattet",
@@ -22,6 +25,16 @@ LEVERT: Final = "levert"
 FEILET: Final = "feilet"
 STATUS_LABELS: Final = {VENTER: "Venter", LEVERT: "Levert", FEILET: "Gitt opp"}
 
+JSON: Final = "json"
+FHIR: Final = "fhir"
+Format = Literal["json", "fhir"]
+FORMAT_LABELS: Final = {JSON: "JSON (CloudEvent)", FHIR: "FHIR (ClaimResponse)"}
+CONTENT_TYPES: Final = {JSON: CONTENT_TYPE, FHIR: FHIR_JSON}
+FHIR_KREVER_IDENTITET: Final = (
+    "FHIR kan bare velges når systemet får pasientens identitet, fordi en ClaimResponse alltid "
+    "navngir pasienten."
+)
+
 
 class EndepunktInput(BaseModel):
     """What an admin registers (page form or JSON API)."""
@@ -32,6 +45,13 @@ class EndepunktInput(BaseModel):
     url: str = Field(min_length=1, max_length=500, description="Where deliveries are POSTed (http or https).")
     hendelser: list[Hendelsestype] = Field(min_length=1, description="The event types it wants.")
     identitet: bool = Field(default=False, description="May receive the patient's identity.")
+    format: Format = Field(
+        default=JSON,
+        description=(
+            "`json`: the CloudEvent (`application/cloudevents+json`); `fhir`: the decision as a FHIR R4 "
+            "`ClaimResponse` (`application/fhir+json`), only together with `identitet`."
+        ),
+    )
 
     @field_validator("url")
     @classmethod
@@ -39,6 +59,14 @@ class EndepunktInput(BaseModel):
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError("Adressen må være en fullstendig http- eller https-adresse.")
+        return value
+
+    @field_validator("format")
+    @classmethod
+    def _fhir_names_the_patient(cls, value: str, info: ValidationInfo) -> str:
+        # `identitet` is declared before `format`, so it is validated (or missing, if invalid) by now.
+        if value == FHIR and info.data.get("identitet") is not True:
+            raise ValueError(FHIR_KREVER_IDENTITET)
         return value
 
     @field_validator("hendelser")

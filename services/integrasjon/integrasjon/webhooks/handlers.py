@@ -7,10 +7,11 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import structlog
 from sqlalchemy import select, update
 
 from integrasjon.webhooks import domain
-from integrasjon.webhooks.domain import FEILET, LEVERT, VENTER, EndepunktInput
+from integrasjon.webhooks.domain import CONTENT_TYPES, FEILET, FHIR, JSON, LEVERT, VENTER, EndepunktInput
 from integrasjon.webhooks.signing import new_secret
 from integrasjon.webhooks.tables import WebhookEndepunkt, WebhookForsok, WebhookLevering
 from shared.events.envelope import Envelope
@@ -20,15 +21,25 @@ from shared.platform.db.uow import UnitOfWork
 from shared.platform.db.use_case import use_case
 from shared.platform.errors import NotFound
 
+log = structlog.get_logger(__name__)
+
 DELIVERY_WINDOW = timedelta(days=1)
 LOG_LENGTH = 100
 
 
 async def stage_deliveries(
-    uow: UnitOfWork, *, hf: str, hendelse: str, lopenummer: str, uten: Envelope, med: Envelope
+    uow: UnitOfWork,
+    *,
+    hf: str,
+    hendelse: str,
+    lopenummer: str,
+    uten: Envelope,
+    med: Envelope,
+    fhir: str | None,
 ) -> None:
     """One delivery per active endpoint of the trust that wants this event, in the consuming
-    transaction: the variant with the patient only to endpoints entitled to it."""
+    transaction: the variant with the patient only to endpoints entitled to it, and `fhir` (the
+    decision's ClaimResponse, which names the patient) only to entitled endpoints that chose FHIR."""
     wanted = domain.hendelsestype(hendelse)
     endepunkter = await uow.session.scalars(
         select(WebhookEndepunkt).where(WebhookEndepunkt.hf == hf, WebhookEndepunkt.aktiv.is_(True))
@@ -36,14 +47,25 @@ async def stage_deliveries(
     for e in endepunkter:
         if wanted not in e.hendelser:
             continue
+        # The identity-bearing event's id is also the FHIR delivery's `webhook-id`: one per event.
         envelope = med if e.identitet else uten
+        body = envelope.model_dump_json()
+        if e.format == FHIR:
+            if not e.identitet:
+                continue
+            if fhir is None:
+                # A revocation of a decision sent before integrasjon kept decisions for FHIR.
+                log.warning("webhook_fhir_not_built", endepunkt_id=e.id, lopenummer=lopenummer)
+                continue
+            body = fhir
         uow.session.add(
             WebhookLevering(
                 endepunkt_id=e.id,
                 event_id=envelope.id,
                 hendelse=wanted,
                 lopenummer=lopenummer,
-                body=envelope.model_dump_json(),
+                body=body,
+                format=FHIR if e.format == FHIR else JSON,
                 status=VENTER,
                 forsok=0,
                 neste_forsok_at=uow.now,
@@ -73,6 +95,7 @@ async def registrer(uow: UnitOfWork, p: Principal, data: EndepunktInput) -> Nytt
         url=data.url,
         hendelser=data.hendelser,
         identitet=data.identitet,
+        format=data.format,
         hemmelighet=hemmelighet,
         aktiv=True,
         feil_pa_rad=0,
@@ -88,7 +111,7 @@ async def registrer(uow: UnitOfWork, p: Principal, data: EndepunktInput) -> Nytt
         what="webhook.registrer",
         case_ref=None,
         purpose="Registrere webhook",
-        felt=["navn", "url", "hendelser", "identitet"],
+        felt=["navn", "url", "hendelser", "identitet", "format"],
     )
     return NyttEndepunkt(e, hemmelighet)
 
@@ -174,6 +197,7 @@ class Utsending:
     hemmelighet: str
     webhook_id: str
     body: str
+    content_type: str
     forsok: int
 
 
@@ -199,7 +223,14 @@ async def claim_due(uow: UnitOfWork, *, now: datetime, limit: int, lease: timede
         levering.neste_forsok_at = now + lease
         due.append(
             Utsending(
-                levering.id, e.id, e.url, e.hemmelighet, levering.event_id, levering.body, levering.forsok + 1
+                levering.id,
+                e.id,
+                e.url,
+                e.hemmelighet,
+                levering.event_id,
+                levering.body,
+                CONTENT_TYPES.get(levering.format, CONTENT_TYPES[JSON]),
+                levering.forsok + 1,
             )
         )
     return due

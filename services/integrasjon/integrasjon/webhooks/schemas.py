@@ -16,6 +16,7 @@ class EndepunktRead(BaseModel):
     url: str
     hendelser: list[str]
     identitet: bool
+    format: str = Field(description="`json` (CloudEvent) or `fhir` (the decision's ClaimResponse).")
     aktiv: bool
     feil_pa_rad: int
     deaktivert_at: datetime | None
@@ -41,6 +42,7 @@ class LeveringRead(BaseModel):
     webhook_id: str
     hendelse: str
     lopenummer: str
+    format: str = Field(description="`json` or `fhir`: the body's format when the delivery was staged.")
     status: str = Field(description="`venter`, `levert` or `feilet` (given up after a day: dead-lettered).")
     forsok: list[ForsokRead]
     neste_forsok_at: datetime | None
@@ -56,6 +58,7 @@ def endepunkt_read(e: WebhookEndepunkt) -> EndepunktRead:
         url=e.url,
         hendelser=list(e.hendelser),
         identitet=e.identitet,
+        format=e.format,
         aktiv=e.aktiv,
         feil_pa_rad=e.feil_pa_rad,
         deaktivert_at=e.deaktivert_at,
@@ -71,6 +74,7 @@ def leveringer_read(logg: Logg) -> list[LeveringRead]:
             webhook_id=levering.event_id,
             hendelse=levering.hendelse,
             lopenummer=levering.lopenummer,
+            format=levering.format,
             status=levering.status,
             forsok=[
                 ForsokRead(at=f.at, statuskode=f.statuskode, feil=f.feil, varighet_ms=f.varighet_ms)

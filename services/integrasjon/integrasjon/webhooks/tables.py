@@ -22,6 +22,8 @@ class WebhookEndepunkt(Base):
     hendelser: Mapped[list[str]] = mapped_column(JSON)
     identitet: Mapped[bool] = mapped_column(Boolean)
     """May receive the patient's identity (the same entitlement as on the broker)."""
+    format: Mapped[str] = mapped_column(String(10), server_default="json")
+    """`json` (the CloudEvent) or `fhir` (the decision's ClaimResponse; only with `identitet`)."""
     hemmelighet: Mapped[str] = mapped_column(String(100))
     """`whsec_…`: needed to sign every delivery, so kept; shown once, never logged."""
     aktiv: Mapped[bool] = mapped_column(Boolean)
@@ -51,6 +53,8 @@ class WebhookLevering(Base):
     hendelse: Mapped[str] = mapped_column(String(40))
     lopenummer: Mapped[str] = mapped_column(String(40))
     body: Mapped[str] = mapped_column(Text)
+    format: Mapped[str] = mapped_column(String(10), server_default="json")
+    """The body's format when it was staged: an endpoint's later choice does not rewrite it."""
     status: Mapped[str] = mapped_column(String(10))
     forsok: Mapped[int] = mapped_column(Integer)
     neste_forsok_at: Mapped[datetime] = mapped_column(UtcDateTime)

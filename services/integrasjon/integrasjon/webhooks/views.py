@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from integrasjon.deps import CurrentPrincipal, Db
 from integrasjon.webhooks import handlers
-from integrasjon.webhooks.domain import HENDELSE_LABELS, STATUS_LABELS, EndepunktInput
+from integrasjon.webhooks.domain import FORMAT_LABELS, HENDELSE_LABELS, JSON, STATUS_LABELS, EndepunktInput
 from shared.platform.auth.principal import Principal, Role
 from shared.platform.web.problems import field_name, norwegian_message
 
@@ -25,11 +25,16 @@ _FIELD_MESSAGES = {
     "navn": "Skriv hva systemet som skal motta hendelsene heter.",
     "url": "Skriv en fullstendig adresse som begynner med https:// (eller http://).",
     "hendelser": "Velg minst én hendelse.",
+    "format": "Velg JSON eller FHIR.",
 }
 
 
 def _render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> Response:
-    base = {"hendelse_labels": HENDELSE_LABELS, "status_labels": STATUS_LABELS}
+    base = {
+        "hendelse_labels": HENDELSE_LABELS,
+        "status_labels": STATUS_LABELS,
+        "format_labels": FORMAT_LABELS,
+    }
     return request.app.state.templates.render(request, name, {**base, **context}, status_code=status_code)
 
 
@@ -48,7 +53,7 @@ async def _liste(
         "deaktiverte": [e for e in endepunkter if not e.aktiv],
         "errors": errors or [],
         "field_errors": {e["field"]: e["message"] for e in errors or []},
-        "verdier": verdier or {"hendelser": list(HENDELSE_LABELS), "identitet": "nei"},
+        "verdier": verdier or {"hendelser": list(HENDELSE_LABELS), "identitet": "nei", "format": JSON},
     }
     return _render(request, "webhooks.html", context, status_code=status_code)
 
@@ -68,6 +73,7 @@ async def registrer(request: Request, p: CurrentPrincipal, db: Db) -> Response:
         "url": str(form.get("url") or ""),
         "hendelser": [str(h) for h in form.getlist("hendelser")],
         "identitet": str(form.get("identitet") or "nei"),
+        "format": str(form.get("format") or JSON),
     }
     try:
         data = EndepunktInput.model_validate({**verdier, "identitet": verdier["identitet"] == "ja"})

@@ -17,7 +17,6 @@ from integrasjon.webhooks import handlers
 from integrasjon.webhooks.domain import Backoff
 from integrasjon.webhooks.handlers import Resultat, Utsending
 from integrasjon.webhooks.signing import signed_headers
-from shared.events.envelope import CONTENT_TYPE
 from shared.platform.clock import Clock
 from shared.platform.db.uow import Database
 
@@ -54,7 +53,7 @@ class WebhookWorker:
         headers = signed_headers(
             u.hemmelighet, webhook_id=u.webhook_id, timestamp=int(time.time()), body=body
         )
-        headers["content-type"] = CONTENT_TYPE
+        headers["content-type"] = u.content_type
         started = time.monotonic()
         statuskode: int | None = None
         feil: str | None = None
