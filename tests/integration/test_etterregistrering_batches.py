@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -95,7 +96,19 @@ async def allow_outbox_rows(db: Database) -> None:
         await connection.execute(text("DROP TRIGGER refuse_outbox_row ON outbox"))
 
 
-async def imported(db: Database) -> dict[str, object]:
+@dataclass(frozen=True)
+class Imported:
+    cases: list[tuple[int, str, str]]
+    """(row number, løpenummer, case id) in row order."""
+    history: int
+    marks: int
+    audit: int
+    staged: int
+    events: list[str]
+    """The case id of each `SakEtterregistrert` in the outbox, in its order."""
+
+
+async def imported(db: Database) -> Imported:
     """What the import left, table by table, with each case's row number and løpenummer."""
     async with db.sessions() as session:
         cases = (
@@ -114,17 +127,17 @@ async def imported(db: Database) -> dict[str, object]:
                 .order_by(outbox.c.seq)
             )
         ]
-        return {
-            "cases": sorted((radnummer, lopenummer, id_) for id_, lopenummer, radnummer in cases),
-            "history": int(await session.scalar(select(func.count()).select_from(Historikk)) or 0),
-            "marks": int(await session.scalar(select(func.count()).select_from(EtterregistrertSak)) or 0),
-            "staged": int(await session.scalar(select(func.count()).select_from(EtterregRad)) or 0),
-            "audit": int(
+        return Imported(
+            cases=sorted((radnummer, str(lopenummer), id_) for id_, lopenummer, radnummer in cases),
+            history=int(await session.scalar(select(func.count()).select_from(Historikk)) or 0),
+            marks=int(await session.scalar(select(func.count()).select_from(EtterregistrertSak)) or 0),
+            staged=int(await session.scalar(select(func.count()).select_from(EtterregRad)) or 0),
+            audit=int(
                 await session.scalar(select(func.count()).where(audit.c.what == "etterregistrering.import"))
                 or 0
             ),
-            "events": events,
-        }
+            events=events,
+        )
 
 
 async def test_a_failed_batch_leaves_nothing_and_the_outbox_has_one_event_per_case(
@@ -137,16 +150,15 @@ async def test_a_failed_batch_leaves_nothing_and_the_outbox_has_one_event_per_ca
         assert (failed["status"], failed["importert"], failed["melding"]) == ("feilet", 2 * BATCH, UVENTET)
 
         first = await imported(db)
-        cases = first["cases"]
-        assert isinstance(cases, list)
+        cases = first.cases
         # The two batches before the failing one, whole; nothing of the third (rows 22–31) or after.
         assert [radnummer for radnummer, _, _ in cases] == list(range(2, 2 + 2 * BATCH))
         # In the file's order, without a gap: the failed batch's reserved numbers were rolled back too.
         assert [lopenummer for _, lopenummer, _ in cases] == [
             f"HBE-2019-{n:06d}" for n in range(1, 1 + 2 * BATCH)
         ]
-        assert (first["history"], first["marks"], first["audit"], first["staged"]) == (20, 20, 20, 0)
-        assert sorted(first["events"]) == sorted(id_ for _, _, id_ in cases)  # type: ignore[arg-type]
+        assert (first.history, first.marks, first.audit, first.staged) == (20, 20, 20, 0)
+        assert sorted(first.events) == sorted(id_ for _, _, id_ in cases)
 
         await allow_outbox_rows(db)
         again = await settled(admin, csv_file(ROWS))
@@ -157,15 +169,13 @@ async def test_a_failed_batch_leaves_nothing_and_the_outbox_has_one_event_per_ca
     )
 
     after = await imported(db)
-    cases = after["cases"]
-    assert isinstance(cases, list)
+    cases = after.cases
     assert [radnummer for radnummer, _, _ in cases] == list(range(2, 2 + ROWS))
     assert sorted(lopenummer for _, lopenummer, _ in cases) == [
         f"HBE-2019-{n:06d}" for n in range(1, 1 + ROWS)
     ]
-    assert (after["history"], after["marks"], after["audit"], after["staged"]) == (ROWS, ROWS, ROWS, 0)
-    events = after["events"]
-    assert isinstance(events, list)
+    assert (after.history, after.marks, after.audit, after.staged) == (ROWS, ROWS, ROWS, 0)
+    events = after.events
     assert sorted(events) == sorted(id_ for _, _, id_ in cases)
 
     # Published by the relay: each case's event once, in the order the outbox holds them.
