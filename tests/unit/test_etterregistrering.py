@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
@@ -354,7 +353,7 @@ def test_the_event_the_import_writes_is_what_the_contract_model_writes(overrides
     at = datetime(2026, 12, 3, 14, 0, 1, 123456, tzinfo=UTC)
     (ready,) = forbered([(2, stable_key(data), data)])
     fast = event_data_json(
-        replace(ready, soknad_id="case-1"), "HBE-2019-000001", registrert_json("hbe-admin", at)
+        ready._replace(soknad_id="case-1"), "HBE-2019-000001", registrert_json("hbe-admin", at)
     )
     legemiddel = data["legemiddel"]
     model = SakEtterregistrert(

@@ -13,11 +13,10 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from functools import lru_cache
 from json.encoder import encode_basestring
-from typing import Any
+from typing import Any, NamedTuple
 
 from shared.domain.kalender import OSLO
 from shared.events.contracts import SakEtterregistrert
@@ -36,9 +35,9 @@ compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _BEGRUNNELSE_JSON = encode_basestring(BEGRUNNELSE)
 
 
-@dataclass(frozen=True, slots=True)
-class Forberedt:
-    """A checked row made ready for the write: all but what the batch's transaction decides."""
+class Forberedt(NamedTuple):
+    """A checked row made ready for the write: all but what the batch's transaction decides. A tuple:
+    100,000 of them are built per file, and a frozen dataclass's constructor costs several times more."""
 
     radnummer: int
     nokkel: str
