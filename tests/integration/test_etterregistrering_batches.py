@@ -26,7 +26,7 @@ from soknad.etterregistrering.jobb import UVENTET, Etterregistrering
 from soknad.etterregistrering.modell import EtterregistrertSak, EtterregRad
 from soknad.settings import SoknadSettings
 from soknad.store import Historikk, Soknad
-from tests.integration.test_etterregistrering_postgres import catalogue, csv_file, settled
+from tests.integration.test_etterregistrering_postgres import API, catalogue, csv_file, settled
 from tests.support.apps import DemoClient, running
 from tests.support.waiting import wait_until
 
@@ -183,3 +183,38 @@ async def test_a_failed_batch_leaves_nothing_and_the_outbox_has_one_event_per_ca
     delivered = [str(event["soknad_id"]) for event in published.events]
     assert Counter(delivered) == Counter(events)
     assert delivered == events
+
+
+async def test_the_valid_rows_of_a_file_with_errors_wait_staged_and_import_in_batches(
+    app: FastAPI, published: Published
+) -> None:
+    db: Database = app.state.runtime.db
+    rows = csv_file(ROWS).decode().splitlines()
+    # Row 30 names a unit the trust does not have.
+    rows[29] = rows[29].replace("HBE-NEVRO", "HBE-FINNESIKKE")
+    content = ("\n".join(rows) + "\n").encode()
+    async with DemoClient(app, "hbe-admin") as admin:
+        checked = await settled(admin, content)
+        assert (checked["status"], checked["gyldige"], checked["feilrader"]) == ("har_feil", ROWS - 1, 1)
+        waiting = await imported(db)
+        assert (waiting.cases, waiting.events, waiting.staged) == ([], [], ROWS - 1)
+
+        r = await admin.post(
+            f"{API}/{checked['id']}/bare-gyldige", headers={"x-csrf-token": await admin.csrf()}
+        )
+        assert r.status_code == 202, r.text
+        job: dict[str, object] = {}
+
+        async def done() -> bool:
+            job.update((await admin.get(f"{API}/{checked['id']}")).json())
+            return job["status"] == "ferdig"
+
+        await wait_until(done, timeout=60)
+    assert (job["importert"], job["hoppet_over"]) == (ROWS - 1, 0)
+    after = await imported(db)
+    assert [radnummer for radnummer, _, _ in after.cases] == [n for n in range(2, 2 + ROWS) if n != 30]
+    assert [lopenummer for _, lopenummer, _ in after.cases] == [f"HBE-2019-{n:06d}" for n in range(1, ROWS)]
+    assert (after.history, after.marks, after.audit, after.staged) == (ROWS - 1, ROWS - 1, ROWS - 1, 0)
+    assert sorted(after.events) == sorted(id_ for _, _, id_ in after.cases)
+    await wait_until(lambda: len(published.events) >= ROWS - 1, timeout=30)
+    assert [str(event["soknad_id"]) for event in published.events] == after.events
