@@ -1,5 +1,7 @@
 """Where the post-registration benchmark's time goes: wall and CPU time per phase of the import, the SQL
-statements SQLAlchemy sent, PostgreSQL's CPU, and the relay's share, printed to stderr.
+statements SQLAlchemy sent, PostgreSQL's CPU, and the relay's share, printed to stderr. PostgreSQL's CPU
+is that of every backend of the server, so other work on the same server (a neighbour's tests) counts
+too: compare it between runs on a quiet machine only.
 
 Only for `ETTERREG_PROFILE=phases|cprofile`: it wraps the import's steps in place (module attributes,
 looked up at each call), so the code measured is the code that runs, not a copy of it. A phase's wall
