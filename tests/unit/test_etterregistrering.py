@@ -16,9 +16,17 @@ from shared.events.common import Indikasjon, Legemiddel, Pasient
 from shared.events.contracts import SakEtterregistrert
 from shared.events.envelope import Envelope
 from soknad.etterregistrering.fil import FilFeil, open_file
-from soknad.etterregistrering.handlers import _compact, _envelope_head, _event_data, _json_time
 from soknad.etterregistrering.katalogoppslag import Legemiddelvalg, choose, normalise_icd10
 from soknad.etterregistrering.kolonner import KOLONNER, OVERSKRIFTER, template_csv, template_xlsx
+from soknad.etterregistrering.saksrader import (
+    BEGRUNNELSE,
+    SOKER_ID,
+    envelope_head,
+    event_data_json,
+    forbered,
+    json_time,
+    registrert_json,
+)
 from soknad.etterregistrering.validering import Feil, Kontekst, check_row, stable_key
 
 FNR = synthetic_fodselsnummer(date(1979, 4, 12), sex="kvinne")
@@ -343,10 +351,10 @@ def test_the_event_the_import_writes_is_what_the_contract_model_writes(overrides
     data, feil = check_row(2, rad(**overrides), CTX)
     assert feil == [] and data is not None
     at = datetime(2026, 12, 3, 14, 0, 1, 123456, tzinfo=UTC)
-    fast = _event_data("case-1", "HBE-2019-000001", data) | {
-        "registrert_av": "hbe-admin",
-        "registrert_at": _json_time(at),
-    }
+    (ready,) = forbered([(2, stable_key(data), data)])
+    fast = event_data_json(
+        ready._replace(soknad_id="case-1"), "HBE-2019-000001", registrert_json("hbe-admin", at)
+    )
     legemiddel = data["legemiddel"]
     model = SakEtterregistrert(
         soknad_id="case-1",
@@ -373,11 +381,11 @@ def test_the_event_the_import_writes_is_what_the_contract_model_writes(overrides
         registrert_av="hbe-admin",
         registrert_at=at,
     )
-    assert json.loads(_compact(fast)) == json.loads(model.model_dump_json())
-    assert SakEtterregistrert.model_validate_json(_compact(fast)) == model
+    assert json.loads(fast) == json.loads(model.model_dump_json())
+    assert SakEtterregistrert.model_validate_json(fast) == model
     envelope = Envelope.model_validate_json(
-        f'{{"specversion":"1.0","id":"e-1",{_envelope_head("HBE", at)}"subject":"HBE-2019-000001",'
-        f'"correlationid":"c-1","data":{_compact(fast)}}}'
+        f'{{"specversion":"1.0","id":"e-1",{envelope_head("HBE", at)}"subject":"HBE-2019-000001",'
+        f'"correlationid":"c-1","data":{fast}}}'
     )
     assert (envelope.type, envelope.hf, envelope.source, envelope.time) == (
         SakEtterregistrert.TYPE,
@@ -385,3 +393,102 @@ def test_the_event_the_import_writes_is_what_the_contract_model_writes(overrides
         "/hf/HBE/soknad",
         at,
     )
+
+
+MERKE = Legemiddelvalg(
+    navn='MabThera "IV" 500 mg',
+    virkestoff="Rituksimab",
+    atc="L01FA01",
+    fest_id="ID_ABC-1",
+    legemiddelform="Konsentrat til infusjonsvæske",
+    styrke="10 mg/ml",
+)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "legemiddel"),
+    [
+        ({}, RITUKSIMAB),
+        ({"legemiddel": "merke", "saksreferanse": "", "soker_navn": "Dr. Ærlig «Ø»"}, MERKE),
+        (
+            {"fodselsnummer": "", "pasient_navn": "", "type": "gruppe", "gruppe_storrelse": "12"},
+            RITUKSIMAB,
+        ),
+        ({"estimert_kostnad": "", "utfall": "avslått", "gyldig_til": ""}, RITUKSIMAB),
+    ],
+)
+def test_the_case_rows_json_is_what_the_form_stores_for_a_decided_case(
+    overrides: dict[str, str], legemiddel: Legemiddelvalg
+) -> None:
+    # The import writes the case's JSON from templates; it must hold what the form's JSON holds.
+    ctx = Kontekst(
+        enheter=CTX.enheter,
+        today=CTX.today,
+        allow_synthetic=True,
+        legemidler={"l01fa01": RITUKSIMAB, "merke": MERKE},
+        diagnoser=CTX.diagnoser,
+    )
+    data, feil = check_row(2, rad(**overrides), ctx)
+    assert feil == [] and data is not None
+    (ready,) = forbered([(2, stable_key(data), data)])
+    type_, kategori, status, soker_id, soker_navn, enhet, medforfattere, innhold, skjema, vedtak, versjon = (
+        ready.soknad_midt
+    )
+    sendt_at, vedtatt_at, utfall, navn, virkestoff, atc, kode, tekst = ready.soknad_slutt
+    expected_legemiddel = {
+        k: v
+        for k, v in {
+            "navn": legemiddel.navn,
+            "virkestoff": legemiddel.virkestoff,
+            "atc": legemiddel.atc,
+            "fest_id": legemiddel.fest_id,
+            "legemiddelform": legemiddel.legemiddelform,
+            "styrke": legemiddel.styrke,
+        }.items()
+        if v
+    } | {"verifisert": True}
+    expected_innhold: dict[str, object] = {
+        "legemiddel": expected_legemiddel,
+        "indikasjon": {"kode": "G36.0", "tekst": "Neuromyelitis optica", "verifisert": True},
+    }
+    if data["type"] == "enkeltpasient":
+        expected_innhold |= {"pasient_fodselsnummer": FNR, "pasient_navn": "Syntetisk Testpasient"}
+    else:
+        expected_innhold["gruppe_storrelse"] = 12
+    if data["estimert_kostnad_nok"] is not None:
+        expected_innhold["estimert_kostnad_nok"] = 180_000
+    assert json.loads(innhold) == expected_innhold
+    assert json.loads(vedtak) == {
+        "utfall": data["utfall"],
+        "begrunnelse": BEGRUNNELSE,
+        "gyldig_til": data["gyldig_til"],
+        "fattet_at": "2019-03-18T11:00:00+00:00",
+        "etterregistrert": True,
+        "saksreferanse": data["saksreferanse"],
+    }
+    assert (type_, kategori, status, soker_id, enhet, json.loads(medforfattere), skjema, versjon) == (
+        data["type"],
+        "off_label",
+        "vedtatt",
+        SOKER_ID,
+        "HBE-NEVRO",
+        [],
+        1,
+        1,
+    )
+    assert soker_navn == (data["soker_navn"] or "Ukjent (etterregistrert)")
+    assert (sendt_at, vedtatt_at) == (
+        datetime(2019, 3, 4, 11, tzinfo=UTC),
+        datetime(2019, 3, 18, 11, tzinfo=UTC),
+    )
+    assert (utfall, navn, virkestoff, atc, kode, tekst) == (
+        data["utfall"],
+        legemiddel.navn,
+        legemiddel.virkestoff.lower(),
+        "L01FA01",
+        "G36.0",
+        "Neuromyelitis optica",
+    )
+    assert (ready.radnummer, ready.aar, ready.saksreferanse) == (2, 2019, data["saksreferanse"])
+    assert len({ready.soknad_id, ready.event_id}) == 2
+    assert json_time(datetime(2026, 12, 3, 14, tzinfo=UTC)) == "2026-12-03T14:00:00Z"

@@ -49,6 +49,7 @@ class Tabell:
         antall = 0
         # CSV cells are text already: only trimmed and cut, without `_text`'s checks of type.
         text = _csv_text if self.format == "csv" else _text
+        keyed = [(i, key) for i, key in enumerate(self.keys) if key]
         for number, values in enumerate(self._rows, start=self._first_row_number):
             cells = [text(v) for v in values]
             if not any(cells):
@@ -58,8 +59,8 @@ class Tabell:
                 raise FilFeil(
                     f"Filen har mer enn {MAX_RADER:,} rader. Del den i flere filer.".replace(",", "\u00a0")
                 )
-            rad = {key: cells[i] if i < len(cells) else "" for i, key in enumerate(self.keys) if key}
-            yield number, rad
+            width = len(cells)
+            yield number, {key: cells[i] if i < width else "" for i, key in keyed}
 
 
 def open_file(innhold: bytes, filnavn: str) -> Tabell:

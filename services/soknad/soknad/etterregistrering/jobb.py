@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from itertools import islice
-from typing import Any
 
 import httpx
 import structlog
@@ -23,6 +22,7 @@ from soknad.etterregistrering import handlers
 from soknad.etterregistrering.fil import FilFeil, Rad, Tabell
 from soknad.etterregistrering.katalogoppslag import Katalogoppslag, KatalogUtilgjengelig
 from soknad.etterregistrering.kolonner import BY_KEY
+from soknad.etterregistrering.saksrader import Forberedt, Gyldig, forbered
 from soknad.etterregistrering.validering import Feil, Kontekst, check_row, stable_key
 
 log = structlog.get_logger(__name__)
@@ -40,9 +40,6 @@ AVBRUTT_IMPORT = (
     "Tjenesten ble startet på nytt under importen. Det som ble importert, er beholdt. "
     "Last opp filen igjen for å fullføre: rader som allerede er importert, hoppes over."
 )
-
-Gyldig = tuple[int, str, dict[str, Any]]
-"""A checked row: its number, its stable key, its values as the import stores them."""
 
 
 class Etterregistrering:
@@ -129,12 +126,24 @@ class Etterregistrering:
             await self._import_from_memory(jobb_id, gyldige)
 
     async def _import_from_memory(self, jobb_id: str, gyldige: list[Gyldig]) -> None:
+        """Batch after batch, each its own transaction. The next batch is made ready (its JSON written)
+        in a worker thread while the current one's transaction waits on PostgreSQL, so the two cores
+        work at once: the database on one batch, Python on the next."""
+        batches = [
+            gyldige[start : start + self.import_batch] for start in range(0, len(gyldige), self.import_batch)
+        ]
+        ready: asyncio.Future[list[Forberedt]] | None = None
         try:
-            for start in range(0, len(gyldige), self.import_batch):
-                batch = gyldige[start : start + self.import_batch]
-                if not await self._import_rows(jobb_id, batch):
+            for i, batch in enumerate(batches):
+                rows = await ready if ready is not None else forbered(batch)
+                ready = (
+                    asyncio.ensure_future(asyncio.to_thread(forbered, batches[i + 1]))
+                    if i + 1 < len(batches)
+                    else None
+                )
+                if not await self._import_rows(jobb_id, rows):
                     return  # stopped meanwhile
-                if start == 0:
+                if i == 0:
                     await handlers.refresh_statistics(self.db)
                 # The cases are committed: the relay may publish their events now.
                 self.db.on_outbox_commit()
@@ -146,8 +155,12 @@ class Etterregistrering:
         except Exception:
             log.exception("etterregistrering_import_failed", jobb_id=jobb_id)
             await handlers.fail(self.db, jobb_id, UVENTET)
+        finally:
+            if ready is not None:
+                # Pure work in a thread, which cannot be stopped: let it end, and drop what it made.
+                ready.cancel()
 
-    async def _import_rows(self, jobb_id: str, batch: list[Gyldig]) -> bool:
+    async def _import_rows(self, jobb_id: str, batch: list[Forberedt]) -> bool:
         try:
             return await handlers.import_rows(self.db, jobb_id, batch)
         except IntegrityError as exc:

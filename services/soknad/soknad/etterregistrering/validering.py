@@ -43,6 +43,9 @@ UTFALL = {
 _DATO_NORSK = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
 _DATO_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _HELTALL = re.compile(r"\d+")
+_NO_CELLS = dict.fromkeys(BY_KEY, "")
+_folded = lru_cache(maxsize=8192)(fold)
+"""`fold` of the few values a file repeats (types, schemes, outcomes, drugs), six times a row."""
 
 
 @dataclass(frozen=True)
@@ -73,10 +76,10 @@ def check_row(
     def bad(key: str, melding: str) -> None:
         feil.append(Feil(radnummer, BY_KEY[key].overskrift, melding))
 
-    cells = {key: (text or "").strip() for key, text in rad.items()}
-
-    def value(key: str) -> str:
-        return cells.get(key, "")
+    # Every column present (empty when the file lacks it), so a value is a plain (C-level) look-up: this
+    # runs some twenty times a row.
+    cells = _NO_CELLS | {key: (text or "").strip() for key, text in rad.items()}
+    value = cells.__getitem__
 
     saksreferanse = value("saksreferanse") or None
     if saksreferanse and len(saksreferanse) > MAX_REFERANSE:
@@ -145,7 +148,7 @@ def check_row(
         else:
             gruppe_storrelse = int(raw)
 
-    legemiddel = ctx.legemidler.get(fold(value("legemiddel"))) if value("legemiddel") else None
+    legemiddel = ctx.legemidler.get(_folded(value("legemiddel"))) if value("legemiddel") else None
     if not value("legemiddel"):
         bad("legemiddel", "Legemiddel mangler. Skriv preparatnavn, virkestoff, ATC-kode eller FEST-id.")
     elif legemiddel is None:
@@ -257,7 +260,7 @@ def stable_key(data: Mapping[str, Any]) -> str:
 
 
 def _choice(value: str, allowed: Mapping[str, str]) -> str | None:
-    return allowed.get(fold(value)) if value else None
+    return allowed.get(_folded(value)) if value else None
 
 
 def _short(value: str) -> str:
