@@ -49,6 +49,12 @@ def reconnect_storm() -> None:
         "ChannelInvalidStateError",
         ChannelInvalidStateError("No active transport in channel"),
     )
+    tools_log.error(
+        "Callback %r error: %s: %s",
+        "<bound method RobustChannel._on_close>",
+        "RuntimeError",
+        RuntimeError(f"<Connection: {CONNECTION!r} at 0x7f08fa1e0460> closed"),
+    )
     for _ in range(3):
         aiormq_log.error(
             "error when creating transport: %r", ConnectionRefusedError(111, "Connect call failed")
@@ -74,7 +80,7 @@ def test_a_broker_restart_logs_warnings_not_errors(
     reconnect_storm()
     lines = emitted(capsys)
     # Everything but aio-pika's INFO line (the loggers drop INFO), and all of it as warnings.
-    assert len(lines) == 9
+    assert len(lines) == 10
     assert {line["level"] for line in lines} == {"warning"}
 
 
@@ -89,8 +95,11 @@ def test_what_is_not_a_reconnect_stays_an_error(configured: None, capsys: pytest
     logging.getLogger("aio_pika.tools").error(
         "Callback %r error: %s: %s", "<function on_return>", "KeyError", KeyError("x")
     )
+    logging.getLogger("aio_pika.tools").error(
+        "Callback %r error: %s: %s", "<function on_message>", "RuntimeError", RuntimeError("handler broke")
+    )
     logging.getLogger("aio_pika.robust_connection").exception("Failed to execute close callbacks for %s", "c")
-    assert [line["level"] for line in emitted(capsys)] == ["error"] * 4
+    assert [line["level"] for line in emitted(capsys)] == ["error"] * 5
 
 
 def test_other_handlers_see_the_same_level(configured: None) -> None:

@@ -123,7 +123,14 @@ _CONNECTION_FORCED = 320  # AMQP reply code of a broker that shuts down or close
 
 
 def _is_connection_failure(value: object) -> bool:
-    # aiormq's connection exceptions are ConnectionErrors (so OSErrors); a closed channel's is not.
+    # aiormq's connection exceptions are ConnectionErrors (so OSErrors); a closed channel's is not, and
+    # aiormq's "<Connection: …> closed" for a channel whose connection went first is a RuntimeError.
+    if (
+        isinstance(value, RuntimeError)
+        and str(value).startswith("<Connection")
+        and str(value).endswith(" closed")
+    ):
+        return True
     return isinstance(value, OSError) or type(value).__name__ in {
         "ChannelInvalidStateError",
         "CancelledError",
