@@ -64,7 +64,10 @@ def saker_csv(rader: list[SakRead]) -> str:
     return out.getvalue()
 
 
-@router.get("/saker", summary="Search the national summaries; newest løpenummer first; rows k-anonymised")
+@router.get(
+    "/saker",
+    summary="Search the national summaries; newest first (month sent, then løpenummer); rows k-anonymised",
+)
 async def saker(
     p: CurrentPrincipal,
     db: Db,

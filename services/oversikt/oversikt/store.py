@@ -144,6 +144,9 @@ class Sammendrag(Base):
         ),
         # A period with a trust or an ATC group is counted from the index alone.
         Index("ix_sammendrag_sendt_maned", "sendt_maned", "hf", "atc", "icd10_kode", "utfall"),
+        # The search's order (newest month first): walked backwards, a page of a past period starts at
+        # its last month at once, where the løpenummer order walked past every newer case first.
+        Index("ix_sammendrag_nyeste", "sendt_maned", "lopenummer"),
         Index("ix_sammendrag_rhf", "rhf"),
     )
 
@@ -206,6 +209,12 @@ TELLEGRENSE = 10_000
 costs more than the page it heads."""
 
 
+NYESTE_FORST = (Sammendrag.sendt_maned.desc(), Sammendrag.lopenummer.desc())
+"""The search's and the export's order. By løpenummer alone, a trust's code came first and PostgreSQL
+walked the primary key backwards through every newer case before a past period's first match (230 ms for
+one month of one region's refusals on 1,000,000 summaries)."""
+
+
 async def count(session: AsyncSession, f: Sokefilter) -> int:
     """The matches, capped at TELLEGRENSE + 1."""
     # Selecting a constant lets PostgreSQL count from an index alone where one holds every filtered column.
@@ -214,16 +223,16 @@ async def count(session: AsyncSession, f: Sokefilter) -> int:
 
 
 async def page(session: AsyncSession, f: Sokefilter, *, offset: int, limit: int) -> list[Sammendrag]:
-    """One page of the matches, newest løpenummer first."""
+    """One page of the matches, newest first (month sent, then løpenummer)."""
     rows = await session.scalars(
-        _filtered(select(Sammendrag), f).order_by(Sammendrag.lopenummer.desc()).offset(offset).limit(limit)
+        _filtered(select(Sammendrag), f).order_by(*NYESTE_FORST).offset(offset).limit(limit)
     )
     return list(rows)
 
 
 async def search_all(session: AsyncSession, f: Sokefilter, *, limit: int) -> list[Sammendrag]:
     """Every match up to `limit` (the CSV export)."""
-    query = _filtered(select(Sammendrag), f).order_by(Sammendrag.lopenummer.desc()).limit(limit)
+    query = _filtered(select(Sammendrag), f).order_by(*NYESTE_FORST).limit(limit)
     return list(await session.scalars(query))
 
 
