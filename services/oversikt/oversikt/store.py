@@ -162,7 +162,7 @@ def _prefix(column: Any, prefix: str) -> ColumnElement[bool]:
     return and_(column >= prefix, column < prefix_end(prefix))
 
 
-def _filtered(query: SelectT, f: Sokefilter, *, lopenummer_range: bool = True) -> SelectT:
+def _filtered(query: SelectT, f: Sokefilter) -> SelectT:
     for column, value in (
         (Sammendrag.hf, f.hf),
         (Sammendrag.rhf, f.rhf),
@@ -176,10 +176,6 @@ def _filtered(query: SelectT, f: Sokefilter, *, lopenummer_range: bool = True) -
     ):
         if value:
             query = query.where(column == value)
-    if f.hf and lopenummer_range:
-        # The løpenummer starts with the trust's code: a search newest-first by løpenummer then starts
-        # at the trust's own numbers instead of walking every trust that sorts after it.
-        query = query.where(_prefix(Sammendrag.lopenummer, f"{f.hf}-"))
     if f.atc:
         query = query.where(_prefix(Sammendrag.atc, f.atc))
     if f.icd10:
@@ -337,9 +333,7 @@ def _kvasi_lateral(f: Sokefilter, niva: int, celler: list[Kvasi], kolonner: tupl
         parts.append(Sammendrag.icd10_kategori == c.kategori)
     if trinn.icd10 == "kode":
         parts.append(Sammendrag.icd10_kode == c.kode)
-    # Without the løpenummer range of a trust filter (the cell names the trust already): with it, the
-    # planner walked the trust's løpenumre for every cell instead of probing the cell's index entries.
-    treff = _filtered(select(*kolonner).where(*parts), f, lopenummer_range=False).lateral("treff")
+    treff = _filtered(select(*kolonner).where(*parts), f).lateral("treff")
     tc = [treff.c[k.key] for k in kolonner]
     return select(*tc, func.count()).select_from(v).join(treff, true()).group_by(*tc)
 
