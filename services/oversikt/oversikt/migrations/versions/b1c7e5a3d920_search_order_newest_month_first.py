@@ -1,4 +1,4 @@
-"""the search's order, newest month first, served by an index
+"""the search's order, newest month first, and a substance and indication search, served by indexes
 
 Revision ID: b1c7e5a3d920
 Revises: 9d3f6b2a8e41
@@ -16,7 +16,13 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.create_index("ix_sammendrag_nyeste", "sammendrag", ["sendt_maned", "lopenummer"])
+    op.create_index(
+        "ix_sammendrag_legemiddel_sok",
+        "sammendrag",
+        ["virkestoff_sok", "icd10_kode", "kategori", "type", "sendt_maned", "lopenummer"],
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_sammendrag_legemiddel_sok", table_name="sammendrag")
     op.drop_index("ix_sammendrag_nyeste", table_name="sammendrag")
