@@ -28,6 +28,7 @@ from shared.platform.bus.memory import MemoryBus
 from soknad.app import create_app
 from soknad.settings import SoknadSettings
 from soknad.store import Soknad
+from tests.support.builders import complete_innhold
 
 CASES = 10_000
 REQUESTS = 300
@@ -43,47 +44,20 @@ PAIRS = [
 
 
 def _innhold(n: int, fnr: str) -> dict[str, Any]:
+    """The tests' complete application, with this case's patient, drug and indication."""
     virkestoff, atc, kode, tekst = PAIRS[n % len(PAIRS)]
-    return {
-        "pasient_fodselsnummer": fnr,
-        "pasient_navn": f"Syntetisk Pasient {n}",
-        "pasient_informert": "ja",
-        "skriftlig_samtykke": "ja",
-        "samtykke_dato": "2026-01-15",
-        "indikasjon": {"kode": kode, "tekst": tekst, "verifisert": True},
-        "alvorlighetsgrad": "alvorlig",
-        "alvorlighet_beskrivelse": "To attakker siste år med synstap; risiko for varig funksjonstap.",
-        "legemiddel": {
-            "navn": f"{virkestoff.title()} inf kons 10 mg/ml",
-            "virkestoff": virkestoff,
-            "atc": atc,
-            "fest_id": f"ID_{uuid.UUID(int=n).hex.upper()}",
-            "legemiddelform": "Konsentrat til infusjonsvæske",
-            "styrke": "10 mg/ml",
-            "verifisert": True,
-        },
-        "dose": "1000 mg",
-        "administrasjonsvei": "intravenos",
-        "doseringsintervall": "Dag 1 og 15, deretter hver 6. måned",
-        "antall_kurer": 3,
-        "behandlingsvarighet": "18 måneder",
-        "tiltenkt_bruk": "Forebygging av attakker, som ikke er godkjent indikasjon.",
-        "godkjent_bruk": "Non-Hodgkins lymfom, KLL, revmatoid artritt og vaskulitt.",
-        "tidligere_behandling": "Azatioprin 150 mg daglig i 12 måneder.",
-        "tidligere_behandling_utfall": "To attakker under behandling; manglende effekt.",
-        "klinisk_studie": "nei",
-        "dokumentasjon": "Observasjonsstudier og nasjonal faglig retningslinje.",
-        "dokumentasjon_niva": "observasjonsstudier",
-        "forventet_effekt": "Færre attakker og bevart syn.",
-        "estimert_kostnad_nok": 180_000,
-        "kostnad_grunnlag": "2 × 1000 mg hver 6. måned, sykehusapotekets pris.",
-        "evalueringsplan": "Attakkfrekvens og MR etter 12 måneder.",
-        "evaluering_tidspunkt": "Etter 12 måneder",
-        "stoppkriterier": "Nytt attakk tross behandling.",
-        "bivirkninger_oppfolging": "Immunglobuliner og infeksjoner følges før hver kur.",
-        "register_registrering": "nei",
-        "begrunnelse": "Alvorlig sykdom uten effekt av førstelinjebehandling.",
+    legemiddel = complete_innhold()["legemiddel"] | {
+        "navn": f"{virkestoff.title()} inf kons 10 mg/ml",
+        "virkestoff": virkestoff,
+        "atc": atc,
+        "fest_id": f"ID_{uuid.UUID(int=n).hex.upper()}",
     }
+    return complete_innhold(
+        pasient_fodselsnummer=fnr,
+        pasient_navn=f"Syntetisk Pasient {n}",
+        indikasjon={"kode": kode, "tekst": tekst, "verifisert": True},
+        legemiddel=legemiddel,
+    )
 
 
 def _vedtak(n: int, lopenummer: str, soknad_id: str, at: datetime) -> dict[str, Any]:
