@@ -13,39 +13,23 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from oversikt.app import create_app
-from oversikt.settings import OversiktSettings
 from shared.events.contracts import SakSammendrag
-from shared.platform.bus.memory import MemoryBus
 from shared.platform.db.uow import Database
-from tests.support.apps import running
 from tests.support.postgres import create_database, drop_database, url_for
-from tests.unit.test_oversikt_telling import grouped, ingest_and_compare, summaries
+from tests.unit.test_oversikt_telling import grouped, ingest_and_compare, oversikt_med_egen_lokke, summaries
+
+
+async def _database(stack: AsyncExitStack) -> str:
+    name = await create_database("telling")
+    stack.push_async_callback(drop_database, name)
+    return url_for(name)
 
 
 @pytest.fixture(scope="module")
 def miljo_pg(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[tuple[asyncio.AbstractEventLoop, Database]]:
-    loop = asyncio.new_event_loop()
-    stack = AsyncExitStack()
-    path = Path(tmp_path_factory.mktemp("telling-pg"))
-
-    async def start() -> Database:
-        name = await create_database("telling")
-        stack.push_async_callback(drop_database, name)
-        bus = MemoryBus()
-        await bus.connect()
-        stack.push_async_callback(bus.close)
-        settings = OversiktSettings(data_dir=path, database_url=url_for(name), log_json=False)
-        app = await stack.enter_async_context(running(create_app(settings, bus=bus)))
-        db: Database = app.state.runtime.db
-        return db
-
-    db = loop.run_until_complete(start())
-    yield loop, db
-    loop.run_until_complete(stack.aclose())
-    loop.close()
+    yield from oversikt_med_egen_lokke(Path(tmp_path_factory.mktemp("telling-pg")), _database)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
@@ -74,20 +74,21 @@ def envelope(event: SakSammendrag) -> Envelope:
     )  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def miljo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[asyncio.AbstractEventLoop, Database]]:
-    """One migrated SQLite database and one event loop for all examples (emptied before each)."""
+def oversikt_med_egen_lokke(
+    path: Path, database_url: Callable[[AsyncExitStack], Awaitable[str]] | None = None
+) -> Iterator[tuple[asyncio.AbstractEventLoop, Database]]:
+    """One migrated oversikt and one event loop for all examples of a module (emptied before each); on
+    SQLite in `path`, or on the database `database_url` makes (its clean-up pushed on the stack)."""
     loop = asyncio.new_event_loop()
     stack = AsyncExitStack()
-    path = Path(tmp_path_factory.mktemp("telling"))
 
     async def start() -> Database:
+        url = await database_url(stack) if database_url is not None else ""
         bus = MemoryBus()
         await bus.connect()
         stack.push_async_callback(bus.close)
-        app = await stack.enter_async_context(
-            running(create_app(OversiktSettings(data_dir=path, log_json=False), bus=bus))
-        )
+        settings = OversiktSettings(data_dir=path, database_url=url, log_json=False)
+        app = await stack.enter_async_context(running(create_app(settings, bus=bus)))
         db: Database = app.state.runtime.db
         return db
 
@@ -95,6 +96,11 @@ def miljo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[asyncio.Ab
     yield loop, db
     loop.run_until_complete(stack.aclose())
     loop.close()
+
+
+@pytest.fixture(scope="module")
+def miljo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[asyncio.AbstractEventLoop, Database]]:
+    yield from oversikt_med_egen_lokke(Path(tmp_path_factory.mktemp("telling")))
 
 
 def expected(rows: list[Any]) -> tuple[Counter[tuple[Any, ...]], Counter[tuple[Any, ...]]]:
