@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from integrasjon.app import create_app
 from integrasjon.settings import IntegrasjonSettings
@@ -30,12 +31,8 @@ from tests.support.webhook_receiver import (
 )
 
 
-@pytest.mark.integration
-async def test_two_workers_share_the_deliveries_on_postgres(
-    tmp_path: Path, pg_url: str, receiver: Receiver
-) -> None:
-    clock = FakeClock()
-    bus = MemoryBus(retry=RetryPolicy((0.05, 0.1, 0.2)))
+def app_on_postgres(tmp_path: Path, pg_url: str, bus: MemoryBus, clock: FakeClock) -> FastAPI:
+    """integrasjon on PostgreSQL without its own webhook worker: the test runs the workers."""
     settings = IntegrasjonSettings(
         database_url=pg_url,
         data_dir=tmp_path,
@@ -43,7 +40,16 @@ async def test_two_workers_share_the_deliveries_on_postgres(
         bus_retry_delays_s=(0.05, 0.1, 0.2),
         webhook_worker=False,
     )
-    async with running(create_app(settings, bus=bus, national_bus=bus, clock=clock)) as app:
+    return create_app(settings, bus=bus, national_bus=bus, clock=clock)
+
+
+@pytest.mark.integration
+async def test_two_workers_share_the_deliveries_on_postgres(
+    tmp_path: Path, pg_url: str, receiver: Receiver
+) -> None:
+    clock = FakeClock()
+    bus = MemoryBus(retry=RetryPolicy((0.05, 0.1, 0.2)))
+    async with running(app_on_postgres(tmp_path, pg_url, bus, clock)) as app:
         created = await register(app, receiver.url)
         for n in range(6):
             await decide(app, f"HBE-2026-96{n:03d}")
@@ -69,14 +75,7 @@ async def test_fhir_revocation_rebuilt_from_what_postgres_kept(
     """The revoked decision's ClaimResponse is rebuilt from the case's decisions as PostgreSQL stored them."""
     clock = FakeClock()
     bus = MemoryBus(retry=RetryPolicy((0.05, 0.1, 0.2)))
-    settings = IntegrasjonSettings(
-        database_url=pg_url,
-        data_dir=tmp_path,
-        log_json=False,
-        bus_retry_delays_s=(0.05, 0.1, 0.2),
-        webhook_worker=False,
-    )
-    async with running(create_app(settings, bus=bus, national_bus=bus, clock=clock)) as app:
+    async with running(app_on_postgres(tmp_path, pg_url, bus, clock)) as app:
         created = await register(app, receiver.url, identitet=True, format="fhir")
         lopenummer = "HBE-2026-96900"
         vedtak_id = await decide(app, lopenummer)
