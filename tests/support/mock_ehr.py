@@ -17,7 +17,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
-import socket
 import threading
 import time
 import uuid
@@ -28,7 +27,6 @@ from urllib.parse import urlencode
 
 import httpx
 import jwt
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -36,6 +34,7 @@ from starlette.routing import Route
 
 from shared.fhir.systemer import FHIR_JSON, FODSELSNUMMER, HPR_NUMMER, RESH
 from tests.support.oidc_issuer import SigningKey, generate_signing_key
+from tests.support.thread_server import ThreadServer
 
 __all__ = ["MockEhr", "patient_resource", "practitioner_resource"]
 
@@ -139,45 +138,16 @@ class MockEhr:
         self.written: list[dict[str, Any]] = []
         self.token_requests = 0
         self._lock = threading.Lock()
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
-        self._port: int | None = None
+        self._http = ThreadServer("mock-ehr")
 
     # -- lifecycle -------------------------------------------------------------------------------
 
     def start(self) -> MockEhr:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", 0))
-        sock.listen(64)
-        self._port = sock.getsockname()[1]
-        server = uvicorn.Server(
-            uvicorn.Config(self._app(), lifespan="off", log_level="warning", access_log=False)
-        )
-        thread = threading.Thread(target=self._serve, args=(server, sock), name="mock-ehr", daemon=True)
-        self._server, self._thread = server, thread
-        thread.start()
-        deadline = time.monotonic() + 10
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError("the mock EHR did not start")
-            time.sleep(0.002)
+        self._http.start(self._app())
         return self
 
-    @staticmethod
-    def _serve(server: uvicorn.Server, sock: socket.socket) -> None:
-        try:
-            server.run(sockets=[sock])
-        finally:
-            sock.close()
-
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-        self._server = self._thread = None
+        self._http.stop()
 
     def __enter__(self) -> MockEhr:
         return self.start()
@@ -191,9 +161,9 @@ class MockEhr:
 
     @property
     def origin(self) -> str:
-        if self._port is None:
+        if self._http.port is None:
             raise RuntimeError("the mock EHR has not been started")
-        return f"http://127.0.0.1:{self._port}"
+        return f"http://127.0.0.1:{self._http.port}"
 
     @property
     def fhir_base(self) -> str:

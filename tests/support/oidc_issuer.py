@@ -17,9 +17,7 @@ conftest's ``pytest_plugins``.
 from __future__ import annotations
 
 import secrets
-import socket
 import threading
-import time
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -29,7 +27,6 @@ from typing import Any, Literal
 
 import jwt
 import pytest
-import uvicorn
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
@@ -39,6 +36,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from shared.platform.auth.oidc import OidcConfig
+from tests.support.thread_server import ThreadServer
 
 __all__ = ["DEFAULT_AUDIENCE", "SigningKey", "TestIssuer", "oidc_issuer"]
 
@@ -121,58 +119,18 @@ class TestIssuer:
             ec_key = generate_signing_key("ES256")
             self._keys[ec_key.kid] = ec_key
             self.ec_kid = ec_key.kid
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
-        self._port: int | None = None
+        self._http = ThreadServer("test-oidc-issuer")
 
     # -- lifecycle ---------------------------------------------------------------------------
 
     def start(self) -> TestIssuer:
-        if self._server is not None:
-            raise RuntimeError("TestIssuer is already running")
-        # Binding the socket ourselves (port 0) and handing it to uvicorn avoids the race of
-        # "find a free port, close it, hope nobody else takes it".
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", 0))
-        sock.listen(64)
-        self._port = sock.getsockname()[1]
-        config = uvicorn.Config(self._build_app(), lifespan="off", log_level="warning", access_log=False)
-        server = uvicorn.Server(config)
-        thread = threading.Thread(
-            target=self._serve, args=(server, sock), name="test-oidc-issuer", daemon=True
-        )
-        self._server = server
-        self._thread = thread
-        thread.start()
-        deadline = time.monotonic() + 10
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError("TestIssuer's HTTP server did not start")
-            time.sleep(0.002)
+        self._http.start(self._build_app())
         return self
 
-    @staticmethod
-    def _serve(server: uvicorn.Server, sock: socket.socket) -> None:
-        try:
-            server.run(sockets=[sock])
-        finally:
-            sock.close()
-
     def stop(self, *, wait: bool = True) -> None:
-        """Stop serving.
-
-        With ``wait`` (the default) this returns once the port refuses connections. Without it,
-        it only asks the server to exit: uvicorn notices within ~0.1 s, and fixtures need not
-        spend that time per test when nothing checks the port afterwards.
-        """
-        if self._server is not None:
-            self._server.should_exit = True
-        if wait and self._thread is not None:
-            self._thread.join(timeout=10)
-        self._server = None
-        self._thread = None
+        """Stop serving; without `wait` it only asks the server to exit (fixtures need not spend the
+        ~0.1 s per test when nothing checks the port afterwards)."""
+        self._http.stop(wait=wait)
 
     def __enter__(self) -> TestIssuer:
         return self.start()
@@ -190,9 +148,9 @@ class TestIssuer:
     @property
     def issuer(self) -> str:
         """The issuer identifier (``iss``), also the base URL of the server."""
-        if self._port is None:
+        if self._http.port is None:
             raise RuntimeError("TestIssuer has not been started")
-        return f"http://127.0.0.1:{self._port}"
+        return f"http://127.0.0.1:{self._http.port}"
 
     @property
     def jwks_url(self) -> str:
