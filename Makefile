@@ -10,8 +10,8 @@ DEV_LOCK := requirements-dev.lock
 UV_VERSION := 0.13.9
 LOCK_FLAGS := --python-version 3.11 --python-platform linux --generate-hashes --quiet \
 	--custom-compile-command "make lock"
-# The two npm FHIR validators the tests run every exported resource through (pinned by package-lock.json).
-NODE_VALIDATORS := tests/support/fhir_validatorer
+# The npm validators the tests run our output through: two FHIR validators and the official AsyncAPI parser (pinned by package-lock.json).
+NODE_VALIDATORS := tests/support/node_validatorer
 NODE_STAMP := $(NODE_VALIDATORS)/node_modules/.installed
 # Tests that need no server, browser or spawned process (markers set in tests/conftest.py).
 FAST := not postgres and not rabbitmq and not browser and not e2e

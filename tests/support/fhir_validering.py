@@ -1,48 +1,20 @@
 """Every exported FHIR resource through three independent validators: npm `fhir` and `@medplum/core`
-(with its R4 definitions), both pinned in `tests/support/fhir_validatorer/`, and `fhir.resources`' R4B
+(with its R4 definitions), both pinned in `tests/support/node_validatorer/`, and `fhir.resources`' R4B
 models. `errors(resources)` returns one line per error; a test asserts it is empty."""
 
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
-import pytest
-
-FOLDER = Path(__file__).parent / "fhir_validatorer"
-
-
-def _node_modules() -> None:
-    if (FOLDER / "node_modules" / "@medplum" / "core").is_dir() and (
-        FOLDER / "node_modules" / "fhir"
-    ).is_dir():
-        return
-    npm = shutil.which("npm")
-    if npm is None:
-        pytest.fail("npm is missing: the FHIR validators need Node.js and npm (apt-get install nodejs npm)")
-    # `make test` installs them first; a test run on its own installs them here, from the lock.
-    subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--silent"], cwd=FOLDER, check=True)
+from tests.support.node import run_script
 
 
 def node_errors(resources: list[dict[str, Any]]) -> list[str]:
-    _node_modules()
-    node = shutil.which("node")
-    if node is None:
-        pytest.fail("node is missing: the FHIR validators need Node.js")
-    done = subprocess.run(
-        [node, "validate.mjs"],
-        cwd=FOLDER,
-        input=json.dumps(resources),
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    out = run_script("validate.mjs", stdin=json.dumps(resources))
     lines = []
-    for report in json.loads(done.stdout):
+    for report in json.loads(out):
         name = f"{report['resourceType']}/{report['id']}"
         lines += [f"{name} [fhir] {e}" for e in report["fhir"]]
         lines += [f"{name} [medplum] {e}" for e in report["medplum"]]
