@@ -203,6 +203,39 @@ class SakSendtTilKomite(EventContract):
 
 
 @register
+class SakTilForenkletBehandling(EventContract):
+    TYPE: ClassVar[str] = event_type("beslutning", "sak_til_forenklet_behandling", 1)
+    PRODUCER: ClassVar[str] = "beslutning"
+    DESCRIPTION: ClassVar[str] = (
+        "The medical director chose the simplified flow: she decides the case herself, without the committee."
+    )
+
+    soknad_id: str = Field(description="Id of the application.")
+    lopenummer: str = Field(description="National case number.")
+    frist: date = Field(description="When the decision is due.")
+    valgt_av: str = Field(description="User id of the medical director.")
+    valgt_av_navn: str = Field(description="Name of the medical director.")
+    valgt_at: datetime = Field(description="When the flow was chosen.")
+
+
+@register
+class SakVideresendtInterregionalt(EventContract):
+    TYPE: ClassVar[str] = event_type("beslutning", "sak_videresendt_interregionalt", 1)
+    PRODUCER: ClassVar[str] = "beslutning"
+    DESCRIPTION: ClassVar[str] = (
+        "Tilgangsordningen: the medical director found the case clinically exceptional and forwarded it to "
+        "the interregional vurderingskomité, whose decision the trust registers later (`VedtakFattet`)."
+    )
+
+    soknad_id: str = Field(description="Id of the application.")
+    lopenummer: str = Field(description="National case number.")
+    frist: date = Field(description="When the interregional decision is expected.")
+    videresendt_av: str = Field(description="User id of the medical director.")
+    videresendt_av_navn: str = Field(description="Name of the medical director.")
+    videresendt_at: datetime = Field(description="When it was forwarded.")
+
+
+@register
 class AnbefalingAvgitt(EventContract):
     TYPE: ClassVar[str] = event_type("vurdering", "anbefaling_avgitt", 1)
     PRODUCER: ClassVar[str] = "vurdering"
@@ -258,6 +291,15 @@ class VedtakFattet(EventContract):
     interregional_referanse: str | None = Field(
         default=None, description="The interregional committee's reference (tilgangsordningen)."
     )
+    interregional_vedtaksdato: date | None = Field(
+        default=None,
+        description="The day the interregional committee decided (tilgangsordningen); `fattet_at` is when "
+        "the trust registered it.",
+    )
+    resept_merknad: str | None = Field(
+        default=None, description="The remark to put on the prescription (granted decisions)."
+    )
+    faktureringsrutine: str | None = Field(default=None, description="How the treatment is invoiced.")
 
 
 @register
