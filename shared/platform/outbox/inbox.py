@@ -23,7 +23,8 @@ from enum import Enum
 from typing import Any
 
 import structlog
-from sqlalchemy import Insert
+from sqlalchemy import ARRAY, Insert, bindparam, func, select
+from sqlalchemy import column as sql_column
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -281,15 +282,25 @@ class _Groups:
         for entry in group:
             first_of.setdefault(entry.envelope.id, entry)
             entry.group_size = len(group)
-        rows = [
-            {
+        now = self.db.clock.now()
+        rows: list[dict[str, Any]] | dict[str, Any]
+        if self.db.engine.dialect.name == "postgresql":
+            rows = {
                 "consumer": self.consumer,
-                "event_id": entry.envelope.id,
-                "event_type": entry.envelope.type,
-                "processed_at": self.db.clock.now(),
+                "processed_at": now,
+                "event_ids": [entry.envelope.id for entry in first_of.values()],
+                "event_types": [entry.envelope.type for entry in first_of.values()],
             }
-            for entry in first_of.values()
-        ]
+        else:
+            rows = [
+                {
+                    "consumer": self.consumer,
+                    "event_id": entry.envelope.id,
+                    "event_type": entry.envelope.type,
+                    "processed_at": now,
+                }
+                for entry in first_of.values()
+            ]
         new: set[str] = set()  # event ids seen for the first time: their handlers run
         try:
             async with self.db.sessions() as session:
@@ -327,10 +338,40 @@ class _Groups:
     def _inbox_insert(self) -> Insert:
         if self._insert is None:
             inbox = self.db.tables.inbox
-            dialect_insert = pg_insert if self.db.engine.dialect.name == "postgresql" else sqlite_insert
-            self._insert = (
-                dialect_insert(inbox)
-                .on_conflict_do_nothing(index_elements=["consumer", "event_id"])
-                .returning(inbox.c.event_id)
-            )
+            if self.db.engine.dialect.name == "postgresql":
+                # The group's ids as two arrays, unnested: one prepared statement for any group size (a
+                # multi-row VALUES would be a statement of its own for each size, its 400 parameters
+                # handled one by one).
+                new = (
+                    func.unnest(
+                        bindparam("event_ids", type_=ARRAY(inbox.c.event_id.type)),
+                        bindparam("event_types", type_=ARRAY(inbox.c.event_type.type)),
+                    )
+                    .table_valued(
+                        sql_column("event_id", inbox.c.event_id.type),
+                        sql_column("event_type", inbox.c.event_type.type),
+                        name="ny",
+                    )
+                    .render_derived()
+                )
+                self._insert = (
+                    pg_insert(inbox)
+                    .from_select(
+                        ["consumer", "event_id", "event_type", "processed_at"],
+                        select(
+                            bindparam("consumer", type_=inbox.c.consumer.type),
+                            new.c.event_id,
+                            new.c.event_type,
+                            bindparam("processed_at", type_=inbox.c.processed_at.type),
+                        ),
+                    )
+                    .on_conflict_do_nothing(index_elements=["consumer", "event_id"])
+                    .returning(inbox.c.event_id)
+                )
+            else:
+                self._insert = (
+                    sqlite_insert(inbox)
+                    .on_conflict_do_nothing(index_elements=["consumer", "event_id"])
+                    .returning(inbox.c.event_id)
+                )
         return self._insert
