@@ -34,6 +34,9 @@ log = structlog.get_logger(__name__)
 DATA = Path(__file__).resolve().parents[1] / "data"
 FEST_EKSEMPEL = DATA / "fest251_eksempel.xml"
 ICD10_EKSEMPEL = DATA / "icd10_eksempel.json"
+ICD10_FINNKODE_EKSEMPEL = DATA / "icd10_finnkode_eksempel.xlsx"
+"""The same codes as `ICD10_EKSEMPEL`, in the shape of FinnKode's Excel export (written by
+`python -m integrasjon.register.icd10_eksempel`)."""
 
 
 @dataclass
@@ -315,7 +318,8 @@ class Registre:
                 return ImportResultat(lager.ICD10, "uendret")
 
             async def work(import_id: int, fremdrift: Fremdrift) -> ImportResultat:
-                koder = les_icd10(await asyncio.to_thread(found.path.read_bytes))
+                data = await asyncio.to_thread(found.path.read_bytes)
+                koder = await asyncio.to_thread(les_icd10, data, idag=self.clock.now().date())
                 fremdrift.tellere["koder"] = len(koder)
                 fremdrift.fase = "lagrer"
                 rows = []
