@@ -45,7 +45,8 @@ async def run(argv: list[str], settings: IntegrasjonSettings | None = None) -> i
     )
     fest.add_argument("kilde")
     icd = commands.add_parser(
-        "import-icd10", help="Importer ICD-10 (FinnKode-JSON eller kodefil) fra fil eller URL."
+        "import-icd10",
+        help="Importer ICD-10 (FinnKodes eksport som xlsx, CSV eller JSON, eller kodefil) fra fil eller URL.",
     )
     icd.add_argument("kilde")
     icd.add_argument("--versjon", default="", help="Kodeverkets versjon, f.eks. 2026 (standard: i år).")

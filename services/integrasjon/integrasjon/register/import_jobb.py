@@ -34,6 +34,18 @@ log = structlog.get_logger(__name__)
 DATA = Path(__file__).resolve().parents[1] / "data"
 FEST_EKSEMPEL = DATA / "fest251_eksempel.xml"
 ICD10_EKSEMPEL = DATA / "icd10_eksempel.json"
+ICD10_FINNKODE_EKSEMPEL = DATA / "icd10_finnkode_eksempel.xlsx"
+"""The same codes as `ICD10_EKSEMPEL`, in the shape of FinnKode's Excel export (written by
+`python -m integrasjon.register.icd10_eksempel`)."""
+
+_OPPFORINGER: dict[type[Any], str] = {
+    FestLegemiddel: "legemidler",
+    FestPakning: "pakninger",
+    Diagnosekode: "koder",
+}
+"""What the truncation message calls a table's rows."""
+UVENTET = "Uventet feil under importen"
+UENDRET_FEILET = "uendret siden forrige import, som feilet; prøves igjen når filen endres"
 
 
 @dataclass
@@ -194,10 +206,7 @@ class Registre:
                 return ImportResultat(register, "feilet", import_id, feil=str(exc))
             except Exception as exc:
                 log.exception("registry_import_failed", register=register, kilde=kilde.beskrivelse)
-                feil = (
-                    f"Uventet feil under importen ({type(exc).__name__}). "
-                    "Katalogen fra forrige import brukes fortsatt."
-                )
+                feil = f"{UVENTET} ({type(exc).__name__}). Katalogen fra forrige import brukes fortsatt."
                 await self._fail(import_id, feil)
                 return ImportResultat(register, "feilet", import_id, feil=feil)
             finally:
@@ -217,17 +226,24 @@ class Registre:
         """Write the new generation, carry over what went, switch, and record it: one transaction."""
         now = self.clock.now()
         previous = await lager.las_aktiv(session, register)
-        before = await lager.fingeravtrykk(session, main, previous) if previous is not None else {}
-        present_before = sum(1 for _, gone in before.values() if gone is None)
+        before = await lager.fingeravtrykk(session, main, previous, register) if previous is not None else {}
         new_rows = rows[main]
         if not new_rows:
             raise ImportFeil("Filen inneholder ingen oppføringer. Den er ikke tatt i bruk.")
-        if present_before and len(new_rows) < self.min_andel * present_before:
-            raise ImportFeil(
-                f"Filen har bare {len(new_rows)} oppføringer mot {present_before} i katalogen som er i bruk "
-                f"(under {self.min_andel:.0%}). Den ser avkortet ut og er ikke tatt i bruk; katalogen fra "
-                "forrige import brukes fortsatt."
-            )
+        # Every table of a full extract is checked: a file cut inside the packs has all its brands.
+        for model, model_rows in rows.items():
+            if model is main:
+                present_before = sum(1 for _, gone in before.values() if gone is None)
+            elif previous is not None:
+                present_before = await lager.antall_tilstede(session, model, previous, register)
+            else:
+                present_before = 0
+            if present_before and len(model_rows) < self.min_andel * present_before:
+                raise ImportFeil(
+                    f"Filen har bare {len(model_rows)} {_OPPFORINGER.get(model, 'oppføringer')} mot "
+                    f"{present_before} i katalogen som er i bruk (under {self.min_andel:.0%}). Den ser "
+                    "avkortet ut og er ikke tatt i bruk; katalogen fra forrige import brukes fortsatt."
+                )
         key_columns = [c.key for c in lager._key_columns(main)]
         new_keys = set()
         nye = endrede = 0
@@ -245,7 +261,7 @@ class Registre:
                 session, model, [{**r, "generasjon": import_id, "borte_siden": None} for r in model_rows]
             )
             if previous is not None:
-                await lager.bevar_borte(session, model, ny=import_id, forrige=previous, na=now)
+                await lager.bevar_borte(session, model, register, ny=import_id, forrige=previous, na=now)
         await lager.bytt_aktiv(session, register, import_id, now)
         record = await session.get(RegisterImport, import_id)
         assert record is not None
@@ -315,7 +331,8 @@ class Registre:
                 return ImportResultat(lager.ICD10, "uendret")
 
             async def work(import_id: int, fremdrift: Fremdrift) -> ImportResultat:
-                koder = les_icd10(await asyncio.to_thread(found.path.read_bytes))
+                data = await asyncio.to_thread(found.path.read_bytes)
+                koder = await asyncio.to_thread(les_icd10, data, idag=self.clock.now().date())
                 fremdrift.tellere["koder"] = len(koder)
                 fremdrift.fase = "lagrer"
                 rows = []
@@ -351,10 +368,9 @@ class Registre:
         kilde = self.kilder[register]
         if not kilde.startswith(("http://", "https://")):
             path = Path(kilde)
-            if await asyncio.to_thread(path.is_file) and await self._same_as_last(
+            if await asyncio.to_thread(path.is_file) and await self._unchanged(
                 register, str(path), etag=lokal_etag(path)
             ):
-                self.sist_sjekket[register] = (self.clock.now(), "uendret")
                 return ImportResultat(register, "uendret")
         if register == lager.FEST:
             return await self.importer_fest(kilde)
@@ -381,8 +397,7 @@ class Registre:
                 return
             path = max(files, key=lambda p: p.stat().st_mtime_ns)
             etag = lokal_etag(path)
-            if await self._same_as_last(register, str(path), etag=etag):
-                self.sist_sjekket[register] = (self.clock.now(), "uendret")
+            if await self._unchanged(register, str(path), etag=etag):
                 yield None
                 return
             yield Kilde(str(path), path, etag=etag)
@@ -390,27 +405,58 @@ class Registre:
         # A missing file is reported by the import itself, as a failed import the admin sees.
         yield Kilde(str(path), path, etag=lokal_etag(path) if path.is_file() else None)
 
-    async def _same_as_last(self, register: str, beskrivelse: str, *, etag: str | None) -> bool:
+    async def _forrige(
+        self, register: str, beskrivelse: str
+    ) -> tuple[RegisterImport | None, RegisterImport | None]:
+        """The last successful import of the registry, and the last import from this source that was
+        refused for its file (not one that failed for another reason, such as a stop: that is retried)."""
         async with self.sessions() as session:
             last = await lager.siste_vellykkede(session, register)
-        return last is not None and last.kilde == beskrivelse and etag is not None and last.etag == etag
+            failed = await lager.siste_feilede(session, register, beskrivelse)
+        if failed is not None and (failed.feil or "").startswith((UVENTET, lager.AVBRUTT)):
+            failed = None
+        return last, failed
+
+    async def _unchanged(self, register: str, beskrivelse: str, *, etag: str | None) -> bool:
+        """Whether the source holds the file the last successful import read, or the one the last refused
+        import read: a bad file is tried once, not on every check, until it changes. Noted for the admin."""
+        if etag is None:
+            return False
+        last, refused = await self._forrige(register, beskrivelse)
+        if last is not None and last.kilde == beskrivelse and last.etag == etag:
+            self.sist_sjekket[register] = (self.clock.now(), "uendret")
+            return True
+        if refused is not None and refused.etag == etag:
+            self.sist_sjekket[register] = (self.clock.now(), UENDRET_FEILET)
+            return True
+        return False
 
     @contextlib.asynccontextmanager
     async def _last_ned(self, url: str, register: str) -> AsyncIterator[Kilde | None]:
-        """Conditional GET, with If-None-Match / If-Modified-Since from the last import of this URL."""
-        async with self.sessions() as session:
-            last = await lager.siste_vellykkede(session, register)
+        """Conditional GET, with If-None-Match / If-Modified-Since from the newer of the last successful
+        import of this URL and the last refused one: a refused file is not fetched again until it changed."""
+        last, refused = await self._forrige(register, url)
+        candidates = [r for r in (last, refused) if r is not None and r.kilde == url]
+        newest = max(candidates, key=lambda r: r.id, default=None)
         headers: dict[str, str] = {}
-        if last is not None and last.kilde == url:
-            if last.etag:
-                headers["if-none-match"] = last.etag
-            if last.last_modified:
-                headers["if-modified-since"] = last.last_modified
+        if newest is not None:
+            if newest.etag:
+                headers["if-none-match"] = newest.etag
+            if newest.last_modified:
+                headers["if-modified-since"] = newest.last_modified
         client = self.http or httpx.AsyncClient(timeout=httpx.Timeout(60.0, connect=10.0))
         try:
             async with kilder.last_ned(client, url, headers) as downloaded:
-                self.sist_sjekket[register] = (self.clock.now(), "ny fil" if downloaded else "uendret")
-                yield downloaded
+                if downloaded is None:
+                    unchanged = "uendret" if newest is None or newest.status != "feilet" else UENDRET_FEILET
+                    self.sist_sjekket[register] = (self.clock.now(), unchanged)
+                    yield None
+                elif await self._unchanged(register, url, etag=downloaded.etag):
+                    # The server ignored the condition but its ETag says it is the same file.
+                    yield None
+                else:
+                    self.sist_sjekket[register] = (self.clock.now(), "ny fil")
+                    yield downloaded
         finally:
             if self.http is None:
                 await client.aclose()

@@ -16,7 +16,7 @@ from integrasjon.register.fest_xml import FestFil, les_fest
 from integrasjon.register.rader import ImportFeil
 
 FEST_SUFFIXES: Final = (".xml", ".zip")
-ICD10_SUFFIXES: Final = (".json", ".txt", ".tsv")
+ICD10_SUFFIXES: Final = (".xlsx", ".json", ".csv", ".txt", ".tsv")
 
 
 @dataclass

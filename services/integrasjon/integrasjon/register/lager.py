@@ -15,7 +15,11 @@ from integrasjon.store import Diagnosekode, FestLegemiddel, FestPakning, Registe
 FEST = "fest"
 ICD10 = "icd10"
 TABLES: dict[str, tuple[type[Any], ...]] = {FEST: (FestLegemiddel, FestPakning), ICD10: (Diagnosekode,)}
+SYSTEM: dict[str, str] = {ICD10: "icd10"}
+"""The code system a registry owns in a table it shares with others (ICD-11 will sit in `diagnosekode`
+beside ICD-10): every query of the registry is limited to its own system's rows."""
 BATCH = 2000
+AVBRUTT = "Importen ble avbrutt (tjenesten stoppet underveis)."
 
 
 async def aktiv_generasjon(session: AsyncSession, register: str) -> int | None:
@@ -35,18 +39,26 @@ async def aktive_generasjoner(session: AsyncSession) -> dict[str, int]:
     return {register: generasjon for register, generasjon in rows.all()}
 
 
+def _eget(model: type[Any], register: str) -> list[Any]:
+    """The conditions that keep a registry's queries to its own rows of a shared table."""
+    system = SYSTEM.get(register)
+    return [model.system == system] if system is not None and hasattr(model, "system") else []
+
+
 def _key_columns(model: type[Any]) -> list[Any]:
     table: Table = model.__table__
     return [c for c in table.primary_key.columns if c.key != "generasjon"]
 
 
 async def fingeravtrykk(
-    session: AsyncSession, model: type[Any], generasjon: int
+    session: AsyncSession, model: type[Any], generasjon: int, register: str
 ) -> dict[tuple[str, ...], tuple[str, datetime | None]]:
-    """Key → (fingerprint, gone since) of every entry of a generation."""
+    """Key → (fingerprint, gone since) of every entry of a generation of the registry."""
     keys = _key_columns(model)
     rows = await session.execute(
-        select(*keys, model.fingeravtrykk, model.borte_siden).where(model.generasjon == generasjon)
+        select(*keys, model.fingeravtrykk, model.borte_siden).where(
+            model.generasjon == generasjon, *_eget(model, register)
+        )
     )
     return {tuple(row[: len(keys)]): (row[-2], row[-1]) for row in rows.all()}
 
@@ -57,7 +69,7 @@ async def skriv(session: AsyncSession, model: type[Any], rows: Sequence[dict[str
 
 
 async def bevar_borte(
-    session: AsyncSession, model: type[Any], *, ny: int, forrige: int, na: datetime
+    session: AsyncSession, model: type[Any], register: str, *, ny: int, forrige: int, na: datetime
 ) -> None:
     """Copy into the new generation every entry of the previous one the new file lacks, marked gone (an
     entry already gone keeps the date it went)."""
@@ -77,7 +89,9 @@ async def bevar_borte(
     await session.execute(
         insert(table).from_select(
             [c.key for c in columns],
-            select(*values).where(table.c.generasjon == forrige, ~exists().where(same_key)),
+            select(*values).where(
+                table.c.generasjon == forrige, *_eget(model, register), ~exists().where(same_key)
+            ),
         )
     )
 
@@ -93,17 +107,19 @@ async def bytt_aktiv(session: AsyncSession, register: str, generasjon: int, na: 
 
 async def slett_andre_generasjoner(session: AsyncSession, register: str, behold: int) -> None:
     for model in TABLES[register]:
-        await session.execute(delete(model).where(model.generasjon != behold))
+        await session.execute(delete(model).where(model.generasjon != behold, *_eget(model, register)))
 
 
 async def slett_generasjon(session: AsyncSession, register: str, generasjon: int) -> None:
     for model in TABLES[register]:
-        await session.execute(delete(model).where(model.generasjon == generasjon))
+        await session.execute(delete(model).where(model.generasjon == generasjon, *_eget(model, register)))
 
 
-async def antall_tilstede(session: AsyncSession, model: type[Any], generasjon: int) -> int:
+async def antall_tilstede(session: AsyncSession, model: type[Any], generasjon: int, register: str) -> int:
     count = await session.scalar(
-        select(func.count()).where(model.generasjon == generasjon, model.borte_siden.is_(None))
+        select(func.count()).where(
+            model.generasjon == generasjon, model.borte_siden.is_(None), *_eget(model, register)
+        )
     )
     return int(count or 0)
 
@@ -115,7 +131,11 @@ async def legemidler(session: AsyncSession, generasjon: int) -> Sequence[FestLeg
 
 
 async def diagnosekoder(session: AsyncSession, generasjon: int) -> Sequence[Diagnosekode]:
-    return (await session.scalars(select(Diagnosekode).where(Diagnosekode.generasjon == generasjon))).all()
+    return (
+        await session.scalars(
+            select(Diagnosekode).where(Diagnosekode.generasjon == generasjon, *_eget(Diagnosekode, ICD10))
+        )
+    ).all()
 
 
 async def pakninger(session: AsyncSession, generasjon: int, merkevare_id: str) -> Sequence[FestPakning]:
@@ -148,11 +168,24 @@ async def siste_vellykkede(session: AsyncSession, register: str) -> RegisterImpo
     )
 
 
+async def siste_feilede(session: AsyncSession, register: str, kilde: str) -> RegisterImport | None:
+    return await session.scalar(
+        select(RegisterImport)
+        .where(
+            RegisterImport.register == register,
+            RegisterImport.kilde == kilde,
+            RegisterImport.status == "feilet",
+        )
+        .order_by(RegisterImport.id.desc())
+        .limit(1)
+    )
+
+
 async def avslutt_hengende(session: AsyncSession, na: datetime) -> None:
     """Imports a stopped process left `pagar` are marked failed (their staging rows are deleted by the
     next import's clean-up)."""
     await session.execute(
         update(RegisterImport)
         .where(RegisterImport.status == "pagar")
-        .values(status="feilet", ferdig_at=na, feil="Importen ble avbrutt (tjenesten stoppet underveis).")
+        .values(status="feilet", ferdig_at=na, feil=AVBRUTT)
     )
