@@ -36,8 +36,9 @@ class IntegrasjonSettings(ServiceSettings):
     icd10_source: str = Field(
         default="",
         description=(
-            "Where the scheduled ICD-10 import reads: an https URL, a folder (its newest .json or .txt) or a "
-            "file, as FinnKode's JSON or the tab-separated code register. Empty: no scheduled import."
+            "Where the scheduled ICD-10 import reads: an https URL, a folder (its newest .xlsx, .csv, .json, "
+            ".txt or .tsv) or a file, as FinnKode exports it (Excel, or the same table as CSV or "
+            "tab-separated text, columns found by header), or FinnKode's JSON. Empty: no scheduled import."
         ),
     )
     icd10_version: str = Field(
