@@ -36,3 +36,6 @@ class DiagnoseTreff(BaseModel):
     kode: str = Field(description="ICD-10 code with dot, e.g. G36.0.")
     tekst: str = Field(description="Norwegian diagnosis text.")
     system: Literal["icd10"] = Field(default="icd10", description="Code system.")
+    versjon: str | None = Field(
+        default=None, description="Version of the code list the code is from (as the import recorded it)."
+    )

@@ -213,7 +213,9 @@ async def test_catalogue_lookups(app: FastAPI) -> None:
         by_code = (await client.get("/api/diagnoser", params={"q": "M33"})).json()
         assert [d["kode"] for d in by_code] == ["M33.0", "M33.1", "M33.2"]
         by_text = (await client.get("/api/diagnoser", params={"q": "multippel"})).json()
-        assert by_text == [{"kode": "G35", "tekst": "Multippel sklerose", "system": "icd10"}]
+        assert by_text == [
+            {"kode": "G35", "tekst": "Multippel sklerose", "system": "icd10", "versjon": "2026"}
+        ]
         assert (await client.get("/api/diagnoser", params={"q": "x" * 101})).status_code == 422
 
 

@@ -69,7 +69,12 @@ async def test_the_sample_is_the_demo_catalogue_and_ranks_exact_atc_first(app: F
         assert (await names(client, "sproyte")) == ["Kineret"]  # ø folded
         codes = (await client.get("/api/diagnoser", params={"q": "g36.0"})).json()
         assert codes == [
-            {"kode": "G36.0", "tekst": "Neuromyelitis optica [Devics sykdom]", "system": "icd10"}
+            {
+                "kode": "G36.0",
+                "tekst": "Neuromyelitis optica [Devics sykdom]",
+                "system": "icd10",
+                "versjon": "2026",
+            }
         ]
         assert (await client.get("/api/diagnoser/G360")).json()["kode"] == "G36.0"
 

@@ -24,7 +24,7 @@ def legemiddel_treff(lm: LegemiddelOppslag) -> LegemiddelTreff:
 
 
 def diagnose_treff(d: DiagnoseOppslag) -> DiagnoseTreff:
-    return DiagnoseTreff(kode=d.kode, tekst=d.tekst)
+    return DiagnoseTreff(kode=d.kode, tekst=d.tekst, versjon=d.versjon or None)
 
 
 class Preparatomtale(BaseModel):
