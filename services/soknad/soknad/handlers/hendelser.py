@@ -23,7 +23,7 @@ from soknad.handlers.common import history_by
 from soknad.handlers.varsler import soker_og_medforfattere, varsle
 from soknad.store import Soknad
 from soknad.store.tilleggsinfo import TilleggsinfoSporsmal
-from soknad.vedtak import beskrivelse, opphevet_dict, vedtak_dict, vedtaksvisning
+from soknad.vedtak import fattet_av, historikklinje, opphevet_dict, vedtak_dict, vedtaksvisning
 
 FAGDIREKTOR = "Fagdirektøren"
 KOMITEEN = "Vurderingskomiteen"
@@ -72,14 +72,17 @@ async def on_vedtak_fattet(
     soknad.vedtatt_at = event.fattet_at
     soknad.utfall = event.utfall
     soknad.endret_at = uow.now
-    history_by(uow, soknad, event.fattet_av, navn, "vedtatt", f"Vedtak: {beskrivelse(event)}")
+    history_by(
+        uow, soknad, event.fattet_av, navn, "vedtatt", historikklinje(event, "Vedtak"), at=event.fattet_at
+    )
     varsle(
         uow,
         soknad,
         [*soker_og_medforfattere(soknad), _leder(soknad)],
         kind="vedtak",
         tekst=(
-            f"Vedtak i søknad {event.lopenummer}: {UTFALL_LABELS[event.utfall].lower()}. Fattet av {navn}."
+            f"Vedtak i søknad {event.lopenummer}: {UTFALL_LABELS[event.utfall].lower()}. "
+            f"{fattet_av(event, navn)}."
         ),
     )
 
@@ -101,12 +104,13 @@ def _amend(uow: UnitOfWork, soknad: Soknad, event: VedtakFattet, navn: str) -> N
         event.fattet_av,
         navn,
         "vedtak_endret",
-        f"Vedtaket er endret: {beskrivelse(event)}"
+        historikklinje(event, "Vedtaket er endret")
         + (
             f". Erstatter vedtaket fra {format_date(forrige.fattet_at)}"
             if forrige and forrige.fattet_at
             else ""
         ),
+        at=event.fattet_at,
     )
     varsle(
         uow,
@@ -114,8 +118,8 @@ def _amend(uow: UnitOfWork, soknad: Soknad, event: VedtakFattet, navn: str) -> N
         [*soker_og_medforfattere(soknad), _leder(soknad)],
         kind="vedtak",
         tekst=(
-            f"Vedtaket i søknad {event.lopenummer} er endret av {navn}: "
-            f"{UTFALL_LABELS[event.utfall].lower()}."
+            f"Vedtaket i søknad {event.lopenummer} er endret: {UTFALL_LABELS[event.utfall].lower()}. "
+            f"{fattet_av(event, navn)}."
         ),
     )
 
@@ -123,15 +127,16 @@ def _amend(uow: UnitOfWork, soknad: Soknad, event: VedtakFattet, navn: str) -> N
 async def on_vedtak_opphevet(uow: UnitOfWork, event: VedtakOpphevet, envelope: Envelope) -> None:
     soknad = await _by_id(uow, event.soknad_id)
     gjeldende = (soknad.vedtak or {}).get("vedtak_id")
+    av, av_navn, at = event.opphevet_av, event.opphevet_av_navn, event.opphevet_at
     detalj = f"Vedtaket er opphevet fra {format_date(event.gjelder_fra)}: {event.begrunnelse}"
     if soknad.status != Status.VEDTATT or gjeldende not in (None, event.opphever_vedtak_id):
         # Revokes a decision that is no longer the one in force (already amended): on record only.
-        history_by(uow, soknad, event.opphevet_av, event.opphevet_av_navn, "vedtak_opphevet", detalj)
+        history_by(uow, soknad, av, av_navn, "vedtak_opphevet", detalj, at=at)
         return
     soknad.status = transition(soknad.status, "oppheve")
     soknad.vedtak = {**(soknad.vedtak or {}), "opphevet": opphevet_dict(event)}
     soknad.endret_at = uow.now
-    history_by(uow, soknad, event.opphevet_av, event.opphevet_av_navn, "vedtak_opphevet", detalj)
+    history_by(uow, soknad, av, av_navn, "vedtak_opphevet", detalj, at=at)
     varsle(
         uow,
         soknad,
@@ -157,6 +162,7 @@ async def on_sak_sendt_til_komite(uow: UnitOfWork, event: SakSendtTilKomite, env
         event.sendt_av_navn,
         "sendt_til_komite",
         f"Sendt til vurderingskomiteen, frist {format_date(event.frist)}",
+        at=event.sendt_at,
     )
 
 
@@ -173,6 +179,7 @@ async def on_anbefaling_avgitt(
         await _navn(katalog, event.avgitt_av, event.avgitt_av_navn, KOMITEEN),
         "anbefaling",
         f"Vurderingskomiteen anbefaler: {ANBEFALING_LABELS[event.anbefaling]}",
+        at=event.avgitt_at,
     )
 
 
