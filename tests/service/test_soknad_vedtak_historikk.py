@@ -163,13 +163,18 @@ async def test_an_amendment_replaces_the_decision_and_a_revocation_shows(tmp_pat
             raw = (await soker.get(f"/s/{soknad_id}", headers=HTML)).text
         assert "Vedtak: Innvilget (endret)" in page
         assert "Endret vedtak. Dette vedtaket erstatter et tidligere vedtak" in page
-        assert "til 30. juni 2027" in page and "Vedtatt av Berit Berg" in page
+        assert "til 30. juni 2027" in page
+        # The interregional committee decided; the trust's director only registered it.
+        assert "Vedtatt av Den interregionale vurderingskomiteen, referanse IRK-2026-0007" in page
+        assert "Registrert av Berit Berg, Helse Bergen, 2. mars 2026" in page
+        assert "Vedtatt av Berit Berg" not in page
         assert (
             "Interregional (den interregionale vurderingskomiteen avgjorde) (referanse IRK-2026-0007)" in page
         )
         assert f"/beslutning/vedtak/{amended.vedtak_id}/brev" in raw
         assert (
-            "Berit Berg: Vedtaket er endret: Innvilget, gyldig til 30. juni 2027. "
+            "Berit Berg: Vedtaket er endret: Innvilget, gyldig til 30. juni 2027. Avgjort av den "
+            "interregionale vurderingskomiteen (referanse IRK-2026-0007), registrert av helseforetaket. "
             "Erstatter vedtaket fra 30. januar 2026" in page
         )
 

@@ -28,6 +28,9 @@ _KEPT = {
     "evalueringsdato",
     "vurderingsflyt",
     "interregional_referanse",
+    "interregional_vedtaksdato",
+    "resept_merknad",
+    "faktureringsrutine",
     "kostnadssted",
     "fattet_av",
     "fattet_av_navn",
@@ -54,6 +57,31 @@ def beskrivelse(event: VedtakFattet) -> str:
     if event.utfall != "avslatt" and gyldig_til:
         text += f", gyldig til {format_date(gyldig_til)}"
     return text
+
+
+def _interregional_kilde(referanse: str | None, vedtaksdato: date | None) -> str:
+    """«den interregionale vurderingskomiteen (referanse X, vedtatt D)», with what is known."""
+    detaljer = [
+        *([f"referanse {referanse}"] if referanse else []),
+        *([f"vedtatt {format_date(vedtaksdato)}"] if vedtaksdato else []),
+    ]
+    return "den interregionale vurderingskomiteen" + (f" ({', '.join(detaljer)})" if detaljer else "")
+
+
+def historikklinje(event: VedtakFattet, prefix: str) -> str:
+    """The history line of a decision; one the interregional committee made says so, as the trust
+    only registers it."""
+    if event.vurderingsflyt == "interregional":
+        kilde = _interregional_kilde(event.interregional_referanse, event.interregional_vedtaksdato)
+        return f"{prefix}: {beskrivelse(event)}. Avgjort av {kilde}, registrert av helseforetaket"
+    return f"{prefix}: {beskrivelse(event)}"
+
+
+def fattet_av(event: VedtakFattet, navn: str) -> str:
+    """Who decided, for a notification."""
+    if event.vurderingsflyt == "interregional":
+        return f"Avgjort av den interregionale vurderingskomiteen og registrert av {navn}"
+    return f"Fattet av {navn}"
 
 
 def _date(value: Any) -> date | None:
@@ -96,6 +124,9 @@ class Vedtaksvisning:
     evalueringsdato: date | None
     vurderingsflyt: str | None
     interregional_referanse: str | None
+    interregional_vedtaksdato: date | None
+    resept_merknad: str | None
+    faktureringsrutine: str | None
     fattet_av: str | None
     fattet_av_navn: str | None
     fattet_at: datetime | None
@@ -104,6 +135,11 @@ class Vedtaksvisning:
     opphevet_fra: date | None = None
     opphevet_at: datetime | None = None
     tidligere: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def interregional(self) -> bool:
+        """Made by the interregional vurderingskomité (tilgangsordningen); the trust registered it."""
+        return self.vurderingsflyt == "interregional"
 
     @property
     def innvilget(self) -> bool:
@@ -142,6 +178,9 @@ def vedtaksvisning(vedtak: dict[str, Any] | None) -> Vedtaksvisning | None:
         evalueringsdato=_date(vedtak.get("evalueringsdato")),
         vurderingsflyt=vedtak.get("vurderingsflyt"),
         interregional_referanse=vedtak.get("interregional_referanse"),
+        interregional_vedtaksdato=_date(vedtak.get("interregional_vedtaksdato")),
+        resept_merknad=vedtak.get("resept_merknad"),
+        faktureringsrutine=vedtak.get("faktureringsrutine"),
         fattet_av=vedtak.get("fattet_av"),
         fattet_av_navn=vedtak.get("fattet_av_navn"),
         fattet_at=_datetime(vedtak.get("fattet_at")),

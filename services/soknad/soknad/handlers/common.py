@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.orm.exc import StaleDataError
@@ -38,13 +39,25 @@ def history(
 
 
 def history_by(
-    uow: UnitOfWork, soknad: Soknad, actor_id: str, actor_navn: str, hendelse: str, detalj: str | None = None
+    uow: UnitOfWork,
+    soknad: Soknad,
+    actor_id: str,
+    actor_navn: str,
+    hendelse: str,
+    detalj: str | None = None,
+    *,
+    at: datetime | None = None,
 ) -> None:
-    """A history line for a step taken in another service, under the name of the person who took it."""
+    """A history line for a step taken in another service, under the name of the person who took it;
+    `at`: when they took it (the event's own time), so a step delivered late still shows when it
+    happened."""
+    if at is not None and at.tzinfo is None:
+        # Events carry UTC; one without a zone is read as such rather than refused.
+        at = at.replace(tzinfo=UTC)
     uow.session.add(
         Historikk(
             soknad_id=soknad.id,
-            at=uow.now,
+            at=at or uow.now,
             actor_id=actor_id,
             actor_navn=actor_navn,
             hendelse=hendelse,

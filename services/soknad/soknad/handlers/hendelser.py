@@ -3,10 +3,14 @@ when, and the applicant and leader are notified of what concerns them."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from shared.domain.labels import ANBEFALING_LABELS
 from shared.events.contracts import (
     AnbefalingAvgitt,
     SakSendtTilKomite,
+    SakTilForenkletBehandling,
+    SakVideresendtInterregionalt,
     TilleggsinformasjonEtterspurt,
     TilleggsinformasjonEtterspurtAvFagdirektor,
     VedtakFattet,
@@ -18,15 +22,31 @@ from shared.platform.errors import NotFound
 from shared.platform.katalog import Katalog
 from shared.platform.web.templating import format_date
 from soknad import store
+from soknad.behandling import (
+    APEN_STATUS,
+    FORENKLET,
+    INTERREGIONAL,
+    INTERREGIONAL_VENTETID_DAGER,
+    KOMPLETT,
+    behandling_dict,
+    historikktekst,
+    same_choice,
+)
 from soknad.domain import UTFALL_LABELS, Status, transition
 from soknad.handlers.common import history_by
 from soknad.handlers.varsler import soker_og_medforfattere, varsle
 from soknad.store import Soknad
 from soknad.store.tilleggsinfo import TilleggsinfoSporsmal
-from soknad.vedtak import beskrivelse, opphevet_dict, vedtak_dict, vedtaksvisning
+from soknad.vedtak import fattet_av, historikklinje, opphevet_dict, vedtak_dict, vedtaksvisning
 
 FAGDIREKTOR = "Fagdirektøren"
 KOMITEEN = "Vurderingskomiteen"
+
+TRIAGE_HENDELSER = {
+    KOMPLETT: "sendt_til_komite",
+    FORENKLET: "forenklet_behandling",
+    INTERREGIONAL: "videresendt_interregionalt",
+}
 
 
 async def _by_id(uow: UnitOfWork, soknad_id: str) -> Soknad:
@@ -72,14 +92,17 @@ async def on_vedtak_fattet(
     soknad.vedtatt_at = event.fattet_at
     soknad.utfall = event.utfall
     soknad.endret_at = uow.now
-    history_by(uow, soknad, event.fattet_av, navn, "vedtatt", f"Vedtak: {beskrivelse(event)}")
+    history_by(
+        uow, soknad, event.fattet_av, navn, "vedtatt", historikklinje(event, "Vedtak"), at=event.fattet_at
+    )
     varsle(
         uow,
         soknad,
         [*soker_og_medforfattere(soknad), _leder(soknad)],
         kind="vedtak",
         tekst=(
-            f"Vedtak i søknad {event.lopenummer}: {UTFALL_LABELS[event.utfall].lower()}. Fattet av {navn}."
+            f"Vedtak i søknad {event.lopenummer}: {UTFALL_LABELS[event.utfall].lower()}. "
+            f"{fattet_av(event, navn)}."
         ),
     )
 
@@ -101,12 +124,13 @@ def _amend(uow: UnitOfWork, soknad: Soknad, event: VedtakFattet, navn: str) -> N
         event.fattet_av,
         navn,
         "vedtak_endret",
-        f"Vedtaket er endret: {beskrivelse(event)}"
+        historikklinje(event, "Vedtaket er endret")
         + (
             f". Erstatter vedtaket fra {format_date(forrige.fattet_at)}"
             if forrige and forrige.fattet_at
             else ""
         ),
+        at=event.fattet_at,
     )
     varsle(
         uow,
@@ -114,8 +138,8 @@ def _amend(uow: UnitOfWork, soknad: Soknad, event: VedtakFattet, navn: str) -> N
         [*soker_og_medforfattere(soknad), _leder(soknad)],
         kind="vedtak",
         tekst=(
-            f"Vedtaket i søknad {event.lopenummer} er endret av {navn}: "
-            f"{UTFALL_LABELS[event.utfall].lower()}."
+            f"Vedtaket i søknad {event.lopenummer} er endret: {UTFALL_LABELS[event.utfall].lower()}. "
+            f"{fattet_av(event, navn)}."
         ),
     )
 
@@ -123,15 +147,16 @@ def _amend(uow: UnitOfWork, soknad: Soknad, event: VedtakFattet, navn: str) -> N
 async def on_vedtak_opphevet(uow: UnitOfWork, event: VedtakOpphevet, envelope: Envelope) -> None:
     soknad = await _by_id(uow, event.soknad_id)
     gjeldende = (soknad.vedtak or {}).get("vedtak_id")
+    av, av_navn, at = event.opphevet_av, event.opphevet_av_navn, event.opphevet_at
     detalj = f"Vedtaket er opphevet fra {format_date(event.gjelder_fra)}: {event.begrunnelse}"
     if soknad.status != Status.VEDTATT or gjeldende not in (None, event.opphever_vedtak_id):
         # Revokes a decision that is no longer the one in force (already amended): on record only.
-        history_by(uow, soknad, event.opphevet_av, event.opphevet_av_navn, "vedtak_opphevet", detalj)
+        history_by(uow, soknad, av, av_navn, "vedtak_opphevet", detalj, at=at)
         return
     soknad.status = transition(soknad.status, "oppheve")
     soknad.vedtak = {**(soknad.vedtak or {}), "opphevet": opphevet_dict(event)}
     soknad.endret_at = uow.now
-    history_by(uow, soknad, event.opphevet_av, event.opphevet_av_navn, "vedtak_opphevet", detalj)
+    history_by(uow, soknad, av, av_navn, "vedtak_opphevet", detalj, at=at)
     varsle(
         uow,
         soknad,
@@ -144,19 +169,86 @@ async def on_vedtak_opphevet(uow: UnitOfWork, event: VedtakOpphevet, envelope: E
     )
 
 
-async def on_sak_sendt_til_komite(uow: UnitOfWork, event: SakSendtTilKomite, envelope: Envelope) -> None:
-    soknad = await _by_id(uow, event.soknad_id)
+async def _triage(
+    uow: UnitOfWork,
+    soknad_id: str,
+    flyt: str,
+    *,
+    frist: date,
+    av: str,
+    av_navn: str,
+    at: datetime,
+) -> Soknad | None:
+    """The director's choice of flow: where the case is now, and a history line with who and when.
+    None when nothing changed for the applicant (the same choice again, or the case already closed)."""
+    soknad = await _by_id(uow, soknad_id)
+    valg = behandling_dict(flyt, frist=frist, av=av, av_navn=av_navn, at=at)
+    if same_choice(soknad.behandling, valg):
+        # The same choice re-published under a new event id: already on record.
+        return None
+    history_by(uow, soknad, av, av_navn, TRIAGE_HENDELSER[flyt], historikktekst(flyt, frist), at=at)
+    if soknad.status not in APEN_STATUS:
+        # Chosen after the case closed (a withdrawal crossed it): on record only.
+        return None
     if soknad.status == Status.TIL_VURDERING:
         soknad.status = Status.UNDER_VURDERING
-        soknad.endret_at = uow.now
+    soknad.behandling = valg
+    soknad.endret_at = uow.now
+    return soknad
+
+
+async def on_sak_sendt_til_komite(uow: UnitOfWork, event: SakSendtTilKomite, envelope: Envelope) -> None:
     # The director's note is addressed to the committee; the applicant sees the step and its deadline.
-    history_by(
+    await _triage(
+        uow,
+        event.soknad_id,
+        KOMPLETT,
+        frist=event.frist,
+        av=event.sendt_av,
+        av_navn=event.sendt_av_navn,
+        at=event.sendt_at,
+    )
+
+
+async def on_sak_til_forenklet_behandling(
+    uow: UnitOfWork, event: SakTilForenkletBehandling, envelope: Envelope
+) -> None:
+    await _triage(
+        uow,
+        event.soknad_id,
+        FORENKLET,
+        frist=event.frist,
+        av=event.valgt_av,
+        av_navn=event.valgt_av_navn,
+        at=event.valgt_at,
+    )
+
+
+async def on_sak_videresendt_interregionalt(
+    uow: UnitOfWork, event: SakVideresendtInterregionalt, envelope: Envelope
+) -> None:
+    """Tilgangsordningen: the wait grows to months, so the applicant and leader are told."""
+    soknad = await _triage(
+        uow,
+        event.soknad_id,
+        INTERREGIONAL,
+        frist=event.frist,
+        av=event.videresendt_av,
+        av_navn=event.videresendt_av_navn,
+        at=event.videresendt_at,
+    )
+    if soknad is None:
+        return
+    varsle(
         uow,
         soknad,
-        event.sendt_av,
-        event.sendt_av_navn,
-        "sendt_til_komite",
-        f"Sendt til vurderingskomiteen, frist {format_date(event.frist)}",
+        [*soker_og_medforfattere(soknad), _leder(soknad)],
+        kind="behandling",
+        tekst=(
+            f"Søknad {event.lopenummer} er videresendt til den interregionale vurderingskomiteen av "
+            f"{event.videresendt_av_navn}. Vedtaket kan ta inntil {INTERREGIONAL_VENTETID_DAGER} dager; "
+            f"forventet innen {format_date(event.frist)}."
+        ),
     )
 
 
@@ -173,6 +265,7 @@ async def on_anbefaling_avgitt(
         await _navn(katalog, event.avgitt_av, event.avgitt_av_navn, KOMITEEN),
         "anbefaling",
         f"Vurderingskomiteen anbefaler: {ANBEFALING_LABELS[event.anbefaling]}",
+        at=event.avgitt_at,
     )
 
 

@@ -37,6 +37,7 @@ KIND_LABELS = {
     "delegert": "Delegert til din enhet",
     "forankret": "Forankret",
     "tilleggsinfo": "Spørsmål fra vurderingen",
+    "behandling": "Saken er videresendt",
     "vedtak": "Vedtak",
     ONCE_PER_CASE: "Evaluering forfaller",
     GYLDIGHET_UTLOPER: "Vedtaket utløper",

@@ -53,6 +53,8 @@ class Soknad(Base):
     soker_hpr: Mapped[str | None] = mapped_column(String(20))
     forankring: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     vedtak: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    behandling: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    """The flow the medical director chose, with its deadline, who and when (`soknad.behandling`)."""
     retur_kommentar: Mapped[str | None] = mapped_column(Text)
     versjon: Mapped[int] = mapped_column(Integer, nullable=False)
     opprettet_at: Mapped[datetime] = mapped_column(UtcDateTime)

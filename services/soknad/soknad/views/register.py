@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from shared.platform.auth.principal import Principal, Role
 from shared.platform.errors import ValidationFailed
 from shared.platform.web.deps import katalog_of, org_of
+from soknad.behandling import behandling_context
 from soknad.deps import CurrentPrincipal, Db, Settings
 from soknad.handlers import register
 from soknad.handlers.sider import open_register_sak, search_register
@@ -107,6 +108,7 @@ async def register_sak(
             "flyt_labels": FLYT_LABELS,
             "vilkar_labels": VILKAR_LABELS,
             "vedtak": vedtak,
+            **behandling_context(soknad.behandling, soknad.status),
             **brev_lenker(settings.beslutning_side_url, vedtak),
             "medforfattere": await user_names(katalog_of(request), soknad.medforfattere),
         },

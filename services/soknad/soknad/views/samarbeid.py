@@ -10,6 +10,7 @@ from fastapi import Request
 from shared.domain.kalender import oslo_date
 from shared.platform.auth.principal import Principal, Role, can_edit_soknad
 from shared.platform.web.deps import katalog_of, org_of
+from soknad.behandling import behandling_context
 from soknad.handlers.sider import Saksside
 from soknad.samarbeid import (
     AVSLUTNINGSARSAK_LABELS,
@@ -53,6 +54,7 @@ async def case_context(request: Request, p: Principal, side: Saksside) -> dict[s
     apne_fortsettelser = [f for f in side.fortsettelser if f.status != "trukket"]
     return {
         "vedtak": vedtak,
+        **behandling_context(soknad.behandling, soknad.status),
         **brev_lenker(settings.beslutning_side_url, vedtak),
         "flyt_labels": FLYT_LABELS,
         "vilkar_labels": VILKAR_LABELS,
