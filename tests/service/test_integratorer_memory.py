@@ -106,6 +106,6 @@ def test_routing_keys_and_permissions() -> None:
         hf="HBE", hendelse="endret", kategori=None, enhet=None, utfall="innvilget"
     ) == ("HBE.vedtak.endret.ukjent.ukjent.innvilget")
     configure, write, read = routing.permissions("apotek", identitet=False)
-    assert configure == write == r"^integrator\.apotek\..*$"
+    assert configure == write == r"^integrator\-apotek\..*$"
     assert "pasient" not in read
     assert r"integrator\.vedtak\.pasient" in routing.permissions("apotek", identitet=True)[2]

@@ -211,7 +211,7 @@ def _integrator(channels: dict[str, Any], operations: dict[str, Any], messages: 
             "title": f"Decisions, {'with' if identitet else 'without'} the patient's identity",
             "description": (
                 f"Topic exchange `{exchange}` for integrators, apart from the services' own. {entitlement} "
-                "Declare a queue named `integrator.<name>.…` and bind it with a pattern over the routing "
+                "Declare a queue named `integrator-<name>.…` and bind it with a pattern over the routing "
                 "key, e.g. `HBE.vedtak.*.off_label.#` or `*.vedtak.opphevet.#`."
             ),
             "servers": [{"$ref": "#/servers/helseforetak"}],
@@ -296,7 +296,7 @@ def build() -> dict[str, Any]:
                     "description": (
                         "A broker user per service and per integrator (AMQP PLAIN). An integrator user "
                         "(`integrator-<name>`, made by `python -m integrasjon.integratorer add`) may only "
-                        "declare, bind and consume queues named `integrator.<name>.…`, never publish."
+                        "declare, bind and consume queues named `integrator-<name>.…`, never publish."
                     ),
                 }
             },
