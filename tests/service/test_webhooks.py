@@ -103,6 +103,10 @@ async def test_failing_and_hanging_receiver_recovers_and_every_decision_arrives_
         assert headers["content-type"] == "application/cloudevents+json"
         assert "pasient" not in event.data  # this endpoint is not entitled to the identity
         assert pasient().fodselsnummer not in body.decode()
+        # Nor to free text that could describe the patient: the dose, the conditions' wording.
+        assert "vilkar_tekst" not in event.data and "dosering" not in event.data["omfang"]
+        assert event.data["vilkar"] == [{"type": "evaluering", "dato": "2027-05-31"}]
+        assert "Effekten evalueres" not in body.decode() and "1000 mg" not in body.decode()
         if behaviour == "ok":
             delivered_ids.add(event.data["vedtak_id"])
     assert delivered_ids == vedtak_ids
@@ -201,8 +205,8 @@ async def test_endpoint_failing_for_hours_is_disabled_the_admin_told_and_nothing
     db = runtime_of(app).db
     async with db.sessions() as session:
         audit = db.tables.audit
-        rows = (await session.execute(select(audit.c.what, audit.c.actor_id, audit.c.hf))).all()
-    assert [tuple(r) for r in rows].count(("webhook.deaktiver", "integrasjon", "HBE")) == 1
+        audited = (await session.execute(select(audit.c.what, audit.c.actor_id, audit.c.hf))).all()
+    assert [tuple(r) for r in audited].count(("webhook.deaktiver", "integrasjon", "HBE")) == 1
     async with DemoClient(app, "hbe-admin") as client:
         (endpoint,) = (await client.get("/api/webhooks")).json()
         assert endpoint["aktiv"] is False

@@ -202,7 +202,10 @@ def _integrator(channels: dict[str, Any], operations: dict[str, Any], messages: 
         entitlement = (
             "Only integrators whose user was made with `--identitet` may bind here (others are refused)."
             if identitet
-            else "Every integrator may bind here; no message carries the patient's identity."
+            else (
+                "Every integrator may bind here; no message carries the patient's identity, nor free text "
+                "that could describe the patient (the dose, the conditions' wording)."
+            )
         )
         for model in models:
             messages[model.__name__] = _message(model, "integrasjon", integrator=True)
