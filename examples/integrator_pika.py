@@ -3,7 +3,7 @@
     python examples/integrator_pika.py --url amqp://integrator-apotek:PASSORD@mq.hf.example:5672/sp-hbe \\
         --name apotek --exchange integrator.vedtak.pasient --bind 'HBE.vedtak.#'
 
-It declares its own durable queue `integrator.<name>.vedtak`, binds it, and prints one JSON line per
+It declares its own durable queue `integrator-<name>.vedtak`, binds it, and prints one JSON line per
 decision. A message is acknowledged only after it was handled, so nothing is lost if this process
 stops; the same decision may then come again, so handle it idempotently (by the CloudEvent `id`).
 Needs `pika` (and, to parse the body with the CloudEvents SDK, `cloudevents`)."""
@@ -42,8 +42,8 @@ def summary(body: bytes) -> dict[str, Any]:
 def consume(url: str, name: str, exchange: str, keys: list[str], count: int | None) -> None:
     connection = pika.BlockingConnection(pika.URLParameters(url))
     channel = connection.channel()
-    queue = f"integrator.{name}.vedtak"
-    # Quorum: replicated and durable; the broker lets you declare only queues named integrator.<name>.…
+    queue = f"integrator-{name}.vedtak"
+    # Quorum: replicated and durable; the broker lets you declare only queues named integrator-<name>.…
     channel.queue_declare(queue, durable=True, arguments={"x-queue-type": "quorum"})
     for key in keys:
         channel.queue_bind(queue, exchange, routing_key=key)

@@ -116,7 +116,7 @@ async def test_the_documented_way_in_works_end_to_end(tmp_path: Path) -> None:
                 try:
                     assert consumer.stdout is not None
                     ready = json.loads(await asyncio.wait_for(consumer.stdout.readline(), 60))
-                    assert ready == {"klar": f"integrator.{name}.vedtak"}
+                    assert ready == {"klar": f"integrator-{name}.vedtak"}
                     bus = create_bus(trust_url, retry=RetryPolicy())
                     await bus.connect()
                     try:

@@ -6,6 +6,7 @@ to the identity-bearing exchange unless entitled."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import uuid
 from datetime import datetime
@@ -30,6 +31,9 @@ from tests.support.rabbit import RABBIT_HOST, RABBIT_PORT, temporary_vhost, vhos
 from tests.support.vedtak_events import PASIENT_NAVN, envelope, forankret, pasient, vedtak
 from tests.support.waiting import wait_until
 
+NAMED_LIKE_AN_EXCHANGE = "vedtak"
+"""With the old queue prefix `integrator.<name>.` its patterns matched `integrator.vedtak.pasient`."""
+
 
 class Integrator:
     """What an integrator does with pika (blocking, run in a thread)."""
@@ -50,6 +54,10 @@ class Integrator:
             channel.queue_declare(queue, durable=True, arguments={"x-queue-type": "quorum"})
             channel.queue_bind(queue, exchange, routing_key=key)
 
+    def delete_exchange(self, exchange: str) -> None:
+        with pika.BlockingConnection(self.params) as connection:
+            connection.channel().exchange_delete(exchange)
+
     def get(self, queue: str) -> tuple[Any, bytes] | None:
         with pika.BlockingConnection(self.params) as connection:
             method, properties, body = connection.channel().basic_get(queue, auto_ack=True)
@@ -60,6 +68,15 @@ class Integrator:
             channel = connection.channel()
             channel.confirm_delivery()
             channel.basic_publish(exchange, key, b"{}")
+
+
+def exchange_exists(integrator: Integrator, exchange: str) -> bool:
+    with pika.BlockingConnection(integrator.params) as connection:
+        try:
+            connection.channel().exchange_declare(exchange, passive=True)
+        except ChannelClosedByBroker:
+            return False
+    return True
 
 
 def amqp_properties(properties: Any) -> dict[str, Any]:
@@ -122,9 +139,16 @@ async def test_integrator_receives_a_decision_as_a_cloudevent_and_cannot_publish
             admin.bind, "beslutning-test", "beslutning.events", "#", declare_exchange=True
         )
         app = create_app(settings)
+        # Named like the exchanges on purpose (`integrator-vedtak`, a user of the whole broker): a run that
+        # died may have left it behind.
+        with contextlib.suppress(brukere.BrukerFeil):
+            brukere.remove(ctl, name=NAMED_LIKE_AN_EXCHANGE)
         passwords = {
             apotek: brukere.add(ctl, name=apotek, identitet=True, vhost=vhost),
             statistikk: brukere.add(ctl, name=statistikk, identitet=False, vhost=vhost),
+            NAMED_LIKE_AN_EXCHANGE: brukere.add(
+                ctl, name=NAMED_LIKE_AN_EXCHANGE, identitet=False, vhost=vhost
+            ),
         }
         try:
             pharmacy = Integrator(vhost, routing.broker_user(apotek), passwords[apotek])
@@ -141,6 +165,20 @@ async def test_integrator_receives_a_decision_as_a_cloudevent_and_cannot_publish
                         stats.bind, f"{routing.queue_prefix(statistikk)}snok", routing.EXCHANGE_PASIENT, "#"
                     )
                 assert refused.value.reply_code == 403
+
+                # Nor is one whose name makes its queue prefix look like the exchange's name: it can
+                # neither bind to the patient exchange nor delete it.
+                lookalike = Integrator(
+                    vhost, routing.broker_user(NAMED_LIKE_AN_EXCHANGE), passwords[NAMED_LIKE_AN_EXCHANGE]
+                )
+                lookalike_queue = f"{routing.queue_prefix(NAMED_LIKE_AN_EXCHANGE)}snok"
+                with pytest.raises(ChannelClosedByBroker) as refused:
+                    await asyncio.to_thread(lookalike.bind, lookalike_queue, routing.EXCHANGE_PASIENT, "#")
+                assert refused.value.reply_code == 403
+                with pytest.raises(ChannelClosedByBroker) as refused:
+                    await asyncio.to_thread(lookalike.delete_exchange, routing.EXCHANGE_PASIENT)
+                assert refused.value.reply_code == 403
+                assert await asyncio.to_thread(exchange_exists, admin, routing.EXCHANGE_PASIENT)
 
                 internal = create_bus(trust_url, retry=RetryPolicy())
                 await internal.connect()

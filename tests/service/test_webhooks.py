@@ -16,6 +16,7 @@ import pytest
 import pytest_asyncio
 from cloudevents.v1.http import from_json
 from fastapi import FastAPI
+from sqlalchemy import select
 
 from integrasjon.app import create_app
 from integrasjon.settings import IntegrasjonSettings
@@ -24,6 +25,7 @@ from shared.platform.bus.base import RetryPolicy
 from shared.platform.bus.memory import MemoryBus
 from tests.support.apps import DemoClient, running
 from tests.support.vedtak_events import PASIENT_NAVN, envelope, opphevet, pasient
+from tests.support.visible_text import visible_text
 from tests.support.waiting import wait_until
 from tests.support.webhook_receiver import (
     FIRST_RETRY_S,
@@ -101,6 +103,10 @@ async def test_failing_and_hanging_receiver_recovers_and_every_decision_arrives_
         assert headers["content-type"] == "application/cloudevents+json"
         assert "pasient" not in event.data  # this endpoint is not entitled to the identity
         assert pasient().fodselsnummer not in body.decode()
+        # Nor to free text that could describe the patient: the dose, the conditions' wording.
+        assert "vilkar_tekst" not in event.data and "dosering" not in event.data["omfang"]
+        assert event.data["vilkar"] == [{"type": "evaluering", "dato": "2027-05-31"}]
+        assert "Effekten evalueres" not in body.decode() and "1000 mg" not in body.decode()
         if behaviour == "ok":
             delivered_ids.add(event.data["vedtak_id"])
     assert delivered_ids == vedtak_ids
@@ -167,31 +173,103 @@ async def test_given_up_after_a_day_visible_and_replayable(
     assert receiver.requests[-1][0]["webhook-id"] == receiver.requests[0][0]["webhook-id"]
 
 
-async def test_endpoint_that_keeps_failing_is_disabled_and_the_admin_told(
-    app: FastAPI, http: httpx.AsyncClient, clock: FakeClock, receiver: Receiver
+async def test_endpoint_failing_for_hours_is_disabled_the_admin_told_and_nothing_lost(
+    app: FastAPI,
+    http: httpx.AsyncClient,
+    clock: FakeClock,
+    receiver: Receiver,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    created = await register(app, receiver.url)
+    # A query string may carry the receiver's credential: it must not reach the log.
+    created = await register(app, f"{receiver.url}?token=mottakerens-token")
     await decide(app, "HBE-2026-93000")
     await deliveries(app, created["id"], 1)
     receiver.default = "fail"
-    w = worker(app, http, clock, deaktiver_etter=3)
-    for _ in range(3):
-        assert await w.run_once() == 1
+    w = worker(app, http, clock, deaktiver_etter=timedelta(hours=2))
+    failing_since = clock.now()
+    while await w.run_once() == 1:
         (row,) = await log_of(app, created["id"])
         clock.advance_to(when(row["neste_forsok_at"]))
-    # Disabled: nothing more is sent to it, and the admin page says so.
-    assert await w.run_once() == 0
+    # Disabled at its first failed attempt two hours after its first failure: no sooner.
+    (row,) = await log_of(app, created["id"])
+    last_attempt = when(row["forsok"][-1]["at"])
+    assert last_attempt >= failing_since + timedelta(hours=2)
+    assert when(row["forsok"][-2]["at"]) < failing_since + timedelta(hours=2)
+    assert row["status"] == "venter"  # not given up: it waits for the endpoint
+
+    # The admin is told: a warning in the log (no secret, no query string), a row in the audit log, a
+    # notice on the front page and on the webhooks page.
+    output = "".join(capsys.readouterr())
+    assert "webhook_endpoint_disabled" in output
+    assert "mottakerens-token" not in output and created["hemmelighet"] not in output
+    db = runtime_of(app).db
+    async with db.sessions() as session:
+        audit = db.tables.audit
+        audited = (await session.execute(select(audit.c.what, audit.c.actor_id, audit.c.hf))).all()
+    assert [tuple(r) for r in audited].count(("webhook.deaktiver", "integrasjon", "HBE")) == 1
     async with DemoClient(app, "hbe-admin") as client:
         (endpoint,) = (await client.get("/api/webhooks")).json()
         assert endpoint["aktiv"] is False
+        assert when(endpoint["feilet_siden"]) == failing_since
+        front = " ".join(visible_text((await client.get("/")).text).split())
+        assert (
+            "En webhook er deaktivert fordi alle leveringer til den feilet over lang tid: Apoteksystem"
+            in front
+        )
+        assert "Gå til webhooks" in front
         page = await client.get("/webhooks")
         assert "Apoteksystem er deaktivert" in page.text
-        assert "3 mislykkede leveringer på rad" in page.text
-        receiver.default = "ok"
+        assert "Alle leveringer har feilet i 2 timer (sist: HTTP 503)" in page.text
+    async with DemoClient(app, "hbe-soker") as client:
+        assert "er deaktivert" not in (await client.get("/")).text
+
+    # A decision made while it is disabled is kept for it, not lost; nothing is sent meanwhile.
+    await decide(app, "HBE-2026-93001")
+    rows = await deliveries(app, created["id"], 2)
+    assert {r["status"] for r in rows} == {"venter"}
+    clock.advance_to(clock.now() + timedelta(days=3))
+    assert await w.run_once() == 0
+
+    # Enabled again: both are due now with a fresh day, and the receiver, up again, gets both.
+    async with DemoClient(app, "hbe-admin") as client:
         assert (await client.send_json("POST", f"/api/webhooks/{created['id']}/aktiver")).status_code == 204
+        assert "er deaktivert" not in (await client.get("/")).text
+    for r in await log_of(app, created["id"]):
+        assert when(r["neste_forsok_at"]) == clock.now()
+        assert when(r["frist_at"]) == clock.now() + timedelta(days=1)
+    receiver.default, receiver.plan = "ok", ["fail"]
+    assert await w.run_once() == 2
+    rows = await log_of(app, created["id"])
+    # One more failure after a three-day disable is a retry, not a give-up.
+    assert sorted(r["status"] for r in rows) == ["levert", "venter"]
+    clock.advance_to(max(when(r["neste_forsok_at"]) for r in rows if r["status"] == "venter"))
     assert await w.run_once() == 1
-    (row,) = await log_of(app, created["id"])
-    assert row["status"] == "levert"
+    assert {r["status"] for r in await log_of(app, created["id"])} == {"levert"}
+
+
+async def test_a_brief_outage_with_many_deliveries_queued_does_not_disable(
+    app: FastAPI, http: httpx.AsyncClient, clock: FakeClock, receiver: Receiver
+) -> None:
+    """More failed attempts in one round than the old count (50) allowed: an outage of seconds."""
+    created = await register(app, receiver.url)
+    for n in range(55):
+        await decide(app, f"HBE-2026-97{n:03d}")
+    rows = await deliveries(app, created["id"], 55)
+    w = worker(app, http, clock, deaktiver_etter=timedelta(hours=12))
+    w.batch_size = 100
+    receiver.default = "fail"
+    assert await w.run_once() == 55
+    async with DemoClient(app, "hbe-admin") as client:
+        (endpoint,) = (await client.get("/api/webhooks")).json()
+    assert endpoint["aktiv"] is True and endpoint["feil_pa_rad"] == 55
+    receiver.default = "ok"
+    rows = await log_of(app, created["id"])
+    clock.advance_to(max(when(r["neste_forsok_at"]) for r in rows))
+    assert await w.run_once() == 55
+    assert {r["status"] for r in await log_of(app, created["id"])} == {"levert"}
+    async with DemoClient(app, "hbe-admin") as client:
+        (endpoint,) = (await client.get("/api/webhooks")).json()
+    assert endpoint["feilet_siden"] is None and endpoint["feil_pa_rad"] == 0
 
 
 async def test_secret_is_shown_once_and_never_logged(

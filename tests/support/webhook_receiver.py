@@ -7,7 +7,7 @@ import random
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -68,7 +68,11 @@ def receiver() -> Iterator[Receiver]:
         def log_message(self, format: str, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    class Server(ThreadingHTTPServer):
+        # A worker's batch arrives at once: the default backlog (5) would refuse connections.
+        request_queue_size = 128
+
+    server = Server(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     state.url = f"http://127.0.0.1:{server.server_address[1]}/hooks"
@@ -86,7 +90,11 @@ def runtime_of(app: FastAPI) -> ServiceRuntime:
 
 
 def worker(
-    app: FastAPI, http: httpx.AsyncClient, clock: FakeClock, *, deaktiver_etter: int = 1000
+    app: FastAPI,
+    http: httpx.AsyncClient,
+    clock: FakeClock,
+    *,
+    deaktiver_etter: timedelta = timedelta(days=30),
 ) -> WebhookWorker:
     return WebhookWorker(
         runtime_of(app).db,

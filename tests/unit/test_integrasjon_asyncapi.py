@@ -91,6 +91,23 @@ def test_the_payload_is_the_whole_cloudevent_not_its_data() -> None:
     assert "pasient" not in resolve(doc, "#/components/schemas/IntegratorVedtakFattet")["properties"]
 
 
+def test_the_variant_without_identity_has_no_place_for_free_text() -> None:
+    """The dose and the conditions' wording may describe the patient: the document says they are not
+    there, and the message is not carrying them."""
+    doc = build()
+    schemas = doc["components"]["schemas"]
+    anonym = schemas["IntegratorVedtakFattet"]["properties"]
+    assert "vilkar_tekst" not in anonym and "begrunnelse" not in anonym
+    assert schemas["IntegratorVedtakFattet"]["properties"]["vilkar"]["items"]["$ref"].endswith(
+        "/IntegratorVilkar"
+    )
+    assert set(schemas["IntegratorVilkar"]["properties"]) == {"type", "dato"}
+    assert "dosering" not in schemas["IntegratorOmfang"]["properties"]
+    med = schemas["IntegratorVedtakFattetMedPasient"]["properties"]
+    assert "vilkar_tekst" in med and "tekst" in schemas["Vilkar"]["properties"]
+    assert "dosering" in schemas["VedtakOmfang"]["properties"]
+
+
 def test_the_example_in_the_integrator_guide_is_a_valid_message() -> None:
     guide = (CATALOGUE.parent / "integrators.md").read_text()
     blocks = [block.split("```", 1)[0] for block in guide.split("```json\n")[1:]]

@@ -1,5 +1,7 @@
 """Settings of the integrasjon service (`SP_INTEGRASJON_*`)."""
 
+from datetime import timedelta
+
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
@@ -87,9 +89,19 @@ class IntegrasjonSettings(ServiceSettings):
     webhook_poll_interval_s: float = Field(
         default=1.0, gt=0, description="How often due deliveries are sought."
     )
-    webhook_disable_after_failures: int = Field(
-        default=50, ge=1, description="Failed deliveries in a row after which an endpoint is disabled."
+    webhook_disable_after_hours: float = Field(
+        default=12,
+        gt=0,
+        lt=24,
+        description=(
+            "Hours an endpoint may fail every attempt before it is disabled (and the admin told). Under a "
+            "day, the deliveries' retry window: a long outage then disables it before any delivery staged "
+            "during the outage is given up, and they all wait for it to be enabled again."
+        ),
     )
+
+    def webhook_disable_after(self) -> timedelta:
+        return timedelta(hours=self.webhook_disable_after_hours)
 
     def national_user(self, hf: str) -> str:
         return self.national_user_template.format(hf=hf.lower())

@@ -7,6 +7,7 @@ from fastapi.responses import Response
 
 from integrasjon import handlers
 from integrasjon.deps import Catalogue, CurrentPrincipal, Db, Registries, Settings
+from integrasjon.webhooks import handlers as webhooks
 from shared.platform.auth.principal import Role
 
 router = APIRouter(include_in_schema=False)
@@ -25,7 +26,10 @@ async def oversikt(
     request: Request, p: CurrentPrincipal, db: Db, settings: Settings, katalog: Catalogue
 ) -> Response:
     utsendelse = await handlers.utsendelse(db, p)
+    # The admin must learn that an endpoint was disabled where they look, not only on its own page.
+    endepunkter = await webhooks.list_endepunkter(db, p) if p.has(Role.ADMIN) else []
     context = {
+        "deaktiverte_webhooks": [e for e in endepunkter if not e.aktiv],
         "saker": utsendelse.saker,
         "saker_totalt": sum(utsendelse.saker.values()),
         "status_labels": STATUS_LABELS,

@@ -202,7 +202,10 @@ def _integrator(channels: dict[str, Any], operations: dict[str, Any], messages: 
         entitlement = (
             "Only integrators whose user was made with `--identitet` may bind here (others are refused)."
             if identitet
-            else "Every integrator may bind here; no message carries the patient's identity."
+            else (
+                "Every integrator may bind here; no message carries the patient's identity, nor free text "
+                "that could describe the patient (the dose, the conditions' wording)."
+            )
         )
         for model in models:
             messages[model.__name__] = _message(model, "integrasjon", integrator=True)
@@ -211,7 +214,7 @@ def _integrator(channels: dict[str, Any], operations: dict[str, Any], messages: 
             "title": f"Decisions, {'with' if identitet else 'without'} the patient's identity",
             "description": (
                 f"Topic exchange `{exchange}` for integrators, apart from the services' own. {entitlement} "
-                "Declare a queue named `integrator.<name>.…` and bind it with a pattern over the routing "
+                "Declare a queue named `integrator-<name>.…` and bind it with a pattern over the routing "
                 "key, e.g. `HBE.vedtak.*.off_label.#` or `*.vedtak.opphevet.#`."
             ),
             "servers": [{"$ref": "#/servers/helseforetak"}],
@@ -296,7 +299,7 @@ def build() -> dict[str, Any]:
                     "description": (
                         "A broker user per service and per integrator (AMQP PLAIN). An integrator user "
                         "(`integrator-<name>`, made by `python -m integrasjon.integratorer add`) may only "
-                        "declare, bind and consume queues named `integrator.<name>.…`, never publish."
+                        "declare, bind and consume queues named `integrator-<name>.…`, never publish."
                     ),
                 }
             },

@@ -45,6 +45,9 @@ def check_name(name: str) -> None:
             "Navnet må være 2–40 tegn: små bokstaver a–z, sifre og bindestrek, "
             "og begynne med bokstav eller siffer."
         )
+    # The queue prefix makes this impossible; checked anyway, as the last guard before the broker.
+    if routing.grants_an_exchange(name):
+        raise BrukerFeil(f"Navnet {name} kan ikke brukes: det ville gitt tilgang til en exchange.")
 
 
 def add(ctl: Rabbitmqctl, *, name: str, identitet: bool, vhost: str) -> str:

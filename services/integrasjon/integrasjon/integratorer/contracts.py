@@ -12,13 +12,16 @@ from pydantic import Field
 
 from shared.events.base import EventContract, event_type
 from shared.events.common import (
+    Indikasjon,
     Kategori,
+    Legemiddel,
     SoknadType,
     Utfall,
     Value,
     VedtakArt,
     VedtakOmfang,
     Vilkar,
+    Vilkarstype,
     Vurderingsflyt,
 )
 
@@ -32,13 +35,29 @@ class IntegratorPasient(Value):
     navn: str = Field(description="Patient's full name.")
 
 
-class IntegratorVedtakFattet(EventContract):
-    TYPE: ClassVar[str] = event_type(PRODUCER, "integrator_vedtak_fattet", 1)
-    PRODUCER: ClassVar[str] = PRODUCER
-    DESCRIPTION: ClassVar[str] = (
-        "A decision (or an amendment of one) for integrators, without the patient's identity: what was "
-        "approved, on which conditions, for how long, and who decided."
-    )
+class IntegratorVilkar(Value):
+    """A condition without its wording: the wording is free text, only for receivers with the identity."""
+
+    type: Vilkarstype = Field(description="Kind of condition.")
+    dato: date | None = Field(default=None, description="Due date, e.g. of the evaluation.")
+
+
+class IntegratorOmfang(Value):
+    """The approved scope without the free-text dose. The drug and the indication are as chosen from the
+    catalogues; where they were typed instead (`verifisert` false), without the patient's name and
+    fødselsnummer, as in the national summary."""
+
+    legemiddel: Legemiddel = Field(description="The drug, with FEST id and ATC when known.")
+    indikasjon: Indikasjon = Field(description="The indication.")
+    antall_kurer: int | None = Field(default=None, ge=1, description="Number of courses, if limited.")
+    gyldig_fra: date | None = Field(default=None, description="Start of the approved period.")
+    gyldig_til: date | None = Field(default=None, description="End of the approved period.")
+    enhet: str = Field(description="Code of the unit that treats.")
+    enhet_navn: str | None = Field(default=None, description="Name of that unit.")
+
+
+class _IntegratorVedtak(EventContract):
+    """What both variants of a decision carry; the scope and the conditions differ (`omfang`, `vilkar`)."""
 
     art: VedtakArt = Field(description="`vedtak`: a first decision; `endring`: it amends an earlier one.")
     vedtak_id: str = Field(description="Id of the decision.")
@@ -51,11 +70,6 @@ class IntegratorVedtakFattet(EventContract):
     soknad_type: SoknadType | None = Field(description="Single patient or patient group.")
     enhet: str | None = Field(description="Code of the unit the case belongs to.")
     utfall: Utfall = Field(description="The outcome.")
-    omfang: VedtakOmfang | None = Field(
-        description="The approved scope (drug with FEST id and ATC, indication, dose, courses, period, unit)."
-    )
-    vilkar: list[Vilkar] = Field(description="The conditions, structured.")
-    vilkar_tekst: str | None = Field(description="The conditions as one text, when given that way.")
     gyldig_fra: date | None = Field(description="Start of the validity period.")
     gyldig_til: date | None = Field(description="End of the validity period.")
     evalueringsdato: date | None = Field(description="When the effect must be evaluated.")
@@ -66,12 +80,37 @@ class IntegratorVedtakFattet(EventContract):
     fattet_at: datetime = Field(description="When it was decided.")
 
 
-class IntegratorVedtakFattetMedPasient(IntegratorVedtakFattet):
-    TYPE: ClassVar[str] = event_type(PRODUCER, "integrator_vedtak_fattet_med_pasient", 1)
+class IntegratorVedtakFattet(_IntegratorVedtak):
+    TYPE: ClassVar[str] = event_type(PRODUCER, "integrator_vedtak_fattet", 1)
+    PRODUCER: ClassVar[str] = PRODUCER
     DESCRIPTION: ClassVar[str] = (
-        "The same decision with the patient's identity, for subscriptions entitled to it (e.g. a pharmacy)."
+        "A decision (or an amendment of one) for integrators, without the patient's identity: what was "
+        "approved, on which conditions, for how long, and who decided. Without free text either (the "
+        "dose, the conditions' wording), which could describe the patient: only structured fields."
     )
 
+    omfang: IntegratorOmfang | None = Field(
+        description=(
+            "The approved scope (drug with FEST id and ATC, indication, courses, period, unit), without "
+            "the dose (free text)."
+        )
+    )
+    vilkar: list[IntegratorVilkar] = Field(description="The conditions, by kind and date, without wording.")
+
+
+class IntegratorVedtakFattetMedPasient(_IntegratorVedtak):
+    TYPE: ClassVar[str] = event_type(PRODUCER, "integrator_vedtak_fattet_med_pasient", 1)
+    PRODUCER: ClassVar[str] = PRODUCER
+    DESCRIPTION: ClassVar[str] = (
+        "The same decision with the patient's identity, for subscriptions entitled to it (e.g. a "
+        "pharmacy), and with the free text they need to act on it: the dose and the conditions' wording."
+    )
+
+    omfang: VedtakOmfang | None = Field(
+        description="The approved scope (drug with FEST id and ATC, indication, dose, courses, period, unit)."
+    )
+    vilkar: list[Vilkar] = Field(description="The conditions, structured.")
+    vilkar_tekst: str | None = Field(description="The conditions as one text, when given that way.")
     pasient: IntegratorPasient | None = Field(description="The patient; null for a patient-group decision.")
 
 

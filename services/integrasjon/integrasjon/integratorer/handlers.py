@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 from integrasjon.integratorer import mapper, routing
+from integrasjon.integratorer.aktor import Systemaktor
 from integrasjon.integratorer.routing import Hendelse
 from integrasjon.integratorer.tables import IntegratorSak, get_sak
 from integrasjon.webhooks import fhir
@@ -17,15 +18,6 @@ from shared.events.contracts import SakEtterregistrert, SoknadForankret, VedtakF
 from shared.events.envelope import Envelope
 from shared.platform.db.uow import UnitOfWork
 from shared.platform.errors import NotYetReceived
-
-
-@dataclass(frozen=True)
-class Systemaktor:
-    """The service itself, as the actor of a disclosure it makes on its own (no person is acting)."""
-
-    hf: str
-    user_id: str = "integrasjon"
-    role: str = "system"
 
 
 @dataclass(frozen=True)

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from integrasjon.domain import uten_pasient
 from integrasjon.integratorer.contracts import (
+    IntegratorOmfang,
     IntegratorPasient,
     IntegratorVedtakFattet,
     IntegratorVedtakFattetMedPasient,
     IntegratorVedtakOpphevet,
     IntegratorVedtakOpphevetMedPasient,
+    IntegratorVilkar,
 )
 from integrasjon.integratorer.routing import Hendelse
 from integrasjon.integratorer.tables import IntegratorSak
+from shared.events.common import VedtakOmfang
 from shared.events.contracts import VedtakFattet, VedtakOpphevet
 
 
@@ -24,34 +30,73 @@ def pasient_of(sak: IntegratorSak | None) -> IntegratorPasient | None:
     return IntegratorPasient(fodselsnummer=sak.fodselsnummer, navn=sak.pasient_navn)
 
 
+def _uten_pasient(text: str, verifisert: bool, sak: IntegratorSak | None) -> str:
+    """A catalogue's text as it is; a typed one without the patient's name and number."""
+    if verifisert or sak is None:
+        return text
+    return uten_pasient(text, navn=sak.pasient_navn, fodselsnummer=sak.fodselsnummer, fodselsdato=None)
+
+
+def omfang_uten_fritekst(omfang: VedtakOmfang | None, sak: IntegratorSak | None) -> IntegratorOmfang | None:
+    if omfang is None:
+        return None
+    legemiddel, indikasjon = omfang.legemiddel, omfang.indikasjon
+    return IntegratorOmfang(
+        legemiddel=legemiddel.model_copy(
+            update={
+                "navn": _uten_pasient(legemiddel.navn, legemiddel.verifisert, sak),
+                "virkestoff": _uten_pasient(legemiddel.virkestoff, legemiddel.verifisert, sak),
+            }
+        ),
+        indikasjon=indikasjon.model_copy(
+            update={"tekst": _uten_pasient(indikasjon.tekst, indikasjon.verifisert, sak)}
+        ),
+        antall_kurer=omfang.antall_kurer,
+        gyldig_fra=omfang.gyldig_fra,
+        gyldig_til=omfang.gyldig_til,
+        enhet=omfang.enhet,
+        enhet_navn=omfang.enhet_navn,
+    )
+
+
 def vedtak_fattet(
     event: VedtakFattet, sak: IntegratorSak | None, *, hf: str
 ) -> tuple[IntegratorVedtakFattet, IntegratorVedtakFattetMedPasient]:
     """Both variants; `sak` fills what an older event lacks. The reasons (free text that may describe
-    the patient) are left out: an integrator acts on the scope and the conditions."""
+    the patient) are left out of both: an integrator acts on the scope and the conditions. The variant
+    without the identity leaves out all free text (the dose, the conditions' wording): whoever may not
+    know the patient must not be told about them in words either."""
+    felles: dict[str, Any] = {
+        "art": event.art,
+        "vedtak_id": event.vedtak_id,
+        "erstatter_vedtak_id": event.erstatter_vedtak_id,
+        "lopenummer": event.lopenummer,
+        "hf": hf,
+        "kategori": event.kategori or (sak.kategori if sak else None),
+        "soknad_type": event.soknad_type or (sak.type if sak else None),
+        "enhet": event.enhet or (sak.enhet if sak else None),
+        "utfall": event.utfall,
+        "gyldig_fra": event.gyldig_fra,
+        "gyldig_til": event.gyldig_til,
+        "evalueringsdato": event.evalueringsdato,
+        "kostnadssted": event.kostnadssted,
+        "vurderingsflyt": event.vurderingsflyt,
+        "fattet_av": event.fattet_av,
+        "fattet_av_navn": event.fattet_av_navn,
+        "fattet_at": event.fattet_at,
+    }
     anonym = IntegratorVedtakFattet(
-        art=event.art,
-        vedtak_id=event.vedtak_id,
-        erstatter_vedtak_id=event.erstatter_vedtak_id,
-        lopenummer=event.lopenummer,
-        hf=hf,
-        kategori=event.kategori or (sak.kategori if sak else None),
-        soknad_type=event.soknad_type or (sak.type if sak else None),
-        enhet=event.enhet or (sak.enhet if sak else None),
-        utfall=event.utfall,
+        **felles,
+        omfang=omfang_uten_fritekst(event.omfang, sak),
+        vilkar=[IntegratorVilkar(type=v.type, dato=v.dato) for v in event.vilkar_liste],
+    )
+    med_pasient = IntegratorVedtakFattetMedPasient(
+        **felles,
         omfang=event.omfang,
         vilkar=event.vilkar_liste,
         vilkar_tekst=event.vilkar,
-        gyldig_fra=event.gyldig_fra,
-        gyldig_til=event.gyldig_til,
-        evalueringsdato=event.evalueringsdato,
-        kostnadssted=event.kostnadssted,
-        vurderingsflyt=event.vurderingsflyt,
-        fattet_av=event.fattet_av,
-        fattet_av_navn=event.fattet_av_navn,
-        fattet_at=event.fattet_at,
+        pasient=pasient_of(sak),
     )
-    med_pasient = IntegratorVedtakFattetMedPasient(**dict(anonym), pasient=pasient_of(sak))
     return anonym, med_pasient
 
 

@@ -22,6 +22,7 @@ UNROUTED_EXCHANGE: Final = "integrator.urutet"
 """Alternate exchange of both: a decision no integrator has bound yet is dropped there, instead of
 coming back unroutable and holding up the outbox (the relay publishes with `mandatory`)."""
 UNROUTED_QUEUE: Final = "integrator.urutet"
+INTEGRATOR_EXCHANGES: Final = (EXCHANGE, EXCHANGE_PASIENT, UNROUTED_EXCHANGE)
 
 Hendelse = Literal["fattet", "endret", "opphevet"]
 HENDELSER: Final[tuple[Hendelse, ...]] = ("fattet", "endret", "opphevet")
@@ -50,8 +51,16 @@ def broker_user(name: str) -> str:
     return f"integrator-{name}"
 
 
+QUEUE_NAMESPACE: Final = "integrator-"
+"""Integrators' queues are named `integrator-<name>.…`, like their users: no exchange, ours or the
+broker's, starts with `integrator-` (ours are `integrator.…`, `<service>.events`, `nasjonal.…`, `amq.…`),
+so an integrator's configure and write patterns can never match one, whatever its name. With the
+earlier prefix `integrator.<name>.` an integrator named `vedtak` was granted `integrator.vedtak.pasient`.
+Names hold no dot, so one integrator's prefix never matches another's queues either."""
+
+
 def queue_prefix(name: str) -> str:
-    return f"integrator.{name}."
+    return f"{QUEUE_NAMESPACE}{name}."
 
 
 def permissions(name: str, *, identitet: bool) -> tuple[str, str, str]:
@@ -64,3 +73,14 @@ def permissions(name: str, *, identitet: bool) -> tuple[str, str, str]:
     exchanges = [EXCHANGE, EXCHANGE_PASIENT] if identitet else [EXCHANGE]
     read = "^(" + "|".join([own, *(re.escape(e) for e in exchanges)]) + ")$"
     return f"^{own}$", f"^{own}$", read
+
+
+def grants_an_exchange(name: str) -> bool:
+    """Whether the integrator's configure or write pattern would match one of the integrator exchanges
+    (or the queue that drops unrouted decisions): it must never."""
+    configure, write, _ = permissions(name, identitet=False)
+    return any(
+        re.match(pattern, resource)
+        for pattern in (configure, write)
+        for resource in (*INTEGRATOR_EXCHANGES, UNROUTED_QUEUE)
+    )

@@ -92,7 +92,7 @@ class Utgaende:
                 self._http,
                 runtime.clock,
                 backoff=Backoff(first_s=s.webhook_first_retry_s),
-                deaktiver_etter=s.webhook_disable_after_failures,
+                deaktiver_etter=s.webhook_disable_after(),
                 timeout_s=s.webhook_timeout_s,
                 poll_interval_s=s.webhook_poll_interval_s,
             )

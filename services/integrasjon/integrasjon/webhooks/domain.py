@@ -6,7 +6,7 @@ import random
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Final, Literal
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
@@ -93,3 +93,21 @@ class Backoff:
 
 def hendelsestype(hendelse: str) -> str:
     return f"vedtak_{hendelse}"
+
+
+def url_uten_sporring(url: str) -> str:
+    """The address without what may be a credential: the query, the fragment and any user info."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port is not None:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+def varighet(tid: timedelta) -> str:
+    """A duration as an administrator reads it: «12 timer», «1 time», «30 minutter»."""
+    minutter = round(tid.total_seconds() / 60)
+    if minutter % 60:
+        return f"{minutter} minutt" if minutter == 1 else f"{minutter} minutter"
+    timer = minutter // 60
+    return "1 time" if timer == 1 else f"{timer} timer"

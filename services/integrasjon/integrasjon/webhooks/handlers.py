@@ -1,5 +1,6 @@
 """Use cases of the webhooks: register and re-enable endpoints, read their log, replay a delivery, and
-the delivery worker's two steps (claim what is due, record how it went)."""
+the delivery worker's two steps (claim what is due, record how it went, disabling an endpoint that has
+failed for too long)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from datetime import datetime, timedelta
 import structlog
 from sqlalchemy import select, update
 
+from integrasjon.integratorer.aktor import Systemaktor
 from integrasjon.webhooks import domain
 from integrasjon.webhooks.domain import CONTENT_TYPES, FEILET, FHIR, JSON, LEVERT, VENTER, EndepunktInput
 from integrasjon.webhooks.signing import new_secret
@@ -37,13 +39,14 @@ async def stage_deliveries(
     med: Envelope,
     fhir: str | None,
 ) -> None:
-    """One delivery per active endpoint of the trust that wants this event, in the consuming
-    transaction: the variant with the patient only to endpoints entitled to it, and `fhir` (the
-    decision's ClaimResponse, which names the patient) only to entitled endpoints that chose FHIR."""
+    """One delivery per endpoint of the trust that wants this event, in the consuming transaction: the
+    variant with the patient only to endpoints entitled to it, and `fhir` (the decision's ClaimResponse,
+    which names the patient) only to entitled endpoints that chose FHIR.
+
+    Disabled endpoints too: the worker does not send to them (`claim_due`), and re-enabling one
+    (`aktiver`) delivers what was decided meanwhile instead of losing it."""
     wanted = domain.hendelsestype(hendelse)
-    endepunkter = await uow.session.scalars(
-        select(WebhookEndepunkt).where(WebhookEndepunkt.hf == hf, WebhookEndepunkt.aktiv.is_(True))
-    )
+    endepunkter = await uow.session.scalars(select(WebhookEndepunkt).where(WebhookEndepunkt.hf == hf))
     for e in endepunkter:
         if wanted not in e.hendelser:
             continue
@@ -99,6 +102,7 @@ async def registrer(uow: UnitOfWork, p: Principal, data: EndepunktInput) -> Nytt
         hemmelighet=hemmelighet,
         aktiv=True,
         feil_pa_rad=0,
+        feilet_siden=None,
         deaktivert_at=None,
         deaktivert_grunn=None,
         opprettet_av=p.user_id,
@@ -179,9 +183,18 @@ async def spill_av_pa_nytt(uow: UnitOfWork, p: Principal, endepunkt_id: str, lev
 
 @use_case
 async def aktiver(uow: UnitOfWork, p: Principal, endepunkt_id: str) -> None:
+    """Enable a disabled endpoint: what waited meanwhile is due now, with a fresh day of retries (a long
+    disable must not dead-letter it at its first failure)."""
     e = await _endepunkt(uow, p, endepunkt_id)
+    if not e.aktiv:
+        await uow.session.execute(
+            update(WebhookLevering)
+            .where(WebhookLevering.endepunkt_id == e.id, WebhookLevering.status == VENTER)
+            .values(neste_forsok_at=uow.now, frist_at=uow.now + DELIVERY_WINDOW)
+        )
     e.aktiv = True
     e.feil_pa_rad = 0
+    e.feilet_siden = None
     e.deaktivert_at = None
     e.deaktivert_grunn = None
     uow.audit(p, action="skriv", what="webhook.aktiver", case_ref=None, purpose="Aktivere webhook")
@@ -248,12 +261,30 @@ class Resultat:
         return self.statuskode is not None and 200 <= self.statuskode < 300
 
 
+@dataclass(frozen=True)
+class Deaktivering:
+    """An endpoint `record` disabled, for the warning in the log (no secret, no query string)."""
+
+    endepunkt_id: str
+    hf: str
+    navn: str
+    url: str
+    grunn: str
+
+
 @use_case
 async def record(
-    uow: UnitOfWork, utsending: Utsending, resultat: Resultat, *, neste: timedelta, deaktiver_etter: int
-) -> None:
-    """Log the attempt; on failure retry after `neste`, or give up when the day is over; an endpoint
-    failing `deaktiver_etter` times in a row is disabled (the admin page says so)."""
+    uow: UnitOfWork, utsending: Utsending, resultat: Resultat, *, neste: timedelta, deaktiver_etter: timedelta
+) -> Deaktivering | None:
+    """Log the attempt; on failure retry after `neste`, or give up when the day is over. An endpoint
+    whose every attempt has failed for `deaktiver_etter` is disabled (audited; the admin pages say so):
+    the endpoint it disables is returned.
+
+    Time, not a count, decides: failed attempts are counted across all of an endpoint's deliveries, so
+    any count is reached sooner the more decisions queue up (50 queued deliveries and a one-minute
+    outage would be 50 failures), while a receiver that has answered nothing for hours is down whatever
+    the traffic. While a delivery waits, attempts come at least hourly (the backoff's cap), so
+    `feilet_siden` is continuous evidence, and a success of any delivery clears it."""
     levering = await uow.session.get(WebhookLevering, utsending.levering_id)
     assert levering is not None
     uow.session.add(
@@ -273,8 +304,8 @@ async def record(
         levering.status = LEVERT
         levering.levert_at = resultat.at
         levering.siste_feil = None
-        await uow.session.execute(endepunkt.values(feil_pa_rad=0))
-        return
+        await uow.session.execute(endepunkt.values(feil_pa_rad=0, feilet_siden=None))
+        return None
     levering.siste_feil = resultat.feil or f"HTTP {resultat.statuskode}"
     if resultat.at >= levering.frist_at:
         levering.status = FEILET
@@ -282,11 +313,28 @@ async def record(
         levering.neste_forsok_at = min(resultat.at + neste, levering.frist_at)
     await uow.session.execute(endepunkt.values(feil_pa_rad=WebhookEndepunkt.feil_pa_rad + 1))
     await uow.session.execute(
-        endepunkt.where(
-            WebhookEndepunkt.aktiv.is_(True), WebhookEndepunkt.feil_pa_rad >= deaktiver_etter
-        ).values(
-            aktiv=False,
-            deaktivert_at=resultat.at,
-            deaktivert_grunn=f"{deaktiver_etter} mislykkede leveringer på rad (sist: {levering.siste_feil})",
-        )
+        endepunkt.where(WebhookEndepunkt.feilet_siden.is_(None)).values(feilet_siden=resultat.at)
     )
+    grunn = f"Alle leveringer har feilet i {domain.varighet(deaktiver_etter)} (sist: {levering.siste_feil})"
+    disabled = (
+        await uow.session.execute(
+            endepunkt.where(
+                WebhookEndepunkt.aktiv.is_(True),
+                WebhookEndepunkt.feilet_siden <= resultat.at - deaktiver_etter,
+            )
+            .values(aktiv=False, deaktivert_at=resultat.at, deaktivert_grunn=grunn[:300])
+            .returning(WebhookEndepunkt.hf, WebhookEndepunkt.navn, WebhookEndepunkt.url)
+        )
+    ).first()
+    if disabled is None:
+        return None
+    hf, navn, url = disabled
+    uow.audit(
+        Systemaktor(hf),
+        action="skriv",
+        what="webhook.deaktiver",
+        case_ref=None,
+        purpose="Webhook deaktivert etter vedvarende feil",
+        felt=["aktiv"],
+    )
+    return Deaktivering(utsending.endepunkt_id, hf, navn, domain.url_uten_sporring(url), grunn[:300])

@@ -18,7 +18,10 @@ class EndepunktRead(BaseModel):
     identitet: bool
     format: str = Field(description="`json` (CloudEvent) or `fhir` (the decision's ClaimResponse).")
     aktiv: bool
-    feil_pa_rad: int
+    feil_pa_rad: int = Field(description="Failed attempts (of any delivery) since the last success.")
+    feilet_siden: datetime | None = Field(
+        description="When every attempt started failing; null while it succeeds. Disables it after a while."
+    )
     deaktivert_at: datetime | None
     deaktivert_grunn: str | None
     opprettet_at: datetime
@@ -61,6 +64,7 @@ def endepunkt_read(e: WebhookEndepunkt) -> EndepunktRead:
         format=e.format,
         aktiv=e.aktiv,
         feil_pa_rad=e.feil_pa_rad,
+        feilet_siden=e.feilet_siden,
         deaktivert_at=e.deaktivert_at,
         deaktivert_grunn=e.deaktivert_grunn,
         opprettet_at=e.opprettet_at,

@@ -28,6 +28,9 @@ class WebhookEndepunkt(Base):
     """`whsec_…`: needed to sign every delivery, so kept; shown once, never logged."""
     aktiv: Mapped[bool] = mapped_column(Boolean)
     feil_pa_rad: Mapped[int] = mapped_column(Integer)
+    """Failed attempts since the last success (any delivery): shown, not what disables it."""
+    feilet_siden: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    """The first failed attempt since the last success (None while it succeeds): what disables it."""
     deaktivert_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     deaktivert_grunn: Mapped[str | None] = mapped_column(String(300))
     opprettet_av: Mapped[str] = mapped_column(String(100))

@@ -10,8 +10,16 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from integrasjon.deps import CurrentPrincipal, Db
+from integrasjon.settings import IntegrasjonSettings
 from integrasjon.webhooks import handlers
-from integrasjon.webhooks.domain import FORMAT_LABELS, HENDELSE_LABELS, JSON, STATUS_LABELS, EndepunktInput
+from integrasjon.webhooks.domain import (
+    FORMAT_LABELS,
+    HENDELSE_LABELS,
+    JSON,
+    STATUS_LABELS,
+    EndepunktInput,
+    varighet,
+)
 from shared.platform.auth.principal import Principal, Role
 from shared.platform.web.problems import field_name, norwegian_message
 
@@ -48,7 +56,10 @@ async def _liste(
     status_code: int = 200,
 ) -> Response:
     endepunkter = await handlers.list_endepunkter(db, p)
+    settings = request.app.state.runtime.settings
+    assert isinstance(settings, IntegrasjonSettings)
     context = {
+        "deaktiver_etter": varighet(settings.webhook_disable_after()),
         "endepunkter": endepunkter,
         "deaktiverte": [e for e in endepunkter if not e.aktiv],
         "errors": errors or [],

@@ -29,7 +29,7 @@ class WebhookWorker:
     http: httpx.AsyncClient
     clock: Clock
     backoff: Backoff = field(default_factory=Backoff)
-    deaktiver_etter: int = 50
+    deaktiver_etter: timedelta = timedelta(hours=12)
     timeout_s: float = 10.0
     poll_interval_s: float = 1.0
     batch_size: int = 20
@@ -81,13 +81,23 @@ class WebhookWorker:
             statuskode=statuskode,
             ok=resultat.ok,
         )
-        await handlers.record(
+        deaktivert = await handlers.record(
             self.db,
             u,
             resultat,
             neste=self.backoff.delay(u.forsok, self.rnd),
             deaktiver_etter=self.deaktiver_etter,
         )
+        if deaktivert is not None:
+            # After the commit: the admin is told only of what happened.
+            log.warning(
+                "webhook_endpoint_disabled",
+                endepunkt_id=deaktivert.endepunkt_id,
+                hf=deaktivert.hf,
+                navn=deaktivert.navn,
+                url=deaktivert.url,
+                grunn=deaktivert.grunn,
+            )
 
     async def run(self) -> None:
         while True:
