@@ -138,9 +138,17 @@ async def _until_stored(db: asyncpg.Connection, n: int) -> None:
     waits for the last summary published (an index look-up) and only then counts (the probe excluded);
     groups commit about in delivery order, so the count rarely has to be repeated."""
     last = f"{HF}-2026-{n - 1:06d}"
-    while not await db.fetchval("SELECT EXISTS (SELECT 1 FROM sammendrag WHERE lopenummer = $1)", last):
-        await asyncio.sleep(0.005)
-    while await db.fetchval("SELECT count(*) FROM sammendrag WHERE lopenummer <> $1", PROBE) < n:
+    seen_last = False
+    while True:
+        if not seen_last:
+            seen_last = await db.fetchval(
+                "SELECT EXISTS (SELECT 1 FROM sammendrag WHERE lopenummer = $1)", last
+            )
+        if (
+            seen_last
+            and await db.fetchval("SELECT count(*) FROM sammendrag WHERE lopenummer <> $1", PROBE) >= n
+        ):
+            return
         await asyncio.sleep(0.005)
 
 
