@@ -112,8 +112,12 @@ async def _konsultasjon_page(
     try:
         visning = await konsultasjon.apne(db, token, person)
     except DomainError as exc:
+        tittel = "Invitasjonen gjelder ikke deg" if exc.status == 403 else None
         response = render(
-            request, "konsultasjon_ugyldig.html", {"melding": exc.message}, status_code=exc.status
+            request,
+            "konsultasjon_ugyldig.html",
+            {"melding": exc.message, "tittel": tittel},
+            status_code=exc.status,
         )
         response.headers["Referrer-Policy"] = "no-referrer"
         return response
