@@ -129,7 +129,8 @@ def anchored() -> SoknadForankret:
                     Feltvisning(
                         id="tidligere",
                         etikett="Tidligere behandling",
-                        svar="Interferon og natalizumab, attakker.",
+                        svar="Interferon og natalizumab, attakker. Testesens fastlege henviste "
+                        "(f. 15. mars 1985, 15.03.85).",
                     )
                 ],
             ),
@@ -299,18 +300,30 @@ async def test_two_members_comment_assess_and_recommend_in_the_browser(
     link = await ingrid.locator("#ny-lenke").input_value()
     await shot(ingrid, "vurdering-sak-konsultasjon-invitert")
 
-    ctx3 = await browser.new_context(locale="nb-NO")
-    consultant = await ctx3.new_page()
-    consultant.set_default_timeout(WAIT)
-    await consultant.goto(link if link.startswith("http") else served.url + link)
+    # The consultant is a physician of another trust (OUS, HPR 9155771), logged in; the link alone
+    # opens nothing, and someone logged in with another HPR number is refused.
+    url = link if link.startswith("http") else served.url + link
+    ctx4, other_person = await member(browser, served, "hbe-soker")
+    refused = await other_person.goto(url)
+    assert refused is not None and refused.status == 403
+    await expect(other_person.get_by_text("Invitasjonen gjelder en annen fagperson enn deg")).to_be_visible()
+    assert "interferon" not in (await other_person.content()).lower()
+    await shot(other_person, "vurdering-konsultasjon-feil-person")
+
+    ctx3, consultant = await member(browser, served, "ous-soker")
+    await consultant.goto(url)
     await expect(consultant.get_by_role("heading", name=re.compile("Uttalelse om sak"))).to_be_visible()
     html = await consultant.content()
-    for secret in (FNR, PASIENT, "15.03.1985"):
+    for secret in (FNR, PASIENT, "Testa", "Testesen", "15.03.1985", "15. mars 1985", "15.03.85"):
         assert secret not in html
     await consultant.get_by_role("textbox", name="Uttalelse").fill("Rimelig, evaluer etter tre måneder.")
     await consultant.get_by_role("button", name="Send uttalelse").click()
     await expect(consultant.get_by_role("status")).to_contain_text("Uttalelsen er sendt")
     await shot(consultant, "vurdering-konsultasjon-ekstern")
 
-    for ctx in (ctx1, ctx2, ctx3):
+    sak_id = ingrid.url.split("/sak/")[1].split("/")[0].split("?")[0].split("#")[0]
+    await ingrid.goto(f"{served.url}/sak/{sak_id}#konsultasjon")
+    await expect(ingrid.get_by_text("Jonas Bakke (Oslo universitetssykehus)", exact=True)).to_be_visible()
+
+    for ctx in (ctx1, ctx2, ctx3, ctx4):
         await ctx.close()

@@ -26,6 +26,7 @@ from shared.events.contracts import (
     AnbefalingAvgitt,
     SakSendtTilKomite,
     SoknadForankret,
+    TilleggsinformasjonBesvart,
     TilleggsinformasjonEtterspurt,
     VedtakFattet,
 )
@@ -233,6 +234,20 @@ async def test_committee_recommends_and_director_decides(flow: Flow) -> None:
         asked = await komite.send_json("POST", f"/api/saker/{sak_id}/tilleggsinformasjon", sporsmal)
         assert asked.status_code == 201, asked.text
         await wait_until(lambda: flow.events(TilleggsinformasjonEtterspurt, event.lopenummer))
+        # The case waits for the answer: no recommendation meanwhile; it resumes when soknad says so.
+        await wait_for_case(komite, event.lopenummer, status="venter_pa_svar")
+        waiting = assert_problem(await komite.send_json("POST", url, ANBEFALING), 409)
+        assert "venter på svar fra søker" in waiting["detail"]
+        svar = TilleggsinformasjonBesvart(
+            sporsmal_id=asked.json()["id"],
+            soknad_id=event.soknad_id,
+            lopenummer=event.lopenummer,
+            svar="Interferon og natalizumab; avsluttet for attakker.",
+            besvart_at=datetime.now(UTC),
+            besvart_av_navn="Kari Nordmann",
+        )
+        await flow.bus.publish(envelope_of(svar, subject=event.lopenummer), exchange=SOKNAD_EXCHANGE)
+        await wait_for_case(komite, event.lopenummer, status="til_vurdering")
 
         recommended = await komite.send_json("POST", url, ANBEFALING)
         assert recommended.status_code == 200, recommended.text

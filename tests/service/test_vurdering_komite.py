@@ -167,7 +167,8 @@ def seksjoner(dose: str = "1000 mg to ganger med 14 dagers mellomrom") -> list[S
                     id="tidligere",
                     etikett="Tidligere behandling",
                     svar=f"Testa har brukt interferon og natalizumab; {PASIENT_NAVN} (født 15.03.1985) "
-                    "fikk attakker.",
+                    "fikk attakker. Testesens fastlege (pasienten er f. 15. mars 1985, 15.03.85) "
+                    "henviste.",
                 )
             ],
         ),
@@ -234,14 +235,20 @@ async def anchor(k: Komite, event: SoknadForankret) -> None:
     await publish(k, event, subject=event.lopenummer, exchange="soknad.events")
 
 
-async def send_to_committee(k: Komite, event: SoknadForankret, *, frist: date | None = None) -> None:
+BOTH_MEMBERS = (("hbe-komite", "Ingrid Berg"), (SECOND_MEMBER, "Siri Dahl"))
+
+
+async def send_to_committee(
+    k: Komite,
+    event: SoknadForankret,
+    *,
+    frist: date | None = None,
+    medlemmer: tuple[tuple[str, str], ...] = BOTH_MEMBERS,
+) -> None:
     sendt = SakSendtTilKomite(
         soknad_id=event.soknad_id,
         lopenummer=event.lopenummer,
-        medlemmer=[
-            Komitemedlem(id="hbe-komite", navn="Ingrid Berg"),
-            Komitemedlem(id=SECOND_MEMBER, navn="Siri Dahl"),
-        ],
+        medlemmer=[Komitemedlem(id=i, navn=n) for i, n in medlemmer],
         frist=frist or TODAY + timedelta(days=14),
         merknad="Se særlig på stoppregelen.",
         sendt_av="hbe-fagdirektor",
@@ -308,6 +315,13 @@ COMPLETE = {
     "nye_metoder_status": "Dekket av gruppevedtak fra 2019.",
     "kostnad_budsjett": "Om lag 120 000 kr per år, kostnadssted 4100.",
     "anbefaling": "innvilge_med_vilkar",
+}
+
+
+RECOMMENDATION = {
+    "anbefaling": "innvilge",
+    "begrunnelse": "Alvorlig sykdom, moderat dokumentasjon.",
+    "kriterier": {"alvorlighet": 3, "nytte": 2, "ressursbruk": 2, "evidenskvalitet": 2},
 }
 
 
@@ -558,6 +572,66 @@ async def test_a_member_who_declares_a_conflict_cannot_assess_or_recommend(komit
         assert 'name="innhold.nytte"' not in page
 
 
+async def test_only_the_named_members_work_on_the_case_others_read_it(komite: Komite) -> None:
+    event = forankret()
+    await anchor(komite, event)
+    await send_to_committee(komite, event, medlemmer=(("hbe-komite", "Ingrid Berg"),))
+    sak_id = await stored(komite, event, status="til_vurdering")
+    not_named = "ikke oppnevnt som medlem"
+    # SECOND_MEMBER is on the trust's committee, but the director did not name her for this case.
+    async with DemoClient(komite.app, SECOND_MEMBER) as other:
+        page = await other.get(f"/sak/{sak_id}")
+        assert page.status_code == 200 and "Du er ikke oppnevnt som medlem i denne saken" in page.text
+        assert "Legemiddel og dosering" in page.text  # she reads the whole application
+        for form in (
+            'name="innhold.nytte"',
+            "Send anbefaling til fagdirektør",
+            "Inviter til uttalelse",
+            "Legg til kommentar",
+            "Lagre notat",
+            "Nytt spørsmål til søker",
+            "Meld inhabilitet",
+        ):
+            assert form not in page.text, form
+        api = f"/api/saker/{sak_id}"
+        for method, url, body in (
+            ("PUT", f"{api}/vurdering", {"versjon": 0, "innhold": {"nytte": "2"}}),
+            ("POST", f"{api}/vurdering/levering", {}),
+            ("POST", f"{api}/anbefaling", RECOMMENDATION),
+            ("POST", f"{api}/tilleggsinformasjon", {"sporsmal": "Hvilken dose?"}),
+            ("POST", f"{api}/kommentarer", {"seksjon_id": "legemiddel", "tekst": "Dosen?"}),
+            ("POST", f"{api}/inhabilitet", {"grunn": "Kollega av søker."}),
+        ):
+            refused = await other.send_json(method, url, body)
+            assert not_named in assert_problem(refused, 403)["detail"], url
+        token = await other.csrf()
+        invite = await other.post(
+            f"/sak/{sak_id}/konsultasjon",
+            data={"csrf_token": token, "navn": "Jonas Bakke", "hpr_nummer": "9155771", "organisasjon": "OUS"},
+        )
+        assert invite.status_code == 403 and not_named in invite.text
+        note = await other.post(f"/sak/{sak_id}/notat", data={"csrf_token": token, "notat": "Mitt notat"})
+        assert note.status_code == 403 and not_named in note.text
+    db = komite.app.state.runtime.db
+    async with db.unit_of_work() as uow:
+        assert (
+            await uow.session.scalars(select(Konsultasjon).where(Konsultasjon.sak_id == sak_id))
+        ).first() is None
+    assert not komite.events(AnbefalingAvgitt, event.lopenummer)
+
+    # The named member works on it; the director who sent it may join the discussion.
+    async with DemoClient(komite.app, "hbe-komite") as k:
+        saved = await k.send_json(
+            "PUT", f"/api/saker/{sak_id}/vurdering", {"versjon": 0, "innhold": {"nytte": "2"}}
+        )
+        assert saved.status_code == 200
+    async with DemoClient(komite.app, "hbe-fagdirektor") as direktor:
+        comment = await direktor.send_json(
+            "POST", f"/api/saker/{sak_id}/kommentarer", {"seksjon_id": "legemiddel", "tekst": "Se dosen."}
+        )
+        assert comment.status_code == 201
+
+
 # --- a question to the applicant, notifications, deadlines -----------------------------------------
 
 
@@ -592,8 +666,26 @@ async def test_a_question_waits_for_the_answer_which_updates_the_application_mar
             and sent["svarfrist"] == (TODAY + timedelta(days=7)).isoformat()
         )
         case = await listed(k, event.lopenummer)
-        assert case is not None and case["venter_pa_svar"] is True
-        assert "Venter på svar" in (await k.get(f"/sak/{sak_id}")).text
+        assert case is not None and case["venter_pa_svar"] is True and case["status"] == "venter_pa_svar"
+        page = (await k.get(f"/sak/{sak_id}")).text
+        assert "Venter på svar fra søker" in page and "Saken venter på svar fra søker." in page
+        assert "Send anbefaling til fagdirektør" not in page
+        assert 'name="innhold.nytte"' in page  # the committee keeps working meanwhile
+        assert "Venter på svar fra søker" in (await k.get("/")).text
+
+        # No recommendation while the question is open: API and page say why, nothing typed is lost.
+        waiting = await k.send_json("POST", f"/api/saker/{sak_id}/anbefaling", RECOMMENDATION)
+        assert "venter på svar fra søker" in assert_problem(waiting, 409)["detail"]
+        form = {
+            "csrf_token": token,
+            "anbefaling": "innvilge",
+            "begrunnelse": "Skrevet mens saken ventet.",
+            **{f"kriterier.{n}": "2" for n in ("alvorlighet", "nytte", "ressursbruk", "evidenskvalitet")},
+        }
+        refused = await k.post(f"/sak/{sak_id}/anbefaling", data=form)
+        assert refused.status_code == 409 and "venter på svar fra søker" in refused.text
+        assert "Skrevet mens saken ventet." in refused.text
+        assert not komite.events(AnbefalingAvgitt, event.lopenummer)
 
         svar = TilleggsinformasjonBesvart(
             sporsmal_id=asked.json()["id"],
@@ -612,17 +704,28 @@ async def test_a_question_waits_for_the_answer_which_updates_the_application_mar
             return found is not None and found["venter_pa_svar"] is False
 
         await wait_until(answered)
+        case = await listed(k, event.lopenummer)
+        assert case is not None and case["status"] == "til_vurdering"  # resumed on the answer
         page = (await k.get(f"/sak/{sak_id}")).text
         assert "500 mg hver sjette måned." in page and "Svar fra Kari Nordmann" in page
+        assert "Send anbefaling til fagdirektør" in page
         assert "deretter 500 mg hver sjette måned" in page
         assert '<dt id="sv-felt-dosering">Dose og intervall <span class="merke-ny">Nytt svar</span>' in page
         assert "Søker har svart på spørsmålet i sak" in (await k.get("/varsler")).text
+        resumed = await k.send_json("POST", f"/api/saker/{sak_id}/anbefaling", RECOMMENDATION)
+        assert resumed.status_code == 200 and resumed.json()["status"] == "anbefalt"
 
 
 async def test_the_directors_question_joins_the_thread_and_its_answer_resumes_the_case(
     komite: Komite,
 ) -> None:
-    event, sak_id = await ready_case(komite)
+    event = forankret()
+    await anchor(komite, event)
+    await send_to_committee(komite, event, frist=TODAY - timedelta(days=1))
+    sak_id = await stored(komite, event, status="til_vurdering")
+    async with DemoClient(komite.app, "hbe-komite") as k:
+        before = await listed(k, event.lopenummer)
+        assert before is not None and before["forfalt"] is True
     sporsmal = TilleggsinformasjonEtterspurtAvFagdirektor(
         sporsmal_id=str(uuid.uuid4()),
         soknad_id=event.soknad_id,
@@ -639,7 +742,12 @@ async def test_the_directors_question_joins_the_thread_and_its_answer_resumes_th
             return found is not None and found["venter_pa_svar"] is True
 
         await wait_until(waiting)
-        assert "Er pasienten informert skriftlig?" in (await k.get(f"/sak/{sak_id}")).text
+        # Waiting on the applicant: not the committee's overdue case meanwhile.
+        case = await listed(k, event.lopenummer)
+        assert case is not None and case["status"] == "venter_pa_svar" and case["forfalt"] is False
+        page = (await k.get(f"/sak/{sak_id}")).text
+        assert "Er pasienten informert skriftlig?" in page and "venter på søker" in page
+        assert "Fristen er passert" not in page
         svar = TilleggsinformasjonBesvart(
             sporsmal_id=sporsmal.sporsmal_id,
             soknad_id=event.soknad_id,
@@ -655,6 +763,8 @@ async def test_the_directors_question_joins_the_thread_and_its_answer_resumes_th
             return found is not None and found["venter_pa_svar"] is False
 
         await wait_until(answered)
+        case = await listed(k, event.lopenummer)
+        assert case is not None and case["status"] == "til_vurdering" and case["forfalt"] is True
         page = (await k.get(f"/sak/{sak_id}")).text
         assert "Ja, samtykke er signert." in page and "Lars Haugen" in page
         assert "Nytt svar" not in page  # the answer changed no field of the application
@@ -791,33 +901,71 @@ async def test_an_external_consultant_reads_the_case_without_the_patients_identi
         hashes = list((await uow.session.scalars(select(Konsultasjon.token_hash))).all())
     assert len(hashes) == 1 and secret not in json.dumps(hashes)
 
+    # Not logged in: the link alone opens nothing; the login page brings the consultant back to it.
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=komite.app), base_url="http://test"
     ) as anonymous:
-        page = await anonymous.get(path)
-        assert page.status_code == 200, page.text
-        for secret_text in (FNR, FNR[:6], PASIENT_NAVN, "Testa", "Testesen", "15.03.1985", "1985-03-15"):
-            assert secret_text not in page.text, secret_text
-        assert "Legemiddel og dosering" in page.text and "interferon" in page.text
-        assert other_event.lopenummer not in page.text and event.lopenummer in page.text
-        assert page.headers["referrer-policy"] == "no-referrer"
+        login = await anonymous.get(path, headers={"accept": "text/html"})
+        assert login.status_code == 303
+        target = httpx.URL(login.headers["location"])
+        assert target.path == "/" and target.params["neste"] == path
+        assert "interferon" not in login.text
         # The link opens this one case and nothing else here.
         assert (await anonymous.get(f"/sak/{other_id}")).status_code in (401, 303, 307)
-        assert (await anonymous.get(f"/konsultasjon/{secret}x")).status_code == 404
 
-        form_token = re.search(r'name="csrf_token" value="([^"]*)"', page.text)
-        assert form_token is not None
-        empty = await anonymous.post(path, data={"csrf_token": form_token.group(1), "uttalelse": " "})
+    # Logged in as someone else than the invited HPR number, or without one: a clear refusal, no case.
+    for user, message in (
+        ("hbe-soker", "Invitasjonen gjelder en annen fagperson enn deg"),
+        ("ous-komite", "Du er logget inn uten HPR-nummer"),
+    ):
+        async with DemoClient(komite.app, user) as wrong:
+            refused = await wrong.get(path)
+            assert refused.status_code == 403, refused.text
+            assert message in refused.text
+            for case_text in (event.lopenummer, "interferon", "Legemiddel og dosering", "Er rituksimab"):
+                assert case_text not in refused.text, case_text
+            posted = await wrong.post(
+                path, data={"csrf_token": await wrong.csrf(), "uttalelse": "Jeg er ikke invitert."}
+            )
+            assert posted.status_code == 403 and message in posted.text
+
+    # The invited person, from another trust and with no role in this one, logged in (HPR 9155771).
+    async with DemoClient(komite.app, "ous-soker") as consultant:
+        page = await consultant.get(path)
+        assert page.status_code == 200, page.text
+        for secret_text in (
+            FNR,
+            FNR[:6],
+            PASIENT_NAVN,
+            "Testa",
+            "Testesen",
+            "Testesens",
+            "15.03.1985",
+            "1985-03-15",
+            "15. mars 1985",
+            "15.03.85",
+        ):
+            assert secret_text not in page.text, secret_text
+        assert "Legemiddel og dosering" in page.text and "interferon" in page.text
+        assert "fastlege" in page.text  # only the identity is hidden, not the text around it
+        assert other_event.lopenummer not in page.text and event.lopenummer in page.text
+        assert page.headers["referrer-policy"] == "no-referrer"
+        assert "Jonas Bakke" in page.text  # the header names who is logged in
+        assert (await consultant.get(f"/sak/{other_id}")).status_code == 403  # no role here
+        assert (await consultant.get(f"/konsultasjon/{secret}x")).status_code == 404
+
+        form_token = await consultant.csrf()
+        empty = await consultant.post(path, data={"csrf_token": form_token, "uttalelse": " "})
         assert empty.status_code == 422 and "Skriv uttalelsen" in empty.text
-        given = await anonymous.post(
-            path,
-            data={"csrf_token": form_token.group(1), "uttalelse": "Rimelig, men evaluer etter tre måneder."},
+        given = await consultant.post(
+            path, data={"csrf_token": form_token, "uttalelse": "Rimelig, men evaluer etter tre måneder."}
         )
         assert given.status_code == 303, given.text
 
     async with DemoClient(komite.app, "hbe-komite") as k:
         shown = (await k.get(f"/sak/{sak_id}")).text
         assert "Rimelig, men evaluer etter tre måneder." in shown and "HPR 9155771" in shown
+        assert "Jonas Bakke (Oslo universitetssykehus)" in shown
 
     async with db.unit_of_work() as uow:
         audit = db.tables.audit
@@ -826,15 +974,18 @@ async def test_an_external_consultant_reads_the_case_without_the_patients_identi
                 select(audit.c.actor_id, audit.c.what).where(audit.c.case_ref == event.lopenummer)
             )
         ).all()
-        assert ("ekstern-hpr-9155771", "vurdering.konsultasjon.vis") in openings
+        # Every opening with who it really was, the refused ones too.
+        assert ("ous-soker", "vurdering.konsultasjon.vis") in openings
+        assert ("ous-soker", "vurdering.konsultasjon.uttal") in openings
+        assert ("hbe-soker", "vurdering.konsultasjon.avvist") in openings
+        assert ("ous-komite", "vurdering.konsultasjon.avvist") in openings
+        assert not any(a == "hbe-soker" and w == "vurdering.konsultasjon.vis" for a, w in openings)
         await uow.session.execute(
             update(Konsultasjon).values(utloper_at=datetime.now(UTC) - timedelta(minutes=1))
         )
         await uow.commit()
 
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=komite.app), base_url="http://test"
-    ) as anonymous:
-        expired = await anonymous.get(path)
+    async with DemoClient(komite.app, "ous-soker") as consultant:
+        expired = await consultant.get(path)
         assert expired.status_code == 404 and "Lenken er ugyldig eller utløpt" in expired.text
         assert "interferon" not in expired.text

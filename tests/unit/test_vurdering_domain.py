@@ -15,12 +15,19 @@ from vurdering.domain import (
     NIVA_LABELS,
     VURDERINGSFELT,
     AnbefalingInput,
+    IkkeMedlem,
     Inhabil,
     Status,
     Vurderingsutkast,
+    er_medlem,
+    etter_sporsmal,
+    etter_svar,
     krev_habil,
+    krev_kan_anbefale,
     krev_komitesteg,
+    krev_medlem,
     mangler_for_levering,
+    til_komiteen,
     transition,
 )
 
@@ -48,10 +55,58 @@ def test_recommending_twice_or_on_a_closed_case_is_refused_in_norwegian(status: 
     assert "ikke lenger til vurdering" in exc.value.message
 
 
-def test_asking_for_more_information_keeps_the_case_under_assessment() -> None:
-    assert transition(Status.TIL_VURDERING, "ettersporre") == Status.TIL_VURDERING
+def test_asking_for_more_information_makes_the_case_wait_for_the_answer() -> None:
+    assert transition(Status.TIL_VURDERING, "ettersporre") == Status.VENTER_PA_SVAR
+    # A second question while waiting keeps it waiting.
+    assert transition(Status.VENTER_PA_SVAR, "ettersporre") == Status.VENTER_PA_SVAR
     with pytest.raises(InvalidTransition):
         transition(Status.ANBEFALT, "ettersporre")
+
+
+def test_no_recommendation_while_a_question_is_open() -> None:
+    with pytest.raises(InvalidTransition) as exc:
+        krev_kan_anbefale(Status.VENTER_PA_SVAR)
+    assert exc.value.status == 409
+    assert "venter på svar fra søker" in exc.value.message
+    assert krev_kan_anbefale(Status.TIL_VURDERING) == Status.ANBEFALT
+    with pytest.raises(InvalidTransition, match="ikke lenger til vurdering"):
+        krev_kan_anbefale(Status.ANBEFALT)
+
+
+def test_the_answer_resumes_the_case_only_when_no_question_is_left_open() -> None:
+    assert etter_svar(Status.VENTER_PA_SVAR, apne_sporsmal=0) == Status.TIL_VURDERING
+    assert etter_svar(Status.VENTER_PA_SVAR, apne_sporsmal=1) == Status.VENTER_PA_SVAR
+    # An answer on a case that was not waiting (recommended, closed, not yet triaged) moves nothing.
+    for status in (Status.ANBEFALT, Status.AVSLUTTET, Status.VENTER_PA_TRIAGE, Status.TIL_VURDERING):
+        assert etter_svar(status, apne_sporsmal=0) == status
+
+
+def test_the_directors_question_makes_only_a_case_with_the_committee_wait() -> None:
+    assert etter_sporsmal(Status.TIL_VURDERING) == Status.VENTER_PA_SVAR
+    for status in (Status.VENTER_PA_TRIAGE, Status.ANBEFALT, Status.AVSLUTTET, Status.TRUKKET):
+        assert etter_sporsmal(status) == status
+    # Sent to the committee with the director's question still open: it waits from the start.
+    assert til_komiteen(Status.VENTER_PA_TRIAGE, apne_sporsmal=1) == Status.VENTER_PA_SVAR
+    assert til_komiteen(Status.VENTER_PA_TRIAGE, apne_sporsmal=0) == Status.TIL_VURDERING
+
+
+@pytest.mark.parametrize(("action", "after"), [("vedta", Status.AVSLUTTET), ("trekke", Status.TRUKKET)])
+def test_a_waiting_case_can_still_be_decided_or_withdrawn(action: str, after: Status) -> None:
+    assert transition(Status.VENTER_PA_SVAR, action) == after
+
+
+def test_the_committee_keeps_working_while_the_case_waits() -> None:
+    krev_komitesteg(Status.VENTER_PA_SVAR, FLYT_KOMPLETT)
+
+
+def test_only_a_named_member_takes_a_committee_step() -> None:
+    medlemmer = [{"id": "hbe-komite", "navn": "Ingrid Berg"}]
+    krev_medlem("hbe-komite", medlemmer)
+    assert er_medlem("hbe-komite", medlemmer) and not er_medlem("hbe-andre", medlemmer)
+    for user_id, named in (("hbe-andre", medlemmer), ("hbe-komite", []), ("hbe-komite", None)):
+        with pytest.raises(IkkeMedlem) as exc:
+            krev_medlem(user_id, named)
+        assert exc.value.status == 403 and "ikke oppnevnt som medlem" in exc.value.message
 
 
 @pytest.mark.parametrize("status", [Status.TIL_VURDERING, Status.ANBEFALT])

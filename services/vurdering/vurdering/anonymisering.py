@@ -20,30 +20,69 @@ PASIENT_FELT = frozenset(
 _ELLEVE_SIFRE = re.compile(r"(?<!\d)\d{6}[ .]?\d{5}(?!\d)")
 
 
-def _datoformer(fodt: date) -> list[str]:
-    return [
-        f"{fodt:%d.%m.%Y}",
-        f"{fodt.day}.{fodt.month}.{fodt:%Y}",
-        f"{fodt:%Y-%m-%d}",
-        f"{fodt:%d%m%y}",
-        f"{fodt:%d/%m/%Y}",
-    ]
+# Norwegian month names as the pages write a date (`15. mars 1985`), and their common abbreviations.
+_MANEDER = (
+    "januar",
+    "februar",
+    "mars",
+    "april",
+    "mai",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "desember",
+)
+
+
+def _datomonster(fodt: date) -> re.Pattern[str]:
+    """Every way the birth date is commonly written: numeric with `.`, `/` or `-` and a four- or two-digit
+    year (15.03.1985, 15.3.85, 15/03/1985), ISO (1985-03-15), compact (150385, 15031985) and in words
+    as the app itself writes dates (15. mars 1985, 15 mar. 85)."""
+    dag = rf"0?{fodt.day}"
+    maned = rf"0?{fodt.month}"
+    navn = _MANEDER[fodt.month - 1]
+    manednavn = rf"(?:{navn}|{navn[:3]}\.?)"
+    aar = rf"(?:{fodt:%Y}|{fodt:%y})"
+    skille = r"\s?[./-]\s?"
+    former = (
+        rf"{dag}{skille}{maned}{skille}{aar}",
+        rf"{fodt:%Y}{skille}{maned}{skille}{dag}",
+        rf"{fodt:%d%m}(?:{fodt:%Y}|{fodt:%y})",
+        rf"{dag}\.?\s*{manednavn}\s*,?\s*{aar}",
+    )
+    return re.compile(rf"(?<!\d)(?:{'|'.join(former)})(?!\d)", re.IGNORECASE)
+
+
+# A name part may be followed by an ending: the genitive (`Testesens`, `Testesen's`) and, for parts long
+# enough that it cannot swallow ordinary words, a few more letters (`Testas`, `Testesenes`).
+_GENITIV = r"(?:['’]s?|s)?"
+_LANG_NOK = 4
 
 
 def _navnedeler(navn: str) -> list[str]:
     deler = [d for d in re.split(r"[\s,]+", navn.strip()) if len(d) >= 2]
+    # Hyphenated names are also written as their parts (`Anne-Lise` as `Anne`).
+    deler += [d for del_ in deler if "-" in del_ for d in del_.split("-") if len(d) >= 2]
     # The whole name first, so it is replaced as one.
     return sorted({navn.strip(), *deler} - {""}, key=len, reverse=True)
 
 
+def _navnemonster(del_: str) -> re.Pattern[str]:
+    ending = r"\w{0,3}" if len(del_) >= _LANG_NOK else ""
+    return re.compile(rf"(?<!\w){re.escape(del_)}(?:{ending}{_GENITIV})(?!\w)", re.IGNORECASE)
+
+
 def sladd(tekst: str, *, navn: str | None, fodselsdato: date | None) -> str:
-    """Free text with the patient's name (and each part of it), birth date and 11-digit numbers hidden."""
+    """Free text with the patient's name (each part of it, with its endings), birth date (in any common
+    form) and 11-digit numbers hidden."""
     ut = _ELLEVE_SIFRE.sub(SKJULT, tekst)
     if fodselsdato is not None:
-        for form in _datoformer(fodselsdato):
-            ut = ut.replace(form, SKJULT)
+        ut = _datomonster(fodselsdato).sub(SKJULT, ut)
     for del_ in _navnedeler(navn or ""):
-        ut = re.sub(rf"(?<!\w){re.escape(del_)}(?!\w)", SKJULT, ut, flags=re.IGNORECASE)
+        ut = _navnemonster(del_).sub(SKJULT, ut)
     return ut
 
 

@@ -3,6 +3,7 @@ step, and what an assessment and a recommendation must contain."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated
@@ -27,6 +28,9 @@ class Status(StrEnum):
     # Anchored, but the medical director has not chosen the flow: not in the committee's queue.
     VENTER_PA_TRIAGE = "venter_pa_triage"
     TIL_VURDERING = "til_vurdering"
+    # A question to the applicant (the committee's or the director's) is open: the committee may keep
+    # working, but it does not recommend, and the deadline is not counted as overdue, until the answer.
+    VENTER_PA_SVAR = "venter_pa_svar"
     ANBEFALT = "anbefalt"
     AVSLUTTET = "avsluttet"
     TRUKKET = "trukket"
@@ -35,6 +39,7 @@ class Status(StrEnum):
 STATUS_LABELS = {
     Status.VENTER_PA_TRIAGE: "Venter på fagdirektørens triage",
     Status.TIL_VURDERING: "Til vurdering",
+    Status.VENTER_PA_SVAR: "Venter på svar fra søker",
     Status.ANBEFALT: "Anbefalt",
     Status.AVSLUTTET: "Avsluttet",
     Status.TRUKKET: "Trukket",
@@ -87,32 +92,80 @@ transition = Overganger(
             Status.TIL_VURDERING,
             "Saken er allerede sendt til komiteen, eller den er avsluttet.",
         ),
+        # Not while a question is open (`krev_kan_anbefale` says so in its own words).
         Handling.ANBEFALE: Overgang(
             frozenset({Status.TIL_VURDERING}),
             Status.ANBEFALT,
             "Saken er ikke lenger til vurdering, så komiteen kan ikke gi en ny anbefaling.",
         ),
-        # Asking the applicant does not move the case; the committee keeps working on it meanwhile.
+        # Asking the applicant makes the case wait for the answer (`etter_svar` resumes it); the
+        # committee keeps working on it meanwhile, and may ask more.
         Handling.ETTERSPORRE: Overgang(
-            frozenset({Status.TIL_VURDERING}),
-            None,
+            frozenset({Status.TIL_VURDERING, Status.VENTER_PA_SVAR}),
+            Status.VENTER_PA_SVAR,
             "Saken er ikke lenger til vurdering, så det kan ikke bes om mer informasjon.",
         ),
         # The director's decision closes the committee's case, with or without a recommendation.
         Handling.VEDTA: Overgang(
-            frozenset({Status.VENTER_PA_TRIAGE, Status.TIL_VURDERING, Status.ANBEFALT}),
+            frozenset(
+                {Status.VENTER_PA_TRIAGE, Status.TIL_VURDERING, Status.VENTER_PA_SVAR, Status.ANBEFALT}
+            ),
             Status.AVSLUTTET,
             "Saken er allerede avsluttet eller trukket.",
         ),
         # The applicant's withdrawal wins even over a decision that crossed it on the way (soknad keeps it).
         Handling.TREKKE: Overgang(
-            frozenset({Status.VENTER_PA_TRIAGE, Status.TIL_VURDERING, Status.ANBEFALT, Status.AVSLUTTET}),
+            frozenset(
+                {
+                    Status.VENTER_PA_TRIAGE,
+                    Status.TIL_VURDERING,
+                    Status.VENTER_PA_SVAR,
+                    Status.ANBEFALT,
+                    Status.AVSLUTTET,
+                }
+            ),
             Status.TRUKKET,
             "Saken er allerede trukket.",
         ),
     },
 )
 """The status after an action, or InvalidTransition with a Norwegian reason."""
+
+VENTER_PA_SVAR_MELDING = (
+    "Saken venter på svar fra søker på et spørsmål. Komiteen kan gi anbefaling når svaret er kommet."
+)
+
+
+def krev_kan_anbefale(status: str) -> Status:
+    """The status after the committee's recommendation; refused while a question to the applicant is
+    open, since the answer may change the assessment."""
+    if Status(status) == Status.VENTER_PA_SVAR:
+        raise InvalidTransition(VENTER_PA_SVAR_MELDING)
+    return transition(status, Handling.ANBEFALE)
+
+
+def etter_sporsmal(status: str) -> Status:
+    """The status after a question to the applicant arrived from outside the committee (the director's):
+    a case with the committee waits; one not yet sent to it, or already recommended or closed, stays."""
+    return (
+        transition(status, Handling.ETTERSPORRE)
+        if transition.allowed(status, Handling.ETTERSPORRE)
+        else Status(status)
+    )
+
+
+def etter_svar(status: str, *, apne_sporsmal: int) -> Status:
+    """The status after the applicant answered: the waiting case resumes when no question is left open."""
+    if Status(status) == Status.VENTER_PA_SVAR and apne_sporsmal == 0:
+        return Status.TIL_VURDERING
+    return Status(status)
+
+
+def til_komiteen(status: str, *, apne_sporsmal: int) -> Status:
+    """The status after the director sent the case to the committee: waiting straight away if a question
+    (the director's own, asked before the triage) is still open."""
+    ny = transition(status, Handling.SENDE)
+    return Status.VENTER_PA_SVAR if apne_sporsmal else ny
 
 
 Begrunnelse = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
@@ -178,6 +231,27 @@ def krev_komitesteg(status: str, flyt: str | None) -> None:
         raise InvalidTransition(
             f"Saken er {STATUS_LABELS[Status(status)].lower()}. Komiteen kan ikke arbeide med den lenger."
         )
+
+
+class IkkeMedlem(Forbidden):
+    """The director names the members who assess a case; other committee users may only read it."""
+
+
+IKKE_MEDLEM_MELDING = (
+    "Du er ikke oppnevnt som medlem i denne saken. Fagdirektøren oppnevner medlemmene; "
+    "du kan lese saken, men ikke vurdere, kommentere, spørre søker, invitere eller gi anbefaling."
+)
+
+
+def er_medlem(user_id: str, medlemmer: Iterable[Mapping[str, str]] | None) -> bool:
+    return any(m.get("id") == user_id for m in medlemmer or ())
+
+
+def krev_medlem(user_id: str, medlemmer: Iterable[Mapping[str, str]] | None) -> None:
+    """A committee step on a case needs the member to be one of those the director named
+    (`SakSendtTilKomite.medlemmer`); a case with no named member has nobody to work on it."""
+    if not er_medlem(user_id, medlemmer):
+        raise IkkeMedlem(IKKE_MEDLEM_MELDING)
 
 
 class Inhabil(Forbidden):

@@ -50,8 +50,13 @@ from vurdering.domain import (
     UTFALL_LABELS,
     AnbefalingInput,
     Status,
+    etter_sporsmal,
+    etter_svar,
     krev_habil,
+    krev_kan_anbefale,
     krev_komitesteg,
+    krev_medlem,
+    til_komiteen,
     transition,
 )
 from vurdering.presedens import LokaltVedtak
@@ -115,7 +120,8 @@ class SakVisning:
 
 
 def forfalt(sak: Sak, i_dag: date | None) -> bool:
-    """Overdue: still with the committee after its deadline."""
+    """Overdue: still with the committee after its deadline. A case waiting for the applicant's answer is
+    not: the wait is the applicant's, and the page says the case waits instead."""
     return (
         i_dag is not None
         and sak.frist is not None
@@ -133,6 +139,12 @@ class Saksliste:
 
     def forfalt(self, sak: Sak) -> bool:
         return forfalt(sak, self.i_dag)
+
+
+async def _apne_sporsmal(uow: UnitOfWork, sak: Sak) -> int:
+    """Questions to the applicant on this case not yet answered (the session's changes included)."""
+    await uow.session.flush()
+    return sum(1 for q in await store.sporsmal_for(uow.session, sak.id) if q.besvart_at is None)
 
 
 def _today(uow: UnitOfWork) -> date:
@@ -216,11 +228,17 @@ async def _read(uow: UnitOfWork, p: Principal, sak_id: str, *, purpose: str) -> 
     return sak
 
 
-async def load_for_committee(uow: UnitOfWork, p: Principal, sak_id: str) -> Sak:
-    """The case for a committee step: the reader's trust, the complete flow, not closed."""
+async def load_for_committee(
+    uow: UnitOfWork, p: Principal, sak_id: str, *, fagdirektor_kan: bool = False
+) -> Sak:
+    """The case for a committee step: the reader's trust, the complete flow, not closed, and the user one
+    of the members the director named; `fagdirektor_kan`: the medical director may take this step too
+    (a comment), though not a member."""
     p.require(Role.KOMITE, Role.FAGDIREKTOR)
     sak = await _load(uow, p, sak_id)
     krev_komitesteg(sak.status, sak.flyt)
+    if not (fagdirektor_kan and p.has(Role.FAGDIREKTOR)):
+        krev_medlem(p.user_id, sak.medlemmer)
     return sak
 
 
@@ -295,10 +313,10 @@ async def record_anbefaling(
     p.require(Role.KOMITE)
     uow.on_duplicate("Komiteen har allerede gitt en anbefaling i denne saken.")
     _on_lost_race(uow, sak_id, versjon)
-    sak = await _load(uow, p, sak_id)
-    krev_komitesteg(sak.status, sak.flyt)
-    # "Already recommended" tells the member more than "stale version", so it is checked first.
-    target = transition(sak.status, Handling.ANBEFALE)
+    sak = await load_for_committee(uow, p, sak_id)
+    # "Already recommended" (or "waiting for an answer") tells the member more than "stale version", so
+    # it is checked first.
+    target = krev_kan_anbefale(sak.status)
     inhabile = await store.inhabiliteter_for(uow.session, sak.id)
     krev_habil(p.user_id, {i.medlem_id for i in inhabile})
     _require_fresh(sak, versjon)
@@ -363,9 +381,8 @@ async def request_tilleggsinformasjon(
     p.require(Role.KOMITE)
     uow.on_duplicate("Spørsmålet er allerede sendt.")
     _on_lost_race(uow, sak_id, None)
-    sak = await _load(uow, p, sak_id)
-    krev_komitesteg(sak.status, sak.flyt)
-    transition(sak.status, Handling.ETTERSPORRE)
+    sak = await load_for_committee(uow, p, sak_id)
+    target = transition(sak.status, Handling.ETTERSPORRE)
     now = uow.now
     row = Sporsmal(
         id=str(uuid.uuid4()),
@@ -377,8 +394,9 @@ async def request_tilleggsinformasjon(
         svarfrist=svarfrist,
     )
     uow.session.add(row)
-    # Touching the case bumps its version, so a recommendation form opened before the question
-    # was asked is refused as stale rather than silently ignoring the open question.
+    # The case waits for the answer; touching it also bumps its version, so a recommendation form opened
+    # before the question was asked is refused rather than silently ignoring the open question.
+    sak.status = target
     sak.endret_at = now
     skriv_historikk(uow, sak, p, "tilleggsinfo_etterspurt", "Ba søker om mer informasjon")
     uow.audit(
@@ -431,11 +449,11 @@ async def on_soknad_forankret(uow: UnitOfWork, event: SoknadForankret, envelope:
 async def on_sak_sendt_til_komite(uow: UnitOfWork, event: SakSendtTilKomite, envelope: Envelope) -> None:
     sak = await _by_soknad(uow, event.soknad_id)
     medlemmer = [{"id": m.id, "navn": m.navn} for m in event.medlemmer]
-    if sak.status == Status.TIL_VURDERING and sak.flyt == FLYT_KOMPLETT:
+    if sak.status in (Status.TIL_VURDERING, Status.VENTER_PA_SVAR) and sak.flyt == FLYT_KOMPLETT:
         # Sent again: the director changed the members or the deadline.
         detalj = f"Fagdirektøren endret komiteens frist til {event.frist:%d.%m.%Y} eller medlemmene"
     elif sak.status == Status.VENTER_PA_TRIAGE:
-        sak.status = transition(sak.status, Handling.SENDE)
+        sak.status = til_komiteen(sak.status, apne_sporsmal=await _apne_sporsmal(uow, sak))
         detalj = f"Sendt til komiteen av {event.sendt_av_navn}, frist {event.frist:%d.%m.%Y}"
     else:
         # Withdrawn or decided in the meantime: the case stays where it is, the triage is on record.
@@ -527,6 +545,7 @@ async def on_tilleggsinformasjon_etterspurt_av_fagdirektor(
             svarfrist=event.svarfrist,
         )
     )
+    sak.status = etter_sporsmal(sak.status)
     sak.endret_at = uow.now
     skriv_historikk(uow, sak, None, "tilleggsinfo_etterspurt", "Fagdirektøren ba søker om mer informasjon")
 
@@ -548,6 +567,12 @@ async def on_tilleggsinformasjon_besvart(
         sak.nye_felt = list(event.endrede_felt)
     sak.endret_at = uow.now
     skriv_historikk(uow, sak, None, "tilleggsinfo_besvart", "Søker har svart på spørsmålet")
+    ny = etter_svar(sak.status, apne_sporsmal=await _apne_sporsmal(uow, sak))
+    if ny != sak.status:
+        sak.status = ny
+        skriv_historikk(
+            uow, sak, None, "gjenopptatt", "Alle spørsmål er besvart; saken er til vurdering igjen"
+        )
     varsler.varsle(
         uow,
         sak,

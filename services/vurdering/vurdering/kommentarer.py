@@ -29,7 +29,8 @@ async def skriv_kommentar(
     uow: UnitOfWork, p: Principal, sak_id: str, *, seksjon_id: str, tekst: str, svar_pa: str | None = None
 ) -> Kommentar:
     p.require(Role.KOMITE, Role.FAGDIREKTOR)
-    sak = await load_for_committee(uow, p, sak_id)
+    # The named members discuss the case, and the director who sent it may join in.
+    sak = await load_for_committee(uow, p, sak_id, fagdirektor_kan=True)
     ids = {s.id for s in seksjoner(sak)} | {KONSULTASJON_SEKSJON}
     if seksjon_id not in ids:
         raise ValidationFailed("Velg en del av søknaden å kommentere.", field="seksjon_id")

@@ -1,7 +1,9 @@
 """External consultation: the committee invites a named person (often in another trust, found by name or
-HPR number) to give an opinion on one case. They open it here through a secret link that expires; only
-the token's hash is stored, every opening is audited, and what they see carries no patient identity.
-Their opinion returns as a signed comment (name, HPR number, time)."""
+HPR number) to give an opinion on one case. They open it here through a secret link that expires (only
+the token's hash is stored), logged in (HelseID, or the demo login) as the person invited: the HPR number
+they are identified by must be the invitation's. Every opening is audited with who they are, and what
+they see carries no patient identity. Their opinion returns as a comment signed with the logged-in
+person's name and HPR number."""
 
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from shared.events.common import Seksjonsvisning
 from shared.platform.auth.principal import Principal, Role
 from shared.platform.db.uow import UnitOfWork
 from shared.platform.db.use_case import use_case
-from shared.platform.errors import InvalidTransition, NotFound
+from shared.platform.errors import Forbidden, InvalidTransition, NotFound
 from shared.platform.katalog import Katalog
 from vurdering import store, varsler
 from vurdering.anonymisering import anonymisert
@@ -30,6 +32,14 @@ from vurdering.kommentarer import KONSULTASJON_SEKSJON, Kommentartekst
 from vurdering.store import Kommentar, Konsultasjon, Sak
 
 UGYLDIG = "Lenken er ugyldig eller utløpt. Be den som inviterte deg om en ny."
+UTEN_HPR = (
+    "Du er logget inn uten HPR-nummer. Invitasjonen gjelder en navngitt fagperson, og krever at du "
+    "logger inn som helsepersonell med HPR-nummer (HelseID)."
+)
+FEIL_PERSON = (
+    "Invitasjonen gjelder en annen fagperson enn deg: HPR-nummeret du er logget inn med, stemmer ikke "
+    "med invitasjonen. Logg inn som den som er invitert, eller be komiteen om en invitasjon i ditt navn."
+)
 
 Kort = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
@@ -77,7 +87,7 @@ class Invitert:
 @use_case
 async def inviter(uow: UnitOfWork, p: Principal, sak_id: str, *, invitasjon: Invitasjon) -> Invitert:
     p.require(Role.KOMITE)
-    sak = await load_for_committee(uow, p, sak_id)
+    sak = await load_for_committee(uow, p, sak_id)  # a named member
     token = secrets.token_urlsafe(32)
     row = Konsultasjon(
         id=str(uuid.uuid4()),
@@ -111,13 +121,6 @@ async def inviter(uow: UnitOfWork, p: Principal, sak_id: str, *, invitasjon: Inv
     return Invitert(konsultasjon=row, token=token)
 
 
-def _konsulent(k: Konsultasjon, hf: str) -> Principal:
-    """The consultant as the audit log names them: not a user of this trust, identified by HPR number."""
-    return Principal(
-        user_id=f"ekstern-hpr-{k.hpr_nummer}", name=k.navn, roles=frozenset(), hf=hf, hpr_number=k.hpr_nummer
-    )
-
-
 @dataclass(frozen=True)
 class Konsultasjonsvisning:
     konsultasjon: Konsultasjon
@@ -128,22 +131,39 @@ class Konsultasjonsvisning:
     """The consultant's own opinions given so far."""
 
 
-async def _gyldig(uow: UnitOfWork, token: str) -> tuple[Konsultasjon, Sak]:
+async def _gyldig(uow: UnitOfWork, token: str, p: Principal) -> tuple[Konsultasjon, Sak]:
+    """The invitation of a live link, opened by the person invited (by HPR number). Anyone else is
+    refused with no case data, and the attempt is audited (kept, though the use case fails)."""
     k = await store.konsultasjon_by_hash(uow.session, token_hash(token))
     if k is None or k.utloper_at <= uow.now:
         raise NotFound(UGYLDIG)
     sak = await uow.session.get(Sak, k.sak_id)
     if sak is None:
         raise NotFound(UGYLDIG)
+    if not p.hpr_number or p.hpr_number.strip() != k.hpr_nummer:
+        uow.audit(
+            p,
+            action="les",
+            what="vurdering.konsultasjon.avvist",
+            case_ref=sak.lopenummer,
+            purpose="Ekstern uttalelse: åpnet av en annen enn den inviterte (avvist)",
+        )
+        await uow.commit()
+        raise Forbidden(UTEN_HPR if not p.hpr_number else FEIL_PERSON)
     return k, sak
 
 
+def _organisasjon(p: Principal, k: Konsultasjon) -> str:
+    """The consultant's trust as their login says, else what the inviter typed."""
+    return hf_navn(p.hf) if p.hf else k.organisasjon
+
+
 @use_case
-async def apne(uow: UnitOfWork, token: str) -> Konsultasjonsvisning:
-    """The case as the consultant sees it; every opening is audited."""
-    k, sak = await _gyldig(uow, token)
+async def apne(uow: UnitOfWork, token: str, p: Principal) -> Konsultasjonsvisning:
+    """The case as the invited consultant (`p`, logged in) sees it; every opening is audited."""
+    k, sak = await _gyldig(uow, token, p)
     uow.audit(
-        _konsulent(k, sak.hf),
+        p,
         action="les",
         what="vurdering.konsultasjon.vis",
         case_ref=sak.lopenummer,
@@ -163,30 +183,28 @@ async def apne(uow: UnitOfWork, token: str) -> Konsultasjonsvisning:
 
 
 @use_case
-async def gi_uttalelse(uow: UnitOfWork, token: str, *, tekst: Kommentartekst) -> Kommentar:
-    k, sak = await _gyldig(uow, token)
-    if sak.status not in (Status.TIL_VURDERING, Status.ANBEFALT):
+async def gi_uttalelse(uow: UnitOfWork, token: str, p: Principal, *, tekst: Kommentartekst) -> Kommentar:
+    """The consultant's opinion, signed with who they logged in as (name, HPR number) and the time."""
+    k, sak = await _gyldig(uow, token, p)
+    if sak.status not in (Status.TIL_VURDERING, Status.VENTER_PA_SVAR, Status.ANBEFALT):
         raise InvalidTransition("Saken er avsluttet, og tar ikke imot flere uttalelser.")
-    konsulent = _konsulent(k, sak.hf)
     row = Kommentar(
         id=str(uuid.uuid4()),
         sak_id=sak.id,
         seksjon_id=KONSULTASJON_SEKSJON,
         svar_pa_id=None,
-        forfatter_id=konsulent.user_id,
-        forfatter_navn=f"{k.navn} ({k.organisasjon})",
-        forfatter_hpr=k.hpr_nummer,
+        forfatter_id=p.user_id,
+        forfatter_navn=f"{p.name} ({_organisasjon(p, k)})",
+        forfatter_hpr=p.hpr_number,
         ekstern=True,
         tekst=tekst,
         skrevet_at=uow.now,
     )
     uow.session.add(row)
     k.besvart_at = uow.now
-    skriv_historikk(
-        uow, sak, konsulent, "konsultasjon_besvart", f"Uttalelse fra {k.navn}, HPR {k.hpr_nummer}"
-    )
+    skriv_historikk(uow, sak, p, "konsultasjon_besvart", f"Uttalelse fra {p.name}, HPR {p.hpr_number}")
     uow.audit(
-        konsulent,
+        p,
         action="skriv",
         what="vurdering.konsultasjon.uttal",
         case_ref=sak.lopenummer,
@@ -197,7 +215,7 @@ async def gi_uttalelse(uow: UnitOfWork, token: str, *, tekst: Kommentartekst) ->
         sak,
         [k.invitert_av, *varsler.medlemmer_av(sak)],
         kind=varsler.KONSULTASJON_MOTTATT,
-        tekst=f"{k.navn} har gitt en uttalelse i sak {sak.lopenummer}.",
+        tekst=f"{p.name} har gitt en uttalelse i sak {sak.lopenummer}.",
     )
     return row
 

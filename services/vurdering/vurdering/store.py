@@ -237,7 +237,7 @@ async def list_for_hf(session: AsyncSession, *, hf: str, limit: int = 500) -> li
         )
         # Open cases first (closed ones keep their old deadlines and would crowd the top), then by deadline.
         .order_by(
-            Sak.status.not_in((Status.TIL_VURDERING, Status.ANBEFALT)),
+            Sak.status.not_in((Status.TIL_VURDERING, Status.VENTER_PA_SVAR, Status.ANBEFALT)),
             Sak.frist.is_(None),
             Sak.frist,
             Sak.forankret_at.desc(),

@@ -18,7 +18,7 @@ from shared.platform.errors import DomainError
 from shared.platform.web.naboer import forwarded_credentials
 from shared.platform.web.params import parse_optional_int
 from shared.platform.web.problems import field_name, norwegian_message
-from vurdering import handlers, presedens, varsler
+from vurdering import domain, handlers, presedens, varsler
 from vurdering.deps import CurrentPrincipal, Db
 from vurdering.domain import (
     ANBEFALING_LABELS,
@@ -163,7 +163,10 @@ async def _page(
         "saker": str(request.url_for("saker")),
     }
     er_inhabil = visning.inhabil(p.user_id) is not None
-    aktiv = sak.status in (Status.TIL_VURDERING, Status.ANBEFALT)
+    aktiv = sak.status in (Status.TIL_VURDERING, Status.VENTER_PA_SVAR, Status.ANBEFALT)
+    # Only the members the director named work on the case; other committee users read it.
+    er_medlem = p.has(Role.KOMITE) and domain.er_medlem(p.user_id, sak.medlemmer)
+    arbeider = er_medlem and sak.status in (Status.TIL_VURDERING, Status.VENTER_PA_SVAR)
     context = {
         "sak": sak,
         "s": sak.snapshot,
@@ -188,9 +191,14 @@ async def _page(
         "field_errors": {e["field"]: e["message"] for e in errors or []},
         "verdier": verdier or {},
         "er_komite": p.has(Role.KOMITE),
-        "kan_kommentere": aktiv and p.has(Role.KOMITE, Role.FAGDIREKTOR),
+        "er_medlem": er_medlem,
+        "bare_lese": p.has(Role.KOMITE) and not er_medlem and aktiv,
+        "kan_kommentere": aktiv and (er_medlem or p.has(Role.FAGDIREKTOR)),
+        "kan_notere": aktiv and er_medlem,
         "er_inhabil": er_inhabil,
-        "kan_vurdere": p.has(Role.KOMITE) and sak.status == Status.TIL_VURDERING and not er_inhabil,
+        "kan_vurdere": arbeider and not er_inhabil,
+        "kan_anbefale": arbeider and not er_inhabil and sak.status == Status.TIL_VURDERING,
+        "venter_pa_svar": sak.status == Status.VENTER_PA_SVAR,
         "min_vurdering": visning.min_vurdering(p.user_id),
         "mitt_notat": visning.mitt_notat(p.user_id),
         "delte_notater": [n for n in visning.notater if n.delt and n.medlem_id != p.user_id],

@@ -1,18 +1,22 @@
 """External consultation: the member's invitation form (with a directory search by name or HPR number)
-and the consultant's own page, opened through the secret link without a login here and without the
-patient's identity."""
+and the consultant's own page, opened through the secret link by the invited person logged in (with no
+role in this trust), without the patient's identity."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import TypeAdapter, ValidationError
 
-from shared.platform.errors import DomainError
+from shared.platform.auth.principal import Principal
+from shared.platform.errors import DomainError, Unauthenticated
+from shared.platform.web.problems import wants_html
 from vurdering import konsultasjon
-from vurdering.deps import CurrentPrincipal, Db
+from vurdering.deps import CurrentPrincipal, Db, InnloggetPerson
 from vurdering.kommentarer import Kommentartekst
 from vurdering.views import domain_errors, form_errors, page_after, refused, render, text
 
@@ -70,15 +74,35 @@ async def inviter(request: Request, sak_id: str, p: CurrentPrincipal, db: Db) ->
     )
 
 
+def _til_innlogging(request: Request) -> Response:
+    """Not logged in: to the login page, with the way back to the link (`neste`); an API client gets
+    the 401."""
+    if not wants_html(request):
+        raise Unauthenticated("Du må logge inn for å se denne siden.")
+    neste = request.url_for("konsultasjon_side", token=request.path_params["token"]).path
+    response = RedirectResponse("/?" + urlencode({"neste": neste}), status_code=303)
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _vis_som(request: Request, person: Principal) -> None:
+    # The page's header shows who is logged in, but none of their roles: they have none in this trust.
+    request.state.principal = dataclasses.replace(person, roles=frozenset())
+
+
 @router.get("/konsultasjon/{token}", name="konsultasjon_side")
-async def konsultasjon_side(request: Request, token: str, db: Db) -> Response:
-    return await _konsultasjon_page(request, db, token)
+async def konsultasjon_side(request: Request, token: str, db: Db, person: InnloggetPerson) -> Response:
+    if person is None:
+        return _til_innlogging(request)
+    _vis_som(request, person)
+    return await _konsultasjon_page(request, db, token, person)
 
 
 async def _konsultasjon_page(
     request: Request,
     db: Db,
     token: str,
+    person: Principal,
     *,
     errors: list[dict[str, str]] | None = None,
     verdi: str = "",
@@ -86,9 +110,17 @@ async def _konsultasjon_page(
     melding: str | None = None,
 ) -> Response:
     try:
-        visning = await konsultasjon.apne(db, token)
+        visning = await konsultasjon.apne(db, token, person)
     except DomainError as exc:
-        return render(request, "konsultasjon_ugyldig.html", {"melding": exc.message}, status_code=exc.status)
+        tittel = "Invitasjonen gjelder ikke deg" if exc.status == 403 else None
+        response = render(
+            request,
+            "konsultasjon_ugyldig.html",
+            {"melding": exc.message, "tittel": tittel},
+            status_code=exc.status,
+        )
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
     context = {
         "k": visning.konsultasjon,
         "sak": visning.sak,
@@ -106,20 +138,25 @@ async def _konsultasjon_page(
 
 
 @router.post("/konsultasjon/{token}", name="gi_uttalelse")
-async def gi_uttalelse(request: Request, token: str, db: Db) -> Response:
+async def gi_uttalelse(request: Request, token: str, db: Db, person: InnloggetPerson) -> Response:
+    if person is None:
+        return _til_innlogging(request)
+    _vis_som(request, person)
     form = await request.form()
     verdi = text(form, "uttalelse")
     try:
         tekst = _UTTALELSE.validate_python(verdi)
     except ValidationError:
         errors = [{"field": "uttalelse", "message": "Skriv uttalelsen før du sender den."}]
-        return await _konsultasjon_page(request, db, token, errors=errors, verdi=verdi, status_code=422)
+        return await _konsultasjon_page(
+            request, db, token, person, errors=errors, verdi=verdi, status_code=422
+        )
     try:
-        await konsultasjon.gi_uttalelse(db, token, tekst=tekst)
+        await konsultasjon.gi_uttalelse(db, token, person, tekst=tekst)
     except DomainError as exc:
         errors = [{"field": "", "message": exc.message}]
         return await _konsultasjon_page(
-            request, db, token, errors=errors, verdi=verdi, status_code=exc.status
+            request, db, token, person, errors=errors, verdi=verdi, status_code=exc.status
         )
     return RedirectResponse(
         str(request.url_for("konsultasjon_side", token=token)) + "?sendt=1", status_code=303
