@@ -3,10 +3,12 @@ every site for it; each page logged a 404 before)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
+import pytest
 import pytest_asyncio
 
 from embedded.app import create_app
@@ -43,3 +45,32 @@ async def test_favicon_is_served_as_an_icon(client: httpx.AsyncClient) -> None:
     # An ICO header (reserved 0, type 1) with at least one image.
     assert r.content[:4] == b"\x00\x00\x01\x00" and r.content[4] >= 1
     assert head.status_code == 200
+
+
+async def _login(client: httpx.AsyncClient, neste: str) -> httpx.Response:
+    page = await client.get("/", params={"neste": neste})
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token is not None
+    form = {"csrf_token": token.group(1), "bruker": "hbe-komite"}
+    if 'name="neste"' in page.text:
+        form["neste"] = re.search(r'name="neste" value="([^"]*)"', page.text).group(1)  # type: ignore[union-attr]
+    return await client.post("/logg-inn", data=form)
+
+
+async def test_the_login_returns_to_the_page_that_asked_for_it(client: httpx.AsyncClient) -> None:
+    # A consultant's invitation link sends them to log in first; afterwards they land on the link again.
+    async with client:
+        r = await _login(client, "/vurdering/konsultasjon/abc?x=1")
+    assert r.status_code == 303
+    assert r.headers["location"] == "/vurdering/konsultasjon/abc?x=1"
+
+
+@pytest.mark.parametrize(
+    "neste", ["//evil.example/x", "/\\evil.example", "https://evil.example/", "vurdering/x"]
+)
+async def test_the_login_never_returns_to_another_site(client: httpx.AsyncClient, neste: str) -> None:
+    async with client:
+        r = await _login(client, neste)
+    assert r.status_code == 303
+    assert r.headers["location"].startswith("/") and not r.headers["location"].startswith(("//", "/\\"))
+    assert "evil" not in r.headers["location"]

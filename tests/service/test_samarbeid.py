@@ -452,7 +452,18 @@ async def test_every_notification_kind_is_created_once_even_when_the_event_comes
         sak = next(
             s for s in (await komite.get("/api/saker")).json() if s["lopenummer"] == case["lopenummer"]
         )
-        await komite.send_json("POST", f"/api/saker/{sak['id']}/tilleggsinformasjon", {"sporsmal": "Vekt?"})
+        asked = await komite.send_json(
+            "POST", f"/api/saker/{sak['id']}/tilleggsinformasjon", {"sporsmal": "Vekt?"}
+        )
+        await world.settle()
+        # The case waits for the answer before the committee can recommend.
+        async with DemoClient(world.soknad, "hbe-soker") as soker:
+            svar = await soker.send_json(
+                "POST",
+                f"/api/soknader/{case['id']}/tilleggsinfo/{asked.json()['id']}/svar",
+                {"svar": "72 kg."},
+            )
+            assert svar.status_code in (200, 201), svar.text
         await world.settle()
         anbefalt = await komite.send_json(
             "POST",

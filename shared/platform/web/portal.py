@@ -24,6 +24,16 @@ from shared.platform.web.templating import Templates
 FAVICON = Path(__file__).parent / "static" / "favicon.ico"
 
 
+def local_path(value: object) -> str | None:
+    """`value` if it is a path on this site (`/…`), else None: `//host`, `/\\host` and schemes would send
+    the browser elsewhere after the login (an open redirect)."""
+    if not isinstance(value, str) or not value.startswith("/") or value.startswith(("//", "/\\")):
+        return None
+    if len(value) > 2000 or any(c in value for c in "\r\n\\"):
+        return None
+    return value
+
+
 def home_for(p: Principal, links: dict[str, str]) -> str:
 
     def link(service: str) -> str:
@@ -76,7 +86,10 @@ def portal_router(
         for p in await katalog.innloggbare():
             role = next(r for r in Role if r in p.roller)
             trusts.setdefault(p.hf, []).append((p.user_id, p.navn, ROLE_LABELS[role]))
-        return templates.render(request, "start.html", {"trusts": trusts, "hf_navn": hf_navn, "bruker": user})
+        neste = local_path(request.query_params.get("neste"))
+        return templates.render(
+            request, "start.html", {"trusts": trusts, "hf_navn": hf_navn, "bruker": user, "neste": neste}
+        )
 
     # Browsers ask every site for /favicon.ico; without it each page logged a 404.
     @router.api_route("/favicon.ico", methods=["GET", "HEAD"])
@@ -96,7 +109,10 @@ def portal_router(
         if old:
             await katalog.revoke_session(old)
         session_id = await katalog.open_session(user_id)
-        response = RedirectResponse(home_for(person.principal(), templates.links), status_code=303)
+        # Back to the page that sent the person to log in (e.g. a consultant's invitation link), never
+        # to another site.
+        target = local_path(form.get("neste")) or home_for(person.principal(), templates.links)
+        response = RedirectResponse(target, status_code=303)
         response.set_cookie(
             SESSION_COOKIE,
             signer.sign_session(session_id),
