@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import sys
 import tempfile
 import time
 from collections.abc import Sequence
@@ -114,6 +115,36 @@ async def raw_publish_confirmed_per_s(messages: Sequence[tuple[str, bytes]]) -> 
             return len(messages) / (time.perf_counter() - started)
 
 
+async def ack_only_per_s(messages: Sequence[tuple[str, bytes]]) -> float:
+    """The ceiling for any consumer on this machine: the same publishing while `bench.ack_consumer` (its
+    own process, as oversikt is) only reads each envelope and acks it; timed until its last ack."""
+    async with rabbit_vhost() as url:
+        connection = await aio_pika.connect(url)
+        async with connection:
+            channel = await connection.channel(publisher_confirms=True)
+            exchange = await channel.declare_exchange(EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True)
+            queue = await channel.declare_queue("ack", durable=True, arguments={"x-queue-type": "quorum"})
+            await queue.bind(exchange, "#")
+            consumer = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bench.ack_consumer", url, "ack", str(len(messages)),
+                stdout=asyncio.subprocess.PIPE,
+            )  # fmt: skip
+            assert consumer.stdout is not None
+            try:
+                if (await consumer.stdout.readline()).strip() != b"ready":
+                    raise RuntimeError("bench.ack_consumer did not start")
+                await quiet_machine()
+                started = time.perf_counter()
+                await publish_confirmed(exchange, messages)
+                if (await consumer.stdout.readline()).strip() != b"done":
+                    raise RuntimeError("bench.ack_consumer stopped before the last message")
+                return len(messages) / (time.perf_counter() - started)
+            finally:
+                if consumer.returncode is None:
+                    consumer.kill()
+                await consumer.wait()
+
+
 async def _takes(exchange: aio_pika.abc.AbstractExchange, contract: type[SakSammendrag]) -> bool:
     """Whether oversikt subscribes to `contract`: the broker returns a mandatory message nobody takes."""
     data = summary(0, lopenummer=PROBE).model_dump(mode="json", include=set(contract.model_fields))
@@ -194,11 +225,16 @@ async def run() -> dict[str, float]:
     await quiet_machine()
     contract = SakSammendragV2 if version == SakSammendragV2.TYPE else SakSammendrag
     raw = await raw_publish_confirmed_per_s(bodies(contract))
+    await quiet_machine()
+    ack_only = await ack_only_per_s(bodies(contract))
     print(f"  national ingest measured with {version}")
     return {
         "national_raw_publish_confirmed_per_s": round(raw, 1),
         "national_ingest_per_s": round(ingest, 1),
         "national_ingest_ratio": round(ingest / raw, 3),
+        # Context for the ratio: a consumer that does nothing but parse and ack, against the same raw rate.
+        "national_ack_only_per_s": round(ack_only, 1),
+        "national_ack_only_ratio": round(ack_only / raw, 3),
     }
 
 
