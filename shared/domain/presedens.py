@@ -4,6 +4,7 @@ validation and the same rule for which decisions cover a code."""
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
@@ -62,3 +63,26 @@ class Presedenssok(BaseModel):
 
     def params(self) -> dict[str, str]:
         return {"virkestoff": self.virkestoff, "atc": self.atc, "icd10": self.icd10}
+
+
+def gruppevedtak_dekker(
+    sok: Presedenssok,
+    *,
+    type: str,
+    utfall: str | None,
+    icd10_kode: str | None,
+    opphevet: bool,
+    gyldig_til: date | None,
+    idag: date,
+) -> bool:
+    """Whether an earlier decision is a group decision that already covers the case searched for: granted
+    (with or without conditions), not revoked, still valid, and for the case's code or its whole category.
+    The one rule of every precedent panel (søker, committee, director), so they never disagree."""
+    return (
+        type == "gruppe"
+        and (utfall or "").startswith("innvilget")
+        and not opphevet
+        and (gyldig_til is None or gyldig_til >= idag)
+        and sok.dekker(icd10_kode)
+    )
+

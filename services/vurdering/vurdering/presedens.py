@@ -9,7 +9,8 @@ from datetime import datetime
 
 from pydantic import ValidationError
 
-from shared.domain.presedens import Presedenssok
+from shared.domain.kalender import oslo_date
+from shared.domain.presedens import Presedenssok, gruppevedtak_dekker
 from shared.domain.presedenssvar import PresedensGruppevedtak, PresedensSvar
 from shared.platform.auth.principal import Principal, Role
 from shared.platform.db.uow import UnitOfWork
@@ -81,11 +82,15 @@ async def lokale_vedtak(uow: UnitOfWork, p: Principal, sak: Sak, sok: Presedenss
             vilkar=r.vedtak_vilkar,
             vedtatt_at=r.avsluttet_at,
             opphevet=r.opphevet_at is not None,
-            dekker_saken=(
-                r.type == "gruppe"
-                and (r.utfall or "").startswith("innvilget")
-                and r.opphevet_at is None
-                and sok.dekker(r.icd10_kode)
+            # The committee's store keeps no validity; a revocation reaches it as `opphevet_at`.
+            dekker_saken=gruppevedtak_dekker(
+                sok,
+                type=r.type,
+                utfall=r.utfall,
+                icd10_kode=r.icd10_kode,
+                opphevet=r.opphevet_at is not None,
+                gyldig_til=None,
+                idag=oslo_date(uow.now),
             ),
         )
         for r in rader
