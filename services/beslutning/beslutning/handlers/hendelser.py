@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from beslutning.domain import ANBEFALING_LABELS, DECIDED, Behandlingstider, Status, transition
+from beslutning.domain import ANBEFALING_LABELS, DECIDED, OPEN, Behandlingstider, Status, transition
 from beslutning.handlers.common import Aktor, history
 from beslutning.store import Sak, Varsel
 from shared.domain.kalender import oslo_date
@@ -16,6 +16,7 @@ from shared.events.contracts import (
     SoknadForankret,
     SoknadTrukket,
     TilleggsinformasjonBesvart,
+    TilleggsinformasjonEtterspurt,
 )
 from shared.events.envelope import Envelope
 from shared.platform.db.uow import UnitOfWork
@@ -69,7 +70,12 @@ async def on_anbefaling_avgitt(uow: UnitOfWork, event: AnbefalingAvgitt, envelop
         return
     sak.anbefaling = event.model_dump(mode="json")
     sak.anbefalt_at = event.avgitt_at
-    sak.status = transition(sak.status, Handling.ANBEFALE)
+    if sak.status == Status.VENTER_PA_SVAR:
+        # Still waiting for the applicant: the case resumes ready for decision when the answer comes.
+        transition(Status(sak.status_for_sporsmal or Status.VENTER_PA_ANBEFALING), Handling.ANBEFALE)
+        sak.status_for_sporsmal = str(Status.KLAR_FOR_VEDTAK)
+    else:
+        sak.status = transition(sak.status, Handling.ANBEFALE)
     sak.vurderingsflyt = "komplett"
     history(uow, sak, who, "anbefalt", f"Komiteen anbefaler: {label}")
     varsle(
@@ -79,6 +85,47 @@ async def on_anbefaling_avgitt(uow: UnitOfWork, event: AnbefalingAvgitt, envelop
         "anbefaling",
         f"Komiteen har gitt sin anbefaling i sak {sak.lopenummer}: {label}.",
     )
+
+
+async def on_tilleggsinformasjon_etterspurt(
+    uow: UnitOfWork, event: TilleggsinformasjonEtterspurt, envelope: Envelope
+) -> None:
+    """The committee asked the applicant: the director sees the question, and the case waits for the
+    applicant (held by «Søker») until the answer comes."""
+    sak = await require_case_for_soknad(uow, Sak, event.soknad_id)
+    sporsmal = [dict(s) for s in sak.sporsmal or []]
+    if any(s.get("id") == event.sporsmal_id for s in sporsmal):
+        return
+    sporsmal.append(
+        {
+            "id": event.sporsmal_id,
+            "kilde": "komite",
+            "sporsmal": event.sporsmal,
+            "svarfrist": event.svarfrist.isoformat() if event.svarfrist else None,
+            "spurt_at": event.spurt_at.isoformat(),
+            "spurt_av_navn": event.spurt_av_navn or "Komiteen",
+        }
+    )
+    sak.sporsmal = sporsmal
+    sak.endret_at = uow.now
+    if sak.status in OPEN and sak.status != Status.VENTER_PA_SVAR:
+        sak.status_for_sporsmal = str(sak.status)
+        sak.status = Status.VENTER_PA_SVAR
+    history(
+        uow,
+        sak,
+        Aktor("komite", event.spurt_av_navn or "Komiteen"),
+        "tilleggsinfo_etterspurt",
+        "Komiteen ba søker om mer informasjon",
+    )
+
+
+def _resume(sak: Sak) -> None:
+    """Back where the case was, once no question to the applicant is open."""
+    if sak.status != Status.VENTER_PA_SVAR or any(not s.get("svar") for s in sak.sporsmal or []):
+        return
+    sak.status = Status(sak.status_for_sporsmal or Status.KLAR_FOR_VEDTAK)
+    sak.status_for_sporsmal = None
 
 
 async def on_tilleggsinformasjon_besvart(
@@ -91,17 +138,18 @@ async def on_tilleggsinformasjon_besvart(
         sak.snapshot = {**sak.snapshot, "visning": [s.model_dump(mode="json") for s in event.visning]}
         sak.nye_felt = sorted(set(sak.nye_felt or []) | set(event.endrede_felt))
     sporsmal = [dict(s) for s in sak.sporsmal or []]
-    mine = next((s for s in sporsmal if s.get("id") == event.sporsmal_id), None)
+    spurt = next((s for s in sporsmal if s.get("id") == event.sporsmal_id), None)
     sak.endret_at = uow.now
-    if mine is None:
-        # The committee's question: the case's waiting is vurdering's business.
+    if spurt is None:
+        # A committee question asked before beslutning heard of committee questions.
         history(uow, sak, who, "tilleggsinfo_besvart", "Søker svarte på komiteens spørsmål")
         return
-    mine.update(svar=event.svar, besvart_at=event.besvart_at.isoformat(), besvart_av_navn=who.name)
+    spurt.update(svar=event.svar, besvart_at=event.besvart_at.isoformat(), besvart_av_navn=who.name)
     sak.sporsmal = sporsmal
-    if sak.status == Status.VENTER_PA_SVAR:
-        sak.status = Status(sak.status_for_sporsmal or Status.KLAR_FOR_VEDTAK)
-        sak.status_for_sporsmal = None
+    _resume(sak)
+    if spurt.get("kilde") == "komite":
+        history(uow, sak, who, "tilleggsinfo_besvart", "Søker svarte på komiteens spørsmål")
+        return
     history(uow, sak, who, "tilleggsinfo_besvart", "Søker svarte på fagdirektørens spørsmål")
     varsle(uow, sak.hf, sak.id, "svar", f"Søker har svart på spørsmålet ditt i sak {sak.lopenummer}.")
 
