@@ -109,9 +109,9 @@ async def varsle_forfalte(uow: UnitOfWork) -> int:
 
 @use_case
 async def topplinje(uow: UnitOfWork, p: Principal) -> int:
-    """The director's unread notifications for the bell in the header (overdue cases noticed first)."""
+    """The director's unread notifications for the bell in the header. Overdue cases are noticed by the
+    periodic check (and the inbox), not here: every page pays for this count."""
     p.require(Role.FAGDIREKTOR)
-    await notice_overdue(uow, hf=p.hf)
     return await store.antall_uleste(uow.session, hf=p.hf)
 
 
