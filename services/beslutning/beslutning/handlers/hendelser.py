@@ -4,8 +4,9 @@ applicant's answer, a withdrawal."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
-from beslutning.domain import ANBEFALING_LABELS, DECIDED, OPEN, Behandlingstider, Status, transition
+from beslutning.domain import ANBEFALING_LABELS, DECIDED, Behandlingstider, Status, transition
 from beslutning.handlers.common import Aktor, history
 from beslutning.store import Sak, Varsel
 from shared.domain.kalender import oslo_date
@@ -20,6 +21,11 @@ from shared.events.contracts import (
 )
 from shared.events.envelope import Envelope
 from shared.platform.db.uow import UnitOfWork
+
+COMMITTEE_PHASE = frozenset({Status.VENTER_PA_ANBEFALING, Status.TIL_TRIAGE})
+"""Where a committee question makes the case wait for the applicant (TIL_TRIAGE: a committee that
+assessed before triage existed). Once recommended, the case is the director's: a late question is
+recorded only."""
 
 
 def varsle(uow: UnitOfWork, hf: str, sak_id: str, art: str, tekst: str) -> None:
@@ -71,9 +77,11 @@ async def on_anbefaling_avgitt(uow: UnitOfWork, event: AnbefalingAvgitt, envelop
     sak.anbefaling = event.model_dump(mode="json")
     sak.anbefalt_at = event.avgitt_at
     if sak.status == Status.VENTER_PA_SVAR:
-        # Still waiting for the applicant: the case resumes ready for decision when the answer comes.
+        # The committee recommended without waiting for its own question's answer; the director's open
+        # question still holds the case (`_resume`).
         transition(Status(sak.status_for_sporsmal or Status.VENTER_PA_ANBEFALING), Handling.ANBEFALE)
         sak.status_for_sporsmal = str(Status.KLAR_FOR_VEDTAK)
+        _resume(sak)
     else:
         sak.status = transition(sak.status, Handling.ANBEFALE)
     sak.vurderingsflyt = "komplett"
@@ -108,7 +116,7 @@ async def on_tilleggsinformasjon_etterspurt(
     )
     sak.sporsmal = sporsmal
     sak.endret_at = uow.now
-    if sak.status in OPEN and sak.status != Status.VENTER_PA_SVAR:
+    if sak.status in COMMITTEE_PHASE:
         sak.status_for_sporsmal = str(sak.status)
         sak.status = Status.VENTER_PA_SVAR
     history(
@@ -120,9 +128,17 @@ async def on_tilleggsinformasjon_etterspurt(
     )
 
 
+def _waits_for(sak: Sak, sporsmal: dict[str, Any]) -> bool:
+    """An unanswered question holds the case: the director's always, the committee's until the
+    committee has recommended (it then chose not to wait for the answer)."""
+    if sporsmal.get("svar"):
+        return False
+    return sporsmal.get("kilde") != "komite" or sak.anbefaling is None
+
+
 def _resume(sak: Sak) -> None:
-    """Back where the case was, once no question to the applicant is open."""
-    if sak.status != Status.VENTER_PA_SVAR or any(not s.get("svar") for s in sak.sporsmal or []):
+    """Back where the case was, once no open question holds it."""
+    if sak.status != Status.VENTER_PA_SVAR or any(_waits_for(sak, s) for s in sak.sporsmal or []):
         return
     sak.status = Status(sak.status_for_sporsmal or Status.KLAR_FOR_VEDTAK)
     sak.status_for_sporsmal = None
