@@ -727,19 +727,14 @@ async def test_noticing_an_overdue_case_does_not_make_the_directors_form_stale(e
 
 async def test_choosing_the_simplified_flow_is_published_with_who_and_the_deadline(env: Director) -> None:
     event, sak_id = await anchored(env)
-    inbox_event, inbox_id = await anchored(env)
     async with DemoClient(env.app, "hbe-fagdirektor") as d:
-        assert (
-            await d.send_json("POST", f"/api/saker/{sak_id}/triage", {"flyt": "forenklet"})
-        ).status_code == 200
-        # Deciding straight from the inbox is the same choice, made in the same act.
-        assert (await d.send_json("POST", f"/api/saker/{inbox_id}/vedtak", GRANT)).status_code == 201
-    for case in (event, inbox_event):
-        data = await event_of(env, SakTilForenkletBehandling, case.lopenummer)
-        assert data["soknad_id"] == case.soknad_id and data["lopenummer"] == case.lopenummer
-        assert data["frist"] == (TODAY + timedelta(days=14)).isoformat()
-        assert (data["valgt_av"], data["valgt_av_navn"]) == ("hbe-fagdirektor", "Lars Haugen")
-        assert data["valgt_at"]
+        triaged = await d.send_json("POST", f"/api/saker/{sak_id}/triage", {"flyt": "forenklet"})
+        assert triaged.status_code == 200
+    data = await event_of(env, SakTilForenkletBehandling, event.lopenummer)
+    assert data["soknad_id"] == event.soknad_id and data["lopenummer"] == event.lopenummer
+    assert data["frist"] == (TODAY + timedelta(days=14)).isoformat()
+    assert (data["valgt_av"], data["valgt_av_navn"]) == ("hbe-fagdirektor", "Lars Haugen")
+    assert data["valgt_at"]
     # The complete flow is the committee's event, not this one.
     komplett, komplett_id = await anchored(env)
     async with DemoClient(env.app, "hbe-fagdirektor") as d:

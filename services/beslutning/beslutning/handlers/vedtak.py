@@ -21,7 +21,6 @@ from beslutning.domain import (
     vurderingsflyt_for,
 )
 from beslutning.handlers.common import SakVisning, fresh, guard_race, history, load, visning
-from beslutning.handlers.triage import publish_forenklet
 from beslutning.store import Sak, Vedtak
 from shared.domain.kalender import oslo_date
 from shared.domain.overganger import Handling
@@ -213,8 +212,8 @@ async def decide(
     flyt = sak.vurderingsflyt or vurderingsflyt_for(sak.status)
     if sak.status == Status.TIL_TRIAGE:
         # Deciding from the inbox is the triage's simplified choice made in the same act.
+        # No SakTilForenkletBehandling: the decision itself (`vurderingsflyt="forenklet"`) tells.
         sak.triagert_at, sak.triagert_av_navn, flyt = now, p.name, "forenklet"
-        publish_forenklet(uow, p, sak)
     sak.vurderingsflyt = flyt
     write_vedtak(
         uow, p, sak, vedtak, flyt=flyt, now=now, enhet_navn=org.enhet_navn(sak.enhet) if org else None
