@@ -85,4 +85,3 @@ def gruppevedtak_dekker(
         and (gyldig_til is None or gyldig_til >= idag)
         and sok.dekker(icd10_kode)
     )
-

@@ -79,6 +79,8 @@ async def test_the_director_triages_inserts_phrases_decides_and_opens_the_letter
     page = await login(browser, server, "hbe-fagdirektor")
     await page.goto(server.url + "/beslutning/")
     await expect(page.get_by_role("heading", name="Fagdirektørens innboks")).to_be_visible()
+    # The bell in the header, like the other services': its text says how many are unread.
+    await expect(page.locator("header.topp a.varsler-lenke")).to_contain_text(re.compile(r"Varsler \("))
     await shot(page, "innboks")
     await page.locator("table.innboks tr", has_text="Ny – velg flyt").locator("a").first.click()
     await expect(page.locator("h1")).to_contain_text(LOPENUMMER)
@@ -250,5 +252,9 @@ async def test_tilgangsordningen_is_forwarded_and_the_interregional_decision_reg
     await expect(page.locator("#vedtak")).to_contain_text("IRK-2026-0042")
     await shot(page, "tilgang-registrert")
     await page.locator("#vedtak").get_by_role("link", name="Vedtaksbrev", exact=True).click()
-    await expect(page.locator("article.brev")).to_contain_text("den interregionale vurderingskomiteen")
+    letter = page.locator("article.brev")
+    await expect(letter).to_contain_text("den interregionale vurderingskomiteen")
+    # The committee decided; the trust's director registered it, and the letter says so.
+    await expect(letter).to_contain_text("Komiteens referanse")
+    await expect(letter.locator("p.underskrift")).to_contain_text("registrert av")
     await shot(page, "tilgang-brev")

@@ -19,7 +19,9 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from beslutning.app import create_app
+from beslutning.handlers import saker as saker_handlers
 from beslutning.settings import BeslutningSettings
+from beslutning.store import Sak, Varsel
 from shared.domain.identifiers import synthetic_fodselsnummer
 from shared.domain.kalender import oslo_date
 from shared.events.base import EventContract
@@ -29,14 +31,18 @@ from shared.events.common import (
     Indikasjon,
     Kriterievurdering,
     Legemiddel,
+    Medlemsvurdering,
     Pasient,
     Seksjonsvisning,
 )
 from shared.events.contracts import (
     AnbefalingAvgitt,
     SakSendtTilKomite,
+    SakTilForenkletBehandling,
+    SakVideresendtInterregionalt,
     SoknadForankret,
     TilleggsinformasjonBesvart,
+    TilleggsinformasjonEtterspurt,
     TilleggsinformasjonEtterspurtAvFagdirektor,
     VedtakFattet,
     VedtakOpphevet,
@@ -44,8 +50,10 @@ from shared.events.contracts import (
 from shared.events.envelope import Envelope
 from shared.platform.bus.base import RetryPolicy
 from shared.platform.bus.memory import MemoryBus
+from shared.platform.web.templating import format_date
 from tests.support.apps import DemoClient, running
 from tests.support.recording import record_events
+from tests.support.register_cases import SettableClock
 from tests.support.visible_text import visible_text
 from tests.support.waiting import wait_until
 
@@ -77,6 +85,8 @@ async def env(tmp_path: Any) -> AsyncIterator[Director]:
             ("beslutning.events", VedtakOpphevet),
             ("beslutning.events", SakSendtTilKomite),
             ("beslutning.events", TilleggsinformasjonEtterspurtAvFagdirektor),
+            ("beslutning.events", SakTilForenkletBehandling),
+            ("beslutning.events", SakVideresendtInterregionalt),
         ],
     )
     settings = BeslutningSettings(data_dir=tmp_path, log_json=False, outbox_poll_interval_s=0.05)
@@ -710,3 +720,294 @@ async def test_noticing_an_overdue_case_does_not_make_the_directors_form_stale(e
         assert "Frist passert" in (await d.get("/", headers=HTML)).text
         decided = await d.send_json("POST", f"/api/saker/{sak_id}/vedtak", {**GRANT, "versjon": versjon})
         assert decided.status_code == 201, decided.text
+
+
+# --- the audit's gaps (issue 8) ------------------------------------------------------------------
+
+
+async def test_choosing_the_simplified_flow_is_published_with_who_and_the_deadline(env: Director) -> None:
+    event, sak_id = await anchored(env)
+    async with DemoClient(env.app, "hbe-fagdirektor") as d:
+        triaged = await d.send_json("POST", f"/api/saker/{sak_id}/triage", {"flyt": "forenklet"})
+        assert triaged.status_code == 200
+    data = await event_of(env, SakTilForenkletBehandling, event.lopenummer)
+    assert data["soknad_id"] == event.soknad_id and data["lopenummer"] == event.lopenummer
+    assert data["frist"] == (TODAY + timedelta(days=14)).isoformat()
+    assert (data["valgt_av"], data["valgt_av_navn"]) == ("hbe-fagdirektor", "Lars Haugen")
+    assert data["valgt_at"]
+    # The complete flow is the committee's event, not this one.
+    komplett, komplett_id = await anchored(env)
+    async with DemoClient(env.app, "hbe-fagdirektor") as d:
+        body = {"flyt": "komplett", "medlemmer": ["hbe-komite"], "frist": str(TODAY + timedelta(days=10))}
+        assert (await d.send_json("POST", f"/api/saker/{komplett_id}/triage", body)).status_code == 200
+    await event_of(env, SakSendtTilKomite, komplett.lopenummer)
+    assert env.events(SakTilForenkletBehandling, komplett.lopenummer) == []
+
+
+async def test_the_interregional_forwarding_and_decision_date_travel(env: Director) -> None:
+    event, sak_id = await anchored(env, kategori="tilgangsordningen")
+    vedtaksdato = TODAY - timedelta(days=2)
+    async with DemoClient(env.app, "hbe-fagdirektor") as d:
+        forwarded = await d.send_json("POST", f"/api/saker/{sak_id}/videresend", {"merknad": "Sjelden."})
+        assert forwarded.status_code == 200, forwarded.text
+        sent = await event_of(env, SakVideresendtInterregionalt, event.lopenummer)
+        assert sent["soknad_id"] == event.soknad_id
+        assert sent["frist"] == (TODAY + timedelta(days=90)).isoformat()
+        assert (sent["videresendt_av"], sent["videresendt_av_navn"]) == ("hbe-fagdirektor", "Lars Haugen")
+        registered = await d.send_json(
+            "POST", f"/api/saker/{sak_id}/interregionalt-vedtak",
+            {**GRANT, "referanse": "IRK-2026-17", "vedtaksdato": vedtaksdato.isoformat()},
+        )  # fmt: skip
+        assert registered.status_code == 201, registered.text
+        vedtak_id = registered.json()["vedtak"]["id"]
+    data = await event_of(env, VedtakFattet, event.lopenummer)
+    assert data["interregional_referanse"] == "IRK-2026-17"
+    assert data["interregional_vedtaksdato"] == vedtaksdato.isoformat()
+    assert data["resept_merknad"] == GRANT["resept_merknad"]
+    assert data["faktureringsrutine"] == GRANT["faktureringsrutine"]
+    async with DemoClient(env.app, "hbe-soker") as soker:
+        page = (await letter(soker, vedtak_id)).text
+        pdf = await soker.get(f"/vedtak/{vedtak_id}/brev.pdf")
+    text = " ".join(visible_text(page.split("<article", 1)[1].split("</article>", 1)[0]).split())
+    assert "Vedtaket er fattet av Den interregionale vurderingskomiteen" in text
+    assert f"Komiteens vedtaksdato {format_date(vedtaksdato)}" in text
+    assert "Komiteens referanse IRK-2026-17" in text
+    assert "registrert av Lars Haugen, fagdirektør" in text
+    # Not signed as if the trust's director had decided.
+    assert "Vedtaket er fattet i Søknadsportalen" not in text
+    assert "Vedtaket er registrert i Søknadsportalen" in text
+    assert pdf.status_code == 200
+
+
+def _anbefaling(event: SoknadForankret) -> AnbefalingAvgitt:
+    levert = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+    medlemmer = [
+        Medlemsvurdering(
+            medlem_id="hbe-komite", medlem_navn="Ingrid Berg",
+            alvorlighet=3, alvorlighet_begrunnelse="Attakker gir varig funksjonstap.",
+            nytte=2, nytte_begrunnelse="Observasjonsstudier viser færre attakker.",
+            ressursbruk=2, ressursbruk_begrunnelse="Moderat kostnad per år.",
+            evidenskvalitet=1, sikkerhet="Infusjonsreaksjoner; kjent profil.",
+            alternativer="Ingen godkjent behandling; ingen åpen klinisk studie.",
+            nye_metoder_status="Ikke vurdert i Nye metoder for indikasjonen.",
+            kostnad_budsjett="Innenfor avdelingens budsjett.",
+            anbefaling="innvilge_med_vilkar", levert_at=levert,
+        ),
+        Medlemsvurdering(
+            medlem_id="hbe-komite2", medlem_navn="Odd Nilsen", alvorlighet=2, nytte=1, ressursbruk=3,
+            evidenskvalitet=1, anbefaling="avsla", levert_at=levert + timedelta(hours=2),
+            alternativer="Vurder klinisk studie ved OUS.",
+        ),
+    ]  # fmt: skip
+    return AnbefalingAvgitt(
+        sak_id=str(uuid.uuid4()), soknad_id=event.soknad_id, lopenummer=event.lopenummer,
+        anbefaling="innvilge_med_vilkar", begrunnelse="Flertallet anbefaler innvilgelse med vilkår.",
+        avgitt_av="hbe-komite", avgitt_av_navn="Ingrid Berg", avgitt_at=levert + timedelta(hours=3),
+        kriterier=Kriterievurdering(alvorlighet=3, nytte=2, ressursbruk=2, evidenskvalitet=1),
+        medlemsvurderinger=medlemmer,
+    )  # fmt: skip
+
+
+async def from_vurdering(env: Director, event: EventContract, subject: str) -> None:
+    envelope = Envelope(
+        source="/hf/HBE/vurdering", type=event.TYPE, hf="HBE", subject=subject, correlationid="t",
+        data=event.model_dump(mode="json"),
+    )  # fmt: skip
+    await env.bus.publish(envelope, exchange="vurdering.events")
+
+
+async def varsler(env: Director, sak_id: str) -> list[tuple[str, str]]:
+    """The case's notifications (kind, text), read without loading any page."""
+    async with env.app.state.runtime.db.unit_of_work() as uow:
+        rows = await uow.session.execute(
+            select(Varsel.art, Varsel.tekst).where(Varsel.sak_id == sak_id).order_by(Varsel.opprettet_at)
+        )
+        return [(art, tekst) for art, tekst in rows]
+
+
+async def test_the_case_page_shows_every_members_whole_assessment_and_the_bell_counts_it(
+    env: Director,
+) -> None:
+    event, sak_id = await anchored(env)
+    async with DemoClient(env.app, "hbe-fagdirektor") as d:
+        frist = (TODAY + timedelta(days=20)).isoformat()
+        body = {"flyt": "komplett", "medlemmer": ["hbe-komite"], "frist": frist}
+        await d.send_json("POST", f"/api/saker/{sak_id}/triage", body)
+        page = await d.get(f"/sak/{sak_id}", headers=HTML)
+        assert "Varsler (ingen uleste)" in visible_text(page.text)
+        await from_vurdering(env, _anbefaling(event), event.lopenummer)
+        await wait_until(lambda: _status(d, sak_id, "klar_for_vedtak"))
+        # "Recommendation ready" notifies the director.
+        assert [art for art, _ in await varsler(env, sak_id)] == ["anbefaling"]
+        page = await d.get(f"/sak/{sak_id}", headers=HTML)
+    text = " ".join(visible_text(page.text).split())
+    assert "Varsler (1 ulest)" in text
+    for expected in (
+        "Ingrid Berg levert 2. mars 2026 kl. 10:30",
+        "Alvorlighet Høy: Attakker gir varig funksjonstap.",
+        "Nytte Moderat: Observasjonsstudier viser færre attakker.",
+        "Ressursbruk Moderat: Moderat kostnad per år.",
+        "Kvalitet på dokumentasjonen Lav",
+        "Sikkerhet Infusjonsreaksjoner; kjent profil.",
+        "Ingen godkjent behandling; ingen åpen klinisk studie.",
+        "Status i Nye metoder Ikke vurdert i Nye metoder for indikasjonen.",
+        "Kostnad og budsjettvirkning Innenfor avdelingens budsjett.",
+        "Medlemmets syn Innvilge med vilkår",
+        "Odd Nilsen levert 2. mars 2026 kl. 12:30",
+        "Vurder klinisk studie ved OUS.",
+        "Medlemmets syn Avslå",
+    ):
+        assert expected in text, expected
+
+
+async def test_a_committee_question_makes_the_case_wait_for_the_applicant_and_resume(env: Director) -> None:
+    event, sak_id = await anchored(env)
+    async with DemoClient(env.app, "hbe-fagdirektor") as d:
+        frist = (TODAY + timedelta(days=20)).isoformat()
+        body = {"flyt": "komplett", "medlemmer": ["hbe-komite"], "frist": frist}
+        await d.send_json("POST", f"/api/saker/{sak_id}/triage", body)
+        question = TilleggsinformasjonEtterspurt(
+            sporsmal_id=str(uuid.uuid4()), soknad_id=event.soknad_id, lopenummer=event.lopenummer,
+            sporsmal="Hvilke behandlinger er prøvd før?", spurt_at=datetime.now(UTC),
+            spurt_av_navn="Ingrid Berg", svarfrist=TODAY + timedelta(days=7),
+        )  # fmt: skip
+        await from_vurdering(env, question, event.lopenummer)
+        await wait_until(lambda: _status(d, sak_id, "venter_pa_svar"))
+        row = next(r for r in (await d.get("/api/innboks")).json()["saker"] if r["id"] == sak_id)
+        assert row["hos"] == "Søker"
+        text = " ".join(visible_text((await d.get(f"/sak/{sak_id}", headers=HTML)).text).split())
+        assert "Venter på svar fra søker" in text
+        assert "Ingrid Berg (komiteen) spurte" in text and "Hvilke behandlinger er prøvd før?" in text
+        answer = TilleggsinformasjonBesvart(
+            sporsmal_id=question.sporsmal_id, soknad_id=event.soknad_id, lopenummer=event.lopenummer,
+            svar="Interferon og natalizumab.", besvart_at=datetime.now(UTC), besvart_av_navn="Kari Nordmann",
+        )  # fmt: skip
+        await publish(env, answer, event.lopenummer)
+        # Back with the committee, where it was.
+        await wait_until(lambda: _status(d, sak_id, "venter_pa_anbefaling"))
+        text = " ".join(visible_text((await d.get(f"/sak/{sak_id}", headers=HTML)).text).split())
+        assert "Interferon og natalizumab." in text
+    # The committee's question is the committee's to follow up: no notification for the director.
+    assert [art for art, _ in await varsler(env, sak_id)] == []
+
+
+async def test_overdue_cases_are_notified_by_the_periodic_check_without_any_page(tmp_path: Any) -> None:
+    clock = SettableClock(datetime.now(UTC))
+    bus = MemoryBus(retry=RetryPolicy((0.1, 0.2)))
+    await bus.connect()
+    await bus.declare_exchange("soknad.events")
+    settings = BeslutningSettings(
+        data_dir=tmp_path, log_json=False, outbox_poll_interval_s=0.05, forfalt_sjekk_intervall_s=0.05
+    )
+    async with running(create_app(settings, bus=bus, clock=clock)) as app:
+        env = Director(bus=bus, app=app)
+        event, sak_id = await anchored(env)
+        db = app.state.runtime.db
+        assert await saker_handlers.varsle_forfalte(db) == 0
+        # Fifteen days on: past the simplified flow's fourteen, and nobody has opened a page.
+        clock.at = clock.at + timedelta(days=15)
+
+        async def notified() -> bool:
+            return [art for art, _ in await varsler(env, sak_id)] == ["forfalt"]
+
+        await wait_until(notified)
+        async with db.unit_of_work() as uow:
+            sak = await uow.session.get(Sak, sak_id)
+            assert sak is not None and sak.forfalt_varslet and sak.versjon == 1
+        # Once per case.
+        assert await saker_handlers.varsle_forfalte(db) == 0
+        assert [tekst for _, tekst in await varsler(env, sak_id)] == [
+            f"Sak {event.lopenummer} har passert fristen ({(TODAY + timedelta(days=14)):%d.%m.%Y})."
+        ]
+    await bus.close()
+
+
+async def test_the_phrase_api_names_the_field_that_is_wrong(env: Director) -> None:
+    async with DemoClient(env.app, "hbe-admin") as admin:
+        r = await admin.send_json(
+            "POST", "/api/fraser", {"felt": "resept_merknad", "tittel": "Feil", "tekst": "Vedtak {ukjent}"}
+        )
+        assert r.status_code == 422 and r.headers["content-type"].startswith("application/problem+json")
+        assert [e["field"] for e in r.json()["errors"]] == ["tekst"]
+        assert "Ukjent plassholder: {ukjent}" in r.json()["errors"][0]["message"]
+        for body in ({"url": "http://lovdata.no"}, {}):
+            r = await admin.send_json(
+                "POST", "/api/fraser", {"felt": "lenke", "tittel": "L", "tekst": "x", **body}
+            )
+            assert r.status_code == 422 and [e["field"] for e in r.json()["errors"]] == ["url"], r.text
+            assert "https://" in r.json()["errors"][0]["message"]
+        made = await admin.send_json(
+            "POST", "/api/fraser", {"felt": "lenke", "tittel": "L", "tekst": "x", "url": "https://lovdata.no"}
+        )
+        assert made.status_code == 201
+        page = await admin.post(
+            "/fraser",
+            data={
+                "csrf_token": await admin.csrf(),
+                "felt": "lenke",
+                "tittel": "L",
+                "tekst": "x",
+                "url": "ftp://x",
+            },
+        )
+        assert page.status_code == 422 and "Adressen må begynne med https://" in page.text
+
+
+async def test_cost_is_spread_per_month_and_exports_are_safe_from_formulas(env: Director) -> None:
+    _event, sak_id = await anchored(env)
+    start = date(TODAY.year, TODAY.month, 1) + timedelta(days=40)
+    start = date(start.year, start.month, 1)
+    body = {
+        **GRANT,
+        "gyldig_fra": start.isoformat(),
+        "gyldig_til": (start + timedelta(days=44)).isoformat(),
+        "evalueringsdato": (start + timedelta(days=30)).isoformat(),
+        "faktureringsrutine": '=HYPERLINK("https://x.example","Klikk")',
+    }
+    async with DemoClient(env.app, "hbe-fagdirektor") as d:
+        assert (await d.send_json("POST", f"/api/saker/{sak_id}/vedtak", body)).status_code == 201
+    async with DemoClient(env.app, "hbe-controller") as c:
+        costs = (await c.get("/api/fakturering/kostnader")).json()
+        # 45 days from the first of a month: all of that month and the rest in the next (not the
+        # yearly estimate in the month of the decision).
+        months = [(k["maned"], k["antall"], k["estimert_kostnad_nok"]) for k in costs]
+        first_days = (date(start.year + (start.month == 12), start.month % 12 + 1, 1) - start).days
+        assert months == [
+            (start.strftime("%Y-%m"), 1, round(180_000 / 365 * first_days)),
+            ((start + timedelta(days=44)).strftime("%Y-%m"), 1, round(180_000 / 365 * (45 - first_days))),
+        ]
+        page = visible_text((await c.get("/fakturering", headers=HTML)).text)
+        assert "fordeles likt på dagene i gyldighetsperioden" in page
+        csv_r = await c.get("/fakturering.csv")
+        rows = list(csv.reader(io.StringIO(csv_r.text.lstrip("\ufeff")), delimiter=";"))
+        rutine = rows[0].index("Faktureringsrutine")
+        assert rows[1][rutine] == "'" + body["faktureringsrutine"]
+        xlsx = await c.get("/fakturering.xlsx")
+    book = load_workbook(io.BytesIO(xlsx.content))
+    sheet = book["Behandlinger"]
+    cell = sheet.cell(row=2, column=rutine + 1)
+    assert cell.data_type == "s" and cell.value == "'" + body["faktureringsrutine"]
+    assert book["Kostnad per enhet og måned"].cell(row=1, column=4).value == "Estimert kostnad i måneden (kr)"
+
+
+async def test_co_authors_and_the_anchoring_leader_read_the_letter(env: Director) -> None:
+    forankring = Forankring(
+        leder_id="hbe-leder2", leder_navn="Eva Lund", begrunnelse="Faglig enig.", kostnadssted="HBE-4100"
+    )
+    _event, sak_id = await anchored(env, forankring=forankring)
+    async with env.app.state.runtime.db.unit_of_work() as uow:
+        sak = await uow.session.get(Sak, sak_id)
+        assert sak is not None
+        # What beslutning reads once the anchoring snapshot carries the co-authors.
+        sak.snapshot = {**sak.snapshot, "medforfattere": ["hbe-soker2"]}
+        await uow.commit()
+    async with DemoClient(env.app, "hbe-fagdirektor") as d:
+        vedtak_id = (await d.send_json("POST", f"/api/saker/{sak_id}/vedtak", GRANT)).json()["vedtak"]["id"]
+    # hbe-leder2 leads another unit: only having anchored this application lets her read it.
+    for user in ("hbe-soker2", "hbe-leder2"):
+        async with DemoClient(env.app, user) as reader:
+            assert (await letter(reader, vedtak_id)).status_code == 200, user
+            assert (await reader.get(f"/vedtak/{vedtak_id}/brev.pdf")).status_code == 200, user
+    for user in ("ous-soker", "hbe-controller"):
+        async with DemoClient(env.app, user) as stranger:
+            assert (await letter(stranger, vedtak_id)).status_code == 404, user

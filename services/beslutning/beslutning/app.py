@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from beslutning import api, views
 from beslutning.consumers import consumers
+from beslutning.forfalt import ForfaltSjekk
 from beslutning.presedens_nasjonal import client_for
 from beslutning.settings import BeslutningSettings
 from beslutning.store import SPINE
@@ -47,6 +48,9 @@ def create_app(
     )
     if oversikt is not None:
         runtime.extra_stop.append(oversikt.aclose)
+    forfalt = ForfaltSjekk(settings.forfalt_sjekk_intervall_s)
+    runtime.extra_start.append(forfalt.start)
+    runtime.extra_stop.append(forfalt.stop)
     app = create_service_app(
         runtime,
         title="Søknadsportalen – beslutning",

@@ -48,6 +48,7 @@ class Brev:
     ingress: str
     seksjoner: list[Brevseksjon]
     underskrift: str
+    underskrift_merknad: str = "Vedtaket er fattet i Søknadsportalen og er gyldig uten underskrift."
 
 
 def _d(value: str | date | None) -> str:
@@ -129,6 +130,12 @@ def build(
     kategori = str(sak.get("kategori") or snap.get("kategori") or "")
     lm = snap.get("legemiddel") or {}
     ind = snap.get("indikasjon") or {}
+    # Tilgangsordningen: the interregional committee decided; the trust's director only registered it,
+    # so the letter must not read as if she had decided.
+    interregional = vedtak.vurderingsflyt == "interregional" and vedtak.art != "opphevelse"
+    inter = sak.get("interregional") or {}
+    referanse = str(inter.get("referanse") or vedtak.interregional_referanse or "")
+    vedtaksdato = inter.get("vedtaksdato")
     soknaden = f"{lm.get('navn', '')} ved {ind.get('kode', '')} {ind.get('tekst', '')}".strip()
 
     if vedtak.art == "opphevelse":
@@ -158,12 +165,21 @@ def build(
         )
         if vedtak.art == "endring" and erstattet is not None:
             ingress += f" Dette vedtaket erstatter vedtaket av {_d(oslo_date(erstattet.fattet_at))}."
-        if vedtak.vurderingsflyt == "interregional":
-            inter = sak.get("interregional") or {}
+        if interregional:
             ingress += (
                 " Vedtaket er fattet av den interregionale vurderingskomiteen i tilgangsordningen"
-                f" (referanse {inter.get('referanse') or vedtak.interregional_referanse},"
-                f" {_d(inter.get('vedtaksdato'))})."
+                f" (referanse {referanse}, {_d(vedtaksdato)}), og registrert av {hf_navn(hf)}."
+            )
+            seksjoner.append(
+                Brevseksjon(
+                    "Hvem som har fattet vedtaket",
+                    linjer=[
+                        ("Vedtaket er fattet av", "Den interregionale vurderingskomiteen"),
+                        ("Komiteens referanse", referanse),
+                        ("Komiteens vedtaksdato", _d(vedtaksdato)),
+                        ("Registrert av", f"{vedtak.fattet_av_navn}, fagdirektør, {_d(dato)}"),
+                    ],
+                )
             )
         if granted and vedtak.omfang:
             seksjoner.append(_omfang(vedtak.omfang, enhet_navn))
@@ -229,7 +245,17 @@ def build(
         utfall_tekst=utfall_tekst,
         ingress=ingress,
         seksjoner=seksjoner,
-        underskrift=f"{vedtak.fattet_av_navn}, fagdirektør, {format_date(dato)}",
+        underskrift=(
+            f"Den interregionale vurderingskomiteens vedtak {referanse} av {_d(vedtaksdato)}, registrert av "
+            f"{vedtak.fattet_av_navn}, fagdirektør, {format_date(dato)}"
+            if interregional
+            else f"{vedtak.fattet_av_navn}, fagdirektør, {format_date(dato)}"
+        ),
+        underskrift_merknad=(
+            "Vedtaket er registrert i Søknadsportalen og er gyldig uten underskrift."
+            if interregional
+            else "Vedtaket er fattet i Søknadsportalen og er gyldig uten underskrift."
+        ),
     )
 
 
@@ -240,5 +266,5 @@ def text_lines(brev: Brev) -> Sequence[str]:
         lines.append(s.overskrift)
         lines += [f"{k}: {v}" for k, v in s.linjer]
         lines += s.avsnitt
-    lines.append(brev.underskrift)
+    lines += [brev.underskrift, brev.underskrift_merknad]
     return lines

@@ -11,6 +11,7 @@ from shared.events.contracts import (
     SoknadForankret,
     SoknadTrukket,
     TilleggsinformasjonBesvart,
+    TilleggsinformasjonEtterspurt,
 )
 from shared.platform.outbox.inbox import Consumes
 
@@ -26,6 +27,7 @@ def consumers(tider: Behandlingstider) -> list[Consumes]:
         Consumes(SoknadForankret, with_tider(hendelser.on_soknad_forankret)),
         Consumes(AnbefalingAvgitt, hendelser.on_anbefaling_avgitt),
         Consumes(SoknadTrukket, hendelser.on_soknad_trukket),
+        Consumes(TilleggsinformasjonEtterspurt, hendelser.on_tilleggsinformasjon_etterspurt),
         Consumes(TilleggsinformasjonBesvart, hendelser.on_tilleggsinformasjon_besvart),
     ]
 

@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
 Frasefelt = Literal[
     "begrunnelse",
@@ -61,7 +61,10 @@ class FraseInput(BaseModel):
         description="The text, with placeholders such as {lopenummer}."
     )
     url: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = Field(
-        default=None, description="For a link: the address (https)."
+        default=None,
+        # Validated also when left out: a link without an address is refused naming `url`.
+        validate_default=True,
+        description="For a link: the address (https).",
     )
     aktiv: bool = Field(default=True, description="Inactive phrases are not offered.")
 
@@ -70,14 +73,25 @@ class FraseInput(BaseModel):
     def _blank(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
-    @model_validator(mode="after")
-    def _rules(self) -> FraseInput:
-        ukjente = ukjente_plassholdere(self.tekst)
+    # Field validators (not one across the model), so the 422 names the field that is wrong.
+    @field_validator("tekst")
+    @classmethod
+    def _known_placeholders(cls, tekst: str) -> str:
+        ukjente = ukjente_plassholdere(tekst)
         if ukjente:
             raise ValueError("Ukjent plassholder: " + ", ".join("{" + u + "}" for u in ukjente))
-        if self.felt == "lenke" and not (self.url or "").startswith("https://"):
-            raise ValueError("En lenke må ha en adresse som begynner med https://")
-        return self
+        return tekst
+
+    @field_validator("url")
+    @classmethod
+    def _https(cls, url: str | None, info: ValidationInfo) -> str | None:
+        if url is None:
+            if info.data.get("felt") == "lenke":
+                raise ValueError("En lenke må ha en adresse som begynner med https://")
+            return None
+        if not url.startswith("https://"):
+            raise ValueError("Adressen må begynne med https://")
+        return url
 
 
 STANDARDFRASER: list[dict[str, str]] = [

@@ -86,5 +86,5 @@ def render(brev: Brev) -> bytes:
         pdf.ln(2)
     pdf.ln(4)
     pdf.write_block(brev.underskrift, gap=1)
-    pdf.write_block("Vedtaket er fattet i Søknadsportalen og er gyldig uten underskrift.", size=8.5)
+    pdf.write_block(brev.underskrift_merknad, size=8.5)
     return bytes(pdf.output())

@@ -26,6 +26,13 @@ class BeslutningSettings(ServiceSettings):
     komite_frist_dager: int = Field(
         default=21, ge=1, le=365, description="Default deadline for the committee's recommendation, in days."
     )
+    forfalt_sjekk_intervall_s: float = Field(
+        default=300.0,
+        gt=0,
+        le=86_400,
+        description="How often the service looks for cases that have passed their deadline (notifies the "
+        "director once per case), in seconds.",
+    )
     oversikt_url: str = Field(
         default="",
         description="Base URL of the national overview's API for the precedent panel; empty: the embedded "

@@ -225,12 +225,16 @@ async def count_by_status(session: AsyncSession, *, hf: str) -> dict[str, int]:
     return {str(status): int(n) for status, n in rows}
 
 
-async def overdue_unnotified(session: AsyncSession, *, hf: str, today: date, limit: int = 50) -> list[Any]:
-    """Open cases past their deadline that have not been notified (id, løpenummer, deadline)."""
+async def overdue_unnotified(
+    session: AsyncSession, *, hf: str | None, today: date, limit: int = 50
+) -> list[Any]:
+    """Open cases past their deadline that have not been notified (id, trust, løpenummer, deadline);
+    `hf` None: of every trust (the periodic check)."""
+    conditions = [Sak.status.in_(OPEN), Sak.frist < today, Sak.forfalt_varslet.is_(False)]
+    if hf is not None:
+        conditions.append(Sak.hf == hf)
     rows = await session.execute(
-        select(Sak.id, Sak.lopenummer, Sak.frist)
-        .where(Sak.hf == hf, Sak.status.in_(OPEN), Sak.frist < today, Sak.forfalt_varslet.is_(False))
-        .limit(limit)
+        select(Sak.id, Sak.hf, Sak.lopenummer, Sak.frist).where(*conditions).order_by(Sak.frist).limit(limit)
     )
     return list(rows)
 
@@ -333,6 +337,13 @@ async def fraser_for(session: AsyncSession, *, hf: str, bare_aktive: bool = True
         query = query.where(Frase.aktiv.is_(True))
     rows = await session.scalars(query.order_by(Frase.felt, Frase.tittel))
     return list(rows)
+
+
+async def antall_uleste(session: AsyncSession, *, hf: str) -> int:
+    total = await session.scalar(
+        select(func.count()).select_from(Varsel).where(Varsel.hf == hf, Varsel.lest_at.is_(None))
+    )
+    return int(total or 0)
 
 
 async def uleste_varsler(session: AsyncSession, *, hf: str, limit: int = 20) -> list[Varsel]:

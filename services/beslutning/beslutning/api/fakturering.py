@@ -25,7 +25,7 @@ async def billing(
     return (await fakturering.list_fakturering(db, p, enhet=enhet, fra=fra, til=til)).linjer
 
 
-@router.get("/kostnader", summary="Estimated cost per unit and month of decision (controller)")
+@router.get("/kostnader", summary="Cost per unit and calendar month (yearly estimates spread over validity)")
 async def costs(
     p: CurrentPrincipal,
     db: Db,

@@ -1,5 +1,6 @@
-"""The decision letter: for the case's applicant, the leader of its unit, the committee and the medical
-director of the trust. Anyone else is told it does not exist (404). Every reading is audited."""
+"""The decision letter: for the case's applicant and co-authors, the leader who anchored it and the
+leaders of its unit, the committee and the medical director of the trust. Anyone else is told it does
+not exist (404). Every reading is audited."""
 
 from __future__ import annotations
 
@@ -15,11 +16,20 @@ from shared.platform.observability.logging import mark_sensitive
 
 
 def may_read(p: Principal, sak: Sak, org: Organisasjon) -> bool:
+    """The trust's director and committee; the applicant and the application's co-authors (the soknad
+    page shows them the letter link); the leader who anchored it and the leaders of its unit."""
     if sak.hf != p.hf:
         return False
     if p.has(Role.FAGDIREKTOR, Role.KOMITE):
         return True
-    if p.user_id == sak.snapshot.get("soker_id"):
+    snap = sak.snapshot
+    if p.user_id == snap.get("soker_id"):
+        return True
+    # Co-authors travel in the anchoring snapshot once `SoknadForankret` carries them; older
+    # snapshots have none.
+    if p.has(Role.SOKER) and p.user_id in set(snap.get("medforfattere") or []):
+        return True
+    if p.has(Role.LEDER) and p.user_id == (snap.get("forankring") or {}).get("leder_id"):
         return True
     enhet = sak.enhet or str(sak.snapshot.get("enhet") or "")
     return p.has(Role.LEDER) and (p.user_id in org.ledere(enhet) or p.enhet == enhet)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from beslutning import store
 from beslutning.store import Sak, Vedtak
@@ -64,9 +64,22 @@ class Faktureringslinje:
 class Kostnadslinje:
     enhet: str
     maned: str
-    """YYYY-MM of the decision."""
+    """YYYY-MM: a calendar month of the treatments' validity."""
     antall: int
+    """Granted treatments valid for at least one day of the month."""
     estimert_kostnad_nok: int
+    """Their estimated cost in that month (see `KOSTNADSREGEL`)."""
+
+
+KOSTNADSREGEL = (
+    "Den anslåtte årskostnaden for hver innvilgede behandling fordeles likt på dagene i "
+    "gyldighetsperioden (årskostnaden delt på 365 per dag) og summeres per kalendermåned. Mangler "
+    "vedtaket startdato, regnes perioden fra vedtaksdatoen; mangler det sluttdato, regnes ett år. "
+    "Velger du en periode, tas bare dagene i den med."
+)
+"""How the monthly cost is computed, as the controller's page states it."""
+
+DAGER_PER_AR = 365
 
 
 @dataclass(frozen=True)
@@ -76,14 +89,40 @@ class Fakturering:
     enheter: list[str]
 
 
-def _kostnader(linjer: list[Faktureringslinje]) -> list[Kostnadslinje]:
-    sums: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+def _periode(linje: Faktureringslinje) -> tuple[date, date]:
+    start = linje.gyldig_fra or oslo_date(linje.vedtatt_at)
+    slutt = linje.gyldig_til or (start + timedelta(days=DAGER_PER_AR - 1))
+    return start, slutt
+
+
+def _maneder(start: date, slutt: date) -> list[tuple[str, int]]:
+    """Each calendar month from `start` to `slutt` (inclusive) with the number of days in it."""
+    out: list[tuple[str, int]] = []
+    dag = start
+    while dag <= slutt:
+        neste = date(dag.year + (dag.month == 12), dag.month % 12 + 1, 1)
+        siste = min(slutt, neste - timedelta(days=1))
+        out.append((dag.strftime("%Y-%m"), (siste - dag).days + 1))
+        dag = neste
+    return out
+
+
+def kostnad_per_maned(
+    linjer: list[Faktureringslinje], *, fra: date | None = None, til: date | None = None
+) -> list[Kostnadslinje]:
+    """Cost per unit and calendar month: each treatment's yearly estimate spread evenly over the days
+    of its validity (`KOSTNADSREGEL`), clipped to `fra`–`til` when given."""
+    sums: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0, 0.0])
     for linje in linjer:
-        key = (linje.enhet, oslo_date(linje.vedtatt_at).strftime("%Y-%m"))
-        sums[key][0] += 1
-        sums[key][1] += linje.estimert_kostnad_nok or 0
+        start, slutt = _periode(linje)
+        start = max(start, fra) if fra else start
+        slutt = min(slutt, til) if til else slutt
+        per_dag = (linje.estimert_kostnad_nok or 0) / DAGER_PER_AR
+        for maned, dager in _maneder(start, slutt):
+            sums[(linje.enhet, maned)][0] += 1
+            sums[(linje.enhet, maned)][1] += per_dag * dager
     return [
-        Kostnadslinje(enhet=enhet, maned=maned, antall=n, estimert_kostnad_nok=total)
+        Kostnadslinje(enhet=enhet, maned=maned, antall=int(n), estimert_kostnad_nok=round(total))
         for (enhet, maned), (n, total) in sorted(sums.items())
     ]
 
@@ -110,7 +149,7 @@ async def list_fakturering(
     enheter = sorted({s.enhet for s, _ in alle if s.enhet})
     rows = await store.granted_for_hf(uow.session, hf=p.hf, enhet=enhet or None, fra=fra, til=til)
     linjer = [Faktureringslinje.of(sak, vedtak) for sak, vedtak in rows]
-    return Fakturering(linjer=linjer, kostnader=_kostnader(linjer), enheter=enheter)
+    return Fakturering(linjer=linjer, kostnader=kostnad_per_maned(linjer, fra=fra, til=til), enheter=enheter)
 
 
 async def _line(uow: UnitOfWork, p: Principal, vedtak_id: str) -> tuple[Sak, Vedtak]:

@@ -4,6 +4,7 @@ applicant's answer, a withdrawal."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from beslutning.domain import ANBEFALING_LABELS, DECIDED, Behandlingstider, Status, transition
 from beslutning.handlers.common import Aktor, history
@@ -16,9 +17,15 @@ from shared.events.contracts import (
     SoknadForankret,
     SoknadTrukket,
     TilleggsinformasjonBesvart,
+    TilleggsinformasjonEtterspurt,
 )
 from shared.events.envelope import Envelope
 from shared.platform.db.uow import UnitOfWork
+
+COMMITTEE_PHASE = frozenset({Status.VENTER_PA_ANBEFALING, Status.TIL_TRIAGE})
+"""Where a committee question makes the case wait for the applicant (TIL_TRIAGE: a committee that
+assessed before triage existed). Once recommended, the case is the director's: a late question is
+recorded only."""
 
 
 def varsle(uow: UnitOfWork, hf: str, sak_id: str, art: str, tekst: str) -> None:
@@ -69,7 +76,14 @@ async def on_anbefaling_avgitt(uow: UnitOfWork, event: AnbefalingAvgitt, envelop
         return
     sak.anbefaling = event.model_dump(mode="json")
     sak.anbefalt_at = event.avgitt_at
-    sak.status = transition(sak.status, Handling.ANBEFALE)
+    if sak.status == Status.VENTER_PA_SVAR:
+        # The committee recommended without waiting for its own question's answer; the director's open
+        # question still holds the case (`_resume`).
+        transition(Status(sak.status_for_sporsmal or Status.VENTER_PA_ANBEFALING), Handling.ANBEFALE)
+        sak.status_for_sporsmal = str(Status.KLAR_FOR_VEDTAK)
+        _resume(sak)
+    else:
+        sak.status = transition(sak.status, Handling.ANBEFALE)
     sak.vurderingsflyt = "komplett"
     history(uow, sak, who, "anbefalt", f"Komiteen anbefaler: {label}")
     varsle(
@@ -79,6 +93,55 @@ async def on_anbefaling_avgitt(uow: UnitOfWork, event: AnbefalingAvgitt, envelop
         "anbefaling",
         f"Komiteen har gitt sin anbefaling i sak {sak.lopenummer}: {label}.",
     )
+
+
+async def on_tilleggsinformasjon_etterspurt(
+    uow: UnitOfWork, event: TilleggsinformasjonEtterspurt, envelope: Envelope
+) -> None:
+    """The committee asked the applicant: the director sees the question, and the case waits for the
+    applicant (held by «Søker») until the answer comes."""
+    sak = await require_case_for_soknad(uow, Sak, event.soknad_id)
+    sporsmal = [dict(s) for s in sak.sporsmal or []]
+    if any(s.get("id") == event.sporsmal_id for s in sporsmal):
+        return
+    sporsmal.append(
+        {
+            "id": event.sporsmal_id,
+            "kilde": "komite",
+            "sporsmal": event.sporsmal,
+            "svarfrist": event.svarfrist.isoformat() if event.svarfrist else None,
+            "spurt_at": event.spurt_at.isoformat(),
+            "spurt_av_navn": event.spurt_av_navn or "Komiteen",
+        }
+    )
+    sak.sporsmal = sporsmal
+    sak.endret_at = uow.now
+    if sak.status in COMMITTEE_PHASE:
+        sak.status_for_sporsmal = str(sak.status)
+        sak.status = Status.VENTER_PA_SVAR
+    history(
+        uow,
+        sak,
+        Aktor("komite", event.spurt_av_navn or "Komiteen"),
+        "tilleggsinfo_etterspurt",
+        "Komiteen ba søker om mer informasjon",
+    )
+
+
+def _waits_for(sak: Sak, sporsmal: dict[str, Any]) -> bool:
+    """An unanswered question holds the case: the director's always, the committee's until the
+    committee has recommended (it then chose not to wait for the answer)."""
+    if sporsmal.get("svar"):
+        return False
+    return sporsmal.get("kilde") != "komite" or sak.anbefaling is None
+
+
+def _resume(sak: Sak) -> None:
+    """Back where the case was, once no open question holds it."""
+    if sak.status != Status.VENTER_PA_SVAR or any(_waits_for(sak, s) for s in sak.sporsmal or []):
+        return
+    sak.status = Status(sak.status_for_sporsmal or Status.KLAR_FOR_VEDTAK)
+    sak.status_for_sporsmal = None
 
 
 async def on_tilleggsinformasjon_besvart(
@@ -91,17 +154,18 @@ async def on_tilleggsinformasjon_besvart(
         sak.snapshot = {**sak.snapshot, "visning": [s.model_dump(mode="json") for s in event.visning]}
         sak.nye_felt = sorted(set(sak.nye_felt or []) | set(event.endrede_felt))
     sporsmal = [dict(s) for s in sak.sporsmal or []]
-    mine = next((s for s in sporsmal if s.get("id") == event.sporsmal_id), None)
+    spurt = next((s for s in sporsmal if s.get("id") == event.sporsmal_id), None)
     sak.endret_at = uow.now
-    if mine is None:
-        # The committee's question: the case's waiting is vurdering's business.
+    if spurt is None:
+        # A committee question asked before beslutning heard of committee questions.
         history(uow, sak, who, "tilleggsinfo_besvart", "Søker svarte på komiteens spørsmål")
         return
-    mine.update(svar=event.svar, besvart_at=event.besvart_at.isoformat(), besvart_av_navn=who.name)
+    spurt.update(svar=event.svar, besvart_at=event.besvart_at.isoformat(), besvart_av_navn=who.name)
     sak.sporsmal = sporsmal
-    if sak.status == Status.VENTER_PA_SVAR:
-        sak.status = Status(sak.status_for_sporsmal or Status.KLAR_FOR_VEDTAK)
-        sak.status_for_sporsmal = None
+    _resume(sak)
+    if spurt.get("kilde") == "komite":
+        history(uow, sak, who, "tilleggsinfo_besvart", "Søker svarte på komiteens spørsmål")
+        return
     history(uow, sak, who, "tilleggsinfo_besvart", "Søker svarte på fagdirektørens spørsmål")
     varsle(uow, sak.hf, sak.id, "svar", f"Søker har svart på spørsmålet ditt i sak {sak.lopenummer}.")
 

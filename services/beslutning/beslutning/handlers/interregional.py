@@ -16,6 +16,7 @@ from beslutning.domain import (
 from beslutning.handlers.common import SakVisning, fresh, guard_race, history, load, visning
 from beslutning.handlers.vedtak import ALREADY_DECIDED, write_vedtak
 from shared.domain.kalender import oslo_date
+from shared.events.contracts import SakVideresendtInterregionalt
 from shared.platform.auth.principal import Principal, Role
 from shared.platform.db.uow import UnitOfWork
 from shared.platform.db.use_case import use_case
@@ -58,6 +59,18 @@ async def forward(
         "merknad": valg.merknad,
     }
     sak.endret_at = now
+    uow.publish(
+        SakVideresendtInterregionalt(
+            soknad_id=sak.soknad_id,
+            lopenummer=sak.lopenummer,
+            frist=sak.frist,
+            videresendt_av=p.user_id,
+            videresendt_av_navn=p.name,
+            videresendt_at=now,
+        ),
+        hf=sak.hf,
+        subject=sak.lopenummer,
+    )
     history(
         uow,
         sak,
@@ -109,6 +122,7 @@ async def register(
         flyt="interregional",
         now=now,
         interregional_referanse=vedtak.referanse,
+        interregional_vedtaksdato=vedtak.vedtaksdato,
         enhet_navn=org.enhet_navn(sak.enhet) if org else None,
     )
     sak.interregional = {

@@ -77,23 +77,51 @@ class Innboks:
     idag: date
 
 
+async def notice_overdue(uow: UnitOfWork, *, hf: str | None) -> int:
+    """One notification per open case that has passed its deadline (once per deadline: a new deadline
+    from triage may notify again); how many were created. `hf` None: every trust's."""
+    today = oslo_date(uow.now)
+    created = 0
+    # Fifty at a time, bounded: a backlog after a long stop is worked off over a few checks.
+    for _ in range(20):
+        overdue = await store.overdue_unnotified(uow.session, hf=hf, today=today)
+        if not overdue:
+            break
+        await store.mark_overdue_notified(uow.session, [row.id for row in overdue])
+        for row in overdue:
+            varsle(
+                uow,
+                row.hf,
+                row.id,
+                "forfalt",
+                f"Sak {row.lopenummer} har passert fristen ({row.frist:%d.%m.%Y}).",
+            )
+        created += len(overdue)
+    return created
+
+
+@use_case
+async def varsle_forfalte(uow: UnitOfWork) -> int:
+    """The periodic check (the service's lifespan): a case is noticed when it becomes overdue, whether
+    or not anyone opens a page."""
+    return await notice_overdue(uow, hf=None)
+
+
+@use_case
+async def topplinje(uow: UnitOfWork, p: Principal) -> int:
+    """The director's unread notifications for the bell in the header. Overdue cases are noticed by the
+    periodic check (and the inbox), not here: every page pays for this count."""
+    p.require(Role.FAGDIREKTOR)
+    return await store.antall_uleste(uow.session, hf=p.hf)
+
+
 @use_case
 async def innboks(uow: UnitOfWork, p: Principal, *, side: int = 1, status: str | None = None) -> Innboks:
     """The open cases, earliest deadline first, one page at a time. Loading it is also when overdue
     cases are noticed: each gets one notification."""
     p.require(Role.FAGDIREKTOR)
     today = oslo_date(uow.now)
-    overdue = await store.overdue_unnotified(uow.session, hf=p.hf, today=today)
-    if overdue:
-        await store.mark_overdue_notified(uow.session, [row.id for row in overdue])
-        for row in overdue:
-            varsle(
-                uow,
-                p.hf,
-                row.id,
-                "forfalt",
-                f"Sak {row.lopenummer} har passert fristen ({row.frist:%d.%m.%Y}).",
-            )
+    await notice_overdue(uow, hf=p.hf)
     statuses = frozenset({Status(status)}) if status in set(Status) else OPEN
     side = max(side, 1)
     antall = await store.count_by_status(uow.session, hf=p.hf)

@@ -5,13 +5,30 @@ from __future__ import annotations
 
 from beslutning.domain import Behandlingstider, Status, TriageInput, check_triage
 from beslutning.handlers.common import SakVisning, fresh, guard_race, history, load, visning
+from beslutning.store import Sak
 from shared.domain.kalender import oslo_date
 from shared.events.common import Komitemedlem
-from shared.events.contracts import SakSendtTilKomite
+from shared.events.contracts import SakSendtTilKomite, SakTilForenkletBehandling
 from shared.platform.auth.principal import Principal, Role
 from shared.platform.db.uow import UnitOfWork
 from shared.platform.db.use_case import use_case
 from shared.platform.katalog.katalog import Organisasjon
+
+
+def publish_forenklet(uow: UnitOfWork, p: Principal, sak: Sak) -> None:
+    """The register shows who chose the simplified flow and when the decision is due."""
+    uow.publish(
+        SakTilForenkletBehandling(
+            soknad_id=sak.soknad_id,
+            lopenummer=sak.lopenummer,
+            frist=sak.frist,
+            valgt_av=p.user_id,
+            valgt_av_navn=p.name,
+            valgt_at=uow.now,
+        ),
+        hf=sak.hf,
+        subject=sak.lopenummer,
+    )
 
 
 @use_case
@@ -41,6 +58,7 @@ async def triage(
     sak.endret_at = now
     if valg.flyt == "forenklet":
         sak.status = Status.KLAR_FOR_VEDTAK
+        publish_forenklet(uow, p, sak)
         history(uow, sak, p, "triagert", "Forenklet flyt: fagdirektøren avgjør saken direkte")
     else:
         assert valg.frist is not None  # check_triage

@@ -6,7 +6,7 @@ every consumer of the first decision hears of the change."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 from beslutning.domain import (
     DECIDED,
@@ -24,7 +24,7 @@ from beslutning.handlers.common import SakVisning, fresh, guard_race, history, l
 from beslutning.store import Sak, Vedtak
 from shared.domain.kalender import oslo_date
 from shared.domain.overganger import Handling
-from shared.events.common import Indikasjon, Legemiddel, VedtakOmfang
+from shared.events.common import Indikasjon, Legemiddel, VedtakOmfang, Vilkar
 from shared.events.contracts import VedtakFattet, VedtakOpphevet
 from shared.platform.auth.principal import Principal, Role
 from shared.platform.db.uow import UnitOfWork
@@ -61,6 +61,91 @@ def kostnadssted_of(sak: Sak) -> str | None:
     return (sak.snapshot.get("forankring") or {}).get("kostnadssted") or None
 
 
+def vedtak_row(
+    sak: Sak,
+    vedtak: VedtakInput,
+    *,
+    vedtak_id: str,
+    fattet_av: str,
+    fattet_av_navn: str,
+    flyt: str,
+    now: datetime,
+    art: str = "vedtak",
+    erstatter_vedtak_id: str | None = None,
+    interregional_referanse: str | None = None,
+    enhet_navn: str | None = None,
+) -> Vedtak:
+    """The decision row as the director's input makes it (pure: nothing is added to a session). What
+    only a grant has (scope, period, payer, prescription remark, billing routine) stays empty on a
+    refusal."""
+    omfang = omfang_of(sak, vedtak, enhet_navn=enhet_navn)
+    granted = vedtak.utfall in GRANTED
+    return Vedtak(
+        id=vedtak_id,
+        sak_id=sak.id,
+        forste_for_sak=sak.id if art == "vedtak" else None,
+        art=art,
+        erstatter_vedtak_id=erstatter_vedtak_id,
+        gjeldende=True,
+        utfall=vedtak.utfall,
+        begrunnelse=vedtak.begrunnelse,
+        vilkar=vedtak.vilkar_tekst(),
+        vilkar_liste=[v.model_dump(mode="json") for v in vedtak.vilkar_liste()],
+        omfang=omfang.model_dump(mode="json") if omfang else None,
+        gyldig_fra=vedtak.gyldig_fra if granted else None,
+        gyldig_til=vedtak.gyldig_til if granted else None,
+        evalueringsdato=vedtak.evalueringsdato if granted else None,
+        kostnadssted=kostnadssted_of(sak) if granted else None,
+        resept_merknad=vedtak.resept_merknad if granted else None,
+        faktureringsrutine=vedtak.faktureringsrutine if granted else None,
+        interregional_referanse=interregional_referanse,
+        vurderingsflyt=flyt,
+        fattet_av=fattet_av,
+        fattet_av_navn=fattet_av_navn,
+        fattet_at=now,
+    )
+
+
+def vedtak_fattet_event(
+    sak: Sak, row: Vedtak, *, interregional_vedtaksdato: date | None = None
+) -> VedtakFattet:
+    """`VedtakFattet` of a decision row (pure): everything a pharmacy or an integrator acts on without
+    reading the application, and for an amendment the decision it replaces."""
+    return VedtakFattet(
+        vedtak_id=row.id,
+        soknad_id=sak.soknad_id,
+        lopenummer=sak.lopenummer,
+        utfall=row.utfall,
+        begrunnelse=row.begrunnelse,
+        vilkar=row.vilkar,
+        gyldig_til=row.gyldig_til,
+        evalueringsdato=row.evalueringsdato,
+        vurderingsflyt=row.vurderingsflyt,  # type: ignore[arg-type]
+        fattet_av=row.fattet_av,
+        fattet_at=row.fattet_at,
+        art=row.art,  # type: ignore[arg-type]
+        erstatter_vedtak_id=row.erstatter_vedtak_id,
+        fattet_av_navn=row.fattet_av_navn,
+        kategori=sak.kategori,
+        soknad_type=sak.type,
+        enhet=sak.enhet or None,
+        omfang=VedtakOmfang.model_validate(row.omfang) if row.omfang else None,
+        vilkar_liste=[Vilkar.model_validate(v) for v in row.vilkar_liste or []],
+        gyldig_fra=row.gyldig_fra,
+        kostnadssted=row.kostnadssted,
+        interregional_referanse=row.interregional_referanse,
+        interregional_vedtaksdato=interregional_vedtaksdato if row.interregional_referanse else None,
+        resept_merknad=row.resept_merknad,
+        faktureringsrutine=row.faktureringsrutine,
+    )
+
+
+def interregional_vedtaksdato_of(sak: Sak) -> date | None:
+    """The interregional committee's decision date as registered on the case (tilgangsordningen)."""
+    raw = (sak.interregional or {}).get("vedtaksdato")
+    return date.fromisoformat(raw) if raw else None
+
+
 def write_vedtak(
     uow: UnitOfWork,
     p: Principal,
@@ -72,64 +157,28 @@ def write_vedtak(
     art: str = "vedtak",
     erstatter: Vedtak | None = None,
     interregional_referanse: str | None = None,
+    interregional_vedtaksdato: date | None = None,
     enhet_navn: str | None = None,
 ) -> Vedtak:
     """The decision row and its event, in the caller's unit of work."""
-    omfang = omfang_of(sak, vedtak, enhet_navn=enhet_navn)
-    vilkar_liste = vedtak.vilkar_liste()
-    granted = vedtak.utfall in GRANTED
-    row = Vedtak(
-        id=str(uuid.uuid4()),
-        sak_id=sak.id,
-        forste_for_sak=sak.id if art == "vedtak" else None,
-        art=art,
-        erstatter_vedtak_id=erstatter.id if erstatter else None,
-        gjeldende=True,
-        utfall=vedtak.utfall,
-        begrunnelse=vedtak.begrunnelse,
-        vilkar=vedtak.vilkar_tekst(),
-        vilkar_liste=[v.model_dump(mode="json") for v in vilkar_liste],
-        omfang=omfang.model_dump(mode="json") if omfang else None,
-        gyldig_fra=vedtak.gyldig_fra if granted else None,
-        gyldig_til=vedtak.gyldig_til if granted else None,
-        evalueringsdato=vedtak.evalueringsdato if granted else None,
-        kostnadssted=kostnadssted_of(sak) if granted else None,
-        resept_merknad=vedtak.resept_merknad if granted else None,
-        faktureringsrutine=vedtak.faktureringsrutine if granted else None,
-        interregional_referanse=interregional_referanse,
-        vurderingsflyt=flyt,
+    row = vedtak_row(
+        sak,
+        vedtak,
+        vedtak_id=str(uuid.uuid4()),
         fattet_av=p.user_id,
         fattet_av_navn=p.name,
-        fattet_at=now,
+        flyt=flyt,
+        now=now,
+        art=art,
+        erstatter_vedtak_id=erstatter.id if erstatter else None,
+        interregional_referanse=interregional_referanse,
+        enhet_navn=enhet_navn,
     )
     uow.session.add(row)
     if erstatter is not None:
         erstatter.gjeldende = False
     uow.publish(
-        VedtakFattet(
-            vedtak_id=row.id,
-            soknad_id=sak.soknad_id,
-            lopenummer=sak.lopenummer,
-            utfall=vedtak.utfall,
-            begrunnelse=vedtak.begrunnelse,
-            vilkar=row.vilkar,
-            gyldig_til=row.gyldig_til,
-            evalueringsdato=row.evalueringsdato,
-            vurderingsflyt=flyt,  # type: ignore[arg-type]
-            fattet_av=p.user_id,
-            fattet_at=now,
-            art=art,  # type: ignore[arg-type]
-            erstatter_vedtak_id=row.erstatter_vedtak_id,
-            fattet_av_navn=p.name,
-            kategori=sak.kategori,
-            soknad_type=sak.type,
-            enhet=sak.enhet or None,
-            omfang=omfang,
-            vilkar_liste=vilkar_liste,
-            gyldig_fra=row.gyldig_fra,
-            kostnadssted=row.kostnadssted,
-            interregional_referanse=interregional_referanse,
-        ),
+        vedtak_fattet_event(sak, row, interregional_vedtaksdato=interregional_vedtaksdato),
         hf=sak.hf,
         subject=sak.lopenummer,
     )
@@ -163,6 +212,7 @@ async def decide(
     flyt = sak.vurderingsflyt or vurderingsflyt_for(sak.status)
     if sak.status == Status.TIL_TRIAGE:
         # Deciding from the inbox is the triage's simplified choice made in the same act.
+        # No SakTilForenkletBehandling: the decision itself (`vurderingsflyt="forenklet"`) tells.
         sak.triagert_at, sak.triagert_av_navn, flyt = now, p.name, "forenklet"
     sak.vurderingsflyt = flyt
     write_vedtak(
@@ -217,6 +267,8 @@ async def amend(
         art="endring",
         erstatter=old,
         interregional_referanse=old.interregional_referanse,
+        # An amendment of the interregional committee's decision still rests on that decision.
+        interregional_vedtaksdato=interregional_vedtaksdato_of(sak),
         enhet_navn=org.enhet_navn(sak.enhet) if org else None,
     )
     sak.endret_at = now

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from beslutning import pdf
 from beslutning.deps import CurrentPrincipal, Db
 from beslutning.handlers.brev import read_letter
 from beslutning.views.common import render
+from beslutning.views.varsler import header_state
 from shared.platform.web.deps import org_of
 
 router = APIRouter(include_in_schema=False)
@@ -20,7 +21,7 @@ router = APIRouter(include_in_schema=False)
 STATIC = Path(__file__).resolve().parent.parent / "templates"
 
 
-@router.get("/vedtak/{vedtak_id}/brev", name="brev")
+@router.get("/vedtak/{vedtak_id}/brev", name="brev", dependencies=[Depends(header_state)])
 async def brev(request: Request, vedtak_id: str, p: CurrentPrincipal, db: Db) -> Response:
     letter = await read_letter(db, p, vedtak_id, org=org_of(request))
     return render(request, "brev.html", {"brev": letter})

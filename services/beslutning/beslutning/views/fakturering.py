@@ -7,19 +7,20 @@ import csv
 import io
 from datetime import date
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from openpyxl import Workbook
 
 from beslutning.deps import CurrentPrincipal, Db
 from beslutning.domain import UTFALL_LABELS
 from beslutning.handlers import fakturering
-from beslutning.handlers.fakturering import Fakturering
+from beslutning.handlers.fakturering import KOSTNADSREGEL, Fakturering
 from beslutning.views.common import domain_errors, render
+from beslutning.views.varsler import header_state
 from shared.platform.auth.principal import Principal, Role
 from shared.platform.errors import DomainError, ValidationFailed
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[Depends(header_state)])
 
 KOLONNER = (
     "Løpenummer",
@@ -36,6 +37,20 @@ KOLONNER = (
     "Vedtatt",
     "Fakturert",
 )
+
+
+FORMEL_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def celle(value: object) -> object:
+    """A cell a spreadsheet will not run: text starting like a formula gets a leading apostrophe (OWASP
+    CSV injection). A routine or a drug name is typed by people, and the export is opened in Excel."""
+    if isinstance(value, str) and value.startswith(FORMEL_START):
+        return "'" + value
+    return value
+
+
+KOSTNAD_KOLONNER = ("Enhet", "Måned", "Antall behandlinger", "Estimert kostnad i måneden (kr)")
 
 
 def parse_period(raw_fra: str | None, raw_til: str | None) -> tuple[date | None, date | None]:
@@ -61,6 +76,10 @@ async def _data(request: Request, p: Principal, db: Db) -> tuple[Fakturering, di
 
 
 def rows(data: Fakturering) -> list[list[object]]:
+    return [[celle(v) for v in row] for row in _raw_rows(data)]
+
+
+def _raw_rows(data: Fakturering) -> list[list[object]]:
     return [
         [
             linje.lopenummer,
@@ -93,7 +112,13 @@ async def side(request: Request, p: CurrentPrincipal, db: Db) -> Response:
         return render(
             request,
             "fakturering.html",
-            {"data": data, "filtre": filtre, "errors": domain_errors(exc), "query": ""},
+            {
+                "data": data,
+                "filtre": filtre,
+                "errors": domain_errors(exc),
+                "query": "",
+                "kostnadsregel": KOSTNADSREGEL,
+            },
             status_code=exc.status,
         )
     query = request.url.query
@@ -101,7 +126,14 @@ async def side(request: Request, p: CurrentPrincipal, db: Db) -> Response:
     return render(
         request,
         "fakturering.html",
-        {"data": data, "filtre": filtre, "errors": [], "query": query, "melding": melding},
+        {
+            "data": data,
+            "filtre": filtre,
+            "errors": [],
+            "query": query,
+            "melding": melding,
+            "kostnadsregel": KOSTNADSREGEL,
+        },
     )
 
 
@@ -131,9 +163,11 @@ async def xlsx_export(request: Request, p: CurrentPrincipal, db: Db) -> Response
     for row in rows(data):
         sheet.append(row)
     kost = book.create_sheet("Kostnad per enhet og måned")
-    kost.append(["Enhet", "Måned", "Antall", "Estimert kostnad per år (kr)"])
+    kost.append(list(KOSTNAD_KOLONNER))
     for k in data.kostnader:
-        kost.append([k.enhet, k.maned, k.antall, k.estimert_kostnad_nok])
+        kost.append([celle(k.enhet), k.maned, k.antall, k.estimert_kostnad_nok])
+    kost.append([])
+    kost.append([KOSTNADSREGEL])
     buffer = io.BytesIO()
     book.save(buffer)
     return Response(

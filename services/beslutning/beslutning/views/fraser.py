@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
@@ -10,10 +10,11 @@ from beslutning.deps import CurrentPrincipal, Db
 from beslutning.fraser import PLASSHOLDERE, FraseInput
 from beslutning.handlers import fraser
 from beslutning.views.common import domain_errors, form_errors, render, text
+from beslutning.views.varsler import header_state
 from shared.platform.auth.principal import Principal, Role
 from shared.platform.errors import DomainError
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[Depends(header_state)])
 
 FIELDS = ("felt", "tittel", "tekst", "url")
 MESSAGES = {"lagret": "Frasen er lagret.", "slettet": "Frasen er slettet."}

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 
@@ -32,14 +32,16 @@ from beslutning.handlers.common import SakVisning
 from beslutning.presedens_nasjonal import nasjonal_presedens
 from beslutning.utkast import prefill
 from beslutning.views.common import domain_errors, form_errors, render, text, values
+from beslutning.views.varsler import header_state
 from shared.domain.overganger import Handling
 from shared.domain.soknadsvisning import visning_av
+from shared.events.common import Medlemsvurdering
 from shared.platform.auth.principal import Principal, Role
 from shared.platform.errors import DomainError
 from shared.platform.web.deps import katalog_of, org_of
 from shared.platform.web.params import parse_optional_int
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[Depends(header_state)])
 
 MESSAGES = {
     "vedtatt": "Vedtaket er fattet og sendt til søker og leder.",
@@ -51,6 +53,14 @@ MESSAGES = {
     "videresendt": "Saken er videresendt til den interregionale vurderingskomiteen.",
     "registrert": "Den interregionale komiteens vedtak er registrert.",
 }
+
+MEDLEMSFELT_LABELS = {
+    "sikkerhet": "Sikkerhet",
+    "alternativer": "Alternativer (godkjent behandling, kliniske studier)",
+    "nye_metoder_status": "Status i Nye metoder",
+    "kostnad_budsjett": "Kostnad og budsjettvirkning",
+}
+"""A member's free-text assessment fields, as `AnbefalingAvgitt` carries them, in the page's order."""
 
 VEDTAK_FIELDS = (
     "utfall",
@@ -160,6 +170,8 @@ async def _page(
     nasjonal = await nasjonal_presedens(request, settings, sak)
     ekstra = [
         ("beslutning-handling", "Din handling"),
+        *([("sporsmal-tittel", "Spørsmål til søker")] if sak.sporsmal else []),
+        *([("anbefaling-tittel", "Komiteens anbefaling")] if sak.anbefaling else []),
         ("presedens", "Tidligere vedtak"),
         ("historikk-tittel", "Historikk"),
     ]
@@ -167,6 +179,10 @@ async def _page(
         "sak": sak,
         "s": sak.snapshot,
         "a": sak.anbefaling,
+        "medlemsvurderinger": [
+            Medlemsvurdering.model_validate(m) for m in (sak.anbefaling or {}).get("medlemsvurderinger") or []
+        ],
+        "medlemsfelt_labels": MEDLEMSFELT_LABELS,
         "visning": visning_av(sak.snapshot),
         "nye": sak.nye_felt or [],
         "ekstra": ekstra,

@@ -74,6 +74,16 @@ class _IntegratorVedtak(EventContract):
     gyldig_til: date | None = Field(description="End of the validity period.")
     evalueringsdato: date | None = Field(description="When the effect must be evaluated.")
     kostnadssted: str | None = Field(description="Cost centre that pays.")
+    interregional_referanse: str | None = Field(
+        default=None,
+        description="Tilgangsordningen: the interregional vurderingskomité's reference (it decided; the "
+        "trust registered the decision).",
+    )
+    interregional_vedtaksdato: date | None = Field(
+        default=None,
+        description="Tilgangsordningen: the day the interregional committee decided; `fattet_at` is when "
+        "the trust registered it.",
+    )
     vurderingsflyt: Vurderingsflyt = Field(description="How the case was assessed.")
     fattet_av: str = Field(description="User id of who decided.")
     fattet_av_navn: str | None = Field(description="Name of who decided.")
@@ -111,6 +121,11 @@ class IntegratorVedtakFattetMedPasient(_IntegratorVedtak):
     )
     vilkar: list[Vilkar] = Field(description="The conditions, structured.")
     vilkar_tekst: str | None = Field(description="The conditions as one text, when given that way.")
+    resept_merknad: str | None = Field(
+        default=None,
+        description="The remark to put on the prescription (granted decisions); free text, so only here.",
+    )
+    faktureringsrutine: str | None = Field(default=None, description="How the treatment is invoiced.")
     pasient: IntegratorPasient | None = Field(description="The patient; null for a patient-group decision.")
 
 

@@ -80,6 +80,8 @@ def vedtak_fattet(
         "gyldig_til": event.gyldig_til,
         "evalueringsdato": event.evalueringsdato,
         "kostnadssted": event.kostnadssted,
+        "interregional_referanse": event.interregional_referanse,
+        "interregional_vedtaksdato": event.interregional_vedtaksdato,
         "vurderingsflyt": event.vurderingsflyt,
         "fattet_av": event.fattet_av,
         "fattet_av_navn": event.fattet_av_navn,
@@ -95,6 +97,8 @@ def vedtak_fattet(
         omfang=event.omfang,
         vilkar=event.vilkar_liste,
         vilkar_tekst=event.vilkar,
+        resept_merknad=event.resept_merknad,
+        faktureringsrutine=event.faktureringsrutine,
         pasient=pasient_of(sak),
     )
     return anonym, med_pasient
