@@ -51,6 +51,10 @@ class SoknadForankret(EventContract):
     enhet: str = Field(description="Code of the unit the application was sent to.")
     soker_id: str = Field(description="User id of the applicant.")
     soker_navn: str = Field(description="Name of the applicant (health personnel).")
+    medforfattere: list[str] = Field(
+        default_factory=list,
+        description="User ids of the co-authors when it was anchored (they may read its letter too).",
+    )
     pasient: Pasient | None = Field(default=None, description="The patient (enkeltpasient only).")
     gruppe_beskrivelse: str | None = Field(default=None, description="Patient group (gruppe only).")
     gruppe_storrelse: int | None = Field(default=None, description="Expected group size (gruppe only).")

@@ -314,6 +314,11 @@ async def test_return_notifies_the_applicant_who_fixes_and_resends_and_the_leade
         await world.settle()
         for user in ("hbe-soker", "hbe-soker2"):
             assert len(await world.varsler(user, "forankret")) == 1
+        # The anchoring event names the co-author: beslutning lets them read the decision letter.
+        [forankret] = [
+            e for e in await world.outbox_envelopes(SoknadForankret) if e.subject == case["lopenummer"]
+        ]
+        assert forankret.data["medforfattere"] == ["hbe-soker2"]
         assert await status_of(soker, case["id"]) == "til_vurdering"
 
 

@@ -89,6 +89,7 @@ def forankret_event(
         enhet=soknad.enhet,
         soker_id=soknad.soker_id,
         soker_navn=soknad.soker_navn,
+        medforfattere=list(soknad.medforfattere or []),
         pasient=pasient,
         gruppe_beskrivelse=_optional(innhold.get("gruppe_beskrivelse")) if gruppe else None,
         gruppe_storrelse=storrelse if gruppe and isinstance(storrelse, int) else None,
