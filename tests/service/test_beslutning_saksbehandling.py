@@ -635,6 +635,31 @@ async def test_precedents_of_the_trust_and_overdue_cases_are_shown(env: Director
         assert steg["triage"]["antall"] == 1 and steg["totalt"]["antall"] == 1
 
 
+async def test_a_group_decision_for_the_category_covers_a_case_of_one_of_its_codes(env: Director) -> None:
+    # The same rule as the committee's and the søker's panels: this code or its whole category, not a
+    # sibling code, granted and still valid.
+    gruppe, gruppe_id = await anchored(
+        env,
+        type="gruppe",
+        pasient=None,
+        gruppe_beskrivelse="Voksne med NMOSD",
+        gruppe_storrelse=12,
+        indikasjon=Indikasjon(kode="G36", tekst="Annen akutt disseminert demyelinisering", verifisert=True),
+    )
+    _, case_id = await anchored(env)  # G36.0
+    _, sibling_id = await anchored(
+        env, indikasjon=Indikasjon(kode="G35", tekst="Multippel sklerose", verifisert=True)
+    )
+    async with DemoClient(env.app, "hbe-fagdirektor") as d:
+        assert (await d.send_json("POST", f"/api/saker/{gruppe_id}/vedtak", GRANT)).status_code == 201
+        panel = (await d.get(f"/sak/{case_id}", headers=HTML)).text.split('id="presedens"', 1)[1]
+        panel = panel.split("</section>", 1)[0]
+        assert "Et gruppevedtak kan dekke saken" in panel and gruppe.lopenummer in panel
+        other = (await d.get(f"/sak/{sibling_id}", headers=HTML)).text.split('id="presedens"', 1)[1]
+        other = other.split("</section>", 1)[0]
+        assert "Et gruppevedtak kan dekke saken" not in other and gruppe.lopenummer not in other
+
+
 async def test_no_decision_without_a_case(env: Director) -> None:
     async with DemoClient(env.app, "hbe-fagdirektor") as d:
         r = await d.send_json("POST", f"/api/saker/{uuid.uuid4()}/vedtak", GRANT)

@@ -302,16 +302,17 @@ async def granted_for_hf(
 
 
 async def tidligere_vedtak(
-    session: AsyncSession, *, hf: str, virkestoff: str, icd10: str, unntatt: str, limit: int = 10
+    session: AsyncSession, *, hf: str, virkestoff: str, icd10_kategori: str, unntatt: str, limit: int = 10
 ) -> list[tuple[Sak, Vedtak]]:
-    """Earlier standing decisions of the trust for the same active substance and ICD-10 code."""
+    """Earlier standing decisions of the trust for the same active substance and ICD-10 category (as the
+    committee's and the søker's panels match)."""
     rows = await session.execute(
         select(Sak, Vedtak)
         .join(Vedtak, Vedtak.sak_id == Sak.id)
         .where(
             Sak.hf == hf,
             Sak.virkestoff == virkestoff,
-            Sak.icd10 == icd10,
+            Sak.icd10.like(f"{icd10_kategori}%"),
             Sak.id != unntatt,
             Vedtak.gjeldende.is_(True),
         )
