@@ -185,6 +185,11 @@ class TilleggsinformasjonBesvart(EventContract):
         default_factory=list,
         description="The application's sections after the answer (empty when no answer changed).",
     )
+    endrede_svar: dict[str, Any] = Field(
+        default_factory=dict,
+        description="The changed answers by question id, as the form stored them (null: the answer was "
+        "removed); what `SoknadForankret.svar` holds after the answer.",
+    )
 
 
 @register

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -459,11 +460,14 @@ async def test_a_question_to_the_applicant_waits_and_resumes_with_the_new_answer
             sporsmal_id=data["sporsmal_id"], soknad_id=event.soknad_id, lopenummer=event.lopenummer,
             svar="Dosen er redusert til 500 mg.", besvart_at=datetime.now(UTC),
             besvart_av_navn="Kari Nordmann",
-            endrede_felt=["dose"], visning=ny_visning,
+            endrede_felt=["dose"], visning=ny_visning, endrede_svar={"dose": "500 mg"},
         )  # fmt: skip
         await publish(env, answer, event.lopenummer)
         await wait_until(lambda: _status(d, sak_id, "klar_for_vedtak"))
         page = await d.get(f"/sak/{sak_id}", headers=HTML)
+        # The decision form suggests the dose as the søker changed it, not as it was anchored.
+        dosering = re.search(r'name="dosering"[^>]*value="([^"]*)"', page.text)
+        assert dosering is not None and dosering.group(1).startswith("500 mg"), dosering
         assert (
             "Nytt svar" in page.text
             and "500 mg" in page.text

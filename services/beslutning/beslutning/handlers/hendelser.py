@@ -151,7 +151,13 @@ async def on_tilleggsinformasjon_besvart(
     who = Aktor("soker", event.besvart_av_navn or str(sak.snapshot.get("soker_navn") or "Søker"))
     if event.visning:
         # The application changed with the answer: what the director reads is the new one.
-        sak.snapshot = {**sak.snapshot, "visning": [s.model_dump(mode="json") for s in event.visning]}
+        # And the raw answers the decision form suggests its scope from (dose, interval, courses).
+        svar = {**(sak.snapshot.get("svar") or {}), **event.endrede_svar}
+        sak.snapshot = {
+            **sak.snapshot,
+            "visning": [s.model_dump(mode="json") for s in event.visning],
+            "svar": {k: v for k, v in svar.items() if v is not None},
+        }
         sak.nye_felt = sorted(set(sak.nye_felt or []) | set(event.endrede_felt))
     sporsmal = [dict(s) for s in sak.sporsmal or []]
     spurt = next((s for s in sporsmal if s.get("id") == event.sporsmal_id), None)

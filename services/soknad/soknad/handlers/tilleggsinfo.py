@@ -108,6 +108,7 @@ async def besvare(
             besvart_av_navn=p.name,
             endrede_felt=endrede,
             visning=sider,
+            endrede_svar={felt: (soknad.innhold or {}).get(felt) for felt in endrede},
         ),
         hf=soknad.hf,
         subject=soknad.lopenummer,
