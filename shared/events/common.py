@@ -106,6 +106,15 @@ class Komitemedlem(Value):
     navn: str = Field(description="Name of the member.")
 
 
+class Inhabilitetserklaering(Value):
+    """A member's declared conflict of interest: that member did not assess the case."""
+
+    medlem_id: str = Field(description="User id of the member.")
+    medlem_navn: str = Field(description="Name of the member.")
+    grunn: str = Field(description="The conflict as the member declared it.")
+    erklaert_at: datetime = Field(description="When it was declared.")
+
+
 class Medlemsvurdering(Value):
     """One committee member's structured assessment, as the recommendation shows it."""
 

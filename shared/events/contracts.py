@@ -17,6 +17,7 @@ from shared.events.common import (
     Forankring,
     Gruppevedtak,
     Indikasjon,
+    Inhabilitetserklaering,
     Kategori,
     Kjonn,
     Komitemedlem,
@@ -262,6 +263,9 @@ class AnbefalingAvgitt(EventContract):
     vilkar: str | None = Field(default=None, description="Proposed conditions (innvilge med vilkår).")
     medlemsvurderinger: list[Medlemsvurdering] = Field(
         default_factory=list, description="Every member's structured assessment, with name and time."
+    )
+    inhabiliteter: list[Inhabilitetserklaering] = Field(
+        default_factory=list, description="Members who declared a conflict of interest and did not assess."
     )
 
 

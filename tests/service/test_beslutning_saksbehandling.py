@@ -30,6 +30,7 @@ from shared.events.common import (
     Feltvisning,
     Forankring,
     Indikasjon,
+    Inhabilitetserklaering,
     Kriterievurdering,
     Legemiddel,
     Medlemsvurdering,
@@ -834,6 +835,10 @@ def _anbefaling(event: SoknadForankret) -> AnbefalingAvgitt:
         avgitt_av="hbe-komite", avgitt_av_navn="Ingrid Berg", avgitt_at=levert + timedelta(hours=3),
         kriterier=Kriterievurdering(alvorlighet=3, nytte=2, ressursbruk=2, evidenskvalitet=1),
         medlemsvurderinger=medlemmer,
+        inhabiliteter=[Inhabilitetserklaering(
+            medlem_id="hbe-komite3", medlem_navn="Lise Holm", grunn="Nær kollega av søker.",
+            erklaert_at=levert,
+        )],
     )  # fmt: skip
 
 
@@ -885,6 +890,7 @@ async def test_the_case_page_shows_every_members_whole_assessment_and_the_bell_c
         "Odd Nilsen levert 2. mars 2026 kl. 12:30",
         "Vurder klinisk studie ved OUS.",
         "Medlemmets syn Avslå",
+        "Inhabile medlemmer Lise Holm vurderte ikke saken: Nær kollega av søker.",
     ):
         assert expected in text, expected
 

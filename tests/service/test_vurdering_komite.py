@@ -541,7 +541,7 @@ async def test_each_member_autosaves_and_submits_an_assessment_that_the_recommen
 
 
 async def test_a_member_who_declares_a_conflict_cannot_assess_or_recommend(komite: Komite) -> None:
-    _, sak_id = await ready_case(komite)
+    event, sak_id = await ready_case(komite)
     async with DemoClient(komite.app, "hbe-komite") as k:
         assert_problem(
             await k.send_json("POST", f"/api/saker/{sak_id}/inhabilitet", {"grunn": " "}), 422, "grunn"
@@ -570,6 +570,13 @@ async def test_a_member_who_declares_a_conflict_cannot_assess_or_recommend(komit
         page = (await k.get(f"/sak/{sak_id}")).text
         assert "Du har meldt deg inhabil i saken" in page and "Behandler pasienten selv." in page
         assert 'name="innhold.nytte"' not in page
+    # The other named member recommends; the director learns who declared a conflict and why.
+    async with DemoClient(komite.app, SECOND_MEMBER) as other:
+        r = await other.send_json("POST", f"/api/saker/{sak_id}/anbefaling", RECOMMENDATION)
+        assert r.status_code == 200, r.text
+    await wait_until(lambda: komite.events(AnbefalingAvgitt, event.lopenummer))
+    [inhabil] = komite.events(AnbefalingAvgitt, event.lopenummer)[0].data["inhabiliteter"]
+    assert inhabil["medlem_id"] == "hbe-komite" and inhabil["grunn"] == "Behandler pasienten selv."
 
 
 async def test_only_the_named_members_work_on_the_case_others_read_it(komite: Komite) -> None:

@@ -22,9 +22,9 @@ from shared.domain.lokal_sak import (
 from shared.domain.overganger import Handling
 from shared.domain.presedens import Presedenssok
 from shared.domain.soknadsvisning import oppdatert, visning_av
+from shared.events.common import Inhabilitetserklaering, Seksjonsvisning
 from shared.events.common import Kriterievurdering as KriterievurderingEvent
 from shared.events.common import Medlemsvurdering as MedlemsvurderingEvent
-from shared.events.common import Seksjonsvisning
 from shared.events.contracts import (
     AnbefalingAvgitt,
     SakSendtTilKomite,
@@ -365,6 +365,12 @@ async def record_anbefaling(
             avgitt_av_navn=p.name,
             vilkar=anbefaling.vilkar,
             medlemsvurderinger=medlemsvurderinger,
+            inhabiliteter=[
+                Inhabilitetserklaering(
+                    medlem_id=i.medlem_id, medlem_navn=i.medlem_navn, grunn=i.grunn, erklaert_at=i.erklaert_at
+                )
+                for i in inhabile
+            ],
         ),
         hf=sak.hf,
         subject=sak.lopenummer,
