@@ -21,7 +21,8 @@ from collections.abc import Iterable, Mapping
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Index, Integer, String, bindparam, case, event, func, select
+from sqlalchemy import ARRAY, Index, Integer, String, bindparam, case, event, func, select
+from sqlalchemy import column as sql_column
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -138,14 +139,40 @@ def _skriv(sync: Session) -> None:
             for (name, key), n in sorted(delta.items())
             if name == tabell.__tablename__ and n != 0
         ]
-        if rader:
-            sync.execute(upsert(sync.get_bind().dialect.name, tabell), rader)
+        if not rader:
+            continue
+        if sync.get_bind().dialect.name == "postgresql":
+            # One statement a table for the whole group (a row a key was ~40 statements a group, a third
+            # of what ingest cost PostgreSQL), the keys still taken in sorted order.
+            names = (*kolonner, "antall")
+            sync.execute(upsert_unnest(tabell), {f"ny_{n}": [r[n] for r in rader] for n in names})
+        else:
+            sync.execute(upsert("sqlite", tabell), rader)
 
 
 @cache
 def upsert(dialect: str, tabell: type[VedtakTelling] | type[TidTelling]) -> Any:
     table: Any = tabell.__table__
     insert = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+    return insert.on_conflict_do_update(
+        index_elements=list(table.primary_key.columns),
+        set_={"antall": table.c.antall + insert.excluded.antall},
+    )
+
+
+@cache
+def upsert_unnest(tabell: type[VedtakTelling] | type[TidTelling]) -> Any:
+    """`upsert` on PostgreSQL for many keys at once: one array a column, unnested in the given order."""
+    table: Any = tabell.__table__
+    names = [c.name for c in table.c]
+    source = (
+        func.unnest(*(bindparam(f"ny_{n}", type_=ARRAY(table.c[n].type)) for n in names))
+        .table_valued(*(sql_column(n, table.c[n].type) for n in names), name="ny", with_ordinality="rekke")
+        .render_derived()
+    )
+    insert = pg_insert(table).from_select(
+        names, select(*(source.c[n] for n in names)).order_by(source.c.rekke)
+    )
     return insert.on_conflict_do_update(
         index_elements=list(table.primary_key.columns),
         set_={"antall": table.c.antall + insert.excluded.antall},
