@@ -245,22 +245,13 @@ def standalone(app: FastAPI, prefix: str) -> FastAPI:
     return freeze_heap_after_startup(parent)
 
 
-YOUNG_GC_THRESHOLD = 20_000
-
-
 def freeze_heap_after_startup(app: FastAPI) -> FastAPI:
     """For a server process: once started, hide what start-up built from the garbage collector.
 
     A full collection walks every object the collector tracks, and start-up makes most of them (modules,
     routes, models, mappers, templates) to live as long as the process. In the embedded default each full
     collection stalled the event loop 110-125 ms, several times a minute: every request in flight waited,
-    and autosave's p99 with it. Frozen, they are no longer walked (a full collection then takes ~1 ms).
-
-    The youngest generation is then collected every `YOUNG_GC_THRESHOLD` net allocations instead of
-    Python's 700: a consumer allocates a few hundred objects a message (frames, message, task, envelope,
-    rows), so at 700 it ran a collection every message or two, and those collections were a sixth to a
-    quarter of national ingest's CPU. Most of what a request or message allocates is freed by reference
-    counting anyway; only cycles wait for the collector, a little longer."""
+    and autosave's p99 with it. Frozen, they are no longer walked (a full collection then takes ~1 ms)."""
     started = app.router.lifespan_context
 
     @asynccontextmanager
@@ -268,7 +259,6 @@ def freeze_heap_after_startup(app: FastAPI) -> FastAPI:
         async with started(app_) as state:
             gc.collect()
             gc.freeze()
-            gc.set_threshold(YOUNG_GC_THRESHOLD, *gc.get_threshold()[1:])
             yield state
 
     app.router.lifespan_context = lifespan
