@@ -31,3 +31,20 @@ def day_bounds_utc(fra: date, til: date) -> tuple[datetime, datetime]:
     start = datetime.combine(fra, time.min, OSLO).astimezone(UTC)
     end = datetime.combine(til + timedelta(days=1), time.min, OSLO).astimezone(UTC)
     return start, end
+
+
+MANEDSNAVN: Final = (
+    "januar",
+    "februar",
+    "mars",
+    "april",
+    "mai",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "desember",
+)
+"""The months as the pages write a date (`15. mars 1985`)."""

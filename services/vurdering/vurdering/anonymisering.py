@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
+from shared.domain.kalender import MANEDSNAVN
 from shared.events.common import Feltvisning, Seksjonsvisning
 
 SKJULT = "[skjult]"
@@ -21,20 +22,7 @@ _ELLEVE_SIFRE = re.compile(r"(?<!\d)\d{6}[ .]?\d{5}(?!\d)")
 
 
 # Norwegian month names as the pages write a date (`15. mars 1985`), and their common abbreviations.
-_MANEDER = (
-    "januar",
-    "februar",
-    "mars",
-    "april",
-    "mai",
-    "juni",
-    "juli",
-    "august",
-    "september",
-    "oktober",
-    "november",
-    "desember",
-)
+_MANEDER = MANEDSNAVN
 
 
 def _datomonster(fodt: date) -> re.Pattern[str]:

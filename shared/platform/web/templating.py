@@ -10,27 +10,14 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescap
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from shared.domain.kalender import OSLO
+from shared.domain.kalender import MANEDSNAVN, OSLO
 from shared.domain.trusts import hf_navn
 from shared.platform.auth.principal import ROLE_LABELS, Principal, Role
 from shared.platform.auth.session import CSRF_FIELD
 
 SHARED_TEMPLATES = Path(__file__).parent / "templates"
 
-MONTHS = [
-    "januar",
-    "februar",
-    "mars",
-    "april",
-    "mai",
-    "juni",
-    "juli",
-    "august",
-    "september",
-    "oktober",
-    "november",
-    "desember",
-]
+MONTHS = MANEDSNAVN
 
 NAV: list[tuple[Role, str, str, str]] = [
     # (role, service, path inside the service, label); a role may have several entries.
