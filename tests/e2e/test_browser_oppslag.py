@@ -9,20 +9,18 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, Locator, Page, Route, expect
 
 from shared.domain.labels import UTFALL_LABELS
-from shared.platform.auth.session import CSRF_COOKIE
 from shared.platform.web.templating import Templates
 from soknad.app import HERE as SOKNAD_DIR
 from soknad.handlers.presedens import Presedens
 from soknad.views.presedens import maned_tekst
-from tests.support.apps import SIGNER, login_over_http
 from tests.support.browser import browser, screenshot_path
 from tests.support.builders import complete_innhold
+from tests.support.demo_personer import Api
 from tests.support.embedded_server import EmbeddedServer, embedded_server
 from tests.support.waiting import wait_until
 
@@ -39,28 +37,6 @@ SMPC = "https://www.ema.europa.eu/en/medicines/human/EPAR/mabthera"
 def server(tmp_path: Path) -> Iterator[EmbeddedServer]:
     with embedded_server(tmp_path / "data") as s:
         yield s
-
-
-# --- decisions made through the public APIs, as people would -------------------------------------------
-class Api(httpx.AsyncClient):
-    def __init__(self, server: EmbeddedServer, user_id: str):
-        super().__init__(base_url=server.url, timeout=10)
-        self._pending_login: str | None = user_id
-
-    async def request(self, method: str, url: httpx.URL | str, **kwargs: Any) -> httpx.Response:
-        if self._pending_login is not None:
-            # Logged in through the start page, as a person would (the session is stored server-side).
-            user_id, self._pending_login = self._pending_login, None
-            await login_over_http(self, user_id)
-        return await super().request(method, url, **kwargs)
-
-    async def call(self, method: str, url: str, body: Any = None) -> Any:
-        if CSRF_COOKIE not in self.cookies:
-            await self.get("/soknad/health/live")
-        token = SIGNER.read_csrf(self.cookies.get(CSRF_COOKIE)) or ""
-        r = await self.request(method, url, json=body, headers={"x-csrf-token": token})
-        assert r.status_code < 400, f"{method} {url}: {r.status_code} {r.text}"
-        return r.json()
 
 
 async def listed(client: Api, url: str, lopenummer: str) -> dict[str, Any]:

@@ -14,11 +14,11 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, BrowserContext, Locator, Page, Route, expect
+from playwright.async_api import Browser, Locator, Page, Route, expect
 
 from tests.support.browser import browser, screenshot_path
+from tests.support.demo_personer import person, reload_until_visible
 from tests.support.embedded_server import EmbeddedServer, embedded_server
-from tests.support.waiting import wait_until
 
 __all__ = ["browser"]
 
@@ -45,32 +45,8 @@ def server(tmp_path: Path) -> Iterator[EmbeddedServer]:
         yield s
 
 
-# --- people and pages ------------------------------------------------------------------------------------
-async def person(browser: Browser, server: EmbeddedServer, user_id: str) -> tuple[BrowserContext, Page]:
-    """A person on their own device: a browser context of their own, logged in with the demo login."""
-    context = await browser.new_context(locale="nb-NO")
-    page = await context.new_page()
-    page.set_default_timeout(WAIT)
-    await page.goto(server.url + "/")
-    await page.locator(f"button[data-bruker='{user_id}']").click()
-    await expect(page.get_by_role("button", name="Logg ut")).to_be_visible()
-    return context, page
-
-
 async def go(page: Page, menu_item: str) -> None:
     await page.get_by_role("navigation", name="Hovedmeny").get_by_role("link", name=menu_item).click()
-
-
-async def reload_until_visible(page: Page, locator: Locator, within_s: float = 20) -> None:
-    """For what an event consumer writes after the request that caused it: reload until it shows."""
-
-    async def shown() -> bool:
-        if await locator.count() and await locator.first.is_visible():
-            return True
-        await page.reload()
-        return False
-
-    await wait_until(shown, timeout=within_s, interval=0.3)
 
 
 def status(page: Page) -> Locator:
@@ -196,7 +172,7 @@ async def test_an_unntaksordningen_application_from_the_first_word_to_the_regist
     await start.close()
 
     # --- 1. Kari writes the application and invites Mona ---------------------------------------------------
-    kari_context, kari = await person(browser, server, "hbe-soker")
+    kari_context, kari = await person(browser, server, timeout_ms=WAIT, user_id="hbe-soker")
     await expect(kari.get_by_role("heading", name="Mine søknader")).to_be_visible()
     await kari.get_by_label("Gjelder søknaden").select_option("enkeltpasient")
     await kari.get_by_label("Ordning").select_option("unntaksordningen")
@@ -225,7 +201,7 @@ async def test_an_unntaksordningen_application_from_the_first_word_to_the_regist
     await expect(kari.locator("ul.medforfattere")).to_have_text("Mona Ruud")
 
     # --- 2. Mona, on her own device, finds it among her applications and adds to it ------------------------
-    mona_context, mona = await person(browser, server, "hbe-soker2")
+    mona_context, mona = await person(browser, server, timeout_ms=WAIT, user_id="hbe-soker2")
     await expect(mona.get_by_role("heading", name="Mine søknader")).to_be_visible()
     await mona.get_by_role("listitem").filter(has_text="Olumiant").get_by_role("link", name="Utkast").click()
     await expect(mona).to_have_url(draft_url)
@@ -309,7 +285,7 @@ async def test_an_unntaksordningen_application_from_the_first_word_to_the_regist
     await kari.screenshot(path=screenshot_path("flyt-05-mine-soknader"), full_page=True)
 
     # --- 5. Per returns it; Kari sees why, fixes it and sends again; Per anchors it ------------------------
-    per_context, per = await person(browser, server, "hbe-leder")
+    per_context, per = await person(browser, server, timeout_ms=WAIT, user_id="hbe-leder")
     await expect(per.get_by_role("heading", name="Søknader til forankring")).to_be_visible()
     inbox_row = per.get_by_role("row").filter(has_text=lopenummer)
     await expect(inbox_row).to_contain_text("Olumiant")
@@ -368,7 +344,7 @@ async def test_an_unntaksordningen_application_from_the_first_word_to_the_regist
     await kari_context.close()
 
     # --- 6. The register finds it, with its whole history --------------------------------------------------
-    lars_context, lars = await person(browser, server, "hbe-fagdirektor")
+    lars_context, lars = await person(browser, server, timeout_ms=WAIT, user_id="hbe-fagdirektor")
     await go(lars, "Register")
     await expect(lars.get_by_role("heading", name="Register over søknader")).to_be_visible()
     await lars.get_by_label("Ordning").select_option("unntaksordningen")

@@ -13,12 +13,13 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.async_api import Browser, BrowserContext, Locator, Page, expect
+from playwright.async_api import Browser, expect
 
 from shared.platform.auth.session import CSRF_COOKIE
 from tests.support.apps import SIGNER, login_over_http
 from tests.support.browser import browser, screenshot_path
 from tests.support.builders import complete_innhold
+from tests.support.demo_personer import person, reload_until_visible
 from tests.support.embedded_server import EmbeddedServer, embedded_server
 from tests.support.waiting import wait_until
 
@@ -71,26 +72,6 @@ async def listed(client: Api, url: str, lopenummer: str) -> dict[str, Any]:
     return found
 
 
-async def person(browser: Browser, server: EmbeddedServer, user_id: str) -> tuple[BrowserContext, Page]:
-    context = await browser.new_context(locale="nb-NO")
-    page = await context.new_page()
-    page.set_default_timeout(WAIT)
-    await page.goto(server.url + "/")
-    await page.locator(f"button[data-bruker='{user_id}']").click()
-    await expect(page.get_by_role("button", name="Logg ut")).to_be_visible()
-    return context, page
-
-
-async def reload_until_visible(page: Page, locator: Locator, within_s: float = 20) -> None:
-    async def shown() -> bool:
-        if await locator.count() and await locator.first.is_visible():
-            return True
-        await page.reload()
-        return False
-
-    await wait_until(shown, timeout=within_s, interval=0.3)
-
-
 async def test_request_answered_with_a_changed_field_decision_and_continuation(
     browser: Browser, server: EmbeddedServer
 ) -> None:
@@ -129,7 +110,7 @@ async def test_request_answered_with_a_changed_field_decision_and_continuation(
             "POST", f"/vurdering/api/saker/{sak['id']}/tilleggsinformasjon", {"sporsmal": SPORSMAL}
         )
 
-        context, page = await person(browser, server, "hbe-soker")
+        context, page = await person(browser, server, timeout_ms=WAIT, user_id="hbe-soker")
         await page.goto(f"{server.url}/soknad/s/{soknad_id}")
         await reload_until_visible(page, page.get_by_text(SPORSMAL))
         await page.screenshot(path=screenshot_path("soknad8-01-sporsmal-fra-komiteen"), full_page=True)

@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
-import pytest_asyncio
 from fastapi import FastAPI
 from sqlalchemy import select
 
@@ -19,33 +17,18 @@ from integrasjon.register.__main__ import run as cli
 from integrasjon.register.fest_eksempel import EKSEMPEL, SAMPLE_PATH
 from integrasjon.register.fest_skriver import Legemiddeldata, skriv_fest
 from integrasjon.register.fest_syntetisk import interaksjoner
-from integrasjon.register.import_jobb import Registre
-from integrasjon.settings import IntegrasjonSettings
 from integrasjon.store import FestLegemiddel, RegisterImport
 from shared.platform.bus.memory import MemoryBus
 from tests.support.apps import DemoClient, running
+from tests.support.integrasjon_registre import (  # registre_app: the module's `app` fixture
+    MABTHERA,
+    registre,
+    registre_app,  # noqa: F401
+    settings,
+)
 from tests.support.waiting import wait_until
 
-MABTHERA = "ID_3E5C2519-B33D-4922-B0A0-38F1D0E016AF"
 PROBLEM = "application/problem+json"
-
-
-def settings(tmp_path: Path, **kw: object) -> IntegrasjonSettings:
-    return IntegrasjonSettings(data_dir=tmp_path, log_json=False, **kw)  # type: ignore[arg-type]
-
-
-@pytest_asyncio.fixture
-async def app(tmp_path: Path) -> AsyncIterator[FastAPI]:
-    bus = MemoryBus()
-    await bus.connect()
-    async with running(create_app(settings(tmp_path), bus=bus, national_bus=bus)) as app:
-        yield app
-    await bus.close()
-
-
-def registre(app: FastAPI) -> Registre:
-    r: Registre = app.state.registre
-    return r
 
 
 def fest_file(tmp_path: Path, legemidler: list[Legemiddeldata], name: str = "fest.xml", **kw: object) -> Path:
