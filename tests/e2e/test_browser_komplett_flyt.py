@@ -301,10 +301,13 @@ async def test_the_complete_flow_from_triage_to_the_letter_in_the_browser(
     )
     await expect(rad).to_contain_text(ANBEFALING)
     await expect(rad).to_contain_text(VILKAR)
-    # Every member's view, with the name; one opened for the screenshot.
-    await expect(rad.get_by_text("Ingrid Berg: Innvilge med vilkår").first).to_be_visible()
-    await expect(rad.get_by_text("Siri Dahl: Innvilge med vilkår").first).to_be_visible()
-    await rad.get_by_text("Ingrid Berg: Innvilge med vilkår").first.click()
+    # Every member's whole assessment, with the name and the member's own view.
+    for navn in ("Ingrid Berg", "Siri Dahl"):
+        vurdering = rad.locator("article.medlemsvurdering").filter(
+            has=direktor.get_by_role("heading", name=re.compile(f"^{navn}"))
+        )
+        await expect(vurdering).to_contain_text("Medlemmets syn")
+        await expect(vurdering).to_contain_text("Innvilge med vilkår")
     await expect(rad).to_contain_text("To attakker siste år med synstap.")
     await shot(direktor, "direktor-05-klar-for-vedtak")
 
