@@ -11,15 +11,12 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from playwright.async_api import Browser, expect
 
-from shared.platform.auth.session import CSRF_COOKIE
-from tests.support.apps import SIGNER, login_over_http
 from tests.support.browser import browser, screenshot_path
 from tests.support.builders import complete_innhold
-from tests.support.demo_personer import person, reload_until_visible
+from tests.support.demo_personer import Api, person, reload_until_visible
 from tests.support.embedded_server import EmbeddedServer, embedded_server
 from tests.support.waiting import wait_until
 
@@ -37,34 +34,11 @@ def server(tmp_path: Path) -> Iterator[EmbeddedServer]:
         yield s
 
 
-class Api(httpx.AsyncClient):
-    """A person acting through the JSON API, logged in through the start page."""
-
-    def __init__(self, server: EmbeddedServer, user_id: str):
-        super().__init__(base_url=server.url, timeout=10)
-        self._pending_login: str | None = user_id
-
-    async def request(self, method: str, url: httpx.URL | str, **kwargs: Any) -> httpx.Response:
-        if self._pending_login is not None:
-            user_id, self._pending_login = self._pending_login, None
-            await login_over_http(self, user_id)
-        return await super().request(method, url, **kwargs)
-
-    async def call(self, method: str, url: str, body: Any = None, *, ok: bool = True) -> Any:
-        if CSRF_COOKIE not in self.cookies:
-            await self.get("/soknad/health/live")
-        token = SIGNER.read_csrf(self.cookies.get(CSRF_COOKIE)) or ""
-        r = await self.request(method, url, json=body, headers={"x-csrf-token": token})
-        if ok:
-            assert r.status_code < 400, f"{method} {url}: {r.status_code} {r.text}"
-        return r
-
-
 async def listed(client: Api, url: str, lopenummer: str) -> dict[str, Any]:
     found: dict[str, Any] = {}
 
     async def arrived() -> bool:
-        rows = (await client.call("GET", url)).json()
+        rows = (await client.json_request("GET", url)).json()
         found.update(next((c for c in rows if c.get("lopenummer") == lopenummer), {}))
         return bool(found)
 
@@ -88,25 +62,25 @@ async def test_request_answered_with_a_changed_field_decision_and_continuation(
             "enhet": "HBE-NEVRO",
             "innhold": complete_innhold("enkeltpasient", "off_label"),
         }
-        draft = (await soker_api.call("POST", "/soknad/api/soknader", body)).json()
+        draft = (await soker_api.json_request("POST", "/soknad/api/soknader", body)).json()
         soknad_id = draft["id"]
-        lopenummer = (await soker_api.call("POST", f"/soknad/api/soknader/{soknad_id}/send", {})).json()[
-            "lopenummer"
-        ]
-        await leder.call(
+        lopenummer = (
+            await soker_api.json_request("POST", f"/soknad/api/soknader/{soknad_id}/send", {})
+        ).json()["lopenummer"]
+        await leder.json_request(
             "POST",
             f"/soknad/api/soknader/{soknad_id}/forankring",
             {"begrunnelse": "Faglig og budsjettmessig forankret.", "kostnadssted": "4100"},
         )
         # The director sends the case to the committee (the complete flow); then it is theirs.
         bsak = await listed(direktor, "/beslutning/api/saker", lopenummer)
-        await direktor.call(
+        await direktor.json_request(
             "POST",
             f"/beslutning/api/saker/{bsak['id']}/triage",
             {"flyt": "komplett", "medlemmer": ["hbe-komite"], "frist": str(idag + timedelta(days=14))},
         )
         sak = await listed(komite, "/vurdering/api/saker", lopenummer)
-        await komite.call(
+        await komite.json_request(
             "POST", f"/vurdering/api/saker/{sak['id']}/tilleggsinformasjon", {"sporsmal": SPORSMAL}
         )
 
@@ -133,7 +107,7 @@ async def test_request_answered_with_a_changed_field_decision_and_continuation(
 
         # The committee recommends once the answer is back; the director decides, valid 20 more days.
         async def recommended() -> bool:
-            r = await komite.call(
+            r = await komite.json_request(
                 "POST",
                 f"/vurdering/api/saker/{sak['id']}/anbefaling",
                 {
@@ -149,13 +123,13 @@ async def test_request_answered_with_a_changed_field_decision_and_continuation(
         bsak = await listed(direktor, "/beslutning/api/saker", lopenummer)
 
         async def ready() -> bool:
-            current = (await direktor.call("GET", f"/beslutning/api/saker/{bsak['id']}")).json()
+            current = (await direktor.json_request("GET", f"/beslutning/api/saker/{bsak['id']}")).json()
             return bool(current.get("status") == "klar_for_vedtak")
 
         await wait_until(ready, timeout=20)
         gyldig_til = idag + timedelta(days=20)
         sak_etter = (
-            await direktor.call(
+            await direktor.json_request(
                 "POST",
                 f"/beslutning/api/saker/{bsak['id']}/vedtak",
                 {
