@@ -104,20 +104,25 @@ async def test_the_simplified_flow_shows_who_chose_it_and_when(tmp_path: Path) -
         assert "Søknadsportalen" not in history_of(soker_page)
 
 
+def videresendt(soknad_id: str, lopenummer: str) -> SakVideresendtInterregionalt:
+    """The director forwards the case to the interregional committee, as beslutning publishes it."""
+    return SakVideresendtInterregionalt(
+        soknad_id=soknad_id,
+        lopenummer=lopenummer,
+        frist=date(2026, 4, 21),
+        videresendt_av="hbe-fagdirektor",
+        videresendt_av_navn="Lars Haugen",
+        videresendt_at=VALGT_AT,
+    )
+
+
 async def test_tilgangsordningen_shows_the_interregional_committee_and_the_trust_registering(
     tmp_path: Path,
 ) -> None:
     async with soknadsflyt(tmp_path, NOW) as flyt:
         soknad_id, lopenummer = await send_soknad(flyt, kategori="tilgangsordningen")
         await flyt.publish(
-            SakVideresendtInterregionalt(
-                soknad_id=soknad_id,
-                lopenummer=lopenummer,
-                frist=date(2026, 4, 21),
-                videresendt_av="hbe-fagdirektor",
-                videresendt_av_navn="Lars Haugen",
-                videresendt_at=VALGT_AT,
-            ),
+            videresendt(soknad_id, lopenummer),
             lopenummer=lopenummer,
         )
         step = (
@@ -211,14 +216,7 @@ async def test_a_triage_after_the_withdrawal_is_on_record_only(tmp_path: Path) -
             r = await soker.send_json("POST", f"/api/soknader/{soknad_id}/trekk", {})
             assert r.status_code == 200, r.text
         await flyt.publish(
-            SakVideresendtInterregionalt(
-                soknad_id=soknad_id,
-                lopenummer=lopenummer,
-                frist=date(2026, 4, 21),
-                videresendt_av="hbe-fagdirektor",
-                videresendt_av_navn="Lars Haugen",
-                videresendt_at=VALGT_AT,
-            ),
+            videresendt(soknad_id, lopenummer),
             lopenummer=lopenummer,
         )
         shown = text(await page_of(flyt, SOKER, f"/s/{soknad_id}"))
