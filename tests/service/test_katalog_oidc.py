@@ -9,12 +9,15 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
+import pytest
 import pytest_asyncio
 from fastapi import FastAPI
+from starlette.requests import Request
 
-from shared.platform.auth.authenticator import NO_ROLES
+from shared.platform.auth.authenticator import NO_ROLES, Authenticator
 from shared.platform.auth.oidc import HPR_NUMBER_CLAIM
 from shared.platform.bus.memory import MemoryBus
+from shared.platform.errors import Forbidden, InvalidToken
 from soknad.app import create_app
 from soknad.settings import SoknadSettings
 from tests.support.apps import katalog_of, running
@@ -135,3 +138,43 @@ async def test_odd_identity_claims_are_stored_as_they_can_be_or_refused(
     async with client(app, oidc_issuer.issue("x" * 101, roles=[], hf="HBE")) as long_subject:
         r = await long_subject.get("/api/soknader")
         assert r.status_code == 401 and r.headers["content-type"] == "application/problem+json"
+
+
+def _request(token: str) -> Request:
+    return Request(
+        {
+            "type": "http",
+            "method": "GET",
+            "path": "/",
+            "headers": [(b"authorization", f"Bearer {token}".encode())],
+        }
+    )
+
+
+async def test_identity_names_health_personnel_of_another_trust_without_registering_them(
+    app: FastAPI, oidc_issuer: TestIssuer
+) -> None:
+    # An external consultant: HelseID identifies them, this trust's directory does not know them.
+    token = oidc_issuer.issue(
+        "helseid-ous-konsulent",
+        roles=[],
+        hf="OUS",
+        name="Jonas Bakke",
+        extra_claims={HPR_NUMBER_CLAIM: 9155771},
+    )
+    auth: Authenticator = app.state.auth
+    person = await auth.identity(_request(token))
+    assert person is not None
+    assert (person.user_id, person.name, person.hf, person.hpr_number, person.roles) == (
+        "helseid-ous-konsulent",
+        "Jonas Bakke",
+        "OUS",
+        "9155771",
+        frozenset(),
+    )
+    assert await katalog_of(app).person("helseid-ous-konsulent") is None
+    # The same token is refused where a role in this trust is needed.
+    with pytest.raises(Forbidden):
+        await auth.require(_request(token))
+    with pytest.raises(InvalidToken):
+        await auth.identity(_request(token[:-4] + "AAAA"))

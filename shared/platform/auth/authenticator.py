@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from starlette.requests import Request
 
-from shared.platform.auth.oidc import OidcValidator, TokenError
+from shared.platform.auth.oidc import OidcValidator, TokenClaims, TokenError
 from shared.platform.auth.principal import Principal, Role
 from shared.platform.auth.session import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, CookieSigner
 from shared.platform.errors import Forbidden, InvalidToken, Unauthenticated
@@ -72,16 +72,38 @@ class Authenticator:
             raise Forbidden(NO_ROLES)
         return principal
 
-    async def _from_token(self, token: str) -> Principal:
+    async def identity(self, request: Request) -> Principal | None:
+        """Who is logged in, or None, without the trust check and the directory's roles `require` adds:
+        for health personnel of another trust admitted by something else (an external consultant, by the
+        HPR number of an invitation). A token's person is neither refused for another trust nor
+        registered in this trust's directory; a session names a person of the directory, as in
+        `principal`."""
+        header = request.headers.get("authorization", "")
+        if not header.lower().startswith("bearer "):
+            return await self.principal(request)
+        claims = await self._claims(header[7:].strip())
+        return Principal(
+            user_id=claims.subject,
+            name=claims.name or claims.subject,
+            roles=frozenset(),
+            hf=claims.hf or "",
+            enhet=claims.enhet,
+            hpr_number=claims.hpr_number,
+        )
+
+    async def _claims(self, token: str) -> TokenClaims:
         if self.oidc is None:
             raise InvalidToken("Innlogging med tilgangsbevis er ikke slått på.")
         try:
-            claims = await self.oidc.validate(token)
+            return await self.oidc.validate(token)
         except TokenError as exc:
             if exc.code == "jwks_unavailable":
                 raise ServiceUnavailable(exc.message) from exc
             # A token was presented and refused: the 401 says so (RFC 6750 § 3.1, invalid_token).
             raise InvalidToken(exc.message) from exc
+
+    async def _from_token(self, token: str) -> Principal:
+        claims = await self._claims(token)
         if not claims.hf:
             raise Forbidden("Tilgangsbeviset mangler helseforetak.")
         if claims.hf in self.hf and not self.national:
