@@ -17,8 +17,9 @@ matches ''). Rows whose count fell to 0 stay (0 adds nothing; deleting would rac
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import ARRAY, Index, Integer, String, bindparam, case, event, func, select
@@ -31,6 +32,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from oversikt import store
 from oversikt.domain import Sokefilter, prefix_end
 from oversikt.store import BESLUTTET, Base, Kombinasjon, Sammendrag, SelectT, VariasjonRad, Vedtakstall
+from shared.platform.db.driver_sql import DriverStatement
 
 UTFALL = ("innvilget", "innvilget_med_vilkar", "avslatt")
 
@@ -92,19 +94,38 @@ Nokkel = tuple[str, tuple[Any, ...]]
 """(table name, primary key values)."""
 
 
+_VEDTAK = itemgetter(*VEDTAK_NOKKEL)
+_TID = itemgetter(*TID_NOKKEL)
+_V_STATUS, _V_ATC = VEDTAK_NOKKEL.index("status"), VEDTAK_NOKKEL.index("atc")
+_T_STATUS, _T_ATC = TID_NOKKEL.index("status"), TID_NOKKEL.index("atc")
+
+
 def bidrag(rad: Mapping[str, Any]) -> list[Nokkel]:
     """The counts one summary's row adds to (none unless it is a decision with an outcome)."""
     status = str(rad["status"])
     if status not in BESLUTTET or rad["utfall"] is None:
         return []
-    verdier = {**rad, "status": status, "atc": rad["atc"] or ""}
-    out: list[Nokkel] = [("vedtak_telling", tuple(verdier[k] for k in VEDTAK_NOKKEL))]
+    atc = rad["atc"] or ""
+    # Picked by position rather than through a copy of the row: this runs twice for every summary stored.
+    vedtak = list(_VEDTAK(rad))
+    vedtak[_V_STATUS], vedtak[_V_ATC] = status, atc
+    out: list[Nokkel] = [("vedtak_telling", tuple(vedtak))]
     if rad["behandlingstid_dager"] is not None:
-        out.append(("behandlingstid_telling", tuple(verdier[k] for k in TID_NOKKEL)))
+        tid = list(_TID(rad))
+        tid[_T_STATUS], tid[_T_ATC] = status, atc
+        out.append(("behandlingstid_telling", tuple(tid)))
     return out
 
 
 _DELTA = "oversikt_telling_delta"
+
+
+def flytt(delta: Counter[Nokkel], gammel: Mapping[str, Any] | None, ny: Mapping[str, Any]) -> None:
+    """Move a case's decision in `delta` from its row `gammel` (None: new) to `ny`."""
+    for key in bidrag(gammel) if gammel is not None else []:
+        delta[key] -= 1
+    for key in bidrag(ny):
+        delta[key] += 1
 
 
 def endre(session: AsyncSession, gammel: Mapping[str, Any] | None, ny: Mapping[str, Any]) -> None:
@@ -120,38 +141,60 @@ def endre(session: AsyncSession, gammel: Mapping[str, Any] | None, ny: Mapping[s
         if not event.contains(sync, "before_commit", _skriv):
             event.listen(sync, "before_commit", _skriv)
             event.listen(sync, "after_rollback", _glem)
-    for key in bidrag(gammel) if gammel is not None else []:
-        delta[key] -= 1
-    for key in bidrag(ny):
-        delta[key] += 1
+    flytt(delta, gammel, ny)
+
+
+def ta_ut(session: AsyncSession) -> Counter[Nokkel]:
+    """What `endre` has collected in this transaction and not written yet, taken out: its writer writes it."""
+    taken: Counter[Nokkel] = session.sync_session.info.pop(_DELTA, Counter())
+    return taken
 
 
 def _glem(sync: Session) -> None:
     sync.info.pop(_DELTA, None)
 
 
+Tabell = type[VedtakTelling] | type[TidTelling]
+
+
+def _rader(delta: Counter[Nokkel]) -> Iterator[tuple[Tabell, list[tuple[Any, ...]]]]:
+    """Each table's changed keys with their change (key columns, then `antall`), in key order."""
+    for tabell in (VedtakTelling, TidTelling):
+        rader = [
+            (*key, n) for (name, key), n in sorted(delta.items()) if name == tabell.__tablename__ and n != 0
+        ]
+        if rader:
+            yield tabell, rader
+
+
+def _som_tabeller(tabell: Tabell, rader: list[tuple[Any, ...]]) -> dict[str, list[Any]]:
+    """`upsert_unnest`'s parameters: one array a column."""
+    names = [c.name for c in tabell.__table__.c]
+    return {f"ny_{n}": list(kolonne) for n, kolonne in zip(names, zip(*rader, strict=True), strict=True)}
+
+
 def _skriv(sync: Session) -> None:
     # Runs inside AsyncSession.commit's greenlet, where the synchronous session may execute.
     delta: Counter[Nokkel] = sync.info.pop(_DELTA, Counter())
-    for tabell, kolonner in ((VedtakTelling, VEDTAK_NOKKEL), (TidTelling, TID_NOKKEL)):
-        rader = [
-            {**dict(zip(kolonner, key, strict=True)), "antall": n}
-            for (name, key), n in sorted(delta.items())
-            if name == tabell.__tablename__ and n != 0
-        ]
-        if not rader:
-            continue
+    for tabell, rader in _rader(delta):
         if sync.get_bind().dialect.name == "postgresql":
             # One statement a table for the whole group (a row a key was ~40 statements a group, a third
             # of what ingest cost PostgreSQL), the keys still taken in sorted order.
-            names = (*kolonner, "antall")
-            sync.execute(upsert_unnest(tabell), {f"ny_{n}": [r[n] for r in rader] for n in names})
+            sync.execute(upsert_unnest(tabell), _som_tabeller(tabell, rader))
         else:
-            sync.execute(upsert("sqlite", tabell), rader)
+            names = [c.name for c in tabell.__table__.c]
+            sync.execute(upsert("sqlite", tabell), [dict(zip(names, rad, strict=True)) for rad in rader])
+
+
+async def skriv(driver: Any, delta: Counter[Nokkel]) -> None:
+    """`delta` written on PostgreSQL through the asyncpg connection of the transaction (`driver_sql.py`),
+    one statement a table, keys in sorted order."""
+    for tabell, rader in _rader(delta):
+        await _upsert_driver(tabell).execute(driver, _som_tabeller(tabell, rader))
 
 
 @cache
-def upsert(dialect: str, tabell: type[VedtakTelling] | type[TidTelling]) -> Any:
+def upsert(dialect: str, tabell: Tabell) -> Any:
     table: Any = tabell.__table__
     insert = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
     return insert.on_conflict_do_update(
@@ -161,7 +204,12 @@ def upsert(dialect: str, tabell: type[VedtakTelling] | type[TidTelling]) -> Any:
 
 
 @cache
-def upsert_unnest(tabell: type[VedtakTelling] | type[TidTelling]) -> Any:
+def _upsert_driver(tabell: Tabell) -> DriverStatement:
+    return DriverStatement.of(upsert_unnest(tabell))
+
+
+@cache
+def upsert_unnest(tabell: Tabell) -> Any:
     """`upsert` on PostgreSQL for many keys at once: one array a column, unnested in the given order."""
     table: Any = tabell.__table__
     names = [c.name for c in table.c]
