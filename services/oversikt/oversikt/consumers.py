@@ -24,6 +24,12 @@ log = structlog.get_logger(__name__)
 CONSUMER = "oversikt"
 SUMMARY_TYPES = (SakSammendrag.TYPE, SakSammendragV2.TYPE)
 """Both versions are accepted: trusts move to v2 one by one, and v1 summaries may still be queued."""
+INGEST_TRANSACTIONS = 1
+"""One group of summaries in a transaction at a time, not the inbox's two: ingest is bound by CPU, not by
+the commit's wait, and what arrives while a group commits joins the next, larger group, so the costs
+of a transaction are shared by more summaries. Measured with `bench.nasjonal` on two cores: oversikt's
+and PostgreSQL's CPU a summary fell by about a seventh, and ingest went from 60–80 % of the ack-only
+consumer's rate to above 90 %."""
 
 
 def guarded(
@@ -74,6 +80,7 @@ def national_subscriptions(
         handler=handlers.on_sak_sammendrag,
         group_handler=handlers.on_sak_sammendrag_gruppe,
         metrics=metrics,
+        max_transactions=INGEST_TRANSACTIONS,
     )
     return [
         Subscription(

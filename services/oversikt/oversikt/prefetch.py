@@ -12,7 +12,7 @@ from shared.events.envelope import Envelope
 from shared.platform.bus.base import Bus, BusHealth, DeadLetter, Subscription
 
 NATIONAL_PREFETCH = 200
-"""Two groups of the inbox's largest size in flight (it runs two transactions at once per subscription)."""
+"""Two groups of the inbox's largest size in flight: while one group commits, the next one arrives."""
 
 
 class PrefetchBus:
