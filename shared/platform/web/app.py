@@ -206,9 +206,6 @@ def standalone(app: FastAPI, prefix: str) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_parent: FastAPI) -> AsyncIterator[None]:
         async with app.router.lifespan_context(app):
-            # What start-up built (modules, models, compiled statements, the app) lives as long as the
-            # process: out of the collector's generations, a full collection no longer walks it all again.
-            gc.freeze()
             yield
 
     parent = Gateway(lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None)
