@@ -24,7 +24,7 @@ from shared.platform.bus.base import (
 )
 from shared.platform.bus.factory import create_bus
 from shared.platform.bus.memory import MemoryBus
-from shared.platform.bus.rabbitmq import RabbitBus, _Acks
+from shared.platform.bus.rabbitmq import Acks, RabbitBus
 from shared.platform.bus.replay import main as replay_cli
 from tests.support.rabbit import close_connections, rabbitmqctl, vhost_of
 from tests.support.waiting import wait_until
@@ -694,7 +694,7 @@ class SentAcks:
 
 
 async def test_acks_finished_together_go_out_as_one_multiple_ack_up_to_the_first_gap() -> None:
-    acks, wire = _Acks(), SentAcks()
+    acks, wire = Acks(), SentAcks()
     m = {tag: wire.message(tag) for tag in range(1, 12)}
     # 1-3 and 5-6 finish in the same turn; 4 is still in its handler.
     await asyncio.gather(*(acks.ack(m[tag]) for tag in (3, 1, 2, 6, 5)))

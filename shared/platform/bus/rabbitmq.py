@@ -75,7 +75,7 @@ ACK_RUN_LIMIT = 10_000
 """Tags remembered past a gap (a handler that does not finish) before a channel's acks go out one by one."""
 
 
-class _Acks:
+class Acks:
     """The acks of one consumer channel, sent together where that is safe.
 
     Acks of messages whose handlers finished in the same turn of the event loop (a group the inbox
@@ -201,7 +201,7 @@ class RabbitBus:
         self._connect_lock = asyncio.Lock()
         self._consumers: list[_Consumer] = []
         # One per consumer channel; a channel reopened after a reconnect starts its tags again at 1.
-        self._acks: weakref.WeakKeyDictionary[object, _Acks] = weakref.WeakKeyDictionary()
+        self._acks: weakref.WeakKeyDictionary[object, Acks] = weakref.WeakKeyDictionary()
 
     async def connect(self) -> None:
         async with self._connect_lock:
@@ -546,11 +546,11 @@ class RabbitBus:
         await self._settle(incoming, context)
         return True
 
-    def _acks_of(self, incoming: AbstractIncomingMessage) -> _Acks:
+    def _acks_of(self, incoming: AbstractIncomingMessage) -> Acks:
         channel = incoming.channel  # raises when the channel is closed
         acks = self._acks.get(channel)
         if acks is None:
-            acks = self._acks[channel] = _Acks()
+            acks = self._acks[channel] = Acks()
         return acks
 
     async def _settle(self, incoming: AbstractIncomingMessage, context: Mapping[str, str]) -> None:
