@@ -15,6 +15,10 @@ NODE_VALIDATORS := tests/support/node_validatorer
 NODE_STAMP := $(NODE_VALIDATORS)/node_modules/.installed
 # Tests that need no server, browser or spawned process (markers set in tests/conftest.py).
 FAST := not postgres and not rabbitmq and not browser and not e2e
+# pytest-xdist workers the tests are spread over, whole modules each (tests/conftest.py): most of the
+# time a test waits on a server, the broker or the browser. `make test TEST_WORKERS=0` runs them all in
+# one process.
+TEST_WORKERS ?= 2
 
 .PHONY: run test test-fast bench lint typecheck distributed asyncapi lock reset clean
 
@@ -36,10 +40,10 @@ run: $(STAMP)
 	@SP_PORT=$(PORT) $(PY) -m embedded
 
 test: $(STAMP) $(NODE_STAMP)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(TEST_WORKERS)
 
 test-fast: $(STAMP)
-	$(PY) -m pytest -q -m "$(FAST)"
+	$(PY) -m pytest -q -n $(TEST_WORKERS) -m "$(FAST)"
 
 # `make bench ONLY="spine fest"` runs only those benchmarks (module names in bench/__main__.py).
 bench: $(STAMP)

@@ -14,7 +14,7 @@ from urllib.parse import urljoin
 import pytest
 from playwright.async_api import Browser, Dialog, Locator, Page, Request, Route, expect
 
-from tests.support.browser import browser
+from tests.support.browser import browser, scripts_ready
 from tests.support.embedded_server import EmbeddedServer, embedded_server
 from tests.support.waiting import wait_until
 
@@ -64,6 +64,7 @@ async def soker_with_draft(browser: Browser, server: EmbeddedServer) -> tuple[Wa
     await page.get_by_label("Ordning").select_option("off_label")
     await page.get_by_role("button", name="Start ny søknad").click()
     await expect(status(page)).to_contain_text("Versjon 1")
+    await scripts_ready(page)
     return watched, page.url
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from tests.support.browser import browser, screenshot_path
+from tests.support.browser import browser, screenshot_path, scripts_ready
 from tests.support.embedded_server import EmbeddedServer, embedded_server
 
 __all__ = ["browser"]
@@ -37,6 +37,7 @@ async def new_application(page: Page, kategori: str = "off_label") -> str:
     await page.get_by_label("Ordning").select_option(kategori)
     await page.get_by_role("button", name="Start ny søknad").click()
     await expect(page.locator("#lagret-status")).to_contain_text("Versjon 1")
+    await scripts_ready(page)
     return page.url
 
 

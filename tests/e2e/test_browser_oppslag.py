@@ -18,7 +18,7 @@ from shared.platform.web.templating import Templates
 from soknad.app import HERE as SOKNAD_DIR
 from soknad.handlers.presedens import Presedens
 from soknad.views.presedens import maned_tekst
-from tests.support.browser import browser, screenshot_path
+from tests.support.browser import browser, screenshot_path, scripts_ready
 from tests.support.builders import complete_innhold
 from tests.support.demo_personer import Api
 from tests.support.embedded_server import EmbeddedServer, embedded_server
@@ -106,6 +106,7 @@ async def new_draft(page: Page, server: EmbeddedServer, user_id: str = "hbe-soke
     await page.get_by_label("Ordning").select_option("off_label")
     await page.get_by_role("button", name="Start ny søknad").click()
     await expect(page.locator("#lagret-status")).to_contain_text("Versjon 1")
+    await scripts_ready(page)
     page.set_default_timeout(10_000)
 
 

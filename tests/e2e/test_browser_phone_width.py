@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from playwright.async_api import Browser, Page, ViewportSize, expect
 
-from tests.support.browser import browser, screenshot_path
+from tests.support.browser import browser, screenshot_path, scripts_ready
 from tests.support.embedded_server import EmbeddedServer, embedded_server
 
 __all__ = ["browser"]
@@ -80,6 +80,7 @@ async def test_no_page_scrolls_sideways_on_a_phone(browser: Browser, server: Emb
     await soker.get_by_label("Ordning").select_option("off_label")
     await soker.get_by_role("button", name="Start ny søknad").click()
     await expect(soker.locator("#lagret-status")).to_contain_text("Versjon 1")
+    await scripts_ready(soker)
     await soker.get_by_label("Legemiddelnavn", exact=True).fill(LONG_WORD)
     await soker.keyboard.press("Escape")
     await soker.get_by_label("Virkestoff", exact=True).fill("rituksimab")

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, Locator, Page, Route, expect
 
-from tests.support.browser import browser, screenshot_path
+from tests.support.browser import browser, screenshot_path, scripts_ready
 from tests.support.demo_personer import person, reload_until_visible
 from tests.support.embedded_server import EmbeddedServer, embedded_server
 
@@ -178,6 +178,7 @@ async def test_an_unntaksordningen_application_from_the_first_word_to_the_regist
     await kari.get_by_label("Ordning").select_option("unntaksordningen")
     await kari.get_by_role("button", name="Start ny søknad").click()
     await expect(status(kari)).to_contain_text("Versjon 1")
+    await scripts_ready(kari)
     await expect(kari.get_by_role("heading", level=1)).to_have_text(
         "Enkeltpasient: Unntaksordningen (Nye metoder)"
     )
@@ -205,6 +206,7 @@ async def test_an_unntaksordningen_application_from_the_first_word_to_the_regist
     await expect(mona.get_by_role("heading", name="Mine søknader")).to_be_visible()
     await mona.get_by_role("listitem").filter(has_text="Olumiant").get_by_role("link", name="Utkast").click()
     await expect(mona).to_have_url(draft_url)
+    await scripts_ready(mona)
     documentation = field(mona, "Dokumentasjon for effekt")
     with_mona = await documentation.input_value() + MONAS_TILLEGG
     before = await version(mona)

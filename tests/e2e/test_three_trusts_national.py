@@ -49,7 +49,7 @@ from shared.platform.auth.principal import Role
 from shared.platform.bus.base import PublishError, RetryPolicy
 from shared.platform.bus.rabbitmq import USER_HEADER, RabbitBus
 from tests.support.builders import complete_innhold
-from tests.support.embedded_server import free_port
+from tests.support.embedded_server import free_port_block
 from tests.support.katalog_oppsett import bemann
 from tests.support.oidc_issuer import TestIssuer
 from tests.support.rabbit import (
@@ -121,7 +121,7 @@ def topology(issuer: TestIssuer) -> Iterator[Topology]:
     require_broker()
     topology = Topology(
         trusts=TRUSTS,
-        base_port=_free_block(),
+        base_port=free_port_block(),
         oidc_issuer=issuer.issuer,
         oidc_audience="soknadsportal",
         retry_delays_s=(0.2, 0.5, 1.0, 2.0),
@@ -149,11 +149,6 @@ def topology(issuer: TestIssuer) -> Iterator[Topology]:
         raise
     finally:
         topology.teardown()
-
-
-def _free_block() -> int:
-    port = free_port()
-    return 20000 + (port % 20000) // 100 * 100
 
 
 def _guest_url(topology: Topology) -> str:

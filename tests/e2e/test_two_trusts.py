@@ -23,7 +23,7 @@ from shared.events.envelope import Envelope
 from shared.platform.bus.base import PublishError, RetryPolicy
 from shared.platform.bus.rabbitmq import RabbitBus
 from tests.support.builders import complete_innhold
-from tests.support.embedded_server import free_port
+from tests.support.embedded_server import free_port_block
 from tests.support.oidc_issuer import TestIssuer
 from tests.support.rabbit import require_broker
 from tests.support.waiting import wait_until
@@ -48,7 +48,7 @@ def topology(issuer: TestIssuer) -> Iterator[Topology]:
     require_broker()
     topology = Topology(
         trusts=("HBE", "OUS"),
-        base_port=_free_block(),
+        base_port=free_port_block(),
         oidc_issuer=issuer.issuer,
         oidc_audience="soknadsportal",
         retry_delays_s=(0.2, 0.5, 1.0, 2.0),
@@ -69,11 +69,6 @@ def topology(issuer: TestIssuer) -> Iterator[Topology]:
         raise
     finally:
         topology.teardown()
-
-
-def _free_block() -> int:
-    port = free_port()
-    return 20000 + (port % 20000) // 100 * 100
 
 
 class Api(httpx.AsyncClient):

@@ -12,7 +12,6 @@ inboxes) but asserts no timing: only counts.
 from __future__ import annotations
 
 import asyncio
-import socket
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
@@ -29,6 +28,7 @@ from shared.domain.identifiers import synthetic_fodselsnummer
 from shared.platform.auth.session import CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE
 from tests.support.apps import SIGNER, login_over_http
 from tests.support.builders import complete_innhold
+from tests.support.embedded_server import free_port_block
 from tests.support.postgres import PG_HOST, PG_PORT, PG_USER
 from tests.support.rabbit_node import RabbitNode
 from tests.support.waiting import wait_until
@@ -49,27 +49,6 @@ ALREADY_DONE = "ugyldig_overgang"
 
 
 # --- the distributed topology on a private broker ----------------------------------------------------
-def _free_block() -> int:
-    """A base port whose Topology ports (base, base+11..14) are all free."""
-    for _ in range(50):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            base = 20000 + (probe.getsockname()[1] % 20000) // 100 * 100
-        wanted = [base, *range(base + 11, base + 11 + len(TRUST_SERVICES))]
-        if all(_port_free(port) for port in wanted):
-            return base
-    raise RuntimeError("no free block of ports for the topology")
-
-
-def _port_free(port: int) -> bool:
-    with socket.socket() as probe:
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
 def _dump_logs(topology: Topology, node: RabbitNode) -> None:
     for proc in topology.processes.values():
         text = proc.log.read_text(errors="replace") if proc.log.exists() else ""
@@ -83,7 +62,7 @@ def topology(rabbit_node: RabbitNode, tmp_path_factory: pytest.TempPathFactory) 
         trusts=(HF,),
         # Under pytest's temp root, which keeps the last few runs' process logs and drops older ones.
         log_dir=tmp_path_factory.mktemp("resilience-logs"),
-        base_port=_free_block(),
+        base_port=free_port_block(),
         amqp_port=rabbit_node.port,
         rabbitmqctl=rabbit_node.ctl,
         # Short delays: an event that overtakes another is retried within the test's time.

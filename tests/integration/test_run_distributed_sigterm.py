@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import queue
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -20,32 +19,13 @@ from typing import IO
 
 import pytest
 
+from tests.support.embedded_server import free_port_block
 from tests.support.rabbit import rabbitmqctl
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.rabbitmq]
 
 ROOT = Path(__file__).resolve().parents[2]
 READY = "stopper alt."
-# Port offsets of one trust's topology: oversikt at the base, the trust's four services at +11..+14.
-OFFSETS = (0, 11, 12, 13, 14)
-
-
-def free_base_port() -> int:
-    """A base port whose five ports of the one-trust topology are all free now."""
-    for _ in range(200):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            base = int(s.getsockname()[1])
-        if base + max(OFFSETS) >= 65535:
-            continue
-        try:
-            for offset in OFFSETS[1:]:
-                with socket.socket() as probe:
-                    probe.bind(("127.0.0.1", base + offset))
-        except OSError:
-            continue
-        return base
-    raise RuntimeError("no free range of ports")
 
 
 def children_of(pid: int) -> set[int]:
@@ -104,7 +84,7 @@ def read_lines(stream: IO[str], into: queue.Queue[str | None]) -> None:
 
 def test_sigterm_stops_every_service_and_deletes_what_the_run_created(tmp_path: Path) -> None:
     name = f"sigterm{uuid.uuid4().hex[:8]}"
-    port = str(free_base_port())
+    port = str(free_port_block())
     process = subprocess.Popen(
         [
             sys.executable,

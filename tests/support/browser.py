@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest_asyncio
-from playwright.async_api import Browser, async_playwright
+from playwright.async_api import Browser, Page, async_playwright
 
 from tests.support.servers import CHROMIUM, unavailable
 
@@ -40,3 +40,12 @@ async def browser() -> AsyncIterator[Browser]:
 def screenshot_path(name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS / f"{name}.png"
+
+
+async def scripts_ready(page: Page) -> None:
+    """Wait until a page reached by a click has run its deferred scripts (autosave.js, oppslag.js).
+
+    A click waits only for the new page to start loading; text typed before autosave.js runs is not
+    noticed, and the script takes it for saved, so it is never sent (`goto` waits for this itself). On
+    a busy machine, tests that typed at once waited in vain for the save."""
+    await page.wait_for_load_state()

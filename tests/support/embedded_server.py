@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -20,6 +21,36 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def _ephemeral_start() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
+def free_port_block(span: int = 100) -> int:
+    """The first of `span` ports that are all free now, for a distributed topology (`base_port`: the
+    services listen on fixed offsets from it). Taken below the range the OS hands out for port 0, so no
+    server that a test on another xdist worker starts on `free_port()` can be listening in the block,
+    nor take one of its ports before the topology's processes bind it."""
+    top = max(_ephemeral_start(), 20000 + 2 * span) - span
+    for _ in range(200):
+        # Not the module's generator: a test may have seeded it, and both workers would draw alike.
+        base = random.SystemRandom().randrange(20000, top) // span * span
+        if all(_free(port) for port in range(base, base + span)):
+            return base
+    raise RuntimeError(f"no block of {span} free ports below {top + span}")
+
+
+def _free(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 class EmbeddedServer:

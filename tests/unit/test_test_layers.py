@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import DISTRIBUTED_MODULES, xdist_unit
 from tests.support import servers
 
 pytest_plugins = ("pytester",)
@@ -138,6 +139,40 @@ def test_every_test_is_marked_by_what_it_uses(pytester: pytest.Pytester) -> None
         "test_method": {"rabbitmq"},
         "test_marked_by_hand": {"e2e"},
     }
+
+
+DISTRIBUTED_SAMPLE = """
+from scripts.run_distributed import Topology
+
+
+class Cluster:
+    def start(self):
+        Topology(trusts=("HBE",)).start()
+
+
+def test_topology_through_a_class():
+    Cluster().start()
+"""
+
+
+def test_a_module_of_the_suite_that_starts_a_topology_must_be_listed(pytester: pytest.Pytester) -> None:
+    pytester.syspathinsert(ROOT)
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\nmarkers =\n    e2e\n")
+    pytester.makeconftest(CONFTEST)
+    folder = pytester.mkdir("tests").joinpath("e2e")
+    folder.mkdir()
+    folder.joinpath("test_new_topology.py").write_text(DISTRIBUTED_SAMPLE)
+    result = pytester.runpytest_inprocess("--collect-only", folder)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*add them to DISTRIBUTED_MODULES*", "tests/e2e/test_new_topology.py"])
+
+
+def test_xdist_hands_out_whole_modules_and_the_distributed_ones_as_one() -> None:
+    assert xdist_unit("tests/unit/test_icd10.py::test_a[x::y]") == "tests/unit/test_icd10.py"
+    assert xdist_unit("tests/e2e/test_browser_draft.py::test_b") == "tests/e2e/test_browser_draft.py"
+    assert {xdist_unit(f"{module}::test_c") for module in DISTRIBUTED_MODULES} == {"distributed"}
+    for module in DISTRIBUTED_MODULES:
+        assert (ROOT / module).is_file(), module
 
 
 def test_the_markers_are_registered() -> None:
