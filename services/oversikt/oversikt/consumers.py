@@ -28,8 +28,7 @@ INGEST_TRANSACTIONS = 1
 """One group of summaries in a transaction at a time, not the inbox's two: ingest is bound by CPU, not by
 the commit's wait, and what arrives while a group commits joins the next, larger group, so the costs
 of a transaction are shared by more summaries. Measured with `bench.nasjonal` on two cores: oversikt's
-and PostgreSQL's CPU a summary fell by about a seventh, and ingest went from 60–80 % of the ack-only
-consumer's rate to above 90 %."""
+and PostgreSQL's CPU a summary fell by about a seventh."""
 
 
 def guarded(
