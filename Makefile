@@ -51,7 +51,8 @@ bench: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy shared services
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 distributed: $(STAMP)
 	$(PY) scripts/run_distributed.py

@@ -27,6 +27,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -110,7 +111,7 @@ class Topology:
     def _ctl(self, *args: str) -> None:
         subprocess.run([*self.rabbitmqctl, "--quiet", *args], check=True, capture_output=True, timeout=60)
 
-    def _ctl_all(self, commands: list[tuple[str, ...]]) -> None:
+    def _ctl_all(self, commands: Sequence[tuple[str, ...]]) -> None:
         """Several rabbitmqctl commands at once, failures ignored (clean-up): each call starts an Erlang
         VM of its own, about a second, so a teardown of a dozen sequential calls took half a minute."""
         running = [
