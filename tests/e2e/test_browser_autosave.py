@@ -258,3 +258,24 @@ async def test_the_browser_warns_only_when_text_would_be_lost(
     await expect(status(page)).to_contain_text("Ikke lagret – prøver igjen")
     await page.goto("about:blank")
     assert [d.split(":")[0] for d in watched.dialogs] == ["beforeunload"]
+
+
+async def test_text_typed_before_the_script_has_run_is_saved(browser: Browser, server: EmbeddedServer) -> None:
+    # On a slow connection the form is there to type in before the deferred autosave.js has arrived. What
+    # was typed then must not be taken for what the server holds.
+    watched, draft_url = await soker_with_draft(browser, server)
+    page = watched.page
+    release = asyncio.Event()
+
+    async def hold(route: Route) -> None:
+        await release.wait()
+        await route.continue_()
+
+    await page.route("**/autosave.js*", hold)
+    await page.goto(draft_url, wait_until="commit")
+    justification = page.get_by_label("Samlet klinisk begrunnelse", exact=True)
+    await justification.fill("Skrevet før skriptet kom.")
+    assert watched.puts == []
+    release.set()
+    await expect(status(page)).to_contain_text(LAGRET)
+    assert (await saved_innhold(page, await save_url(page))).get("begrunnelse") == "Skrevet før skriptet kom."

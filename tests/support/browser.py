@@ -45,7 +45,8 @@ def screenshot_path(name: str) -> Path:
 async def scripts_ready(page: Page) -> None:
     """Wait until a page reached by a click has run its deferred scripts (autosave.js, oppslag.js).
 
-    A click waits only for the new page to start loading; text typed before autosave.js runs is not
-    noticed, and the script takes it for saved, so it is never sent (`goto` waits for this itself). On
-    a busy machine, tests that typed at once waited in vain for the save."""
+    A click waits only for the new page to start loading. Text typed before autosave.js runs is saved
+    once it has run (`test_text_typed_before_the_script_has_run_is_saved`), but a test that then watches
+    the status or the saves sent must start from the page as the script left it (`goto` waits for this
+    itself)."""
     await page.wait_for_load_state()
