@@ -260,7 +260,9 @@ async def test_the_browser_warns_only_when_text_would_be_lost(
     assert [d.split(":")[0] for d in watched.dialogs] == ["beforeunload"]
 
 
-async def test_text_typed_before_the_script_has_run_is_saved(browser: Browser, server: EmbeddedServer) -> None:
+async def test_text_typed_before_the_script_has_run_is_saved(
+    browser: Browser, server: EmbeddedServer
+) -> None:
     # On a slow connection the form is there to type in before the deferred autosave.js has arrived. What
     # was typed then must not be taken for what the server holds.
     watched, draft_url = await soker_with_draft(browser, server)

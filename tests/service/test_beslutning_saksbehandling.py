@@ -59,7 +59,13 @@ from tests.support.register_cases import SettableClock
 from tests.support.visible_text import visible_text
 from tests.support.waiting import wait_until
 
-TODAY = oslo_date(datetime.now(UTC))
+
+def today() -> date:
+    """Oslo's date now, as the service computes its deadlines: read when a test needs it, not when the
+    module is imported (a run that passes midnight in Oslo would compare against yesterday)."""
+    return oslo_date(datetime.now(UTC))
+
+
 PASIENT_NAVN = "Testa Testesen"
 SOKER_BEGRUNNELSE = "Attakker tross to linjer sykdomsmodifiserende behandling."
 HTML = {"accept": "text/html"}
@@ -196,21 +202,22 @@ async def event_of(env: Director, contract: type[EventContract], subject: str, n
     return env.events(contract, subject)[n - 1].data
 
 
-GRANT: dict[str, Any] = {
-    "utfall": "innvilget_med_vilkar",
-    "begrunnelse": "Alvorlig tilstand; rituksimab er etablert ved NMOSD.",
-    "dosering": "1000 mg dag 1 og 15",
-    "antall_kurer": 3,
-    "gyldig_fra": TODAY.isoformat(),
-    "gyldig_til": (TODAY + timedelta(days=365)).isoformat(),
-    "evalueringsdato": (TODAY + timedelta(days=180)).isoformat(),
-    "vilkar_evaluering": "Attakkfrekvens og MR etter seks måneder.",
-    "vilkar_stoppregel": "Stopp ved nytt attakk.",
-    "vilkar_registrering": "Registreres i Norsk MS-register.",
-    "vilkar_pasientinformasjon": "Pasienten informeres om bruk utenfor godkjent indikasjon.",
-    "resept_merknad": "Sykehusfinansiert, se vedtak.",
-    "faktureringsrutine": "Sykehusapoteket fakturerer enheten.",
-}
+def innvilget() -> dict[str, Any]:
+    return {
+        "utfall": "innvilget_med_vilkar",
+        "begrunnelse": "Alvorlig tilstand; rituksimab er etablert ved NMOSD.",
+        "dosering": "1000 mg dag 1 og 15",
+        "antall_kurer": 3,
+        "gyldig_fra": today().isoformat(),
+        "gyldig_til": (today() + timedelta(days=365)).isoformat(),
+        "evalueringsdato": (today() + timedelta(days=180)).isoformat(),
+        "vilkar_evaluering": "Attakkfrekvens og MR etter seks måneder.",
+        "vilkar_stoppregel": "Stopp ved nytt attakk.",
+        "vilkar_registrering": "Registreres i Norsk MS-register.",
+        "vilkar_pasientinformasjon": "Pasienten informeres om bruk utenfor godkjent indikasjon.",
+        "resept_merknad": "Sykehusfinansiert, se vedtak.",
+        "faktureringsrutine": "Sykehusapoteket fakturerer enheten.",
+    }
 
 
 async def test_a_new_case_lands_in_the_inbox_with_deadline_and_the_whole_application(env: Director) -> None:
@@ -222,7 +229,7 @@ async def test_a_new_case_lands_in_the_inbox_with_deadline_and_the_whole_applica
         assert event.lopenummer in text and "Ny – velg flyt" in text and "Fagdirektør" in text
         api = (await d.get("/api/innboks")).json()
         row = next(r for r in api["saker"] if r["lopenummer"] == event.lopenummer)
-        assert row["frist"] == (TODAY + timedelta(days=14)).isoformat()
+        assert row["frist"] == (today() + timedelta(days=14)).isoformat()
         assert row["hos"] == "Fagdirektør" and row["forfalt"] is False
 
         page = await d.get(f"/sak/{sak_id}", headers=HTML)
@@ -246,17 +253,17 @@ async def test_triage_komplett_sends_the_case_to_the_named_members(env: Director
         assert {e["field"] for e in missing.json()["errors"]} >= {"medlemmer", "frist"}
         stranger = await d.send_json(
             "POST", f"/api/saker/{sak_id}/triage",
-            {"flyt": "komplett", "medlemmer": ["ous-komite"], "frist": str(TODAY + timedelta(days=10))},
+            {"flyt": "komplett", "medlemmer": ["ous-komite"], "frist": str(today() + timedelta(days=10))},
         )  # fmt: skip
         assert stranger.status_code == 422 and stranger.json()["errors"][0]["field"] == "medlemmer"
-        frist = (TODAY + timedelta(days=21)).isoformat()
+        frist = (today() + timedelta(days=21)).isoformat()
         sent = await d.send_json(
             "POST", f"/api/saker/{sak_id}/triage",
             {"flyt": "komplett", "medlemmer": ["hbe-komite"], "frist": frist, "merknad": "Se evidensen."},
         )  # fmt: skip
         assert sent.status_code == 200, sent.text
         assert sent.json()["status"] == "venter_pa_anbefaling"
-        assert sent.json()["frist"] == (TODAY + timedelta(days=42)).isoformat()
+        assert sent.json()["frist"] == (today() + timedelta(days=42)).isoformat()
         data = await event_of(env, SakSendtTilKomite, event.lopenummer)
         assert data["medlemmer"] == [{"id": "hbe-komite", "navn": "Ingrid Berg"}]
         assert data["frist"] == frist and data["sendt_av_navn"] == "Lars Haugen"
@@ -274,7 +281,7 @@ async def test_the_decision_carries_scope_conditions_payer_and_decider(env: Dire
     async with DemoClient(env.app, "hbe-fagdirektor") as d:
         triaged = await d.send_json("POST", f"/api/saker/{sak_id}/triage", {"flyt": "forenklet"})
         assert triaged.json()["status"] == "klar_for_vedtak"
-        decided = await d.send_json("POST", f"/api/saker/{sak_id}/vedtak", GRANT)
+        decided = await d.send_json("POST", f"/api/saker/{sak_id}/vedtak", innvilget())
         assert decided.status_code == 201, decided.text
     data = await event_of(env, VedtakFattet, event.lopenummer)
     assert data["vurderingsflyt"] == "forenklet" and data["art"] == "vedtak"
@@ -289,13 +296,18 @@ async def test_the_decision_carries_scope_conditions_payer_and_decider(env: Dire
     assert omfang["legemiddel"]["fest_id"] == "ID_5D1F1B3A-0000-4000-8000-000000000001"
     assert omfang["legemiddel"]["atc"] == "L01FA01" and omfang["indikasjon"]["kode"] == "G36.0"
     assert (omfang["dosering"], omfang["antall_kurer"]) == ("1000 mg dag 1 og 15", 3)
-    assert omfang["gyldig_til"] == GRANT["gyldig_til"] and data["gyldig_fra"] == GRANT["gyldig_fra"]
+    assert (
+        omfang["gyldig_til"] == innvilget()["gyldig_til"] and data["gyldig_fra"] == innvilget()["gyldig_fra"]
+    )
     types = [v["type"] for v in data["vilkar_liste"]]
     assert types == ["evaluering", "stoppregel", "registrering", "pasientinformasjon"]
-    assert data["vilkar_liste"][0]["dato"] == GRANT["evalueringsdato"]
+    assert data["vilkar_liste"][0]["dato"] == innvilget()["evalueringsdato"]
     # Older consumers still read the single fields.
     assert data["vilkar"] and "Stopp ved nytt attakk." in data["vilkar"]
-    assert data["gyldig_til"] == GRANT["gyldig_til"] and data["evalueringsdato"] == GRANT["evalueringsdato"]
+    assert (
+        data["gyldig_til"] == innvilget()["gyldig_til"]
+        and data["evalueringsdato"] == innvilget()["evalueringsdato"]
+    )
 
 
 async def test_bad_decisions_are_refused_in_norwegian_naming_the_field(env: Director) -> None:
@@ -306,12 +318,12 @@ async def test_bad_decisions_are_refused_in_norwegian_naming_the_field(env: Dire
         )
         assert r.status_code == 422 and r.headers["content-type"].startswith("application/problem+json")
         assert [e["field"] for e in r.json()["errors"]] == ["begrunnelse"]
-        r = await d.send_json("POST", f"/api/saker/{sak_id}/vedtak", {**GRANT, "antall_kurer": 0})
+        r = await d.send_json("POST", f"/api/saker/{sak_id}/vedtak", {**innvilget(), "antall_kurer": 0})
         assert r.status_code == 422 and r.json()["errors"][0]["field"] == "antall_kurer"
         r = await d.send_json(
             "POST",
             f"/api/saker/{sak_id}/vedtak",
-            {**GRANT, "gyldig_fra": GRANT["gyldig_til"], "gyldig_til": GRANT["gyldig_fra"]},
+            {**innvilget(), "gyldig_fra": innvilget()["gyldig_til"], "gyldig_til": innvilget()["gyldig_fra"]},
         )
         assert r.status_code == 422
         form = {
@@ -341,7 +353,9 @@ async def letter(client: DemoClient, vedtak_id: str) -> Any:
 async def test_the_letter_is_for_the_applicant_leader_committee_and_director_only(env: Director) -> None:
     event, sak_id = await anchored(env)
     async with DemoClient(env.app, "hbe-fagdirektor") as d:
-        vedtak_id = (await d.send_json("POST", f"/api/saker/{sak_id}/vedtak", GRANT)).json()["vedtak"]["id"]
+        vedtak_id = (await d.send_json("POST", f"/api/saker/{sak_id}/vedtak", innvilget())).json()["vedtak"][
+            "id"
+        ]
     for user in ("hbe-soker", "hbe-leder", "hbe-komite", "hbe-fagdirektor"):
         async with DemoClient(env.app, user) as reader:
             page = await letter(reader, vedtak_id)
@@ -395,11 +409,11 @@ async def test_a_refusal_letter_explains_next_steps_and_never_mentions_a_prescri
 async def test_an_amendment_and_a_revocation_are_new_decisions_referring_to_the_old(env: Director) -> None:
     event, sak_id = await anchored(env)
     async with DemoClient(env.app, "hbe-fagdirektor") as d:
-        first = (await d.send_json("POST", f"/api/saker/{sak_id}/vedtak", GRANT)).json()
+        first = (await d.send_json("POST", f"/api/saker/{sak_id}/vedtak", innvilget())).json()
         first_id = first["vedtak"]["id"]
         longer = {
-            **GRANT,
-            "gyldig_til": (TODAY + timedelta(days=540)).isoformat(),
+            **innvilget(),
+            "gyldig_til": (today() + timedelta(days=540)).isoformat(),
             "begrunnelse": "Forlenget.",
         }
         amended = await d.send_json(
@@ -447,7 +461,7 @@ async def test_a_question_to_the_applicant_waits_and_resumes_with_the_new_answer
         data = await event_of(env, TilleggsinformasjonEtterspurtAvFagdirektor, event.lopenummer)
         page = await d.get(f"/sak/{sak_id}", headers=HTML)
         assert "Venter på svar fra søker" in page.text
-        assert (await d.send_json("POST", f"/api/saker/{sak_id}/vedtak", GRANT)).status_code == 409
+        assert (await d.send_json("POST", f"/api/saker/{sak_id}/vedtak", innvilget())).status_code == 409
 
         ny_visning = [
             Seksjonsvisning(
@@ -489,11 +503,11 @@ async def test_tilgangsordningen_is_screened_forwarded_and_the_interregional_dec
     async with DemoClient(env.app, "hbe-fagdirektor") as d:
         triage = await d.send_json("POST", f"/api/saker/{sak_id}/triage", {"flyt": "forenklet"})
         assert triage.status_code == 422 and triage.json()["errors"][0]["field"] == "flyt"
-        grant = await d.send_json("POST", f"/api/saker/{sak_id}/vedtak", GRANT)
+        grant = await d.send_json("POST", f"/api/saker/{sak_id}/vedtak", innvilget())
         assert grant.status_code == 422 and grant.json()["errors"][0]["field"] == "utfall"
         early = await d.send_json(
             "POST", f"/api/saker/{sak_id}/interregionalt-vedtak",
-            {**GRANT, "referanse": "IRK-2026-17", "vedtaksdato": TODAY.isoformat()},
+            {**innvilget(), "referanse": "IRK-2026-17", "vedtaksdato": today().isoformat()},
         )  # fmt: skip
         assert early.status_code == 409
         forwarded = await d.send_json(
@@ -505,15 +519,15 @@ async def test_tilgangsordningen_is_screened_forwarded_and_the_interregional_dec
             body["status"] == "hos_interregional"
             and body["interregional"]["videresendt_av_navn"] == "Lars Haugen"
         )
-        assert body["frist"] == (TODAY + timedelta(days=90)).isoformat()
+        assert body["frist"] == (today() + timedelta(days=90)).isoformat()
         future = await d.send_json(
             "POST", f"/api/saker/{sak_id}/interregionalt-vedtak",
-            {**GRANT, "referanse": "IRK-2026-17", "vedtaksdato": (TODAY + timedelta(days=3)).isoformat()},
+            {**innvilget(), "referanse": "IRK-2026-17", "vedtaksdato": str(today() + timedelta(days=3))},
         )  # fmt: skip
         assert future.status_code == 422 and future.json()["errors"][0]["field"] == "vedtaksdato"
         registered = await d.send_json(
             "POST", f"/api/saker/{sak_id}/interregionalt-vedtak",
-            {**GRANT, "referanse": "IRK-2026-17", "vedtaksdato": TODAY.isoformat()},
+            {**innvilget(), "referanse": "IRK-2026-17", "vedtaksdato": today().isoformat()},
         )  # fmt: skip
         assert registered.status_code == 201, registered.text
         vedtak_id = registered.json()["vedtak"]["id"]
@@ -530,7 +544,7 @@ async def test_another_trusts_director_gets_404_everywhere(env: Director) -> Non
     async with DemoClient(env.app, "ous-fagdirektor") as ous:
         assert (await ous.get(f"/api/saker/{sak_id}")).status_code == 404
         assert (await ous.get(f"/sak/{sak_id}", headers=HTML)).status_code == 404
-        assert (await ous.send_json("POST", f"/api/saker/{sak_id}/vedtak", GRANT)).status_code == 404
+        assert (await ous.send_json("POST", f"/api/saker/{sak_id}/vedtak", innvilget())).status_code == 404
         assert (
             await ous.send_json("POST", f"/api/saker/{sak_id}/triage", {"flyt": "forenklet"})
         ).status_code == 404
@@ -542,16 +556,18 @@ async def test_the_controller_sees_billing_never_clinical_text_and_exports(env: 
     other, other_id = await anchored(env, enhet="HBE-REVMA")
     refused, refused_id = await anchored(env)
     async with DemoClient(env.app, "hbe-fagdirektor") as d:
-        vedtak_id = (await d.send_json("POST", f"/api/saker/{sak_id}/vedtak", GRANT)).json()["vedtak"]["id"]
-        await d.send_json("POST", f"/api/saker/{other_id}/vedtak", {**GRANT, "utfall": "innvilget"})
+        vedtak_id = (await d.send_json("POST", f"/api/saker/{sak_id}/vedtak", innvilget())).json()["vedtak"][
+            "id"
+        ]
+        await d.send_json("POST", f"/api/saker/{other_id}/vedtak", {**innvilget(), "utfall": "innvilget"})
         await d.send_json(
             "POST", f"/api/saker/{refused_id}/vedtak", {"utfall": "avslatt", "begrunnelse": "Nei."}
         )
     clinical = [
         PASIENT_NAVN,
         SOKER_BEGRUNNELSE,
-        GRANT["begrunnelse"],
-        GRANT["vilkar_stoppregel"],
+        innvilget()["begrunnelse"],
+        innvilget()["vilkar_stoppregel"],
         "1000 mg",
         "Faglig enig.",
     ]
@@ -626,10 +642,10 @@ async def test_precedents_of_the_trust_and_overdue_cases_are_shown(env: Director
     old = datetime.now(UTC) - timedelta(days=30)
     _, second_id = await anchored(env, forankret_at=old, sendt_at=old)
     async with DemoClient(env.app, "hbe-fagdirektor") as d:
-        await d.send_json("POST", f"/api/saker/{first_id}/vedtak", GRANT)
+        await d.send_json("POST", f"/api/saker/{first_id}/vedtak", innvilget())
         page = await d.get(f"/sak/{second_id}", headers=HTML)
         panel = page.text.split('id="presedens"', 1)[1].split("</section>", 1)[0]
-        assert first.lopenummer in panel and GRANT["begrunnelse"] in panel
+        assert first.lopenummer in panel and innvilget()["begrunnelse"] in panel
         inbox = await d.get("/", headers=HTML)
         assert "Forfalt" in inbox.text and "Frist passert" in inbox.text
         row = next(r for r in (await d.get("/api/innboks")).json()["saker"] if r["id"] == second_id)
@@ -656,7 +672,7 @@ async def test_a_group_decision_for_the_category_covers_a_case_of_one_of_its_cod
         env, indikasjon=Indikasjon(kode="G35", tekst="Multippel sklerose", verifisert=True)
     )
     async with DemoClient(env.app, "hbe-fagdirektor") as d:
-        assert (await d.send_json("POST", f"/api/saker/{gruppe_id}/vedtak", GRANT)).status_code == 201
+        assert (await d.send_json("POST", f"/api/saker/{gruppe_id}/vedtak", innvilget())).status_code == 201
         panel = (await d.get(f"/sak/{case_id}", headers=HTML)).text.split('id="presedens"', 1)[1]
         panel = panel.split("</section>", 1)[0]
         assert "Et gruppevedtak kan dekke saken" in panel and gruppe.lopenummer in panel
@@ -667,7 +683,7 @@ async def test_a_group_decision_for_the_category_covers_a_case_of_one_of_its_cod
 
 async def test_no_decision_without_a_case(env: Director) -> None:
     async with DemoClient(env.app, "hbe-fagdirektor") as d:
-        r = await d.send_json("POST", f"/api/saker/{uuid.uuid4()}/vedtak", GRANT)
+        r = await d.send_json("POST", f"/api/saker/{uuid.uuid4()}/vedtak", innvilget())
         assert r.status_code == 404 and r.json()["detail"] == "Saken finnes ikke."
 
 
@@ -706,7 +722,7 @@ async def test_the_director_works_through_the_pages_without_javascript(env: Dire
         )
         assert bad.status_code == 422
         assert "Velg minst ett komitémedlem." in bad.text and "Sett en frist" in bad.text
-        frist = (TODAY + timedelta(days=20)).isoformat()
+        frist = (today() + timedelta(days=20)).isoformat()
         form = {"csrf_token": token, "flyt": "komplett", "medlemmer": "hbe-komite", "frist": frist}
         sent = await d.post(f"/sak/{sak_id}/triage", data=form)
         assert sent.status_code == 303
@@ -726,7 +742,7 @@ async def test_the_director_works_through_the_pages_without_javascript(env: Dire
         }
         missing = await d.post(f"/sak/{tilgang_id}/interregionalt-vedtak", data={**form, "vedtaksdato": ""})
         assert missing.status_code == 422 and "referanse" in missing.text
-        form.update(referanse="IRK-9", vedtaksdato=TODAY.isoformat())
+        form.update(referanse="IRK-9", vedtaksdato=today().isoformat())
         registered = await d.post(f"/sak/{tilgang_id}/interregionalt-vedtak", data=form)
         assert registered.status_code == 303
         assert "IRK-9" in (await d.get(registered.headers["location"])).text
@@ -735,7 +751,7 @@ async def test_the_director_works_through_the_pages_without_javascript(env: Dire
 async def test_decided_cases_are_found_from_the_inbox_to_amend(env: Director) -> None:
     event, sak_id = await anchored(env)
     async with DemoClient(env.app, "hbe-fagdirektor") as d:
-        await d.send_json("POST", f"/api/saker/{sak_id}/vedtak", GRANT)
+        await d.send_json("POST", f"/api/saker/{sak_id}/vedtak", innvilget())
         assert event.lopenummer not in (await d.get("/", headers=HTML)).text
         decided = await d.get("/?status=vedtatt", headers=HTML)
         assert event.lopenummer in decided.text
@@ -748,7 +764,9 @@ async def test_noticing_an_overdue_case_does_not_make_the_directors_form_stale(e
     async with DemoClient(env.app, "hbe-fagdirektor") as d:
         versjon = (await d.get(f"/api/saker/{sak_id}")).json()["versjon"]
         assert "Frist passert" in (await d.get("/", headers=HTML)).text
-        decided = await d.send_json("POST", f"/api/saker/{sak_id}/vedtak", {**GRANT, "versjon": versjon})
+        decided = await d.send_json(
+            "POST", f"/api/saker/{sak_id}/vedtak", {**innvilget(), "versjon": versjon}
+        )
         assert decided.status_code == 201, decided.text
 
 
@@ -762,13 +780,13 @@ async def test_choosing_the_simplified_flow_is_published_with_who_and_the_deadli
         assert triaged.status_code == 200
     data = await event_of(env, SakTilForenkletBehandling, event.lopenummer)
     assert data["soknad_id"] == event.soknad_id and data["lopenummer"] == event.lopenummer
-    assert data["frist"] == (TODAY + timedelta(days=14)).isoformat()
+    assert data["frist"] == (today() + timedelta(days=14)).isoformat()
     assert (data["valgt_av"], data["valgt_av_navn"]) == ("hbe-fagdirektor", "Lars Haugen")
     assert data["valgt_at"]
     # The complete flow is the committee's event, not this one.
     komplett, komplett_id = await anchored(env)
     async with DemoClient(env.app, "hbe-fagdirektor") as d:
-        body = {"flyt": "komplett", "medlemmer": ["hbe-komite"], "frist": str(TODAY + timedelta(days=10))}
+        body = {"flyt": "komplett", "medlemmer": ["hbe-komite"], "frist": str(today() + timedelta(days=10))}
         assert (await d.send_json("POST", f"/api/saker/{komplett_id}/triage", body)).status_code == 200
     await event_of(env, SakSendtTilKomite, komplett.lopenummer)
     assert env.events(SakTilForenkletBehandling, komplett.lopenummer) == []
@@ -776,25 +794,25 @@ async def test_choosing_the_simplified_flow_is_published_with_who_and_the_deadli
 
 async def test_the_interregional_forwarding_and_decision_date_travel(env: Director) -> None:
     event, sak_id = await anchored(env, kategori="tilgangsordningen")
-    vedtaksdato = TODAY - timedelta(days=2)
+    vedtaksdato = today() - timedelta(days=2)
     async with DemoClient(env.app, "hbe-fagdirektor") as d:
         forwarded = await d.send_json("POST", f"/api/saker/{sak_id}/videresend", {"merknad": "Sjelden."})
         assert forwarded.status_code == 200, forwarded.text
         sent = await event_of(env, SakVideresendtInterregionalt, event.lopenummer)
         assert sent["soknad_id"] == event.soknad_id
-        assert sent["frist"] == (TODAY + timedelta(days=90)).isoformat()
+        assert sent["frist"] == (today() + timedelta(days=90)).isoformat()
         assert (sent["videresendt_av"], sent["videresendt_av_navn"]) == ("hbe-fagdirektor", "Lars Haugen")
         registered = await d.send_json(
             "POST", f"/api/saker/{sak_id}/interregionalt-vedtak",
-            {**GRANT, "referanse": "IRK-2026-17", "vedtaksdato": vedtaksdato.isoformat()},
+            {**innvilget(), "referanse": "IRK-2026-17", "vedtaksdato": vedtaksdato.isoformat()},
         )  # fmt: skip
         assert registered.status_code == 201, registered.text
         vedtak_id = registered.json()["vedtak"]["id"]
     data = await event_of(env, VedtakFattet, event.lopenummer)
     assert data["interregional_referanse"] == "IRK-2026-17"
     assert data["interregional_vedtaksdato"] == vedtaksdato.isoformat()
-    assert data["resept_merknad"] == GRANT["resept_merknad"]
-    assert data["faktureringsrutine"] == GRANT["faktureringsrutine"]
+    assert data["resept_merknad"] == innvilget()["resept_merknad"]
+    assert data["faktureringsrutine"] == innvilget()["faktureringsrutine"]
     async with DemoClient(env.app, "hbe-soker") as soker:
         page = (await letter(soker, vedtak_id)).text
         pdf = await soker.get(f"/vedtak/{vedtak_id}/brev.pdf")
@@ -864,7 +882,7 @@ async def test_the_case_page_shows_every_members_whole_assessment_and_the_bell_c
 ) -> None:
     event, sak_id = await anchored(env)
     async with DemoClient(env.app, "hbe-fagdirektor") as d:
-        frist = (TODAY + timedelta(days=20)).isoformat()
+        frist = (today() + timedelta(days=20)).isoformat()
         body = {"flyt": "komplett", "medlemmer": ["hbe-komite"], "frist": frist}
         await d.send_json("POST", f"/api/saker/{sak_id}/triage", body)
         page = await d.get(f"/sak/{sak_id}", headers=HTML)
@@ -898,13 +916,13 @@ async def test_the_case_page_shows_every_members_whole_assessment_and_the_bell_c
 async def test_a_committee_question_makes_the_case_wait_for_the_applicant_and_resume(env: Director) -> None:
     event, sak_id = await anchored(env)
     async with DemoClient(env.app, "hbe-fagdirektor") as d:
-        frist = (TODAY + timedelta(days=20)).isoformat()
+        frist = (today() + timedelta(days=20)).isoformat()
         body = {"flyt": "komplett", "medlemmer": ["hbe-komite"], "frist": frist}
         await d.send_json("POST", f"/api/saker/{sak_id}/triage", body)
         question = TilleggsinformasjonEtterspurt(
             sporsmal_id=str(uuid.uuid4()), soknad_id=event.soknad_id, lopenummer=event.lopenummer,
             sporsmal="Hvilke behandlinger er prøvd før?", spurt_at=datetime.now(UTC),
-            spurt_av_navn="Ingrid Berg", svarfrist=TODAY + timedelta(days=7),
+            spurt_av_navn="Ingrid Berg", svarfrist=today() + timedelta(days=7),
         )  # fmt: skip
         await from_vurdering(env, question, event.lopenummer)
         await wait_until(lambda: _status(d, sak_id, "venter_pa_svar"))
@@ -952,7 +970,7 @@ async def test_overdue_cases_are_notified_by_the_periodic_check_without_any_page
         # Once per case.
         assert await saker_handlers.varsle_forfalte(db) == 0
         assert [tekst for _, tekst in await varsler(env, sak_id)] == [
-            f"Sak {event.lopenummer} har passert fristen ({(TODAY + timedelta(days=14)):%d.%m.%Y})."
+            f"Sak {event.lopenummer} har passert fristen ({(today() + timedelta(days=14)):%d.%m.%Y})."
         ]
     await bus.close()
 
@@ -990,10 +1008,10 @@ async def test_the_phrase_api_names_the_field_that_is_wrong(env: Director) -> No
 
 async def test_cost_is_spread_per_month_and_exports_are_safe_from_formulas(env: Director) -> None:
     _event, sak_id = await anchored(env)
-    start = date(TODAY.year, TODAY.month, 1) + timedelta(days=40)
+    start = date(today().year, today().month, 1) + timedelta(days=40)
     start = date(start.year, start.month, 1)
     body = {
-        **GRANT,
+        **innvilget(),
         "gyldig_fra": start.isoformat(),
         "gyldig_til": (start + timedelta(days=44)).isoformat(),
         "evalueringsdato": (start + timedelta(days=30)).isoformat(),
@@ -1032,7 +1050,9 @@ async def test_co_authors_and_the_anchoring_leader_read_the_letter(env: Director
     # The anchoring event names the application's co-authors.
     _event, sak_id = await anchored(env, forankring=forankring, medforfattere=["hbe-soker2"])
     async with DemoClient(env.app, "hbe-fagdirektor") as d:
-        vedtak_id = (await d.send_json("POST", f"/api/saker/{sak_id}/vedtak", GRANT)).json()["vedtak"]["id"]
+        vedtak_id = (await d.send_json("POST", f"/api/saker/{sak_id}/vedtak", innvilget())).json()["vedtak"][
+            "id"
+        ]
     # hbe-leder2 leads another unit: only having anchored this application lets her read it.
     for user in ("hbe-soker2", "hbe-leder2"):
         async with DemoClient(env.app, user) as reader:
