@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.async_api import Browser, expect
 
+from shared.domain.kalender import oslo_date
 from tests.support.browser import browser, screenshot_path
 from tests.support.builders import complete_innhold
 from tests.support.demo_personer import Api, person, reload_until_visible
@@ -49,7 +50,8 @@ async def listed(client: Api, url: str, lopenummer: str) -> dict[str, Any]:
 async def test_request_answered_with_a_changed_field_decision_and_continuation(
     browser: Browser, server: EmbeddedServer
 ) -> None:
-    idag = date.today()
+    # Oslo's date, as the pages count the days a decision is still valid (the machine's clock is UTC).
+    idag = oslo_date(datetime.now(UTC))
     async with (
         Api(server, "hbe-soker") as soker_api,
         Api(server, "hbe-leder") as leder,
