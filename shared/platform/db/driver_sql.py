@@ -41,7 +41,8 @@ class DriverStatement:
         return [values[name] if name in values else self.fixed[name] for name in self.order]
 
     async def fetch(self, driver: Any, values: Mapping[str, Any]) -> list[Any]:
-        return list(await driver.fetch(self.sql, *self.arguments(values)))
+        rows: list[Any] = await driver.fetch(self.sql, *self.arguments(values))
+        return rows
 
     async def execute(self, driver: Any, values: Mapping[str, Any]) -> None:
         await driver.execute(self.sql, *self.arguments(values))

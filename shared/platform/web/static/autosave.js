@@ -41,31 +41,26 @@
     return result;
   }
   function elements(name) { return form.querySelectorAll("[name='" + name + "']"); }
-  function getValue(name) {
+  // `rendered`: what the server rendered into the field, whatever was typed since. The page can be typed
+  // on before this script runs (it is deferred), and that text must count as not saved.
+  function fieldValue(name, rendered) {
     var els = elements(name);
     if (!els.length) { return ""; }
     if (els[0].type === "radio") {
-      for (var i = 0; i < els.length; i++) { if (els[i].checked) { return els[i].value; } }
-      return "";
-    }
-    return els[0].value;
-  }
-  // What the server rendered into the field, whatever was typed since: the page can be typed on before
-  // this script runs (it is deferred), and that text must count as not saved.
-  function renderedValue(name) {
-    var els = elements(name);
-    if (!els.length) { return ""; }
-    if (els[0].type === "radio") {
-      for (var i = 0; i < els.length; i++) { if (els[i].defaultChecked) { return els[i].value; } }
+      for (var i = 0; i < els.length; i++) {
+        if (rendered ? els[i].defaultChecked : els[i].checked) { return els[i].value; }
+      }
       return "";
     }
     var el = els[0];
+    if (!rendered) { return el.value; }
     if (el.tagName === "SELECT") {
       for (var j = 0; j < el.options.length; j++) { if (el.options[j].defaultSelected) { return el.options[j].value; } }
       return el.options.length ? el.options[0].value : "";
     }
     return el.defaultValue;
   }
+  function getValue(name) { return fieldValue(name, false); }
   function setValue(name, value) {
     var text = value === null || value === undefined ? "" : String(value);
     elements(name).forEach(function (el) {
@@ -413,7 +408,7 @@
     var kategoriEl = form.querySelector("[name=kategori]"), enhetEl = form.querySelector("[name=enhet]");
     sent = flatten(JSON.parse(stored), kategoriEl && kategoriEl.value, enhetEl && enhetEl.value);
   } else {
-    names().forEach(function (name) { sent[name] = renderedValue(name); });
+    names().forEach(function (name) { sent[name] = fieldValue(name, true); });
   }
   Object.keys(sent).forEach(function (name) { saved[name] = sent[name]; });
   // A page shown again after an error holds typed text the server does not have: say so. Text typed
