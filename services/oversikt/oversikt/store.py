@@ -65,13 +65,15 @@ class Sammendrag(Base):
     __tablename__ = "sammendrag"
 
     lopenummer: Mapped[str] = mapped_column(String(40), primary_key=True)
-    hf: Mapped[str] = mapped_column(String(20), index=True)
+    # A trust alone is looked up through `ix_sammendrag_kvasi`, which starts with it.
+    hf: Mapped[str] = mapped_column(String(20))
     rhf: Mapped[str] = mapped_column(String(20))
     sekvens: Mapped[int] = mapped_column(Integer)
     type: Mapped[SoknadType] = mapped_column(String(20))
     kategori: Mapped[Kategori] = mapped_column(String(30), index=True)
     legemiddel_navn: Mapped[str] = mapped_column(String(300))
-    virkestoff: Mapped[str] = mapped_column(String(200), index=True)
+    # Searched as `virkestoff_sok` (lower case, indexed) or by substring, which no b-tree serves.
+    virkestoff: Mapped[str] = mapped_column(String(200))
     atc: Mapped[str | None] = mapped_column(String(20), index=True)
     icd10_kode: Mapped[str] = mapped_column(String(20), index=True)
     icd10_tekst: Mapped[str] = mapped_column(String(300))
