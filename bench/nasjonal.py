@@ -15,13 +15,14 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
 import aio_pika
 import asyncpg
 from aio_pika.exceptions import DeliveryError
 
-from bench.infra import PG, pg_database, quiet_machine, rabbit_vhost, uvicorn_app
+from bench.infra import PG, Server, pg_database, quiet_machine, rabbit_vhost, uvicorn_app
 from shared.domain.trusts import rhf_for
 from shared.events.common import NasjonalStatus
 from shared.events.contracts import SakSammendrag, SakSammendragV2
@@ -183,33 +184,45 @@ async def _until_stored(db: asyncpg.Connection, n: int) -> None:
         await asyncio.sleep(0.005)
 
 
+def _oversikt_env(db_url: str, amqp: str, data_dir: str) -> dict[str, str]:
+    return {
+        "SP_OVERSIKT_DATABASE_URL": db_url,
+        "SP_OVERSIKT_BUS_URL": amqp,
+        "SP_OVERSIKT_DATA_DIR": data_dir,
+        "SP_OVERSIKT_HF": HF,
+        "SP_OVERSIKT_EXPECTED_PUBLISHERS": json.dumps({HF: USER}),
+        "SP_OVERSIKT_LOG_LEVEL": os.environ.get("BENCH_OVERSIKT_LOG_LEVEL", "WARNING"),
+    }
+
+
+def _oversikt(env: dict[str, str], data_dir: str) -> AbstractAsyncContextManager[Server]:
+    """oversikt as the distributed mode runs it, in its own process."""
+    return uvicorn_app(
+        "oversikt.app:create_standalone_app",
+        env=env,
+        ready_path="/oversikt/health/ready",
+        log=Path(os.environ.get("BENCH_OVERSIKT_LOG", Path(data_dir, "oversikt.log"))),
+    )
+
+
+async def _contract(channel: aio_pika.abc.AbstractChannel) -> type[SakSammendrag]:
+    """The newest summary version the running oversikt subscribes to."""
+    exchange = await channel.get_exchange(EXCHANGE)
+    return SakSammendragV2 if await _takes(exchange, SakSammendragV2) else SakSammendrag
+
+
 async def ingest_per_s() -> tuple[float, str]:
     """oversikt as the distributed mode runs it; the same N summaries published while it consumes, timed
     until the last one is committed in its database."""
     async with pg_database() as db_url, rabbit_vhost() as amqp:
         with tempfile.TemporaryDirectory() as tmp:
-            env = {
-                "SP_OVERSIKT_DATABASE_URL": db_url,
-                "SP_OVERSIKT_BUS_URL": amqp,
-                "SP_OVERSIKT_DATA_DIR": tmp,
-                "SP_OVERSIKT_HF": HF,
-                "SP_OVERSIKT_EXPECTED_PUBLISHERS": json.dumps({HF: USER}),
-                "SP_OVERSIKT_LOG_LEVEL": os.environ.get("BENCH_OVERSIKT_LOG_LEVEL", "WARNING"),
-            }
-            async with uvicorn_app(
-                "oversikt.app:create_standalone_app",
-                env=env,
-                ready_path="/oversikt/health/ready",
-                log=Path(os.environ.get("BENCH_OVERSIKT_LOG", Path(tmp, "oversikt.log"))),
-            ):
+            async with _oversikt(_oversikt_env(db_url, amqp, tmp), tmp):
                 connection = await aio_pika.connect(amqp)
                 db = await asyncpg.connect(database=db_url.rsplit("/", 1)[1], **PG)
                 async with connection:
                     channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
+                    contract = await _contract(channel)
                     exchange = await channel.get_exchange(EXCHANGE)
-                    contract: type[SakSammendrag] = (
-                        SakSammendragV2 if await _takes(exchange, SakSammendragV2) else SakSammendrag
-                    )
                     messages = bodies(contract)
                     await quiet_machine()
                     started = time.perf_counter()
@@ -220,6 +233,36 @@ async def ingest_per_s() -> tuple[float, str]:
     return N / elapsed, contract.TYPE
 
 
+async def backlog_drain_per_s() -> float:
+    """oversikt taking a backlog: the N summaries queued while it was stopped (as after a national outage,
+    when the trusts' outboxes empty at once), timed from the first summary it stored to the last. Nothing
+    publishes while it drains, as on the national machine, where the trusts publish from their own; the
+    broker's delivery and PostgreSQL share the machine with it as they do there. Context for
+    `national_ingest_ratio`, which also pays the publisher's CPU on this machine."""
+    async with pg_database() as db_url, rabbit_vhost() as amqp:
+        with tempfile.TemporaryDirectory() as tmp:
+            env = _oversikt_env(db_url, amqp, tmp)
+            connection = await aio_pika.connect(amqp)
+            db = await asyncpg.connect(database=db_url.rsplit("/", 1)[1], **PG)
+            async with connection:
+                channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
+                async with _oversikt(env, tmp):  # declares its queue and bindings
+                    contract = await _contract(channel)
+                exchange = await channel.get_exchange(EXCHANGE)
+                await publish_confirmed(exchange, bodies(contract))
+                await quiet_machine()
+                async with _oversikt(env, tmp):
+                    await _until_stored(db, N)
+                    finished = time.time()
+            # The first group's clock is read when its first summary has been delivered and parsed.
+            first = await db.fetchval(
+                "SELECT extract(epoch FROM min(forste_mottatt_at)) FROM sammendrag WHERE lopenummer <> $1",
+                PROBE,
+            )
+            await db.close()
+    return N / (finished - float(first))
+
+
 async def run() -> dict[str, float]:
     ingest, version = await ingest_per_s()
     await quiet_machine()
@@ -227,6 +270,8 @@ async def run() -> dict[str, float]:
     raw = await raw_publish_confirmed_per_s(bodies(contract))
     await quiet_machine()
     ack_only = await ack_only_per_s(bodies(contract))
+    await quiet_machine()
+    drain = await backlog_drain_per_s()
     print(f"  national ingest measured with {version}")
     return {
         "national_raw_publish_confirmed_per_s": round(raw, 1),
@@ -235,6 +280,9 @@ async def run() -> dict[str, float]:
         # Context for the ratio: a consumer that does nothing but parse and ack, against the same raw rate.
         "national_ack_only_per_s": round(ack_only, 1),
         "national_ack_only_ratio": round(ack_only / raw, 3),
+        # Context too: oversikt's own rate when no publisher shares the machine (a backlog drained).
+        "national_backlog_drain_per_s": round(drain, 1),
+        "national_backlog_drain_ratio": round(drain / raw, 3),
     }
 
 
