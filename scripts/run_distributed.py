@@ -178,7 +178,8 @@ class Topology:
         }
 
     def setup(self) -> None:
-        self._psql(f'CREATE DATABASE "{self.database("nasjonal", "oversikt")}"')
+        for service in ("oversikt", "katalog"):
+            self._psql(f'CREATE DATABASE "{self.database("nasjonal", service)}"')
         for hf in self.trusts:
             for service in (*TRUST_SERVICES, "katalog"):
                 self._psql(f'CREATE DATABASE "{self.database(hf, service)}"')
@@ -217,7 +218,8 @@ class Topology:
         for hf in self.trusts:
             for service in (*TRUST_SERVICES, "katalog"):
                 self._drop_db(self.database(hf, service))
-        self._drop_db(self.database("nasjonal", "oversikt"))
+        for service in ("oversikt", "katalog"):
+            self._drop_db(self.database("nasjonal", service))
         self._ctl_all(
             [("delete_vhost", self.vhost(hf)) for hf in self.trusts]
             + [("delete_vhost", self.national_vhost)]
@@ -259,6 +261,10 @@ class Topology:
                 "SP_OVERSIKT_HF": ",".join(self.trusts),
                 "SP_OVERSIKT_DATABASE_URL": f"{self.pg_dsn}/{self.database('nasjonal', 'oversikt')}",
                 "SP_OVERSIKT_BUS_URL": self.amqp_url(self.user("oversikt"), self.national_vhost),
+                # Its own directory of the demo people (the national team and the trusts' decision
+                # makers), not `katalog.sqlite` in the working directory, which `make run` uses.
+                "SP_OVERSIKT_KATALOG_DATABASE_URL": f"{self.pg_dsn}/{self.database('nasjonal', 'katalog')}",
+                "SP_OVERSIKT_KATALOG_SEED_DEMO": "true",
                 "SP_OVERSIKT_EXPECTED_PUBLISHERS": json.dumps(
                     {hf: self.national_user(hf) for hf in self.trusts}
                 ),

@@ -38,10 +38,11 @@ CREATE DATABASE ous_beslutning OWNER sp_ous;
 CREATE DATABASE ous_integrasjon OWNER sp_ous;
 CREATE DATABASE ous_katalog OWNER sp_ous;
 
--- The national overview
+-- The national overview, and its own directory (the national team; the people and roles it grants)
 CREATE DATABASE nasjonal_oversikt OWNER sp_oversikt;
+CREATE DATABASE nasjonal_katalog OWNER sp_oversikt;
 
 -- Only the owner (and the superuser) may connect.
 REVOKE ALL ON DATABASE hbe_soknad, hbe_vurdering, hbe_beslutning, hbe_integrasjon, hbe_katalog FROM PUBLIC;
 REVOKE ALL ON DATABASE ous_soknad, ous_vurdering, ous_beslutning, ous_integrasjon, ous_katalog FROM PUBLIC;
-REVOKE ALL ON DATABASE nasjonal_oversikt FROM PUBLIC;
+REVOKE ALL ON DATABASE nasjonal_oversikt, nasjonal_katalog FROM PUBLIC;

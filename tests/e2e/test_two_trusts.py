@@ -222,6 +222,15 @@ async def test_both_trusts_reach_the_overview_without_personal_data(
     assert all(n in dump for n in numbers)
     assert find_personnummer_like(dump) == []
     assert not [v for v in forbidden if v in dump]
+    # oversikt's directory is a database of its own, not `katalog.sqlite` in the working directory,
+    # which the embedded default (`make run`) uses.
+    katalog = await asyncpg.connect(
+        host="127.0.0.1", user="postgres", database=topology.database("nasjonal", "katalog")
+    )
+    try:
+        assert await katalog.fetchval("SELECT count(*) FROM person") > 0
+    finally:
+        await katalog.close()
     # The national messages.
     await wait_until(lambda: len(national_tap) >= 4, timeout=30)
     messages = b"\n".join(national_tap).decode()

@@ -353,10 +353,20 @@ def test_a_trusts_services_share_one_directory_database(hf: str) -> None:
     assert database == f"{hf.lower()}_katalog" and url.username == created_databases()[database]
 
 
+def test_the_national_overview_keeps_its_directory_in_its_own_database() -> None:
+    """Not `katalog.sqlite` in the container's data folder, where the national team's role grants would
+    be lost with the container."""
+    url = urlsplit(setting("oversikt", "katalog_database_url"))
+    database = url.path.lstrip("/")
+    assert (url.scheme, url.hostname, database) == ("postgresql+asyncpg", "postgres", "nasjonal_katalog")
+    assert url.username == created_databases()[database]
+
+
 def test_init_sql_creates_one_database_per_service_and_trust() -> None:
-    # Per trust: one per service, and the directory all its services share.
+    # Per trust: one per service, and the directory all its services share; the national overview's own.
     expected = {f"{hf.lower()}_{s}" for hf in TRUSTS for s in (*TRUST_SERVICES, "katalog")} | {
-        "nasjonal_oversikt"
+        "nasjonal_oversikt",
+        "nasjonal_katalog",
     }
     assert set(created_databases()) == expected
     sql = INIT_SQL.read_text()
