@@ -46,6 +46,7 @@ from shared.events.envelope import Envelope
 from shared.platform.auth.demo import DEMO_USERS
 from shared.platform.bus.base import RetryPolicy
 from shared.platform.bus.memory import MemoryBus
+from shared.platform.web.templating import format_date
 from tests.support.apps import DemoClient, running
 from tests.support.recording import record_events
 from tests.support.waiting import wait_until
@@ -850,6 +851,56 @@ async def test_the_precedent_panel_shows_this_trusts_decisions_and_says_when_ove
 
         await wait_until(revoked)
         assert "Ingen gjeldende gruppevedtak dekker saken." in (await k.get(f"/sak/{sak_id}")).text
+
+
+async def test_a_group_decision_whose_validity_has_run_out_covers_nothing_until_it_is_extended(
+    komite: Komite,
+) -> None:
+    earlier = forankret(
+        type="gruppe", pasient=None, gruppe_beskrivelse="Voksne med attakkvis MS", gruppe_storrelse=30
+    )
+    await anchor(komite, earlier)
+    await stored(komite, earlier)
+    today = oslo_date(datetime.now(UTC))
+    utlopt = today - timedelta(days=30)
+    vedtak = VedtakFattet(
+        vedtak_id=str(uuid.uuid4()),
+        soknad_id=earlier.soknad_id,
+        lopenummer=earlier.lopenummer,
+        utfall="innvilget",
+        begrunnelse="Godkjent for pasientgruppen i ett år.",
+        gyldig_til=utlopt,
+        vurderingsflyt="forenklet",
+        fattet_av="hbe-fagdirektor",
+        fattet_at=datetime.now(UTC) - timedelta(days=400),
+    )
+    await publish(komite, vedtak, subject=earlier.lopenummer, exchange="beslutning.events")
+    await stored(komite, earlier, status="avsluttet")
+
+    _, sak_id = await ready_case(komite)
+    async with DemoClient(komite.app, "hbe-komite") as k:
+        page = (await k.get(f"/sak/{sak_id}")).text
+        assert f"– utløpt {format_date(utlopt)}" in page
+        assert "Ingen gjeldende gruppevedtak dekker saken." in page
+
+        # The director extends it (an amendment with a new last day): it covers the case again.
+        forlenget = today + timedelta(days=365)
+        endring = vedtak.model_copy(
+            update={
+                "vedtak_id": str(uuid.uuid4()),
+                "art": "endring",
+                "erstatter_vedtak_id": vedtak.vedtak_id,
+                "gyldig_til": forlenget,
+                "fattet_at": datetime.now(UTC),
+            }
+        )
+        await publish(komite, endring, subject=earlier.lopenummer, exchange="beslutning.events")
+
+        async def extended() -> bool:
+            return f"gyldig til {format_date(forlenget)}" in (await k.get(f"/sak/{sak_id}")).text
+
+        await wait_until(extended)
+        assert "Et gruppevedtak dekker trolig saken" in (await k.get(f"/sak/{sak_id}")).text
 
 
 async def test_the_precedent_panel_shows_the_national_answer(komite_med_oversikt: Komite) -> None:

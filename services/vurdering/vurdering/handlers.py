@@ -491,6 +491,7 @@ async def on_vedtak_fattet(uow: UnitOfWork, event: VedtakFattet, envelope: Envel
     sak.utfall = event.utfall
     sak.vedtak_begrunnelse = event.begrunnelse
     sak.vedtak_vilkar = event.vilkar
+    sak.vedtak_gyldig_til = event.gyldig_til
     if sak.flyt is None and event.vurderingsflyt == FLYT_FORENKLET:
         sak.flyt = FLYT_FORENKLET
     elif sak.flyt is None:

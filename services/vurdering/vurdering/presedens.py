@@ -5,7 +5,7 @@ receives), the national picture from `oversikt`, and whether a group decision al
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import ValidationError
 
@@ -31,8 +31,11 @@ class LokaltVedtak:
     vilkar: str | None
     vedtatt_at: datetime | None
     opphevet: bool
+    gyldig_til: date | None
+    utlopt: bool
+    """Its validity ended before today."""
     dekker_saken: bool
-    """A granted, not revoked group decision for this code or its whole category."""
+    """A granted, not revoked, still valid group decision for this code or its whole category."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,7 @@ async def lokale_vedtak(uow: UnitOfWork, p: Principal, sak: Sak, sok: Presedenss
     rader = await store.tidligere_vedtak(
         uow.session, hf=p.hf, virkestoff=sok.virkestoff, icd10_kategori=sok.kategori, unntatt=sak.id
     )
+    idag = oslo_date(uow.now)
     return [
         LokaltVedtak(
             lopenummer=r.lopenummer,
@@ -82,15 +86,16 @@ async def lokale_vedtak(uow: UnitOfWork, p: Principal, sak: Sak, sok: Presedenss
             vilkar=r.vedtak_vilkar,
             vedtatt_at=r.avsluttet_at,
             opphevet=r.opphevet_at is not None,
-            # The committee's store keeps no validity; a revocation reaches it as `opphevet_at`.
+            gyldig_til=r.vedtak_gyldig_til,
+            utlopt=r.vedtak_gyldig_til is not None and r.vedtak_gyldig_til < idag,
             dekker_saken=gruppevedtak_dekker(
                 sok,
                 type=r.type,
                 utfall=r.utfall,
                 icd10_kode=r.icd10_kode,
                 opphevet=r.opphevet_at is not None,
-                gyldig_til=None,
-                idag=oslo_date(uow.now),
+                gyldig_til=r.vedtak_gyldig_til,
+                idag=idag,
             ),
         )
         for r in rader

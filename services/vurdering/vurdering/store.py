@@ -66,6 +66,8 @@ class Sak(SakMixin, Base):
     icd10_kode: Mapped[str | None] = mapped_column(String(10))
     vedtak_begrunnelse: Mapped[str | None] = mapped_column(Text)
     vedtak_vilkar: Mapped[str | None] = mapped_column(Text)
+    vedtak_gyldig_til: Mapped[date | None] = mapped_column(Date)
+    """The decision's last valid day, when it has one (from `VedtakFattet`, amendments included)."""
     opphevet_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
