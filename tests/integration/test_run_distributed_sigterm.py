@@ -116,7 +116,7 @@ def test_sigterm_stops_every_service_and_deletes_what_the_run_created(tmp_path: 
         services = children_of(process.pid)
         assert len(services) == 5, printed  # oversikt and the trust's four services
         # What it created while running, so the assertions below are not vacuous.
-        assert len(databases(name)) == 6  # one per service and the trust's directory
+        assert len(databases(name)) == 7  # one per service, the trust's directory and oversikt's
         assert len(named(rabbitmqctl("list_vhosts", "--no-table-headers", "name"), name)) == 2
         assert len(named(rabbitmqctl("list_users", "--no-table-headers"), name)) == 3
 
