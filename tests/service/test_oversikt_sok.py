@@ -184,6 +184,19 @@ async def test_the_public_page_needs_no_login_and_names_the_licence(app: FastAPI
         assert (await anonymous.get("/api/statistikk")).status_code == 401
 
 
+async def test_a_year_before_2000_is_published_like_any_other(app: FastAPI, bus: MemoryBus) -> None:
+    """Post-registration takes decisions back to 1990: their year is offered on the public page and must
+    open, not fail."""
+    _numbers.clear()
+    await publish(bus, *(summary("HBE", sendt_maned="1998-05", vedtak_maned="1998-06") for _ in range(4)))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as anonymous:
+        page = await anonymous.get("/offentlig", params={"ar": "1998"}, headers={"accept": "text/html"})
+        assert page.status_code == 200 and '<option value="1998" selected' in page.text
+        data = await anonymous.get("/api/offentlig", params={"ar": "1998"})
+        assert data.status_code == 200 and data.json()["ar"] == "1998"
+        assert (await anonymous.get("/api/offentlig.csv", params={"ar": "1998"})).status_code == 200
+
+
 async def test_filters_period_region_level_atc_and_chapter(app: FastAPI, bus: MemoryBus) -> None:
     await seed(bus)
     async with DemoClient(app, "ous-komite") as client:
@@ -196,6 +209,7 @@ async def test_filters_period_region_level_atc_and_chapter(app: FastAPI, bus: Me
         assert await count() == 48
         assert await count(fra="2026-01", til="2026-01") == 3
         assert await count(til="2025-12") == 1
+        assert await count(fra="1998-01", til="2025-12") == 1  # a post-registered decision may be old
         assert await count(fra="2026-02") == 44
         assert await count(rhf="HN") == 20
         assert await count(vurderingsflyt="forenklet") == 3
@@ -222,6 +236,12 @@ async def test_filters_period_region_level_atc_and_chapter(app: FastAPI, bus: Me
         ({"rhf": "NORD"}, "rhf"),
         ({"icd10": "35G"}, "icd10"),
         ({"virkestoff": "x" * 201}, "virkestoff"),
+        ({"hf": "XXX"}, "hf"),
+        ({"kategori": "foo"}, "kategori"),
+        ({"type": "x"}, "type"),
+        ({"status": "x"}, "status"),
+        ({"utfall": "avslått"}, "utfall"),
+        ({"vurderingsflyt": "x"}, "vurderingsflyt"),
     ],
 )
 async def test_a_bad_filter_is_a_422_naming_the_field_and_a_norwegian_message(

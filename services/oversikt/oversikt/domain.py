@@ -59,7 +59,7 @@ MAX_SIDE = 10_000
 
 _ICD10 = re.compile(r"[A-Z][0-9]{0,2}(\.?[0-9]{0,2})?")
 _ATC = re.compile(r"[A-Z]([0-9]{2}([A-Z]([A-Z]([0-9]{2})?)?)?)?")
-_MANED = re.compile(r"(20[0-9]{2})-(0[1-9]|1[0-2])")
+_MANED = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")
 
 
 def publisher_refusal(
@@ -93,6 +93,16 @@ def is_newer(*, stored_sekvens: int | None, incoming_sekvens: int) -> bool:
 
 def known_trusts(expected_publishers: Mapping[str, str]) -> dict[str, object]:
     return {**HELSEFORETAK, **expected_publishers}
+
+
+_VALG: dict[str, Mapping[str, str]] = {
+    "kategori": KATEGORI_LABELS,
+    "type": TYPE_LABELS,
+    "status": STATUS_LABELS,
+    "utfall": UTFALL_LABELS,
+    "vurderingsflyt": FLYT_LABELS,
+}
+"""The values each list filter offers (the codes; the page shows the labels)."""
 
 
 class Sokefilter(BaseModel):
@@ -150,6 +160,21 @@ class Sokefilter(BaseModel):
     def _kapittel(cls, value: str) -> str:
         if value and value not in KAPITTEL_NAVN:
             raise ValueError("Velg et ICD-10-kapittel (romertall fra I til XXII).")
+        return value
+
+    @field_validator("hf")
+    @classmethod
+    def _hf(cls, value: str) -> str:
+        if value and value not in HELSEFORETAK:
+            raise ValueError("Velg et helseforetak fra listen.")
+        return value
+
+    @field_validator("kategori", "type", "status", "utfall", "vurderingsflyt")
+    @classmethod
+    def _fra_listen(cls, value: str, info: ValidationInfo) -> str:
+        # A value the page's own list does not offer matches nothing: say so, rather than show no cases.
+        if value and value not in _VALG[str(info.field_name)]:
+            raise ValueError("Velg en verdi fra listen.")
         return value
 
     @field_validator("rhf")
