@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from oversikt.domain import AVSLUTNING_LABELS, EFFEKT_LABELS
 from oversikt.prikking import Linje, prikk
-from oversikt.store import TID_INTERVALLER, Tellinger, Tider
+from oversikt.store import AVGJORT, TID_INTERVALLER, UKJENT_TID, Tellinger, Tider
 from shared.domain.trusts import RHF_NAVN, hf_navn, rhf_for
 
 RESULTAT_LABELS = {
@@ -92,6 +92,9 @@ class TidRad:
     etikett: str
     tider: Tider | None
     """None where too few decisions to show quartiles."""
+    antall: Verdi
+    """Its decisions: with a known processing time (inside the trust); every decision of the region, as
+    the outcome table counts them, and suppressed with it (the public page)."""
 
 
 @dataclass
@@ -100,6 +103,8 @@ class Statistikk:
     tabeller: dict[str, Tabell]
     tider: list[TidRad]
     tider_alle: Tider | None
+    antall_alle: Verdi
+    """The country's decisions, counted as `TidRad.antall` is."""
     prikket: bool
     antall_skjult: int = 0
     notater: list[str] = field(default_factory=list)
@@ -109,16 +114,17 @@ class Statistikk:
             "prikket": self.prikket,
             "tabeller": [t.json() for t in self.tabeller.values()],
             "behandlingstid": [
-                {"nokkel": r.nokkel, "etikett": r.etikett, **_tider_json(r.tider)} for r in self.tider
+                {"nokkel": r.nokkel, "etikett": r.etikett, **_tider_json(r.tider, r.antall)}
+                for r in self.tider
             ],
-            "behandlingstid_alle": _tider_json(self.tider_alle),
+            "behandlingstid_alle": _tider_json(self.tider_alle, self.antall_alle),
         }
 
 
-def _tider_json(t: Tider | None) -> dict[str, object]:
+def _tider_json(t: Tider | None, antall: Verdi) -> dict[str, object]:
     if t is None:
-        return {"antall": None, "q1": None, "median": None, "q3": None}
-    return {"antall": t.antall, "q1": t.q1, "median": t.median, "q3": t.q3}
+        return {"antall": antall, "q1": None, "median": None, "q3": None}
+    return {"antall": antall, "q1": t.q1, "median": t.median, "q3": t.q3}
 
 
 MIN_TIDER = 5
@@ -162,6 +168,8 @@ def bygg(t: Tellinger, *, prikk_sma: bool) -> Statistikk:
         add(("r", r), sum(verdier[("hr", hf, r)] for hf in hfs))
         linjer.append(Linje(("r", r), tuple(("mr", m, r) for m in maneder)))
         linjer.append(Linje(("r", r), tuple(("rr", rhf, r) for rhf in rhfs)))
+        # The country's row sums the trusts' rows as well as the regions' (the table shows both).
+        linjer.append(Linje(("r", r), tuple(("hr", hf, r) for hf in hfs)))
     for hf in hfs:
         add(("h", hf), sum(verdier[("hr", hf, r)] for r in resultater))
         linjer.append(Linje(("h", hf), tuple(("hr", hf, r) for r in resultater)))
@@ -179,14 +187,28 @@ def bygg(t: Tellinger, *, prikk_sma: bool) -> Statistikk:
         [("k", k) for k in kategorier],
         [("r", r) for r in resultater],
         [("R", rhf) for rhf in rhfs],
+        [("h", hf) for hf in hfs],
     ):
         linjer.append(Linje(("alle",), tuple(deler)))
 
-    # Processing time in intervals: a table of its own (decided cases only), one line.
+    # The decided cases, per region and in all: the processing-time table counts them (each region's
+    # decisions, and the intervals, whose total is every decision). Their lines tie those counts to the
+    # outcome cells, or a decision count would give a suppressed outcome away by subtraction.
+    # Its cases are the decided ones and the rest: «region minus its decisions» is a sum of the rest.
+    uavgjort = [r for r in resultater if r not in AVGJORT]
+    for rhf in rhfs:
+        add(("Rb", rhf), sum(verdier[("rr", rhf, r)] for r in AVGJORT))
+        linjer.append(Linje(("Rb", rhf), tuple(("rr", rhf, r) for r in AVGJORT)))
+        linjer.append(Linje(("R", rhf), (("Rb", rhf), *(("rr", rhf, r) for r in uavgjort))))
+    add(("b",), sum(verdier[("r", r)] for r in AVGJORT))
+    linjer.append(Linje(("b",), tuple(("r", r) for r in AVGJORT)))
+    linjer.append(Linje(("b",), tuple(("Rb", rhf) for rhf in rhfs)))
+    linjer.append(Linje(("alle",), (("b",), *(("r", r) for r in uavgjort))))
+    if t.tid_intervall.get(UKJENT_TID):
+        intervaller.append(UKJENT_TID)
     for label in intervaller:
         add(("ti", label), t.tid_intervall.get(label, 0))
-    add(("ti_alle",), sum(verdier[("ti", label)] for label in intervaller))
-    linjer.append(Linje(("ti_alle",), tuple(("ti", label) for label in intervaller)))
+    linjer.append(Linje(("b",), tuple(("ti", label) for label in intervaller)))
 
     # Follow-up per substance and indication: its own two-way table.
     par = sorted({(v, k) for v, k, _ in t.oppfolging})
@@ -258,7 +280,7 @@ def bygg(t: Tellinger, *, prikk_sma: bool) -> Statistikk:
             "Behandlingstid",
             [("vedtak", "Vedtak")],
             [Rad(label, label, [val(("ti", label))], val(("ti", label))) for label in intervaller],
-            Rad("totalt", "Totalt", [val(("ti_alle",))], val(("ti_alle",))),
+            Rad("totalt", "Totalt", [val(("b",))], val(("b",))),
         ),
         "oppfolging": Tabell(
             "oppfolging",
@@ -279,15 +301,24 @@ def bygg(t: Tellinger, *, prikk_sma: bool) -> Statistikk:
         return x if (not prikk_sma or x.antall >= MIN_TIDER) else None
 
     if prikk_sma:
-        # Per region only: a trust's quartiles can rest on very few decisions.
-        tider = [TidRad(rhf, RHF_NAVN.get(rhf, rhf), vis_tider(t.tider_rhf.get(rhf))) for rhf in rhfs]
+        # Per region only: a trust's quartiles can rest on very few decisions. The counts are the
+        # suppressed decision counts, not the quartiles' own: those are outside the suppression's lines.
+        tider = [
+            TidRad(rhf, RHF_NAVN.get(rhf, rhf), vis_tider(t.tider_rhf.get(rhf)), val(("Rb", rhf)))
+            for rhf in rhfs
+        ]
+        antall_alle = val(("b",))
     else:
-        tider = [TidRad(hf, hf_navn(hf), vis_tider(t.tider_hf.get(hf))) for hf in hfs]
+        tider = [
+            TidRad(hf, hf_navn(hf), vis_tider(x := t.tider_hf.get(hf)), x.antall if x else 0) for hf in hfs
+        ]
+        antall_alle = t.tider_alle.antall
     return Statistikk(
         maneder=maneder,
         tabeller=tabeller,
         tider=tider,
         tider_alle=vis_tider(t.tider_alle),
+        antall_alle=antall_alle,
         prikket=prikk_sma,
         antall_skjult=len(skjult),
     )

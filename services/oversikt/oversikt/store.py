@@ -739,6 +739,11 @@ TID_INTERVALLER: tuple[tuple[str, int, int | None], ...] = (
     ("61–90 dager", 61, 90),
     ("Over 90 dager", 91, None),
 )
+UKJENT_TID = "Ukjent behandlingstid"
+"""The interval of a decision whose processing time is not known: the intervals then add up to every
+decision, the same total the outcome tables give (the public page's suppression needs them to agree)."""
+AVGJORT = ("innvilget", "innvilget_med_vilkar", "avslatt", "opphevet")
+"""The outcomes (`RESULTAT`) of a decided case: what the processing-time intervals count."""
 
 
 async def tellinger(session: AsyncSession, f: Sokefilter) -> Tellinger:
@@ -749,6 +754,7 @@ async def tellinger(session: AsyncSession, f: Sokefilter) -> Tellinger:
         return {tuple(str(v) for v in row[:-1]): int(row[-1]) for row in (await session.execute(query)).all()}
 
     intervall = case(
+        (Sammendrag.behandlingstid_dager.is_(None), UKJENT_TID),
         *(
             (Sammendrag.behandlingstid_dager <= hi, label)
             for label, _, hi in TID_INTERVALLER
@@ -756,11 +762,11 @@ async def tellinger(session: AsyncSession, f: Sokefilter) -> Tellinger:
         ),
         else_=TID_INTERVALLER[-1][0],
     )
-    besluttet = (Sammendrag.status.in_(BESLUTTET), Sammendrag.behandlingstid_dager.is_not(None))
     oppfolging_nokkel = case(
         (Sammendrag.fortsetter.is_(False), func.coalesce(Sammendrag.avslutningsarsak, "annet")),
         else_=Sammendrag.effekt,
     )
+    avgjort = (RESULTAT.in_(AVGJORT),)
     where = where_of(f)
     tider_hf = await tider_per(session, Sammendrag.hf, where)
     tider_alle = await tider_per(session, literal("alle"), where)
@@ -771,7 +777,7 @@ async def tellinger(session: AsyncSession, f: Sokefilter) -> Tellinger:
         tider_hf=tider_hf,
         tider_rhf=await tider_per(session, Sammendrag.rhf, where),
         tider_alle=tider_alle.get("alle", INGEN_TIDER),
-        tid_intervall={k[0]: n for k, n in (await grouped(intervall, where=besluttet)).items()},
+        tid_intervall={k[0]: n for k, n in (await grouped(intervall, where=avgjort)).items()},
         oppfolging=await grouped(  # type: ignore[arg-type]
             Sammendrag.virkestoff_sok,
             Sammendrag.icd10_kode,
