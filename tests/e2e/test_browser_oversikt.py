@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import re
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,12 +27,16 @@ from shared.platform.bus.memory import MemoryBus
 from shared.platform.web.app import standalone
 from tests.support.browser import browser, screenshot_path
 from tests.support.embedded_server import free_port
+from tests.support.register_cases import SettableClock
 
 __all__ = ["browser"]
 
 pytestmark = pytest.mark.browser
 
 RHF = {"HBE": "HV", "OUS": "HSO", "UNN": "HN", "STOLAV": "HMN"}
+
+
+ETTER_2026 = datetime(2027, 3, 2, 12, tzinfo=UTC)
 
 
 def summary(hf: str, n: int, **overrides: Any) -> SakSammendrag:
@@ -90,7 +95,13 @@ def cases() -> list[SakSammendrag]:
 async def server(tmp_path: Path) -> AsyncIterator[str]:
     bus = MemoryBus()
     await bus.connect()
-    app = standalone(create_app(OversiktSettings(data_dir=tmp_path, log_json=False), bus=bus), "oversikt")
+    # March 2027: the public page publishes a year once it is over, from 1 March the year after.
+    app = standalone(
+        create_app(
+            OversiktSettings(data_dir=tmp_path, log_json=False), bus=bus, clock=SettableClock(ETTER_2026)
+        ),
+        "oversikt",
+    )
     port = free_port()
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
     task = asyncio.create_task(srv.serve())

@@ -52,9 +52,10 @@ async def test_a_good_page_number_still_pages(app: FastAPI) -> None:
     assert page.status_code == 200
 
 
-async def test_a_status_filter_that_names_no_status_finds_nothing(app: FastAPI) -> None:
+async def test_a_status_filter_that_names_no_status_is_refused_in_norwegian(app: FastAPI) -> None:
     async with DemoClient(app, "hbe-nasjonal") as client:
         response = await client.get("/api/saker", params={"status": "finnes_ikke"})
         page = await client.get("/", params={"status": "finnes_ikke"})
-    assert response.status_code == 200 and response.json()["totalt"] == 0
-    assert page.status_code == 200
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["status"]
+    assert page.status_code == 422 and "Velg en verdi fra listen." in page.text

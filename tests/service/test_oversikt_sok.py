@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -35,11 +36,29 @@ async def bus() -> AsyncIterator[MemoryBus]:
     await bus.close()
 
 
+class Klokke:
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def now(self) -> datetime:
+        return self.at
+
+
+@pytest.fixture
+def klokke() -> Klokke:
+    """The real time unless a test moves it (2026 is published from 1 March 2027)."""
+    return Klokke(datetime.now(UTC))
+
+
 @pytest_asyncio.fixture
-async def app(tmp_path: Path, bus: MemoryBus) -> AsyncIterator[FastAPI]:
+async def app(tmp_path: Path, bus: MemoryBus, klokke: Klokke) -> AsyncIterator[FastAPI]:
     settings = OversiktSettings(data_dir=tmp_path, log_json=False, bus_retry_delays_s=(0.05, 0.1))
-    async with running(create_app(settings, bus=bus)) as app:
+    async with running(create_app(settings, bus=bus, clock=klokke)) as app:
         yield app
+
+
+ETTER_2026 = datetime(2027, 3, 1, 12, tzinfo=UTC)
+"""When the public page may publish 2026."""
 
 
 _numbers: dict[str, int] = {}
@@ -161,7 +180,10 @@ async def test_everyone_else_is_refused_with_a_norwegian_page(app: FastAPI, user
         assert (await client.get("/api/gruppevedtak")).status_code == 200
 
 
-async def test_the_public_page_needs_no_login_and_names_the_licence(app: FastAPI, bus: MemoryBus) -> None:
+async def test_the_public_page_needs_no_login_and_names_the_licence(
+    app: FastAPI, bus: MemoryBus, klokke: Klokke
+) -> None:
+    klokke.at = ETTER_2026
     await seed(bus)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as anonymous:
         page = await anonymous.get("/offentlig", headers={"accept": "text/html"})
@@ -182,6 +204,39 @@ async def test_the_public_page_needs_no_login_and_names_the_licence(app: FastAPI
         # Nothing else without login.
         assert (await anonymous.get("/api/saker")).status_code == 401
         assert (await anonymous.get("/api/statistikk")).status_code == 401
+
+
+async def test_a_year_is_published_once_it_is_over_and_then_never_changes(
+    app: FastAPI, bus: MemoryBus, klokke: Klokke
+) -> None:
+    await seed(bus)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as anonymous:
+        # Still 2026 in the tests' world, or February 2027: the year is not over long enough.
+        for now in (datetime(2026, 12, 31, 12, tzinfo=UTC), datetime(2027, 2, 28, 12, tzinfo=UTC)):
+            klokke.at = now
+            early = await anonymous.get("/api/offentlig", params={"ar": "2026"})
+            assert early.status_code == 422 and "1. mars året etter" in early.json()["detail"]
+            page = await anonymous.get("/offentlig", headers={"accept": "text/html"})
+            assert '<option value="2026"' not in page.text and '<option value="2025" selected' in page.text
+
+        klokke.at = ETTER_2026
+        first = (await anonymous.get("/api/offentlig", params={"ar": "2026"})).json()
+        assert first["fastsatt"].startswith("2027-03-01")
+        # A case post-registered for 2026 afterwards, and a later reading: the release is as it was.
+        await publish(bus, summary("OUS", sendt_maned="2026-06", vedtak_maned="2026-07"))
+        klokke.at = datetime(2027, 6, 1, 12, tzinfo=UTC)
+        assert (await anonymous.get("/api/offentlig", params={"ar": "2026"})).json() == first
+        page = await anonymous.get("/offentlig", params={"ar": "2026"}, headers={"accept": "text/html"})
+        assert "Tallene for 2026 ble fastsatt 1. mars 2027." in " ".join(page.text.split())
+    # Inside the overview, the year's figures are live and count the new case.
+    async with DemoClient(app, "hbe-nasjonal") as client:
+        stat = (await client.get("/api/statistikk", params={"fra": "2026-01", "til": "2026-12"})).json()
+
+    def total(release: dict[str, Any]) -> int:
+        table = {t["id"]: t for t in release["tabeller"]}["maned_kategori"]
+        return int(next(r["totalt"] for r in table["rader"] if r["nokkel"] == "totalt"))
+
+    assert total(stat) == total(first) + 1
 
 
 async def test_a_year_before_2000_is_published_like_any_other(app: FastAPI, bus: MemoryBus) -> None:

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from oversikt import handlers
+from oversikt import handlers, utgivelse
 from oversikt.deps import CurrentPrincipal, Db, Filter, Settings
 from oversikt.domain import MAX_SIDE, Presedenssok
 from oversikt.schemas import (
@@ -179,15 +179,18 @@ async def statistikk_csv(
     return tabell_csv(await handlers.statistikk(db, p, f), tabell, f"nasjonal-statistikk-{tabell}.csv")
 
 
-async def public_year(db: Db, ar: str) -> str:
-    years = await handlers.ar_med_data(db)
-    if not ar:
-        return years[0] if years else ""
+async def public_release(db: Db, ar: str) -> handlers.Utgivelse:
+    """The release of `ar` (the newest when empty); a year not published is a 422 naming those that are."""
+    years = await handlers.offentlige_ar(db)
+    if not ar and years:
+        ar = years[0]
     if ar not in years:
         raise ValidationFailed(
-            f"Velg et år det finnes tall for: {', '.join(years) or 'ingen ennå'}.", field="ar"
+            f"Velg et år det finnes publiserte tall for: {', '.join(years) or 'ingen ennå'}. Et år "
+            f"publiseres når det er slutt, fra {utgivelse.FORSTE_DAG_TEKST} året etter.",
+            field="ar",
         )
-    return ar
+    return await handlers.offentlig_statistikk(db, ar)
 
 
 @router.get(
@@ -198,15 +201,18 @@ async def public_year(db: Db, ar: str) -> str:
 async def offentlig(
     db: Db, ar: Annotated[str, Query(max_length=4, description="Year, YYYY.")] = ""
 ) -> dict[str, Any]:
-    year = await public_year(db, ar)
-    stat = await handlers.offentlig_statistikk(db, year or "0000")
+    utgitt = await public_release(db, ar)
+    stat = utgitt.statistikk
     return {
         "lisens": LISENS,
         "utgiver": "Søknadsportalen – nasjonal oversikt",
-        "ar": year,
+        "ar": utgitt.ar,
+        "fastsatt": utgitt.fastsatt_at.isoformat() if utgitt.fastsatt_at else None,
         "prikking": (
             "Tall under 3 er skjult (null), og så mange andre at ingen skjult verdi kan regnes ut av "
-            "summer og andre publiserte tall i samme tabellsett."
+            "summer og andre publiserte tall i samme tabellsett. Et år publiseres når det er slutt, fra "
+            f"{utgivelse.FORSTE_DAG_TEKST} året etter, og tallene fastsettes da én gang for alle "
+            "(se «fastsatt»)."
         ),
         **stat.json(),
     }
@@ -218,9 +224,8 @@ async def offentlig_csv(
     ar: Annotated[str, Query(max_length=4)] = "",
     tabell: Annotated[str, Query(max_length=40)] = "maned_kategori",
 ) -> Response:
-    year = await public_year(db, ar)
-    stat = await handlers.offentlig_statistikk(db, year or "0000")
-    return tabell_csv(stat, tabell, f"soknadsportalen-{year}-{tabell}-NLOD-2.0.csv")
+    utgitt = await public_release(db, ar)
+    return tabell_csv(utgitt.statistikk, tabell, f"soknadsportalen-{utgitt.ar}-{tabell}-NLOD-2.0.csv")
 
 
 def presedenssok(

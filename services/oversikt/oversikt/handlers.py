@@ -8,16 +8,18 @@ import asyncio
 import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 import structlog
 
-from oversikt import ingest, store, telling
+from oversikt import ingest, store, telling, utgivelse
 from oversikt.domain import SMALL_CELL_LIMIT, Presedenssok, Sokefilter, suppress_small
 from oversikt.icd10 import kategori
 from oversikt.kanonymitet import Kvasi, Visning, generaliser_for, holdt_tilbake
 from oversikt.signifikans import Vurdering, vurder
 from oversikt.statistikk import Statistikk, bygg
 from oversikt.store import Gjentatt, HfVedtak, Sammendrag, Tider, VariasjonRad
+from shared.domain.kalender import oslo_date
 from shared.domain.presedenssvar import PresedensGruppevedtak, PresedensHf, PresedensSvar
 from shared.domain.trusts import RHF_NAVN, hf_navn, rhf_for
 from shared.events.contracts import SakSammendrag
@@ -287,17 +289,44 @@ async def statistikk(uow: UnitOfWork, p: Principal, f: Sokefilter) -> Statistikk
     return bygg(await store.tellinger(uow.session, f), prikk_sma=False)
 
 
-@use_case
-async def offentlig_statistikk(uow: UnitOfWork, ar: str) -> Statistikk:
-    """The public release of one calendar year: every count below 3 suppressed, and its complements.
-    Whole years only, so that releases of overlapping periods cannot be subtracted from each other."""
-    f = Sokefilter(fra=f"{ar}-01", til=f"{ar}-12")
-    return bygg(await store.tellinger(uow.session, f), prikk_sma=True)
+@dataclass(frozen=True)
+class Utgivelse:
+    ar: str
+    statistikk: Statistikk
+    fastsatt_at: datetime | None
+    """None for the empty page shown before any year can be published."""
 
 
 @use_case
-async def ar_med_data(uow: UnitOfWork) -> list[str]:
-    return await store.ar_med_data(uow.session)
+async def offentlig_statistikk(uow: UnitOfWork, ar: str) -> Utgivelse:
+    """The public release of a year that is over: every count below 3 suppressed, and its complements,
+    from the counts stored the first time it was shown (`utgivelse.py`); `ar` must be one of
+    `offentlige_ar`."""
+    if not utgivelse.kan_publiseres(ar, oslo_date(uow.now)):
+        raise NotFound(f"Tallene for {ar} er ikke publisert.")
+    lagret = await store.offentlig_utgivelse(uow.session, ar)
+    if lagret is None:
+        tellinger = await store.tellinger(uow.session, Sokefilter(fra=f"{ar}-01", til=f"{ar}-12"))
+        # Two first readings at once store one of them; both show what was stored.
+        await store.lagre_offentlig_utgivelse(uow.session, ar, utgivelse.til_json(tellinger), uow.now)
+        lagret = await store.offentlig_utgivelse(uow.session, ar)
+        assert lagret is not None
+    stat = bygg(utgivelse.fra_json(lagret.tellinger), prikk_sma=True)
+    return Utgivelse(ar, stat, lagret.fastsatt_at)
+
+
+def tom_utgivelse() -> Utgivelse:
+    """The public page before any year is over."""
+    return Utgivelse("", bygg(store.INGEN_TELLINGER, prikk_sma=True), None)
+
+
+@use_case
+async def offentlige_ar(uow: UnitOfWork) -> list[str]:
+    """The years the public page offers, newest first: those published already, and every year with
+    cases that is over (`utgivelse.FORSTE_DAG`)."""
+    idag = oslo_date(uow.now)
+    ar = set(await store.ar_med_data(uow.session)) | set(await store.utgitte_ar(uow.session))
+    return sorted((a for a in ar if utgivelse.kan_publiseres(a, idag)), reverse=True)
 
 
 @use_case

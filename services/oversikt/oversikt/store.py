@@ -27,6 +27,8 @@ from sqlalchemy import (
     column as sql_column,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -162,6 +164,16 @@ class Sammendrag(Base):
         ),
         Index("ix_sammendrag_rhf", "rhf"),
     )
+
+
+class OffentligUtgivelse(Base):
+    """One year's public release: its grouped counts as they were when it was first shown (`utgivelse.py`)."""
+
+    __tablename__ = "offentlig_utgivelse"
+
+    ar: Mapped[str] = mapped_column(String(4), primary_key=True)
+    tellinger: Mapped[dict[str, Any]] = mapped_column(JSON)
+    fastsatt_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 async def get_sammendrag(
@@ -785,6 +797,30 @@ async def tellinger(session: AsyncSession, f: Sokefilter) -> Tellinger:
             where=(Sammendrag.effekt.is_not(None),),
         ),
     )
+
+
+INGEN_TELLINGER = Tellinger({}, {}, {}, {}, {}, Tider(0, None, None, None), {}, {})
+
+
+async def offentlig_utgivelse(session: AsyncSession, ar: str) -> OffentligUtgivelse | None:
+    return await session.get(OffentligUtgivelse, ar, populate_existing=True)
+
+
+async def lagre_offentlig_utgivelse(
+    session: AsyncSession, ar: str, tellinger: dict[str, Any], fastsatt_at: datetime
+) -> None:
+    """Store a year's release unless one is stored already (the first one stays)."""
+    table: Any = OffentligUtgivelse.__table__
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    await session.execute(
+        insert(table)
+        .values(ar=ar, tellinger=tellinger, fastsatt_at=fastsatt_at)
+        .on_conflict_do_nothing(index_elements=["ar"])
+    )
+
+
+async def utgitte_ar(session: AsyncSession) -> list[str]:
+    return list(await session.scalars(select(OffentligUtgivelse.ar)))
 
 
 async def ar_med_data(session: AsyncSession) -> list[str]:

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from markupsafe import Markup
 
-from oversikt import handlers
+from oversikt import handlers, utgivelse
 from oversikt.api import require_utvalg
 from oversikt.deps import CurrentPrincipal, Db, Settings, lenient_filter
 from oversikt.domain import (
@@ -318,14 +318,15 @@ async def statistikk(request: Request, p: CurrentPrincipal, db: Db) -> Response:
 @router.get("/offentlig", name="offentlig")
 async def offentlig(request: Request, db: Db) -> Response:
     """Without login: the statistics of one year with small cells suppressed, and the open data."""
-    years = await handlers.ar_med_data(db)
+    years = await handlers.offentlige_ar(db)
     ar = request.query_params.get("ar", "")
     errors: list[dict[str, str]] = []
     if ar and ar not in years:
         errors.append({"field": "ar", "message": "Velg et år fra listen."})
         ar = ""
     ar = ar or (years[0] if years else "")
-    stat = await handlers.offentlig_statistikk(db, ar or "0000")
+    utgitt = await handlers.offentlig_statistikk(db, ar) if ar else handlers.tom_utgivelse()
+    stat = utgitt.statistikk
     return _render(
         request,
         "offentlig.html",
@@ -334,6 +335,8 @@ async def offentlig(request: Request, db: Db) -> Response:
             "years": years,
             "errors": errors,
             "stat": stat,
+            "fastsatt_at": utgitt.fastsatt_at,
+            "publiseres_fra": utgivelse.FORSTE_DAG_TEKST,
             "diagrammer": _diagrammer(stat, f"søknader fra alle helseforetak i {ar}"),
             "csv_lenke": lambda tabell: (
                 f"{request.url_for('offentlig_csv')}?{urlencode({'ar': ar, 'tabell': tabell})}"
