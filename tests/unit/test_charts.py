@@ -136,3 +136,26 @@ def test_axis_maximum_and_norwegian_numbers() -> None:
     values = (0, 1, 3, 7, 11, 24, 26, 99, 8.8, 130)
     assert [nice_ceiling(v) for v in values] == [1, 1, 3, 8, 12, 25, 30, 100, 10, 150]
     assert format_number(3) == "3" and format_number(9.25) == "9,2" and format_number(0.0) == "0"
+
+
+def test_a_suppressed_part_is_a_grey_segment_up_to_the_published_total() -> None:
+    """A month of 22 whose parts 18 are shown: the bar is 22 high, labelled 22, the 4 grey; a month whose
+    total is suppressed too is labelled «skjult», not left looking like zero."""
+    root = parse(
+        stacked_bar_chart(
+            chart_id="d9",
+            title="t",
+            desc="d",
+            categories=["2026-02", "2026-11"],
+            series=[Serie("x", [10, None]), Serie("y", [8, None]), Serie("z", [None, None])],
+            totals=[22, None],
+        )
+    )
+    rects = [r for r in root.iter(f"{SVG}rect") if "diagram-stolpe" in (r.get("class") or "")]
+    visible = [float(r.get("height", 0)) for r in rects if r.get("class") == "diagram-stolpe"]
+    grey = [r for r in rects if r.get("class") == "diagram-stolpe diagram-skjult"]
+    assert len(visible) == 2 and len(grey) == 1
+    assert float(grey[0].get("height", 0)) == pytest.approx(visible[0] * 4 / 10, rel=0.01)
+    texts = [t.text for t in root.iter(f"{SVG}text")]
+    assert "22" in texts and "18" not in texts and "skjult" in texts
+    assert any(t and t.startswith("Skjult: tall under 3") for t in texts)

@@ -242,7 +242,12 @@ async def ett_gruppevedtak(request: Request, lopenummer: str, p: CurrentPrincipa
 def _diagrammer(stat: Statistikk, hvem: str) -> dict[str, Markup]:
     mk, mr = stat.tabeller["maned_kategori"], stat.tabeller["maned_resultat"]
     see = "Tallene står i tabellen under diagrammet."
-    skjult = " Skjulte tall (færre enn 3) er ikke tegnet." if stat.prikket else ""
+    skjult = (
+        " Der en del av en stolpe er skjult, er den grå; står det «skjult» over en stolpe, er hele "
+        "måneden skjult."
+        if stat.prikket
+        else ""
+    )
     diagrammer = {
         "kategori": stacked_bar_chart(
             chart_id="diagram-kategori",
@@ -252,6 +257,7 @@ def _diagrammer(stat: Statistikk, hvem: str) -> dict[str, Markup]:
             series=[
                 Serie(label, [r.verdier[i] for r in mk.rader]) for i, (_, label) in enumerate(mk.kolonner)
             ],
+            totals=[r.total for r in mk.rader],
             empty_text="Ingen søknader i perioden.",
         ),
         "utfall": stacked_bar_chart(
@@ -262,6 +268,7 @@ def _diagrammer(stat: Statistikk, hvem: str) -> dict[str, Markup]:
             series=[
                 Serie(label, [r.verdier[i] for r in mr.rader]) for i, (_, label) in enumerate(mr.kolonner)
             ],
+            totals=[r.total for r in mr.rader],
             empty_text="Ingen søknader i perioden.",
         ),
     }

@@ -17,6 +17,8 @@ WIDTH = 760
 FONT_SIZE = 12
 TEXT = "#1c2530"
 GRID = "#c9d2dc"
+HIDDEN = "#77838f"
+"""Suppressed parts of a bar: grey, at 3.9:1 against white (graphics need 3:1)."""
 # Dark enough for white pattern lines on top and at least 4.5:1 against the white background.
 PALETTE = ("#0b4f8a", "#1d6b35", "#a4161a", "#7a5a00", "#5b3a8c", "#00626b")
 _CHAR_WIDTH = 6.6  # average glyph width at FONT_SIZE in a system sans-serif, for layout estimates
@@ -135,17 +137,25 @@ def stacked_bar_chart(
     series: Sequence[Serie],
     empty_text: str = "Ingen data i perioden.",
     value_format: Callable[[float], str] = format_number,
+    totals: Sequence[float | None] | None = None,
+    hidden_label: str = "skjult",
 ) -> Markup:
-    """Vertical bars, one per category (e.g. month), stacked by series; the total above each bar."""
+    """Vertical bars, one per category (e.g. month), stacked by series; the total above each bar.
+
+    With suppressed values (None), pass the published `totals`: the part of a total no visible segment
+    shows is drawn as one grey segment, so the label above a bar is its whole, and a bar whose total is
+    suppressed as well is labelled `hidden_label`, so it never reads as zero."""
     margin_left, margin_right, margin_top = 48.0, 16.0, 24.0
     plot_height = 220.0
     plot_width = WIDTH - margin_left - margin_right
     baseline = margin_top + plot_height
-    totals = [sum((s.values[j] or 0) for s in series) for j in range(len(categories))]
-    axis_max = nice_ceiling(max(totals, default=0))
+    visible = [sum((s.values[j] or 0) for s in series) for j in range(len(categories))]
+    shown: list[float | None] = list(totals) if totals is not None else list(visible)
+    heights = [max(v, t or 0) for v, t in zip(visible, shown, strict=True)]
+    axis_max = nice_ceiling(max(heights, default=0))
     parts = [_patterns(chart_id, len(series))]
 
-    for tick in _ticks(axis_max, whole=_whole(totals)):
+    for tick in _ticks(axis_max, whole=_whole(heights)):
         y = baseline - tick / axis_max * plot_height
         parts.append(
             f'<line x1="{margin_left:.1f}" x2="{WIDTH - margin_right:.1f}" y1="{y:.1f}" y2="{y:.1f}" '
@@ -153,7 +163,7 @@ def stacked_bar_chart(
         )
         parts.append(_text(margin_left - 6, y + 4, value_format(tick), anchor="end"))
 
-    if not categories or not any(totals):
+    if not categories or not (any(heights) or any(t is None for t in shown)):
         parts.append(
             _text(margin_left + plot_width / 2, margin_top + plot_height / 2, empty_text, anchor="middle")
         )
@@ -176,8 +186,20 @@ def stacked_bar_chart(
                 f'fill="{_fill(chart_id, i)}" stroke="#fff" stroke-width="1" class="diagram-stolpe">'
                 f"<title>{escape(tooltip)}</title></rect>"
             )
-        if totals[j]:
-            parts.append(_text(x + bar_width / 2, top - 5, value_format(totals[j]), anchor="middle"))
+        total = shown[j]
+        if total is not None and total > visible[j]:
+            height = (total - visible[j]) / axis_max * plot_height
+            top -= height
+            tooltip = f"{category}, {hidden_label}: {value_format(total - visible[j])}"
+            parts.append(
+                f'<rect x="{x:.1f}" y="{top:.1f}" width="{bar_width:.1f}" height="{height:.1f}" '
+                f'fill="{HIDDEN}" stroke="#fff" stroke-width="1" class="diagram-stolpe diagram-skjult">'
+                f"<title>{escape(tooltip)}</title></rect>"
+            )
+        if total is None:
+            parts.append(_text(x + bar_width / 2, top - 5, hidden_label, anchor="middle"))
+        elif total:
+            parts.append(_text(x + bar_width / 2, top - 5, value_format(total), anchor="middle"))
         if j % label_every == 0:
             parts.append(_text(x + bar_width / 2, baseline + 16, category, anchor="middle"))
     parts.append(
@@ -186,7 +208,19 @@ def stacked_bar_chart(
     )
     legend, legend_height = _legend(chart_id, [s.label for s in series], baseline + 32)
     parts.append(legend)
+    if any(t is None or t > v for v, t in zip(visible, shown, strict=True)):
+        parts.append(_hidden_legend(baseline + 32 + legend_height + 4, hidden_label))
+        legend_height += 22
     return _svg(chart_id, title, desc, baseline + 32 + legend_height + 4, "".join(parts))
+
+
+def _hidden_legend(top: float, label: str) -> str:
+    text = f"{label[:1].upper()}{label[1:]}: tall under 3, og tall som må skjules sammen med dem"
+    box = (
+        f'<rect x="12" y="{top:.1f}" width="14" height="14" fill="{HIDDEN}" '
+        f'stroke="{TEXT}" stroke-width="0.5"/>'
+    )
+    return box + _text(32, top + 11.5, text)
 
 
 def horizontal_bar_chart(
