@@ -5,7 +5,9 @@ variation and its test, the flagged list, published group decisions, statistics 
 from __future__ import annotations
 
 import csv
+import html
 import io
+import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -250,6 +252,29 @@ async def test_a_year_before_2000_is_published_like_any_other(app: FastAPI, bus:
         data = await anonymous.get("/api/offentlig", params={"ar": "1998"})
         assert data.status_code == 200 and data.json()["ar"] == "1998"
         assert (await anonymous.get("/api/offentlig.csv", params={"ar": "1998"})).status_code == 200
+
+
+async def test_a_page_past_the_end_shows_the_last_page_and_a_case_leads_back_to_its_search(
+    app: FastAPI, bus: MemoryBus
+) -> None:
+    await seed(bus)
+    async with DemoClient(app, "hbe-nasjonal") as client:
+        page = await client.get("/", params={"hf": "HBE", "side": "50"}, headers={"accept": "text/html"})
+        assert page.status_code == 200
+        assert "Side 1 av 1" in page.text and "HBE-2026-000001" in page.text
+        # The case's link carries the search, and its page links back to the same search.
+        link = re.search(r'href="([^"]*/sak/HBE-2026-000001[^"]*)"', page.text)
+        assert link is not None and "sok=" in link.group(1)
+        case = await client.get(html.unescape(link.group(1)))
+        back = re.search(r'href="([^"]*)">Tilbake til søket', case.text)
+        assert back is not None and html.unescape(back.group(1)).endswith("/?hf=HBE")
+
+
+async def test_a_refused_value_stays_in_its_field_beside_the_message(app: FastAPI) -> None:
+    async with DemoClient(app, "hbe-nasjonal") as client:
+        page = await client.get("/", params={"fra": "2025-13", "virkestoff": "tocilizumab"})
+    assert page.status_code == 422
+    assert 'name="fra" value="2025-13"' in page.text and 'value="tocilizumab"' in page.text
 
 
 async def test_filters_period_region_level_atc_and_chapter(app: FastAPI, bus: MemoryBus) -> None:

@@ -3,12 +3,14 @@ combinations, published group decisions, statistics, and the public page (no log
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from markupsafe import Markup
+from starlette.datastructures import QueryParams
 
 from oversikt import handlers, utgivelse
 from oversikt.api import require_utvalg
@@ -57,6 +59,14 @@ def _render(request: Request, name: str, context: dict[str, Any], status_code: i
         "prosent": _prosent,
         "p_verdi": _p_verdi,
     }
+    f = context.get("f")
+    if isinstance(f, Sokefilter):
+        # The form shows what the user typed where it was refused, beside the message, not an empty field.
+        refused = {e["field"] for e in context.get("errors", []) if e["field"] in Sokefilter.model_fields}
+        context = {
+            **context,
+            "f": {**f.model_dump(), **{k: request.query_params.get(k, "") for k in refused}},
+        }
     return request.app.state.templates.render(request, name, {**base, **context}, status_code=status_code)
 
 
@@ -72,24 +82,43 @@ def _prosent(value: float | None) -> str:
     return "–" if value is None else f"{round(value * 100)} %"
 
 
-def _side(request: Request, errors: list[dict[str, str]]) -> int:
+def _side(params: Mapping[str, str], errors: list[dict[str, str]]) -> int:
     try:
-        return (
-            parse_optional_int(request.query_params.get("side"), field="side", minimum=1, maximum=MAX_SIDE)
-            or 1
-        )
-    except ValidationFailed as exc:
-        errors.append({"field": "side", "message": exc.message})
+        return parse_optional_int(params.get("side"), field="side", minimum=1, maximum=MAX_SIDE) or 1
+    except ValidationFailed:
+        # The page number is in the address, not in a field of the form: nothing to link the message to.
+        message = f"Sidetallet i adressen må være et helt tall fra 1 til {MAX_SIDE}."
+        errors.append({"field": "", "message": message})
         return 1
+
+
+def _sok_query(f: Sokefilter, side: int) -> str:
+    return urlencode({**f.query_string(), **({"side": str(side)} if side > 1 else {})})
+
+
+def _tilbake(f: Sokefilter, side: int) -> str:
+    """The search's query string, to go back to the same page of the same search ('' for none)."""
+    query = _sok_query(f, side)
+    return f"?{query}" if query else ""
+
+
+def _til_sak(f: Sokefilter, side: int) -> str:
+    """The same, carried on a case's link in the results, for its page's way back."""
+    query = _sok_query(f, side)
+    return "?" + urlencode({"sok": query}) if query else ""
 
 
 @router.get("/", name="nasjonal_sok")
 async def sok(request: Request, p: CurrentPrincipal, db: Db, settings: Settings) -> Response:
     f, errors = lenient_filter(request.query_params)
-    side = _side(request, errors)
+    side = _side(request.query_params, errors)
     treff = await handlers.search(db, p, f, side=side, per_side=settings.page_size)
     total = min(treff.totalt, handlers.store.TELLEGRENSE)
     sider = max(1, -(-total // settings.page_size))
+    if side > sider:
+        # A page past the end (an old link, or a search that now finds fewer): its last page.
+        side = sider
+        treff = await handlers.search(db, p, f, side=side, per_side=settings.page_size)
 
     def lenke(til_side: int) -> str:
         return "?" + urlencode({**f.query_string(), "side": str(til_side)})
@@ -112,6 +141,7 @@ async def sok(request: Request, p: CurrentPrincipal, db: Db, settings: Settings)
             "neste": lenke(side + 1) if side < sider else None,
             "csv_lenke": f"{request.url_for('saker_eksport')}?{query}",
             "json_lenke": f"{request.url_for('saker')}?{query}",
+            "tilbake": _til_sak(f, side),
         },
         status_code=422 if errors else 200,
     )
@@ -119,7 +149,11 @@ async def sok(request: Request, p: CurrentPrincipal, db: Db, settings: Settings)
 
 @router.get("/sak/{lopenummer}", name="nasjonal_sak")
 async def sak(request: Request, lopenummer: str, p: CurrentPrincipal, db: Db) -> Response:
-    return _render(request, "sak.html", {"s": SakRead.of(await handlers.get(db, p, lopenummer))})
+    # Back to the search it came from: its filters read anew (and only those), never a raw address.
+    sok = QueryParams(request.query_params.get("sok", "")[:2000])
+    f, _ = lenient_filter(sok)
+    s = SakRead.of(await handlers.get(db, p, lopenummer))
+    return _render(request, "sak.html", {"s": s, "tilbake": _tilbake(f, _side(sok, []))})
 
 
 def _variasjonsgrupper(rader: list[VariasjonRad]) -> list[dict[str, Any]]:
@@ -212,7 +246,7 @@ async def flagg(request: Request, p: CurrentPrincipal, db: Db, settings: Setting
 @router.get("/gruppevedtak", name="gruppevedtak_liste")
 async def gruppevedtak(request: Request, p: CurrentPrincipal, db: Db) -> Response:
     f, errors = lenient_filter(request.query_params)
-    side = _side(request, errors)
+    side = _side(request.query_params, errors)
     total, rows = await handlers.gruppevedtak(db, p, f, side=side, per_side=50)
     sider = max(1, -(-total // 50))
     query = f.query_string()
