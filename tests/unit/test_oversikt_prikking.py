@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from oversikt.prikking import GRENSE, Linje, avslort, prikk, tabell_linjer
-from oversikt.statistikk import Statistikk, bygg
+from oversikt.statistikk import Statistikk, bygg, maneder_i
 from oversikt.store import TID_INTERVALLER, UKJENT_TID, Tellinger, kvartiler
 
 small = st.integers(min_value=0, max_value=7)
@@ -264,3 +264,32 @@ def test_zero_is_published_and_a_table_without_small_counts_is_untouched() -> No
 def test_the_check_finds_a_count_recomputed_from_the_total() -> None:
     verdier, linjer = two_way([[1, 5], [4, 7]])
     assert avslort(verdier, linjer, {("t", 0, 0)})  # alone in its row: 6 − 5 = 1
+
+
+def test_months_without_cases_are_listed_between_the_ends_of_the_period() -> None:
+    assert maneder_i({"2025-02", "2025-04"}) == ["2025-02", "2025-03", "2025-04"]
+    assert maneder_i({"2025-11"}, "2025-10", "2026-02") == [
+        "2025-10",
+        "2025-11",
+        "2025-12",
+        "2026-01",
+        "2026-02",
+    ]
+    assert (
+        maneder_i(set(), "2026-01", "2026-12")[-1] == "2026-12"
+        and len(maneder_i(set(), "2026-01", "2026-12")) == 12
+    )
+    assert maneder_i(set()) == []
+    assert maneder_i({"1990-01", "2026-01"}) == ["1990-01", "2026-01"]  # 36 years: only the months with cases
+
+
+def test_a_public_year_has_every_month_and_the_empty_ones_are_zero() -> None:
+    stat = bygg(
+        tellinger_of([("2026-03", "off_label", "HBE", "innvilget", 5, None)] * 4),
+        prikk_sma=True,
+        fra="2026-01",
+        til="2026-12",
+    )
+    rows = stat.tabeller["maned_kategori"].rader
+    assert [r.nokkel for r in rows] == [f"2026-{m:02d}" for m in range(1, 13)]
+    assert [r.total for r in rows if r.nokkel != "2026-03"] == [0] * 11

@@ -286,7 +286,7 @@ async def ett_gruppevedtak(uow: UnitOfWork, p: Principal, lopenummer: str) -> Sa
 @use_case
 async def statistikk(uow: UnitOfWork, p: Principal, f: Sokefilter) -> Statistikk:
     require_leser(p)
-    return bygg(await store.tellinger(uow.session, f), prikk_sma=False)
+    return bygg(await store.tellinger(uow.session, f), prikk_sma=False, fra=f.fra, til=f.til)
 
 
 @dataclass(frozen=True)
@@ -311,7 +311,7 @@ async def offentlig_statistikk(uow: UnitOfWork, ar: str) -> Utgivelse:
         await store.lagre_offentlig_utgivelse(uow.session, ar, utgivelse.til_json(tellinger), uow.now)
         lagret = await store.offentlig_utgivelse(uow.session, ar)
         assert lagret is not None
-    stat = bygg(utgivelse.fra_json(lagret.tellinger), prikk_sma=True)
+    stat = bygg(utgivelse.fra_json(lagret.tellinger), prikk_sma=True, fra=f"{ar}-01", til=f"{ar}-12")
     return Utgivelse(ar, stat, lagret.fastsatt_at)
 
 

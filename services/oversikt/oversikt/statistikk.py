@@ -131,9 +131,27 @@ MIN_TIDER = 5
 """Fewest decisions behind published quartiles of processing time (the public page)."""
 
 
-def bygg(t: Tellinger, *, prikk_sma: bool) -> Statistikk:
-    """The tables of one release; `prikk_sma` suppresses small cells (the public page)."""
-    maneder = sorted({m for m, _ in t.maned_kategori} | {m for m, _ in t.maned_resultat})
+MAKS_MANEDER = 240
+"""Longest run of months filled in (20 years); a longer period lists only the months with cases."""
+
+
+def maneder_i(med_data: set[str], fra: str = "", til: str = "") -> list[str]:
+    """Every month from `fra` (or the first with cases) to `til` (or the last), those without cases
+    too, so a chart's axis and a table never skip a month silently."""
+    start, slutt = fra or min(med_data, default=""), til or max(med_data, default="")
+    if not start or not slutt or start > slutt:
+        return sorted(med_data)
+    (ar, mnd), (siste_ar, siste_mnd) = (map(int, m.split("-")) for m in (start, slutt))
+    antall = (siste_ar - ar) * 12 + siste_mnd - mnd + 1
+    if antall > MAKS_MANEDER:
+        return sorted(med_data)
+    return [f"{ar + (mnd - 1 + i) // 12:04d}-{(mnd - 1 + i) % 12 + 1:02d}" for i in range(antall)]
+
+
+def bygg(t: Tellinger, *, prikk_sma: bool, fra: str = "", til: str = "") -> Statistikk:
+    """The tables of one release; `prikk_sma` suppresses small cells (the public page). The months run
+    from `fra` to `til` (YYYY-MM) where given."""
+    maneder = maneder_i({m for m, _ in t.maned_kategori} | {m for m, _ in t.maned_resultat}, fra, til)
     hfs = sorted({hf for hf, _ in t.hf_resultat}, key=lambda h: (rhf_for(h), hf_navn(h)))
     rhfs = [r for r in RHF_NAVN if any(rhf_for(h) == r for h in hfs)] + sorted(
         {rhf_for(h) for h in hfs} - set(RHF_NAVN)
