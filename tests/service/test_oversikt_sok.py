@@ -435,6 +435,17 @@ async def test_the_flagged_list_has_disagreement_and_repeated_applications(
         assert repeated[("HBE", "2026")]["har_gruppevedtak"] is False
         page = await client.get("/flagg", headers={"accept": "text/html"})
         assert page.status_code == 200 and "Gjentatte enkeltpasientsøknader (2)" in page.text
+        # Each repeated combination leads to its cases: the trust's single-patient applications that year.
+        cases = re.search(r'<a href="([^"]*)" aria-label="23 søknader: vis sakene">', page.text)
+        assert cases is not None
+        found = await client.get(html.unescape(cases.group(1)).replace("/?", "/api/saker?"))
+        assert found.status_code == 200 and found.json()["totalt"] == 23
+        # The variation page of the combination says so too, not only the flagged list.
+        variation = await client.get("/variasjon", params={"virkestoff": "rituksimab", "icd10": "G35"})
+        assert (
+            "Gjentatte enkeltpasientsøknader:" in variation.text
+            and "Helse Bergen 23 i 2026" in variation.text
+        )
 
 
 async def test_statistics_page_json_and_csv(app: FastAPI, bus: MemoryBus) -> None:

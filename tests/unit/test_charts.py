@@ -159,3 +159,24 @@ def test_a_suppressed_part_is_a_grey_segment_up_to_the_published_total() -> None
     texts = [t.text for t in root.iter(f"{SVG}text")]
     assert "22" in texts and "18" not in texts and "skjult" in texts
     assert any(t and t.startswith("Skjult: tall under 3") for t in texts)
+
+
+def test_a_share_in_per_cent_is_drawn_against_a_whole_axis() -> None:
+    """80 % fills four fifths of the width, not all of it, and the axis says per cent."""
+    root = parse(
+        horizontal_bar_chart(
+            chart_id="d10",
+            title="t",
+            desc="d",
+            categories=["Helse Bergen", "Oslo universitetssykehus"],
+            series=[Serie("Andel innvilget", [80, 40])],
+            unit="%",
+            scale_max=100,
+        )
+    )
+    widths = [float(r.get("width", 0)) for r in bars(root)]
+    texts = [t.text for t in root.iter(f"{SVG}text")]
+    assert widths[1] == pytest.approx(widths[0] / 2, rel=0.01)
+    assert "100 %" in texts and "80 %" in texts
+    lines = [float(x.get("x1", 0)) for x in root.iter(f"{SVG}line")]
+    assert widths[0] == pytest.approx((max(lines) - min(lines)) * 0.8, rel=0.02)

@@ -257,12 +257,19 @@ async def flagg(uow: UnitOfWork, p: Principal, f: Sokefilter, *, terskel: int) -
         if vurdering.ulik_praksis:
             ulike.append(UlikPraksis(virkestoff, kode, rader[0].icd10_tekst, vurdering))
     ulike.sort(key=lambda u: (u.vurdering.minste_p or 1.0, u.virkestoff, u.icd10_kode))
+    return Flagg(ulike, await gjentatte.within(uow, p, f, terskel=terskel), terskel)
+
+
+@use_case
+async def gjentatte(uow: UnitOfWork, p: Principal, f: Sokefilter, *, terskel: int) -> list[GjentattFlagg]:
+    """Trusts with at least `terskel` single-patient applications for one substance and code in a year,
+    among the cases `f` selects, and whether a group decision of theirs covers them already."""
+    require_leser(p)
     gruppevedtak = await store.gruppevedtak_finnes(uow.session)
-    gjentatte = [
+    return [
         GjentattFlagg(g, (g.virkestoff, kategori(g.icd10_kode), g.hf) in gruppevedtak)
         for g in await store.gjentatte(uow.session, f, terskel=terskel)
     ]
-    return Flagg(ulike, gjentatte, terskel)
 
 
 @use_case

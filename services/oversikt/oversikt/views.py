@@ -187,12 +187,13 @@ def _variasjon_diagram(v: handlers.Variasjon) -> Markup:
         categories=[f"{hf_navn(h.hf)} ({h.vedtak} vedtak)" for h in med],
         series=[Serie("Andel innvilget", [round((h.andel_innvilget or 0) * 100) for h in med])],
         unit="%",
+        scale_max=100,
         empty_text="Ingen vedtak for dette utvalget.",
     )
 
 
 @router.get("/variasjon", name="variasjon")
-async def variasjon(request: Request, p: CurrentPrincipal, db: Db) -> Response:
+async def variasjon(request: Request, p: CurrentPrincipal, db: Db, settings: Settings) -> Response:
     f, errors = lenient_filter(request.query_params)
     context: dict[str, Any] = {
         "f": f,
@@ -210,6 +211,8 @@ async def variasjon(request: Request, p: CurrentPrincipal, db: Db) -> Response:
         v = await handlers.variasjon_for(db, p, f)
         context.update(
             v=v,
+            gjentatte=await handlers.gjentatte(db, p, f, terskel=settings.gjentatte_terskel),
+            terskel=settings.gjentatte_terskel,
             diagram=_variasjon_diagram(v),
             metode=BESKRIVELSE,
             min_vedtak=MIN_VEDTAK,

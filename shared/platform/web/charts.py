@@ -234,14 +234,16 @@ def horizontal_bar_chart(
     empty_text: str = "Ingen data i perioden.",
     missing_text: str = "ingen",
     value_format: Callable[[float], str] = format_number,
+    scale_max: float | None = None,
 ) -> Markup:
     """Grouped horizontal bars: one group per category (its label above), one bar per series, each
-    bar labelled with its value at its end. Suits long category names such as units."""
+    bar labelled with its value at its end. Suits long category names such as units. `scale_max` fixes
+    the axis (100 for shares in per cent, so a full bar means all); otherwise it fits the largest value."""
     margin_left, value_space = 12.0, 110.0
     plot_width = WIDTH - margin_left - value_space
     bar_height, bar_gap, label_height, group_gap = 14.0, 4.0, 18.0, 12.0
     values = [v for s in series for v in s.values if v is not None]
-    axis_max = nice_ceiling(max(values, default=0))
+    axis_max = scale_max if scale_max else nice_ceiling(max(values, default=0))
     suffix = f" {unit}" if unit else ""
     parts = [_patterns(chart_id, len(series))]
     y = 8.0
@@ -258,7 +260,15 @@ def horizontal_bar_chart(
                 f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{plot_top:.1f}" y2="{plot_bottom:.1f}" '
                 f'stroke="{GRID}" stroke-width="1"/>'
             )
-            parts.append(_text(x, plot_bottom + 14, value_format(tick), anchor="middle"))
+            # A per cent sign is short enough for the axis; longer units stay on the bars' labels.
+            parts.append(
+                _text(
+                    x,
+                    plot_bottom + 14,
+                    f"{value_format(tick)}{suffix if unit == '%' else ''}",
+                    anchor="middle",
+                )
+            )
         for j, category in enumerate(categories):
             parts.append(_text(margin_left, y + 13, category, css="diagram-tekst diagram-kategori"))
             bar_y = y + label_height
