@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 import pytest_asyncio
 from fastapi import FastAPI
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
 from sqlalchemy import func, select
 
 from embedded.app import create_app as create_embedded
@@ -177,6 +178,61 @@ async def test_template_downloads_as_csv_and_xlsx_and_its_example_row_imports(po
         assert r.status_code == 202, r.text
         jobb = await settled(admin, r.json()["id"])
     assert jobb["status"] == "ferdig" and jobb["importert"] == 1 and jobb["feil"] == []
+
+
+FNR_0 = synthetic_fodselsnummer(date(1979, 4, 5), sex="kvinne")
+"""Born on the 5th: starts with 0, which Excel drops from a cell that holds a number."""
+
+
+async def test_the_xlsx_templates_fodselsnummer_column_is_text_below_the_example_row(portal: FastAPI) -> None:
+    async with as_user(portal, "hbe-admin") as admin:
+        mal = await admin.get(f"{BASE}/mal.xlsx")
+    sheet = load_workbook(io.BytesIO(mal.content))["Vedtak"]
+    column = OVERSKRIFTER.index("Fødselsnummer") + 1
+    assert sheet.cell(row=1, column=column).value == "Fødselsnummer"
+    # The admin deletes the example row and types in row 2, 3, …: the column's style is what those
+    # cells get, for every row of the sheet.
+    dimension = sheet.column_dimensions[get_column_letter(column)]
+    assert dimension.number_format == "@"
+    assert dimension.min is not None and dimension.max is not None
+    assert dimension.min <= column <= dimension.max
+
+
+async def test_a_fodselsnummer_that_lost_its_leading_zero_in_excel_is_imported_with_it(
+    portal: FastAPI,
+) -> None:
+    assert FNR_0.startswith("0")
+    # An XLSX whose cell holds the number (as Excel stores 05847900077 typed into a General cell) …
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "Vedtak"
+    sheet.append(OVERSKRIFTER)
+    values = row(Saksreferanse="ESA-0/1")
+    sheet.append([int(FNR_0) if h == "Fødselsnummer" else values[h] for h in OVERSKRIFTER])
+    out = io.BytesIO()
+    workbook.save(out)
+    # … and a CSV saved from such a sheet: ten digits.
+    csv_rows = [row(Saksreferanse="ESA-0/2", Fødselsnummer=FNR_0[1:], **{"Søknadsdato": "2019-03-05"})]
+    async with as_user(portal, "hbe-admin") as admin:
+        from_xlsx = await settled(
+            admin, (await upload_api(admin, out.getvalue(), "vedtak.xlsx")).json()["id"]
+        )
+        from_csv = await settled(
+            admin, (await upload_api(admin, csv_file(csv_rows), "vedtak.csv")).json()["id"]
+        )
+    assert (from_xlsx["status"], from_xlsx["importert"], from_xlsx["feil"]) == ("ferdig", 1, [])
+    assert (from_csv["status"], from_csv["importert"], from_csv["feil"]) == ("ferdig", 1, [])
+    async with db_of(portal).sessions() as session:
+        outbox = db_of(portal).tables.outbox
+        events = [
+            SakEtterregistrert.model_validate(json.loads(e)["data"])
+            for e in await session.scalars(
+                select(outbox.c.envelope).where(outbox.c.event_type == SakEtterregistrert.TYPE)
+            )
+        ]
+    assert len(events) == 2
+    assert all(e.pasient is not None and e.pasient.fodselsnummer == FNR_0 for e in events)
 
 
 async def test_a_file_with_errors_imports_nothing_until_the_admin_chooses_the_valid_rows(
