@@ -372,7 +372,14 @@ async def test_only_the_trusts_admin_may_post_register(portal: FastAPI) -> None:
         ("Farge;Type\r\nrød;x\r\n".encode(), "vedtak.csv", "Ukjent kolonne «Farge»."),
         (";".join(OVERSKRIFTER).encode("utf-8") + b"\r\n", "vedtak.csv", "ingen rader med vedtak"),
         (";".join(OVERSKRIFTER).encode("latin-1") + b"\r\n", "vedtak.csv", "feil tegnkoding"),
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "vedtak.xls", "Filen må være CSV eller XLSX"),
+        (
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100,
+            "vedtak.xls",
+            "Lagre den som .xlsx eller som CSV",
+        ),
+        # Old Excel by its content under another name, and by its name alone.
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "vedtak", "det gamle Excel-formatet (.xls)"),
+        (b"<html><table></table></html>", "Vedtak.XLS", "det gamle Excel-formatet (.xls)"),
         (b"PK\x03\x04 not really a workbook", "vedtak.xlsx", "kunne ikke leses som et Excel-ark"),
     ],
 )

@@ -411,6 +411,9 @@ def test_the_xlsx_template_has_its_text_columns_formatted_as_text_in_every_row()
         (b"Type\x00\x00", "a.txt", "Filen er verken CSV eller XLSX."),
         (b"x", "vedtak.docx", "Filen må være CSV eller XLSX, men heter «vedtak.docx»."),
         (b"\xd0\xcf\x11\xe0rest", "vedtak.csv", "Filen er i det gamle Excel-formatet (.xls)."),
+        (b"\xd0\xcf\x11\xe0rest", "vedtak.xls", "Filen er i det gamle Excel-formatet (.xls). Lagre den som"),
+        (b"Type;Ordning\r\n", "vedtak.xls", "Filen er i det gamle Excel-formatet (.xls)."),
+        (b"\xd0\xcf\x11\xe0rest", "vedtak.doc", "Filen må være CSV eller XLSX, men heter «vedtak.doc»."),
         (b"PK\x03\x04broken", "vedtak.xlsx", "Filen kunne ikke leses som et Excel-ark (.xlsx)."),
     ],
 )
