@@ -133,3 +133,35 @@ async def test_the_admin_uploads_reads_the_report_and_imports_only_the_valid_row
     await page.screenshot(path=screenshot_path("etterregistrering-ferdig-mobil"), full_page=True)
     assert FNR not in server.log.read_text()
     await context.close()
+
+
+async def test_a_file_over_the_limit_comes_back_to_the_page_with_a_message(
+    browser: Browser, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A limit of 1 MB for this server (the real one is 50 MB): the answer comes after the browser has sent
+    # the whole file, on the page, not as a 413 page or the browser's connection error.
+    monkeypatch.setenv("SP_SOKNAD_MAX_UPLOAD_BYTES", "1000000")
+    stor = tmp_path / "stor.csv"
+    stor.write_bytes(";".join(OVERSKRIFTER).encode() + b"\r\n" + b"x;" * 2_500_000)
+    with embedded_server(tmp_path / "data") as server:
+        context = await browser.new_context(locale="nb-NO")
+        page = await context.new_page()
+        page.set_default_timeout(15_000)
+        await page.goto(server.url + "/")
+        await page.locator("button[data-bruker='hbe-admin']").click()
+        await page.goto(server.url + "/soknad/admin/etterregistrering")
+        await expect(page.locator("#felt-fil-hjelp")).to_contain_text(
+            "Høyst 1 MB; del en større fil i flere filer."
+        )
+        await page.get_by_label("Fil med vedtak (CSV eller XLSX)").set_input_files(stor)
+        await page.get_by_role("button", name="Last opp og kontroller").click()
+        await expect(page.get_by_role("alert")).to_contain_text(
+            "Filen er for stor (høyst 1 MB). Del den i flere filer."
+        )
+        await expect(
+            page.get_by_role("heading", name="Etterregistrering av tidligere vedtak", level=1)
+        ).to_be_visible()
+        await expect(page.get_by_label("Fil med vedtak (CSV eller XLSX)")).to_have_attribute(
+            "aria-invalid", "true"
+        )
+        await context.close()

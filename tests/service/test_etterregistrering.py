@@ -396,6 +396,61 @@ async def test_a_bad_file_is_refused_in_norwegian_and_nothing_is_imported(
     assert await count(portal, EtterregJobb) == 0
 
 
+async def test_the_page_states_the_upload_limit_the_service_applies(portal: FastAPI) -> None:
+    async with as_user(portal, "hbe-admin") as admin:
+        page = await admin.get(BASE, headers=HTML)
+    # `max_upload_bytes` (50 MB by default), not `max_body_bytes` (1 MB) of every other request.
+    assert "Høyst 50 MB; del en større fil i flere filer." in page.text
+    assert "1 MB" not in page.text
+    # The command line takes no more than the page: it is not offered for larger files.
+    assert "kommandolinjen" not in page.text
+
+
+async def test_a_file_over_the_limit_comes_back_to_the_page_with_a_message(tmp_path: Path) -> None:
+    settings = SoknadSettings(
+        data_dir=tmp_path, log_json=False, max_body_bytes=100_000, max_upload_bytes=300_000
+    )
+    async with running(create_soknad(settings, bus=MemoryBus())) as app:
+        async with DemoClient(app, "hbe-admin") as admin:
+            page = await admin.get("/admin/etterregistrering", headers=HTML)
+            assert "Høyst 300 kB; del en større fil i flere filer." in page.text
+            assert "Filer opp til 50 MB kan importeres fra kommandolinjen på serveren" in page.text
+
+            too_large = csv_file(VALID * 2000)
+            assert len(too_large) > 300_000
+            r = await admin.post(
+                "/admin/etterregistrering",
+                data={CSRF_FIELD: await admin.csrf()},
+                files={"fil": ("vedtak.csv", too_large)},
+                headers=HTML,
+            )
+            assert r.status_code == 303, r.text
+            assert r.next_request is not None
+            page = await admin.send(r.next_request)
+            assert page.status_code == 200 and page.url.path == "/admin/etterregistrering"
+            assert "Filen kunne ikke leses. Ingenting er importert." in page.text
+            assert "Filen er for stor (høyst 300 kB). Del den i flere filer." in page.text
+            assert 'aria-invalid="true"' in page.text
+
+            # The API's clients get the request limit's answer, as before.
+            api = await admin.post(
+                "/api/etterregistrering",
+                files={"fil": ("vedtak.csv", too_large)},
+                headers={"x-csrf-token": await admin.csrf()},
+            )
+            assert api.status_code == 413 and api.headers["content-type"] == PROBLEM
+            # A file under the limit is taken.
+            r = await admin.post(
+                "/admin/etterregistrering",
+                data={CSRF_FIELD: await admin.csrf()},
+                files={"fil": ("vedtak.csv", csv_file(VALID * 500))},
+                headers=HTML,
+            )
+            assert r.status_code == 303 and "/admin/etterregistrering/" in r.headers["location"]
+        async with app.state.runtime.db.sessions() as session:
+            assert await session.scalar(select(func.count()).select_from(EtterregJobb)) == 1
+
+
 async def test_an_upload_without_a_file_is_a_422(portal: FastAPI) -> None:
     async with as_user(portal, "hbe-admin") as admin:
         page = await admin.post(BASE, data={CSRF_FIELD: await admin.csrf()}, headers=HTML)

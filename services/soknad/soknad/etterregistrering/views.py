@@ -11,7 +11,7 @@ from starlette.datastructures import UploadFile
 
 from shared.platform.auth.principal import Principal
 from soknad.deps import CurrentPrincipal, Db
-from soknad.etterregistrering import handlers
+from soknad.etterregistrering import handlers, opplasting
 from soknad.etterregistrering.fil import MAX_FIL_BYTES, FilFeil, Tabell, open_file
 from soknad.etterregistrering.jobb import Etterregistrering
 from soknad.etterregistrering.kolonner import KOLONNER, template_csv, template_xlsx
@@ -28,12 +28,6 @@ OPPDATERING_S = 2
 def runner_of(request: Request) -> Etterregistrering:
     runner: Etterregistrering = request.app.state.etterregistrering
     return runner
-
-
-def max_upload_bytes(request: Request) -> int:
-    """What the page accepts: the service's request limit, less room for the form around the file."""
-    limit = int(request.app.state.runtime.settings.max_body_bytes)
-    return min(MAX_FIL_BYTES, max(0, limit - 10_000))
 
 
 async def read_upload(request: Request) -> tuple[str, bytes, bool]:
@@ -58,6 +52,7 @@ async def start_upload(request: Request, p: Principal, db: Db) -> str:
 async def _upload_page(
     request: Request, p: Principal, db: Db, *, errors: list[str] | None = None, status_code: int = 200
 ) -> Response:
+    settings = request.app.state.runtime.settings
     return render(
         request,
         "etterregistrering.html",
@@ -66,8 +61,10 @@ async def _upload_page(
             "jobber": await handlers.list_jobber(db, p),
             "errors": errors or [],
             "status_labels_jobb": handlers.STATUS_LABELS,
-            "maks_mb": max(1, max_upload_bytes(request) // 1_000_000),
-            "maks_kb": max_upload_bytes(request) // 1000,
+            "maks": opplasting.size_nb(opplasting.file_limit(settings)),
+            # The command line takes files up to MAX_FIL_BYTES: worth saying only when the page takes less.
+            "maks_kommandolinje": opplasting.file_limit(settings) < MAX_FIL_BYTES
+            and opplasting.size_nb(MAX_FIL_BYTES),
         },
         status_code=status_code,
     )
@@ -76,6 +73,10 @@ async def _upload_page(
 @router.get("/admin/etterregistrering", name="etterregistrering")
 async def upload_page(request: Request, p: CurrentPrincipal, db: Db) -> Response:
     handlers.require_admin(p)
+    if opplasting.FOR_STOR in request.query_params:
+        # Sent back here by `opplasting.ForStorFil`: the file was larger than the service takes.
+        settings = request.app.state.runtime.settings
+        return await _upload_page(request, p, db, errors=[opplasting.too_large_message(settings)])
     return await _upload_page(request, p, db)
 
 
