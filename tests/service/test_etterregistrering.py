@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
@@ -31,6 +32,7 @@ from soknad.app import create_app as create_soknad
 from soknad.etterregistrering import handlers
 from soknad.etterregistrering.kolonner import OVERSKRIFTER
 from soknad.etterregistrering.modell import EtterregistrertSak, EtterregJobb, EtterregRad
+from soknad.etterregistrering.validering import Feil
 from soknad.settings import SoknadSettings
 from soknad.store import Soknad
 from tests.support.apps import DemoClient, running
@@ -457,28 +459,69 @@ async def test_an_upload_without_a_file_is_a_422(portal: FastAPI) -> None:
     assert page.status_code == 422 and "Velg en fil å laste opp." in page.text
 
 
-async def test_the_job_page_shows_progress_and_refreshes_itself_while_the_import_runs(
+async def test_the_job_page_shows_progress_and_updates_it_in_place_while_the_import_runs(
     portal: FastAPI,
 ) -> None:
     db = db_of(portal)
     admin = DEMO_USERS["hbe-admin"]
-    # A job caught mid-way, without a runner: 2 rows staged, none imported yet.
+    # A job caught mid-way, without a runner: 3 rows checked (one bad), 2 staged, none imported yet.
     jobb = await handlers.start_jobb(db, admin, filnavn="stor.csv", bare_gyldige=False)
     staged = [(2, "a" * 64, {"sendt_dato": "2019-01-01"}), (3, "b" * 64, {"sendt_dato": "2019-01-01"})]
-    await handlers.record_checked(db, jobb.id, rader=2, gyldige=staged, feil=[], feilrader=0)
+    feil = [Feil(4, "Fødselsnummer", "Ugyldig fødselsnummer: Kontrollsifrene stemmer ikke.")]
+    await handlers.record_checked(db, jobb.id, rader=3, gyldige=staged, feil=feil, feilrader=1)
     async with as_user(portal, "hbe-admin") as client:
         checking = await client.get(f"{BASE}/{jobb.id}", headers=HTML)
-        assert '<meta http-equiv="refresh"' in checking.text
-        assert "2 rader er kontrollert så langt." in checking.text
-        assert await handlers.finish_check(db, jobb.id) == "importerer"
+        # No page that reloads itself (it sends a screen reader back to the top): a script asks for the
+        # progress and writes it into a status region, and without it an «Oppdater» link reloads.
+        assert "http-equiv" not in checking.text
+        region = re.search(
+            r'<p id="fremdrift-tekst" role="status" aria-live="polite">([^<]*)</p>', checking.text
+        )
+        assert region is not None and region[1] == "3 rader er kontrollert så langt."
+        assert f'<a href="{BASE}/{jobb.id}" id="fremdrift-oppdater">Oppdater</a>' in checking.text
+        script = re.search(r'<script src="([^"]+)" defer></script>', checking.text)
+        assert script is not None and script[1] == f"{BASE}/fremdrift.js"
+        js = await client.get(script[1])
+        assert js.status_code == 200 and js.headers["content-type"].startswith("text/javascript")
+        assert "data-fremdrift-url" in js.text and "location.reload" in js.text
+        section = re.search(r'<section [^>]*id="fremdrift"[^>]*>', checking.text)
+        assert section is not None
+        assert 'data-status-validerer="Kontrollerer radene"' in section[0]
+        assert 'data-status-importerer="Importerer"' in section[0]
+        url = re.search(r'data-fremdrift-url="([^"]+)"', section[0])
+        assert url is not None and url[1] == f"{API}/{jobb.id}?maks_feil=0"
+
+        # What the script reads: the progress alone, without the report it does not show.
+        progress = await client.get(url[1])
+        assert progress.status_code == 200 and progress.headers["content-type"] == "application/json"
+        assert {k: progress.json()[k] for k in ("status", "rader", "gyldige", "feilrader", "importert")} == {
+            "status": "validerer",
+            "rader": 3,
+            "gyldige": 2,
+            "feilrader": 1,
+            "importert": 0,
+        }
+        assert progress.json()["feil"] == [] and progress.json()["feil_totalt"] == 1
+        whole = (await client.get(f"{API}/{jobb.id}")).json()
+        assert whole["feil"] == [{"radnummer": 4, "kolonne": "Fødselsnummer", "melding": feil[0].melding}]
+        for bad in ("-1", "1001", "mange"):
+            assert (await client.get(f"{API}/{jobb.id}", params={"maks_feil": bad})).status_code == 422
+
+        assert await handlers.finish_check(db, jobb.id) == "har_feil"
+        await handlers.choose_valid_only(db, admin, jobb.id)
         importing = await client.get(f"{BASE}/{jobb.id}", headers=HTML)
-    assert '<meta http-equiv="refresh"' in importing.text
-    assert '<progress id="import-fremdrift" max="2" value="0">' in importing.text
-    assert "Importert 0 av 2 gyldige rader" in importing.text
+        assert (await client.get(url[1])).json()["status"] == "importerer"
+    assert "http-equiv" not in importing.text and 'id="fremdrift-tekst"' in importing.text
+    assert (
+        '<progress id="import-fremdrift" max="2" value="0" aria-labelledby="fremdrift-tekst">'
+        in importing.text
+    )
+    assert "Importert 0 av 2 gyldige rader." in importing.text
     await handlers.fail(db, jobb.id, "Stoppet i testen.")
     async with as_user(portal, "hbe-admin") as client:
         stopped = await client.get(f"{BASE}/{jobb.id}", headers=HTML)
-    assert "Stoppet i testen." in stopped.text and '<meta http-equiv="refresh"' not in stopped.text
+    assert "Stoppet i testen." in stopped.text
+    assert "data-fremdrift-url" not in stopped.text and "fremdrift.js" not in stopped.text
     assert await count(portal, EtterregRad) == 0
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
@@ -23,6 +24,8 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(varsler.header
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 OPPDATERING_S = 2
+"""How often the job's page asks for its progress while the job runs."""
+FREMDRIFT_JS = (Path(__file__).parent / "fremdrift.js").read_bytes()
 
 
 def runner_of(request: Request) -> Etterregistrering:
@@ -100,6 +103,12 @@ async def template_xlsx_file(p: CurrentPrincipal) -> Response:
     )
 
 
+@router.get("/admin/etterregistrering/fremdrift.js", name="etterregistrering_fremdrift_js")
+async def progress_js() -> Response:
+    # Served by the service itself (the shared static files are the platform's); the CSP allows 'self'.
+    return Response(FREMDRIFT_JS, media_type="text/javascript", headers={"cache-control": "max-age=3600"})
+
+
 @router.post("/admin/etterregistrering", name="etterregistrering_last_opp")
 async def upload(request: Request, p: CurrentPrincipal, db: Db) -> Response:
     handlers.require_admin(p)
@@ -121,7 +130,8 @@ async def job_page(request: Request, jobb_id: str, p: CurrentPrincipal, db: Db) 
             "jobb": visning.jobb,
             "feil": visning.feil,
             "aktiv": jobb.status in handlers.AKTIVE,
-            "oppdatering_s": OPPDATERING_S,
+            "aktive": sorted(handlers.AKTIVE),
+            "oppdatering_ms": OPPDATERING_S * 1000,
             "status_labels_jobb": handlers.STATUS_LABELS,
             "melding": request.query_params.get("melding", "") == "forkastet"
             and "Importen er forkastet. Ingenting er importert.",
