@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
@@ -15,7 +16,8 @@ from typing import Any
 import pytest
 import pytest_asyncio
 from fastapi import FastAPI
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
 from sqlalchemy import func, select
 
 from embedded.app import create_app as create_embedded
@@ -30,6 +32,7 @@ from soknad.app import create_app as create_soknad
 from soknad.etterregistrering import handlers
 from soknad.etterregistrering.kolonner import OVERSKRIFTER
 from soknad.etterregistrering.modell import EtterregistrertSak, EtterregJobb, EtterregRad
+from soknad.etterregistrering.validering import Feil
 from soknad.settings import SoknadSettings
 from soknad.store import Soknad
 from tests.support.apps import DemoClient, running
@@ -179,6 +182,61 @@ async def test_template_downloads_as_csv_and_xlsx_and_its_example_row_imports(po
     assert jobb["status"] == "ferdig" and jobb["importert"] == 1 and jobb["feil"] == []
 
 
+FNR_0 = synthetic_fodselsnummer(date(1979, 4, 5), sex="kvinne")
+"""Born on the 5th: starts with 0, which Excel drops from a cell that holds a number."""
+
+
+async def test_the_xlsx_templates_fodselsnummer_column_is_text_below_the_example_row(portal: FastAPI) -> None:
+    async with as_user(portal, "hbe-admin") as admin:
+        mal = await admin.get(f"{BASE}/mal.xlsx")
+    sheet = load_workbook(io.BytesIO(mal.content))["Vedtak"]
+    column = OVERSKRIFTER.index("Fødselsnummer") + 1
+    assert sheet.cell(row=1, column=column).value == "Fødselsnummer"
+    # The admin deletes the example row and types in row 2, 3, …: the column's style is what those
+    # cells get, for every row of the sheet.
+    dimension = sheet.column_dimensions[get_column_letter(column)]
+    assert dimension.number_format == "@"
+    assert dimension.min is not None and dimension.max is not None
+    assert dimension.min <= column <= dimension.max
+
+
+async def test_a_fodselsnummer_that_lost_its_leading_zero_in_excel_is_imported_with_it(
+    portal: FastAPI,
+) -> None:
+    assert FNR_0.startswith("0")
+    # An XLSX whose cell holds the number (as Excel stores 05847900077 typed into a General cell) …
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "Vedtak"
+    sheet.append(OVERSKRIFTER)
+    values = row(Saksreferanse="ESA-0/1")
+    sheet.append([int(FNR_0) if h == "Fødselsnummer" else values[h] for h in OVERSKRIFTER])
+    out = io.BytesIO()
+    workbook.save(out)
+    # … and a CSV saved from such a sheet: ten digits.
+    csv_rows = [row(Saksreferanse="ESA-0/2", Fødselsnummer=FNR_0[1:], **{"Søknadsdato": "2019-03-05"})]
+    async with as_user(portal, "hbe-admin") as admin:
+        from_xlsx = await settled(
+            admin, (await upload_api(admin, out.getvalue(), "vedtak.xlsx")).json()["id"]
+        )
+        from_csv = await settled(
+            admin, (await upload_api(admin, csv_file(csv_rows), "vedtak.csv")).json()["id"]
+        )
+    assert (from_xlsx["status"], from_xlsx["importert"], from_xlsx["feil"]) == ("ferdig", 1, [])
+    assert (from_csv["status"], from_csv["importert"], from_csv["feil"]) == ("ferdig", 1, [])
+    async with db_of(portal).sessions() as session:
+        outbox = db_of(portal).tables.outbox
+        events = [
+            SakEtterregistrert.model_validate(json.loads(e)["data"])
+            for e in await session.scalars(
+                select(outbox.c.envelope).where(outbox.c.event_type == SakEtterregistrert.TYPE)
+            )
+        ]
+    assert len(events) == 2
+    assert all(e.pasient is not None and e.pasient.fodselsnummer == FNR_0 for e in events)
+
+
 async def test_a_file_with_errors_imports_nothing_until_the_admin_chooses_the_valid_rows(
     portal: FastAPI,
 ) -> None:
@@ -316,7 +374,14 @@ async def test_only_the_trusts_admin_may_post_register(portal: FastAPI) -> None:
         ("Farge;Type\r\nrød;x\r\n".encode(), "vedtak.csv", "Ukjent kolonne «Farge»."),
         (";".join(OVERSKRIFTER).encode("utf-8") + b"\r\n", "vedtak.csv", "ingen rader med vedtak"),
         (";".join(OVERSKRIFTER).encode("latin-1") + b"\r\n", "vedtak.csv", "feil tegnkoding"),
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "vedtak.xls", "Filen må være CSV eller XLSX"),
+        (
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100,
+            "vedtak.xls",
+            "Lagre den som .xlsx eller som CSV",
+        ),
+        # Old Excel by its content under another name, and by its name alone.
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "vedtak", "det gamle Excel-formatet (.xls)"),
+        (b"<html><table></table></html>", "Vedtak.XLS", "det gamle Excel-formatet (.xls)"),
         (b"PK\x03\x04 not really a workbook", "vedtak.xlsx", "kunne ikke leses som et Excel-ark"),
     ],
 )
@@ -333,34 +398,130 @@ async def test_a_bad_file_is_refused_in_norwegian_and_nothing_is_imported(
     assert await count(portal, EtterregJobb) == 0
 
 
+async def test_the_page_states_the_upload_limit_the_service_applies(portal: FastAPI) -> None:
+    async with as_user(portal, "hbe-admin") as admin:
+        page = await admin.get(BASE, headers=HTML)
+    # `max_upload_bytes` (50 MB by default), not `max_body_bytes` (1 MB) of every other request.
+    assert "Høyst 50 MB; del en større fil i flere filer." in page.text
+    assert "1 MB" not in page.text
+    # The command line takes no more than the page: it is not offered for larger files.
+    assert "kommandolinjen" not in page.text
+
+
+async def test_a_file_over_the_limit_comes_back_to_the_page_with_a_message(tmp_path: Path) -> None:
+    settings = SoknadSettings(
+        data_dir=tmp_path, log_json=False, max_body_bytes=100_000, max_upload_bytes=300_000
+    )
+    async with running(create_soknad(settings, bus=MemoryBus())) as app:
+        async with DemoClient(app, "hbe-admin") as admin:
+            page = await admin.get("/admin/etterregistrering", headers=HTML)
+            assert "Høyst 300 kB; del en større fil i flere filer." in page.text
+            assert "Filer opp til 50 MB kan importeres fra kommandolinjen på serveren" in page.text
+
+            too_large = csv_file(VALID * 2000)
+            assert len(too_large) > 300_000
+            r = await admin.post(
+                "/admin/etterregistrering",
+                data={CSRF_FIELD: await admin.csrf()},
+                files={"fil": ("vedtak.csv", too_large)},
+                headers=HTML,
+            )
+            assert r.status_code == 303, r.text
+            assert r.next_request is not None
+            page = await admin.send(r.next_request)
+            assert page.status_code == 200 and page.url.path == "/admin/etterregistrering"
+            assert "Filen kunne ikke leses. Ingenting er importert." in page.text
+            assert "Filen er for stor (høyst 300 kB). Del den i flere filer." in page.text
+            assert 'aria-invalid="true"' in page.text
+
+            # The API's clients get the request limit's answer, as before.
+            api = await admin.post(
+                "/api/etterregistrering",
+                files={"fil": ("vedtak.csv", too_large)},
+                headers={"x-csrf-token": await admin.csrf()},
+            )
+            assert api.status_code == 413 and api.headers["content-type"] == PROBLEM
+            # A file under the limit is taken.
+            r = await admin.post(
+                "/admin/etterregistrering",
+                data={CSRF_FIELD: await admin.csrf()},
+                files={"fil": ("vedtak.csv", csv_file(VALID * 500))},
+                headers=HTML,
+            )
+            assert r.status_code == 303 and "/admin/etterregistrering/" in r.headers["location"]
+        async with app.state.runtime.db.sessions() as session:
+            assert await session.scalar(select(func.count()).select_from(EtterregJobb)) == 1
+
+
 async def test_an_upload_without_a_file_is_a_422(portal: FastAPI) -> None:
     async with as_user(portal, "hbe-admin") as admin:
         page = await admin.post(BASE, data={CSRF_FIELD: await admin.csrf()}, headers=HTML)
     assert page.status_code == 422 and "Velg en fil å laste opp." in page.text
 
 
-async def test_the_job_page_shows_progress_and_refreshes_itself_while_the_import_runs(
+async def test_the_job_page_shows_progress_and_updates_it_in_place_while_the_import_runs(
     portal: FastAPI,
 ) -> None:
     db = db_of(portal)
     admin = DEMO_USERS["hbe-admin"]
-    # A job caught mid-way, without a runner: 2 rows staged, none imported yet.
+    # A job caught mid-way, without a runner: 3 rows checked (one bad), 2 staged, none imported yet.
     jobb = await handlers.start_jobb(db, admin, filnavn="stor.csv", bare_gyldige=False)
     staged = [(2, "a" * 64, {"sendt_dato": "2019-01-01"}), (3, "b" * 64, {"sendt_dato": "2019-01-01"})]
-    await handlers.record_checked(db, jobb.id, rader=2, gyldige=staged, feil=[], feilrader=0)
+    feil = [Feil(4, "Fødselsnummer", "Ugyldig fødselsnummer: Kontrollsifrene stemmer ikke.")]
+    await handlers.record_checked(db, jobb.id, rader=3, gyldige=staged, feil=feil, feilrader=1)
     async with as_user(portal, "hbe-admin") as client:
         checking = await client.get(f"{BASE}/{jobb.id}", headers=HTML)
-        assert '<meta http-equiv="refresh"' in checking.text
-        assert "2 rader er kontrollert så langt." in checking.text
-        assert await handlers.finish_check(db, jobb.id) == "importerer"
+        # No page that reloads itself (it sends a screen reader back to the top): a script asks for the
+        # progress and writes it into a status region, and without it an «Oppdater» link reloads.
+        assert "http-equiv" not in checking.text
+        region = re.search(
+            r'<p id="fremdrift-tekst" role="status" aria-live="polite">([^<]*)</p>', checking.text
+        )
+        assert region is not None and region[1] == "3 rader er kontrollert så langt."
+        assert f'<a href="{BASE}/{jobb.id}" id="fremdrift-oppdater">Oppdater</a>' in checking.text
+        script = re.search(r'<script src="([^"]+)" defer></script>', checking.text)
+        assert script is not None and script[1] == f"{BASE}/fremdrift.js"
+        js = await client.get(script[1])
+        assert js.status_code == 200 and js.headers["content-type"].startswith("text/javascript")
+        assert "data-fremdrift-url" in js.text and "location.reload" in js.text
+        section = re.search(r'<section [^>]*id="fremdrift"[^>]*>', checking.text)
+        assert section is not None
+        assert 'data-status-validerer="Kontrollerer radene"' in section[0]
+        assert 'data-status-importerer="Importerer"' in section[0]
+        url = re.search(r'data-fremdrift-url="([^"]+)"', section[0])
+        assert url is not None and url[1] == f"{API}/{jobb.id}?maks_feil=0"
+
+        # What the script reads: the progress alone, without the report it does not show.
+        progress = await client.get(url[1])
+        assert progress.status_code == 200 and progress.headers["content-type"] == "application/json"
+        assert {k: progress.json()[k] for k in ("status", "rader", "gyldige", "feilrader", "importert")} == {
+            "status": "validerer",
+            "rader": 3,
+            "gyldige": 2,
+            "feilrader": 1,
+            "importert": 0,
+        }
+        assert progress.json()["feil"] == [] and progress.json()["feil_totalt"] == 1
+        whole = (await client.get(f"{API}/{jobb.id}")).json()
+        assert whole["feil"] == [{"radnummer": 4, "kolonne": "Fødselsnummer", "melding": feil[0].melding}]
+        for bad in ("-1", "1001", "mange"):
+            assert (await client.get(f"{API}/{jobb.id}", params={"maks_feil": bad})).status_code == 422
+
+        assert await handlers.finish_check(db, jobb.id) == "har_feil"
+        await handlers.choose_valid_only(db, admin, jobb.id)
         importing = await client.get(f"{BASE}/{jobb.id}", headers=HTML)
-    assert '<meta http-equiv="refresh"' in importing.text
-    assert '<progress id="import-fremdrift" max="2" value="0">' in importing.text
-    assert "Importert 0 av 2 gyldige rader" in importing.text
+        assert (await client.get(url[1])).json()["status"] == "importerer"
+    assert "http-equiv" not in importing.text and 'id="fremdrift-tekst"' in importing.text
+    assert (
+        '<progress id="import-fremdrift" max="2" value="0" aria-labelledby="fremdrift-tekst">'
+        in importing.text
+    )
+    assert "Importert 0 av 2 gyldige rader." in importing.text
     await handlers.fail(db, jobb.id, "Stoppet i testen.")
     async with as_user(portal, "hbe-admin") as client:
         stopped = await client.get(f"{BASE}/{jobb.id}", headers=HTML)
-    assert "Stoppet i testen." in stopped.text and '<meta http-equiv="refresh"' not in stopped.text
+    assert "Stoppet i testen." in stopped.text
+    assert "data-fremdrift-url" not in stopped.text and "fremdrift.js" not in stopped.text
     assert await count(portal, EtterregRad) == 0
 
 

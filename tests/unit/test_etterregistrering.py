@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import io
 import json
+import re
+import zipfile
 from datetime import UTC, date, datetime
 
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
 
 from shared.domain.identifiers import synthetic_fodselsnummer
 from shared.domain.oppslag import DiagnoseTreff, LegemiddelTreff
@@ -202,6 +205,34 @@ def test_a_group_must_not_name_a_patient() -> None:
     ]
 
 
+FNR_0 = synthetic_fodselsnummer(date(1979, 4, 5), sex="kvinne")
+"""Born on the 5th: the number starts with 0, which Excel drops from a number."""
+
+
+def test_a_fodselsnummer_that_lost_its_leading_zero_is_read_with_it() -> None:
+    assert FNR_0.startswith("0") and len(FNR_0) == 11
+    data, feil = check_row(2, rad(fodselsnummer=FNR_0[1:]), CTX)
+    assert feil == [] and data is not None
+    assert data["fodselsnummer"] == FNR_0 and data["fodselsdato"] == "1979-04-05"
+    # The same decision with the 0 or without it: one key, so a re-upload is no duplicate.
+    with_zero, _ = check_row(2, rad(fodselsnummer=FNR_0), CTX)
+    assert with_zero is not None and stable_key(with_zero) == stable_key(data)
+
+
+def test_ten_digits_that_are_no_number_with_a_zero_in_front_are_refused() -> None:
+    # A digit left out, not a 0 lost: the control digits do not match with a 0 in front.
+    assert problems(fodselsnummer=FNR[:10]) == [
+        (
+            "Fødselsnummer",
+            "Ugyldig fødselsnummer: Fødselsnummeret har 10 siffer. Med en 0 foran, som Excel kan ha fjernet: "
+            "Kontrollsifrene stemmer ikke.",
+        )
+    ]
+    assert problems(fodselsnummer="123456789") == [
+        ("Fødselsnummer", "Ugyldig fødselsnummer: Fødselsnummeret må ha 11 siffer.")
+    ]
+
+
 def test_synthetic_numbers_are_refused_where_the_installation_refuses_them() -> None:
     strict = Kontekst(**{**CTX.__dict__, "allow_synthetic": False, "personnumre": {}})
     _data, feil = check_row(3, rad(), strict)
@@ -311,6 +342,63 @@ def test_xlsx_cells_become_text_as_people_typed_them() -> None:
     assert row["type"] == "gruppe" and row["fodselsnummer"] == ""
 
 
+def test_a_fodselsnummer_typed_as_a_number_in_excel_is_checked_with_its_leading_zero() -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(OVERSKRIFTER)
+    # What Excel stores for 05847900077 typed into a cell formatted as a number.
+    sheet.append([int(FNR_0) if h == "Fødselsnummer" else None for h in OVERSKRIFTER])
+    out = io.BytesIO()
+    workbook.save(out)
+    [(_nr, row)] = list(open_file(out.getvalue(), "vedtak.xlsx").rader())
+    assert row["fodselsnummer"] == FNR_0[1:]  # read as the number it is
+    data, feil = check_row(2, rad(fodselsnummer=row["fodselsnummer"]), CTX)
+    assert feil == [] and data is not None and data["fodselsnummer"] == FNR_0
+
+
+def test_the_xlsx_template_has_its_text_columns_formatted_as_text_in_every_row() -> None:
+    workbook = load_workbook(io.BytesIO(template_xlsx()))
+    sheet = workbook["Vedtak"]
+    formats = {}
+    for index, kolonne in enumerate(KOLONNER, start=1):
+        letter = get_column_letter(index)
+        # The column's own style: what Excel gives every cell typed into the column, in any row.
+        formats[kolonne.key] = sheet.column_dimensions[letter].number_format
+        assert sheet.cell(row=2, column=index).number_format == "@"  # the example row, as before
+    assert formats["fodselsnummer"] == "@"
+    assert {k for k, f in formats.items() if f == "@"} == {
+        "saksreferanse",
+        "type",
+        "kategori",
+        "enhet",
+        "fodselsnummer",
+        "pasient_navn",
+        "legemiddel",
+        "icd10",
+        "utfall",
+        "soker_navn",
+    }
+    assert {k for k, f in formats.items() if f != "@"} == {
+        "gruppe_storrelse",
+        "sendt_dato",
+        "vedtak_dato",
+        "gyldig_til",
+        "estimert_kostnad",
+    }
+    # As the file says it: one <col> per column, the text columns with the style whose format is text (49).
+    with zipfile.ZipFile(io.BytesIO(template_xlsx())) as z:
+        cols = re.findall(r"<col [^>]*>", z.read("xl/worksheets/sheet1.xml").decode())
+        xfs = re.findall(r"<xf [^>]*>", z.read("xl/styles.xml").decode().split("<cellXfs", 1)[1])
+    styled = {
+        int(m[1]): int(s[1])
+        for c in cols
+        if (m := re.search(r'min="(\d+)"', c)) and (s := re.search(r'style="(\d+)"', c))
+    }
+    fnr_column = [k.key for k in KOLONNER].index("fodselsnummer") + 1
+    assert 'numFmtId="49"' in xfs[styled[fnr_column]]
+
+
 @pytest.mark.parametrize(
     ("content", "name", "message"),
     [
@@ -323,6 +411,9 @@ def test_xlsx_cells_become_text_as_people_typed_them() -> None:
         (b"Type\x00\x00", "a.txt", "Filen er verken CSV eller XLSX."),
         (b"x", "vedtak.docx", "Filen må være CSV eller XLSX, men heter «vedtak.docx»."),
         (b"\xd0\xcf\x11\xe0rest", "vedtak.csv", "Filen er i det gamle Excel-formatet (.xls)."),
+        (b"\xd0\xcf\x11\xe0rest", "vedtak.xls", "Filen er i det gamle Excel-formatet (.xls). Lagre den som"),
+        (b"Type;Ordning\r\n", "vedtak.xls", "Filen er i det gamle Excel-formatet (.xls)."),
+        (b"\xd0\xcf\x11\xe0rest", "vedtak.doc", "Filen må være CSV eller XLSX, men heter «vedtak.doc»."),
         (b"PK\x03\x04broken", "vedtak.xlsx", "Filen kunne ikke leses som et Excel-ark (.xlsx)."),
     ],
 )

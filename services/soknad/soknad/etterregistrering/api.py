@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
@@ -37,7 +38,9 @@ class JobbRead(BaseModel):
     melding: str | None
     opprettet_at: datetime
     ferdig_at: datetime | None
-    feil: list[FeilRead] = Field(default_factory=list, description="The report (at most 1,000 lines here).")
+    feil: list[FeilRead] = Field(
+        default_factory=list, description="The report (at most 1,000 lines here, or `maks_feil`)."
+    )
 
 
 def _read(visning: handlers.Jobbvisning) -> JobbRead:
@@ -80,8 +83,21 @@ async def upload(request: Request, p: CurrentPrincipal, db: Db) -> JSONResponse:
 
 
 @router.get("/{jobb_id}", name="etterregistrering_api_jobb", summary="A job's progress and report")
-async def job(jobb_id: str, p: CurrentPrincipal, db: Db) -> JobbRead:
-    return _read(await handlers.read_jobb(db, p, jobb_id, feil_limit=1000))
+async def job(
+    jobb_id: str,
+    p: CurrentPrincipal,
+    db: Db,
+    maks_feil: Annotated[
+        int,
+        Query(
+            ge=0,
+            le=1000,
+            description="Most lines of the report to include (the first ones); 0 for the progress alone, "
+            "as the job's page asks for it while the job runs.",
+        ),
+    ] = 1000,
+) -> JobbRead:
+    return _read(await handlers.read_jobb(db, p, jobb_id, feil_limit=maks_feil))
 
 
 @router.post(

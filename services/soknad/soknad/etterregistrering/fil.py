@@ -24,6 +24,13 @@ TILLATTE_ENDELSER = frozenset({"csv", "txt", "xlsx", ""})
 MAX_CELLE = 1000
 """Longer cell text is cut before checking (no column accepts more): a broken file cannot flood memory."""
 
+OLE2 = b"\xd0\xcf\x11\xe0"
+"""How an old Excel file (.xls, a compound file) begins."""
+GAMMEL_EXCEL = (
+    "Filen er i det gamle Excel-formatet (.xls). Lagre den som .xlsx eller som CSV (UTF-8): "
+    "i Excel, velg «Lagre som» og «Excel-arbeidsbok (*.xlsx)» eller «CSV UTF-8»."
+)
+
 Rad = tuple[int, dict[str, str]]
 """(row number as the spreadsheet shows it, headings being row 1; text by column key)."""
 
@@ -70,19 +77,17 @@ def open_file(innhold: bytes, filnavn: str) -> Tabell:
     if len(innhold) > MAX_FIL_BYTES:
         raise FilFeil(f"Filen er for stor (høyst {MAX_FIL_BYTES // 1_000_000} MB). Del den i flere filer.")
     suffix = filnavn.rsplit(".", 1)[-1].lower() if "." in filnavn else ""
+    # Old Excel by its name, or by its content (an OLE2 compound file) under a name that could be a
+    # table's (not a Word .doc, also a compound file): the advice is how to save it as what is wanted.
+    if suffix == "xls":
+        raise FilFeil(GAMMEL_EXCEL)
     if suffix not in TILLATTE_ENDELSER:
         raise FilFeil(
             f"Filen må være CSV eller XLSX, men heter «{filnavn[-80:]}». Last ned malen og bruk den."
         )
-    if innhold.startswith(b"PK\x03\x04"):
-        tabell = _xlsx(innhold)
-    elif innhold.startswith(b"\xd0\xcf\x11\xe0"):
-        raise FilFeil(
-            "Filen er i det gamle Excel-formatet (.xls). Lagre den som .xlsx eller som CSV (UTF-8)."
-        )
-    else:
-        tabell = _csv(innhold)
-    return _with_data(tabell)
+    if innhold.startswith(OLE2):
+        raise FilFeil(GAMMEL_EXCEL)
+    return _with_data(_xlsx(innhold) if innhold.startswith(b"PK\x03\x04") else _csv(innhold))
 
 
 def _with_data(tabell: Tabell) -> Tabell:

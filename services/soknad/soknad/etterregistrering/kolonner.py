@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 
@@ -18,6 +19,11 @@ class Kolonne:
     beskrivelse: str
     eksempel: str
     pakrevd: bool = False
+    tekst: bool = True
+    """The XLSX template formats the whole column as text, so Excel keeps what is typed as typed: a
+    fødselsnummer starting with 0 its 0, a case reference or unit code of digits its leading zeros, a code
+    like «2019-03» its form (not a date). False for the dates and numbers, which Excel may turn into its
+    own dates and numbers: the reader takes those as well."""
 
 
 KOLONNER: tuple[Kolonne, ...] = (
@@ -62,6 +68,7 @@ KOLONNER: tuple[Kolonne, ...] = (
         "Gruppestørrelse",
         "Antall pasienter i gruppen (helt tall, valgfritt; bare for gruppe).",
         "",
+        tekst=False,
     ),
     Kolonne(
         "legemiddel",
@@ -78,6 +85,7 @@ KOLONNER: tuple[Kolonne, ...] = (
         "Datoen søknaden ble sendt, som ÅÅÅÅ-MM-DD eller DD.MM.ÅÅÅÅ. Ikke fram i tid.",
         "2019-03-04",
         pakrevd=True,
+        tekst=False,
     ),
     Kolonne(
         "vedtak_dato",
@@ -86,6 +94,7 @@ KOLONNER: tuple[Kolonne, ...] = (
         "Ikke før søknadsdatoen og ikke fram i tid.",
         "2019-03-18",
         pakrevd=True,
+        tekst=False,
     ),
     Kolonne("utfall", "Utfall", "innvilget, innvilget med vilkår eller avslått.", "innvilget", pakrevd=True),
     Kolonne(
@@ -93,12 +102,14 @@ KOLONNER: tuple[Kolonne, ...] = (
         "Gyldig til",
         "Siste dag vedtaket gjelder (valgfritt; bare for innvilgede vedtak, ikke før vedtaksdatoen).",
         "2020-03-18",
+        tekst=False,
     ),
     Kolonne(
         "estimert_kostnad",
         "Estimert kostnad (kr)",
         "Estimert årlig kostnad i hele kroner (valgfritt).",
         "180000",
+        tekst=False,
     ),
     Kolonne("soker_navn", "Søker", "Navnet på legen som søkte (valgfritt).", "Kari Nordmann"),
 )
@@ -129,15 +140,19 @@ def template_xlsx() -> bytes:
     sheet: Worksheet = workbook.active
     sheet.title = "Vedtak"
     sheet.append(OVERSKRIFTER)
-    # Text cells: a fødselsnummer starting with 0 and the codes keep their exact spelling.
     sheet.append([k.eksempel for k in KOLONNER])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for index, kolonne in enumerate(KOLONNER, start=1):
+        # The example row is text as written (the admin may type over it).
         sheet.cell(row=2, column=index).number_format = "@"
-        sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = max(
-            14, len(kolonne.overskrift) + 4
-        )
+        column = sheet.column_dimensions[get_column_letter(index)]
+        column.width = max(14, len(kolonne.overskrift) + 4)
+        if kolonne.tekst:
+            # The column's own style (`<col style=…>`, as Excel writes «Format Cells: Text» for a whole
+            # column): every cell typed into it later is text, in every row, also once the example row
+            # is deleted; a fødselsnummer typed as a number would lose its leading 0.
+            column.number_format = "@"
     beskrivelse: Worksheet = workbook.create_sheet("Beskrivelse")
     beskrivelse.append(["Kolonne", "Påkrevd", "Beskrivelse"])
     for cell in beskrivelse[1]:

@@ -43,6 +43,7 @@ UTFALL = {
 _DATO_NORSK = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
 _DATO_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _HELTALL = re.compile(r"\d+")
+_SIFFER = re.compile(r"[0-9]+")
 _NO_CELLS = dict.fromkeys(BY_KEY, "")
 _folded = lru_cache(maxsize=8192)(fold)
 """`fold` of the few values a file repeats (types, schemes, outcomes, drugs), six times a row."""
@@ -269,13 +270,24 @@ def _short(value: str) -> str:
 
 def _personnummer(value: str, ctx: Kontekst) -> Personnummer | str:
     """The validated number or the Norwegian reason it is not one; kept for the import only (a patient
-    recurs in a file), never in the process beyond it."""
+    recurs in a file), never in the process beyond it.
+
+    Ten digits are a number that lost its leading 0 in Excel (a cell typed as a number, or a CSV saved
+    from such a sheet): born on day 1 to 9 of a month. It is checked with the 0 put back; the control
+    digits refuse a wrong guess."""
     known = ctx.personnumre.get(value)
     if known is None:
+        mangler_null = len(value) == 10 and _SIFFER.fullmatch(value) is not None
         try:
-            known = validate_fodselsnummer(value, allow_synthetic=ctx.allow_synthetic, today=ctx.today)
+            known = validate_fodselsnummer(
+                "0" + value if mangler_null else value, allow_synthetic=ctx.allow_synthetic, today=ctx.today
+            )
         except InvalidPersonnummer as exc:
-            known = exc.message_nb
+            known = (
+                f"Fødselsnummeret har 10 siffer. Med en 0 foran, som Excel kan ha fjernet: {exc.message_nb}"
+                if mangler_null
+                else exc.message_nb
+            )
         ctx.personnumre[value] = known
     return known
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
@@ -11,7 +12,7 @@ from starlette.datastructures import UploadFile
 
 from shared.platform.auth.principal import Principal
 from soknad.deps import CurrentPrincipal, Db
-from soknad.etterregistrering import handlers
+from soknad.etterregistrering import handlers, opplasting
 from soknad.etterregistrering.fil import MAX_FIL_BYTES, FilFeil, Tabell, open_file
 from soknad.etterregistrering.jobb import Etterregistrering
 from soknad.etterregistrering.kolonner import KOLONNER, template_csv, template_xlsx
@@ -23,17 +24,13 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(varsler.header
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 OPPDATERING_S = 2
+"""How often the job's page asks for its progress while the job runs."""
+FREMDRIFT_JS = (Path(__file__).parent / "fremdrift.js").read_bytes()
 
 
 def runner_of(request: Request) -> Etterregistrering:
     runner: Etterregistrering = request.app.state.etterregistrering
     return runner
-
-
-def max_upload_bytes(request: Request) -> int:
-    """What the page accepts: the service's request limit, less room for the form around the file."""
-    limit = int(request.app.state.runtime.settings.max_body_bytes)
-    return min(MAX_FIL_BYTES, max(0, limit - 10_000))
 
 
 async def read_upload(request: Request) -> tuple[str, bytes, bool]:
@@ -58,6 +55,7 @@ async def start_upload(request: Request, p: Principal, db: Db) -> str:
 async def _upload_page(
     request: Request, p: Principal, db: Db, *, errors: list[str] | None = None, status_code: int = 200
 ) -> Response:
+    settings = request.app.state.runtime.settings
     return render(
         request,
         "etterregistrering.html",
@@ -66,8 +64,10 @@ async def _upload_page(
             "jobber": await handlers.list_jobber(db, p),
             "errors": errors or [],
             "status_labels_jobb": handlers.STATUS_LABELS,
-            "maks_mb": max(1, max_upload_bytes(request) // 1_000_000),
-            "maks_kb": max_upload_bytes(request) // 1000,
+            "maks": opplasting.size_nb(opplasting.file_limit(settings)),
+            # The command line takes files up to MAX_FIL_BYTES: worth saying only when the page takes less.
+            "maks_kommandolinje": opplasting.file_limit(settings) < MAX_FIL_BYTES
+            and opplasting.size_nb(MAX_FIL_BYTES),
         },
         status_code=status_code,
     )
@@ -76,6 +76,10 @@ async def _upload_page(
 @router.get("/admin/etterregistrering", name="etterregistrering")
 async def upload_page(request: Request, p: CurrentPrincipal, db: Db) -> Response:
     handlers.require_admin(p)
+    if opplasting.FOR_STOR in request.query_params:
+        # Sent back here by `opplasting.ForStorFil`: the file was larger than the service takes.
+        settings = request.app.state.runtime.settings
+        return await _upload_page(request, p, db, errors=[opplasting.too_large_message(settings)])
     return await _upload_page(request, p, db)
 
 
@@ -99,6 +103,12 @@ async def template_xlsx_file(p: CurrentPrincipal) -> Response:
     )
 
 
+@router.get("/admin/etterregistrering/fremdrift.js", name="etterregistrering_fremdrift_js")
+async def progress_js() -> Response:
+    # Served by the service itself (the shared static files are the platform's); the CSP allows 'self'.
+    return Response(FREMDRIFT_JS, media_type="text/javascript", headers={"cache-control": "max-age=3600"})
+
+
 @router.post("/admin/etterregistrering", name="etterregistrering_last_opp")
 async def upload(request: Request, p: CurrentPrincipal, db: Db) -> Response:
     handlers.require_admin(p)
@@ -120,7 +130,8 @@ async def job_page(request: Request, jobb_id: str, p: CurrentPrincipal, db: Db) 
             "jobb": visning.jobb,
             "feil": visning.feil,
             "aktiv": jobb.status in handlers.AKTIVE,
-            "oppdatering_s": OPPDATERING_S,
+            "aktive": sorted(handlers.AKTIVE),
+            "oppdatering_ms": OPPDATERING_S * 1000,
             "status_labels_jobb": handlers.STATUS_LABELS,
             "melding": request.query_params.get("melding", "") == "forkastet"
             and "Importen er forkastet. Ingenting er importert.",
