@@ -18,6 +18,8 @@ log = structlog.get_logger(__name__)
 
 SIDE = "/admin/etterregistrering"
 """The upload page's path in the service (GET shows it, POST uploads to it)."""
+LES_BORT = 1_000_000_000
+"""The largest body read away to answer with the page (a file of a few hundred MB chosen by mistake)."""
 FOR_STOR = "for_stor"
 """The query parameter the page is shown with after a file was too large."""
 
@@ -91,8 +93,12 @@ class ForStorFil:
                 content_type = value
             elif name == b"content-length":
                 length = value
+        # Read away only what a real file could be: a body declared far larger meets the bare 413 at once,
+        # rather than tying the server to reading it before anyone has logged in.
         return (
-            content_type.startswith(b"multipart/form-data") and length.isdigit() and int(length) > self.limit
+            content_type.startswith(b"multipart/form-data")
+            and length.isdigit()
+            and self.limit < int(length) <= LES_BORT
         )
 
 
