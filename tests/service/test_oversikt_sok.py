@@ -152,6 +152,7 @@ async def seed(bus: MemoryBus) -> None:
                 "dosering": "1000 mg hver 6. måned",
                 "vilkar": [{"type": "registrering", "tekst": "Registreres i Norsk MS-register"}],
                 "begrunnelse": "Godt dokumentert effekt og lav kostnad.",
+                "gyldig_fra": "2026-04-01",
             },
         ),
         *(summary("HBE", v2=True, effekt="god", fortsetter=True, bivirkningsgrad="lett") for _ in range(3)),
@@ -356,6 +357,7 @@ async def test_v1_and_v2_summaries_are_both_stored(app: FastAPI, bus: MemoryBus)
         )
         page = await client.get(f"/gruppevedtak/{group['lopenummer']}", headers={"accept": "text/html"})
         assert page.status_code == 200 and "1000 mg hver 6. måned" in page.text
+        assert "1. april 2026 til inntil videre" in page.text  # Norwegian dates, not the ISO text
         # An amended and revoked group decision is no longer published.
         revoked = summary(
             "OUS",

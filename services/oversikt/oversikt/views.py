@@ -4,6 +4,7 @@ combinations, published group decisions, statistics, and the public page (no log
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -273,7 +274,18 @@ async def gruppevedtak(request: Request, p: CurrentPrincipal, db: Db) -> Respons
 
 @router.get("/gruppevedtak/{lopenummer}", name="gruppevedtak_side")
 async def ett_gruppevedtak(request: Request, lopenummer: str, p: CurrentPrincipal, db: Db) -> Response:
-    return _render(request, "gruppevedtak_en.html", {"s": await handlers.ett_gruppevedtak(db, p, lopenummer)})
+    s = await handlers.ett_gruppevedtak(db, p, lopenummer)
+    g = s.gruppevedtak or {}
+    # The scope travels as JSON: its dates as ISO text, shown as Norwegian dates.
+    datoer = {k: _dato(g.get(k)) for k in ("gyldig_fra", "gyldig_til")}
+    return _render(request, "gruppevedtak_en.html", {"s": s, "datoer": datoer})
+
+
+def _dato(value: object) -> date | None:
+    try:
+        return date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
 
 
 def _diagrammer(stat: Statistikk, hvem: str) -> dict[str, Markup]:
