@@ -10,6 +10,7 @@ import httpx
 import structlog
 from fastapi import FastAPI
 
+from embedded.historikk import seed_historikk
 from shared.domain.identifiers import synthetic_fodselsnummer
 from shared.platform.auth.session import CSRF_COOKIE, SESSION_COOKIE, CookieSigner
 
@@ -271,4 +272,6 @@ async def seed_demo_data(apps: dict[str, FastAPI], *, secret: str) -> None:
             )
         for client in (soker, leder, komite, direktor, admin):
             await client.aclose()
+    # Whole earlier years for the national overview and its public page.
+    await seed_historikk(apps["soknad"])
     log.info("demo_data_seeded")
