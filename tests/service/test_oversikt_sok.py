@@ -200,8 +200,18 @@ async def test_the_public_page_needs_no_login_and_names_the_licence(
         assert cells and all(v is None or v == 0 or v >= 3 for v in cells)
         table = await anonymous.get("/api/offentlig.csv", params={"ar": "2026", "tabell": "helseforetak"})
         assert table.status_code == 200 and "NLOD-2.0" in table.headers["content-disposition"]
+        assert table.headers["link"] == '<https://data.norge.no/nlod/no/2.0>; rel="license"'
+        months = await anonymous.get("/api/offentlig.csv", params={"ar": "2026", "tabell": "maned_kategori"})
+        month_rows = list(csv.reader(io.StringIO(months.text.lstrip("\ufeff")), delimiter=";"))
+        assert [r[0] for r in month_rows[1:4]] == ["2026M01", "2026M02", "2026M03"]
+        # A suppressed count is «:», as on the page, never an empty cell that reads as nothing or zero.
         rows = list(csv.reader(io.StringIO(table.text.lstrip("\ufeff")), delimiter=";"))
         assert rows[0][0] == "Helseforetak" and any(r[0] == "Helse Bergen" for r in rows)
+        # A suppressed count is «:», as on the page, never an empty cell that reads as nothing or zero:
+        # 2025 has one case only, so every count of it is hidden.
+        lone = await anonymous.get("/api/offentlig.csv", params={"ar": "2025", "tabell": "helseforetak"})
+        cells = [c for r in csv.reader(io.StringIO(lone.text.lstrip("\ufeff")), delimiter=";") for c in r[1:]]
+        assert ":" in cells and "" not in cells
         bad = await anonymous.get("/api/offentlig", params={"ar": "1999"})
         assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "ar"
         # Nothing else without login.
@@ -392,7 +402,13 @@ async def test_rows_are_k_anonymised_in_the_page_the_api_and_the_csv(app: FastAP
         assert "1 sak på denne siden vises ikke" in page.text and "G70.0" not in page.text
         export = await client.get("/api/saker.csv", params={"hf": "OUS"})
         rows = list(csv.DictReader(io.StringIO(export.text.lstrip("\ufeff")), delimiter=";"))
-        assert len(rows) == 4 and all(r["icd10"] != "G70.0" for r in rows)  # three cases and the group
+        assert len(rows) == 4 and all(r["ICD-10"] != "G70.0" for r in rows)  # three cases and the group
+        # For a person in Norwegian Excel: Norwegian headings and words, months and bands Excel keeps.
+        case = next(r for r in rows if r["Gjelder"] == "Enkeltpasient")
+        assert case["Sendt"] == "2026M01" and case["Aldersgruppe"] == "30–49" and case["Kjønn"] == "Kvinne"
+        assert (
+            case["Ordning"] == "Utenfor godkjent indikasjon (off-label)" and case["Etterregistrert"] == "nei"
+        )
         # Within UNN's 20 alike, a single case filtered out by period is not left alone: the release is
         # what the filter selects, and it is generalised as a whole.
         narrow = (

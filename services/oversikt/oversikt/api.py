@@ -13,7 +13,19 @@ from pydantic import ValidationError
 
 from oversikt import handlers, utgivelse
 from oversikt.deps import CurrentPrincipal, Db, Filter, Settings
-from oversikt.domain import MAX_SIDE, Presedenssok
+from oversikt.domain import (
+    AVSLUTNING_LABELS,
+    BIVIRKNING_LABELS,
+    EFFEKT_LABELS,
+    FLYT_LABELS,
+    KATEGORI_LABELS,
+    KJONN_LABELS,
+    MAX_SIDE,
+    STATUS_LABELS,
+    TYPE_LABELS,
+    UTFALL_LABELS,
+    Presedenssok,
+)
 from oversikt.schemas import (
     FlaggRead,
     GruppevedtakRead,
@@ -23,8 +35,9 @@ from oversikt.schemas import (
     VariasjonDetalj,
     VariasjonRead,
 )
-from oversikt.statistikk import Statistikk
+from oversikt.statistikk import Statistikk, excel_tekst
 from shared.domain.presedenssvar import PresedensSvar
+from shared.domain.trusts import RHF_NAVN
 from shared.platform.errors import ValidationFailed
 from shared.platform.web.params import parse_int
 from shared.platform.web.problems import field_name, norwegian_message
@@ -37,30 +50,54 @@ LISENS = {
     "url": "https://data.norge.no/nlod/no/2.0",
 }
 
-CSV_KOLONNER = (
-    "lopenummer", "hf", "hf_navn", "rhf", "type", "kategori", "legemiddel_navn", "virkestoff", "atc", "icd10",
-    "icd10_tekst", "status", "utfall", "vurderingsflyt", "periode", "vedtak_periode", "behandlingstid_dager",
-    "aldersgruppe", "kjonn", "gruppe_storrelse", "kostnadsband", "generaliseringsniva", "endret",
-    "etterregistrert", "effekt", "fortsetter", "avslutningsarsak", "bivirkningsgrad",
+CSV_KOLONNER: tuple[tuple[str, str], ...] = (
+    ("lopenummer", "Løpenummer"), ("hf", "HF-kode"), ("hf_navn", "Helseforetak"), ("rhf", "Region"),
+    ("type", "Gjelder"), ("kategori", "Ordning"), ("legemiddel_navn", "Legemiddel"),
+    ("virkestoff", "Virkestoff"), ("atc", "ATC"), ("icd10", "ICD-10"), ("icd10_tekst", "Diagnose"),
+    ("status", "Status"), ("utfall", "Vedtak"), ("vurderingsflyt", "Beslutningsnivå"),
+    ("periode", "Sendt"), ("vedtak_periode", "Vedtatt"), ("behandlingstid_dager", "Behandlingstid (dager)"),
+    ("aldersgruppe", "Aldersgruppe"), ("kjonn", "Kjønn"), ("gruppe_storrelse", "Gruppestørrelse"),
+    ("kostnadsband", "Kostnad (kr)"), ("generaliseringsniva", "Vist grovere"), ("endret", "Endret"),
+    ("etterregistrert", "Etterregistrert"), ("effekt", "Effekt"), ("fortsetter", "Fortsetter"),
+    ("avslutningsarsak", "Avslutningsårsak"), ("bivirkningsgrad", "Bivirkninger"),
 )  # fmt: skip
+"""The export's columns and their headings: for a person in Norwegian Excel (the JSON API has the codes)."""
+CSV_ETIKETTER: dict[str, dict[str, str]] = {
+    "rhf": RHF_NAVN, "type": TYPE_LABELS, "kategori": KATEGORI_LABELS, "status": STATUS_LABELS,
+    "utfall": UTFALL_LABELS, "vurderingsflyt": FLYT_LABELS, "kjonn": KJONN_LABELS, "effekt": EFFEKT_LABELS,
+    "avslutningsarsak": AVSLUTNING_LABELS, "bivirkningsgrad": BIVIRKNING_LABELS,
+}  # fmt: skip
 
 
-def csv_response(text: str, filename: str) -> Response:
+def _csv_verdi(key: str, value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "ja" if value else "nei"
+    if key == "generaliseringsniva":
+        return "ja" if value else "nei"
+    if key in CSV_ETIKETTER:
+        return CSV_ETIKETTER[key].get(str(value), value)
+    return excel_tekst(value) if isinstance(value, str) else value
+
+
+def csv_response(text: str, filename: str, *, lisens: str | None = None) -> Response:
     # A byte-order mark so that Excel reads the file as UTF-8 (æøå).
+    headers = {"content-disposition": f'attachment; filename="{filename}"'}
+    if lisens:
+        headers["link"] = f'<{lisens}>; rel="license"'  # RFC 8288: the open data's licence, machine-readable
     return Response(
-        content=("\ufeff" + text).encode("utf-8"),
-        media_type="text/csv; charset=utf-8",
-        headers={"content-disposition": f'attachment; filename="{filename}"'},
+        content=("\ufeff" + text).encode("utf-8"), media_type="text/csv; charset=utf-8", headers=headers
     )
 
 
 def saker_csv(rader: list[SakRead]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(CSV_KOLONNER)
+    writer.writerow([heading for _, heading in CSV_KOLONNER])
     for rad in rader:
         data = rad.model_dump(mode="json")
-        writer.writerow(["" if data[k] is None else data[k] for k in CSV_KOLONNER])
+        writer.writerow([_csv_verdi(k, data[k]) for k, _ in CSV_KOLONNER])
     return out.getvalue()
 
 
@@ -166,10 +203,10 @@ async def statistikk(p: CurrentPrincipal, db: Db, f: Filter) -> dict[str, Any]:
     return (await handlers.statistikk(db, p, f)).json()
 
 
-def tabell_csv(stat: Statistikk, tabell: str, filename: str) -> Response:
+def tabell_csv(stat: Statistikk, tabell: str, filename: str, *, lisens: str | None = None) -> Response:
     if tabell not in stat.tabeller:
         raise ValidationFailed(f"Ukjent tabell. Velg en av: {', '.join(stat.tabeller)}.", field="tabell")
-    return csv_response(stat.tabeller[tabell].csv(), filename)
+    return csv_response(stat.tabeller[tabell].csv(), filename, lisens=lisens)
 
 
 @router.get("/statistikk.csv", summary="One statistics table as CSV (semicolons)")
@@ -225,7 +262,9 @@ async def offentlig_csv(
     tabell: Annotated[str, Query(max_length=40)] = "maned_kategori",
 ) -> Response:
     utgitt = await public_release(db, ar)
-    return tabell_csv(utgitt.statistikk, tabell, f"soknadsportalen-{utgitt.ar}-{tabell}-NLOD-2.0.csv")
+    return tabell_csv(
+        utgitt.statistikk, tabell, f"soknadsportalen-{utgitt.ar}-{tabell}-NLOD-2.0.csv", lisens=LISENS["url"]
+    )
 
 
 def presedenssok(

@@ -56,12 +56,13 @@ class Tabell:
     total: Rad | None
 
     def csv(self) -> str:
-        """Semicolons, for Norwegian Excel; a suppressed cell is empty."""
+        """Semicolons, for Norwegian Excel; a suppressed cell is «:», as on the page and as Statistics
+        Norway marks it, and a month is written so Excel keeps it (2025M03, not a date)."""
         out = io.StringIO()
         writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
         writer.writerow([self.rad_tittel, *(label for _, label in self.kolonner), "Totalt"])
         for rad in [*self.rader, *([self.total] if self.total else [])]:
-            writer.writerow([rad.etikett, *("" if v is None else v for v in rad.verdier), _tom(rad.total)])
+            writer.writerow([excel_tekst(rad.etikett), *(map(_skjult, rad.verdier)), _skjult(rad.total)])
         return out.getvalue()
 
     def json(self) -> dict[str, object]:
@@ -82,8 +83,23 @@ class Tabell:
         }
 
 
-def _tom(value: Verdi) -> object:
-    return "" if value is None else value
+SKJULT = ":"
+"""A suppressed count in the CSV files."""
+
+
+def _skjult(value: Verdi) -> object:
+    return SKJULT if value is None else value
+
+
+def excel_tekst(value: str) -> str:
+    """A month (2025-03) or a band (6-12) as Excel keeps it: it would make a date of either. Months are
+    written as Statistics Norway writes them (2025M03), bands with a dash Excel does not read (6–12)."""
+    if len(value) == 7 and value[4] == "-" and value[:4].isdigit() and value[5:].isdigit():
+        return f"{value[:4]}M{value[5:]}"
+    head, dash, tail = value.partition("-")
+    if dash and head.isdigit() and (tail.isdigit() or tail.endswith("+")):
+        return f"{head}–{tail}"
+    return value
 
 
 @dataclass(frozen=True)
