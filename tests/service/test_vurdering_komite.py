@@ -800,27 +800,38 @@ async def test_the_queue_sorts_by_deadline_and_flags_overdue_cases(komite: Komit
 # --- precedent -------------------------------------------------------------------------------------
 
 
-async def test_the_precedent_panel_shows_this_trusts_decisions_and_says_when_oversikt_is_away(
-    komite: Komite,
-) -> None:
+async def decided_group(komite: Komite, **vedtak: Any) -> tuple[SoknadForankret, VedtakFattet]:
+    """An earlier group application for MS in this trust, anchored and decided by the director."""
     earlier = forankret(
         type="gruppe", pasient=None, gruppe_beskrivelse="Voksne med attakkvis MS", gruppe_storrelse=30
     )
     await anchor(komite, earlier)
     await stored(komite, earlier)
-    vedtak = VedtakFattet(
-        vedtak_id=str(uuid.uuid4()),
-        soknad_id=earlier.soknad_id,
-        lopenummer=earlier.lopenummer,
+    fattet = VedtakFattet(
+        **{
+            "vedtak_id": str(uuid.uuid4()),
+            "soknad_id": earlier.soknad_id,
+            "lopenummer": earlier.lopenummer,
+            "vurderingsflyt": "forenklet",
+            "fattet_av": "hbe-fagdirektor",
+            "fattet_at": datetime.now(UTC),
+            **vedtak,
+        }
+    )
+    await publish(komite, fattet, subject=earlier.lopenummer, exchange="beslutning.events")
+    await stored(komite, earlier, status="avsluttet")
+    return earlier, fattet
+
+
+async def test_the_precedent_panel_shows_this_trusts_decisions_and_says_when_oversikt_is_away(
+    komite: Komite,
+) -> None:
+    earlier, vedtak = await decided_group(
+        komite,
         utfall="innvilget_med_vilkar",
         begrunnelse="Beslutningsforum 2019 godtok rituksimab ved MS.",
         vilkar="Registrering i Norsk MS-register.",
-        vurderingsflyt="forenklet",
-        fattet_av="hbe-fagdirektor",
-        fattet_at=datetime.now(UTC),
     )
-    await publish(komite, vedtak, subject=earlier.lopenummer, exchange="beslutning.events")
-    await stored(komite, earlier, status="avsluttet")
 
     _, sak_id = await ready_case(komite)
     async with DemoClient(komite.app, "hbe-komite") as k:
@@ -856,26 +867,15 @@ async def test_the_precedent_panel_shows_this_trusts_decisions_and_says_when_ove
 async def test_a_group_decision_whose_validity_has_run_out_covers_nothing_until_it_is_extended(
     komite: Komite,
 ) -> None:
-    earlier = forankret(
-        type="gruppe", pasient=None, gruppe_beskrivelse="Voksne med attakkvis MS", gruppe_storrelse=30
-    )
-    await anchor(komite, earlier)
-    await stored(komite, earlier)
     today = oslo_date(datetime.now(UTC))
     utlopt = today - timedelta(days=30)
-    vedtak = VedtakFattet(
-        vedtak_id=str(uuid.uuid4()),
-        soknad_id=earlier.soknad_id,
-        lopenummer=earlier.lopenummer,
+    earlier, vedtak = await decided_group(
+        komite,
         utfall="innvilget",
         begrunnelse="Godkjent for pasientgruppen i ett år.",
         gyldig_til=utlopt,
-        vurderingsflyt="forenklet",
-        fattet_av="hbe-fagdirektor",
         fattet_at=datetime.now(UTC) - timedelta(days=400),
     )
-    await publish(komite, vedtak, subject=earlier.lopenummer, exchange="beslutning.events")
-    await stored(komite, earlier, status="avsluttet")
 
     _, sak_id = await ready_case(komite)
     async with DemoClient(komite.app, "hbe-komite") as k:
