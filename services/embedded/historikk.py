@@ -5,13 +5,16 @@ is over. Synthetic patients only; the case references make a second run import n
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from datetime import date, timedelta
 
 import structlog
 from fastapi import FastAPI
+from sqlalchemy import func, select
 
+from oversikt.store import Sammendrag
 from shared.domain.identifiers import synthetic_fodselsnummer
 from shared.domain.kalender import oslo_date
 from shared.platform.auth.principal import Principal, Role
@@ -87,8 +90,10 @@ def csv_fil(rows: list[dict[str, str]]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-async def seed_historikk(soknad: FastAPI) -> None:
-    """Post-register the demo history of HBE and OUS through the same job as the upload page."""
+async def seed_historikk(soknad: FastAPI, oversikt: FastAPI) -> None:
+    """Post-register the demo history of HBE and OUS through the same job as the upload page, and wait
+    until the national overview has it: the public page fixes a year the first time it is shown, and a
+    first look right after start-up must not fix one without it."""
     runtime = soknad.state.runtime
     runner: Etterregistrering = soknad.state.etterregistrering
     idag = oslo_date(runtime.db.clock.now())
@@ -109,3 +114,18 @@ async def seed_historikk(soknad: FastAPI) -> None:
             feil=resultat.feil,
             status=resultat.status,
         )
+    await _until_national(oversikt, 2 * 2 * RADER_PER_AR)
+
+
+async def _until_national(oversikt: FastAPI, expected: int, timeout_s: float = 60) -> None:
+    db = oversikt.state.runtime.db
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while asyncio.get_running_loop().time() < deadline:
+        async with db.sessions() as session:
+            stored = await session.scalar(
+                select(func.count()).select_from(Sammendrag).where(Sammendrag.etterregistrert.is_(True))
+            )
+        if (stored or 0) >= expected:
+            return
+        await asyncio.sleep(0.1)
+    log.warning("demo_history_not_national_yet", expected=expected)

@@ -273,5 +273,5 @@ async def seed_demo_data(apps: dict[str, FastAPI], *, secret: str) -> None:
         for client in (soker, leder, komite, direktor, admin):
             await client.aclose()
     # Whole earlier years for the national overview and its public page.
-    await seed_historikk(apps["soknad"])
+    await seed_historikk(apps["soknad"], apps["oversikt"])
     log.info("demo_data_seeded")

@@ -22,7 +22,6 @@ from shared.events.envelope import Envelope
 from shared.platform.auth.session import CSRF_COOKIE, SESSION_COOKIE
 from shared.platform.bus.base import Message, Subscription
 from tests.support.apps import SIGNER, session_cookie
-from tests.support.waiting import wait_until
 
 
 @pytest_asyncio.fixture
@@ -145,19 +144,9 @@ async def test_the_demo_has_whole_earlier_years_for_the_public_page(portal: Fast
     which publishes a year once it is over (from 1 March the year after), has one to show."""
     today = oslo_date(datetime.now(UTC))
     newest = today.year - 1 if (today.month, today.day) >= (3, 1) else today.year - 2
+    # At once: the seed waits until the overview has the history, or this first reading would fix the
+    # year's release without it.
     async with client(portal) as c:
-        c.cookies.set(SESSION_COOKIE, await session_cookie(portal, "hbe-nasjonal"))
-
-        async def arrived() -> bool:
-            # The summaries flow on the bus after start-up; a release read before they are all in would
-            # be fixed without them.
-            params = {"fra": f"{today.year - 2}-01", "til": f"{today.year - 1}-12"}
-            return (
-                int((await c.get("/oversikt/api/saker", params=params)).json()["totalt"]) == 4 * RADER_PER_AR
-            )
-
-        await wait_until(arrived, timeout=30)
-        c.cookies.clear()
         data = (await c.get("/oversikt/api/offentlig")).json()
     assert data["ar"] == str(newest)
     tables = {t["id"]: t for t in data["tabeller"]}
