@@ -56,6 +56,9 @@ async def test_postgres_gives_what_sqlite_gives(
         group = await handlers.variasjon_for(db, NASJONAL, Sokefilter(atc="L01", kapittel="VI"))
         treff = await handlers.search(db, NASJONAL, Sokefilter(hf="OUS"), side=1, per_side=50)
         stat = await handlers.statistikk(db, NASJONAL, Sokefilter())
+        # The public page: its years (one index look-up a year, a recursive query) and a fixed release.
+        years = await handlers.offentlige_ar(db)
+        release = await handlers.offentlig_statistikk(db, "2025")
         answers.append(
             (
                 [(h.hf, h.innvilget, h.avslatt, h.tider) for h in v.per_hf],
@@ -66,7 +69,10 @@ async def test_postgres_gives_what_sqlite_gives(
                 [(r.sak.lopenummer, r.visning) for r in treff.rader],
                 treff.holdt_tilbake,
                 stat.json(),
+                years,
+                release.statistikk.json(),
             )
         )
     assert answers[0] == answers[1]
     assert answers[0][3] is True and answers[0][6] == 1
+    assert "2025" in answers[0][8] and answers[0][8] == sorted(answers[0][8], reverse=True)
