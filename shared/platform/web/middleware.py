@@ -15,6 +15,7 @@ from shared.platform.auth.session import CSRF_COOKIE, CookieSigner
 from shared.platform.observability.logging import bind_correlation_id
 from shared.platform.observability.metrics import ServiceMetrics
 from shared.platform.web.body_guard import BodyRefused, check_json_body, is_json
+from shared.platform.web.templating import format_size
 
 log = structlog.get_logger("access")
 
@@ -24,8 +25,21 @@ CSP = (
 )
 
 
+TOO_LARGE_PARAM = "for_stor"
+"""The query parameter an upload page is shown with after a browser sent it a file over the limit."""
+READ_AWAY_MAX = 1_000_000_000
+"""The largest upload read away to answer with the page (a file of a few hundred MB chosen by mistake);
+a body declared larger meets the 413 at once, rather than tying the server to reading it before anyone
+has logged in."""
+
+
 class BodyTooLarge(Exception):
     pass
+
+
+def upload_limit(max_upload_bytes: int, max_body_bytes: int) -> int:
+    """The largest multipart body an upload path takes: never less than any other body."""
+    return max(max_upload_bytes, max_body_bytes)
 
 
 class SpineMiddleware:
@@ -51,8 +65,10 @@ class SpineMiddleware:
         self.secure_cookies = secure_cookies
         # File uploads (post-registration) are larger than any form or JSON body: a multipart body to one
         # of these paths may be up to `max_upload_bytes`, every other body stays at `max_body_bytes`.
+        # They are pages that show their form on GET: a browser's file over the limit is sent back there
+        # (`TOO_LARGE_PARAM`), where the page says so like any other reason it cannot take a file.
         self.upload_paths = upload_paths
-        self.max_upload_bytes = max(max_upload_bytes, max_body_bytes)
+        self.max_upload_bytes = upload_limit(max_upload_bytes, max_body_bytes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith(self.skip_prefixes):
@@ -70,10 +86,15 @@ class SpineMiddleware:
         started = time.perf_counter()
         status_holder = {"status": 500}
 
-        limit = self._limit(scope["path"], headers.get("content-type", ""))
+        content_type = headers.get("content-type", "")
+        limit = self._limit(scope["path"], content_type)
         wants_html = "text/html" in headers.get("accept", "")
         declared = headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
+            if wants_html and self._is_upload(scope["path"], content_type) and int(declared) <= READ_AWAY_MAX:
+                await self._back_to_upload_page(scope, receive, send)
+                self._record(scope, 303, started, correlation_id)
+                return
             await self._too_large(send, limit, html=wants_html)
             self._record(scope, 413, started, correlation_id)
             return
@@ -128,13 +149,29 @@ class SpineMiddleware:
         finally:
             self._record(scope, status_holder["status"], started, correlation_id)
 
+    def _is_upload(self, path: str, content_type: str) -> bool:
+        return content_type.startswith("multipart/form-data") and any(p in path for p in self.upload_paths)
+
     def _limit(self, path: str, content_type: str) -> int:
-        if content_type.startswith("multipart/form-data") and any(p in path for p in self.upload_paths):
-            return self.max_upload_bytes
-        return self.max_body_bytes
+        return self.max_upload_bytes if self._is_upload(path, content_type) else self.max_body_bytes
+
+    async def _back_to_upload_page(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """303 to the page the file was posted to. The body is read to its end first, thrown away as it
+        comes: answered while it still sends, a browser shows its own connection error instead of the
+        answer (Chromium does) once the connection is closed on the unread rest."""
+        while (message := await receive())["type"] == "http.request" and message.get("more_body", False):
+            pass
+        location = f"{scope['path']}?{TOO_LARGE_PARAM}=ja"
+        headers = [
+            (b"location", location.encode("latin-1")),
+            (b"content-length", b"0"),
+            (b"cache-control", b"no-store"),
+        ]
+        await send({"type": "http.response.start", "status": 303, "headers": headers})
+        await send({"type": "http.response.body", "body": b""})
 
     async def _too_large(self, send: Send, limit: int, *, html: bool = False) -> None:
-        storrelse = f"{limit // 1_000_000} MB" if limit >= 1_000_000 else f"{limit // 1000} kB"
+        storrelse = format_size(limit)
         if html:
             # A browser's form post gets a page it can show, with the way back, not a JSON document.
             page = (

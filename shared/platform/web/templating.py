@@ -73,6 +73,15 @@ def format_date(value: date | datetime | None) -> str:
     return f"{value.day}. {MONTHS[value.month - 1]} {value.year}"
 
 
+def format_size(antall_bytes: int) -> str:
+    """«50 MB», «1,5 MB», «300 kB»: decimal units, a decimal comma, at most one decimal."""
+    for unit, size in (("MB", 1_000_000), ("kB", 1000)):
+        if antall_bytes >= size:
+            number = f"{antall_bytes / size:.1f}".removesuffix(".0").replace(".", ",")
+            return f"{number} {unit}"
+    return f"{antall_bytes} byte"
+
+
 def format_nok(value: int | None) -> str:
     return "" if value is None else f"{value:,} kr".replace(",", "\u00a0")
 

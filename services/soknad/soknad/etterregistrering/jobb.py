@@ -22,7 +22,6 @@ from soknad.etterregistrering import handlers
 from soknad.etterregistrering.fil import FilFeil, Rad, Tabell
 from soknad.etterregistrering.katalogoppslag import Katalogoppslag, KatalogUtilgjengelig
 from soknad.etterregistrering.kolonner import BY_KEY
-from soknad.etterregistrering.opplasting import ForStorFil, request_limit
 from soknad.etterregistrering.saksrader import Forberedt, Gyldig, forbered
 from soknad.etterregistrering.validering import Feil, Kontekst, check_row, stable_key
 
@@ -258,7 +257,7 @@ def _duplicate(radnummer: int, first: int, by_reference: bool) -> Feil:
 
 def install(app: FastAPI, integrasjon: httpx.AsyncClient) -> Etterregistrering:
     """Wire post-registration into the soknad app: its runner on `app.state`, resumed at start, stopped
-    at shutdown, and the upload page's answer to a file too large for the service."""
+    at shutdown."""
     runtime = app.state.runtime
     runner = Etterregistrering(
         runtime.db,
@@ -267,8 +266,6 @@ def install(app: FastAPI, integrasjon: httpx.AsyncClient) -> Etterregistrering:
         allow_synthetic=bool(runtime.settings.allow_synthetic_personnummer),
     )
     app.state.etterregistrering = runner
-    # Outside the request limit: a file too large for it comes back to the upload page with a message.
-    app.add_middleware(ForStorFil, limit=request_limit(runtime.settings))
     runtime.extra_start.append(lambda _runtime: runner.resume())
     # Before the HTTP clients close: a batch in flight is cancelled, and its transaction rolled back.
     runtime.extra_stop.insert(0, runner.stop)

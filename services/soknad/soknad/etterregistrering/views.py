@@ -11,6 +11,8 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
 from shared.platform.auth.principal import Principal
+from shared.platform.web.middleware import TOO_LARGE_PARAM
+from shared.platform.web.templating import format_size
 from soknad.deps import CurrentPrincipal, Db
 from soknad.etterregistrering import handlers, opplasting
 from soknad.etterregistrering.fil import MAX_FIL_BYTES, FilFeil, Tabell, open_file
@@ -64,10 +66,10 @@ async def _upload_page(
             "jobber": await handlers.list_jobber(db, p),
             "errors": errors or [],
             "status_labels_jobb": handlers.STATUS_LABELS,
-            "maks": opplasting.size_nb(opplasting.file_limit(settings)),
+            "maks": format_size(opplasting.file_limit(settings)),
             # The command line takes files up to MAX_FIL_BYTES: worth saying only when the page takes less.
             "maks_kommandolinje": opplasting.file_limit(settings) < MAX_FIL_BYTES
-            and opplasting.size_nb(MAX_FIL_BYTES),
+            and format_size(MAX_FIL_BYTES),
         },
         status_code=status_code,
     )
@@ -76,8 +78,8 @@ async def _upload_page(
 @router.get("/admin/etterregistrering", name="etterregistrering")
 async def upload_page(request: Request, p: CurrentPrincipal, db: Db) -> Response:
     handlers.require_admin(p)
-    if opplasting.FOR_STOR in request.query_params:
-        # Sent back here by `opplasting.ForStorFil`: the file was larger than the service takes.
+    if TOO_LARGE_PARAM in request.query_params:
+        # Sent back here by the request limit (`SpineMiddleware`): the file was larger than it takes.
         settings = request.app.state.runtime.settings
         return await _upload_page(request, p, db, errors=[opplasting.too_large_message(settings)])
     return await _upload_page(request, p, db)
