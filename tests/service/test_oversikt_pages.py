@@ -60,4 +60,4 @@ async def test_a_status_filter_that_names_no_status_is_refused_in_norwegian(app:
         page = await client.get("/", params={"status": "finnes_ikke"})
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["errors"]] == ["status"]
-    assert page.status_code == 422 and "Velg en verdi fra listen." in page.text
+    assert page.status_code == 422 and "Velg en status fra listen." in page.text

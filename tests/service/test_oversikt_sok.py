@@ -25,6 +25,7 @@ from shared.events.envelope import Envelope
 from shared.platform.bus.base import RetryPolicy
 from shared.platform.bus.memory import MemoryBus
 from tests.support.apps import DemoClient, running
+from tests.support.register_cases import SettableClock
 
 NATIONAL = "nasjonal.sammendrag"
 RHF = {"HBE": "HV", "OUS": "HSO", "UNN": "HN"}
@@ -38,22 +39,14 @@ async def bus() -> AsyncIterator[MemoryBus]:
     await bus.close()
 
 
-class Klokke:
-    def __init__(self, at: datetime) -> None:
-        self.at = at
-
-    def now(self) -> datetime:
-        return self.at
-
-
 @pytest.fixture
-def klokke() -> Klokke:
+def klokke() -> SettableClock:
     """The real time unless a test moves it (2026 is published from 1 March 2027)."""
-    return Klokke(datetime.now(UTC))
+    return SettableClock(datetime.now(UTC))
 
 
 @pytest_asyncio.fixture
-async def app(tmp_path: Path, bus: MemoryBus, klokke: Klokke) -> AsyncIterator[FastAPI]:
+async def app(tmp_path: Path, bus: MemoryBus, klokke: SettableClock) -> AsyncIterator[FastAPI]:
     settings = OversiktSettings(data_dir=tmp_path, log_json=False, bus_retry_delays_s=(0.05, 0.1))
     async with running(create_app(settings, bus=bus, clock=klokke)) as app:
         yield app
@@ -184,7 +177,7 @@ async def test_everyone_else_is_refused_with_a_norwegian_page(app: FastAPI, user
 
 
 async def test_the_public_page_needs_no_login_and_names_the_licence(
-    app: FastAPI, bus: MemoryBus, klokke: Klokke
+    app: FastAPI, bus: MemoryBus, klokke: SettableClock
 ) -> None:
     klokke.at = ETTER_2026
     await seed(bus)
@@ -220,7 +213,7 @@ async def test_the_public_page_needs_no_login_and_names_the_licence(
 
 
 async def test_a_year_is_published_once_it_is_over_and_then_never_changes(
-    app: FastAPI, bus: MemoryBus, klokke: Klokke
+    app: FastAPI, bus: MemoryBus, klokke: SettableClock
 ) -> None:
     await seed(bus)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as anonymous:

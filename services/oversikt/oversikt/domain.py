@@ -95,14 +95,16 @@ def known_trusts(expected_publishers: Mapping[str, str]) -> dict[str, object]:
     return {**HELSEFORETAK, **expected_publishers}
 
 
-_VALG: dict[str, Mapping[str, str]] = {
-    "kategori": KATEGORI_LABELS,
-    "type": TYPE_LABELS,
-    "status": STATUS_LABELS,
-    "utfall": UTFALL_LABELS,
-    "vurderingsflyt": FLYT_LABELS,
+_VALG: dict[str, tuple[Mapping[str, object], str]] = {
+    "hf": (HELSEFORETAK, "Velg et helseforetak fra listen."),
+    "rhf": (RHF_NAVN, "Velg et regionalt helseforetak fra listen."),
+    "kategori": (KATEGORI_LABELS, "Velg en ordning fra listen."),
+    "type": (TYPE_LABELS, "Velg enkeltpasient eller pasientgruppe."),
+    "status": (STATUS_LABELS, "Velg en status fra listen."),
+    "utfall": (UTFALL_LABELS, "Velg et vedtak fra listen."),
+    "vurderingsflyt": (FLYT_LABELS, "Velg et beslutningsnivå fra listen."),
 }
-"""The values each list filter offers (the codes; the page shows the labels)."""
+"""The codes each list filter offers (the page shows their labels), and what to say of any other."""
 
 
 class Sokefilter(BaseModel):
@@ -162,26 +164,13 @@ class Sokefilter(BaseModel):
             raise ValueError("Velg et ICD-10-kapittel (romertall fra I til XXII).")
         return value
 
-    @field_validator("hf")
-    @classmethod
-    def _hf(cls, value: str) -> str:
-        if value and value not in HELSEFORETAK:
-            raise ValueError("Velg et helseforetak fra listen.")
-        return value
-
-    @field_validator("kategori", "type", "status", "utfall", "vurderingsflyt")
+    @field_validator(*_VALG)
     @classmethod
     def _fra_listen(cls, value: str, info: ValidationInfo) -> str:
         # A value the page's own list does not offer matches nothing: say so, rather than show no cases.
-        if value and value not in _VALG[str(info.field_name)]:
-            raise ValueError("Velg en verdi fra listen.")
-        return value
-
-    @field_validator("rhf")
-    @classmethod
-    def _rhf(cls, value: str) -> str:
-        if value and value not in RHF_NAVN:
-            raise ValueError("Velg et regionalt helseforetak fra listen.")
+        koder, melding = _VALG[str(info.field_name)]
+        if value and value not in koder:
+            raise ValueError(melding)
         return value
 
     @field_validator("fra", "til")

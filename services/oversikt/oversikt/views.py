@@ -94,13 +94,8 @@ def _side(params: Mapping[str, str], errors: list[dict[str, str]]) -> int:
 
 
 def _sok_query(f: Sokefilter, side: int) -> str:
+    """One page of one search, as a query string (page 1 has no `side`)."""
     return urlencode({**f.query_string(), **({"side": str(side)} if side > 1 else {})})
-
-
-def _tilbake(f: Sokefilter, side: int) -> str:
-    """The search's query string, to go back to the same page of the same search ('' for none)."""
-    query = _sok_query(f, side)
-    return f"?{query}" if query else ""
 
 
 def _til_sak(f: Sokefilter, side: int) -> str:
@@ -121,9 +116,6 @@ async def sok(request: Request, p: CurrentPrincipal, db: Db, settings: Settings)
         side = sider
         treff = await handlers.search(db, p, f, side=side, per_side=settings.page_size)
 
-    def lenke(til_side: int) -> str:
-        return "?" + urlencode({**f.query_string(), "side": str(til_side)})
-
     query = urlencode(f.query_string())
     return _render(
         request,
@@ -138,8 +130,8 @@ async def sok(request: Request, p: CurrentPrincipal, db: Db, settings: Settings)
             "holdt_tilbake": treff.holdt_tilbake,
             "side": side,
             "sider": sider,
-            "forrige": lenke(side - 1) if side > 1 else None,
-            "neste": lenke(side + 1) if side < sider else None,
+            "forrige": f"?{_sok_query(f, side - 1)}" if side > 1 else None,
+            "neste": f"?{_sok_query(f, side + 1)}" if side < sider else None,
             "csv_lenke": f"{request.url_for('saker_eksport')}?{query}",
             "json_lenke": f"{request.url_for('saker')}?{query}",
             "tilbake": _til_sak(f, side),
@@ -154,7 +146,7 @@ async def sak(request: Request, lopenummer: str, p: CurrentPrincipal, db: Db) ->
     sok = QueryParams(request.query_params.get("sok", "")[:2000])
     f, _ = lenient_filter(sok)
     s = SakRead.of(await handlers.get(db, p, lopenummer))
-    return _render(request, "sak.html", {"s": s, "tilbake": _tilbake(f, _side(sok, []))})
+    return _render(request, "sak.html", {"s": s, "tilbake": f"?{_sok_query(f, _side(sok, []))}"})
 
 
 def _variasjonsgrupper(rader: list[VariasjonRad]) -> list[dict[str, Any]]:
