@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from oversikt.prikking import GRENSE, Linje, avslort, prikk, tabell_linjer
-from oversikt.statistikk import Statistikk, bygg, maneder_i
+from oversikt.statistikk import Rad, Statistikk, Tabell, bygg, maneder_i
 from oversikt.store import TID_INTERVALLER, UKJENT_TID, Tellinger, kvartiler
 
 small = st.integers(min_value=0, max_value=7)
@@ -100,47 +100,48 @@ def tellinger_of(raw: list[Case]) -> Tellinger:
     )
 
 
+def _row(cell: str, rad: Rad, kolonner: list[str], total: Hashable) -> dict[Hashable, int | None]:
+    """A table row's cells as (`cell`, row, column) and its total under `total`."""
+    return {(cell, rad.nokkel, k): v for k, v in zip(kolonner, rad.verdier, strict=True)} | {total: rad.total}
+
+
+def _total_row(tabell: Tabell, cell: str, total: Hashable) -> dict[Hashable, int | None]:
+    """A table's total row: its column totals as (`cell`, column) and its grand total under `total`."""
+    rad = tabell.total
+    assert rad is not None
+    kolonner = [k for k, _ in tabell.kolonner]
+    return {(cell, k): v for k, v in zip(kolonner, rad.verdier, strict=True)} | {total: rad.total}
+
+
 def published(stat: Statistikk) -> tuple[dict[Hashable, int | None], Relations]:
     """Every figure of the public release under a key that says what it counts, and the sums that hold
     between them by what they count, across tables as well as within them."""
     known: dict[Hashable, int | None] = {}
     t = stat.tabeller
     kategorier = [k for k, _ in t["maned_kategori"].kolonner]
-    for rad in t["maned_kategori"].rader:
-        known |= {("mk", rad.nokkel, k): v for k, v in zip(kategorier, rad.verdier, strict=True)}
-        known[("m", rad.nokkel)] = rad.total
-    total = t["maned_kategori"].total
-    assert total is not None
-    known |= {("k", k): v for k, v in zip(kategorier, total.verdier, strict=True)} | {("alle",): total.total}
     resultater = [r for r, _ in t["maned_resultat"].kolonner]
-    for rad in t["maned_resultat"].rader:
-        known |= {("mr", rad.nokkel, r): v for r, v in zip(resultater, rad.verdier, strict=True)}
-        assert known[("m", rad.nokkel)] == rad.total  # one month total, suppressed alike in both tables
+    oppf = [u for u, _ in t["oppfolging"].kolonner]
     hf_rader = [r for r in t["helseforetak"].rader if not r.delsum]
     rhf_rader = [r for r in t["helseforetak"].rader if r.delsum]
+    for rad in t["maned_kategori"].rader:
+        known |= _row("mk", rad, kategorier, ("m", rad.nokkel))
+    for rad in t["maned_resultat"].rader:
+        assert known[("m", rad.nokkel)] == rad.total  # one month total, suppressed alike in both tables
+        known |= _row("mr", rad, resultater, ("m", rad.nokkel))
     for rad in hf_rader:
-        known |= {("hr", rad.nokkel, r): v for r, v in zip(resultater, rad.verdier, strict=True)}
-        known[("h", rad.nokkel)] = rad.total
+        known |= _row("hr", rad, resultater, ("h", rad.nokkel))
     for rad in rhf_rader:
-        known |= {("rr", rad.nokkel, r): v for r, v in zip(resultater, rad.verdier, strict=True)}
-        known[("R", rad.nokkel)] = rad.total
-    total = t["helseforetak"].total
-    assert total is not None
-    known |= {("r", r): v for r, v in zip(resultater, total.verdier, strict=True)}
+        known |= _row("rr", rad, resultater, ("R", rad.nokkel))
+    for rad in t["oppfolging"].rader:
+        known |= _row("of", rad, oppf, ("ofr", rad.nokkel))
+    known |= _total_row(t["maned_kategori"], "k", ("alle",))
+    known |= _total_row(t["helseforetak"], "r", ("alle",))
+    known |= _total_row(t["oppfolging"], "ofk", ("of_alle",))
     intervaller = [rad.nokkel for rad in t["behandlingstid_intervall"].rader]
     known |= {("ti", rad.nokkel): rad.verdier[0] for rad in t["behandlingstid_intervall"].rader}
-    total = t["behandlingstid_intervall"].total
-    assert total is not None
-    known[("b",)] = total.total
+    known |= _total_row(t["behandlingstid_intervall"], "ti_sum", ("b",))
     known |= {("Rb", rad.nokkel): rad.antall for rad in stat.tider}
     assert stat.antall_alle == known[("b",)]
-    oppf = [u for u, _ in t["oppfolging"].kolonner]
-    for rad in t["oppfolging"].rader:
-        known |= {("of", rad.nokkel, u): v for u, v in zip(oppf, rad.verdier, strict=True)}
-        known[("ofr", rad.nokkel)] = rad.total
-    total = t["oppfolging"].total
-    assert total is not None
-    known |= {("ofk", u): v for u, v in zip(oppf, total.verdier, strict=True)} | {("of_alle",): total.total}
 
     months = [rad.nokkel for rad in t["maned_kategori"].rader]
     hfs = [rad.nokkel for rad in hf_rader]

@@ -72,9 +72,7 @@ CSV_ETIKETTER: dict[str, dict[str, str]] = {
 def _csv_verdi(key: str, value: object) -> object:
     if value is None:
         return ""
-    if isinstance(value, bool):
-        return "ja" if value else "nei"
-    if key == "generaliseringsniva":
+    if isinstance(value, bool) or key == "generaliseringsniva":  # a level: 0 is as sent
         return "ja" if value else "nei"
     if key in CSV_ETIKETTER:
         return CSV_ETIKETTER[key].get(str(value), value)
